@@ -1,0 +1,3 @@
+from priorcli.cli import main
+
+main()
