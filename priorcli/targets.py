@@ -1,0 +1,46 @@
+"""What a modeller knows about a prior, as opposed to its native parameters.
+
+Shared by the CLI parser, ``solve`` and the model language. Values are floats at full precision;
+``mean`` is a tuple for Dirichlet (a simplex), a float otherwise.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Targets:
+    mode: float | None = None
+    median: float | None = None
+    mean: float | tuple[float, ...] | None = None
+    sd: float | None = None
+    # (probability, value) pairs, in the order given.
+    quantiles: tuple[tuple[float, float], ...] = ()
+    # Interval mass: maximum-entropy member with P(lower <= X <= upper) = mass.
+    lower: float | None = None
+    upper: float | None = None
+    mass: float | None = None
+    # Beta / Dirichlet total count (alpha + beta).
+    count: float | None = None
+
+    def is_empty(self) -> bool:
+        return not self.as_dict()
+
+    def as_dict(self) -> dict:
+        """The targets that were given, keyed as in the JSON output (quantiles as 'q0.05')."""
+        out: dict = {}
+        for name in ("mode", "median", "mean", "sd"):
+            value = getattr(self, name)
+            if value is not None:
+                out[name] = value
+        for p, v in self.quantiles:
+            out[f"q{p!r}"] = v
+        for name in ("lower", "upper", "mass", "count"):
+            value = getattr(self, name)
+            if value is not None:
+                out[name] = value
+        return out
+
+
+TARGET_NAMES = ("mode", "median", "mean", "sd", "quantile", "lower", "upper", "mass", "count")
