@@ -1,0 +1,250 @@
+"""The Typer app: parses the command line, hands off to the library, maps PriorError to exit codes.
+
+The only module that knows Typer. Heavy imports (jax, numpyro, scipy) happen inside the command
+functions, never at module level, so ``--help`` and closed-form ``solve`` stay fast.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Annotated, Optional
+
+import typer
+from typer.core import TyperGroup
+
+from priorcli import __version__
+from priorcli.errors import PriorError, UsageError
+
+EXTRA_ARGS = {"allow_extra_args": True, "ignore_unknown_options": True}
+DEFAULT_QUANTILES_TEXT = "0.025,0.05,0.25,0.5,0.75,0.95,0.975"
+
+
+class PriorGroup(TyperGroup):
+    """Turns every failure into one ``Error:`` line on stderr and the documented exit code."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        debug = bool(os.environ.get("PRIORCLI_DEBUG"))
+        try:
+            code = super().main(args=args, prog_name=prog_name, complete_var=complete_var, standalone_mode=False,
+                                **extra)
+            if isinstance(code, int) and code:
+                sys.exit(code)
+        except PriorError as exc:
+            if debug:
+                raise
+            _error(str(exc))
+            sys.exit(exc.exit_code)
+        except typer.Exit as exc:
+            sys.exit(exc.exit_code)
+        except typer.Abort:
+            _error("interrupted")
+            sys.exit(130)
+        except typer.TyperException as exc:  # Typer's own usage errors (exit_code 2)
+            if debug:
+                raise
+            _error(exc.format_message())
+            sys.exit(getattr(exc, "exit_code", 2))
+        except KeyboardInterrupt:
+            _error("interrupted")
+            sys.exit(130)
+        except BrokenPipeError:
+            _quiet_broken_pipe()
+        except Exception as exc:  # the last line of defence: no traceback unless PRIORCLI_DEBUG
+            if debug:
+                raise
+            _error(f"internal error: {type(exc).__name__}: {exc} (set PRIORCLI_DEBUG=1 for a traceback)")
+            sys.exit(1)
+        sys.exit(0)
+
+
+def _error(message: str) -> None:
+    text = " ".join(str(message).split())  # always a single line
+    sys.stderr.write(f"Error: {text}\n")
+    sys.stderr.flush()
+
+
+def _quiet_broken_pipe() -> None:
+    # The reader went away (`| head`): point stdout at devnull so the interpreter's final flush
+    # does not complain, and exit quietly.
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    sys.exit(0)
+
+
+app = typer.Typer(
+    cls=PriorGroup,
+    add_completion=False,
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+    help="A prior explorer for numpyro, Stan and PyMC users: sample, summarize and solve priors.",
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"priorcli {__version__}\n")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
+    ] = False,
+) -> None:
+    """priorcli: see what a prior implies before you fit the model."""
+
+
+# Options shared by the commands (DESIGN.md).
+Draws = Annotated[int, typer.Option("-n", "--draws", help="Number of draws.")]
+Seed = Annotated[int, typer.Option("--seed", help="Integer seed, used through numpyro.handlers.seed.")]
+Quantiles = Annotated[str, typer.Option("--quantiles", help="Quantiles to show, comma-separated.")]
+Format = Annotated[str, typer.Option("--format", help="table, json, csv or raw.")]
+LogX = Annotated[bool, typer.Option("--log-x", help="Histogram over log-spaced bins on a log axis.")]
+Bins = Annotated[Optional[int], typer.Option("--bins", help="Number of histogram bins (default: auto).")]
+NoPlot = Annotated[bool, typer.Option("--no-plot", help="Do not draw the histogram.")]
+Output = Annotated[Optional[str], typer.Option("--output", help="Write the draws to PATH (.csv, .npy, .json).")]
+Force = Annotated[bool, typer.Option("--force", help="Overwrite --output if it exists.")]
+Transform = Annotated[
+    Optional[list[str]],
+    typer.Option("--transform", help="exp, softplus, sigmoid, probit, reciprocal, affine:LOC,SCALE, lower:L, bounds:L,U, power:K (repeatable)."),
+]
+
+
+def _family_and_tokens(family: str | None, ctx: typer.Context) -> tuple[str | None, list[str]]:
+    """Typer takes the first unknown option as FAMILY when the family is left out: put it back."""
+    tokens = list(ctx.args)
+    if family is not None and family.startswith("-"):
+        return None, [family, *tokens]
+    return family, tokens
+
+
+@app.command(context_settings=EXTRA_ARGS)
+def sample(
+    ctx: typer.Context,
+    family: Annotated[Optional[str], typer.Argument(help="Distribution family, e.g. lognormal.")] = None,
+    draws: Draws = 10000,
+    seed: Seed = 0,
+    quantiles: Quantiles = DEFAULT_QUANTILES_TEXT,
+    format: Format = "table",
+    log_x: LogX = False,
+    bins: Bins = None,
+    no_plot: NoPlot = False,
+    output: Output = None,
+    force: Force = False,
+    transform: Transform = None,
+    model: Annotated[Optional[str], typer.Option("--model", help="A model: file path, '-' for stdin, or the text.")] = None,
+    show: Annotated[Optional[str], typer.Option("--show", help="With --model: variables to show, comma-separated.")] = None,
+    emit: Annotated[Optional[str], typer.Option("--emit", help="With --model: 'numpyro' prints the model as numpyro code.")] = None,
+) -> None:
+    """Seeded draws with Monte Carlo and exact summaries side by side, and a histogram."""
+    from priorcli import commands
+
+    family, tokens = _family_and_tokens(family, ctx)
+    options = commands.OutputOptions.parse(
+        draws=draws, seed=seed, quantiles=quantiles, format=format, log_x=log_x, bins=bins,
+        plot=not no_plot, output=output, force=force,
+    )
+    if model is not None:
+        if family is not None or tokens or transform:
+            raise UsageError("--model takes no FAMILY, parameters or --transform; write them in the model")
+        commands.sample_model(model, options, show=show, emit=emit, out=sys.stdout)
+        return
+    if family is None:
+        raise UsageError("sample needs a FAMILY (e.g. 'priorcli sample lognormal --mu 0 --sigma 1') or --model")
+    commands.sample_family(family, tokens, transform or [], options, out=sys.stdout)
+
+
+@app.command(context_settings=EXTRA_ARGS)
+def summarize(
+    ctx: typer.Context,
+    family: Annotated[Optional[str], typer.Argument(help="Distribution family, e.g. gamma.")] = None,
+    quantiles: Quantiles = DEFAULT_QUANTILES_TEXT,
+    format: Format = "table",
+    transform: Transform = None,
+    input: Annotated[Optional[str], typer.Option("--input", help="Summarize draws from PATH, or '-' for stdin.")] = None,
+    column: Annotated[Optional[str], typer.Option("--column", help="With --input: the CSV column to read.")] = None,
+    fit: Annotated[Optional[str], typer.Option("--fit", help="With --input: fit FAMILY by maximum likelihood.")] = None,
+    drop_nonfinite: Annotated[bool, typer.Option("--drop-nonfinite", help="With --input: drop NaN/inf values.")] = False,
+    log_x: LogX = False,
+    bins: Bins = None,
+    no_plot: NoPlot = False,
+) -> None:
+    """Exact summary of a family (no draws needed), or a summary of draws from a file or a pipe."""
+    from priorcli import commands
+
+    family, tokens = _family_and_tokens(family, ctx)
+    options = commands.OutputOptions.parse(
+        draws=1, seed=0, quantiles=quantiles, format=format, log_x=log_x, bins=bins, plot=not no_plot,
+        output=None, force=False,
+    )
+    if input is not None:
+        if family is not None or tokens or transform:
+            raise UsageError("--input takes no FAMILY, parameters or --transform")
+        commands.summarize_input(input, options, column=column, fit=fit, drop_nonfinite=drop_nonfinite,
+                                 out=sys.stdout)
+        return
+    if family is None:
+        raise UsageError("summarize needs a FAMILY (e.g. 'priorcli summarize gamma --alpha 2 --beta 1') or --input")
+    commands.summarize_family(family, tokens, transform or [], options, out=sys.stdout)
+
+
+@app.command(context_settings=EXTRA_ARGS)
+def solve(
+    ctx: typer.Context,
+    family: Annotated[Optional[str], typer.Argument(help="Distribution family (default lognormal).")] = None,
+    format: Format = "table",
+    plot: Annotated[bool, typer.Option("--plot", help="Draw the resulting density.")] = False,
+) -> None:
+    """Parameters from the targets you know: --mode, --median, --mean, --sd, --quantile P=V, --lower/--upper/--mass."""
+    from priorcli import commands
+
+    family, tokens = _family_and_tokens(family, ctx)
+    commands.solve(family or "lognormal", tokens, format=format, plot=plot, out=sys.stdout)
+
+
+@app.command()
+def compare(
+    specs: Annotated[list[str], typer.Argument(help='Distributions, e.g. "LogNormal(1, 1)" "softplus(Normal(0, 1))".')],
+    draws: Draws = 10000,
+    seed: Seed = 0,
+    quantiles: Quantiles = DEFAULT_QUANTILES_TEXT,
+    format: Format = "table",
+    log_x: LogX = False,
+    bins: Bins = None,
+    no_plot: NoPlot = False,
+) -> None:
+    """Several distributions side by side: one quantile table, overlaid histograms."""
+    from priorcli import commands
+
+    options = commands.OutputOptions.parse(
+        draws=draws, seed=seed, quantiles=quantiles, format=format, log_x=log_x, bins=bins,
+        plot=not no_plot, output=None, force=False,
+    )
+    commands.compare(specs, options, out=sys.stdout)
+
+
+@app.command(name="list")
+def list_families(format: Format = "table") -> None:
+    """Every family, its parameters and support."""
+    from priorcli import commands
+
+    commands.list_families(format, out=sys.stdout)
+
+
+@app.command()
+def info(family: Annotated[str, typer.Argument(help="Distribution family.")], format: Format = "table") -> None:
+    """Parameters, aliases, support, closed forms and an example command for FAMILY."""
+    from priorcli import commands
+
+    commands.info(family, format, out=sys.stdout)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

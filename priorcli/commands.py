@@ -1,0 +1,443 @@
+"""One plain function per command: parse -> build distribution -> compute -> render.
+
+Called by ``cli.py`` with already-split arguments; raises PriorError subclasses and never exits.
+Keep module-level imports light: ``solve`` must run without jax.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, TextIO
+
+from priorcli import render
+from priorcli.errors import UsageError
+from priorcli.families import (
+    FamilyInfo,
+    complete_params,
+    parse_family_args,
+    parse_probability,
+    resolve,
+    resolve_fast,
+    split_extra_args,
+)
+from priorcli.stats import DEFAULT_QUANTILES, DistSpec, Summary
+from priorcli.transforms import parse_transform
+
+OUTPUT_SUFFIXES = (".csv", ".npy", ".json")
+
+
+@dataclass(frozen=True)
+class OutputOptions:
+    draws: int
+    seed: int
+    quantiles: tuple[float, ...]
+    format: str
+    log_x: bool
+    bins: int | None
+    plot: bool
+    output: str | None
+    force: bool
+
+    @classmethod
+    def parse(cls, *, draws, seed, quantiles, format, log_x, bins, plot, output, force) -> "OutputOptions":
+        if draws < 1:
+            raise UsageError(f"--draws must be at least 1, got {draws}")
+        if format not in render.FORMATS:
+            raise UsageError(f"--format must be one of {', '.join(render.FORMATS)}, got '{format}'")
+        if bins is not None and bins < 1:
+            raise UsageError(f"--bins must be at least 1, got {bins}")
+        if output is not None and not output.lower().endswith(OUTPUT_SUFFIXES):
+            raise UsageError(f"--output '{output}' must end in {', '.join(OUTPUT_SUFFIXES)}")
+        return cls(draws, seed, parse_quantile_list(quantiles), format, log_x, bins, plot, output, force)
+
+
+def parse_quantile_list(text: str) -> tuple[float, ...]:
+    parts = text.split(",")
+    if not text.strip() or any(not p.strip() for p in parts):
+        raise UsageError(f"--quantiles must be comma-separated probabilities like 0.05,0.5,0.95, got '{text}'")
+    return tuple(parse_probability(p, "--quantiles") for p in parts)
+
+
+# ---------------------------------------------------------------------------------------------
+# Building a DistSpec from FAMILY --param value ... --transform T
+
+
+@dataclass(frozen=True)
+class Built:
+    spec: DistSpec
+    solved_from: dict | None  # the targets, when parameters were solved for
+
+
+def build_spec(family_name: str, tokens: list[str], transform_texts: list[str], *, fast: bool = False) -> Built:
+    """Resolve the family, parse its parameters and targets, solve when targets are given."""
+    family = (resolve_fast(family_name) if fast else None) or resolve(family_name)
+    pairs = split_extra_args(tokens)
+    transforms = tuple(parse_transform(t) for t in transform_texts)
+    parsed = parse_family_args(family, pairs)
+    solved_from = None
+    params = parsed.params
+    if not parsed.targets.is_empty():
+        params = solve_params(family, parsed.targets, parsed.params)
+        solved_from = parsed.targets.as_dict()
+    return Built(DistSpec(family, complete_params(family, params), transforms), solved_from)
+
+
+def solve_params(family: FamilyInfo, targets, fixed: dict) -> dict:
+    from priorcli.solve import Underdetermined, solve
+
+    result = solve(family.name, targets, fixed)
+    if isinstance(result, Underdetermined):
+        raise UsageError(
+            f"the targets leave a parameter of {family.name} free ({result.relation}); "
+            "add a second target or fix a parameter"
+        )
+    return result.params
+
+
+# ---------------------------------------------------------------------------------------------
+# sample
+
+
+def sample_family(family_name: str, tokens: list[str], transform_texts: list[str], options: OutputOptions,
+                  out: TextIO) -> None:
+    from priorcli import stats
+
+    built = build_spec(family_name, tokens, transform_texts)
+    spec = built.spec
+    exact = stats.exact_summaries(spec, options.quantiles)
+    draws = stats.draw(spec, options.draws, options.seed)
+    if options.output:
+        render.write_draws_file(options.output, draws, force=options.force)
+    if options.format == "raw":
+        render.write_raw(draws, out)
+        return
+    discrete = spec.family.discrete
+    if spec.family.multivariate:
+        mc = [stats.mc_summary(draws[:, i], options.quantiles, label=f"component {i}") for i in range(draws.shape[1])]
+    else:
+        mc = [stats.mc_summary(draws, options.quantiles, discrete=discrete)]
+    if options.format == "json":
+        render.write_json(
+            {
+                "family": spec.family.name,
+                "params": render.params_json(spec.params),
+                "transforms": [str(t) for t in spec.transforms],
+                "seed": options.seed,
+                "draws": options.draws,
+                "mc": render.summaries_json(mc, spec.family.multivariate),
+                "exact": render.summaries_json(exact, spec.family.multivariate),
+            },
+            out,
+        )
+        return
+    headers, columns = _side_by_side(mc, exact)
+    if options.format == "csv":
+        render.write_summary_csv(headers, columns, out)
+        return
+    title = f"{spec.label()}: {options.draws} draws, seed {options.seed}"
+    if built.solved_from:
+        title += "\nsolved from " + ", ".join(f"{k}={render.fmt(v)}" for k, v in built.solved_from.items())
+    render.write_summary_table(title, headers, columns, out)
+    if options.plot:
+        _plot_draws(spec, draws, options, out)
+
+
+def _side_by_side(mc: list[Summary], exact: list[Summary] | None) -> tuple[list[str], list[Summary | None]]:
+    headers, columns = [], []
+    for i, m in enumerate(mc):
+        prefix = f"{m.label} " if len(mc) > 1 else ""
+        headers += [f"{prefix}Monte Carlo", f"{prefix}exact"]
+        columns += [m, exact[i] if exact else None]
+    return headers, columns
+
+
+def _plot_draws(spec: DistSpec, draws, options: OutputOptions, out: TextIO) -> None:
+    from priorcli import stats
+
+    if spec.family.multivariate:
+        components = stats.dirichlet_components(spec)
+        histograms = [
+            stats.histogram(draws[:, i], bins=options.bins, log_x=options.log_x, discrete=False,
+                            exact=stats.ExactDistribution(c), label=f"component {i}", span=(0.0, 1.0))
+            for i, c in enumerate(components)
+        ]
+        render.write_histograms(histograms, out)
+        return
+    exact = stats.ExactDistribution(spec)
+    histogram = stats.histogram(draws, bins=options.bins, log_x=options.log_x, discrete=spec.family.discrete,
+                                exact=exact)
+    render.write_histograms([histogram], out)
+
+
+# ---------------------------------------------------------------------------------------------
+# summarize
+
+
+def summarize_family(family_name: str, tokens: list[str], transform_texts: list[str], options: OutputOptions,
+                     out: TextIO) -> None:
+    from priorcli import stats
+
+    built = build_spec(family_name, tokens, transform_texts, fast=not transform_texts)
+    spec = built.spec
+    summaries = stats.exact_summaries(spec, options.quantiles)
+    support = None if spec.family.multivariate else stats.ExactDistribution(spec).support
+    if options.format == "json":
+        render.write_json(
+            {
+                "family": spec.family.name,
+                "params": render.params_json(spec.params),
+                "transforms": [str(t) for t in spec.transforms],
+                "support": None if support is None else [render._json_number(v) for v in support],
+                "summary": render.summaries_json(summaries, spec.family.multivariate),
+            },
+            out,
+        )
+        return
+    headers = [s.label or "exact" for s in summaries]
+    if options.format in ("csv", "raw"):
+        render.write_summary_csv(headers, summaries, out)
+        return
+    title = spec.label()
+    if support is not None:
+        title += f"\nsupport ({render.fmt(support[0])}, {render.fmt(support[1])})"
+    if built.solved_from:
+        title += "\nsolved from " + ", ".join(f"{k}={render.fmt(v)}" for k, v in built.solved_from.items())
+    render.write_summary_table(title, headers, summaries, out)
+
+
+def summarize_input(source: str, options: OutputOptions, *, column: str | None, fit: str | None,
+                    drop_nonfinite: bool, out: TextIO) -> None:
+    from priorcli import stats
+    from priorcli.readers import read_draws
+
+    result = read_draws(source, column=column, drop_nonfinite=drop_nonfinite)
+    summary = stats.mc_summary(result.values, options.quantiles)
+    fitted = None
+    if fit is not None:
+        from priorcli.fitting import fit_family
+
+        fitted = fit_family(fit, result.values)
+    if result.dropped:
+        render.stderr_line(f"dropped {result.dropped} non-finite value(s)")
+    if options.format == "json":
+        doc: dict[str, Any] = {"source": source, "summary": render.summary_json(summary)}
+        if fitted is not None:
+            doc["fit"] = {"family": fitted.family, "params": render.params_json(fitted.params),
+                          "numpyro": fitted.numpyro}
+        render.write_json(doc, out)
+        return
+    if options.format in ("csv", "raw"):
+        render.write_summary_csv(["monte-carlo"], [summary], out)
+        return
+    render.write_summary_table(f"{result.values.size} draws from {source}", ["draws"], [summary], out)
+    if fitted is not None:
+        render.write_lines([f"maximum-likelihood fit: {fitted.numpyro}"], out)
+    if options.plot:
+        histogram = stats.histogram(result.values, bins=options.bins, log_x=options.log_x, discrete=False, exact=None)
+        render.write_histograms([histogram], out)
+
+
+# ---------------------------------------------------------------------------------------------
+# solve
+
+
+def solve(family_name: str, tokens: list[str], *, format: str, plot: bool, out: TextIO) -> None:
+    from priorcli.solve import Underdetermined, solve as solve_targets
+
+    if format not in ("table", "json"):
+        raise UsageError(f"--format for solve must be table or json, got '{format}'")
+    family = resolve_fast(family_name) or resolve(family_name)
+    parsed = parse_family_args(family, split_extra_args(tokens))
+    if parsed.targets.is_empty():
+        raise UsageError(
+            "solve needs at least one target: --mode, --median, --mean, --sd, --quantile P=V, "
+            "or --lower L --upper U --mass P"
+        )
+    result = solve_targets(family.name, parsed.targets, parsed.params)
+    if isinstance(result, Underdetermined):
+        if format == "json":
+            render.write_json(
+                {
+                    "family": result.family,
+                    "underdetermined": True,
+                    "relation": result.relation,
+                    "solutions": [{"params": render.params_json(s["params"])} for s in result.solutions],
+                },
+                out,
+            )
+            return
+        render.write_lines([f"{result.family}: one target leaves a parameter free: {result.relation}"], out)
+        names = list(result.solutions[0]["params"]) if result.solutions else []
+        rows = [tuple(render.fmt(s["params"][n]) for n in names) for s in result.solutions]
+        render.write_params_table("some solutions", rows, names, out)
+        return
+    if format == "json":
+        render.write_json(
+            {
+                "family": result.family,
+                "params": render.params_json(result.params),
+                "targets": {k: render._json_number(v) for k, v in result.targets.items()},
+                "achieved": {k: render._json_number(v) for k, v in result.achieved.items()},
+                "numpyro": result.numpyro,
+                "stan": result.stan,
+                "notes": list(result.notes),
+            },
+            out,
+        )
+        return
+    rows = [(name, render.fmt(value, 10)) for name, value in result.params.items()]
+    render.write_params_table(f"{result.family} from the targets", rows, ["parameter", "value"], out)
+    target_rows = [
+        (name, render.fmt(result.targets[name], 10), render.fmt(result.achieved.get(name), 10))
+        for name in result.targets
+    ]
+    render.write_params_table("targets", target_rows, ["target", "requested", "achieved"], out)
+    lines = [f"numpyro: {result.numpyro}"]
+    if result.stan:
+        lines.append(f"Stan:    {result.stan}")
+    lines += [f"note: {note}" for note in result.notes]
+    render.write_lines(lines, out)
+    if plot:
+        from priorcli import stats
+
+        spec = DistSpec(resolve(family.name), dict(result.params))
+        exact = stats.ExactDistribution(spec)
+        lo, hi = exact.quantile(0.005), exact.quantile(0.995)
+        import numpy as np
+
+        grid = np.linspace(lo, hi, 200)
+        density = np.exp(exact.log_density(grid))
+        render.write_histograms(
+            [stats.Histogram([], [], grid.tolist(), density.tolist(), False, result.family)], out
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# list and info
+
+
+def list_families(format: str, out: TextIO) -> None:
+    from priorcli.families import registry
+
+    if format not in ("table", "json"):
+        raise UsageError(f"--format for list must be table or json, got '{format}'")
+    families = registry()
+    if format == "json":
+        render.write_json(
+            [
+                {
+                    "family": f.name,
+                    "params": [{"name": p.name, "constraint": p.kind, "default": p.default} for p in f.params],
+                    "support": f.support,
+                    "discrete": f.discrete,
+                }
+                for f in families.values()
+            ],
+            out,
+        )
+        return
+    rows = [
+        (
+            f.name,
+            ", ".join(p.name if p.default is None else f"{p.name}={p.default:g}" for p in f.params),
+            f.support,
+            "discrete" if f.discrete else "continuous",
+        )
+        for f in families.values()
+    ]
+    render.write_params_table(f"{len(rows)} families", rows, ["family", "parameters", "support", "type"], out)
+
+
+CLOSED_FORMS = {
+    "LogNormal": ["median = e^mu", "mode = e^(mu - sigma^2)", "mean = e^(mu + sigma^2/2)",
+                  "sd = mean * sqrt(e^(sigma^2) - 1)"],
+    "Normal": ["mean = median = mode = loc", "sd = scale"],
+    "Gamma": ["mean = concentration / rate", "sd = sqrt(concentration) / rate",
+              "mode = (concentration - 1) / rate for concentration >= 1"],
+    "InverseGamma": ["mean = rate / (concentration - 1) for concentration > 1",
+                     "mode = rate / (concentration + 1)"],
+    "Beta": ["mean = alpha / (alpha + beta)", "mode = (alpha - 1) / (alpha + beta - 2) for alpha, beta > 1",
+             "count = alpha + beta (alpha = count * mean, as in the Stan guide)"],
+    "Exponential": ["mean = sd = 1 / rate", "median = log(2) / rate", "mode = 0"],
+    "HalfNormal": ["mean = scale * sqrt(2 / pi)", "median = scale * 0.6745", "mode = 0"],
+    "HalfCauchy": ["median = scale", "mode = 0", "mean undefined"],
+    "StudentT": ["mean = median = mode = loc (mean for df > 1)", "sd = scale * sqrt(df / (df - 2)) for df > 2"],
+    "Weibull": ["mean = scale * Gamma(1 + 1/concentration)", "median = scale * log(2)^(1/concentration)"],
+    "Pareto": ["mean = alpha * scale / (alpha - 1) for alpha > 1", "mode = scale",
+               "median = scale * 2^(1/alpha)"],
+    "Cauchy": ["median = mode = loc", "mean undefined"],
+    "Uniform": ["mean = median = (low + high) / 2", "sd = (high - low) / sqrt(12)"],
+    "Dirichlet": ["mean_i = concentration_i / sum(concentration)",
+                  "component i ~ Beta(concentration_i, sum - concentration_i)",
+                  "count = sum(concentration) (concentration = count * mean, as in the Stan guide)"],
+}
+
+EXAMPLES = {
+    "LogNormal": "priorcli sample lognormal --mu 0 --sigma 1",
+    "Beta": "priorcli sample beta --mean 0.3 --count 10",
+    "Gamma": "priorcli summarize gamma --mean 2 --sd 1",
+    "Dirichlet": "priorcli sample dirichlet --concentration 1,2,3",
+}
+
+
+def info(family_name: str, format: str, out: TextIO) -> None:
+    if format not in ("table", "json"):
+        raise UsageError(f"--format for info must be table or json, got '{format}'")
+    family = resolve(family_name)
+    aliases = family.aliases()
+    example = EXAMPLES.get(family.name) or "priorcli sample {} {}".format(
+        family.name.lower(),
+        " ".join(f"--{p.name} {_example_value(p)}" for p in family.params),
+    )
+    params = [
+        {
+            "name": p.name,
+            "constraint": p.kind,
+            "default": p.default,
+            "aliases": [a for a, n in aliases.items() if n == p.name],
+        }
+        for p in family.params
+    ]
+    if format == "json":
+        render.write_json(
+            {
+                "family": family.name,
+                "description": family.doc,
+                "params": params,
+                "support": family.support,
+                "discrete": family.discrete,
+                "closed_forms": CLOSED_FORMS.get(family.name, []),
+                "example": example,
+            },
+            out,
+        )
+        return
+    rows = [
+        (p["name"], p["constraint"], "-" if p["default"] is None else f"{p['default']:g}",
+         ", ".join(f"--{a}" for a in p["aliases"]) or "-")
+        for p in params
+    ]
+    render.write_lines([f"{family.name}: {family.doc}", f"support: {family.support}"], out)
+    render.write_params_table("parameters", rows, ["parameter", "constraint", "default", "aliases"], out)
+    forms = CLOSED_FORMS.get(family.name)
+    lines = (["closed forms:"] + [f"  {f}" for f in forms] if forms else []) + [f"example: {example}"]
+    render.write_lines(lines, out)
+
+
+def _example_value(param) -> str:
+    if param.default is not None:
+        return f"{param.default:g}"
+    return {"unit_interval": "0.5", "simplex": "0.2,0.3,0.5", "real": "0"}.get(param.kind, "2")
+
+
+# ---------------------------------------------------------------------------------------------
+# Model language and compare (wired to priorcli.model)
+
+
+def sample_model(spec_text: str, options: OutputOptions, *, show: str | None, emit: str | None, out: TextIO) -> None:
+    raise UsageError("--model is not available yet")
+
+
+def compare(specs: list[str], options: OutputOptions, out: TextIO) -> None:
+    raise UsageError("compare is not available yet")

@@ -1,0 +1,283 @@
+"""Formatting and writing: rich tables, plotext histograms, JSON, CSV, raw draws.
+
+The only module that writes output. Everything it is given is at full precision; rounding for
+display happens here and nowhere else.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import os
+import sys
+from typing import Any, TextIO
+
+from priorcli.stats import Histogram, Summary
+
+FORMATS = ("table", "json", "csv", "raw")
+
+
+def use_colour(stream: TextIO) -> bool:
+    """ANSI colour only on a terminal and only when NO_COLOR is unset."""
+    if os.environ.get("NO_COLOR"):
+        return False
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
+
+
+def _console(stream: TextIO):
+    from rich.console import Console
+
+    colour = use_colour(stream)
+    width = None if colour else int(os.environ.get("COLUMNS", "100") or 100)
+    return Console(
+        file=stream,
+        force_terminal=colour,
+        no_color=not colour,
+        color_system="auto" if colour else None,
+        width=width,
+        highlight=False,
+        emoji=False,
+        soft_wrap=False,
+    )
+
+
+def fmt(value: float | None, digits: int = 6) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, (tuple, list)):
+        return "[" + ", ".join(fmt(v, digits) for v in value) + "]"
+    return f"{value:.{digits}g}"
+
+
+# ---------------------------------------------------------------------------------------------
+# JSON
+
+
+def _json_number(value):
+    if value is None:
+        return None
+    if isinstance(value, (tuple, list)):
+        return [_json_number(v) for v in value]
+    value = float(value)
+    return value if math.isfinite(value) else None
+
+
+def summary_json(summary: Summary) -> dict:
+    doc = {
+        "mean": _json_number(summary.mean),
+        "sd": _json_number(summary.sd),
+        "median": _json_number(summary.median),
+        "mode": _json_number(summary.mode),
+        "quantiles": {repr(float(p)): _json_number(v) for p, v in summary.quantiles.items()},
+        "method": summary.method,
+        "n": summary.n,
+    }
+    if summary.label:
+        doc["component"] = summary.label
+    return doc
+
+
+def summaries_json(summaries: list[Summary] | None, multivariate: bool):
+    """One Summary, or a list of them (a Dirichlet's components)."""
+    if summaries is None:
+        return None
+    docs = [summary_json(s) for s in summaries]
+    return docs if multivariate else docs[0]
+
+
+def params_json(params: dict[str, Any]) -> dict:
+    return {k: _json_number(v) for k, v in params.items()}
+
+
+def write_json(doc: Any, out: TextIO) -> None:
+    out.write(json.dumps(doc, indent=2, allow_nan=False) + "\n")
+
+
+# ---------------------------------------------------------------------------------------------
+# Tables
+
+
+def _rows(summary_columns: list[Summary | None]) -> list[tuple[str, list[str]]]:
+    reference = next(s for s in summary_columns if s is not None)
+    rows = []
+    for name in ("mean", "sd", "mode", "median"):
+        rows.append((name, [fmt(getattr(s, name)) if s else "-" for s in summary_columns]))
+    for p in reference.quantiles:
+        rows.append((f"q{p:g}", [fmt(s.quantiles.get(p)) if s else "-" for s in summary_columns]))
+    return rows
+
+
+def write_summary_table(
+    title: str,
+    headers: list[str],
+    columns: list[Summary | None],
+    out: TextIO,
+    caption: str | None = None,
+) -> None:
+    from rich import box
+    from rich.table import Table
+
+    table = Table(box=box.SIMPLE_HEAD, caption=caption)
+    table.add_column("", style="bold")
+    for header in headers:
+        table.add_column(header, justify="right")
+    for name, cells in _rows(columns):
+        table.add_row(name, *cells)
+    console = _console(out)
+    console.print(title, markup=False)
+    console.print(table)
+
+
+def write_params_table(title: str, rows: list[tuple[str, ...]], headers: list[str], out: TextIO) -> None:
+    from rich import box
+    from rich.table import Table
+
+    table = Table(box=box.SIMPLE_HEAD)
+    for i, header in enumerate(headers):
+        table.add_column(header, justify="left" if i == 0 else "right")
+    for row in rows:
+        table.add_row(*row)
+    console = _console(out)
+    console.print(title, markup=False)
+    console.print(table)
+
+
+def write_lines(lines: list[str], out: TextIO) -> None:
+    console = _console(out)
+    for line in lines:
+        console.print(line, markup=False)
+
+
+# ---------------------------------------------------------------------------------------------
+# CSV and raw
+
+
+def write_summary_csv(headers: list[str], columns: list[Summary | None], out: TextIO) -> None:
+    import csv
+
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["quantity", *headers])
+    for name, _ in _rows(columns):
+        cells = []
+        for s in columns:
+            value = None
+            if s is not None:
+                value = s.quantiles.get(float(name[1:])) if name.startswith("q") else getattr(s, name)
+            cells.append("" if value is None else repr(float(value)))
+        writer.writerow([name, *cells])
+
+
+def write_raw(draws, out: TextIO) -> None:
+    """One draw per line (rows of comma-separated components for a vector draw)."""
+    import numpy as np
+
+    array = np.asarray(draws, dtype=np.float64)
+    buffer = io.StringIO()
+    fmt_ = "%.17g" if array.ndim == 1 else ",".join(["%.17g"] * array.shape[1])
+    np.savetxt(buffer, array, fmt=fmt_)
+    out.write(buffer.getvalue())
+
+
+# ---------------------------------------------------------------------------------------------
+# Histograms
+
+
+def _nice_ticks(lo: float, hi: float, count: int = 6) -> list[float]:
+    """Round numbers (1, 2 or 5 times a power of ten apart) spanning [lo, hi]."""
+    if not hi > lo:
+        return [lo]
+    raw = (hi - lo) / count
+    power = 10 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+    first = math.ceil(lo / step) * step
+    ticks = []
+    k = 0
+    while first + k * step <= hi + 1e-9 * step:
+        ticks.append(round(first + k * step, 12))
+        k += 1
+    return ticks
+
+
+def write_histograms(histograms: list[Histogram], out: TextIO, width: int | None = None) -> None:
+    """Overlay the histograms in one plotext chart (log-x charts are drawn in log10 units)."""
+    import plotext as plt
+
+    colour = use_colour(out)
+    width = width or min(int(os.environ.get("COLUMNS", "100") or 100), 100)
+    plt.clear_figure()
+    plt.plotsize(width, 20)
+    if not colour:
+        plt.theme("clear")
+    markers = ["sd", "hd", "dot", "x"]
+    log_x = any(h.log_x for h in histograms)
+    xs_all: list[float] = []
+    for i, h in enumerate(histograms):
+        centres = [math.log10(c) for c in h.centres] if h.log_x else h.centres
+        xs_all.extend(centres)
+        if len(histograms) == 1:
+            plt.bar(centres, h.heights, width=1.0 if not h.discrete else 0.6, label=h.label, marker=markers[0])
+        else:
+            plt.plot(centres, h.heights, label=h.label, marker=markers[i % len(markers)])
+        if h.curve_x is not None:
+            cx = [math.log10(c) for c in h.curve_x] if h.log_x else h.curve_x
+            plt.plot(cx, h.curve_y, label="exact density" if len(histograms) == 1 else f"{h.label} exact",
+                     marker="braille")
+    if log_x and xs_all:
+        ticks = [float(t) for t in range(math.ceil(min(xs_all)), math.floor(max(xs_all)) + 1)]
+        if len(ticks) < 2:
+            ticks = _nice_ticks(min(xs_all), max(xs_all))
+        plt.xticks(ticks, [fmt(10**t, 3) for t in ticks])
+        plt.xlabel("x (log scale); density per unit log10(x)")
+    elif xs_all:
+        ticks = _nice_ticks(min(xs_all), max(xs_all))
+        plt.xticks(ticks, [fmt(t, 6) for t in ticks])
+        plt.xlabel("x")
+    text = plt.build()
+    if not colour:
+        text = plt.uncolorize(text)
+    out.write(text.rstrip() + "\n")
+
+
+def stderr_line(message: str) -> None:
+    sys.stderr.write(message.rstrip("\n") + "\n")
+
+
+# ---------------------------------------------------------------------------------------------
+# Files
+
+
+def write_draws_file(path: str, draws, *, force: bool) -> None:
+    """Write draws by extension (.csv, .npy, .json) through a temporary file renamed into place,
+    so a failure or Ctrl-C never leaves a partial file at ``path``."""
+    import tempfile
+
+    import numpy as np
+
+    from priorcli.errors import InputError, UsageError
+
+    target = os.path.abspath(path)
+    suffix = os.path.splitext(target)[1].lower()
+    if suffix not in (".csv", ".npy", ".json"):
+        raise UsageError(f"--output '{path}' must end in .csv, .npy or .json")
+    directory = os.path.dirname(target)
+    if not os.path.isdir(directory):
+        raise InputError(f"--output '{path}': directory '{directory}' does not exist")
+    if os.path.exists(target) and not force:
+        raise UsageError(f"--output '{path}' exists; add --force to overwrite it")
+    array = np.asarray(draws, dtype=np.float64)
+    fd, tmp = tempfile.mkstemp(prefix=".priorcli-", suffix=suffix, dir=directory)
+    try:
+        with os.fdopen(fd, "wb" if suffix == ".npy" else "w") as handle:
+            if suffix == ".npy":
+                np.save(handle, array)
+            elif suffix == ".json":
+                json.dump(array.tolist(), handle)
+            else:
+                write_raw(array, handle)
+        os.replace(tmp, target)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise

@@ -1,0 +1,492 @@
+"""Exact and Monte Carlo summaries. Returns dataclasses at full precision; never prints.
+
+Exact values come from ``priorcli.formulas`` (closed forms on scipy.special) where the family has
+them, from numpyro's own ``icdf``/``mean``/``variance`` otherwise, and from numerical inversion,
+quadrature or maximisation where neither has a closed form. Transforms are monotone, so quantiles
+are the transformed base quantiles; mean and sd are integrals over the base density.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from priorcli import formulas
+from priorcli.errors import UsageError
+from priorcli.families import FamilyInfo
+from priorcli.transforms import TransformSpec, build_chain, check_chain
+
+DEFAULT_QUANTILES = (0.025, 0.05, 0.25, 0.5, 0.75, 0.95, 0.975)
+
+
+@dataclass(frozen=True)
+class DistSpec:
+    """A fully specified prior: a family, every native parameter, and transforms in order."""
+
+    family: FamilyInfo
+    params: dict[str, Any]
+    transforms: tuple[TransformSpec, ...] = ()
+
+    def label(self) -> str:
+        args = ", ".join(f"{k}={_fmt_param(v)}" for k, v in self.params.items())
+        text = f"{self.family.name}({args})"
+        for t in self.transforms:
+            text = f"{t}({text})"
+        return text
+
+
+def _fmt_param(value) -> str:
+    if isinstance(value, tuple):
+        return "[" + ", ".join(f"{v:g}" for v in value) + "]"
+    return f"{value:g}"
+
+
+@dataclass(frozen=True)
+class Summary:
+    mean: float | None
+    sd: float | None
+    median: float | None
+    mode: float | None
+    quantiles: dict[float, float | None]
+    method: str  # "exact" | "monte-carlo"
+    n: int | None = None
+    label: str = ""  # e.g. "concentration[1]" for a Dirichlet component
+
+
+def _finite(value) -> float | None:
+    if value is None:
+        return None
+    value = float(value)
+    return value if math.isfinite(value) else None
+
+
+# ---------------------------------------------------------------------------------------------
+# numpyro objects
+
+
+def build_distribution(spec: DistSpec):
+    """The numpyro distribution for ``spec`` (a TransformedDistribution when transformed)."""
+    import jax.numpy as jnp
+
+    from priorcli.families import numpyro_dist
+
+    dist = numpyro_dist()
+    kwargs = {k: jnp.asarray(v, dtype=jnp.float64) for k, v in spec.params.items()}
+    try:
+        base = spec.family.factory(**kwargs, validate_args=True)
+    except ValueError as exc:  # a constraint numpyro checks that priorcli's parser did not know
+        raise UsageError(f"invalid parameters for {spec.family.name}: {exc}") from None
+    if not spec.transforms:
+        return base
+    return dist.TransformedDistribution(base, build_chain(list(spec.transforms)))
+
+
+def _np(x):
+    import numpy as np
+
+    return np.asarray(x, dtype=np.float64)
+
+
+# ---------------------------------------------------------------------------------------------
+# Exact summaries
+
+
+class _Base:
+    """Scalar functions of the untransformed family: closed forms first, numpyro otherwise."""
+
+    def __init__(self, family: FamilyInfo, params: dict[str, Any]):
+        self.family = family
+        self.params = params
+        self.closed = formulas.get(family.name)
+        self._dist = None
+
+    @property
+    def dist(self):
+        if self._dist is None:
+            self._dist = build_distribution(DistSpec(self.family, self.params))
+        return self._dist
+
+    def support(self) -> tuple[float, float]:
+        if self.closed is not None:
+            lo, hi = self.closed.support(**self.params)
+            return float(lo), float(hi)
+        support = self.dist.support
+        lo = getattr(support, "lower_bound", -math.inf)
+        hi = getattr(support, "upper_bound", math.inf)
+        return float(_np(lo)), float(_np(hi))
+
+    def _numpyro_value(self, attribute: str, *args):
+        try:
+            value = getattr(self.dist, attribute)
+            value = value(*args) if args else value
+            return float(_np(value))
+        except (NotImplementedError, ImportError, AttributeError):
+            return None
+
+    def mean(self) -> float | None:
+        if self.closed is not None and self.closed.mean is not None:
+            return _finite(self.closed.mean(**self.params))
+        return _finite(self._numpyro_value("mean"))
+
+    def variance(self) -> float | None:
+        if self.closed is not None and self.closed.variance is not None:
+            return _finite(self.closed.variance(**self.params))
+        return _finite(self._numpyro_value("variance"))
+
+    def logpdf(self, x):
+        """Vectorised log density via numpyro (the Jacobian-free base)."""
+        return _np(self.dist.log_prob(_np(x)))
+
+    def cdf(self, x: float) -> float | None:
+        if self.closed is not None and self.closed.cdf is not None:
+            return float(self.closed.cdf(x, **self.params))
+        return self._numpyro_value("cdf", _np(x))
+
+    def icdf(self, q: float) -> float | None:
+        if self.closed is not None and self.closed.icdf is not None:
+            return float(self.closed.icdf(q, **self.params))
+        if not self.family.discrete:
+            value = self._numpyro_value("icdf", _np(q))
+            if value is not None and math.isfinite(value):
+                return value
+        return self._invert_cdf(q)
+
+    def _invert_cdf(self, q: float) -> float | None:
+        """Quantile by root finding on the CDF (discrete: smallest k with cdf(k) >= q)."""
+        if self.cdf(0.0) is None:
+            return None
+        lo, hi = self.support()
+        a = lo if math.isfinite(lo) else -1.0
+        b = hi if math.isfinite(hi) else 1.0
+        while not math.isfinite(lo) and self.cdf(a) > q:
+            a = a * 2 if a < 0 else a - 1.0
+        while not math.isfinite(hi) and self.cdf(b) < q:
+            b = b * 2 if b > 0 else b + 1.0
+        if self.family.discrete:
+            a, b = math.floor(a), math.ceil(b)
+            while b - a > 1:  # invariant: cdf(a) < q <= cdf(b), or a is the lower end
+                mid = (a + b) // 2
+                if self.cdf(mid) >= q:
+                    b = mid
+                else:
+                    a = mid
+            return float(a) if self.cdf(a) >= q else float(b)
+        from scipy.optimize import brentq
+
+        return float(brentq(lambda x: self.cdf(x) - q, a, b, xtol=1e-14, rtol=4 * 2.2e-16, maxiter=500))
+
+    def mode(self) -> float | None:
+        if self.closed is not None and self.closed.mode is not None:
+            return _finite(self.closed.mode(**self.params))
+        return None
+
+
+def _quad_expectation(fn: Callable, logpdf: Callable, lo: float, hi: float, split: float) -> float | None:
+    """E[fn(X)] by adaptive quadrature over the base density; None if it does not converge."""
+    from scipy.integrate import IntegrationWarning, quad
+
+    def integrand(x):
+        return float(fn(x) * math.exp(logpdf(x)))
+
+    total = 0.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", IntegrationWarning)
+        try:
+            for a, b in ((lo, split), (split, hi)):
+                value, _ = quad(integrand, a, b, epsabs=0.0, epsrel=1e-12, limit=500)
+                total += value
+        except (IntegrationWarning, OverflowError, ZeroDivisionError):
+            return None  # divergent or not resolvable: report unknown, never a wrong number
+    return _finite(total)
+
+
+class ExactDistribution:
+    """Exact quantities of a (possibly transformed) family."""
+
+    def __init__(self, spec: DistSpec):
+        if spec.transforms and spec.family.discrete:
+            raise UsageError(f"--transform applies to continuous families; {spec.family.name} is discrete")
+        self.spec = spec
+        self.base = _Base(spec.family, spec.params)
+        self.support = check_chain(list(spec.transforms), self.base.support())
+        self.increasing = all(t.increasing for t in spec.transforms)
+        self._transform_fns = None
+
+    # The transform chain as scalar/vector numpy functions, built on numpyro's transforms.
+    def _chain(self):
+        if self._transform_fns is None:
+            chain = build_chain(list(self.spec.transforms))
+
+            def forward(x):
+                for t in chain:
+                    x = t(x)
+                return _np(x)
+
+            def log_jacobian(x):
+                total = 0.0
+                for t in chain:
+                    y = t(x)
+                    total = total + t.log_abs_det_jacobian(x, y)
+                    x = y
+                return _np(total)
+
+            self._transform_fns = (forward, log_jacobian)
+        return self._transform_fns
+
+    def quantile(self, p: float) -> float | None:
+        base_q = self.base.icdf(p if self.increasing else 1.0 - p)
+        if base_q is None or not self.spec.transforms:
+            return base_q
+        forward, _ = self._chain()
+        return float(forward(base_q))
+
+    def mean(self) -> float | None:
+        if not self.spec.transforms:
+            return self.base.mean()
+        forward, _ = self._chain()
+        return self._expect(lambda x: forward(x))
+
+    def sd(self) -> float | None:
+        if not self.spec.transforms:
+            variance = self.base.variance()
+            return math.sqrt(variance) if variance is not None else None
+        mean = self.mean()
+        if mean is None:
+            return None
+        forward, _ = self._chain()
+        variance = self._expect(lambda x: (forward(x) - mean) ** 2)
+        return math.sqrt(variance) if variance is not None else None
+
+    def _expect(self, fn) -> float | None:
+        lo, hi = self.base.support()
+        split = self.base.icdf(0.5)
+        return _quad_expectation(fn, lambda x: float(self.base.logpdf(x)), lo, hi, split)
+
+    def mode(self) -> float | None:
+        if not self.spec.transforms:
+            closed = self.base.mode()
+            if closed is not None or (self.base.closed is not None and self.base.closed.mode is not None):
+                return closed
+            if self.spec.family.discrete:
+                return self._discrete_mode()
+        return self._numeric_mode()
+
+    def log_density(self, y):
+        """Log density of the (transformed) variable at y, Jacobian included (numpyro log_prob)."""
+        dist = build_distribution(self.spec)
+        return _np(dist.log_prob(_np(y)))
+
+    def _log_density_base_coords(self, x):
+        """log p_Y(f(x)) written in base coordinates: log p_X(x) - log|f'(x)|."""
+        if not self.spec.transforms:
+            return self.base.logpdf(x)
+        _, log_jacobian = self._chain()
+        return self.base.logpdf(x) - log_jacobian(x)
+
+    def _numeric_mode(self) -> float | None:
+        import numpy as np
+        from scipy.optimize import minimize_scalar
+
+        probs = np.linspace(1e-4, 1 - 1e-4, 801)
+        xs = np.array([self.base.icdf(float(p)) for p in probs])
+        xs = np.unique(xs)
+        values = self._log_density_base_coords(xs)
+        if not np.any(np.isfinite(values)):
+            return None
+        i = int(np.nanargmax(np.where(np.isfinite(values), values, -np.inf)))
+        if i in (0, len(xs) - 1):
+            return self._boundary_mode(i == 0)
+        result = minimize_scalar(
+            lambda x: -float(self._log_density_base_coords(np.array([x]))[0]),
+            bracket=(xs[i - 1], xs[i], xs[i + 1]),
+            tol=1e-12,
+        )
+        x = float(result.x) if result.success else float(xs[i])
+        return float(self._chain()[0](x)) if self.spec.transforms else x
+
+    def _boundary_mode(self, at_lower: bool) -> float | None:
+        """Density largest at an end of the support: the mode is that end if the density is finite there."""
+        import numpy as np
+
+        lo, hi = self.base.support()
+        end = lo if at_lower else hi
+        if not math.isfinite(end):
+            return None
+        with np.errstate(all="ignore"):
+            value = self._log_density_base_coords(np.array([end]))[0]
+        if not np.isfinite(value):
+            return None
+        return float(self._chain()[0](end)) if self.spec.transforms else float(end)
+
+    def _discrete_mode(self) -> float | None:
+        import numpy as np
+
+        lo, hi = self.base.icdf(1e-9), self.base.icdf(1 - 1e-9)
+        if lo is None or hi is None or hi - lo > 1e7:
+            return None
+        ks = np.arange(lo, hi + 1)
+        return float(ks[int(np.argmax(self.base.logpdf(ks)))])
+
+    def summary(self, probs=DEFAULT_QUANTILES) -> Summary:
+        return Summary(
+            mean=self.mean(),
+            sd=self.sd(),
+            median=self.quantile(0.5),
+            mode=self.mode(),
+            quantiles={p: self.quantile(p) for p in probs},
+            method="exact",
+            n=None,
+        )
+
+
+def dirichlet_components(spec: DistSpec) -> list[DistSpec]:
+    """Each Dirichlet component is Beta(a_i, sum(a) - a_i): exact marginals from closed forms."""
+    from priorcli.families import FamilyInfo, ParamInfo
+
+    alpha = spec.params["concentration"]
+    total = sum(alpha)
+    beta_family = FamilyInfo(
+        name="Beta",
+        params=(ParamInfo("concentration1", "positive", None), ParamInfo("concentration0", "positive", None)),
+        discrete=False,
+    )
+    return [DistSpec(beta_family, {"concentration1": a, "concentration0": total - a}) for a in alpha]
+
+
+def exact_summaries(spec: DistSpec, probs=DEFAULT_QUANTILES) -> list[Summary]:
+    """One exact Summary (a row per component for Dirichlet)."""
+    if spec.family.multivariate:
+        if spec.transforms:
+            raise UsageError("--transform applies to univariate families, not Dirichlet")
+        return [
+            _with_label(ExactDistribution(component).summary(probs), f"component {i}")
+            for i, component in enumerate(dirichlet_components(spec))
+        ]
+    return [ExactDistribution(spec).summary(probs)]
+
+
+def _with_label(summary: Summary, label: str) -> Summary:
+    from dataclasses import replace
+
+    return replace(summary, label=label)
+
+
+# ---------------------------------------------------------------------------------------------
+# Monte Carlo
+
+
+def mc_summary(draws, probs=DEFAULT_QUANTILES, discrete: bool = False, label: str = "") -> Summary:
+    """Summary of a 1-D array of draws (numpy, float64)."""
+    import numpy as np
+
+    x = np.asarray(draws, dtype=np.float64)
+    n = int(x.size)
+    qs = np.quantile(x, list(probs) + [0.5]) if n else [None] * (len(probs) + 1)
+    return Summary(
+        mean=float(np.mean(x)),
+        sd=float(np.std(x, ddof=1)) if n > 1 else None,
+        median=float(qs[-1]),
+        mode=_mc_mode(x, discrete),
+        quantiles={p: float(q) for p, q in zip(probs, qs[:-1])},
+        method="monte-carlo",
+        n=n,
+        label=label,
+    )
+
+
+def _mc_mode(x, discrete: bool) -> float | None:
+    """Most frequent value (discrete), or Bickel's half-sample mode (continuous): repeatedly keep
+    the half of the sorted draws with the smallest range. Robust, and needs no bandwidth."""
+    import numpy as np
+
+    if x.size == 0:
+        return None
+    if discrete:
+        values, counts = np.unique(x, return_counts=True)
+        return float(values[int(np.argmax(counts))])
+    y = np.sort(x)
+    while y.size > 3:
+        half = (y.size + 1) // 2
+        widths = y[half - 1 :] - y[: y.size - half + 1]
+        start = int(np.argmin(widths))
+        y = y[start : start + half]
+    if y.size == 3:
+        y = y[:2] if y[1] - y[0] <= y[2] - y[1] else y[1:]
+    return float(np.mean(y))
+
+
+def draw(spec: DistSpec, n: int, seed: int):
+    """n seeded draws through numpyro.handlers.seed and numpyro.sample, as a float64 numpy array."""
+    import numpyro
+
+    distribution = build_distribution(spec)
+    with numpyro.handlers.seed(rng_seed=seed):
+        values = numpyro.sample("x", distribution, sample_shape=(n,))
+    return _np(values)
+
+
+# ---------------------------------------------------------------------------------------------
+# Histograms
+
+
+@dataclass(frozen=True)
+class Histogram:
+    """What to draw: bar centres and heights (a density), plus the exact density where known.
+
+    With ``log_x`` the bins are log-spaced and heights are densities per unit log10(x), so the
+    exact curve drawn over them is p(x) * x * ln(10).
+    """
+
+    centres: list[float]
+    heights: list[float]
+    curve_x: list[float] | None
+    curve_y: list[float] | None
+    log_x: bool
+    label: str
+    discrete: bool = False
+
+
+def histogram(draws, *, bins: int | None, log_x: bool, discrete: bool, exact: ExactDistribution | None,
+              label: str = "draws", span: tuple[float, float] | None = None) -> Histogram:
+    """Histogram of the central 99% of the draws (or of ``span``), with the exact density over it."""
+    import numpy as np
+
+    x = np.asarray(draws, dtype=np.float64)
+    if log_x:
+        x = x[x > 0]
+        if x.size == 0:
+            raise UsageError("--log-x needs positive draws; these are all <= 0")
+    lo, hi = span if span is not None else tuple(np.quantile(x, [0.005, 0.995]))
+    if discrete:
+        lo, hi = math.floor(lo), math.ceil(hi)
+        step = max(1, math.ceil((hi - lo + 1) / (bins or 60)))
+        edges = np.arange(lo - 0.5, hi + 0.5 + step, step)
+    else:
+        if not hi > lo:
+            lo, hi = lo - 0.5, hi + 0.5
+        count = bins or int(np.clip(round(2 * x.size ** (1 / 3)), 10, 60))
+        edges = np.geomspace(lo, hi, count + 1) if log_x else np.linspace(lo, hi, count + 1)
+    counts, edges = np.histogram(x, bins=edges)
+    total = np.asarray(draws).size  # density of the whole sample, not only the plotted part
+    if log_x:
+        widths = np.diff(np.log10(edges))
+        centres = np.sqrt(edges[:-1] * edges[1:])
+    else:
+        widths = np.diff(edges)
+        centres = 0.5 * (edges[:-1] + edges[1:])
+    heights = counts / (total * widths)
+    curve_x = curve_y = None
+    if exact is not None:
+        if discrete:
+            ks = np.arange(lo, hi + 1, dtype=np.float64)
+            curve_x, curve_y = ks, np.exp(exact.log_density(ks)) / step
+        else:
+            grid = np.geomspace(lo, hi, 200) if log_x else np.linspace(lo, hi, 200)
+            with np.errstate(all="ignore"):
+                density = np.exp(exact.log_density(grid))
+            curve_x, curve_y = grid, density * grid * math.log(10) if log_x else density
+        keep = np.isfinite(curve_y)
+        curve_x, curve_y = curve_x[keep].tolist(), curve_y[keep].tolist()
+    return Histogram(centres.tolist(), heights.tolist(), curve_x, curve_y, log_x, label, discrete)
