@@ -136,8 +136,10 @@ class _Base:
         return _finite(self._numpyro_value("variance"))
 
     def logpdf(self, x):
-        """Vectorised log density via numpyro (the Jacobian-free base)."""
-        return _np(self.dist.log_prob(_np(x)))
+        """Vectorised log density via numpyro (the Jacobian-free base); -inf outside the support."""
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="Out-of-support values")
+            return _np(self.dist.log_prob(_np(x)))
 
     def cdf(self, x: float) -> float | None:
         if self.closed is not None and self.closed.cdf is not None:
@@ -188,7 +190,9 @@ def _quad_expectation(fn: Callable, logpdf: Callable, lo: float, hi: float, spli
     from scipy.integrate import IntegrationWarning, quad
 
     def integrand(x):
-        return float(fn(x) * math.exp(logpdf(x)))
+        density = math.exp(logpdf(x))
+        # Far in the tails the density underflows to 0 while fn may overflow: the product is 0.
+        return 0.0 if density == 0.0 else float(fn(x) * density)
 
     total = 0.0
     with warnings.catch_warnings():
@@ -276,7 +280,9 @@ class ExactDistribution:
     def log_density(self, y):
         """Log density of the (transformed) variable at y, Jacobian included (numpyro log_prob)."""
         dist = build_distribution(self.spec)
-        return _np(dist.log_prob(_np(y)))
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="Out-of-support values")
+            return _np(dist.log_prob(_np(y)))
 
     def _log_density_base_coords(self, x):
         """log p_Y(f(x)) written in base coordinates: log p_X(x) - log|f'(x)|."""

@@ -1,0 +1,48 @@
+"""Stable output for CLI tests: fixed terminal width, no colour, no debug tracebacks."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from priorcli.cli import app
+
+
+@pytest.fixture(autouse=True)
+def _stable_terminal(monkeypatch):
+    monkeypatch.setenv("COLUMNS", "100")
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.delenv("PRIORCLI_DEBUG", raising=False)
+
+
+class Run:
+    """Invoke the app the way a user does, returning exit code, stdout and stderr."""
+
+    def __init__(self):
+        self.runner = CliRunner()
+
+    def __call__(self, *args, input=None):
+        return self.runner.invoke(app, [str(a) for a in args], input=input)
+
+    def json(self, *args, input=None):
+        result = self(*args, "--format", "json", input=input)
+        assert result.exit_code == 0, result.stderr
+        return json.loads(result.stdout)
+
+
+@pytest.fixture
+def run():
+    return Run()
+
+
+def assert_usage_error(result, *needles, code=2):
+    """Exit code, exactly one 'Error:' line on stderr naming the argument, no traceback."""
+    assert result.exit_code == code, (result.exit_code, result.stdout, result.stderr)
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("Error: "), lines[0]
+    assert "Traceback" not in result.stderr + result.stdout
+    for needle in needles:
+        assert needle in lines[0], (needle, lines[0])
