@@ -152,6 +152,8 @@ def _discover_class(name: str, cls) -> FamilyInfo | None:
         if p.name == "validate_args" or p.kind in (p.VAR_KEYWORD, p.VAR_POSITIONAL):
             continue
         if p.name not in arg_constraints:
+            if p.kind == p.KEYWORD_ONLY and p.default is not inspect.Parameter.empty:
+                continue  # an implementation switch with a default, e.g. Poisson's is_sparse
             return None  # needs something that is not a number (base_dist, a function, a dimension)
         constraint = arg_constraints[p.name]
         default = None if p.default is inspect.Parameter.empty or p.default is None else p.default
