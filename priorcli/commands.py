@@ -10,6 +10,8 @@ import math
 from dataclasses import dataclass
 from typing import Any, TextIO
 
+import numpy as np
+
 from priorcli import render
 from priorcli.errors import UsageError
 from priorcli.families import (
@@ -435,9 +437,119 @@ def _example_value(param) -> str:
 # Model language and compare (wired to priorcli.model)
 
 
+def read_model_text(spec: str) -> str:
+    """SPEC is '-' (stdin), a file path, or the model text itself."""
+    import os
+    import sys
+
+    from priorcli.errors import InputError
+
+    if spec == "-":
+        return sys.stdin.read()
+    if "~" not in spec and "=" not in spec:
+        try:
+            with open(spec, encoding="utf-8") as handle:
+                return handle.read()
+        except OSError as exc:
+            raise InputError(f"--model '{spec}': cannot read it ({exc.strerror})") from None
+    if os.path.isfile(spec):
+        with open(spec, encoding="utf-8") as handle:
+            return handle.read()
+    return spec
+
+
 def sample_model(spec_text: str, options: OutputOptions, *, show: str | None, emit: str | None, out: TextIO) -> None:
-    raise UsageError("--model is not available yet")
+    from priorcli import model as lang
+    from priorcli import stats
+    from priorcli.model_numpyro import dist_source, sample_model as run
+
+    model = lang.parse_model(read_model_text(spec_text))
+    if emit is not None:
+        if emit != "numpyro":
+            raise UsageError(f"--emit supports 'numpyro', got '{emit}'")
+        source = lang.to_numpyro_source(model, dist_source)
+        out.write(source if source.endswith("\n") else source + "\n")
+        return
+    names = list(model.names)
+    if show is not None:
+        wanted = [s.strip() for s in show.split(",") if s.strip()]
+        unknown = [w for w in wanted if w not in names]
+        if unknown or not wanted:
+            raise UsageError(f"--show '{show}': unknown variable(s) {', '.join(unknown) or '(none given)'}; "
+                             f"the model defines {', '.join(names)}")
+        names = wanted
+    values = run(model, options.draws, options.seed)
+    if options.output:
+        render.write_draws_file(options.output, np.column_stack([values[n] for n in names]) if len(names) > 1
+                                else values[names[0]], force=options.force)
+    summaries = {name: stats.mc_summary(values[name], options.quantiles) for name in names}
+    if options.format == "json":
+        render.write_json(
+            {"seed": options.seed, "draws": options.draws,
+             "variables": {name: {"mc": render.summary_json(s)} for name, s in summaries.items()}},
+            out,
+        )
+        return
+    if options.format == "raw":
+        render.write_raw(np.column_stack([values[n] for n in names]) if len(names) > 1 else values[names[0]], out)
+        return
+    if options.format == "csv":
+        render.write_summary_csv(names, list(summaries.values()), out)
+        return
+    render.write_summary_table(f"model: {options.draws} draws, seed {options.seed} (Monte Carlo)", names,
+                               list(summaries.values()), out)
+    if options.plot:
+        for name in names:
+            render.write_lines([name], out)
+            histogram = stats.histogram(values[name], bins=options.bins, log_x=options.log_x, discrete=False,
+                                        exact=None, label=name)
+            render.write_histograms([histogram], out)
 
 
 def compare(specs: list[str], options: OutputOptions, out: TextIO) -> None:
-    raise UsageError("compare is not available yet")
+    from priorcli import model as lang
+    from priorcli import stats
+    from priorcli.model_numpyro import dist_spec
+
+    if not specs:
+        raise UsageError("compare needs at least one distribution, e.g. \"LogNormal(1, 1)\"")
+    built = []
+    for text in specs:
+        dexpr = lang.parse_distribution(text)
+        args, kwargs, transforms = lang.evaluate_distribution(dexpr)
+        built.append((text, dist_spec(dexpr.family, args, kwargs, transforms)))
+    rows = []
+    for i, (text, spec) in enumerate(built):
+        exact = stats.exact_summaries(spec, options.quantiles)
+        draws = stats.draw(spec, options.draws, options.seed)
+        if spec.family.multivariate:
+            raise UsageError(f"compare takes univariate distributions; '{text}' is multivariate")
+        mc = stats.mc_summary(draws, options.quantiles, discrete=spec.family.discrete)
+        rows.append((text, spec, draws, mc, exact[0]))
+    if options.format == "json":
+        render.write_json(
+            {"seed": options.seed, "draws": options.draws,
+             "distributions": [{"spec": text, "mc": render.summary_json(mc), "exact": render.summary_json(exact)}
+                               for text, _, _, mc, exact in rows]},
+            out,
+        )
+        return
+    headers, columns = [], []
+    for i, (text, _, _, mc, exact) in enumerate(rows, start=1):
+        headers += [f"[{i}] MC", f"[{i}] exact"]
+        columns += [mc, exact]
+    if options.format in ("csv", "raw"):
+        render.write_summary_csv(headers, columns, out)
+        return
+    title = f"{len(rows)} distributions: {options.draws} draws each, seed {options.seed}\n" + "\n".join(
+        f"[{i}] {text}" for i, (text, *_) in enumerate(rows, start=1))
+    render.write_summary_table(title, headers, columns, out)
+    if options.plot:
+        spans = [np.quantile(draws[draws > 0] if options.log_x else draws, [0.005, 0.995]) for _, _, draws, _, _ in rows]
+        span = (min(s[0] for s in spans), max(s[1] for s in spans))
+        histograms = [
+            stats.histogram(draws, bins=options.bins, log_x=options.log_x, discrete=spec.family.discrete,
+                            exact=None, label=text, span=span)
+            for text, spec, draws, _, _ in rows
+        ]
+        render.write_histograms(histograms, out)

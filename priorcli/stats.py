@@ -390,9 +390,12 @@ def mc_summary(draws, probs=DEFAULT_QUANTILES, discrete: bool = False, label: st
     x = np.asarray(draws, dtype=np.float64)
     n = int(x.size)
     qs = np.quantile(x, list(probs) + [0.5]) if n else [None] * (len(probs) + 1)
+    with np.errstate(all="ignore"):  # overflowing draws: the moments are unknown, not an error
+        mean = _finite(np.mean(x))
+        sd = _finite(np.std(x, ddof=1)) if n > 1 else None
     return Summary(
-        mean=float(np.mean(x)),
-        sd=float(np.std(x, ddof=1)) if n > 1 else None,
+        mean=mean,
+        sd=sd,
         median=float(qs[-1]),
         mode=_mc_mode(x, discrete),
         quantiles={p: float(q) for p, q in zip(probs, qs[:-1])},

@@ -71,7 +71,17 @@ def parse_transform(text: str) -> TransformSpec:
         want = usage.get(name, name)
         raise UsageError(f"--transform '{text}' takes {arity} argument(s): write it as {want}")
     args = tuple(parse_number(p, f"--transform {name}") for p in parts)
-    spec = TransformSpec(name, args)
+    return make_transform(name, args, text)
+
+
+def make_transform(name: str, args: tuple[float, ...], text: str | None = None) -> TransformSpec:
+    """A validated TransformSpec from a canonical name and its numeric arguments."""
+    spec = TransformSpec(TRANSFORM_ALIASES.get(name, name), args)
+    text = text or str(spec)
+    if spec.name not in TRANSFORM_ARITY or len(args) != TRANSFORM_ARITY[spec.name]:
+        raise UsageError(f"unknown transform or wrong number of arguments: '{text}'; valid: {TRANSFORM_HELP}")
+    if any(not math.isfinite(a) for a in args):
+        raise UsageError(f"transform '{text}' needs finite arguments")
     _check_args(spec, text)
     return spec
 

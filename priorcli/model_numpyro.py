@@ -1,0 +1,199 @@
+"""The model language meets the registry and numpyro: building, sampling, emitting code.
+
+``priorcli.model`` parses and evaluates the language without knowing any family; this module
+supplies what it injects: a distribution from (family, args, kwargs, transforms), ancestral
+sampling through ``numpyro.handlers.seed`` with one ``numpyro.sample`` per ``~``, and the
+``dist.X(...)`` text for ``--emit numpyro``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from priorcli import model as lang
+from priorcli.errors import UsageError
+from priorcli.families import (
+    SCALAR_TARGETS,
+    FamilyInfo,
+    check_dependent,
+    check_param,
+    complete_params,
+    resolve,
+)
+from priorcli.stats import DistSpec
+from priorcli.targets import Targets
+from priorcli.transforms import make_transform
+
+
+def _split_arguments(family: FamilyInfo, args: tuple, kwargs: dict) -> tuple[dict, dict]:
+    """Positional (numpyro order) and keyword arguments -> (native params, targets)."""
+    if len(args) > len(family.params):
+        raise UsageError(f"{family.name} takes at most {len(family.params)} positional argument(s), got {len(args)}")
+    params: dict[str, Any] = {p.name: value for p, value in zip(family.params, args)}
+    targets: dict[str, Any] = {}
+    aliases = family.aliases()
+    for key, value in kwargs.items():
+        native = key if key in family.param_names else aliases.get(key)
+        if native is not None:
+            if native in params:
+                raise UsageError(f"{family.name}'s '{native}' is given twice (as '{key}')")
+            params[native] = value
+        elif key in SCALAR_TARGETS:
+            targets[key] = value
+        else:
+            valid = ", ".join(list(family.param_names) + list(aliases) + list(SCALAR_TARGETS))
+            raise UsageError(f"unknown argument '{key}' for {family.name} (valid: {valid})")
+    return params, targets
+
+
+def _check_values(family: FamilyInfo, params: dict) -> None:
+    for name, value in params.items():
+        param = family.param(name)
+        if isinstance(value, np.ndarray):
+            if not np.all(np.isfinite(value)):
+                raise UsageError(f"'{name}' of {family.name} takes non-finite values")
+            bad = _violations(param, value)
+            if bad is not None:
+                raise UsageError(
+                    f"'{name}' of {family.name} is outside its constraint ({param.kind}) for some draws, "
+                    f"e.g. {bad:g}"
+                )
+        else:
+            check_param(param, value, f"'{name}' of {family.name}")
+
+
+def _violations(param, values: np.ndarray) -> float | None:
+    """The first value that breaks the constraint, or None."""
+    from priorcli.families import kind_ok
+
+    for value in (values.min(), values.max()):
+        if kind_ok(param.kind, float(value)) is False:
+            return float(value)
+    if param.constraint is not None and kind_ok(param.kind, 0.0) is None:
+        ok = np.asarray(param.constraint(values))
+        if not ok.all():
+            return float(values[~ok][0])
+    return None
+
+
+def _solve_targets(family: FamilyInfo, targets: dict, params: dict) -> dict:
+    """Targets -> native parameters; element by element when values vary across draws."""
+    from priorcli.commands import solve_params
+
+    arrays = [v for v in list(targets.values()) + list(params.values()) if isinstance(v, np.ndarray)]
+    if not arrays:
+        return solve_params(family, Targets(**targets), params)
+    n = arrays[0].shape[0]
+    solved: dict[str, list] = {}
+    for i in range(n):
+        row_targets = {k: float(v[i]) if isinstance(v, np.ndarray) else v for k, v in targets.items()}
+        row_params = {k: float(v[i]) if isinstance(v, np.ndarray) else v for k, v in params.items()}
+        for name, value in solve_params(family, Targets(**row_targets), row_params).items():
+            solved.setdefault(name, []).append(value)
+    return {name: np.asarray(values, dtype=np.float64) for name, values in solved.items()}
+
+
+def dist_spec(family_name: str, args: tuple, kwargs: dict, transforms: tuple) -> DistSpec:
+    """A DistSpec from evaluated call arguments (floats, or arrays of shape (n,))."""
+    family = resolve(family_name)
+    params, targets = _split_arguments(family, args, kwargs)
+    _check_values(family, params)
+    if targets:
+        params = _solve_targets(family, targets, params)
+    params = complete_params(family, params) if not any(isinstance(v, np.ndarray) for v in params.values()) \
+        else _complete_vectorised(family, params)
+    specs = []
+    for name, targs in transforms:
+        if any(isinstance(a, np.ndarray) for a in targs):
+            raise UsageError(f"the arguments of {name} must be constants, not variables")
+        specs.append(make_transform(name, tuple(float(a) for a in targs)))
+    if specs and family.discrete:
+        raise UsageError(f"transforms apply to continuous families; {family.name} is discrete")
+    return DistSpec(family, params, tuple(specs))
+
+
+def _complete_vectorised(family: FamilyInfo, params: dict) -> dict:
+    scalars = {k: v for k, v in params.items() if not isinstance(v, np.ndarray)}
+    full = complete_params(family, {**scalars, **{k: 1.0 for k in params if k not in scalars}})
+    full.update({k: v for k, v in params.items() if isinstance(v, np.ndarray)})
+    if "low" in full and "high" in full and np.any(np.asarray(full["low"]) >= np.asarray(full["high"])):
+        raise UsageError(f"'low' must be below 'high' for {family.name} in every draw")
+    return full
+
+
+def _check_support(spec: DistSpec, base) -> None:
+    """reciprocal and power need a positive input: check against the base's support bounds."""
+    from priorcli.transforms import check_chain
+
+    if not spec.transforms:
+        return
+    lo = np.min(np.asarray(getattr(base.support, "lower_bound", -np.inf)))
+    hi = np.max(np.asarray(getattr(base.support, "upper_bound", np.inf)))
+    check_chain(list(spec.transforms), (float(lo), float(hi)))
+
+
+def sample_model(model: lang.Model, n: int, seed: int) -> dict[str, np.ndarray]:
+    """Ancestral sampling: one numpyro.sample per '~', vectorised over the n draws."""
+    import numpyro
+
+    from priorcli.stats import build_distribution
+
+    def sample_fn(statement, family, args, kwargs, transforms):
+        spec = dist_spec(family, args, kwargs, transforms)
+        distribution = build_distribution(spec)
+        base = distribution.base_dist if spec.transforms else distribution
+        _check_support(spec, base)
+        shape = () if distribution.batch_shape == (n,) else (n,)
+        return np.asarray(numpyro.sample(statement.name, distribution, sample_shape=shape), dtype=np.float64)
+
+    with numpyro.handlers.seed(rng_seed=seed):
+        values = lang.run_model(model, n, sample_fn)
+        for statement in model.statements:
+            if statement.kind == "=":
+                numpyro.deterministic(statement.name, values[statement.name])
+    return values
+
+
+# ---------------------------------------------------------------------------------------------
+# --emit numpyro
+
+
+def dist_source(statement, dexpr: lang.DistExpr, names) -> str:
+    """``dist.X(native=...)`` for a statement's base distribution, targets turned into parameters."""
+    family = resolve(dexpr.family)
+    params, targets = _split_arguments(family, tuple(dexpr.args), dict(dexpr.kwargs))
+    if targets:
+        params = _targets_source(family, params, targets, statement, names)
+        text = ", ".join(f"{k}={v}" for k, v in params.items())
+    else:
+        text = ", ".join(f"{k}={lang.expr_to_source(v, names)}" for k, v in params.items())
+    return f"dist.{family.name}({text})"
+
+
+def _targets_source(family: FamilyInfo, params: dict, targets: dict, statement, names) -> dict[str, str]:
+    """Targets as code: solved numerically when constant, written as formulas when they vary."""
+    constant = {k: lang._const(v) for k, v in {**params, **targets}.items()}
+    if all(v is not None for v in constant.values()):
+        solved = _solve_targets(family, {k: constant[k] for k in targets}, {k: constant[k] for k in params})
+        return {k: repr(float(v)) for k, v in solved.items()}
+    src = {k: lang.expr_to_source(v, names) for k, v in {**params, **targets}.items()}
+    keys = set(targets)
+    if family.name == "LogNormal" and "scale" in params and len(keys) == 1:
+        s = src["scale"]
+        location = {
+            "mode": f"jnp.log({src.get('mode')}) + ({s}) ** 2",
+            "median": f"jnp.log({src.get('median')})",
+            "mean": f"jnp.log({src.get('mean')}) - ({s}) ** 2 / 2",
+        }
+        (key,) = keys
+        if key in location:
+            return {"loc": location[key], "scale": s}
+    if family.name == "Beta" and keys == {"mean", "count"}:
+        return {"concentration1": f"({src['count']}) * ({src['mean']})",
+                "concentration0": f"({src['count']}) * (1 - ({src['mean']}))"}
+    raise UsageError(
+        f"line {statement.line}: --emit numpyro cannot write {family.name} targets {sorted(keys)} that depend on "
+        "other variables as a formula; give native parameters"
+    )
