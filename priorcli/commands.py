@@ -103,22 +103,30 @@ def solve_params(family: FamilyInfo, targets, fixed: dict) -> dict:
 
 def sample_family(family_name: str, tokens: list[str], transform_texts: list[str], options: OutputOptions,
                   out: TextIO) -> None:
-    from priorcli import stats
+    from priorcli import sampling, stats
 
     built = build_spec(family_name, tokens, transform_texts)
     spec = built.spec
     exact = stats.exact_summaries(spec, options.quantiles)
-    draws = stats.draw(spec, options.draws, options.seed)
-    if options.output:
-        render.write_draws_file(options.output, draws, force=options.force)
-    if options.format == "raw":
-        render.write_raw(draws, out)
-        return
     discrete = spec.family.discrete
-    if spec.family.multivariate:
-        mc = [stats.mc_summary(draws[:, i], options.quantiles, label=f"component {i}") for i in range(draws.shape[1])]
+    if spec.family.multivariate or options.draws <= sampling.CHUNK:
+        values = sampling.draw(spec, options.draws, options.seed)
+        if options.output:
+            render.write_draws_file(options.output, values, force=options.force)
+        if options.format == "raw":
+            render.write_raw(values, out)
+            return
+        if spec.family.multivariate:
+            mc = [stats.mc_summary(values[:, i], options.quantiles, label=f"component {i}")
+                  for i in range(values.shape[1])]
+        else:
+            mc = [stats.mc_summary(values, options.quantiles, discrete=discrete)]
+        draws = values if spec.family.multivariate else sampling.InMemoryDraws(values, discrete)
     else:
-        mc = [stats.mc_summary(draws, options.quantiles, discrete=discrete)]
+        draws = _stream_draws(spec, options, out)
+        if options.format == "raw":
+            return
+        mc = [draws.summary(options.quantiles)]
     if options.format == "json":
         render.write_json(
             {
@@ -143,6 +151,37 @@ def sample_family(family_name: str, tokens: list[str], transform_texts: list[str
     render.write_summary_table(title, headers, columns, out)
     if options.plot:
         _plot_draws(spec, draws, options, out)
+
+
+def _stream_draws(spec: DistSpec, options: OutputOptions, out: TextIO):
+    """More draws than one chunk: never hold them all; summarise, write and print chunk by chunk."""
+    from contextlib import ExitStack
+
+    from priorcli import sampling, stats
+
+    exact = stats.ExactDistribution(spec)
+    low_p = min(min(options.quantiles), 0.005) / 100
+    high_p = 1 - (1 - max(max(options.quantiles), 0.995)) / 100
+    accumulator = None
+    with ExitStack() as stack:
+        writer = stack.enter_context(render.DrawsWriter(options.output, options.draws, force=options.force)) \
+            if options.output else None
+        progress = stack.enter_context(render.Progress(options.draws, "sampling", enabled=options.draws > 4 * sampling.CHUNK))
+        for chunk in sampling.draw_chunks(spec, options.draws, options.seed):
+            if accumulator is None:
+                lo, hi = exact.quantile(low_p), exact.quantile(high_p)
+                if lo is None or hi is None or not hi > lo:
+                    # No exact quantiles: the first chunk's range, widened by half its width.
+                    lo, hi = np.quantile(chunk, [low_p, high_p])
+                    lo, hi = lo - 0.5 * (hi - lo), hi + 0.5 * (hi - lo)
+                accumulator = sampling.StreamingDraws.for_range(lo, hi, discrete=spec.family.discrete)
+            accumulator.add(chunk)
+            if writer is not None:
+                writer.write(chunk)
+            if options.format == "raw":
+                render.write_raw(chunk, out)
+            progress.advance(len(chunk))
+    return accumulator
 
 
 def _side_by_side(mc: list[Summary], exact: list[Summary] | None) -> tuple[list[str], list[Summary | None]]:
@@ -508,7 +547,7 @@ def sample_model(spec_text: str, options: OutputOptions, *, show: str | None, em
 
 def compare(specs: list[str], options: OutputOptions, out: TextIO) -> None:
     from priorcli import model as lang
-    from priorcli import stats
+    from priorcli import sampling, stats
     from priorcli.model_numpyro import dist_spec
 
     if not specs:
@@ -521,7 +560,7 @@ def compare(specs: list[str], options: OutputOptions, out: TextIO) -> None:
     rows = []
     for i, (text, spec) in enumerate(built):
         exact = stats.exact_summaries(spec, options.quantiles)
-        draws = stats.draw(spec, options.draws, options.seed)
+        draws = sampling.draw(spec, options.draws, options.seed)
         if spec.family.multivariate:
             raise UsageError(f"compare takes univariate distributions; '{text}' is multivariate")
         mc = stats.mc_summary(draws, options.quantiles, discrete=spec.family.discrete)

@@ -84,11 +84,30 @@ def normalize(name: str) -> str:
 # Discovery
 
 
+def compilation_cache_dir() -> str | None:
+    """Where jax keeps compiled programs between runs; None when PRIORCLI_NO_CACHE is set."""
+    import os
+
+    if os.environ.get("PRIORCLI_NO_CACHE"):
+        return None
+    if os.environ.get("PRIORCLI_CACHE_DIR"):
+        return os.environ["PRIORCLI_CACHE_DIR"]
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "priorcli", "jax")
+
+
+@functools.lru_cache(maxsize=1)
 def numpyro_dist():
-    """Import numpyro.distributions with float64 enabled (exact values are float64 throughout)."""
+    """Import numpyro.distributions with float64 enabled (exact values are float64 throughout)
+    and jax's persistent compilation cache on, so repeated runs skip XLA compilation."""
     import jax
 
     jax.config.update("jax_enable_x64", True)
+    cache = compilation_cache_dir()
+    if cache is not None:
+        jax.config.update("jax_compilation_cache_dir", cache)
+        jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.0)
+        jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
     import numpyro.distributions as dist
 
     return dist

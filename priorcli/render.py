@@ -248,36 +248,106 @@ def stderr_line(message: str) -> None:
 # Files
 
 
-def write_draws_file(path: str, draws, *, force: bool) -> None:
-    """Write draws by extension (.csv, .npy, .json) through a temporary file renamed into place,
-    so a failure or Ctrl-C never leaves a partial file at ``path``."""
-    import tempfile
+class DrawsWriter:
+    """Write draws chunk by chunk to .csv, .npy or .json through a temporary file beside the
+    target, renamed into place only when everything was written: a failure or Ctrl-C never leaves
+    a partial file at ``path``, and an existing file is only replaced with ``force``."""
 
+    def __init__(self, path: str, total: int, *, force: bool, columns: int = 1):
+        from priorcli.errors import InputError, UsageError
+
+        self.target = os.path.abspath(path)
+        self.suffix = os.path.splitext(self.target)[1].lower()
+        if self.suffix not in (".csv", ".npy", ".json"):
+            raise UsageError(f"--output '{path}' must end in .csv, .npy or .json")
+        directory = os.path.dirname(self.target)
+        if not os.path.isdir(directory):
+            raise InputError(f"--output '{path}': directory '{directory}' does not exist")
+        if os.path.exists(self.target) and not force:
+            raise UsageError(f"--output '{path}' exists; add --force to overwrite it")
+        self.path, self.total, self.columns, self.written = path, total, columns, 0
+        self.directory = directory
+
+    def __enter__(self) -> "DrawsWriter":
+        import tempfile
+
+        import numpy as np
+
+        fd, self.tmp = tempfile.mkstemp(prefix=".priorcli-", suffix=self.suffix, dir=self.directory)
+        os.close(fd)
+        if self.suffix == ".npy":
+            shape = (self.total,) if self.columns == 1 else (self.total, self.columns)
+            self.array = np.lib.format.open_memmap(self.tmp, mode="w+", dtype=np.float64, shape=shape)
+        else:
+            self.handle = open(self.tmp, "w")
+            if self.suffix == ".json":
+                self.handle.write("[")
+        return self
+
+    def write(self, chunk) -> None:
+        import numpy as np
+
+        chunk = np.asarray(chunk, dtype=np.float64)
+        if self.suffix == ".npy":
+            self.array[self.written : self.written + len(chunk)] = chunk
+        elif self.suffix == ".json":
+            text = json.dumps(chunk.tolist(), allow_nan=False)[1:-1]
+            if text:
+                self.handle.write(("," if self.written else "") + text)
+        else:
+            write_raw(chunk, self.handle)
+        self.written += len(chunk)
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        try:
+            if self.suffix == ".npy":
+                self.array.flush()
+                del self.array
+            else:
+                if self.suffix == ".json":
+                    self.handle.write("]\n")
+                self.handle.close()
+            if exc_type is None:
+                os.replace(self.tmp, self.target)
+        finally:
+            if os.path.exists(self.tmp):
+                os.unlink(self.tmp)
+
+
+def write_draws_file(path: str, draws, *, force: bool) -> None:
+    """All draws at once (see DrawsWriter)."""
     import numpy as np
 
-    from priorcli.errors import InputError, UsageError
-
-    target = os.path.abspath(path)
-    suffix = os.path.splitext(target)[1].lower()
-    if suffix not in (".csv", ".npy", ".json"):
-        raise UsageError(f"--output '{path}' must end in .csv, .npy or .json")
-    directory = os.path.dirname(target)
-    if not os.path.isdir(directory):
-        raise InputError(f"--output '{path}': directory '{directory}' does not exist")
-    if os.path.exists(target) and not force:
-        raise UsageError(f"--output '{path}' exists; add --force to overwrite it")
     array = np.asarray(draws, dtype=np.float64)
-    fd, tmp = tempfile.mkstemp(prefix=".priorcli-", suffix=suffix, dir=directory)
-    try:
-        with os.fdopen(fd, "wb" if suffix == ".npy" else "w") as handle:
-            if suffix == ".npy":
-                np.save(handle, array)
-            elif suffix == ".json":
-                json.dump(array.tolist(), handle)
-            else:
-                write_raw(array, handle)
-        os.replace(tmp, target)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    with DrawsWriter(path, len(array), force=force, columns=1 if array.ndim == 1 else array.shape[1]) as writer:
+        writer.write(array)
+
+
+class Progress:
+    """A rich progress bar on stderr, only on a terminal and only for long runs."""
+
+    def __init__(self, total: int, description: str, *, enabled: bool):
+        self.total, self.description = total, description
+        self.enabled = enabled and sys.stderr.isatty()
+        self._progress = None
+
+    def __enter__(self) -> "Progress":
+        if self.enabled:
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress as RichProgress, TimeRemainingColumn
+
+            self._progress = RichProgress(
+                "{task.description}", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                console=Console(file=sys.stderr), transient=True,
+            )
+            self._progress.__enter__()
+            self._task = self._progress.add_task(self.description, total=self.total)
+        return self
+
+    def advance(self, amount: int) -> None:
+        if self._progress is not None:
+            self._progress.update(self._task, advance=amount)
+
+    def __exit__(self, *exc) -> None:
+        if self._progress is not None:
+            self._progress.__exit__(*exc)

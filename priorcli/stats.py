@@ -75,7 +75,8 @@ def build_distribution(spec: DistSpec):
     dist = numpyro_dist()
     kwargs = {k: jnp.asarray(v, dtype=jnp.float64) for k, v in spec.params.items()}
     try:
-        base = spec.family.factory(**kwargs, validate_args=True)
+        # priorcli checks the constraints itself; numpyro's eager validation would cost compilations.
+        base = spec.family.factory(**kwargs)
     except ValueError as exc:  # a constraint numpyro checks that priorcli's parser did not know
         raise UsageError(f"invalid parameters for {spec.family.name}: {exc}") from None
     if not spec.transforms:
@@ -101,6 +102,7 @@ class _Base:
         self.params = params
         self.closed = formulas.get(family.name)
         self._dist = None
+        self._log_prob = None
 
     @property
     def dist(self):
@@ -136,10 +138,20 @@ class _Base:
         return _finite(self._numpyro_value("variance"))
 
     def logpdf(self, x):
-        """Vectorised log density via numpyro (the Jacobian-free base); -inf outside the support."""
+        """Vectorised log density of the base (closed form, else numpyro's jitted log_prob)."""
+        import numpy as np
+
+        if self.closed is not None and self.closed.logpdf is not None:
+            flat = np.atleast_1d(_np(x))
+            values = np.array([self.closed.logpdf(float(v), **self.params) for v in flat])
+            return values.reshape(np.shape(x))
+        if self._log_prob is None:
+            import jax
+
+            self._log_prob = jax.jit(self.dist.log_prob)
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message="Out-of-support values")
-            return _np(self.dist.log_prob(_np(x)))
+            return _np(self._log_prob(_np(x)))
 
     def cdf(self, x: float) -> float | None:
         if self.closed is not None and self.closed.cdf is not None:
@@ -221,22 +233,26 @@ class ExactDistribution:
     # The transform chain as scalar/vector numpy functions, built on numpyro's transforms.
     def _chain(self):
         if self._transform_fns is None:
+            import jax
+
             chain = build_chain(list(self.spec.transforms))
 
-            def forward(x):
+            def forward_jax(x):
                 for t in chain:
                     x = t(x)
-                return _np(x)
+                return x
 
-            def log_jacobian(x):
+            def log_jacobian_jax(x):
                 total = 0.0
                 for t in chain:
                     y = t(x)
                     total = total + t.log_abs_det_jacobian(x, y)
                     x = y
-                return _np(total)
+                return total
 
-            self._transform_fns = (forward, log_jacobian)
+            # Jitted: quadrature calls them hundreds of times on scalars.
+            jit_forward, jit_log_jacobian = jax.jit(forward_jax), jax.jit(log_jacobian_jax)
+            self._transform_fns = (lambda x: _np(jit_forward(_np(x))), lambda x: _np(jit_log_jacobian(_np(x))))
         return self._transform_fns
 
     def quantile(self, p: float) -> float | None:
@@ -279,10 +295,14 @@ class ExactDistribution:
 
     def log_density(self, y):
         """Log density of the (transformed) variable at y, Jacobian included (numpyro log_prob)."""
+        if not self.spec.transforms:
+            return self.base.logpdf(y)
+        import jax
+
         dist = build_distribution(self.spec)
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message="Out-of-support values")
-            return _np(dist.log_prob(_np(y)))
+            return _np(jax.jit(dist.log_prob)(_np(y)))
 
     def _log_density_base_coords(self, x):
         """log p_Y(f(x)) written in base coordinates: log p_X(x) - log|f'(x)|."""
@@ -389,7 +409,9 @@ def mc_summary(draws, probs=DEFAULT_QUANTILES, discrete: bool = False, label: st
 
     x = np.asarray(draws, dtype=np.float64)
     n = int(x.size)
-    qs = np.quantile(x, list(probs) + [0.5]) if n else [None] * (len(probs) + 1)
+    # Discrete: the smallest value with empirical CDF >= p, as the exact quantile is defined.
+    method = "inverted_cdf" if discrete else "linear"
+    qs = np.quantile(x, list(probs) + [0.5], method=method) if n else [None] * (len(probs) + 1)
     with np.errstate(all="ignore"):  # overflowing draws: the moments are unknown, not an error
         mean = _finite(np.mean(x))
         sd = _finite(np.std(x, ddof=1)) if n > 1 else None
@@ -426,16 +448,6 @@ def _mc_mode(x, discrete: bool) -> float | None:
     return float(np.mean(y))
 
 
-def draw(spec: DistSpec, n: int, seed: int):
-    """n seeded draws through numpyro.handlers.seed and numpyro.sample, as a float64 numpy array."""
-    import numpyro
-
-    distribution = build_distribution(spec)
-    with numpyro.handlers.seed(rng_seed=seed):
-        values = numpyro.sample("x", distribution, sample_shape=(n,))
-    return _np(values)
-
-
 # ---------------------------------------------------------------------------------------------
 # Histograms
 
@@ -459,26 +471,40 @@ class Histogram:
 
 def histogram(draws, *, bins: int | None, log_x: bool, discrete: bool, exact: ExactDistribution | None,
               label: str = "draws", span: tuple[float, float] | None = None) -> Histogram:
-    """Histogram of the central 99% of the draws (or of ``span``), with the exact density over it."""
+    """Histogram of the central 99% of the draws (or of ``span``), with the exact density over it.
+
+    ``draws`` is a numpy array or anything with ``n``, ``quantiles(probs)`` and ``counts_on(edges)``
+    (the streaming accumulator of priorcli.sampling).
+    """
     import numpy as np
 
-    x = np.asarray(draws, dtype=np.float64)
+    if isinstance(draws, np.ndarray):
+        from priorcli.sampling import InMemoryDraws
+
+        draws = InMemoryDraws(draws)
+    total = draws.n  # density of the whole sample, not only of the plotted part
     if log_x:
-        x = x[x > 0]
-        if x.size == 0:
+        draws = draws.positive()
+        if draws.n == 0:
             raise UsageError("--log-x needs positive draws; these are all <= 0")
-    lo, hi = span if span is not None else tuple(np.quantile(x, [0.005, 0.995]))
+    if span is None:
+        lo, hi = draws.quantiles([0.005, 0.995])
+        if lo is None or hi is None:
+            raise UsageError("cannot place the histogram: the central 99% of the draws is out of range")
+    else:
+        lo, hi = span
+    if log_x and lo <= 0:
+        lo = hi * 1e-6 if hi > 0 else 1e-300
     if discrete:
         lo, hi = math.floor(lo), math.ceil(hi)
         step = max(1, math.ceil((hi - lo + 1) / (bins or 60)))
-        edges = np.arange(lo - 0.5, hi + 0.5 + step, step)
+        edges = np.arange(lo - 0.5, hi + 0.5 + step, step, dtype=np.float64)
     else:
         if not hi > lo:
             lo, hi = lo - 0.5, hi + 0.5
-        count = bins or int(np.clip(round(2 * x.size ** (1 / 3)), 10, 60))
+        count = bins or int(np.clip(round(2 * total ** (1 / 3)), 10, 60))
         edges = np.geomspace(lo, hi, count + 1) if log_x else np.linspace(lo, hi, count + 1)
-    counts, edges = np.histogram(x, bins=edges)
-    total = np.asarray(draws).size  # density of the whole sample, not only the plotted part
+    counts = np.asarray(draws.counts_on(edges), dtype=np.float64)
     if log_x:
         widths = np.diff(np.log10(edges))
         centres = np.sqrt(edges[:-1] * edges[1:])

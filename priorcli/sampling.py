@@ -1,0 +1,200 @@
+"""Seeded draws in fixed-size chunks, and a streaming summary for more draws than fit in memory.
+
+Draws go through ``numpyro.handlers.seed`` and ``numpyro.sample`` inside one jitted function per
+chunk shape. Chunk 0 uses the seed itself, so for n <= CHUNK the draws are exactly those of
+
+    with numpyro.handlers.seed(rng_seed=SEED):
+        numpyro.sample("x", dist, sample_shape=(n,))
+
+Chunk i > 0 uses ``jax.random.fold_in(PRNGKey(SEED), i)``. CHUNK is a constant, so the output
+for a seed never depends on anything but the seed and n.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Iterator
+
+import numpy as np
+
+from priorcli.stats import DistSpec, Summary, build_distribution
+
+CHUNK = 1 << 20  # draws per chunk; above this, summaries are computed in a streaming pass
+FINE_BINS = 1 << 18  # bins of the streaming histogram that quantiles are read from
+
+
+def _sampler(spec: DistSpec, size: int):
+    import jax
+    import numpyro
+
+    def sample(key):
+        with numpyro.handlers.seed(rng_seed=key):
+            return numpyro.sample("x", build_distribution(spec), sample_shape=(size,))
+
+    return jax.jit(sample)
+
+
+def draw_chunks(spec: DistSpec, n: int, seed: int) -> Iterator[np.ndarray]:
+    """Yield float64 numpy arrays of at most CHUNK draws, n in total."""
+    import jax
+
+    from priorcli.families import numpyro_dist
+
+    numpyro_dist()  # float64 and the compilation cache, before any jax array exists
+    key = jax.random.PRNGKey(seed)
+    samplers: dict[int, object] = {}
+    for index, start in enumerate(range(0, n, CHUNK)):
+        size = min(CHUNK, n - start)
+        if size not in samplers:
+            samplers[size] = _sampler(spec, size)
+        chunk_key = key if index == 0 else jax.random.fold_in(key, index)
+        yield np.asarray(samplers[size](chunk_key), dtype=np.float64)
+
+
+def draw(spec: DistSpec, n: int, seed: int) -> np.ndarray:
+    """All n draws in memory (use draw_chunks with StreamingSummary for very large n)."""
+    chunks = list(draw_chunks(spec, n, seed))
+    return chunks[0] if len(chunks) == 1 else np.concatenate(chunks)
+
+
+# ---------------------------------------------------------------------------------------------
+# Summaries of draws: in memory, or streamed
+
+
+class InMemoryDraws:
+    """Draws held in memory: exact sample quantiles."""
+
+    def __init__(self, values: np.ndarray, discrete: bool = False):
+        self.values = np.asarray(values, dtype=np.float64)
+        self.n = int(self.values.size)
+        self.discrete = discrete
+
+    def quantiles(self, probs) -> list[float]:
+        return [float(q) for q in np.quantile(self.values, list(probs))]
+
+    def counts_on(self, edges: np.ndarray) -> np.ndarray:
+        return np.histogram(self.values, bins=edges)[0]
+
+    def positive(self) -> "InMemoryDraws":
+        return InMemoryDraws(self.values[self.values > 0], self.discrete)
+
+    def summary(self, probs, label: str = "") -> Summary:
+        from priorcli.stats import mc_summary
+
+        return mc_summary(self.values, probs, discrete=self.discrete, label=label)
+
+
+@dataclass
+class StreamingDraws:
+    """Moments and a fine histogram accumulated chunk by chunk, in bounded memory.
+
+    Quantiles are read from the fine histogram by linear interpolation inside a bin, so their
+    error is at most one bin width, (hi - lo) / FINE_BINS (a ratio hi/lo to the 1/FINE_BINS for
+    log-spaced bins), on top of the Monte Carlo error. Draws outside [lo, hi] are counted; a
+    quantile that falls among them is reported as unknown.
+    """
+
+    lo: float
+    hi: float
+    log_scale: bool
+    discrete: bool = False
+
+    def __post_init__(self):
+        self.counts = np.zeros(FINE_BINS + 2, dtype=np.int64)  # [below, bins..., above]
+        self.n = 0
+        self._mean = 0.0
+        self._m2 = 0.0
+        self.nonfinite = 0
+        self._a = math.log(self.lo) if self.log_scale else self.lo
+        self._b = math.log(self.hi) if self.log_scale else self.hi
+
+    @classmethod
+    def for_range(cls, lo: float, hi: float, *, discrete: bool) -> "StreamingDraws":
+        if discrete:
+            lo, hi = math.floor(lo) - 0.5, math.ceil(hi) + 0.5
+        log_scale = not discrete and lo > 0 and hi / lo > 1e3  # wide positive ranges: log bins
+        return cls(lo, hi, log_scale, discrete)
+
+    def add(self, chunk: np.ndarray) -> None:
+        x = np.asarray(chunk, dtype=np.float64)
+        finite = np.isfinite(x)
+        if not finite.all():
+            self.nonfinite += int((~finite).sum())
+        m = int(x.size)
+        with np.errstate(all="ignore"):
+            chunk_mean = float(np.mean(x))
+            chunk_m2 = float(np.sum((x - chunk_mean) ** 2))
+        # Chan et al.'s pairwise update of mean and sum of squared deviations.
+        total = self.n + m
+        delta = chunk_mean - self._mean
+        self._mean += delta * m / total
+        self._m2 += chunk_m2 + delta * delta * self.n * m / total
+        self.n = total
+        with np.errstate(all="ignore"):
+            u = np.log(x) if self.log_scale else x
+            position = (u - self._a) * (FINE_BINS / (self._b - self._a))
+        below = position < 0
+        above = ~(position < FINE_BINS) & ~below  # includes NaN: never lost, never binned
+        inside = ~below & ~above
+        self.counts[0] += int(below.sum())
+        self.counts[-1] += int(above.sum())
+        self.counts[1:-1] += np.bincount(position[inside].astype(np.int64), minlength=FINE_BINS)[:FINE_BINS]
+
+    def _edge(self, k):
+        u = self._a + (self._b - self._a) * np.asarray(k, dtype=np.float64) / FINE_BINS
+        return np.exp(u) if self.log_scale else u
+
+    def quantiles(self, probs) -> list[float | None]:
+        cumulative = np.cumsum(self.counts)
+        out: list[float | None] = []
+        for p in probs:
+            target = p * self.n
+            if target <= cumulative[0] or target > cumulative[-2]:
+                out.append(None)  # among the draws outside [lo, hi]
+                continue
+            k = int(np.searchsorted(cumulative, target))  # counts index; bin k-1 on the fine grid
+            before = cumulative[k - 1]
+            fraction = (target - before) / self.counts[k]
+            if self.discrete:  # the one integer inside the (narrow) bin
+                out.append(float(math.ceil(float(self._edge(k - 1)))))
+            else:
+                out.append(float(self._edge(k - 1 + fraction)))
+        return out
+
+    def counts_on(self, edges: np.ndarray) -> np.ndarray:
+        """Counts on coarser display bins, from the cumulative fine counts (interpolated)."""
+        cumulative = np.concatenate([[0], np.cumsum(self.counts[1:-1])]).astype(np.float64)
+        u = np.log(edges) if self.log_scale else np.asarray(edges, dtype=np.float64)
+        position = np.clip((u - self._a) * (FINE_BINS / (self._b - self._a)), 0, FINE_BINS)
+        at_edges = np.interp(position, np.arange(FINE_BINS + 1), cumulative)
+        return np.diff(at_edges)
+
+    def positive(self) -> "StreamingDraws":
+        return self
+
+    def mode(self) -> float | None:
+        """Centre of the tallest bin after merging fine bins into ~sqrt(n)-sized groups."""
+        fine = self.counts[1:-1]
+        if self.discrete:
+            k = int(np.argmax(fine))
+            return float(math.ceil(float(self._edge(k))))
+        group = max(1, FINE_BINS // 512)
+        merged = fine.reshape(-1, group).sum(axis=1)
+        k = int(np.argmax(merged))
+        return float(self._edge((k + 0.5) * group))
+
+    def summary(self, probs, label: str = "") -> Summary:
+        mean = self._mean if self.nonfinite == 0 else None
+        sd = math.sqrt(self._m2 / (self.n - 1)) if self.n > 1 and self.nonfinite == 0 else None
+        quantiles = self.quantiles(list(probs) + [0.5])
+        return Summary(
+            mean=mean,
+            sd=sd,
+            median=quantiles[-1],
+            mode=self.mode(),
+            quantiles=dict(zip(probs, quantiles[:-1])),
+            method="monte-carlo",
+            n=self.n,
+            label=label,
+        )
