@@ -10,8 +10,6 @@ import math
 from dataclasses import dataclass
 from typing import Any, TextIO
 
-import numpy as np
-
 from priorcli import render
 from priorcli.errors import UsageError
 from priorcli.families import (
@@ -156,6 +154,8 @@ def sample_family(family_name: str, tokens: list[str], transform_texts: list[str
 def _stream_draws(spec: DistSpec, options: OutputOptions, out: TextIO):
     """More draws than one chunk: never hold them all; summarise, write and print chunk by chunk."""
     from contextlib import ExitStack
+
+    import numpy as np
 
     from priorcli import sampling, stats
 
@@ -498,6 +498,8 @@ def read_model_text(spec: str) -> str:
 
 
 def sample_model(spec_text: str, options: OutputOptions, *, show: str | None, emit: str | None, out: TextIO) -> None:
+    import numpy as np
+
     from priorcli import model as lang
     from priorcli import stats
     from priorcli.model_numpyro import dist_source, sample_model as run
@@ -546,6 +548,8 @@ def sample_model(spec_text: str, options: OutputOptions, *, show: str | None, em
 
 
 def compare(specs: list[str], options: OutputOptions, out: TextIO) -> None:
+    import numpy as np
+
     from priorcli import model as lang
     from priorcli import sampling, stats
     from priorcli.model_numpyro import dist_spec

@@ -44,12 +44,20 @@ def draw_chunks(spec: DistSpec, n: int, seed: int) -> Iterator[np.ndarray]:
     numpyro_dist()  # float64 and the compilation cache, before any jax array exists
     key = jax.random.PRNGKey(seed)
     samplers: dict[int, object] = {}
-    for index, start in enumerate(range(0, n, CHUNK)):
-        size = min(CHUNK, n - start)
+
+    def dispatch(index: int):
+        size = min(CHUNK, n - index * CHUNK)
         if size not in samplers:
             samplers[size] = _sampler(spec, size)
-        chunk_key = key if index == 0 else jax.random.fold_in(key, index)
-        yield np.asarray(samplers[size](chunk_key), dtype=np.float64)
+        return samplers[size](key if index == 0 else jax.random.fold_in(key, index))
+
+    count = -(-n // CHUNK)
+    pending = dispatch(0)
+    for index in range(count):
+        current = pending
+        if index + 1 < count:
+            pending = dispatch(index + 1)  # jax runs it asynchronously while numpy works on `current`
+        yield np.asarray(current, dtype=np.float64)
 
 
 def draw(spec: DistSpec, n: int, seed: int) -> np.ndarray:
