@@ -23,6 +23,18 @@ DEFAULT_QUANTILES_TEXT = "0.025,0.05,0.25,0.5,0.75,0.95,0.975"
 class PriorGroup(TyperGroup):
     """Turns every failure into one ``Error:`` line on stderr and the documented exit code."""
 
+    def invoke(self, ctx):
+        # Catch a closed pipe (`priorcli ... | head`) here: Typer's main would exit 1 for it.
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:
+            _quiet_broken_pipe()
+        except KeyboardInterrupt:
+            # Typer would exit 130 silently; say why. Output files are written through a temporary
+            # file, so nothing partial is left behind.
+            _error("interrupted")
+            raise typer.Exit(130) from None
+
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         debug = bool(os.environ.get("PRIORCLI_DEBUG"))
         try:
