@@ -110,9 +110,11 @@ class StreamingDraws:
 
     def __post_init__(self):
         self.counts = np.zeros(FINE_BINS + 2, dtype=np.int64)  # [below, bins..., above]
-        self.n = 0
-        self._mean = 0.0
+        self.n = 0  # draws seen, non-finite ones included
+        self._mean = 0.0  # of the finite draws, minus _shift
         self._m2 = 0.0
+        self._shift = 0.0
+        self._finite = 0  # finite draws, the ones in the moments and the histogram
         self.nonfinite = 0
         self._a = math.log(self.lo) if self.log_scale else self.lo
         self._b = math.log(self.hi) if self.log_scale else self.hi
@@ -126,28 +128,34 @@ class StreamingDraws:
 
     def add(self, chunk: np.ndarray) -> None:
         x = np.asarray(chunk, dtype=np.float64)
+        m = int(x.size)
         finite = np.isfinite(x)
         if not finite.all():
             self.nonfinite += int((~finite).sum())
-        m = int(x.size)
+            x = x[finite]  # counted as non-finite; never binned, moments reported unknown
+        # Moments about a fixed shift (the first chunk's mean) keep the sums well conditioned;
+        # chunks are then merged with Chan et al.'s pairwise update.
+        if self._finite == 0:
+            self._shift = float(np.mean(x)) if x.size else 0.0
+        y = x - self._shift
+        k = int(y.size)
+        if k:
+            chunk_mean = float(y.sum()) / k
+            chunk_m2 = max(float(np.dot(y, y)) - k * chunk_mean * chunk_mean, 0.0)
+            total = self._finite + k
+            delta = chunk_mean - self._mean
+            self._mean += delta * k / total
+            self._m2 += chunk_m2 + delta * delta * self._finite * k / total
+            self._finite = total
+        self.n += m
+        # Bin index + 1 in [0, FINE_BINS + 1]: 0 collects draws below lo, the last above hi.
         with np.errstate(all="ignore"):
-            chunk_mean = float(np.mean(x))
-            chunk_m2 = float(np.sum((x - chunk_mean) ** 2))
-        # Chan et al.'s pairwise update of mean and sum of squared deviations.
-        total = self.n + m
-        delta = chunk_mean - self._mean
-        self._mean += delta * m / total
-        self._m2 += chunk_m2 + delta * delta * self.n * m / total
-        self.n = total
-        with np.errstate(all="ignore"):
-            u = np.log(x) if self.log_scale else x
-            position = (u - self._a) * (FINE_BINS / (self._b - self._a))
-        below = position < 0
-        above = ~(position < FINE_BINS) & ~below  # includes NaN: never lost, never binned
-        inside = ~below & ~above
-        self.counts[0] += int(below.sum())
-        self.counts[-1] += int(above.sum())
-        self.counts[1:-1] += np.bincount(position[inside].astype(np.int64), minlength=FINE_BINS)[:FINE_BINS]
+            u = np.log(x) if self.log_scale else x - 0.0
+        u -= self._a
+        u *= FINE_BINS / (self._b - self._a)
+        u += 1.0
+        np.clip(u, 0.0, FINE_BINS + 1.0, out=u)
+        self.counts += np.bincount(u.astype(np.intp), minlength=FINE_BINS + 2)
 
     def _edge(self, k):
         u = self._a + (self._b - self._a) * np.asarray(k, dtype=np.float64) / FINE_BINS
@@ -157,7 +165,7 @@ class StreamingDraws:
         cumulative = np.cumsum(self.counts)
         out: list[float | None] = []
         for p in probs:
-            target = p * self.n
+            target = p * self._finite
             if target <= cumulative[0] or target > cumulative[-2]:
                 out.append(None)  # among the draws outside [lo, hi]
                 continue
@@ -193,8 +201,8 @@ class StreamingDraws:
         return float(self._edge((k + 0.5) * group))
 
     def summary(self, probs, label: str = "") -> Summary:
-        mean = self._mean if self.nonfinite == 0 else None
-        sd = math.sqrt(self._m2 / (self.n - 1)) if self.n > 1 and self.nonfinite == 0 else None
+        mean = self._shift + self._mean if self.nonfinite == 0 else None
+        sd = math.sqrt(self._m2 / (self._finite - 1)) if self._finite > 1 and self.nonfinite == 0 else None
         quantiles = self.quantiles(list(probs) + [0.5])
         return Summary(
             mean=mean,
