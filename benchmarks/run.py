@@ -418,6 +418,14 @@ def main(argv: list[str] | None = None) -> int:
         else:
             selected.append(r)
 
+    # A regular `pip install` byte-compiles the package; an editable install under
+    # PYTHONDONTWRITEBYTECODE never does. Compile once so both start from .pyc files, as the
+    # references (already compiled in site-packages) do.
+    import compileall
+    import priorcli
+
+    compileall.compile_dir(os.path.dirname(priorcli.__file__), quiet=1)
+
     script = Path(PY).parent / "priorcli"
     script_path = str(script) if script.is_file() and os.access(script, os.X_OK) else None
 
