@@ -36,7 +36,7 @@ import math
 from dataclasses import dataclass, field
 from statistics import NormalDist
 
-from priorcli.errors import ConvergenceError, InfeasibleError, UsageError
+from priorcli.errors import ConvergenceError, InfeasibleError, PriorError, UsageError
 from priorcli.targets import Targets
 
 __all__ = ["Solution", "Underdetermined", "solve", "format_number", "SIGMA_GRID"]
@@ -249,7 +249,9 @@ def _equations(family: str, t: Targets, support: tuple[float, float] | None) -> 
     if t.count is not None:
         v = _finite("count", t.count)
         if family not in _COUNT_FAMILIES:
-            raise UsageError(f"count={_g(v)} applies to Beta, BetaProportion and Dirichlet (alpha + beta), not {family}")
+            raise UsageError(
+                f"count={_g(v)} applies to Beta, BetaProportion and Dirichlet (alpha + beta), not {family}"
+            )
         if v <= 0.0:
             raise UsageError(f"count={_g(v)} must be positive")
         eqs.append(_Eq("count", "count", v))
@@ -290,7 +292,7 @@ def _equations(family: str, t: Targets, support: tuple[float, float] | None) -> 
                 else f"quantile {_g(p)} is given twice with different values ({_g(prev.value)} and {_g(eq.value)})"
             )
     ordered = sorted(by_p.items())
-    for (p1, e1), (p2, e2) in zip(ordered, ordered[1:]):
+    for (_, e1), (_, e2) in zip(ordered, ordered[1:]):
         if not e1.value < e2.value:
             raise InfeasibleError(
                 f"quantiles must increase with their probabilities: {e1.label} is not below {e2.label}"
@@ -607,7 +609,6 @@ def _solve_lognormal(t: Targets, fixed: dict) -> Solution | Underdetermined:
         notes.append(f"{len(cands)} solutions: {shown}; chose the smaller scale (sigma)")
         alternatives = tuple({"params": {"loc": m, "scale": s}} for m, s in cands[1:])
     mu, s = cands[0]
-    achieved = {}
     for eq in eqs:
         got = _ln_values(eq, mu, s)
         if not (math.isfinite(mu) and math.isfinite(got) and abs(got - eq.value) <= _TOL * abs(eq.value)):
@@ -668,8 +669,10 @@ def _solve_dirichlet(t: Targets, fixed: dict) -> Solution | Underdetermined:
     if abs(total - 1.0) > 1e-9:
         raise UsageError(f"mean={_g(mean)} must sum to 1 (it sums to {total:.10g})")
     if t.count is None:
-        rows = tuple({"params": {"concentration": tuple(n * m for m in mean)}} for n in (1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0))
-        return Underdetermined("Dirichlet", "concentration = count * mean, for every count > 0", rows, t.as_dict(), "count")
+        counts = (1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0)
+        rows = tuple({"params": {"concentration": tuple(n * m for m in mean)}} for n in counts)
+        relation = "concentration = count * mean, for every count > 0"
+        return Underdetermined("Dirichlet", relation, rows, t.as_dict(), "count")
     count = _finite("count", t.count)
     if count <= 0.0:
         raise UsageError(f"count={_g(count)} must be positive")
@@ -708,7 +711,8 @@ _SCALING = {
     "LogUniform": {"low": "scale", "high": "scale"},
 }
 # Families whose support moves with the parameters (no up-front support check).
-_MOVING_SUPPORT = ("Uniform", "Pareto", "LogUniform", "Levy")
+# The union of their supports is what targets are checked against.
+_MOVING_SUPPORT = {"Uniform": (-_INF, _INF), "Pareto": (0.0, _INF), "LogUniform": (0.0, _INF), "Levy": (-_INF, _INF)}
 # low < high families: 'add' -> high = low + e^x, 'mul' -> high = low * e^(e^x).
 _ORDERED = {"Uniform": "add", "LogUniform": "mul"}
 
@@ -748,6 +752,7 @@ class _Problem:
         self.fixed_orig = dict(fixed)
         self.fixed = self.to_std(fixed)
         self.free = tuple(n for n in self.names if n not in fixed)
+        self.budget = 2000  # function evaluations one least-squares or maxent search may use
 
     # ---- units ------------------------------------------------------------------------
     def _standardiser(self, eqs, fixed) -> tuple[float, float]:
@@ -836,7 +841,13 @@ class _Problem:
     def params_of(self, x, free=None, fixed=None) -> dict:
         free = self.free if free is None else free
         p = dict(self.fixed if fixed is None else fixed)
-        xs = dict(zip(free, (min(max(float(v), -700.0), 700.0) for v in x)))
+        # log/logit coordinates beyond +-30 (parameters beyond 1e13) are no prior anyone means, and
+        # scipy.special gets slow out there: clip, which also stops searches that drift away
+        xs = {
+            n: min(max(float(v), -1e8), 1e8) if self.kinds[n] == "real" and self.family not in _ORDERED
+            else min(max(float(v), -30.0), 30.0)
+            for n, v in zip(free, x)
+        }
         order = _ORDERED.get(self.family)
         if order:
             mul = order == "mul"
@@ -899,7 +910,7 @@ class _Problem:
         else:
             k = self.kinds[name]
             if k == "positive":
-                lo, hi, step = -9.0, 25.0, 0.125
+                lo, hi, step = -9.0, 25.0, 0.25
             elif k == "unit_interval":
                 lo, hi, step = -35.0, 35.0, 0.25
             else:
@@ -930,6 +941,29 @@ def _check_fixed(family: str, F, fixed: dict) -> dict:
     return out
 
 
+def _check_mean_bounds(family: str, eqs: list[_Eq], support: tuple[float, float]) -> None:
+    """Bounds every distribution on the support obeys: with P(X <= q) = p,
+    p*lo + (1-p)*q <= mean <= p*q + (1-p)*hi."""
+    lo, hi = support
+    mean = next((eq for eq in eqs if eq.kind == "mean"), None)
+    if mean is None:
+        return
+    for eq in eqs:
+        if eq.kind not in ("median", "quantile"):
+            continue
+        p = 0.5 if eq.kind == "median" else eq.p
+        if math.isfinite(lo) and mean.value < p * lo + (1.0 - p) * eq.value:
+            raise InfeasibleError(
+                f"{mean.label} is too small for {eq.label}: any {family} with {eq.label} has a mean of at "
+                f"least {p * lo + (1.0 - p) * eq.value:.6g}"
+            )
+        if math.isfinite(hi) and mean.value > p * eq.value + (1.0 - p) * hi:
+            raise InfeasibleError(
+                f"{mean.label} is too large for {eq.label}: any {family} with {eq.label} has a mean of at "
+                f"most {p * eq.value + (1.0 - p) * hi:.6g}"
+            )
+
+
 def _solve_formulas(family: str, t: Targets, fixed: dict) -> Solution | Underdetermined:
     import warnings
 
@@ -949,12 +983,11 @@ def _solve_formulas_quiet(family: str, t: Targets, fixed: dict) -> Solution | Un
     if F.discrete:
         raise UsageError(f"solving for targets is not supported for the discrete family {family}")
     fixed = _check_fixed(family, F, fixed)
-    support = None
-    if family not in _MOVING_SUPPORT:
-        support = F.support(**_typical(F))
+    support = _MOVING_SUPPORT.get(family) or F.support(**_typical(F))
     eqs = _equations(family, t, support)
     if not eqs:
         raise UsageError(f"no targets given for {family}")
+    _check_mean_bounds(family, eqs, support)
     free = [p.name for p in F.params if p.name not in fixed]
     if not free:
         raise UsageError(f"every parameter of {family} is fixed: nothing to solve")
@@ -973,7 +1006,7 @@ def _solve_formulas_quiet(family: str, t: Targets, fixed: dict) -> Solution | Un
                 f"not enough targets for {family}: {k} free parameters ({', '.join(free)}) but only {labels}; "
                 "give more targets or fix parameters"
             )
-        return _underdetermined(prob, t)
+        return _underdetermined(prob, t, labels)
     try:
         if n < k:
             cands, method, notes = _maxent(prob)
@@ -981,14 +1014,14 @@ def _solve_formulas_quiet(family: str, t: Targets, fixed: dict) -> Solution | Un
             cands, method, notes = _solve_std(prob, prob.eqs, prob.fixed)
     except _Redundant as red:
         eqs2 = [eq for i, eq in enumerate(eqs) if i != red.drop]
-        return _underdetermined(_Problem(family, F, eqs2, fixed), t)
+        return _underdetermined(_Problem(family, F, eqs2, fixed), t, labels)
     return _finish(prob, t, cands, method, notes)
 
 
 def _finish(prob: _Problem, t: Targets, cands: list[dict], method: str, notes: list[str]) -> Solution:
     """Back to original units, pick the answer, verify it, build the Solution."""
     family = prob.family
-    full = [prob.from_std(p) for p in cands]
+    full = [{**prob.from_std(p), **prob.fixed_orig} for p in cands]
     params = full[0]
     alternatives = tuple({"params": p} for p in full[1:])
     # verify in the original units
@@ -1003,7 +1036,8 @@ def _finish(prob: _Problem, t: Targets, cands: list[dict], method: str, notes: l
             )
     achieved = _achieved(t, lambda eq: verifier.value(eq, params))
     numpyro, stan, stan_notes = _code_lines(family, params)
-    return Solution(family, params, t.as_dict(), achieved, numpyro, stan, tuple(notes) + stan_notes, alternatives, method)
+    notes = tuple(notes) + stan_notes
+    return Solution(family, params, t.as_dict(), achieved, numpyro, stan, notes, alternatives, method)
 
 
 # ---- the equation solvers (standardised space) ----------------------------------------
@@ -1031,8 +1065,14 @@ def _solve_std(prob: _Problem, eqs: list[_Eq], fixed: dict) -> tuple[list[dict],
     if closed is not None:
         return [closed], "closed-form", []
 
+    direct = _DIRECT.get(family, {})
+    for i, eq in enumerate(eqs):
+        name = direct.get(eq.kind)
+        if name in free and len(free) > 1:  # a target that is a parameter: fix it, solve the rest
+            return _solve_std(prob, eqs[:i] + eqs[i + 1 :], {**fixed, name: eq.value})
+
     shapes = [n for n in free if n not in prob.scaling]
-    if prob.scaling and not shapes and simple and family != "LogNormal":
+    if prob.scaling and not shapes and simple and family not in ("LogNormal", "LogUniform"):
         return [_linear(prob, eqs, fixed, free)], "closed-form", []
 
     if len(free) == 1:
@@ -1085,6 +1125,9 @@ def _closed_form(prob: _Problem, eqs, fixed, free) -> dict | None:
     return None
 
 
+# targets that are native parameters
+_DIRECT = {"BetaProportion": {"mean": "mean", "count": "concentration"}}
+
 _WHAT = {"mode": "unique mode", "median": "median", "mean": "finite mean", "sd": "finite sd", "quantile": "quantile"}
 
 
@@ -1129,7 +1172,8 @@ def _linear(prob: _Problem, eqs: list[_Eq], fixed: dict, free) -> dict:
         names = {loc_name: (1.0, 0.0), scale_name: (0.0, 1.0)}
     for n, (cl, cs) in names.items():
         if n in fixed:
-            rows.append((cl, cs, fixed[n], f"{n}={_g(_moved_param(prob.scaling[n], fixed[n], prob.a, prob.c, False))}", None))
+            label = f"{n}={_g(_back(prob, n, fixed[n]))}"
+            rows.append((cl, cs, fixed[n], label, None))
     (a1, b1, r1, l1, i1), (a2, b2, r2, l2, i2) = rows
     det = a1 * b2 - a2 * b1
     size = max(abs(a1), abs(b1)) * max(abs(a2), abs(b2))
@@ -1156,44 +1200,104 @@ def _linear(prob: _Problem, eqs: list[_Eq], fixed: dict, free) -> dict:
 
 
 def _select(prob: _Problem, cands: list[dict], eqs, notes: list[str]) -> list[dict]:
-    """Order several exact solutions: the max-entropy one for interval mass, else the least spread."""
+    """Order several exact solutions: the max-entropy one for interval mass, else the least spread
+    (smallest sd, as "the smaller sigma" for LogNormal; else the narrowest 5%-95% interval)."""
     if len(cands) < 2:
         return cands
-    hs = [prob.entropy(p) for p in cands]
-    maxent = any(eq.kind == "mass" for eq in eqs)
-    order = sorted(range(len(cands)), key=lambda i: (-hs[i] if maxent else hs[i]) if math.isfinite(hs[i]) else _INF)
+    if any(eq.kind == "mass" for eq in eqs):
+        keys = [-prob.entropy(p) for p in cands]
+        which = "the maximum-entropy one"
+    else:
+        sd = _Eq("sd", "sd", 1.0)
+        keys = [prob.value(sd, p) for p in cands]
+        which = "the one with the smallest sd"
+        if not all(math.isfinite(k) for k in keys):
+            lo, hi = _Eq("q", "quantile", 0.0, p=0.05), _Eq("q", "quantile", 0.0, p=0.95)
+            keys = [prob.value(hi, p) - prob.value(lo, p) for p in cands]
+            which = "the one with the narrowest 5%-95% interval"
+    order = sorted(range(len(cands)), key=lambda i: keys[i] if math.isfinite(keys[i]) else _INF)
     cands = [cands[i] for i in order]
     shown = "; ".join(
         ", ".join(f"{k}={v:.6g}" for k, v in prob.from_std(p).items() if k in prob.free) for p in cands
     )
-    which = "the maximum-entropy one" if maxent else "the most concentrated (lowest-entropy) one"
     notes.append(f"{len(cands)} solutions ({shown}); chose {which}")
     return cands
 
 
 def _scan(fun, grid) -> tuple[list[float], list[float]]:
-    """Roots of fun on a grid (bracketed sign changes refined by brentq), and the grid values."""
-    vals = []
-    for x in grid:
+    """Roots of fun on a grid, and the grid values.
+
+    Sign changes between grid points are refined by brentq; so are sign changes hidden at the
+    edge of the region where fun is defined (bisected first) and pairs of roots hidden inside a
+    grid cell around a local minimum of |fun| (found with a bounded scalar minimisation).
+    """
+
+    def f(x):
         try:
             v = fun(x)
         except (ValueError, OverflowError, ZeroDivisionError):
-            v = math.nan
-        vals.append(v if math.isfinite(v) else math.nan)
+            return math.nan
+        return v if math.isfinite(v) else math.nan
+
+    def root(a, b):
+        try:
+            return _brentq(f, a, b, xtol=1e-14)
+        except (ValueError, RuntimeError):
+            return None
+
+    vals = [f(x) for x in grid]
     roots = []
-    for x0, x1, v0, v1 in zip(grid, grid[1:], vals, vals[1:]):
-        if not (math.isfinite(v0) and math.isfinite(v1)):
-            continue
-        if v0 == 0.0:
+    n = len(grid)
+    for i in range(n - 1):
+        x0, x1, v0, v1 = grid[i], grid[i + 1], vals[i], vals[i + 1]
+        ok0, ok1 = not math.isnan(v0), not math.isnan(v1)
+        if ok0 and v0 == 0.0:
             roots.append(x0)
-        elif v0 * v1 < 0.0:
-            try:
-                roots.append(_brentq(fun, x0, x1, xtol=1e-14))
-            except (ValueError, RuntimeError):
-                continue
-    if vals and vals[-1] == 0.0:
+        elif ok0 and ok1:
+            if v0 * v1 < 0.0:
+                roots.append(root(x0, x1))
+        elif ok0 or ok1:  # the edge of the defined region lies in this cell
+            good, bad, vg = (x0, x1, v0) if ok0 else (x1, x0, v1)
+            edge = good
+            for _ in range(60):
+                mid = 0.5 * (edge + bad)
+                if mid in (edge, bad):
+                    break
+                if math.isnan(f(mid)):
+                    bad = mid
+                else:
+                    edge = mid
+            ve = f(edge)
+            if edge != good and not math.isnan(ve) and ve * vg < 0.0:
+                roots.append(root(min(edge, good), max(edge, good)))
+    if n and vals[-1] == 0.0:
         roots.append(grid[-1])
-    return roots, vals
+    # two roots inside one cell: a local minimum of |f| that crosses zero
+    for i in range(1, n - 1):
+        va, vb, vc = vals[i - 1], vals[i], vals[i + 1]
+        if any(math.isnan(v) for v in (va, vb, vc)) or vb == 0.0:
+            continue
+        if not (va * vb > 0.0 and vb * vc > 0.0 and abs(vb) < abs(va) and abs(vb) < abs(vc)):
+            continue
+        from scipy.optimize import minimize_scalar
+
+        sgn = 1.0 if vb > 0.0 else -1.0
+        r = minimize_scalar(
+            lambda x: sgn * f(x) if not math.isnan(f(x)) else _INF,
+            bounds=(grid[i - 1], grid[i + 1]),
+            method="bounded",
+            options={"xatol": 1e-13},
+        )
+        xm = float(r.x)
+        vm = f(xm)
+        if not math.isnan(vm) and vm * vb < 0.0:
+            roots += [root(grid[i - 1], xm), root(xm, grid[i + 1])]
+    roots = sorted(x for x in roots if x is not None)
+    out: list[float] = []
+    for x in roots:
+        if not out or abs(x - out[-1]) > 1e-10 * max(1.0, abs(x)):
+            out.append(x)
+    return out, vals
 
 
 def _solve_1d(prob: _Problem, eqs, fixed, name) -> tuple[list[dict], str, list[str]]:
@@ -1212,7 +1316,7 @@ def _solve_1d(prob: _Problem, eqs, fixed, name) -> tuple[list[dict], str, list[s
         span = f"for {name} in [{_g(_back(prob, name, lo_p))}, {_g(_back(prob, name, hi_p))}]"
         if eq.kind == "mass":
             best = _max_mass_1d(prob, eq, fixed, name, grid, vals)
-            raise InfeasibleError(f"{eq.label} is unattainable for {prob.family}: at most {best:.6g} {span}")
+            raise InfeasibleError(f"{eq.label} is unattainable for {prob.family}: the mass there is at most {best:.6g}")
         if finite:
             lo, hi = min(finite), max(finite)
             rng = f"{eq.kind} stays within [{_back_value(prob, eq, lo):.6g}, {_back_value(prob, eq, hi):.6g}] {span}"
@@ -1400,7 +1504,9 @@ def _moment_member(family: str, m: float, s: float) -> dict | None:
     return None
 
 
-def _starts(prob: _Problem, eqs, fixed, free, first: list | None = None, limit: int = 24) -> list[list[float]]:
+def _starts(prob: _Problem, eqs, fixed, free, first: list | None = None, limit: int = 40) -> list[list[float]]:
+    """Starting points in unconstrained coordinates: a given one, a moment-matched guess, a few
+    steps around it, then a coarse grid over the whole (standardised) space."""
     starts = []
     if first is not None:
         starts.append(first)
@@ -1412,14 +1518,22 @@ def _starts(prob: _Problem, eqs, fixed, free, first: list | None = None, limit: 
             x = prob.x_of(guess, free)
             if x is not None:
                 starts.append(x)
-    levels = (0.0, 2.0, -2.0, 4.0, -4.0)
+                for i in range(len(free)):
+                    for step in (2.0, -2.0):
+                        y = list(x)
+                        y[i] += step
+                        starts.append(y)
+    axes = []
+    for n in free:
+        if prob.family in _ORDERED or prob.kinds[n] in ("positive", "unit_interval"):
+            axes.append((0.0, 1.5, -1.5, 3.0, 4.5, -3.0))
+        else:
+            axes.append((0.0, 1.0, -1.0, 2.0, -2.0))
     combos = [[]]
-    for _ in free:
-        combos = [c + [v] for c in combos for v in levels]
+    for ax in axes:
+        combos = [c + [v] for c in combos for v in ax]
     combos.sort(key=lambda c: sum(abs(v) for v in c))
-    base = starts[-1] if starts else [0.0] * len(free)
-    for c in combos:
-        starts.append([b + v for b, v in zip(base, c)] if starts else c)
+    starts += combos
     out, seen = [], set()
     for x in starts:
         key = tuple(round(v, 9) for v in x)
@@ -1429,23 +1543,34 @@ def _starts(prob: _Problem, eqs, fixed, free, first: list | None = None, limit: 
     return out[:limit]
 
 
+class _Budget(Exception):
+    """A numerical search used up its (deterministic) number of function evaluations."""
+
+
 def _solve_lsq(prob: _Problem, eqs, fixed, free) -> tuple[list[dict], str, list[str]]:
     from scipy.optimize import least_squares
 
+    used = [0]
+
     def fun(x):
+        used[0] += 1
+        if used[0] > prob.budget:
+            raise _Budget
         r = prob.residuals(eqs, prob.params_of(x, free, fixed))
         return [v if math.isfinite(v) else 1e3 for v in r]
 
     best = None
     for x0 in _starts(prob, eqs, fixed, free):
         try:
-            r = least_squares(fun, x0, method="lm", xtol=1e-15, ftol=1e-15, gtol=1e-15, max_nfev=400 * len(free))
-        except (ValueError, RuntimeError, OverflowError):
+            r = least_squares(fun, x0, method="lm", xtol=1e-15, ftol=1e-15, gtol=1e-15, max_nfev=200 * len(free))
+        except _Budget:
+            break
+        except (ValueError, RuntimeError, OverflowError, ArithmeticError):
             continue
         worst = max(abs(v) for v in r.fun)
         if best is None or worst < best[0]:
             best = (worst, r.x)
-        if worst < 1e-12:
+        if worst < 1e-11:
             break
     if best is None or not best[0] < _TOL:
         got = "" if best is None else f" (closest: relative residual {best[0]:.2g})"
@@ -1465,7 +1590,10 @@ def _maxent(prob: _Problem) -> tuple[list[dict], str, list[str]]:
     eqs, fixed, free = prob.eqs, prob.fixed, prob.free
     mass = next(eq for eq in eqs if eq.kind == "mass")
     P, L, U = mass.value, mass.lower, mass.upper
-    lo, hi = prob.F.support(**prob.params_of([0.0] * len(free)))
+    if prob.family in _MOVING_SUPPORT:
+        lo, hi = (-_INF, _INF) if prob.shift else (0.0, _INF)
+    else:
+        lo, hi = prob.F.support(**_typical(prob.F))
 
     # A feasible start: the equal-tailed member (2 free parameters, mass the only target).
     first = None
@@ -1483,7 +1611,12 @@ def _maxent(prob: _Problem) -> tuple[list[dict], str, list[str]]:
         except (InfeasibleError, ConvergenceError, UsageError, _Redundant):
             first = None
 
+    used = [0]
+
     def negh(x):
+        used[0] += 1
+        if used[0] > prob.budget:
+            raise _Budget
         h = prob.entropy(prob.params_of(x, free, fixed))
         return -h if math.isfinite(h) else 1e6
 
@@ -1515,10 +1648,17 @@ def _maxent(prob: _Problem) -> tuple[list[dict], str, list[str]]:
         r = least_squares(cons, x, method="trf", xtol=1e-15, ftol=1e-15, gtol=1e-15, max_nfev=200)
         return r.x, max(abs(v) for v in r.fun)
 
-    best = None  # (entropy, x)
-    tried = 0
+    def stationary(x) -> bool:
+        # KKT: the entropy gradient lies in the span of the constraint gradients
+        import numpy as np
+
+        g = np.asarray(grad(negh)(x), dtype=float)
+        J = np.atleast_2d(np.asarray(grad(cons)(x), dtype=float))
+        lam = np.linalg.lstsq(J.T, g, rcond=None)[0]
+        return bool(np.linalg.norm(g - J.T @ lam) <= 1e-5 * max(1.0, np.linalg.norm(g)))
+
+    best = None  # x of the maximum-entropy member
     for x0 in _starts(prob, eqs, fixed, free, first, limit=8):
-        tried += 1
         try:
             r = minimize(
                 negh,
@@ -1526,26 +1666,34 @@ def _maxent(prob: _Problem) -> tuple[list[dict], str, list[str]]:
                 jac=grad(negh),
                 method="SLSQP",
                 constraints=[{"type": "eq", "fun": cons, "jac": grad(cons)}],
-                options={"ftol": 1e-15, "maxiter": 500},
+                options={"ftol": 1e-15, "maxiter": 200},
             )
+            if r.status not in (0, 8):  # 8: no descent left at the precision asked: check KKT below
+                continue
             x, viol = polish(r.x)
-        except (ValueError, RuntimeError, OverflowError):
-            continue
-        if not (r.success or r.status == 8) or viol > 1e-10:  # 8: positive directional derivative
-            continue
-        h = -negh(x)
-        if best is None or h > best[0] + 1e-12:
-            best = (h, x)
-        if tried >= 2 and best is not None:
+            if viol <= 1e-10 and stationary(x):
+                best = x  # the first converged start (usually the equal-tailed member) is the answer
+                break
+        except _Budget:
             break
+        except (ValueError, RuntimeError, OverflowError, ArithmeticError, _np_error()):
+            continue
     if best is None:
         # Unattainable mass, or a solver failure?
         top = _max_mass(prob, mass, fixed, free)
         if top < P - 1e-9:
-            raise InfeasibleError(f"{mass.label} is unattainable for {prob.family}: at most {top:.6g}")
+            raise InfeasibleError(
+                f"{mass.label} is unattainable for {prob.family}: the mass there is at most {top:.6g}"
+            )
         raise ConvergenceError(f"the maximum-entropy search for {mass.label} did not converge for {prob.family}")
     notes = [f"maximum-entropy {prob.family} with {mass.label}"]
-    return [prob.params_of(best[1], free, fixed)], "maxent", notes
+    return [prob.params_of(best, free, fixed)], "maxent", notes
+
+
+def _np_error():
+    import numpy as np
+
+    return np.linalg.LinAlgError
 
 
 def _max_mass(prob: _Problem, mass: _Eq, fixed, free) -> float:
@@ -1556,9 +1704,9 @@ def _max_mass(prob: _Problem, mass: _Eq, fixed, free) -> float:
         return -v if math.isfinite(v) else 0.0
 
     best = 0.0
-    for x0 in _starts(prob, [mass], fixed, free, limit=8):
+    for x0 in _starts(prob, [mass], fixed, free, limit=4):
         try:
-            r = minimize(negm, x0, method="Nelder-Mead", options={"xatol": 1e-10, "fatol": 1e-14, "maxiter": 4000})
+            r = minimize(negm, x0, method="Nelder-Mead", options={"xatol": 1e-10, "fatol": 1e-14, "maxiter": 800})
             best = max(best, -float(r.fun))
         except (ValueError, RuntimeError):
             continue
@@ -1568,39 +1716,61 @@ def _max_mass(prob: _Problem, mass: _Eq, fixed, free) -> float:
 # ---- underdetermined --------------------------------------------------------------------
 
 
-def _underdetermined(prob: _Problem, t: Targets) -> Underdetermined:
+def _underdetermined(prob: _Problem, t: Targets, labels: str) -> Underdetermined:
     """One free parameter left: vary one parameter over a small grid, solve for the rest."""
     free = prob.free
     shapes = [n for n in free if n not in prob.scaling]
-    vary = shapes[0] if shapes else next((n for n in free if prob.scaling[n] in ("scale", "rate")), free[0])
-    kind = prob.scaling.get(vary)
-    if kind in ("scale", "rate"):
-        values = (0.25, 0.5, 1.0, 2.0, 4.0)
-    elif kind == "loc":
-        values = (-2.0, -1.0, -0.5, 0.0, 0.5, 1.0, 2.0)
-    elif kind == "logloc":
-        values = (-2.0, -1.0, 0.0, 1.0, 2.0)
-    elif prob.kinds[vary] == "positive":
-        values = (0.5, 1.0, 2.0, 5.0, 10.0, 20.0)
-    elif prob.kinds[vary] == "unit_interval":
-        values = (0.1, 0.25, 0.5, 0.75, 0.9)
-    else:
-        values = (-2.0, -1.0, 0.0, 1.0, 2.0)
-    rows = []
-    for v in values:
-        fixed = dict(prob.fixed)
-        fixed[vary] = v
-        try:
-            cands, _, _ = _solve_std(prob, prob.eqs, fixed)
-        except (InfeasibleError, ConvergenceError, UsageError, _Redundant):
-            continue
-        p = prob.from_std(cands[0])
-        if all(math.isfinite(x) for x in p.values()):
-            rows.append({"params": p})
+    scales = [n for n in free if prob.scaling.get(n) in ("scale", "rate")]
+    order = shapes + scales + [n for n in free if n not in shapes and n not in scales]
+    best: tuple[str, list] | None = None
+    prob.budget = 400  # a table row that needs a long search is not worth waiting for
+    error: PriorError | None = None
+    for vary in order:
+        rows = []
+        for v in _grid_values(prob, vary):
+            fixed = dict(prob.fixed)
+            fixed[vary] = v
+            try:
+                cands = [fixed] if not prob.eqs else _solve_std(prob, prob.eqs, fixed)[0]
+            except _Redundant:
+                continue
+            except PriorError as e:
+                error = error or e
+                continue
+            p = {**prob.from_std(cands[0]), **prob.fixed_orig}
+            if all(math.isfinite(x) for x in p.values()):
+                rows.append({"params": p})
+        if best is None or len(rows) > len(best[1]):
+            best = (vary, rows)
+        if len(rows) >= 3:
+            break
+    vary, rows = best
+    if not rows:
+        vals = [_back(prob, vary, v) for v in _grid_values(prob, vary)]
+        tried = f"for {vary} from {_g(min(vals))} to {_g(max(vals))}"
+        if isinstance(error, InfeasibleError):
+            raise InfeasibleError(f"{labels} cannot hold together for {prob.family} {tried}")
+        raise ConvergenceError(f"found no {prob.family} meeting {labels} {tried}")
     others = [n for n in free if n != vary]
-    labels = " and ".join(eq.label for eq in prob.eqs_orig)
-    relation = (
-        f"{labels} leave{'s' if len(prob.eqs_orig) == 1 else ''} one degree of freedom in {prob.family}: "
-        f"each value of {vary} gives the {', '.join(others)} that meet{'s' if len(others) == 1 else ''} it"
-    )
+    if not others:
+        relation = f"{labels} hold{'s' if ',' not in labels else ''} for every {vary} of {prob.family}"
+    else:
+        relation = (
+            f"{labels} leave{'s' if ',' not in labels else ''} one degree of freedom in {prob.family}: "
+            f"each value of {vary} gives the {', '.join(others)} that meet{'s' if len(others) == 1 else ''} them"
+        )
     return Underdetermined(prob.family, relation, tuple(rows), t.as_dict(), vary)
+
+
+def _grid_values(prob: _Problem, name: str) -> tuple[float, ...]:
+    """A few values of one parameter (standardised units) for an underdetermined table."""
+    kind = prob.scaling.get(name)
+    if kind in ("scale", "rate"):
+        return (0.25, 0.5, 1.0, 2.0, 4.0)
+    if kind == "loc":
+        return (-2.0, -1.0, -0.5, 0.0, 0.5, 1.0, 2.0)
+    if prob.kinds[name] == "positive":
+        return (0.5, 1.0, 2.0, 5.0, 10.0, 20.0)
+    if prob.kinds[name] == "unit_interval":
+        return (0.1, 0.25, 0.5, 0.75, 0.9)
+    return (-2.0, -1.0, 0.0, 1.0, 2.0)
