@@ -387,7 +387,8 @@ def list_families(format: str, out: TextIO) -> None:
         )
         for f in families.values()
     ]
-    render.write_params_table(f"{len(rows)} families", rows, ["family", "parameters", "support", "type"], out)
+    render.write_params_table(f"{len(rows)} families", rows, ["family", "parameters", "support", "type"], out,
+                              numeric=False)
 
 
 CLOSED_FORMS = {
@@ -460,7 +461,8 @@ def info(family_name: str, format: str, out: TextIO) -> None:
         for p in params
     ]
     render.write_lines([f"{family.name}: {family.doc}", f"support: {family.support}"], out)
-    render.write_params_table("parameters", rows, ["parameter", "constraint", "default", "aliases"], out)
+    render.write_params_table("parameters", rows, ["parameter", "constraint", "default", "aliases"], out,
+                              numeric=False)
     forms = CLOSED_FORMS.get(family.name)
     lines = (["closed forms:"] + [f"  {f}" for f in forms] if forms else []) + [f"example: {example}"]
     render.write_lines(lines, out)

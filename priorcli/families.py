@@ -9,6 +9,7 @@ it: ``resolve_fast`` answers for the families with closed forms, ``resolve`` for
 from __future__ import annotations
 
 import difflib
+import re
 import functools
 import inspect
 import math
@@ -193,6 +194,7 @@ def _discover_class(name: str, cls) -> FamilyInfo | None:
     discrete = bool(instance.is_discrete)
     support = instance.support
     doc = (inspect.getdoc(cls) or "").strip().split("\n\n")[0].replace("\n", " ")
+    doc = re.sub(r":\w+:`~?([^`]*)`", r"\1", doc)  # Sphinx roles (:math:`\mu`) as plain text
     return FamilyInfo(
         name=name,
         params=tuple(params),

@@ -130,13 +130,15 @@ def write_summary_table(
     console.print(table)
 
 
-def write_params_table(title: str, rows: list[tuple[str, ...]], headers: list[str], out: TextIO) -> None:
+def write_params_table(title: str, rows: list[tuple[str, ...]], headers: list[str], out: TextIO,
+                       numeric: bool = True) -> None:
+    """A titled table; columns after the first are right-aligned numbers unless ``numeric`` is off."""
     from rich import box
     from rich.table import Table
 
     table = Table(box=box.SIMPLE_HEAD)
     for i, header in enumerate(headers):
-        table.add_column(header, justify="left" if i == 0 else "right")
+        table.add_column(header, justify="right" if numeric and i else "left")
     for row in rows:
         table.add_row(*row)
     console = _console(out)
