@@ -178,7 +178,7 @@ def summarize(
     transform: Transform = None,
     input: Annotated[Optional[str], typer.Option("--input", help="Summarize draws from PATH, or '-' for stdin.")] = None,
     column: Annotated[Optional[str], typer.Option("--column", help="With --input: the CSV column to read.")] = None,
-    fit: Annotated[Optional[str], typer.Option("--fit", help="With --input: fit FAMILY by maximum likelihood.")] = None,
+    fit: Annotated[Optional[str], typer.Option("--fit", help="With --input: fit FAMILY by maximum likelihood; hold parameters with NAME(param=value), e.g. 'binomial(total_count=10)'.")] = None,
     drop_nonfinite: Annotated[bool, typer.Option("--drop-nonfinite", help="With --input: drop NaN/inf values.")] = False,
     log_x: LogX = False,
     bins: Bins = None,

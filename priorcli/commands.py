@@ -252,6 +252,8 @@ def summarize_input(source: str, options: OutputOptions, *, column: str | None, 
     from priorcli import stats
     from priorcli.readers import read_draws
 
+    if fit is not None and options.format in ("csv", "raw"):
+        raise UsageError(f"--fit shows its result in table or json output, not --format {options.format}")
     result = read_draws(source, column=column, drop_nonfinite=drop_nonfinite)
     summary = stats.mc_summary(result.values, options.quantiles)
     fitted = None
@@ -265,7 +267,7 @@ def summarize_input(source: str, options: OutputOptions, *, column: str | None, 
         doc: dict[str, Any] = {"source": source, "summary": render.summary_json(summary)}
         if fitted is not None:
             doc["fit"] = {"family": fitted.family, "params": render.params_json(fitted.params),
-                          "numpyro": fitted.numpyro}
+                          "log_likelihood": fitted.log_likelihood, "numpyro": fitted.numpyro}
         render.write_json(doc, out)
         return
     if options.format in ("csv", "raw"):
