@@ -506,14 +506,13 @@ def sample_model(spec_text: str, options: OutputOptions, *, show: str | None, em
 
     from priorcli import model as lang
     from priorcli import stats
-    from priorcli.model_numpyro import dist_source, sample_model as run
+    from priorcli.model_numpyro import emit_numpyro, sample_model as run
 
     model = lang.parse_model(read_model_text(spec_text))
     if emit is not None:
         if emit != "numpyro":
             raise UsageError(f"--emit supports 'numpyro', got '{emit}'")
-        source = lang.to_numpyro_source(model, dist_source)
-        out.write(source if source.endswith("\n") else source + "\n")
+        out.write(emit_numpyro(model, options.seed))
         return
     names = list(model.names)
     if show is not None:

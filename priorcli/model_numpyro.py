@@ -61,7 +61,7 @@ def _check_values(family: FamilyInfo, params: dict) -> None:
                     f"e.g. {bad:g}"
                 )
         else:
-            check_param(param, value, f"'{name}' of {family.name}")
+            check_param(param, value, f"{family.name}'s {name} =")
 
 
 def _violations(param, values: np.ndarray) -> float | None:
@@ -78,6 +78,25 @@ def _violations(param, values: np.ndarray) -> float | None:
     return None
 
 
+def _vectorised_closed_form(family: FamilyInfo, targets: dict, params: dict) -> dict | None:
+    """The closed forms the model language writes as formulas (see _targets_source), on arrays."""
+    keys = set(targets)
+    if family.name == "LogNormal" and set(params) == {"scale"} and len(keys) == 1:
+        (key,) = keys
+        value, s = np.asarray(targets[key], dtype=np.float64), params["scale"]
+        if np.any(value <= 0):
+            raise UsageError(f"LogNormal {key} must be positive in every draw")
+        shift = {"mode": s**2, "median": 0.0 * s, "mean": -(s**2) / 2}.get(key)
+        if shift is not None:
+            return {"loc": np.log(value) + shift, "scale": s}
+    if family.name == "Beta" and keys == {"mean", "count"} and not params:
+        mean, count = np.asarray(targets["mean"], dtype=np.float64), np.asarray(targets["count"], dtype=np.float64)
+        if np.any((mean <= 0) | (mean >= 1)) or np.any(count <= 0):
+            raise UsageError("Beta mean must lie in (0, 1) and count be positive in every draw")
+        return {"concentration1": count * mean, "concentration0": count * (1 - mean)}
+    return None
+
+
 def _solve_targets(family: FamilyInfo, targets: dict, params: dict) -> dict:
     """Targets -> native parameters; element by element when values vary across draws."""
     from priorcli.commands import solve_params
@@ -85,6 +104,9 @@ def _solve_targets(family: FamilyInfo, targets: dict, params: dict) -> dict:
     arrays = [v for v in list(targets.values()) + list(params.values()) if isinstance(v, np.ndarray)]
     if not arrays:
         return solve_params(family, Targets(**targets), params)
+    vectorised = _vectorised_closed_form(family, targets, params)
+    if vectorised is not None:
+        return vectorised
     n = arrays[0].shape[0]
     solved: dict[str, list] = {}
     for i in range(n):
@@ -158,6 +180,15 @@ def sample_model(model: lang.Model, n: int, seed: int) -> dict[str, np.ndarray]:
 
 # ---------------------------------------------------------------------------------------------
 # --emit numpyro
+
+
+def emit_numpyro(model: lang.Model, seed: int) -> str:
+    """The model as numpyro source, after a short sampling pass that applies every check
+    ``sample`` makes (constraints per draw, transform arguments, supports), so that invalid code
+    is never printed."""
+    sample_model(model, 64, seed)
+    source = lang.to_numpyro_source(model, dist_source)
+    return source if source.endswith("\n") else source + "\n"
 
 
 def dist_source(statement, dexpr: lang.DistExpr, names) -> str:
