@@ -55,22 +55,22 @@ def fmt(value: float | None, digits: int = 6) -> str:
 # JSON
 
 
-def _json_number(value):
+def json_number(value):
     if value is None:
         return None
     if isinstance(value, (tuple, list)):
-        return [_json_number(v) for v in value]
+        return [json_number(v) for v in value]
     value = float(value)
     return value if math.isfinite(value) else None
 
 
 def summary_json(summary: Summary) -> dict:
     doc = {
-        "mean": _json_number(summary.mean),
-        "sd": _json_number(summary.sd),
-        "median": _json_number(summary.median),
-        "mode": _json_number(summary.mode),
-        "quantiles": {repr(float(p)): _json_number(v) for p, v in summary.quantiles.items()},
+        "mean": json_number(summary.mean),
+        "sd": json_number(summary.sd),
+        "median": json_number(summary.median),
+        "mode": json_number(summary.mode),
+        "quantiles": {repr(float(p)): json_number(v) for p, v in summary.quantiles.items()},
         "method": summary.method,
         "n": summary.n,
     }
@@ -88,7 +88,7 @@ def summaries_json(summaries: list[Summary] | None, multivariate: bool):
 
 
 def params_json(params: dict[str, Any]) -> dict:
-    return {k: _json_number(v) for k, v in params.items()}
+    return {k: json_number(v) for k, v in params.items()}
 
 
 def write_json(doc: Any, out: TextIO) -> None:
