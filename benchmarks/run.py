@@ -304,13 +304,9 @@ def version(dist: str) -> str:
 
 
 def cache_dir() -> str | None:
-    """Same rule as priorcli.families.compilation_cache_dir (not imported: keep this process light)."""
-    if os.environ.get("PRIORCLI_NO_CACHE"):
-        return None
-    if os.environ.get("PRIORCLI_CACHE_DIR"):
-        return os.environ["PRIORCLI_CACHE_DIR"]
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(base, "priorcli", "jax")
+    from priorcli.families import compilation_cache_dir  # light: no numpyro at import
+
+    return compilation_cache_dir()
 
 
 def cache_state() -> str:
