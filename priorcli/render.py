@@ -224,8 +224,11 @@ def write_histograms(histograms: list[Histogram], out: TextIO, width: int | None
             plt.plot(centres, h.heights, label=h.label, marker=markers[i % len(markers)])
         if h.curve_x is not None:
             cx = [math.log10(c) for c in h.curve_x] if h.log_x else h.curve_x
-            plt.plot(cx, h.curve_y, label="exact density" if len(histograms) == 1 else f"{h.label} exact",
-                     marker="braille")
+            label = ("exact pmf" if h.discrete else "exact density") if len(histograms) == 1 else f"{h.label} exact"
+            if h.discrete:  # a pmf is points, not a curve
+                plt.scatter(cx, h.curve_y, label=label, marker="dot")
+            else:
+                plt.plot(cx, h.curve_y, label=label, marker="braille")
     if log_x and xs_all:
         ticks = [float(t) for t in range(math.ceil(min(xs_all)), math.floor(max(xs_all)) + 1)]
         if len(ticks) < 2:
