@@ -1,0 +1,62 @@
+"""Behaviour only a real process shows: closed pipes, Ctrl-C, and the console entry point."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+PRIORCLI = [sys.executable, "-m", "priorcli"]
+
+
+def test_closed_pipe_exits_quietly():
+    producer = subprocess.Popen(PRIORCLI + ["sample", "normal", "-n", "2000000", "--format", "raw"],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    first = producer.stdout.readline()  # like `| head -1`
+    producer.stdout.close()
+    _, err = producer.communicate(timeout=120)
+    assert float(first)
+    assert producer.returncode == 0
+    assert err == b""
+
+
+def test_ctrl_c_exits_130_with_one_line_and_no_partial_file(tmp_path):
+    target = tmp_path / "draws.npy"
+    process = subprocess.Popen(
+        PRIORCLI + ["sample", "normal", "-n", "400000000", "--format", "json", "--output", str(target)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+    # Wait until sampling has started: the temporary output file appears beside the target.
+    deadline = time.monotonic() + 120
+    while not any(p.name.startswith(".priorcli-") for p in tmp_path.iterdir()):
+        assert process.poll() is None and time.monotonic() < deadline
+        time.sleep(0.1)
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=120)
+    assert process.returncode == 130
+    assert err.decode().strip().splitlines() == ["Error: interrupted"]
+    assert list(tmp_path.iterdir()) == []  # neither the target nor the temporary file
+
+
+def test_pipe_from_sample_into_summarize():
+    sample = subprocess.run(PRIORCLI + ["sample", "lognormal", "--mode", "1", "--sigma", "0.5", "-n", "3000",
+                                        "--format", "raw"], capture_output=True, check=True, timeout=120)
+    summary = subprocess.run(PRIORCLI + ["summarize", "--input", "-", "--format", "json"], input=sample.stdout,
+                             capture_output=True, check=True, timeout=120)
+    import json
+
+    import numpy as np
+
+    draws = np.array([float(v) for v in sample.stdout.split()])
+    doc = json.loads(summary.stdout)
+    assert doc["summary"]["n"] == 3000
+    assert doc["summary"]["median"] == float(np.median(draws))
+
+
+def test_no_colour_when_not_a_terminal_even_without_no_color():
+    env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+    result = subprocess.run(PRIORCLI + ["sample", "lognormal", "-n", "500"], capture_output=True, env=env,
+                            timeout=120)
+    assert result.returncode == 0 and b"\x1b" not in result.stdout
