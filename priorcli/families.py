@@ -13,7 +13,7 @@ import re
 import functools
 import inspect
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable
 
 from priorcli.errors import UsageError
@@ -245,7 +245,17 @@ def _classes() -> dict[str, Any]:
 
 @functools.lru_cache(maxsize=None)
 def _discover(name: str) -> FamilyInfo | None:
-    return _discover_class(name, _classes()[name])
+    info = _discover_class(name, _classes()[name])
+    from priorcli import formulas
+
+    closed = formulas.get(name)
+    if info is None or closed is None:
+        return info
+    # Validate exactly as the closed-form fast path does (resolve_fast), whichever path resolved
+    # the family: the closed forms' kinds refine numpyro's where an end is degenerate.
+    kinds = {p.name: p.kind for p in closed.params}
+    params = tuple(replace(p, kind=kinds.get(p.name, p.kind)) for p in info.params)
+    return replace(info, params=params)
 
 
 def registry() -> dict[str, FamilyInfo]:
@@ -352,6 +362,8 @@ def parse_probability(text: str, argument: str) -> float:
 _KIND_TEXT = {
     "positive": "a positive number",
     "unit_interval": "a number in [0, 1]",
+    "open_unit_interval": "a number strictly between 0 and 1",
+    "openinterval": "a number strictly between 0 and 1",
     "nonnegative_integer": "a non-negative integer",
     "positive_integer": "a positive integer",
     "simplex": "non-negative numbers summing to 1",
@@ -370,6 +382,8 @@ def kind_ok(kind: str, value) -> bool | None:
         return all(v >= 0 for v in values)
     if kind == "unit_interval":
         return all(0 <= v <= 1 for v in values)
+    if kind in ("open_unit_interval", "openinterval"):
+        return all(0 < v < 1 for v in values)
     if kind == "nonnegative_integer":
         return all(v >= 0 and float(v).is_integer() for v in values)
     if kind == "positive_integer":

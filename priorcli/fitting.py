@@ -227,7 +227,7 @@ def _coord_for(kind: str, start: float, spread: float, low: float = 0.0, high: f
         return _Coord("real", start, scale=spread)
     if kind in ("positive", "nonnegative"):
         return _Coord("log", start)
-    if kind == "unit_interval":
+    if kind in ("unit_interval", "open_unit_interval"):
         return _Coord("logit", start)
     if kind == "interval":
         return _Coord("interval", start, low=low, high=high)
@@ -912,7 +912,7 @@ _CLOSED: dict[str, _Closed] = {
 # ---------------------------------------------------------------------------------------------
 # Every other numpyro family: log_prob through build_distribution, gradients from jax
 
-_GENERIC_KINDS = ("real", "positive", "nonnegative", "unit_interval", "openinterval", "interval")
+_GENERIC_KINDS = ("real", "positive", "nonnegative", "unit_interval", "open_unit_interval", "openinterval", "interval")
 
 
 def _generic_start(param, x: np.ndarray) -> float:
@@ -926,13 +926,13 @@ def _generic_start(param, x: np.ndarray) -> float:
         return 1.0 / float(np.mean(x))
     if name == "mean" and param.kind in ("positive", "nonnegative") and float(np.mean(x)) > 0:
         return float(np.mean(x))
-    if param.default is not None and param.kind not in ("unit_interval",):
+    if param.default is not None and param.kind not in ("unit_interval", "open_unit_interval"):
         return float(param.default)
     if param.kind == "real":
         return 0.0
     if param.kind in ("positive", "nonnegative"):
         return 1.0
-    if param.kind in ("unit_interval", "openinterval", "interval"):
+    if param.kind in ("unit_interval", "open_unit_interval", "openinterval", "interval"):
         low, high = _bounds(param)
         return 0.5 * (low + high)
     raise AssertionError(param.kind)

@@ -48,7 +48,7 @@ def _sp():
 @dataclass(frozen=True)
 class ParamSpec:
     name: str  # numpyro name
-    kind: str  # 'real' | 'positive' | 'unit_interval' | 'nonnegative_integer' | 'positive_integer' | 'dependent'
+    kind: str  # 'real' | 'positive' | 'unit_interval' | 'open_unit_interval' (ends degenerate) | 'nonnegative_integer' | 'positive_integer' | 'dependent'
     default: float | None  # numpyro's default, None if numpyro requires it
 
 
@@ -357,7 +357,7 @@ def _bp(mean, concentration):
 _register(
     _make(
         "BetaProportion",
-        (_param("mean", "unit_interval"), _param("concentration", "positive")),
+        (_param("mean", "open_unit_interval"), _param("concentration", "positive")),
         support=_UNIT,
         cdf=lambda x, mean, concentration: _sp().betainc(*_bp(mean, concentration), x),
         icdf=lambda q, mean, concentration: _sp().betaincinv(*_bp(mean, concentration), q),
@@ -995,7 +995,7 @@ def _geom_entropy(probs):
 _register(
     _make(
         "GeometricProbs",
-        (_param("probs", "unit_interval"),),
+        (_param("probs", "open_unit_interval"),),
         discrete=True,
         support=lambda probs: (0.0, _INF),
         cdf=_geom_cdf,
@@ -1059,7 +1059,7 @@ def _nb_entropy(total_count, probs):
 _register(
     _make(
         "NegativeBinomialProbs",
-        (_param("total_count", "positive"), _param("probs", "unit_interval")),
+        (_param("total_count", "positive"), _param("probs", "open_unit_interval")),
         discrete=True,
         support=lambda total_count, probs: (0.0, _INF),
         cdf=_nb_cdf,

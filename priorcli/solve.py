@@ -867,7 +867,7 @@ class _Problem:
             k = self.kinds[n]
             if k == "positive":
                 p[n] = math.exp(v)
-            elif k == "unit_interval":
+            elif k in ("unit_interval", "open_unit_interval"):
                 p[n] = 1.0 / (1.0 + math.exp(-v))
             else:
                 p[n] = v
@@ -895,7 +895,7 @@ class _Problem:
                 k = self.kinds[n]
                 if k == "positive":
                     out.append(math.log(v))
-                elif k == "unit_interval":
+                elif k in ("unit_interval", "open_unit_interval"):
                     out.append(math.log(v) - math.log1p(-v))
                 else:
                     out.append(float(v))
@@ -911,7 +911,7 @@ class _Problem:
             k = self.kinds[name]
             if k == "positive":
                 lo, hi, step = -9.0, 25.0, 0.25
-            elif k == "unit_interval":
+            elif k in ("unit_interval", "open_unit_interval"):
                 lo, hi, step = -35.0, 35.0, 0.25
             else:
                 lo, hi, step = -30.0, 30.0, 0.0625
@@ -920,7 +920,7 @@ class _Problem:
 
 
 def _typical(F) -> dict:
-    return {p.name: 1.0 if p.kind == "positive" else 0.5 if p.kind == "unit_interval" else 0.0 for p in F.params}
+    return {p.name: 1.0 if p.kind == "positive" else 0.5 if p.kind in ("unit_interval", "open_unit_interval") else 0.0 for p in F.params}
 
 
 def _check_fixed(family: str, F, fixed: dict) -> dict:
@@ -933,7 +933,7 @@ def _check_fixed(family: str, F, fixed: dict) -> dict:
         v = _finite(n, v)
         if kinds[n] == "positive" and v <= 0.0:
             raise UsageError(f"{n}={_g(v)} must be positive")
-        if kinds[n] == "unit_interval" and not 0.0 < v < 1.0:
+        if kinds[n] in ("unit_interval", "open_unit_interval") and not 0.0 < v < 1.0:
             raise UsageError(f"{n}={_g(v)} must be strictly between 0 and 1")
         out[n] = v
     if family in _ORDERED and "low" in out and "high" in out and not out["low"] < out["high"]:
@@ -1525,7 +1525,7 @@ def _starts(prob: _Problem, eqs, fixed, free, first: list | None = None, limit: 
                         starts.append(y)
     axes = []
     for n in free:
-        if prob.family in _ORDERED or prob.kinds[n] in ("positive", "unit_interval"):
+        if prob.family in _ORDERED or prob.kinds[n] in ("positive", "unit_interval", "open_unit_interval"):
             axes.append((0.0, 1.5, -1.5, 3.0, 4.5, -3.0))
         else:
             axes.append((0.0, 1.0, -1.0, 2.0, -2.0))
@@ -1771,6 +1771,6 @@ def _grid_values(prob: _Problem, name: str) -> tuple[float, ...]:
         return (-2.0, -1.0, -0.5, 0.0, 0.5, 1.0, 2.0)
     if prob.kinds[name] == "positive":
         return (0.5, 1.0, 2.0, 5.0, 10.0, 20.0)
-    if prob.kinds[name] == "unit_interval":
+    if prob.kinds[name] in ("unit_interval", "open_unit_interval"):
         return (0.1, 0.25, 0.5, 0.75, 0.9)
     return (-2.0, -1.0, 0.0, 1.0, 2.0)

@@ -73,7 +73,9 @@ def build_distribution(spec: DistSpec):
     from priorcli.families import numpyro_dist
 
     dist = numpyro_dist()
-    kwargs = {k: jnp.asarray(v, dtype=jnp.float64) for k, v in spec.params.items()}
+    # Integer parameters (Binomial's total_count) stay integers: numpyro's samplers index with them.
+    integer = {p.name for p in spec.family.params if p.kind.endswith("integer")}
+    kwargs = {k: jnp.asarray(v, dtype=jnp.int64 if k in integer else jnp.float64) for k, v in spec.params.items()}
     try:
         # priorcli checks the constraints itself; numpyro's eager validation would cost compilations.
         base = spec.family.factory(**kwargs)
@@ -103,6 +105,7 @@ class _Base:
         self.closed = formulas.get(family.name)
         self._dist = None
         self._log_prob = None
+        self._pmf = None
 
     @property
     def dist(self):
@@ -127,15 +130,46 @@ class _Base:
         except (NotImplementedError, ImportError, AttributeError):
             return None
 
+    @property
+    def circular(self) -> bool:
+        """numpyro's mean/variance of an angle (VonMises) are circular statistics, not moments."""
+        return self.closed is None and "circular" in type(self.dist.support).__name__.lower()
+
     def mean(self) -> float | None:
         if self.closed is not None and self.closed.mean is not None:
             return _finite(self.closed.mean(**self.params))
-        return _finite(self._numpyro_value("mean"))
+        return None if self.circular else _finite(self._numpyro_value("mean"))
 
     def variance(self) -> float | None:
         if self.closed is not None and self.closed.variance is not None:
             return _finite(self.closed.variance(**self.params))
-        return _finite(self._numpyro_value("variance"))
+        return None if self.circular else _finite(self._numpyro_value("variance"))
+
+    def pmf_table(self):
+        """(ks, cdf) of a discrete family without a usable cdf, from its pmf: k runs from the
+        lower end of the support until all but 1e-12 of the mass is covered (None if it cannot)."""
+        import numpy as np
+
+        if self._pmf is None:
+            lo, hi = self.support()
+            if not math.isfinite(lo):
+                return None
+            block, ks, total = 4096, np.arange(0), 0.0
+            cdf = np.arange(0, dtype=np.float64)
+            while total < 1 - 1e-12 and ks.size < 1_000_000:
+                start = lo + ks.size
+                new = np.arange(start, min(start + block, hi + 1), dtype=np.float64)
+                if new.size == 0:
+                    break
+                with np.errstate(all="ignore"):
+                    pmf = np.exp(self.logpdf(new))
+                cdf = np.concatenate([cdf, total + np.cumsum(np.nan_to_num(pmf))])
+                ks = np.concatenate([ks, new])
+                total = float(cdf[-1])
+            if abs(total - 1) > 1e-9 and not (ks.size and ks[-1] >= hi):
+                return None
+            self._pmf = (ks, cdf)
+        return self._pmf
 
     def logpdf(self, x):
         """Vectorised log density of the base (closed form, else numpyro's jitted log_prob)."""
@@ -170,7 +204,14 @@ class _Base:
     def _invert_cdf(self, q: float) -> float | None:
         """Quantile by root finding on the CDF (discrete: smallest k with cdf(k) >= q)."""
         if self.cdf(0.0) is None:
-            return None
+            table = self.pmf_table() if self.family.discrete else None
+            if table is None:
+                return None
+            import numpy as np
+
+            ks, cdf = table
+            i = int(np.searchsorted(cdf, q * (1 - 1e-14)))  # tolerate rounding in the summed pmf
+            return float(ks[min(i, ks.size - 1)])
         lo, hi = self.support()
         a = lo if math.isfinite(lo) else -1.0
         b = hi if math.isfinite(hi) else 1.0
@@ -227,7 +268,8 @@ class ExactDistribution:
         self.spec = spec
         self.base = _Base(spec.family, spec.params)
         self.support = check_chain(list(spec.transforms), self.base.support())
-        self.increasing = all(t.increasing for t in spec.transforms)
+        # An even number of decreasing steps makes the chain increasing again.
+        self.increasing = sum(not t.increasing for t in spec.transforms) % 2 == 0
         self._transform_fns = None
 
     # The transform chain as scalar/vector numpy functions, built on numpyro's transforms.
@@ -258,9 +300,9 @@ class ExactDistribution:
     def quantile(self, p: float) -> float | None:
         base_q = self.base.icdf(p if self.increasing else 1.0 - p)
         if base_q is None or not self.spec.transforms:
-            return base_q
+            return _finite(base_q)
         forward, _ = self._chain()
-        return float(forward(base_q))
+        return _finite(forward(base_q))
 
     def mean(self) -> float | None:
         if not self.spec.transforms:
@@ -316,8 +358,10 @@ class ExactDistribution:
         from scipy.optimize import minimize_scalar
 
         probs = np.linspace(1e-4, 1 - 1e-4, 801)
-        xs = np.array([self.base.icdf(float(p)) for p in probs])
-        xs = np.unique(xs)
+        grid = [self.base.icdf(float(p)) for p in probs]
+        if any(x is None for x in grid):
+            return None  # no quantile function to place the search: the mode is unknown
+        xs = np.unique(np.array(grid, dtype=np.float64))
         values = self._log_density_base_coords(xs)
         if not np.any(np.isfinite(values)):
             return None
@@ -349,6 +393,11 @@ class ExactDistribution:
     def _discrete_mode(self) -> float | None:
         import numpy as np
 
+        table = self.base.pmf_table() if self.base.cdf(0.0) is None else None
+        if table is not None:
+            ks, cdf = table
+            pmf = np.diff(np.concatenate([[0.0], cdf]))
+            return float(ks[int(np.argmax(pmf))])
         lo, hi = self.base.icdf(1e-9), self.base.icdf(1 - 1e-9)
         if lo is None or hi is None or hi - lo > 1e7:
             return None
