@@ -53,6 +53,9 @@ class PriorGroup(TyperGroup):
             _error("interrupted")
             sys.exit(130)
         except typer.TyperException as exc:  # Typer's own usage errors (exit_code 2)
+            if type(exc).__name__ == "NoArgsIsHelpError":  # bare `priorcli`: help on stdout, exit 0
+                sys.stdout.write(self.get_help(typer.Context(self, info_name="priorcli")) + "\n")
+                sys.exit(0)
             if debug:
                 raise
             _error(exc.format_message())

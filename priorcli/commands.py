@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any, TextIO
 
 from priorcli import render
-from priorcli.errors import UsageError
+from priorcli.errors import InfeasibleError, UsageError
 from priorcli.families import (
     FamilyInfo,
     complete_params,
@@ -45,6 +45,8 @@ class OutputOptions:
             raise UsageError(f"--draws must be at least 1, got {draws}")
         if format not in render.FORMATS:
             raise UsageError(f"--format must be one of {', '.join(render.FORMATS)}, got '{format}'")
+        if not 0 <= seed < 2**63:
+            raise UsageError(f"--seed must be an integer in [0, 2^63), got {seed}")
         if bins is not None and bins < 1:
             raise UsageError(f"--bins must be at least 1, got {bins}")
         if output is not None and not output.lower().endswith(OUTPUT_SUFFIXES):
@@ -298,6 +300,9 @@ def solve(family_name: str, tokens: list[str], *, format: str, plot: bool, out: 
             "or --lower L --upper U --mass P"
         )
     result = solve_targets(family.name, parsed.targets, parsed.params)
+    if plot and isinstance(result, Underdetermined):
+        raise UsageError("--plot needs a unique solution; these targets leave a parameter free")
+    curves = _density_curves(family.name, result.params) if plot else None
     if isinstance(result, Underdetermined):
         if format == "json":
             render.write_json(
@@ -342,18 +347,31 @@ def solve(family_name: str, tokens: list[str], *, format: str, plot: bool, out: 
     lines += [f"note: {note}" for note in result.notes]
     render.write_lines(lines, out)
     if plot:
-        from priorcli import stats
+        render.write_histograms(curves, out)
 
-        spec = DistSpec(resolve(family.name), dict(result.params))
-        exact = stats.ExactDistribution(spec)
+
+def _density_curves(family_name: str, params: dict) -> list:
+    """Exact density (or pmf) curves of a solved family over its central 99%, one per Dirichlet
+    component; computed before anything is printed, so a failure leaves no partial output."""
+    import numpy as np
+
+    from priorcli import stats
+
+    spec = DistSpec(resolve(family_name), dict(params))
+    components = stats.dirichlet_components(spec) if spec.family.multivariate else [spec]
+    curves = []
+    for i, component in enumerate(components):
+        exact = stats.ExactDistribution(component)
         lo, hi = exact.quantile(0.005), exact.quantile(0.995)
-        import numpy as np
-
-        grid = np.linspace(lo, hi, 200)
-        density = np.exp(exact.log_density(grid))
-        render.write_histograms(
-            [stats.Histogram([], [], grid.tolist(), density.tolist(), False, result.family)], out
-        )
+        if lo is None or hi is None:
+            raise InfeasibleError(f"--plot: {family_name} has no quantile function here to place the plot")
+        discrete = component.family.discrete
+        grid = np.arange(lo, hi + 1, dtype=np.float64) if discrete else np.linspace(lo, hi, 200)
+        with np.errstate(all="ignore"):
+            density = np.exp(exact.log_density(grid))
+        label = f"component {i}" if spec.family.multivariate else family_name
+        curves.append(stats.Histogram([], [], grid.tolist(), density.tolist(), False, label, discrete))
+    return curves
 
 
 # ---------------------------------------------------------------------------------------------

@@ -285,6 +285,19 @@ def resolve(name: str) -> FamilyInfo:
     return info
 
 
+def positional_names(spelled: str, family: FamilyInfo) -> tuple[str, ...]:
+    """Parameter order for positional arguments, as numpyro reads them for the name as written:
+    ``Binomial(10, 0.3)`` is numpyro's factory ``Binomial(total_count, probs)``, whereas the class
+    it resolves to is ``BinomialProbs(probs, total_count)``."""
+    dist = numpyro_dist()
+    key = normalize(spelled)
+    factory = next((getattr(dist, n) for n in dist.__all__ if normalize(n) == key), None)
+    if factory is None or inspect.isclass(factory):
+        return family.param_names
+    names = [p for p in inspect.signature(factory).parameters if p in family.param_names]
+    return tuple(names) + tuple(n for n in family.param_names if n not in names)
+
+
 def unknown_family(name: str, known) -> UsageError:
     index = _name_index(known)
     close = difflib.get_close_matches(normalize(name), list(index), n=3, cutoff=0.6)
@@ -324,7 +337,8 @@ def split_extra_args(tokens: list[str]) -> list[tuple[str, str]]:
             name, value = "quantile", body[len("quantile=") :]
         else:
             name = body
-            if i + 1 >= len(tokens):
+            following = tokens[i + 1] if i + 1 < len(tokens) else None
+            if following is None or (following.startswith("--") and len(following) > 2):
                 raise UsageError(f"--{name} needs a value")
             value = tokens[i + 1]
             i += 1

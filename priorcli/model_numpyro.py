@@ -20,6 +20,7 @@ from priorcli.families import (
     check_dependent,
     check_param,
     complete_params,
+    positional_names,
     resolve,
 )
 from priorcli.stats import DistSpec
@@ -27,11 +28,12 @@ from priorcli.targets import Targets
 from priorcli.transforms import make_transform
 
 
-def _split_arguments(family: FamilyInfo, args: tuple, kwargs: dict) -> tuple[dict, dict]:
-    """Positional (numpyro order) and keyword arguments -> (native params, targets)."""
+def _split_arguments(family: FamilyInfo, args: tuple, kwargs: dict, spelled: str) -> tuple[dict, dict]:
+    """Positional (numpyro's order for the name as written) and keyword arguments ->
+    (native params, targets)."""
     if len(args) > len(family.params):
         raise UsageError(f"{family.name} takes at most {len(family.params)} positional argument(s), got {len(args)}")
-    params: dict[str, Any] = {p.name: value for p, value in zip(family.params, args)}
+    params: dict[str, Any] = dict(zip(positional_names(spelled, family), args))
     targets: dict[str, Any] = {}
     aliases = family.aliases()
     for key, value in kwargs.items():
@@ -120,7 +122,7 @@ def _solve_targets(family: FamilyInfo, targets: dict, params: dict) -> dict:
 def dist_spec(family_name: str, args: tuple, kwargs: dict, transforms: tuple) -> DistSpec:
     """A DistSpec from evaluated call arguments (floats, or arrays of shape (n,))."""
     family = resolve(family_name)
-    params, targets = _split_arguments(family, args, kwargs)
+    params, targets = _split_arguments(family, args, kwargs, family_name)
     _check_values(family, params)
     if targets:
         params = _solve_targets(family, targets, params)
@@ -194,7 +196,7 @@ def emit_numpyro(model: lang.Model, seed: int) -> str:
 def dist_source(statement, dexpr: lang.DistExpr, names) -> str:
     """``dist.X(native=...)`` for a statement's base distribution, targets turned into parameters."""
     family = resolve(dexpr.family)
-    params, targets = _split_arguments(family, tuple(dexpr.args), dict(dexpr.kwargs))
+    params, targets = _split_arguments(family, tuple(dexpr.args), dict(dexpr.kwargs), dexpr.family)
     if targets:
         params = _targets_source(family, params, targets, statement, names)
         text = ", ".join(f"{k}={v}" for k, v in params.items())

@@ -26,11 +26,19 @@ def use_colour(stream: TextIO) -> bool:
     return bool(isatty and isatty())
 
 
+def terminal_width() -> int:
+    """COLUMNS when it is a sensible integer, else 100 (off a terminal there is no width to ask)."""
+    try:
+        return max(40, int(os.environ.get("COLUMNS", "")))
+    except ValueError:
+        return 100
+
+
 def _console(stream: TextIO):
     from rich.console import Console
 
     colour = use_colour(stream)
-    width = None if colour else int(os.environ.get("COLUMNS", "100") or 100)
+    width = None if colour else terminal_width()
     return Console(
         file=stream,
         force_terminal=colour,
@@ -207,7 +215,7 @@ def write_histograms(histograms: list[Histogram], out: TextIO, width: int | None
     import plotext as plt
 
     colour = use_colour(out)
-    width = width or min(int(os.environ.get("COLUMNS", "100") or 100), 100)
+    width = width or min(terminal_width(), 100)
     plt.clear_figure()
     plt.plotsize(width, 20)
     if not colour:
@@ -218,12 +226,16 @@ def write_histograms(histograms: list[Histogram], out: TextIO, width: int | None
     for i, h in enumerate(histograms):
         centres = [math.log10(c) for c in h.centres] if h.log_x else h.centres
         xs_all.extend(centres)
-        if len(histograms) == 1:
+        if not h.centres:
+            pass  # a density curve only (solve --plot)
+        elif len(histograms) == 1:
             plt.bar(centres, h.heights, width=1.0 if not h.discrete else 0.6, label=h.label, marker=markers[0])
         else:
             plt.plot(centres, h.heights, label=h.label, marker=markers[i % len(markers)])
         if h.curve_x is not None:
             cx = [math.log10(c) for c in h.curve_x] if h.log_x else h.curve_x
+            if not h.centres:
+                xs_all.extend(cx)
             label = ("exact pmf" if h.discrete else "exact density") if len(histograms) == 1 else f"{h.label} exact"
             if h.discrete:  # a pmf is points, not a curve
                 plt.scatter(cx, h.curve_y, label=label, marker="dot")

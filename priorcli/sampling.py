@@ -196,7 +196,9 @@ class StreamingDraws:
             k = int(np.argmax(fine))
             return float(math.ceil(float(self._edge(k))))
         group = max(1, FINE_BINS // 512)
-        merged = fine.reshape(-1, group).sum(axis=1)
+        merged = fine.reshape(-1, group).sum(axis=1).astype(np.float64)
+        if self.log_scale:  # counts per unit x, not per unit log x: the mode of X, not of log X
+            merged /= np.diff(self._edge(np.arange(0, FINE_BINS + 1, group)))
         k = int(np.argmax(merged))
         return float(self._edge((k + 0.5) * group))
 

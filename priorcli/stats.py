@@ -460,16 +460,17 @@ def mc_summary(draws, probs=DEFAULT_QUANTILES, discrete: bool = False, label: st
     n = int(x.size)
     # Discrete: the smallest value with empirical CDF >= p, as the exact quantile is defined.
     method = "inverted_cdf" if discrete else "linear"
-    qs = np.quantile(x, list(probs) + [0.5], method=method) if n else [None] * (len(probs) + 1)
+    with np.errstate(invalid="ignore"):  # infinite draws: interpolating between them is nan
+        qs = np.quantile(x, list(probs) + [0.5], method=method) if n else [None] * (len(probs) + 1)
     with np.errstate(all="ignore"):  # overflowing draws: the moments are unknown, not an error
         mean = _finite(np.mean(x))
         sd = _finite(np.std(x, ddof=1)) if n > 1 else None
     return Summary(
         mean=mean,
         sd=sd,
-        median=float(qs[-1]),
+        median=_finite(qs[-1]),
         mode=_mc_mode(x, discrete),
-        quantiles={p: float(q) for p, q in zip(probs, qs[:-1])},
+        quantiles={p: _finite(q) for p, q in zip(probs, qs[:-1])},
         method="monte-carlo",
         n=n,
         label=label,

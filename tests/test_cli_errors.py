@@ -38,6 +38,11 @@ USAGE_ERRORS = [
     (["summarize", "lognormal", "--mu", ""], ["--mu"]),
     (["sample", "lognormal", "--output", "draws.txt"], ["--output", "draws.txt"]),
     (["info", "notafamily"], ["notafamily"]),
+    (["sample", "lognormal", "--mu", "--sigma", "1"], ["--mu", "needs a value"]),
+    (["sample", "lognormal", "--seed", "99999999999999999999"], ["--seed"]),
+    (["summarize", "geometric", "--probs", "0"], ["--probs", "0"]),
+    (["sample", "betaproportion", "--mean", "0", "--concentration", "5"], ["--mean", "0"]),
+    (["summarize", "betaproportion", "--mean", "1", "--concentration", "5"], ["--mean", "1"]),
     (["sample", "lognormal", "-n", "abc"], ["--draws"]),
     (["sample", "lognormal", "-n", "2.5"], ["--draws"]),
 ]
@@ -61,6 +66,16 @@ def test_version(run):
     result = run("--version")
     assert result.exit_code == 0
     assert result.stdout == f"priorcli {__version__}\n"
+
+
+def test_bare_command_prints_help(run):
+    result = run()
+    assert result.exit_code == 0 and "Commands" in result.stdout and result.stderr == ""
+
+
+def test_bad_columns_falls_back(run, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "abc")
+    assert run("summarize", "normal").exit_code == 0
 
 
 def test_help_does_not_fail(run):

@@ -108,6 +108,10 @@ TRANSFORMED = [
     (["gamma", "--alpha", "4", "--beta", "3"], ["power:-1"], _oracle_from_frozen(stats.invgamma(4, scale=3), 3 / 5)),
     (["normal", "--loc", "0", "--scale", "1"], ["exp", "reciprocal"],
      _oracle_from_frozen(stats.lognorm(s=1.0, scale=1.0), math.exp(-1.0))),
+    # Two decreasing steps make an increasing chain: 1/(1/X) is X again.
+    (["gamma", "--alpha", "3", "--beta", "2"], ["reciprocal", "reciprocal"],
+     _oracle_from_frozen(stats.gamma(3, scale=0.5), 1.0)),
+    (["normal", "--loc", "1", "--scale", "2"], ["affine:0,-1", "affine:0,-1"], _oracle_from_frozen(stats.norm(1, 2), 1.0)),
 ]
 
 
@@ -149,6 +153,22 @@ def test_dirichlet_components_are_beta(run):
         assert_allclose(row["mean"], oracle.mean(), rtol=1e-10)
         assert_allclose(row["sd"], oracle.std(), rtol=1e-10)
         assert_allclose(row["quantiles"]["0.975"], oracle.ppf(0.975), rtol=1e-8)
+
+
+def test_discrete_family_without_cdf_uses_its_pmf(run):
+    """numpyro's BetaBinomial has no cdf: quantiles and mode come from the summed pmf."""
+    summary = run.json("summarize", "betabinomial", "--alpha", "2", "--beta", "3", "--total_count", "10",
+                       "--quantiles", PROBS_TEXT)["summary"]
+    oracle = stats.betabinom(10, 2, 3)
+    for p in PROBS:
+        assert summary["quantiles"][repr(p)] == oracle.ppf(p)
+    assert summary["mode"] == float(np.argmax(oracle.pmf(np.arange(11))))
+    assert_allclose(summary["mean"], oracle.mean(), rtol=1e-10)
+
+
+def test_circular_family_has_no_linear_moments(run):
+    summary = run.json("summarize", "vonmises", "--loc", "0", "--concentration", "2")["summary"]
+    assert summary["mean"] is None and summary["sd"] is None
 
 
 def test_discrete_poisson(run):

@@ -10,8 +10,9 @@ from hypothesis import strategies as st
 
 COMMANDS = ["sample", "summarize", "solve"]
 FAMILIES = ["lognormal", "normal", "gamma", "beta", "halfcauchy", "studentt", "dirichlet", "poisson",
-            "uniform", "weibull", "lognorml", "", "0"]
-OPTIONS = ["--mu", "--sigma", "--loc", "--scale", "--alpha", "--beta", "--concentration", "--rate", "--df",
+            "uniform", "weibull", "binomial", "vonmises", "geometric", "betaproportion", "betabinomial",
+            "lognorml", "", "0"]
+OPTIONS = ["--probs", "--total_count", "--mu", "--sigma", "--loc", "--scale", "--alpha", "--beta", "--concentration", "--rate", "--df",
            "--low", "--high", "--mode", "--median", "--mean", "--sd", "--quantile", "--lower", "--upper",
            "--mass", "--count", "--transform", "--quantiles", "--bins", "--seed", "-n", "--format", "--log-x",
            "--no-plot", "--nonsense"]
@@ -24,7 +25,9 @@ JUNK = ["0", "1", "-1", "0.5", "2", "1e999", "nan", "inf", "-inf", "0x10", "", "
 PLAUSIBLE = [("--mu", "0"), ("--sigma", "1"), ("--alpha", "2"), ("--beta", "3"), ("--rate", "1.5"),
              ("--concentration", "2"), ("--transform", "exp"), ("--transform", "softplus"), ("--mode", "1"),
              ("--sd", "0.5"), ("--mean", "2"), ("--quantiles", "0.1,0.9"), ("--bins", "5"), ("--seed", "3"),
-             ("--log-x", ""), ("--no-plot", ""), ("--median", "1"), ("--quantile", "0.9=3")]
+             ("--log-x", ""), ("--no-plot", ""), ("--median", "1"), ("--quantile", "0.9=3"),
+             ("--probs", "0.3"), ("--probs", "0"), ("--probs", "1"), ("--total_count", "10"),
+             ("--concentration", "0.5,0.5"), ("--transform", "reciprocal"), ("--transform", "affine:0,-1")]
 
 
 def _argv():
@@ -52,6 +55,7 @@ def test_cli_never_crashes(run, case):
     result = run(*argv)
     text = result.stdout + result.stderr
     assert "Traceback" not in text, (argv, text)
+    assert "internal error" not in result.stderr, (argv, result.stderr)  # a crash caught at the edge
     assert result.exit_code in (0, 1, 2), (argv, result.exit_code, text)
     if result.exit_code != 0:
         lines = result.stderr.strip().splitlines()

@@ -101,6 +101,24 @@ def test_discrete_family_integer_draws(run):
     assert result.exit_code == 0
 
 
+@pytest.mark.parametrize(
+    "argv,oracle",
+    [
+        (["binomial", "--probs", "0.3", "--total_count", "10"], stats.binom(10, 0.3)),
+        (["poisson", "--rate", "4.5"], stats.poisson(4.5)),
+        (["betabinomial", "--alpha", "2", "--beta", "3", "--total_count", "10"], stats.betabinom(10, 2, 3)),
+    ],
+)
+def test_discrete_monte_carlo_against_scipy(run, argv, oracle):
+    """Empirical CDF at a few integers within 4.5 binomial standard errors of scipy's."""
+    result = run("sample", *argv, "-n", N, "--seed", 2, "--format", "raw")
+    draws = np.array([float(v) for v in result.stdout.split()])
+    assert np.all(draws == np.round(draws))
+    for k in range(int(oracle.ppf(0.05)), int(oracle.ppf(0.95)) + 1):
+        f = oracle.cdf(k)
+        assert abs(np.mean(draws <= k) - f) < 4.5 * math.sqrt(f * (1 - f) / N), k
+
+
 def test_output_file_and_force(run, tmp_path):
     target = tmp_path / "draws.npy"
     result = run("sample", "normal", "-n", 100, "--output", target, "--no-plot")

@@ -36,6 +36,12 @@ def test_plot_draws_the_density(run):
     assert result.exit_code == 0 and "┤" in result.stdout
 
 
+def test_plot_dirichlet_components(run):
+    result = run("solve", "dirichlet", "--mean", "0.2,0.3,0.5", "--count", "10", "--plot")
+    assert result.exit_code == 0, result.stderr
+    assert "component 2" in result.stdout
+
+
 def test_underdetermined_single_target(run):
     doc = run.json("solve", "--mode", "1")
     assert doc["underdetermined"] is True and "sigma^2" in doc["relation"]

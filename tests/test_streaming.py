@@ -93,6 +93,8 @@ def test_cli_streaming_path_agrees_with_exact(run):
         se = math.sqrt(p * (1 - p) / n) / oracle.pdf(q)
         assert abs(doc["mc"]["quantiles"][repr(p)] - q) < 4.5 * se + 1e-4 * q
     assert abs(doc["mc"]["mean"] - oracle.mean()) < 4.5 * oracle.std() / math.sqrt(n)
+    # The mode of X (1.0 on paper: (alpha - 1) / beta), not of log X, even with log-spaced bins.
+    assert abs(doc["mc"]["mode"] - 1.0) < 0.1
 
 
 def test_cli_streaming_raw_and_output_agree(run, tmp_path):
