@@ -230,7 +230,7 @@ class _Base:
             return float(a) if self.cdf(a) >= q else float(b)
         from scipy.optimize import brentq
 
-        return float(brentq(lambda x: self.cdf(x) - q, a, b, xtol=1e-14, rtol=4 * 2.2e-16, maxiter=500))
+        return float(brentq(lambda x: self.cdf(x) - q, a, b, xtol=1e-14, rtol=1e-15, maxiter=500))
 
     def mode(self) -> float | None:
         if self.closed is not None and self.closed.mode is not None:
@@ -271,6 +271,7 @@ class ExactDistribution:
         # An even number of decreasing steps makes the chain increasing again.
         self.increasing = sum(not t.increasing for t in spec.transforms) % 2 == 0
         self._transform_fns = None
+        self._log_jacobian_jax = None
 
     # The transform chain as scalar/vector numpy functions, built on numpyro's transforms.
     def _chain(self):
@@ -295,6 +296,7 @@ class ExactDistribution:
             # Jitted: quadrature calls them hundreds of times on scalars.
             jit_forward, jit_log_jacobian = jax.jit(forward_jax), jax.jit(log_jacobian_jax)
             self._transform_fns = (lambda x: _np(jit_forward(_np(x))), lambda x: _np(jit_log_jacobian(_np(x))))
+            self._log_jacobian_jax = log_jacobian_jax
         return self._transform_fns
 
     def quantile(self, p: float) -> float | None:
@@ -368,13 +370,39 @@ class ExactDistribution:
         i = int(np.nanargmax(np.where(np.isfinite(values), values, -np.inf)))
         if i in (0, len(xs) - 1):
             return self._boundary_mode(i == 0)
-        result = minimize_scalar(
-            lambda x: -float(self._log_density_base_coords(np.array([x]))[0]),
-            bracket=(xs[i - 1], xs[i], xs[i + 1]),
-            tol=1e-12,
-        )
-        x = float(result.x) if result.success else float(xs[i])
+        x = self._stationary_point(float(xs[i - 1]), float(xs[i + 1]))
+        if x is None:  # no sign change of the slope: fall back to a bracketed minimisation
+            result = minimize_scalar(
+                lambda x: -float(self._log_density_base_coords(np.array([x]))[0]),
+                bracket=(xs[i - 1], xs[i], xs[i + 1]),
+                tol=1e-12,
+            )
+            x = float(result.x) if result.success else float(xs[i])
         return float(self._chain()[0](x)) if self.spec.transforms else x
+
+    def _stationary_point(self, a: float, b: float) -> float | None:
+        """Root of the slope of the log density (jax.grad) in [a, b]: a maximiser's precision is
+        only sqrt(machine epsilon), a root finder's is machine epsilon."""
+        import jax
+        from scipy.optimize import brentq
+
+        if self.spec.transforms:
+            self._chain()
+        log_jacobian = self._log_jacobian_jax
+        base = self.base.dist
+
+        def log_density(x):
+            value = base.log_prob(x)
+            return value - log_jacobian(x) if log_jacobian is not None else value
+
+        slope = jax.jit(jax.grad(log_density))
+        fa, fb = float(slope(a)), float(slope(b))
+        if not (math.isfinite(fa) and math.isfinite(fb)) or fa * fb > 0:
+            return None
+        # xtol relative to the bracket: a mode at 0 has no relative precision to reach.
+        x, info = brentq(lambda x: float(slope(x)), a, b, xtol=1e-13 * (b - a), rtol=1e-15, maxiter=200,
+                         full_output=True, disp=False)
+        return float(x) if info.converged else None
 
     def _boundary_mode(self, at_lower: bool) -> float | None:
         """Density largest at an end of the support: the mode is that end if the density is finite there."""

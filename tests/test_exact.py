@@ -127,7 +127,7 @@ def test_transformed_exact(run, argv, transforms, oracle):
     assert_allclose(summary["mean"], mean, rtol=1e-8)
     assert_allclose(summary["sd"], sd, rtol=1e-8)
     if mode is not None:
-        assert_allclose(summary["mode"], mode, rtol=1e-6)
+        assert_allclose(summary["mode"], mode, rtol=1e-9)
 
 
 def test_bounds_transform_is_scaled_logit_normal(run):
