@@ -7,6 +7,7 @@ functions, never at module level, so ``--help`` and closed-form ``solve`` stay f
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from typing import Annotated, Optional
 
@@ -37,6 +38,14 @@ class PriorGroup(TyperGroup):
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         debug = bool(os.environ.get("PRIORCLI_DEBUG"))
+        previous = _install_interrupt_handler()
+        try:
+            self._main(args, prog_name, complete_var, debug, **extra)
+        finally:
+            if previous is not None:
+                signal.signal(signal.SIGINT, previous)
+
+    def _main(self, args, prog_name, complete_var, debug, **extra):
         try:
             code = super().main(args=args, prog_name=prog_name, complete_var=complete_var, standalone_mode=False,
                                 **extra)
@@ -71,6 +80,30 @@ class PriorGroup(TyperGroup):
             _error(f"internal error: {type(exc).__name__}: {exc} (set PRIORCLI_DEBUG=1 for a traceback)")
             sys.exit(1)
         sys.exit(0)
+
+
+def _install_interrupt_handler():
+    """Ctrl-C ends priorcli at once: one line, temporary output files removed, exit 130.
+
+    A KeyboardInterrupt raised wherever Python happens to be can land in jax's garbage-collection
+    callback (where it is swallowed and the run goes on) or in jax's start-up threads (which then
+    hang), so the handler exits itself instead of raising. Returns the previous handler."""
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return None
+
+    def on_interrupt(signum, frame):
+        from priorcli.render import remove_pending_files
+
+        remove_pending_files()
+        try:
+            sys.stderr.write("Error: interrupted\n")
+            sys.stderr.flush()
+        finally:
+            os._exit(130)
+
+    return signal.signal(signal.SIGINT, on_interrupt)
 
 
 def _error(message: str) -> None:

@@ -107,7 +107,9 @@ def sample_family(family_name: str, tokens: list[str], transform_texts: list[str
 
     built = build_spec(family_name, tokens, transform_texts)
     spec = built.spec
-    exact = stats.exact_summaries(spec, options.quantiles)
+    # One exact distribution serves the table, the streaming range and the plotted density.
+    exact_dist = None if spec.family.multivariate else stats.ExactDistribution(spec)
+    exact = stats.exact_summaries(spec, options.quantiles) if exact_dist is None else [exact_dist.summary(options.quantiles)]
     discrete = spec.family.discrete
     if spec.family.multivariate or options.draws <= sampling.CHUNK:
         values = sampling.draw(spec, options.draws, options.seed)
@@ -123,7 +125,7 @@ def sample_family(family_name: str, tokens: list[str], transform_texts: list[str
             mc = [stats.mc_summary(values, options.quantiles, discrete=discrete)]
         draws = values if spec.family.multivariate else sampling.InMemoryDraws(values, discrete)
     else:
-        draws = _stream_draws(spec, options, out)
+        draws = _stream_draws(spec, exact_dist, options, out)
         if options.format == "raw":
             return
         mc = [draws.summary(options.quantiles)]
@@ -150,10 +152,10 @@ def sample_family(family_name: str, tokens: list[str], transform_texts: list[str
         title += "\nsolved from " + ", ".join(f"{k}={render.fmt(v)}" for k, v in built.solved_from.items())
     render.write_summary_table(title, headers, columns, out)
     if options.plot:
-        _plot_draws(spec, draws, options, out)
+        _plot_draws(spec, exact_dist, draws, options, out)
 
 
-def _stream_draws(spec: DistSpec, options: OutputOptions, out: TextIO):
+def _stream_draws(spec: DistSpec, exact, options: OutputOptions, out: TextIO):
     """More draws than one chunk: never hold them all; summarise, write and print chunk by chunk."""
     from contextlib import ExitStack
 
@@ -161,7 +163,6 @@ def _stream_draws(spec: DistSpec, options: OutputOptions, out: TextIO):
 
     from priorcli import sampling, stats
 
-    exact = stats.ExactDistribution(spec)
     low_p = min(min(options.quantiles), 0.005) / 100
     high_p = 1 - (1 - max(max(options.quantiles), 0.995)) / 100
     accumulator = None
@@ -195,7 +196,7 @@ def _side_by_side(mc: list[Summary], exact: list[Summary] | None) -> tuple[list[
     return headers, columns
 
 
-def _plot_draws(spec: DistSpec, draws, options: OutputOptions, out: TextIO) -> None:
+def _plot_draws(spec: DistSpec, exact, draws, options: OutputOptions, out: TextIO) -> None:
     from priorcli import stats
 
     if spec.family.multivariate:
@@ -207,7 +208,6 @@ def _plot_draws(spec: DistSpec, draws, options: OutputOptions, out: TextIO) -> N
         ]
         render.write_histograms(histograms, out)
         return
-    exact = stats.ExactDistribution(spec)
     histogram = stats.histogram(draws, bins=options.bins, log_x=options.log_x, discrete=spec.family.discrete,
                                 exact=exact)
     render.write_histograms([histogram], out)
@@ -223,8 +223,9 @@ def summarize_family(family_name: str, tokens: list[str], transform_texts: list[
 
     built = build_spec(family_name, tokens, transform_texts, fast=not transform_texts)
     spec = built.spec
-    summaries = stats.exact_summaries(spec, options.quantiles)
-    support = None if spec.family.multivariate else stats.ExactDistribution(spec).support
+    exact = None if spec.family.multivariate else stats.ExactDistribution(spec)
+    summaries = stats.exact_summaries(spec, options.quantiles) if exact is None else [exact.summary(options.quantiles)]
+    support = None if exact is None else exact.support
     if options.format == "json":
         render.write_json(
             {

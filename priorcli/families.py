@@ -111,7 +111,26 @@ def numpyro_dist():
         jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
     import numpyro.distributions as dist
 
+    _initialise_backend(jax)
     return dist
+
+
+def _initialise_backend(jax) -> None:
+    """Start jax's backend now, with SIGINT blocked: a Ctrl-C that lands inside backend start-up
+    leaves jax waiting on its own threads for a minute. Blocked, the signal stays pending and is
+    delivered as a clean KeyboardInterrupt as soon as start-up is done (threads started meanwhile
+    inherit the mask, so the signal always reaches the main thread)."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "pthread_sigmask"):
+        jax.devices()
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        jax.devices()
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _constraint_kind(constraint) -> str:

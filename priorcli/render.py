@@ -265,6 +265,19 @@ def stderr_line(message: str) -> None:
 # Files
 
 
+# Temporary files being written right now: an interrupt removes them before exiting.
+PENDING_FILES: set[str] = set()
+
+
+def remove_pending_files() -> None:
+    for path in list(PENDING_FILES):
+        try:
+            os.unlink(path)
+        except OSError:
+            pass
+        PENDING_FILES.discard(path)
+
+
 class DrawsWriter:
     """Write draws chunk by chunk to .csv, .npy or .json through a temporary file beside the
     target, renamed into place only when everything was written: a failure or Ctrl-C never leaves
@@ -291,6 +304,7 @@ class DrawsWriter:
         import numpy as np
 
         fd, self.tmp = tempfile.mkstemp(prefix=".priorcli-", suffix=self.suffix, dir=self.directory)
+        PENDING_FILES.add(self.tmp)
         os.close(fd)
         if self.suffix == ".npy":
             shape = (self.total,) if self.columns == 1 else (self.total, self.columns)
@@ -327,6 +341,7 @@ class DrawsWriter:
             if exc_type is None:
                 os.replace(self.tmp, self.target)
         finally:
+            PENDING_FILES.discard(self.tmp)
             if os.path.exists(self.tmp):
                 os.unlink(self.tmp)
 

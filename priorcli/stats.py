@@ -272,6 +272,7 @@ class ExactDistribution:
         self.increasing = sum(not t.increasing for t in spec.transforms) % 2 == 0
         self._transform_fns = None
         self._log_jacobian_jax = None
+        self._log_prob = None
 
     # The transform chain as scalar/vector numpy functions, built on numpyro's transforms.
     def _chain(self):
@@ -341,12 +342,13 @@ class ExactDistribution:
         """Log density of the (transformed) variable at y, Jacobian included (numpyro log_prob)."""
         if not self.spec.transforms:
             return self.base.logpdf(y)
-        import jax
+        if self._log_prob is None:
+            import jax
 
-        dist = build_distribution(self.spec)
+            self._log_prob = jax.jit(build_distribution(self.spec).log_prob)
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message="Out-of-support values")
-            return _np(jax.jit(dist.log_prob)(_np(y)))
+            return _np(self._log_prob(_np(y)))
 
     def _log_density_base_coords(self, x):
         """log p_Y(f(x)) written in base coordinates: log p_X(x) - log|f'(x)|."""

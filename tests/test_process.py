@@ -60,3 +60,17 @@ def test_no_colour_when_not_a_terminal_even_without_no_color():
     result = subprocess.run(PRIORCLI + ["sample", "lognormal", "-n", "500"], capture_output=True, env=env,
                             timeout=120)
     assert result.returncode == 0 and b"\x1b" not in result.stdout
+
+
+def test_ctrl_c_during_start_up_exits_promptly():
+    """Ctrl-C while jax and its backend start: exit 130 with one line, within seconds. A raised
+    KeyboardInterrupt used to land in jax's gc callback (swallowed: the run went on to exit 0) or
+    in its backend start-up (which then hung)."""
+    for delay in (0.3, 0.6, 0.8, 1.0, 1.4, 1.8):
+        process = subprocess.Popen(PRIORCLI + ["sample", "normal", "-n", "100000000", "--format", "json"],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        time.sleep(delay)
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=60)
+        assert process.returncode == 130, (delay, err.decode())
+        assert err.decode().strip().splitlines() == ["Error: interrupted"], (delay, err.decode())
