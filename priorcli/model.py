@@ -865,37 +865,20 @@ def transforms_to_source(
     transforms: tuple[tuple[str, tuple[Expr, ...]], ...], names: Mapping[str, str] | None = None
 ) -> list[str]:
     """numpyro transform constructors, innermost first (``probit`` needs ``ProbitTransform``)."""
-    t = "dist.transforms."
+    from .transforms import recipe
+
+    def subtract(x: Expr, y: Expr) -> Expr:
+        cx, cy = _const(x), _const(y)
+        return Num(float(cx - cy)) if cx is not None and cy is not None else Binary("-", x, y)
+
+    def arg_source(value) -> str:
+        return repr(float(value)) if isinstance(value, (int, float)) else expr_to_source(value, names)
+
     out: list[str] = []
     for name, targs in transforms:
-        a = [expr_to_source(x, names) for x in targs]
-        if name == "exp":
-            out.append(f"{t}ExpTransform()")
-        elif name == "softplus":
-            out.append(f"{t}SoftplusTransform()")
-        elif name == "sigmoid":
-            out.append(f"{t}SigmoidTransform()")
-        elif name == "probit":
-            out.append("ProbitTransform()")
-        elif name == "reciprocal":
-            out.append(f"{t}PowerTransform(-1.0)")
-        elif name == "affine":
-            out.append(f"{t}AffineTransform({a[0]}, {a[1]})")
-        elif name == "power":
-            out.append(f"{t}PowerTransform({a[0]})")
-        elif name == "lower":
-            out.append(f"{t}ExpTransform()")
-            out.append(f"{t}AffineTransform({a[0]}, 1.0)")
-        elif name == "bounds":
-            lo, hi = _const(targs[0]), _const(targs[1])
-            if lo is not None and hi is not None:
-                width = repr(float(hi - lo))
-            else:
-                width = expr_to_source(Binary("-", targs[1], targs[0]), names)
-            out.append(f"{t}SigmoidTransform()")
-            out.append(f"{t}AffineTransform({a[0]}, {width})")
-        else:  # pragma: no cover - the parser only produces the names above
-            raise ValueError(f"unknown transform '{name}'")
+        for cls, cargs in recipe(name, targs, subtract):
+            prefix = "" if cls == "ProbitTransform" else "dist.transforms."
+            out.append(f"{prefix}{cls}({', '.join(arg_source(a) for a in cargs)})")
     return out
 
 

@@ -160,30 +160,41 @@ def _probit_transform_class():
     return ProbitTransform
 
 
+def recipe(name: str, args: tuple, subtract) -> list[tuple[str, tuple]]:
+    """The numpyro transforms implementing ``name``, in order, as (class name, constructor args).
+
+    Shared by ``build`` (args are floats) and the model language's ``--emit numpyro`` (args are
+    expressions): ``subtract(x, y)`` is x - y in the caller's domain."""
+    steps = {
+        "exp": [("ExpTransform", ())],
+        "softplus": [("SoftplusTransform", ())],
+        "sigmoid": [("SigmoidTransform", ())],
+        "probit": [("ProbitTransform", ())],  # priorcli's own: see _probit_transform_class
+        "reciprocal": [("PowerTransform", (-1.0,))],
+    }
+    if name in steps:
+        return steps[name]
+    if name == "affine":
+        return [("AffineTransform", (args[0], args[1]))]
+    if name == "lower":
+        return [("ExpTransform", ()), ("AffineTransform", (args[0], 1.0))]
+    if name == "bounds":
+        return [("SigmoidTransform", ()), ("AffineTransform", (args[0], subtract(args[1], args[0])))]
+    if name == "power":
+        return [("PowerTransform", (args[0],))]
+    raise AssertionError(name)
+
+
 def build(spec: TransformSpec) -> list:
     """numpyro transforms implementing ``spec``, applied in order."""
+    import operator
+
     from numpyro.distributions import transforms as T
 
-    name, args = spec.name, spec.args
-    if name == "exp":
-        return [T.ExpTransform()]
-    if name == "softplus":
-        return [T.SoftplusTransform()]
-    if name == "sigmoid":
-        return [T.SigmoidTransform()]
-    if name == "probit":
-        return [_probit_transform_class()()]
-    if name == "reciprocal":
-        return [T.PowerTransform(-1.0)]
-    if name == "affine":
-        return [T.AffineTransform(args[0], args[1])]
-    if name == "lower":
-        return [T.ExpTransform(), T.AffineTransform(args[0], 1.0)]
-    if name == "bounds":
-        return [T.SigmoidTransform(), T.AffineTransform(args[0], args[1] - args[0])]
-    if name == "power":
-        return [T.PowerTransform(args[0])]
-    raise AssertionError(name)
+    return [
+        _probit_transform_class()() if cls == "ProbitTransform" else getattr(T, cls)(*cargs)
+        for cls, cargs in recipe(spec.name, spec.args, operator.sub)
+    ]
 
 
 def build_chain(specs: list[TransformSpec]) -> list:
