@@ -169,6 +169,18 @@ def _family_and_tokens(family: str | None, ctx: typer.Context) -> tuple[str | No
     return family, tokens
 
 
+def _from_source(option: str, source, family, tokens, transform, missing: str) -> bool:
+    """Whether the command reads ``option`` (--model, --input) instead of a FAMILY; the two
+    exclude each other, and one of them is required."""
+    if source is not None:
+        if family is not None or tokens or transform:
+            raise UsageError(f"{option} takes no FAMILY, parameters or --transform")
+        return True
+    if family is None:
+        raise UsageError(missing)
+    return False
+
+
 @app.command(context_settings=EXTRA_ARGS)
 def sample(
     ctx: typer.Context,
@@ -195,14 +207,11 @@ def sample(
         draws=draws, seed=seed, quantiles=quantiles, format=format, log_x=log_x, bins=bins,
         plot=not no_plot, output=output, force=force,
     )
-    if model is not None:
-        if family is not None or tokens or transform:
-            raise UsageError("--model takes no FAMILY, parameters or --transform; write them in the model")
+    if _from_source("--model", model, family, tokens, transform,
+                    "sample needs a FAMILY (e.g. 'priorcli sample lognormal --mu 0 --sigma 1') or --model"):
         commands.sample_model(model, options, show=show, emit=emit, out=sys.stdout)
-        return
-    if family is None:
-        raise UsageError("sample needs a FAMILY (e.g. 'priorcli sample lognormal --mu 0 --sigma 1') or --model")
-    commands.sample_family(family, tokens, transform or [], options, out=sys.stdout)
+    else:
+        commands.sample_family(family, tokens, transform or [], options, out=sys.stdout)
 
 
 @app.command(context_settings=EXTRA_ARGS)
@@ -228,15 +237,12 @@ def summarize(
         draws=1, seed=0, quantiles=quantiles, format=format, log_x=log_x, bins=bins, plot=not no_plot,
         output=None, force=False,
     )
-    if input is not None:
-        if family is not None or tokens or transform:
-            raise UsageError("--input takes no FAMILY, parameters or --transform")
+    if _from_source("--input", input, family, tokens, transform,
+                    "summarize needs a FAMILY (e.g. 'priorcli summarize gamma --alpha 2 --beta 1') or --input"):
         commands.summarize_input(input, options, column=column, fit=fit, drop_nonfinite=drop_nonfinite,
                                  out=sys.stdout)
-        return
-    if family is None:
-        raise UsageError("summarize needs a FAMILY (e.g. 'priorcli summarize gamma --alpha 2 --beta 1') or --input")
-    commands.summarize_family(family, tokens, transform or [], options, out=sys.stdout)
+    else:
+        commands.summarize_family(family, tokens, transform or [], options, out=sys.stdout)
 
 
 @app.command(context_settings=EXTRA_ARGS)
