@@ -2,8 +2,8 @@
 
 Families are discovered from ``numpyro.distributions`` (every univariate class whose constructor
 takes only constrained numeric arguments, plus Dirichlet). Discovery imports numpyro, which is
-slow, so the closed-form fast paths (``priorcli.formulas``) resolve names and parameters without
-it: ``resolve_fast`` answers for the families with closed forms, ``resolve`` for all of them.
+slow, so the closed-form fast paths (the family records, ``priorcli.records``) resolve names and parameters without
+it: ``resolve_fast`` answers for the families with a record, ``resolve`` for all of them.
 """
 
 from __future__ import annotations
@@ -17,20 +17,8 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Callable
 
 from priorcli.errors import UsageError
+from priorcli.records import PARAM_ALIASES, aliases_for  # noqa: F401  (PARAM_ALIASES: re-exported)
 from priorcli.targets import Targets
-
-# User-facing aliases -> candidate native names, first one the family has wins. An alias that is
-# itself a native parameter of the family (Pareto's ``alpha``) keeps its native meaning.
-PARAM_ALIASES: dict[str, tuple[str, ...]] = {
-    "mu": ("loc",),
-    "sigma": ("scale",),
-    "alpha": ("concentration1", "concentration"),
-    "beta": ("concentration0", "rate"),
-    "shape": ("concentration",),
-    "nu": ("df",),
-    "p": ("probs",),
-    "lambda": ("rate",),
-}
 
 SCALAR_TARGETS = ("mode", "median", "mean", "sd", "lower", "upper", "mass", "count")
 
@@ -66,15 +54,7 @@ class FamilyInfo:
 
     def aliases(self) -> dict[str, str]:
         """alias -> native name, for the aliases that apply to this family."""
-        out = {}
-        for alias, candidates in PARAM_ALIASES.items():
-            if alias in self.param_names:
-                continue
-            for native in candidates:
-                if native in self.param_names:
-                    out[alias] = native
-                    break
-        return out
+        return aliases_for(self.param_names)
 
 
 def normalize(name: str) -> str:
@@ -265,9 +245,9 @@ def _classes() -> dict[str, Any]:
 @functools.lru_cache(maxsize=None)
 def _discover(name: str) -> FamilyInfo | None:
     info = _discover_class(name, _classes()[name])
-    from priorcli import formulas
+    from priorcli import records
 
-    closed = formulas.get(name)
+    closed = records.get(name)
     if info is None or closed is None:
         return info
     # Validate exactly as the closed-form fast path does (resolve_fast), whichever path resolved
@@ -325,14 +305,14 @@ def unknown_family(name: str, known) -> UsageError:
 
 
 def resolve_fast(name: str) -> FamilyInfo | None:
-    """The family from the closed-form table, without importing numpyro; None if not there."""
-    from priorcli import formulas
+    """The family from its record, without importing numpyro; None if it has no record."""
+    from priorcli import records
 
-    index = _name_index(formulas.FORMULAS)
+    index = _name_index(records.RECORDS)
     key = normalize(name)
     if key not in index:
         return None
-    f = formulas.FORMULAS[index[key]]
+    f = records.RECORDS[index[key]]
     params = tuple(ParamInfo(p.name, p.kind, p.default) for p in f.params)
     return FamilyInfo(name=f.name, params=params, discrete=f.discrete)
 

@@ -1,6 +1,6 @@
 """Exact and Monte Carlo summaries. Returns dataclasses at full precision; never prints.
 
-Exact values come from ``priorcli.formulas`` (closed forms on scipy.special) where the family has
+Exact values come from the family records (``priorcli.records``: closed forms) where the family has
 them, from numpyro's own ``icdf``/``mean``/``variance`` otherwise, and from numerical inversion,
 quadrature or maximisation where neither has a closed form. Transforms are monotone, so quantiles
 are the transformed base quantiles; mean and sd are integrals over the base density.
@@ -13,7 +13,7 @@ import warnings
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from priorcli import formulas
+from priorcli import records
 from priorcli.errors import UsageError
 from priorcli.families import FamilyInfo
 from priorcli.transforms import TransformSpec, build_chain, check_chain
@@ -102,7 +102,7 @@ class _Base:
     def __init__(self, family: FamilyInfo, params: dict[str, Any]):
         self.family = family
         self.params = params
-        self.closed = formulas.get(family.name)
+        self.closed = records.get(family.name)
         self._dist = None
         self._log_prob = None
         self._pmf = None
@@ -176,9 +176,7 @@ class _Base:
         import numpy as np
 
         if self.closed is not None and self.closed.logpdf is not None:
-            flat = np.atleast_1d(_np(x))
-            values = np.array([self.closed.logpdf(float(v), **self.params) for v in flat])
-            return values.reshape(np.shape(x))
+            return self.closed.logpdf(np.asarray(_np(x), dtype=np.float64), **self.params)
         if self._log_prob is None:
             import jax
 

@@ -1,0 +1,35 @@
+"""One record per family: everything priorcli knows about a family beyond numpyro.
+
+``RECORDS`` maps numpyro class names to :class:`FamilyRecord` s: parameters (numpyro's names,
+order, defaults and constraint kinds) and their aliases, the support, vectorised float64
+``cdf``/``icdf``/``logpdf``, closed-form ``mean``/``variance``/``sd``/``median``/``mode``/``entropy``
+and closed-form :class:`Inversion` s from targets to parameters. The solver, the fitter, the
+summaries and the model sampler all read them; none keeps a copy. Families without a record are
+still usable through numpyro (the registry in ``priorcli.families`` discovers every family).
+
+Adding a family: declare its record in the module for its support (``real``, ``positive``,
+``unit``, ``discrete``) and list it in that module's ``RECORDS``. Importing this package imports
+neither numpy nor scipy (they load on first use), nor jax.
+"""
+
+from __future__ import annotations
+
+from priorcli.records import discrete, positive, real, unit
+from priorcli.records.base import PARAM_ALIASES, FamilyRecord, Inversion, ParamSpec, aliases_for
+
+__all__ = ["FamilyRecord", "Inversion", "ParamSpec", "PARAM_ALIASES", "RECORDS", "aliases_for", "get"]
+
+_ORDER = (
+    "Normal LogNormal Gamma Beta BetaProportion StudentT InverseGamma HalfCauchy HalfNormal Exponential Weibull "
+    "Pareto Cauchy Laplace Logistic Gumbel Uniform Chi2 LogUniform Kumaraswamy Levy Poisson BinomialProbs "
+    "BernoulliProbs GeometricProbs NegativeBinomialProbs DiscreteUniform"
+).split()
+
+_ALL = {r.name: r for module in (real, positive, unit, discrete) for r in module.RECORDS}
+RECORDS: dict[str, FamilyRecord] = {name: _ALL[name] for name in _ORDER}
+RECORDS.update(_ALL)  # a record missing from _ORDER still counts (appended)
+
+
+def get(name: str) -> FamilyRecord | None:
+    """The record of a numpyro family (exact class name), or None if priorcli has none."""
+    return RECORDS.get(name)

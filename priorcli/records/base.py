@@ -1,0 +1,525 @@
+"""The FamilyRecord class and the machinery every record shares.
+
+A record is declared once per family (``priorcli.records.real``, ``.positive``, ``.unit``,
+``.discrete``) from *cores*: plain functions of the value and the native parameters written with
+numpy ufuncs and ``scipy.special``, so that one function serves both
+
+* scalars: ``record.cdf(0.3, loc=0.0, scale=1.0)`` returns a Python ``float`` (the solver's many
+  small evaluations), and
+* arrays: ``record.cdf(np.array([...]), loc=..., scale=np.array([...]))`` returns a float64
+  ``ndarray`` broadcast over the value and the parameters (the fitter's log-likelihoods, the
+  summaries' densities, draws whose parameters vary).
+
+The wrappers here handle the support (outside it the cdf is 0 or 1 and the log density ``-inf``;
+``icdf(0)``/``icdf(1)`` are the support's ends; ``q`` outside [0, 1] and NaN give NaN), bind
+parameters by keyword or position in numpyro's order with numpyro's defaults, and silence floating
+point warnings (a quantile at an overflowing point is ``inf``, not a message on stderr).
+
+Closed-form summaries (mean, variance, mode, median, entropy) are scalar functions returning a
+float, or ``None`` when undefined or infinite; the ``mode`` is ``None`` when there is no unique mode
+or the density is unbounded at a boundary. For discrete families the mode is the smallest argmax of
+the pmf and ``icdf(q)`` is the smallest integer ``k`` with ``cdf(k) >= q``.
+
+Closed-form *inversions* (targets -> parameters) are :class:`Inversion` entries of the record,
+written once against an array namespace ``xp`` so that the same formula evaluates on floats
+(``math``: the LogNormal solve path stays free of numpy), on arrays (numpy: targets that vary across
+draws) and as source text (:data:`SOURCE`: ``--emit numpyro`` writes the formula as ``jnp`` code).
+
+Importing this module is cheap: numpy and scipy.special are imported on first use only.
+"""
+
+from __future__ import annotations
+
+import importlib
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Callable
+
+__all__ = [
+    "ParamSpec",
+    "Inversion",
+    "FamilyRecord",
+    "record",
+    "param",
+    "np",
+    "sc",
+    "PARAM_ALIASES",
+    "aliases_for",
+    "SOURCE",
+    "xp_for",
+    "discrete_search",
+    "discrete_entropy",
+]
+
+INF = math.inf
+NAN = math.nan
+EULER = 0.57721566490153286061
+LOG2 = math.log(2.0)
+LOGPI = math.log(math.pi)
+LOG2PI = math.log(2.0 * math.pi)
+
+
+class _LazyModule:
+    """A module imported on the first attribute access; attributes are cached on the proxy, so
+    later accesses cost an ordinary attribute lookup."""
+
+    def __init__(self, name: str):
+        self._name = name
+
+    def __getattr__(self, attr: str):
+        if attr.startswith("__"):
+            raise AttributeError(attr)
+        value = getattr(importlib.import_module(self._name), attr)
+        setattr(self, attr, value)
+        return value
+
+
+np = _LazyModule("numpy")
+sc = _LazyModule("scipy.special")
+
+
+# User-facing aliases -> candidate native names, the first one the family has wins. An alias that
+# is itself a native parameter of the family (Pareto's ``alpha``) keeps its native meaning.
+PARAM_ALIASES: dict[str, tuple[str, ...]] = {
+    "mu": ("loc",),
+    "sigma": ("scale",),
+    "alpha": ("concentration1", "concentration"),
+    "beta": ("concentration0", "rate"),
+    "shape": ("concentration",),
+    "nu": ("df",),
+    "p": ("probs",),
+    "lambda": ("rate",),
+}
+
+
+def aliases_for(param_names) -> dict[str, str]:
+    """alias -> native name, for the aliases that apply to a family with these parameters."""
+    names = tuple(param_names)
+    out = {}
+    for alias, candidates in PARAM_ALIASES.items():
+        if alias in names:
+            continue
+        native = next((n for n in candidates if n in names), None)
+        if native is not None:
+            out[alias] = native
+    return out
+
+
+@dataclass(frozen=True)
+class ParamSpec:
+    name: str  # numpyro name
+    # 'real' | 'positive' | 'unit_interval' | 'open_unit_interval' (ends degenerate)
+    # | 'nonnegative_integer' | 'positive_integer' | 'dependent'
+    kind: str
+    default: float | None  # numpyro's default, None if numpyro requires it
+
+
+def show(v) -> str:
+    """A value inside an error message: as the user probably typed it."""
+    if isinstance(v, (tuple, list)):
+        return "(" + ", ".join(show(x) for x in v) + ")"
+    if isinstance(v, float) and v.is_integer() and abs(v) < 1e16:
+        return str(int(v))
+    return f"{v:.10g}" if isinstance(v, float) else str(v)
+
+
+def param(name: str, kind: str, default=None) -> ParamSpec:
+    return ParamSpec(name, kind, None if default is None else float(default))
+
+
+# ---------------------------------------------------------------------------------------------
+# Inversions: targets -> parameters, one formula for floats, arrays and source text
+
+
+def xp_for(*values):
+    """``math`` when every value is a plain number, numpy otherwise."""
+    if all(isinstance(v, (int, float)) for v in values):
+        return math
+    return np
+
+
+_ATOM = re.compile(r"^(?:[A-Za-z_][\w.]*|\d+(?:\.\d*)?(?:e[+-]?\d+)?)$")
+
+
+class _Src:
+    """A source-code expression; arithmetic builds the text, parenthesising compound operands."""
+
+    def __init__(self, text: str, atom: bool | None = None):
+        self.text = text
+        self.atom = bool(_ATOM.match(text)) if atom is None else atom
+
+    def __str__(self) -> str:
+        return self.text
+
+    @staticmethod
+    def _wrap(v) -> str:
+        if isinstance(v, _Src):
+            return v.text if v.atom else f"({v.text})"
+        if isinstance(v, int):
+            return str(v)
+        return repr(float(v))
+
+    def _bin(self, op, other, reverse=False):
+        a, b = (self._wrap(other), self._wrap(self)) if reverse else (self._wrap(self), self._wrap(other))
+        return _Src(f"{a} {op} {b}", atom=False)
+
+    def __add__(self, o):
+        return self._bin("+", o)
+
+    def __radd__(self, o):
+        return self._bin("+", o, True)
+
+    def __sub__(self, o):
+        return self._bin("-", o)
+
+    def __rsub__(self, o):
+        return self._bin("-", o, True)
+
+    def __mul__(self, o):
+        return self._bin("*", o)
+
+    def __rmul__(self, o):
+        return self._bin("*", o, True)
+
+    def __truediv__(self, o):
+        return self._bin("/", o)
+
+    def __rtruediv__(self, o):
+        return self._bin("/", o, True)
+
+    def __pow__(self, o):
+        return self._bin("**", o)
+
+    def __neg__(self):
+        return _Src(f"-{self._wrap(self)}", atom=False)
+
+
+class _SourceNamespace:
+    """``xp`` for source text: ``SOURCE.log(SOURCE.expr('m'))`` is ``jnp.log(m)``."""
+
+    def __getattr__(self, name: str):
+        if name.startswith("__"):
+            raise AttributeError(name)
+
+        def call(*args):
+            inner = ", ".join(a.text if isinstance(a, _Src) else _Src._wrap(a) for a in args)
+            return _Src(f"jnp.{name}({inner})", atom=True)
+
+        return call
+
+    @staticmethod
+    def expr(text: str) -> _Src:
+        return _Src(text)
+
+
+SOURCE = _SourceNamespace()
+
+
+@dataclass(frozen=True)
+class Inversion:
+    """Native parameters from targets in closed form.
+
+    ``targets``: target kinds (mode, median, mean, sd, count) the formula takes; ``fixed``: native
+    parameters that must be held fixed beside them. ``formula(xp, **values)`` returns every native
+    parameter the record has that is not fixed; ``valid(**values)`` (optional) is True (or a boolean
+    array) where the targets can hold together, and ``why(**values)`` says why not, for scalars.
+    """
+
+    targets: frozenset
+    fixed: frozenset
+    formula: Callable
+    valid: Callable | None = None
+    why: Callable | None = None
+
+    def __call__(self, **values):
+        """Evaluate on floats (``math``) or arrays (numpy)."""
+        return self.formula(xp_for(*values.values()), **values)
+
+    def source(self, **texts: str) -> dict[str, str]:
+        """The parameters as source code, each value given as an expression's text."""
+        out = self.formula(SOURCE, **{k: SOURCE.expr(v) for k, v in texts.items()})
+        return {k: str(v) for k, v in out.items()}
+
+    def holds(self, **values):
+        return True if self.valid is None else self.valid(**values)
+
+
+def inversion(targets, fixed=(), *, valid=None, why=None):
+    """Decorator: register ``formula(xp, **values)`` as an :class:`Inversion`."""
+
+    def wrap(formula):
+        return Inversion(frozenset(targets), frozenset(fixed), formula, valid, why)
+
+    return wrap
+
+
+# ---------------------------------------------------------------------------------------------
+# The record
+
+
+@dataclass(frozen=True)
+class FamilyRecord:
+    """Everything priorcli knows about one family beyond numpyro. Callables are None when the
+    family has no closed form for them. See the module docstring for conventions."""
+
+    name: str
+    params: tuple[ParamSpec, ...]
+    discrete: bool
+    support: Callable[..., tuple[float, float]]
+    cdf: Callable | None
+    icdf: Callable | None
+    logpdf: Callable | None
+    mean: Callable | None
+    variance: Callable | None
+    mode: Callable | None
+    median: Callable | None
+    entropy: Callable | None
+    inversions: tuple[Inversion, ...] = field(default=(), compare=False)
+
+    @property
+    def param_names(self) -> tuple[str, ...]:
+        return tuple(p.name for p in self.params)
+
+    def aliases(self) -> dict[str, str]:
+        return aliases_for(self.param_names)
+
+    def sd(self, *args, **kwargs) -> float | None:
+        if self.variance is None:
+            return None
+        v = self.variance(*args, **kwargs)
+        return None if v is None or v < 0.0 else math.sqrt(v)
+
+    def inversion(self, targets, fixed=()) -> Inversion | None:
+        """The closed form taking exactly these target kinds with these parameters fixed."""
+        key, held = frozenset(targets), frozenset(fixed)
+        return next((inv for inv in self.inversions if inv.targets == key and inv.fixed == held), None)
+
+
+# ---------------------------------------------------------------------------------------------
+# Wrapping cores: binding, support, scalar vs array
+
+
+def _binder(name: str, params: tuple[ParamSpec, ...]):
+    names = tuple(p.name for p in params)
+    defaults = {p.name: p.default for p in params if p.default is not None}
+
+    def bind(args, kwargs) -> tuple[dict, bool]:
+        """(params, scalar): scalar is True when every value is a plain number."""
+        if len(args) > len(names):
+            raise TypeError(f"{name}: expected at most {len(names)} parameters, got {len(args)}")
+        out = dict(defaults)
+        scalar = True
+        for k, v in list(zip(names, args)) + list(kwargs.items()):
+            if k not in names:
+                raise TypeError(f"{name}: unknown parameter {k!r} (expected {', '.join(names)})")
+            if isinstance(v, (int, float)):
+                out[k] = float(v)
+            else:
+                out[k] = v
+                scalar = False
+        missing = [n for n in names if n not in out]
+        if missing:
+            raise TypeError(f"{name}: missing parameter(s) {', '.join(missing)}")
+        return out, scalar
+
+    return bind
+
+
+def _arrays(x, p: dict):
+    """x and the parameters as float64 arrays broadcast together."""
+    arrays = np.broadcast_arrays(np.asarray(x, dtype=np.float64), *(np.asarray(v, dtype=np.float64) for v in p.values()))
+    return arrays[0], dict(zip(p, arrays[1:]))
+
+
+def _interior(lo, hi, discrete: bool):
+    """A point inside the support, to evaluate cores harmlessly where the answer is masked."""
+    lo_ok, hi_ok = np.isfinite(lo), np.isfinite(hi)
+    if discrete:
+        return np.where(lo_ok, lo, np.where(hi_ok, hi, 0.0))
+    return np.where(lo_ok & hi_ok, 0.5 * (lo + hi), np.where(lo_ok, lo + 1.0, np.where(hi_ok, hi - 1.0, 0.0)))
+
+
+def _wrap_cdf(core, bind, support, discrete):
+    def cdf(x, *args, **kwargs):
+        p, scalar = bind(args, kwargs)
+        if scalar and isinstance(x, (int, float)):
+            x = float(x)
+            if math.isnan(x):
+                return NAN
+            lo, hi = support(**p)
+            if discrete:
+                x = math.floor(x) if math.isfinite(x) else x
+                if x < lo:
+                    return 0.0
+            elif x <= lo:
+                return 0.0
+            if x >= hi:
+                return 1.0
+            with np.errstate(all="ignore"):
+                return float(core(x, **p))
+        x, p = _arrays(x, p)
+        with np.errstate(all="ignore"):
+            lo, hi = support(**p)
+            if discrete:
+                x = np.where(np.isfinite(x), np.floor(x), x)
+                below = x < lo
+            else:
+                below = x <= lo
+            above = ~below & (x >= hi)
+            inside = ~(below | above | np.isnan(x))
+            v = core(np.where(inside, x, _interior(lo, hi, discrete)), **p)
+            return np.where(inside, v, np.where(below, 0.0, np.where(above, 1.0, NAN)))
+
+    return cdf
+
+
+def _wrap_icdf(core, bind, support):
+    def icdf(q, *args, **kwargs):
+        p, scalar = bind(args, kwargs)
+        if scalar and isinstance(q, (int, float)):
+            q = float(q)
+            if not (0.0 <= q <= 1.0):
+                return NAN
+            lo, hi = support(**p)
+            if q == 0.0:
+                return float(lo)
+            if q == 1.0:
+                return float(hi)
+            with np.errstate(all="ignore"):
+                v = float(core(q, **p))
+            return min(max(v, lo), hi)
+        q, p = _arrays(q, p)
+        with np.errstate(all="ignore"):
+            lo, hi = support(**p)
+            lo, hi = np.broadcast_to(lo, q.shape), np.broadcast_to(hi, q.shape)
+            interior = (q > 0.0) & (q < 1.0)
+            v = np.minimum(np.maximum(core(np.where(interior, q, 0.5), **p), lo), hi)
+            return np.where(interior, v, np.where(q == 0.0, lo, np.where(q == 1.0, hi, NAN)))
+
+    return icdf
+
+
+def _wrap_logpdf(core, bind, support, discrete):
+    def logpdf(x, *args, **kwargs):
+        p, scalar = bind(args, kwargs)
+        if scalar and isinstance(x, (int, float)):
+            x = float(x)
+            if math.isnan(x):
+                return NAN
+            lo, hi = support(**p)
+            if x < lo or x > hi or (discrete and x != math.floor(x)):
+                return -INF
+            with np.errstate(all="ignore"):
+                return float(core(x, **p))
+        x, p = _arrays(x, p)
+        with np.errstate(all="ignore"):
+            lo, hi = support(**p)
+            inside = (x >= lo) & (x <= hi)
+            if discrete:
+                inside &= x == np.floor(x)
+            v = core(np.where(inside, x, _interior(lo, hi, discrete)), **p)
+            return np.where(inside, v, np.where(np.isnan(x), NAN, -INF))
+
+    return logpdf
+
+
+def _wrap_summary(fn, bind):
+    if fn is None:
+        return None
+
+    def summary(*args, **kwargs):
+        p, _ = bind(args, kwargs)
+        v = fn(**p)
+        return None if v is None else float(v)
+
+    summary.__name__ = getattr(fn, "__name__", "summary")
+    return summary
+
+
+def _wrap_support(fn, bind):
+    def support(*args, **kwargs):
+        p, scalar = bind(args, kwargs)
+        lo, hi = fn(**p)
+        if scalar:
+            return float(lo), float(hi)
+        return lo, hi
+
+    return support
+
+
+def record(name, params, *, discrete=False, support, cdf=None, icdf=None, logpdf=None, mean=None,
+           variance=None, mode=None, median=None, entropy=None, inversions=()) -> FamilyRecord:
+    """Build a FamilyRecord from its cores (see the module docstring)."""
+    params = tuple(params)
+    bind = _binder(name, params)
+    w_icdf = _wrap_icdf(icdf, bind, support) if icdf is not None else None
+    if median is None and w_icdf is not None:
+
+        def median(**p):
+            return w_icdf(0.5, **p)
+
+    return FamilyRecord(
+        name=name,
+        params=params,
+        discrete=discrete,
+        support=_wrap_support(support, bind),
+        cdf=_wrap_cdf(cdf, bind, support, discrete) if cdf is not None else None,
+        icdf=w_icdf,
+        logpdf=_wrap_logpdf(logpdf, bind, support, discrete) if logpdf is not None else None,
+        mean=_wrap_summary(mean, bind),
+        variance=_wrap_summary(variance, bind),
+        mode=_wrap_summary(mode, bind),
+        median=_wrap_summary(median, bind),
+        entropy=_wrap_summary(entropy, bind),
+        inversions=tuple(inversions),
+    )
+
+
+REAL_LINE = lambda **p: (-INF, INF)  # noqa: E731
+POSITIVE_LINE = lambda **p: (0.0, INF)  # noqa: E731
+UNIT = lambda **p: (0.0, 1.0)  # noqa: E731
+LOC_SCALE = (param("loc", "real", 0.0), param("scale", "positive", 1.0))
+
+
+# ---------------------------------------------------------------------------------------------
+# Discrete helpers
+
+
+def discrete_search(cdf, q, guess, lo, hi):
+    """Smallest integer k in [lo, hi] with cdf(k) >= q, stepping from an initial guess; ``cdf`` is a
+    vectorised core, evaluated only where its answer is used. Works elementwise on arrays."""
+    q, guess, lo, hi = (np.asarray(v, dtype=np.float64) for v in (q, guess, lo, hi))
+    guess = np.where(np.isfinite(guess), guess, np.where(guess < 0, lo, hi))
+    k = np.minimum(np.maximum(np.ceil(guess), lo), hi)
+    live = np.isfinite(k)
+    while True:
+        down = live & (k > lo) & (cdf(np.where(k > lo, k - 1.0, k)) >= q)
+        if not down.any():
+            break
+        k = np.where(down, k - 1.0, k)
+    while True:
+        up = live & (k < hi) & (cdf(k) < q)
+        if not up.any():
+            break
+        k = np.where(up, k + 1.0, k)
+    return k
+
+
+def discrete_entropy(logpmf, lo, hi, center, spread):
+    """-sum pmf log pmf by direct summation, in chunks until the tail is negligible."""
+    start = max(lo, math.floor(center - 50.0 * spread - 10.0))
+    chunk = int(max(2048, 20.0 * spread))
+    total = 0.0
+    k0 = start
+    while k0 <= hi:
+        k = np.arange(k0, min(k0 + chunk, hi + 1.0))
+        with np.errstate(all="ignore"):
+            lp = logpmf(k)
+        p = np.exp(lp)
+        total += float(-np.sum(np.where(p > 0.0, p * lp, 0.0)))
+        k0 = k[-1] + 1.0
+        if k[0] > center and float(np.max(lp)) < -60.0:
+            break
+        chunk *= 2
+    return total

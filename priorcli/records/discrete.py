@@ -1,0 +1,239 @@
+"""Records of the discrete families: Poisson, BinomialProbs, BernoulliProbs, GeometricProbs,
+NegativeBinomialProbs, DiscreteUniform.
+
+Cores are vectorised (numpy ufuncs, scipy.special) and see integer values inside the support only;
+``icdf`` is the smallest integer ``k`` with ``cdf(k) >= q``, found by stepping from scipy's
+continuous inverse (``discrete_search``). Summaries are scalar; the mode is the smallest argmax of
+the pmf, ties detected exactly on the given float values; entropies are direct sums.
+"""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+
+from priorcli.records.base import INF, discrete_entropy, discrete_search, np, param, record, sc
+
+
+# Poisson(rate)
+def _poisson_logpmf(k, rate):
+    return sc.xlogy(k, rate) - rate - sc.gammaln(k + 1.0)
+
+
+def _poisson_cdf(x, rate):
+    return sc.pdtr(x, rate)
+
+
+def _poisson_mode(rate):
+    if rate >= 1.0 and rate == math.floor(rate):
+        return rate - 1.0  # tie between rate-1 and rate
+    return float(math.floor(rate))
+
+
+def _poisson_entropy(rate):
+    if rate == 0.0:
+        return 0.0
+    return discrete_entropy(lambda k: _poisson_logpmf(k, rate), 0.0, INF, rate, math.sqrt(rate))
+
+
+POISSON = record(
+    "Poisson",
+    (param("rate", "positive"),),  # numpyro allows rate >= 0 (GreaterThanEq(0))
+    discrete=True,
+    support=lambda rate: (0.0, INF),
+    cdf=_poisson_cdf,
+    icdf=lambda q, rate: discrete_search(lambda k: _poisson_cdf(k, rate), q, sc.pdtrik(q, rate), 0.0, INF),
+    logpdf=_poisson_logpmf,
+    mean=lambda rate: rate,
+    variance=lambda rate: rate,
+    mode=_poisson_mode,
+    entropy=_poisson_entropy,
+)
+
+
+# BinomialProbs(probs, total_count=1)  -- note numpyro's order: probs first
+def _binom_logpmf(k, probs, total_count):
+    n = total_count
+    return (
+        sc.gammaln(n + 1.0)
+        - sc.gammaln(k + 1.0)
+        - sc.gammaln(n - k + 1.0)
+        + sc.xlogy(k, probs)
+        + sc.xlog1py(n - k, -probs)
+    )
+
+
+def _binom_cdf(x, probs, total_count):
+    return sc.bdtr(x, np.asarray(total_count).astype(np.int64), probs)
+
+
+def _binom_icdf(q, probs, total_count):
+    n = total_count
+    guess = sc.bdtrik(q, n, probs)
+    guess = np.where(np.isnan(guess), n * probs, guess)
+    k = discrete_search(lambda k: _binom_cdf(k, probs, n), q, guess, 0.0, n)
+    return np.where(probs == 0.0, 0.0, np.where(probs == 1.0, n, k))
+
+
+def _binom_mode(probs, total_count):
+    n = total_count
+    if probs == 1.0:
+        return n
+    m = (Fraction(n) + 1) * Fraction(probs)
+    if m.denominator == 1 and m >= 1:
+        return float(m - 1)  # tie between m-1 and m
+    return float(math.floor(m))
+
+
+def _binom_entropy(probs, total_count):
+    n = total_count
+    if probs in (0.0, 1.0) or n == 0.0:
+        return 0.0
+    return discrete_entropy(
+        lambda k: _binom_logpmf(k, probs, n), 0.0, n, n * probs, math.sqrt(n * probs * (1.0 - probs))
+    )
+
+
+BINOMIAL = record(
+    "BinomialProbs",
+    (param("probs", "unit_interval"), param("total_count", "nonnegative_integer", 1)),
+    discrete=True,
+    support=lambda probs, total_count: (0.0, total_count),
+    cdf=_binom_cdf,
+    icdf=_binom_icdf,
+    logpdf=_binom_logpmf,
+    mean=lambda probs, total_count: total_count * probs,
+    variance=lambda probs, total_count: total_count * probs * (1.0 - probs),
+    mode=_binom_mode,
+    entropy=_binom_entropy,
+)
+
+
+# BernoulliProbs(probs)
+def _bernoulli_entropy(probs):
+    return -sc.xlogy(probs, probs) - sc.xlog1py(1.0 - probs, -probs)
+
+
+BERNOULLI = record(
+    "BernoulliProbs",
+    (param("probs", "unit_interval"),),
+    discrete=True,
+    support=lambda probs: (0.0, 1.0),
+    cdf=lambda x, probs: 1.0 - probs + 0.0 * x,  # only reached for x == 0
+    icdf=lambda q, probs: np.where(q <= 1.0 - probs, 0.0, 1.0),
+    logpdf=lambda k, probs: np.where(k == 1.0, sc.xlogy(1.0, probs), sc.xlog1py(1.0, -probs)),
+    mean=lambda probs: probs,
+    variance=lambda probs: probs * (1.0 - probs),
+    mode=lambda probs: 1.0 if probs > 0.5 else 0.0,
+    entropy=_bernoulli_entropy,
+)
+
+
+# GeometricProbs(probs): number of failures before the first success, support {0, 1, ...}
+def _geom_cdf(x, probs):
+    return np.where(probs < 1.0, -np.expm1((x + 1.0) * np.log1p(-probs)), 1.0)
+
+
+def _geom_icdf(q, probs):
+    guess = np.log1p(-q) / np.log1p(-probs) - 1.0
+    k = discrete_search(lambda k: _geom_cdf(k, probs), q, np.where(probs >= 1.0, 0.0, guess), 0.0, INF)
+    return np.where(probs >= 1.0, 0.0, k)
+
+
+def _geom_entropy(probs):
+    return (-sc.xlog1py(1.0 - probs, -probs) - sc.xlogy(probs, probs)) / probs
+
+
+GEOMETRIC = record(
+    "GeometricProbs",
+    (param("probs", "open_unit_interval"),),
+    discrete=True,
+    support=lambda probs: (0.0, INF),
+    cdf=_geom_cdf,
+    icdf=_geom_icdf,
+    logpdf=lambda k, probs: np.log(probs) + sc.xlog1py(k, -probs),
+    mean=lambda probs: (1.0 - probs) / probs,
+    variance=lambda probs: (1.0 - probs) / (probs * probs),
+    mode=lambda probs: 0.0,
+    entropy=_geom_entropy,
+)
+
+
+# NegativeBinomialProbs(total_count, probs) = GammaPoisson(total_count, rate=1/probs - 1).
+# pmf(k) = C(k + r - 1, k) (1 - p)^r p^k: `probs` is the probability of the event being
+# *counted*; this is scipy.stats.nbinom(n=total_count, p=1 - probs).
+def _nb_logpmf(k, total_count, probs):
+    r = total_count
+    return sc.gammaln(k + r) - sc.gammaln(r) - sc.gammaln(k + 1.0) + r * np.log1p(-probs) + sc.xlogy(k, probs)
+
+
+def _nb_cdf(x, total_count, probs):
+    return sc.betainc(total_count, x + 1.0, 1.0 - probs)
+
+
+def _nb_icdf(q, total_count, probs):
+    guess = sc.nbdtrik(q, total_count, 1.0 - probs)
+    guess = np.where(np.isnan(guess), total_count * probs / (1.0 - probs), guess)
+    degenerate = (probs == 0.0) | (probs >= 1.0)
+    k = discrete_search(lambda k: _nb_cdf(k, total_count, probs), np.where(degenerate, 0.0, q),
+                        np.where(degenerate, 0.0, guess), 0.0, INF)
+    return np.where(probs == 0.0, 0.0, np.where(probs >= 1.0, INF, k))
+
+
+def _nb_mode(total_count, probs):
+    if probs >= 1.0:
+        return None
+    if total_count <= 1.0:
+        return 0.0
+    p = Fraction(probs)
+    m = (Fraction(total_count) - 1) * p / (1 - p)
+    if m.denominator == 1 and m >= 1:
+        return float(m - 1)  # tie between m-1 and m
+    return float(math.floor(m))
+
+
+def _nb_entropy(total_count, probs):
+    if probs == 0.0:
+        return 0.0
+    mean = total_count * probs / (1.0 - probs)
+    sd = math.sqrt(mean) / math.sqrt(1.0 - probs)
+    return discrete_entropy(lambda k: _nb_logpmf(k, total_count, probs), 0.0, INF, mean, sd)
+
+
+NEGATIVE_BINOMIAL = record(
+    "NegativeBinomialProbs",
+    (param("total_count", "positive"), param("probs", "open_unit_interval")),
+    discrete=True,
+    support=lambda total_count, probs: (0.0, INF),
+    cdf=_nb_cdf,
+    icdf=_nb_icdf,
+    logpdf=_nb_logpmf,
+    mean=lambda total_count, probs: total_count * probs / (1.0 - probs) if probs < 1.0 else None,
+    variance=lambda total_count, probs: total_count * probs / (1.0 - probs) ** 2 if probs < 1.0 else None,
+    mode=_nb_mode,
+    entropy=_nb_entropy,
+)
+
+
+# DiscreteUniform(low=0, high=1): integers low..high inclusive
+def _du_cdf(x, low, high):
+    return (x - low + 1.0) / (high - low + 1.0)
+
+
+DISCRETE_UNIFORM = record(
+    "DiscreteUniform",
+    (param("low", "dependent", 0), param("high", "dependent", 1)),
+    discrete=True,
+    support=lambda low, high: (low, high),
+    cdf=_du_cdf,
+    icdf=lambda q, low, high: discrete_search(
+        lambda k: _du_cdf(k, low, high), q, low - 1.0 + np.ceil(q * (high - low + 1.0)), low, high
+    ),
+    logpdf=lambda k, low, high: 0.0 * k - np.log(high - low + 1.0),
+    mean=lambda low, high: 0.5 * (low + high),
+    variance=lambda low, high: ((high - low + 1.0) ** 2 - 1.0) / 12.0,
+    mode=lambda low, high: low,  # all tied: the smallest
+    entropy=lambda low, high: math.log(high - low + 1.0),
+)
+
+RECORDS = (POISSON, BINOMIAL, BERNOULLI, GEOMETRIC, NEGATIVE_BINOMIAL, DISCRETE_UNIFORM)

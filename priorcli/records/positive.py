@@ -1,0 +1,331 @@
+"""Records of the families on the positive half-line (or above a parameter): LogNormal, Gamma,
+InverseGamma, Chi2, HalfCauchy, HalfNormal, Exponential, Weibull, Pareto, LogUniform, Levy.
+
+Cores are vectorised (numpy ufuncs, scipy.special); summaries are scalar ``math``; inversions are
+written against ``xp`` (math, numpy or source text, see ``priorcli.records.base``).
+"""
+
+from __future__ import annotations
+
+import math
+
+from priorcli.records.base import (
+    EULER,
+    INF,
+    LOC_SCALE,
+    LOG2,
+    LOG2PI,
+    LOGPI,
+    POSITIVE_LINE,
+    inversion,
+    np,
+    param,
+    record,
+    sc,
+)
+
+
+def log_expm1(xp, x):
+    """log(e^x - 1) for x > 0 without overflow, on floats, arrays or source text."""
+    if xp is math:
+        return x + math.log(-math.expm1(-x)) if x > 1.0 else math.log(math.expm1(x))
+    if xp is np:
+        x = np.asarray(x, dtype=np.float64)
+        big = x > 1.0
+        return np.where(big, x + np.log(-np.expm1(-np.where(big, x, 1.0))), np.log(np.expm1(np.where(big, 1.0, x))))
+    return xp.log(xp.expm1(x))
+
+
+# LogNormal(loc=0, scale=1): log X ~ Normal(loc, scale). Inversions: log(target) = loc + c(scale).
+def _lognormal_logpdf(x, loc, scale):
+    lx = np.log(x)
+    return np.where(x > 0.0, -0.5 * ((lx - loc) / scale) ** 2 - np.log(scale) - 0.5 * LOG2PI - lx, -INF)
+
+
+def _ln_ordered(low: str, high: str):
+    """valid(**values): the two location targets are in a LogNormal's order mode < median < mean."""
+
+    def valid(**v):
+        ok = v[low] < v[high]
+        return bool(np.all(ok)) if not isinstance(ok, bool) else ok
+
+    return valid
+
+
+_LN_INVERSIONS = (
+    inversion({"mode"}, {"scale"})(lambda xp, mode, scale: {"loc": xp.log(mode) + scale**2}),
+    inversion({"median"}, {"scale"})(lambda xp, median, scale: {"loc": xp.log(median)}),
+    inversion({"mean"}, {"scale"})(lambda xp, mean, scale: {"loc": xp.log(mean) - scale**2 / 2}),
+    inversion({"sd"}, {"scale"})(
+        lambda xp, sd, scale: {"loc": xp.log(sd) - scale**2 / 2 - log_expm1(xp, scale**2) / 2}
+    ),
+    inversion({"mean", "sd"})(
+        lambda xp, mean, sd: _ln_from(xp, xp.log(mean), 0.5, xp.log1p((sd / mean) ** 2))
+    ),
+    # two location targets: log(high / low) = (a_high - a_low) sigma^2
+    inversion({"mode", "median"}, valid=_ln_ordered("mode", "median"))(
+        lambda xp, mode, median: _ln_from(xp, xp.log(median), 0.0, xp.log(median) - xp.log(mode))
+    ),
+    inversion({"median", "mean"}, valid=_ln_ordered("median", "mean"))(
+        lambda xp, median, mean: _ln_from(xp, xp.log(median), 0.0, 2 * (xp.log(mean) - xp.log(median)))
+    ),
+    inversion({"mode", "mean"}, valid=_ln_ordered("mode", "mean"))(
+        lambda xp, mode, mean: _ln_from(xp, xp.log(mode), -1.0, (xp.log(mean) - xp.log(mode)) / 1.5)
+    ),
+)
+
+
+def _ln_from(xp, log_value, a, s2):
+    """(loc, scale) from log(value) = loc + a * sigma^2 and sigma^2."""
+    return {"loc": log_value - a * s2, "scale": xp.sqrt(s2)}
+
+
+LOGNORMAL = record(
+    "LogNormal",
+    LOC_SCALE,
+    support=POSITIVE_LINE,
+    cdf=lambda x, loc, scale: sc.ndtr((np.log(x) - loc) / scale),
+    icdf=lambda q, loc, scale: np.exp(loc + scale * sc.ndtri(q)),
+    logpdf=_lognormal_logpdf,
+    mean=lambda loc, scale: math.exp(loc + 0.5 * scale * scale),
+    variance=lambda loc, scale: math.expm1(scale * scale) * math.exp(2.0 * loc + scale * scale),
+    mode=lambda loc, scale: math.exp(loc - scale * scale),
+    median=lambda loc, scale: math.exp(loc),
+    entropy=lambda loc, scale: loc + 0.5 + math.log(scale) + 0.5 * LOG2PI,
+    inversions=_LN_INVERSIONS,
+)
+
+
+# Gamma(concentration, rate=1)
+def _gamma_logpdf(x, concentration, rate):
+    a = concentration
+    return a * np.log(rate) + sc.xlogy(a - 1.0, x) - rate * x - sc.gammaln(a)
+
+
+def _gamma_entropy(concentration, rate):
+    a = concentration
+    return a - math.log(rate) + sc.gammaln(a) + (1.0 - a) * sc.digamma(a)
+
+
+GAMMA = record(
+    "Gamma",
+    (param("concentration", "positive"), param("rate", "positive", 1.0)),
+    support=POSITIVE_LINE,
+    cdf=lambda x, concentration, rate: sc.gammainc(concentration, rate * x),
+    icdf=lambda q, concentration, rate: sc.gammaincinv(concentration, q) / rate,
+    logpdf=_gamma_logpdf,
+    mean=lambda concentration, rate: concentration / rate,
+    variance=lambda concentration, rate: concentration / (rate * rate),
+    mode=lambda concentration, rate: (concentration - 1.0) / rate if concentration >= 1.0 else None,
+    entropy=_gamma_entropy,
+    inversions=(
+        inversion({"mean", "sd"})(lambda xp, mean, sd: {"concentration": (mean / sd) ** 2, "rate": mean / (sd * sd)}),
+    ),
+)
+
+
+# InverseGamma(concentration, rate=1): 1/X ~ Gamma(concentration, rate); `rate` is the scale of X
+def _invgamma_logpdf(x, concentration, rate):
+    a = concentration
+    return np.where(x > 0.0, a * np.log(rate) - sc.gammaln(a) - (a + 1.0) * np.log(x) - rate / x, -INF)
+
+
+def _invgamma_entropy(concentration, rate):
+    a = concentration
+    return a + math.log(rate) + sc.gammaln(a) - (1.0 + a) * sc.digamma(a)
+
+
+def _invgamma_mean_sd(xp, mean, sd):
+    a = 2 + (mean / sd) ** 2
+    return {"concentration": a, "rate": mean * (a - 1)}
+
+
+INVERSE_GAMMA = record(
+    "InverseGamma",
+    (param("concentration", "positive"), param("rate", "positive", 1.0)),
+    support=POSITIVE_LINE,
+    cdf=lambda x, concentration, rate: sc.gammaincc(concentration, rate / x),
+    icdf=lambda q, concentration, rate: rate / sc.gammainccinv(concentration, q),
+    logpdf=_invgamma_logpdf,
+    mean=lambda concentration, rate: rate / (concentration - 1.0) if concentration > 1.0 else None,
+    variance=lambda concentration, rate: (
+        rate * rate / ((concentration - 1.0) ** 2 * (concentration - 2.0)) if concentration > 2.0 else None
+    ),
+    mode=lambda concentration, rate: rate / (concentration + 1.0),
+    entropy=_invgamma_entropy,
+    inversions=(inversion({"mean", "sd"})(_invgamma_mean_sd),),
+)
+
+# Chi2(df) = Gamma(df / 2, rate=1/2)
+CHI2 = record(
+    "Chi2",
+    (param("df", "positive"),),
+    support=POSITIVE_LINE,
+    cdf=lambda x, df: sc.gammainc(0.5 * df, 0.5 * x),
+    icdf=lambda q, df: 2.0 * sc.gammaincinv(0.5 * df, q),
+    logpdf=lambda x, df: _gamma_logpdf(x, 0.5 * df, 0.5),
+    mean=lambda df: df,
+    variance=lambda df: 2.0 * df,
+    mode=lambda df: df - 2.0 if df >= 2.0 else None,
+    entropy=lambda df: _gamma_entropy(0.5 * df, 0.5),
+)
+
+# HalfCauchy(scale=1)
+HALF_CAUCHY = record(
+    "HalfCauchy",
+    (param("scale", "positive", 1.0),),
+    support=POSITIVE_LINE,
+    cdf=lambda x, scale: 2.0 / math.pi * np.arctan(x / scale),
+    icdf=lambda q, scale: scale * np.tan(0.5 * math.pi * q),
+    logpdf=lambda x, scale: LOG2 - LOGPI - np.log(scale) - np.log1p((x / scale) ** 2),
+    mean=lambda scale: None,
+    variance=lambda scale: None,
+    mode=lambda scale: 0.0,
+    median=lambda scale: scale,
+    entropy=lambda scale: LOG2PI + math.log(scale),
+)
+
+# HalfNormal(scale=1)
+HALF_NORMAL = record(
+    "HalfNormal",
+    (param("scale", "positive", 1.0),),
+    support=POSITIVE_LINE,
+    cdf=lambda x, scale: sc.erf(x / (scale * math.sqrt(2.0))),
+    icdf=lambda q, scale: scale * math.sqrt(2.0) * sc.erfinv(q),
+    logpdf=lambda x, scale: 0.5 * (LOG2 - LOGPI) - np.log(scale) - 0.5 * (x / scale) ** 2,
+    mean=lambda scale: scale * math.sqrt(2.0 / math.pi),
+    variance=lambda scale: scale * scale * (1.0 - 2.0 / math.pi),
+    mode=lambda scale: 0.0,
+    median=lambda scale: scale * math.sqrt(2.0) * sc.erfinv(0.5),
+    entropy=lambda scale: 0.5 * (LOGPI - LOG2 + 1.0) + math.log(scale),
+)
+
+# Exponential(rate=1)
+EXPONENTIAL = record(
+    "Exponential",
+    (param("rate", "positive", 1.0),),
+    support=POSITIVE_LINE,
+    cdf=lambda x, rate: -np.expm1(-rate * x),
+    icdf=lambda q, rate: -np.log1p(-q) / rate,
+    logpdf=lambda x, rate: np.log(rate) - rate * x,
+    mean=lambda rate: 1.0 / rate,
+    variance=lambda rate: 1.0 / (rate * rate),
+    mode=lambda rate: 0.0,
+    median=lambda rate: LOG2 / rate,
+    entropy=lambda rate: 1.0 - math.log(rate),
+)
+
+
+# Weibull(scale, concentration)  -- note numpyro's order: scale first
+def _weibull_logpdf(x, scale, concentration):
+    k = concentration
+    z = x / scale
+    return np.log(k / scale) + sc.xlogy(k - 1.0, z) - z**k
+
+
+def _weibull_variance(scale, concentration):
+    g1 = sc.gammaln(1.0 + 1.0 / concentration)
+    g2 = sc.gammaln(1.0 + 2.0 / concentration)
+    # Gamma(1+2/k) - Gamma(1+1/k)^2 = Gamma(1+2/k) * (1 - exp(2 g1 - g2))
+    return scale * scale * math.exp(g2) * -math.expm1(2.0 * g1 - g2)
+
+
+def _weibull_mode(scale, concentration):
+    k = concentration
+    if k > 1.0:
+        return scale * ((k - 1.0) / k) ** (1.0 / k)
+    if k == 1.0:
+        return 0.0
+    return None
+
+
+WEIBULL = record(
+    "Weibull",
+    (param("scale", "positive"), param("concentration", "positive")),
+    support=POSITIVE_LINE,
+    cdf=lambda x, scale, concentration: -np.expm1(-((x / scale) ** concentration)),
+    icdf=lambda q, scale, concentration: scale * (-np.log1p(-q)) ** (1.0 / concentration),
+    logpdf=_weibull_logpdf,
+    mean=lambda scale, concentration: scale * math.exp(sc.gammaln(1.0 + 1.0 / concentration)),
+    variance=_weibull_variance,
+    mode=_weibull_mode,
+    median=lambda scale, concentration: scale * LOG2 ** (1.0 / concentration),
+    entropy=lambda scale, concentration: EULER * (1.0 - 1.0 / concentration) + math.log(scale / concentration) + 1.0,
+)
+
+# Pareto(scale, alpha): support [scale, inf)
+PARETO = record(
+    "Pareto",
+    (param("scale", "positive"), param("alpha", "positive")),
+    support=lambda scale, alpha: (scale, INF),
+    cdf=lambda x, scale, alpha: -np.expm1(alpha * np.log(scale / x)),
+    icdf=lambda q, scale, alpha: scale * np.exp(-np.log1p(-q) / alpha),
+    logpdf=lambda x, scale, alpha: np.log(alpha) + alpha * np.log(scale) - (alpha + 1.0) * np.log(x),
+    mean=lambda scale, alpha: alpha * scale / (alpha - 1.0) if alpha > 1.0 else None,
+    variance=lambda scale, alpha: scale * scale * alpha / ((alpha - 1.0) ** 2 * (alpha - 2.0)) if alpha > 2.0 else None,
+    mode=lambda scale, alpha: scale,
+    median=lambda scale, alpha: scale * 2.0 ** (1.0 / alpha),
+    entropy=lambda scale, alpha: math.log(scale / alpha) + 1.0 + 1.0 / alpha,
+)
+
+
+# LogUniform(low, high): log X ~ Uniform(log low, log high)
+def _loguniform_variance(low, high):
+    r = math.log(high / low)
+    m = (high - low) / r
+    return (high * high - low * low) / (2.0 * r) - m * m
+
+
+LOG_UNIFORM = record(
+    "LogUniform",
+    (param("low", "positive"), param("high", "positive")),
+    support=lambda low, high: (low, high),
+    cdf=lambda x, low, high: np.log(x / low) / np.log(high / low),
+    icdf=lambda q, low, high: low * np.exp(q * np.log(high / low)),
+    logpdf=lambda x, low, high: -np.log(x) - np.log(np.log(high / low)),
+    mean=lambda low, high: (high - low) / math.log(high / low),
+    variance=_loguniform_variance,
+    mode=lambda low, high: low,
+    median=lambda low, high: math.sqrt(low * high),
+    entropy=lambda low, high: 0.5 * (math.log(low) + math.log(high)) + math.log(math.log(high / low)),
+)
+
+
+# Levy(loc, scale): support (loc, inf)
+def _levy_logpdf(x, loc, scale):
+    d = x - loc
+    return np.where(d > 0.0, 0.5 * (np.log(scale) - LOG2PI) - 1.5 * np.log(d) - scale / (2.0 * d), -INF)
+
+
+def _levy_icdf(q, loc, scale):
+    t = sc.ndtri(0.5 * q)
+    return loc + scale / (t * t)
+
+
+LEVY = record(
+    "Levy",
+    (param("loc", "real"), param("scale", "positive")),
+    support=lambda loc, scale: (loc, INF),
+    cdf=lambda x, loc, scale: 2.0 * sc.ndtr(-np.sqrt(scale / (x - loc))),
+    icdf=_levy_icdf,
+    logpdf=_levy_logpdf,
+    mean=lambda loc, scale: None,
+    variance=lambda loc, scale: None,
+    mode=lambda loc, scale: loc + scale / 3.0,
+    median=lambda loc, scale: float(_levy_icdf(0.5, loc, scale)),
+    entropy=lambda loc, scale: 0.5 * (1.0 + 3.0 * EULER + math.log(16.0 * math.pi * scale * scale)),
+)
+
+RECORDS = (
+    LOGNORMAL,
+    GAMMA,
+    INVERSE_GAMMA,
+    HALF_CAUCHY,
+    HALF_NORMAL,
+    EXPONENTIAL,
+    WEIBULL,
+    PARETO,
+    CHI2,
+    LOG_UNIFORM,
+    LEVY,
+)

@@ -1,0 +1,177 @@
+"""Records of the families on the real line (or an interval set by the parameters):
+Normal, StudentT, Cauchy, Laplace, Logistic, Gumbel, Uniform.
+
+Cores are vectorised (numpy ufuncs, scipy.special); summaries are scalar ``math``. Parameters use
+numpyro's names, order and defaults.
+"""
+
+from __future__ import annotations
+
+import math
+
+from priorcli.records.base import EULER, LOC_SCALE, LOG2, LOG2PI, LOGPI, REAL_LINE, np, param, record, sc
+
+# Normal(loc=0, scale=1)
+NORMAL = record(
+    "Normal",
+    LOC_SCALE,
+    support=REAL_LINE,
+    cdf=lambda x, loc, scale: sc.ndtr((x - loc) / scale),
+    icdf=lambda q, loc, scale: loc + scale * sc.ndtri(q),
+    logpdf=lambda x, loc, scale: -0.5 * ((x - loc) / scale) ** 2 - np.log(scale) - 0.5 * LOG2PI,
+    mean=lambda loc, scale: loc,
+    variance=lambda loc, scale: scale * scale,
+    mode=lambda loc, scale: loc,
+    median=lambda loc, scale: loc,
+    entropy=lambda loc, scale: 0.5 * (1.0 + LOG2PI) + math.log(scale),
+)
+
+
+# StudentT(df, loc=0, scale=1)
+def _t_logpdf(x, df, loc, scale):
+    z = (x - loc) / scale
+    return (
+        sc.gammaln(0.5 * (df + 1.0))
+        - sc.gammaln(0.5 * df)
+        - 0.5 * (np.log(df) + LOGPI)
+        - np.log(scale)
+        - 0.5 * (df + 1.0) * np.log1p(z * z / df)
+    )
+
+
+def _t_entropy(df, loc, scale):
+    h = 0.5 * (df + 1.0)
+    return (
+        h * (sc.digamma(h) - sc.digamma(0.5 * df))
+        + 0.5 * math.log(df)
+        + sc.betaln(0.5 * df, 0.5)
+        + math.log(scale)
+    )
+
+
+STUDENT_T = record(
+    "StudentT",
+    (param("df", "positive"),) + LOC_SCALE,
+    support=REAL_LINE,
+    cdf=lambda x, df, loc, scale: sc.stdtr(df, (x - loc) / scale),
+    icdf=lambda q, df, loc, scale: loc + scale * sc.stdtrit(df, q),
+    logpdf=_t_logpdf,
+    mean=lambda df, loc, scale: loc if df > 1.0 else None,
+    variance=lambda df, loc, scale: scale * scale * df / (df - 2.0) if df > 2.0 else None,
+    mode=lambda df, loc, scale: loc,
+    median=lambda df, loc, scale: loc,
+    entropy=_t_entropy,
+)
+
+
+# Cauchy(loc=0, scale=1)
+def _cauchy_icdf(q, loc, scale):
+    lower = loc - scale / np.tan(math.pi * q)
+    upper = loc + scale / np.tan(math.pi * (1.0 - q))
+    return np.where(q < 0.5, lower, np.where(q > 0.5, upper, loc))
+
+
+CAUCHY = record(
+    "Cauchy",
+    LOC_SCALE,
+    support=REAL_LINE,
+    # atan2(1, -z) = pi/2 + atan(z), without cancellation in the lower tail
+    cdf=lambda x, loc, scale: np.arctan2(1.0, -(x - loc) / scale) / math.pi,
+    icdf=_cauchy_icdf,
+    logpdf=lambda x, loc, scale: -LOGPI - np.log(scale) - np.log1p(((x - loc) / scale) ** 2),
+    mean=lambda loc, scale: None,
+    variance=lambda loc, scale: None,
+    mode=lambda loc, scale: loc,
+    median=lambda loc, scale: loc,
+    entropy=lambda loc, scale: math.log(4.0 * math.pi * scale),
+)
+
+
+# Laplace(loc=0, scale=1)
+def _laplace_cdf(x, loc, scale):
+    z = (x - loc) / scale
+    return np.where(z < 0.0, 0.5 * np.exp(np.minimum(z, 0.0)), 1.0 - 0.5 * np.exp(-np.maximum(z, 0.0)))
+
+
+def _laplace_icdf(q, loc, scale):
+    return np.where(q <= 0.5, loc + scale * np.log(2.0 * q), loc - scale * np.log(2.0 * (1.0 - q)))
+
+
+LAPLACE = record(
+    "Laplace",
+    LOC_SCALE,
+    support=REAL_LINE,
+    cdf=_laplace_cdf,
+    icdf=_laplace_icdf,
+    logpdf=lambda x, loc, scale: -np.log(2.0 * scale) - np.abs(x - loc) / scale,
+    mean=lambda loc, scale: loc,
+    variance=lambda loc, scale: 2.0 * scale * scale,
+    mode=lambda loc, scale: loc,
+    median=lambda loc, scale: loc,
+    entropy=lambda loc, scale: 1.0 + math.log(2.0 * scale),
+)
+
+
+# Logistic(loc=0, scale=1)
+def _logistic_cdf(x, loc, scale):
+    z = (x - loc) / scale
+    e = np.exp(-np.abs(z))
+    return np.where(z >= 0.0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
+def _logistic_logpdf(x, loc, scale):
+    a = np.abs((x - loc) / scale)
+    return -a - 2.0 * np.log1p(np.exp(-a)) - np.log(scale)
+
+
+LOGISTIC = record(
+    "Logistic",
+    LOC_SCALE,
+    support=REAL_LINE,
+    cdf=_logistic_cdf,
+    icdf=lambda q, loc, scale: loc + scale * (np.log(q) - np.log1p(-q)),
+    logpdf=_logistic_logpdf,
+    mean=lambda loc, scale: loc,
+    variance=lambda loc, scale: (math.pi * scale) ** 2 / 3.0,
+    mode=lambda loc, scale: loc,
+    median=lambda loc, scale: loc,
+    entropy=lambda loc, scale: math.log(scale) + 2.0,
+)
+
+
+# Gumbel(loc=0, scale=1)  (maximum-value Gumbel, scipy's gumbel_r)
+def _gumbel_logpdf(x, loc, scale):
+    z = (x - loc) / scale
+    return -z - np.exp(-z) - np.log(scale)
+
+
+GUMBEL = record(
+    "Gumbel",
+    LOC_SCALE,
+    support=REAL_LINE,
+    cdf=lambda x, loc, scale: np.exp(-np.exp(-(x - loc) / scale)),
+    icdf=lambda q, loc, scale: loc - scale * np.log(-np.log(q)),
+    logpdf=_gumbel_logpdf,
+    mean=lambda loc, scale: loc + EULER * scale,
+    variance=lambda loc, scale: (math.pi * scale) ** 2 / 6.0,
+    mode=lambda loc, scale: loc,
+    median=lambda loc, scale: loc - scale * math.log(LOG2),
+    entropy=lambda loc, scale: math.log(scale) + EULER + 1.0,
+)
+
+# Uniform(low=0, high=1)
+UNIFORM = record(
+    "Uniform",
+    (param("low", "dependent", 0.0), param("high", "dependent", 1.0)),
+    support=lambda low, high: (low, high),
+    cdf=lambda x, low, high: (x - low) / (high - low),
+    icdf=lambda q, low, high: low + q * (high - low),
+    logpdf=lambda x, low, high: 0.0 * x - np.log(high - low),
+    mean=lambda low, high: 0.5 * (low + high),
+    variance=lambda low, high: (high - low) ** 2 / 12.0,
+    mode=lambda low, high: None,
+    median=lambda low, high: 0.5 * (low + high),
+    entropy=lambda low, high: math.log(high - low),
+)
+
+RECORDS = (NORMAL, STUDENT_T, CAUCHY, LAPLACE, LOGISTIC, GUMBEL, UNIFORM)

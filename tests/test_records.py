@@ -1,0 +1,221 @@
+"""The family records (priorcli.records) on arrays, against scipy.stats.
+
+tests/test_formulas.py checks every record's scalar functions against scipy.stats and numpyro;
+here the same table checks the vectorised paths: cdf/icdf/logpdf on arrays (with points outside
+the support, the support's ends and NaN), broadcasting over parameter arrays, agreement of the
+scalar and array paths, and the closed-form inversions (targets -> parameters) on floats, arrays
+and as source code, with the targets taken from scipy.stats.
+"""
+
+from __future__ import annotations
+
+import math
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import scipy.stats as st
+from numpy.testing import assert_allclose
+from scipy import optimize
+
+from priorcli import records
+from priorcli.records import RECORDS
+from test_formulas import ALL, CONTINUOUS, DISCRETE, KumaraswamyOracle, _id
+
+RTOL = 1e-8
+ATOL = 1e-14
+QS = np.array([0.001, 0.025, 0.05, 0.25, 0.5, 0.75, 0.95, 0.975, 0.999])
+
+
+def _support(d):
+    """scipy's support; the hand-written Kumaraswamy oracle lives on (0, 1)."""
+    return (0.0, 1.0) if isinstance(d, KumaraswamyOracle) else d.support()
+
+
+def _points(rec, d):
+    """Points across the body and tails, outside the support, at its ends, and NaN."""
+    xs = list(d.ppf([0.001, 0.1, 0.3, 0.5, 0.7, 0.9, 0.999]))
+    lo, hi = (float(v) for v in _support(d))
+    if rec.discrete:
+        lo = max(lo, -1e9)  # scipy's randint/binom supports are finite; others start at 0
+        xs = sorted(set(xs)) + [xs[3] + 0.5]
+    for edge in (lo, hi):
+        if math.isfinite(edge):
+            xs += [edge - 1.0, edge + 1.0] if not rec.discrete else [edge - 1.0, edge + 1.0, edge]
+    return np.array(xs, dtype=np.float64)
+
+
+@pytest.mark.parametrize("case", ALL, ids=_id)
+def test_cdf_logpdf_on_arrays_match_scipy(case):
+    fam, params, oracle = case
+    rec, d = RECORDS[fam], oracle()
+    xs = _points(rec, d)
+    cdf = rec.cdf(xs, **params)
+    assert isinstance(cdf, np.ndarray) and cdf.dtype == np.float64 and cdf.shape == xs.shape
+    assert_allclose(cdf, d.cdf(xs), rtol=RTOL, atol=ATOL)
+    logpdf = rec.logpdf(xs, **params)
+    assert logpdf.dtype == np.float64 and logpdf.shape == xs.shape
+    if rec.discrete:
+        expected = d.logpmf(xs)
+    else:
+        expected = d.logpdf(xs)
+        # at a support end the density's limit is a convention; compare inside and outside only
+        lo, hi = _support(d)
+        keep = (xs != lo) & (xs != hi)
+        logpdf, expected = logpdf[keep], expected[keep]
+    finite = np.isfinite(expected)
+    assert_allclose(logpdf[finite], expected[finite], rtol=RTOL, atol=ATOL)
+    assert np.all(logpdf[~finite] == expected[~finite])
+    nan = np.array([math.nan])
+    assert np.isnan(rec.cdf(nan, **params)).all() and np.isnan(rec.logpdf(nan, **params)).all()
+
+
+@pytest.mark.parametrize("case", ALL, ids=_id)
+def test_icdf_on_arrays_matches_scipy(case):
+    fam, params, oracle = case
+    rec, d = RECORDS[fam], oracle()
+    got = rec.icdf(QS, **params)
+    assert isinstance(got, np.ndarray) and got.dtype == np.float64
+    assert_allclose(got, d.ppf(QS), rtol=RTOL, atol=ATOL)
+    lo, hi = rec.support(**params)
+    ends = rec.icdf(np.array([0.0, 1.0, -0.1, 1.5, math.nan]), **params)
+    assert ends[0] == lo and ends[1] == hi and np.isnan(ends[2:]).all()
+
+
+@pytest.mark.parametrize("case", ALL, ids=_id)
+def test_scalar_and_array_paths_agree(case):
+    fam, params, oracle = case
+    rec, d = RECORDS[fam], oracle()
+    xs = _points(rec, d)
+    for fn, points in ((rec.cdf, xs), (rec.logpdf, xs), (rec.icdf, np.concatenate([QS, [0.0, 1.0]]))):
+        scalar = np.array([fn(float(x), **params) for x in points])
+        assert all(type(fn(float(x), **params)) is float for x in points[:3])
+        assert_allclose(fn(points, **params), scalar, rtol=1e-14, atol=0)
+
+
+def _families_with_two_settings():
+    by = {}
+    for fam, params, oracle in ALL:
+        by.setdefault(fam, []).append((params, oracle))
+    return [(fam, cases[:2]) for fam, cases in by.items() if len(cases) >= 2]
+
+
+@pytest.mark.parametrize("fam, cases", _families_with_two_settings(), ids=lambda v: v if isinstance(v, str) else "")
+def test_broadcasts_over_parameter_arrays(fam, cases):
+    rec = RECORDS[fam]
+    (p1, o1), (p2, o2) = cases
+    stacked = {k: np.array([[p1[k]], [p2[k]]], dtype=np.float64) for k in p1}
+    d1, d2 = o1(), o2()
+    # one row of points per setting, each inside its own support
+    x1, x2 = d1.ppf(QS), d2.ppf(QS)
+    xs = np.stack([x1, x2])
+    got = rec.cdf(xs, **stacked)
+    assert got.shape == (2, QS.size)
+    assert_allclose(got[0], d1.cdf(x1), rtol=RTOL, atol=ATOL)
+    assert_allclose(got[1], d2.cdf(x2), rtol=RTOL, atol=ATOL)
+    q = rec.icdf(np.broadcast_to(QS, (2, QS.size)), **stacked)
+    assert_allclose(q[0], d1.ppf(QS), rtol=RTOL, atol=ATOL)
+    assert_allclose(q[1], d2.ppf(QS), rtol=RTOL, atol=ATOL)
+    lp = rec.logpdf(xs, **stacked)
+    f1, f2 = (d.logpmf if rec.discrete else d.logpdf for d in (d1, d2))
+    assert_allclose(lp[0], f1(x1), rtol=RTOL, atol=ATOL)
+    assert_allclose(lp[1], f2(x2), rtol=RTOL, atol=ATOL)
+
+
+def test_every_record_is_complete():
+    assert {fam for fam, _, _ in ALL} == set(RECORDS)
+    for name, rec in RECORDS.items():
+        assert rec.name == name and records.get(name) is rec
+        for attr in ("support", "cdf", "icdf", "logpdf", "mean", "variance", "mode", "median", "entropy"):
+            assert callable(getattr(rec, attr)), (name, attr)
+        assert rec.aliases() == records.aliases_for(rec.param_names)
+
+
+def test_importing_records_loads_neither_numpy_nor_scipy():
+    code = (
+        "import sys, priorcli.records as r; r.RECORDS['LogNormal'].inversion({'mode'}, {'scale'})(mode=1.0, scale=0.5); "
+        "print(','.join(m for m in sys.modules if m.split('.')[0] in ('jax', 'numpyro', 'numpy', 'scipy')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
+
+
+# ---------------------------------------------------------------------------------------------
+# Inversions: targets from scipy.stats, back to the parameters
+
+
+def _oracle_mode(d, lo, hi):
+    """The mode by maximising scipy's density (bounded search inside the central 99.8%)."""
+    a, b = d.ppf(0.0001), d.ppf(0.9999)
+    res = optimize.minimize_scalar(lambda x: -d.logpdf(x), bounds=(a, b), method="bounded",
+                                   options={"xatol": 1e-12 * max(1.0, abs(b))})
+    return float(res.x)
+
+
+def _oracle_targets(d) -> dict:
+    return {"mean": float(d.mean()), "sd": float(d.std()), "median": float(d.median()),
+            "mode": _oracle_mode(d, *d.support())}
+
+
+INVERSION_CASES = [
+    # (family, params, oracle, targets, fixed)
+    ("LogNormal", dict(loc=1.3, scale=0.4), st.lognorm(s=0.4, scale=math.exp(1.3)), ("mode",), ("scale",)),
+    ("LogNormal", dict(loc=1.3, scale=0.4), st.lognorm(s=0.4, scale=math.exp(1.3)), ("median",), ("scale",)),
+    ("LogNormal", dict(loc=1.3, scale=0.4), st.lognorm(s=0.4, scale=math.exp(1.3)), ("mean",), ("scale",)),
+    ("LogNormal", dict(loc=-0.5, scale=1.7), st.lognorm(s=1.7, scale=math.exp(-0.5)), ("sd",), ("scale",)),
+    ("LogNormal", dict(loc=0.2, scale=0.8), st.lognorm(s=0.8, scale=math.exp(0.2)), ("mean", "sd"), ()),
+    ("LogNormal", dict(loc=0.2, scale=0.8), st.lognorm(s=0.8, scale=math.exp(0.2)), ("mode", "median"), ()),
+    ("LogNormal", dict(loc=0.2, scale=0.8), st.lognorm(s=0.8, scale=math.exp(0.2)), ("median", "mean"), ()),
+    ("LogNormal", dict(loc=0.2, scale=0.8), st.lognorm(s=0.8, scale=math.exp(0.2)), ("mode", "mean"), ()),
+    ("Gamma", dict(concentration=2.5, rate=3.0), st.gamma(2.5, scale=1 / 3.0), ("mean", "sd"), ()),
+    ("InverseGamma", dict(concentration=3.0, rate=2.0), st.invgamma(3.0, scale=2.0), ("mean", "sd"), ()),
+    ("Beta", dict(concentration1=2.0, concentration0=5.0), st.beta(2.0, 5.0), ("mean", "sd"), ()),
+    ("BetaProportion", dict(mean=0.3, concentration=8.0), st.beta(2.4, 5.6), ("mean", "sd"), ()),
+]
+
+
+@pytest.mark.parametrize("fam, params, d, targets, fixed", INVERSION_CASES,
+                         ids=[f"{c[0]}-{'+'.join(c[3])}" for c in INVERSION_CASES])
+def test_inversions_recover_the_parameters(fam, params, d, targets, fixed):
+    rec = RECORDS[fam]
+    inv = rec.inversion(targets, fixed)
+    assert inv is not None
+    oracle = _oracle_targets(d)
+    values = {t: oracle[t] for t in targets} | {f: params[f] for f in fixed}
+    rtol = 1e-6 if "mode" in targets else 1e-9  # the oracle's mode is a numerical maximum
+    assert inv.holds(**values)
+    got = inv(**values)
+    assert set(got) | set(fixed) == set(rec.param_names)
+    for k, v in got.items():
+        assert type(v) is float
+        assert_allclose(v, params[k], rtol=rtol, atol=1e-9)
+    # arrays in, arrays out, element by element the same
+    arrays = {k: np.array([v, v * 1.0]) for k, v in values.items()}
+    for k, v in inv(**arrays).items():
+        assert isinstance(v, np.ndarray) and v.shape == (2,)
+        assert_allclose(v, got[k], rtol=1e-14)
+    # as source code (jnp ~ numpy here), naming the target variables
+    source = inv.source(**{k: f"v_{k}" for k in values})
+    env = {"jnp": np} | {f"v_{k}": v for k, v in values.items()}
+    for k, text in source.items():
+        assert_allclose(eval(text, env), got[k], rtol=1e-14)  # the test's own eval of the written formula
+
+
+def test_beta_mean_count_is_the_stan_guide_parameterisation():
+    inv = RECORDS["Beta"].inversion({"mean", "count"})
+    got = inv(mean=0.3, count=10.0)
+    assert_allclose([got["concentration1"], got["concentration0"]], [3.0, 7.0], rtol=1e-15)
+    d = st.beta(got["concentration1"], got["concentration0"])
+    assert_allclose(d.mean(), 0.3, rtol=1e-14)
+    assert RECORDS["BetaProportion"].inversion({"mean", "count"})(mean=0.3, count=10.0) == {
+        "mean": 0.3, "concentration": 10.0}
+
+
+def test_infeasible_inversions_say_why():
+    inv = RECORDS["Beta"].inversion({"mean", "sd"})
+    assert not inv.holds(mean=0.5, sd=0.5)
+    assert "too large" in inv.why(mean=0.5, sd=0.5)
+    ln = RECORDS["LogNormal"].inversion({"mode", "mean"})
+    assert not ln.holds(mode=2.0, mean=1.0) and ln.holds(mode=1.0, mean=2.0)
+    assert not ln.holds(mode=np.array([1.0, 2.0]), mean=np.array([2.0, 1.0]))
