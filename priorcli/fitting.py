@@ -4,7 +4,7 @@
 numpyro call style: ``gamma``, ``Gamma(rate=2)``, ``binomial(total_count=10)``. Integer-valued
 parameters (a Binomial's ``total_count``) are never estimated: give them this way.
 
-* Closed-form families (``priorcli.formulas``, no jax): closed-form MLEs where they exist (Normal,
+* Families with a record (``priorcli.records``, no jax; its vectorised ``logpdf`` is the likelihood): closed-form MLEs where they exist (Normal,
   LogNormal, Exponential, HalfNormal, Laplace, Pareto, Uniform, LogUniform, Poisson, Bernoulli,
   Geometric, Binomial with its total_count given, DiscreteUniform), one-dimensional root finding
   where the score equation has one unknown (Gamma, InverseGamma, Chi2), and otherwise numerical
@@ -33,13 +33,12 @@ from typing import Callable
 
 import numpy as np
 
+from priorcli import records
 from priorcli.errors import ConvergenceError, InfeasibleError, InputError, UsageError
 from priorcli.families import FamilyInfo, check_param, parse_number, resolve, resolve_fast
 
 __all__ = ["Fit", "fit_family"]
 
-_LOG2PI = math.log(2.0 * math.pi)
-_LOGPI = math.log(math.pi)
 _LOG2 = math.log(2.0)
 
 # Gradient of the mean negative log-likelihood (per unit of the unconstrained coordinates, which
@@ -77,7 +76,7 @@ def fit_family(family_name: str, values: np.ndarray) -> Fit:
     closed = _CLOSED.get(family.name)
     if closed is not None:
         params = closed.fit(family, x, fixed)
-        log_likelihood = float(np.sum(closed.logpdf(x, **params)))
+        log_likelihood = float(np.sum(records.get(family.name).logpdf(x, **params)))
     else:
         params, log_likelihood = _fit_numpyro(family, x, fixed)
     if not math.isfinite(log_likelihood):
@@ -373,7 +372,8 @@ def _runaway(objective, coords, names, u, f) -> tuple[str, str, float] | None:
 
 
 # ---------------------------------------------------------------------------------------------
-# Closed-form families: vectorised log densities (numpy, scipy.special), starts and MLEs
+# Families with a record: the record's vectorised log density, plus support checks, starting
+# values and closed-form MLEs here
 
 
 def _sp():
@@ -384,7 +384,6 @@ def _sp():
 
 @dataclass(frozen=True)
 class _Closed:
-    logpdf: Callable[..., np.ndarray]  # logpdf(x, **params), vectorised over x
     check: Callable[[str, np.ndarray, dict], None]  # data in the support, given the fixed params
     start: Callable[[np.ndarray], dict] | None = None  # starting values for every parameter
     mle: Callable[[np.ndarray], dict] | None = None  # closed-form MLE when nothing is fixed
@@ -416,10 +415,11 @@ class _Closed:
         coords = {p.name: custom.get(p.name) or _coord_for(p.kind, start[p.name], spread) for p in free}
 
         names = tuple(coords)
+        logpdf = records.get(family.name).logpdf
 
         def objective_u(u):
             params = {n: coords[n].value(u[i]) for i, n in enumerate(names)}
-            return -np.mean(self.logpdf(x, **params, **fixed))
+            return -np.mean(logpdf(x, **params, **fixed))
 
         params = _minimize(family.name, objective_u, coords)
         params.update(fixed)
@@ -459,11 +459,6 @@ def _loc_scale_start(x):
 
 
 # Normal --------------------------------------------------------------------------------------
-def _normal_logpdf(x, loc, scale):
-    z = (x - loc) / scale
-    return -0.5 * z * z - math.log(scale) - 0.5 * _LOG2PI
-
-
 def _normal_mle(x):
     loc = float(np.mean(x))
     _require_spread("Normal", x)
@@ -471,12 +466,6 @@ def _normal_mle(x):
 
 
 # LogNormal -----------------------------------------------------------------------------------
-def _lognormal_logpdf(x, loc, scale):
-    lx = np.log(x)
-    z = (lx - loc) / scale
-    return -0.5 * z * z - math.log(scale) - 0.5 * _LOG2PI - lx
-
-
 def _lognormal_mle(x):
     lx = np.log(x)
     _require_spread("LogNormal", x)
@@ -490,12 +479,6 @@ def _lognormal_start(x):
 
 
 # Gamma, InverseGamma, Chi2 -------------------------------------------------------------------
-def _gamma_logpdf(x, concentration, rate):
-    sc = _sp()
-    a = concentration
-    return a * math.log(rate) - sc.gammaln(a) + sc.xlogy(a - 1.0, x) - rate * x
-
-
 def _solve_decreasing(f, guess: float, what: str) -> float:
     """The root of a decreasing function on (0, inf), bracketed outward from ``guess``."""
     from scipy.optimize import brentq
@@ -542,12 +525,6 @@ def _gamma_start(x):
     return {"concentration": a, "rate": a / m}
 
 
-def _invgamma_logpdf(x, concentration, rate):
-    sc = _sp()
-    a = concentration
-    return a * math.log(rate) - sc.gammaln(a) - (a + 1.0) * np.log(x) - rate / x
-
-
 def _invgamma_mle(x):
     y = 1.0 / x  # 1/X ~ Gamma(concentration, rate): the MLE is the Gamma MLE of 1/X
     a = _gamma_shape("InverseGamma", y)
@@ -559,10 +536,6 @@ def _invgamma_start(x):
     return {"concentration": start["concentration"], "rate": start["rate"]}
 
 
-def _chi2_logpdf(x, df):
-    return _gamma_logpdf(x, 0.5 * df, 0.5)
-
-
 def _chi2_mle(x):
     sc = _sp()
     target = float(np.mean(np.log(x))) - _LOG2  # digamma(df / 2) = mean(log x) - log 2
@@ -572,12 +545,6 @@ def _chi2_mle(x):
 
 
 # Beta, BetaProportion, Kumaraswamy -----------------------------------------------------------
-def _beta_logpdf(x, concentration1, concentration0):
-    sc = _sp()
-    a, b = concentration1, concentration0
-    return sc.xlogy(a - 1.0, x) + sc.xlog1py(b - 1.0, -x) - sc.betaln(a, b)
-
-
 def _beta_start(x):
     m, v = float(np.mean(x)), float(np.var(x))
     common = m * (1.0 - m) / v - 1.0 if v > 0 else 2.0
@@ -589,10 +556,6 @@ def _beta_start(x):
 def _beta_fit_free(x):
     family = resolve_fast("Beta")
     return _CLOSED["Beta"].fit(family, x, {})
-
-
-def _betaprop_logpdf(x, mean, concentration):
-    return _beta_logpdf(x, mean * concentration, (1.0 - mean) * concentration)
 
 
 def _betaprop_mle(x):
@@ -608,46 +571,22 @@ def _betaprop_start(x):
     return {"mean": a / (a + b), "concentration": a + b}
 
 
-def _kuma_logpdf(x, concentration1, concentration0):
-    sc = _sp()
-    a, b = concentration1, concentration0
-    return math.log(a) + math.log(b) + sc.xlogy(a - 1.0, x) + sc.xlog1py(b - 1.0, -(x**a))
-
-
 def _kuma_start(x):
     # a = 1 is Beta(1, b); the profile MLE of b given a is -1 / mean(log(1 - x^a)).
     return {"concentration1": 1.0, "concentration0": -1.0 / float(np.mean(np.log1p(-x)))}
 
 
 # StudentT, Cauchy, Laplace, Logistic, Gumbel ------------------------------------------------
-def _t_logpdf(x, df, loc, scale):
-    sc = _sp()
-    z = (x - loc) / scale
-    return (
-        sc.gammaln(0.5 * (df + 1.0)) - sc.gammaln(0.5 * df) - 0.5 * math.log(df * math.pi) - math.log(scale)
-        - 0.5 * (df + 1.0) * np.log1p(z * z / df)
-    )
-
-
 def _t_start(x):
     start = _loc_scale_start(x)
     start["df"] = 5.0
     return start
 
 
-def _cauchy_logpdf(x, loc, scale):
-    z = (x - loc) / scale
-    return -_LOGPI - math.log(scale) - np.log1p(z * z)
-
-
 def _cauchy_start(x):
     q25, q50, q75 = np.quantile(x, [0.25, 0.5, 0.75])
     scale = float(q75 - q25) / 2.0
     return {"loc": float(q50), "scale": scale if scale > 0 else _spread(x)}
-
-
-def _laplace_logpdf(x, loc, scale):
-    return -math.log(2.0 * scale) - np.abs(x - loc) / scale
 
 
 def _laplace_mle(x):
@@ -659,18 +598,8 @@ def _laplace_mle(x):
     return {"loc": loc, "scale": scale}
 
 
-def _logistic_logpdf(x, loc, scale):
-    a = np.abs((x - loc) / scale)
-    return -a - 2.0 * np.log1p(np.exp(-a)) - math.log(scale)
-
-
 def _logistic_start(x):
     return {"loc": float(np.median(x)), "scale": float(np.std(x)) * math.sqrt(3.0) / math.pi or _spread(x)}
-
-
-def _gumbel_logpdf(x, loc, scale):
-    z = (x - loc) / scale
-    return -z - np.exp(-z) - math.log(scale)
 
 
 def _gumbel_start(x):
@@ -679,32 +608,12 @@ def _gumbel_start(x):
 
 
 # HalfCauchy, HalfNormal, Exponential, Weibull, Pareto, Levy -----------------------------------
-def _halfcauchy_logpdf(x, scale):
-    z = x / scale
-    return _LOG2 - _LOGPI - math.log(scale) - np.log1p(z * z)
-
-
-def _halfnormal_logpdf(x, scale):
-    z = x / scale
-    return 0.5 * (_LOG2 - _LOGPI) - math.log(scale) - 0.5 * z * z
-
-
 def _halfnormal_mle(x):
     return {"scale": float(np.sqrt(np.mean(x * x)))}
 
 
-def _exponential_logpdf(x, rate):
-    return math.log(rate) - rate * x
-
-
 def _exponential_mle(x):
     return {"rate": 1.0 / float(np.mean(x))}
-
-
-def _weibull_logpdf(x, scale, concentration):
-    k = concentration
-    z = x / scale
-    return math.log(k / scale) + _sp().xlogy(k - 1.0, z) - z**k
 
 
 def _weibull_start(x):
@@ -712,10 +621,6 @@ def _weibull_start(x):
     k = math.pi / (sd_log * math.sqrt(6.0)) if sd_log > 0 else 1.0
     z = x / float(np.max(x))
     return {"scale": float(np.max(x)) * float(np.mean(z**k)) ** (1.0 / k), "concentration": k}
-
-
-def _pareto_logpdf(x, scale, alpha):
-    return math.log(alpha) + alpha * math.log(scale) - (alpha + 1.0) * np.log(x)
 
 
 def _pareto_check(family, x, fixed):
@@ -732,11 +637,6 @@ def _pareto_mle(x, scale=None, alpha=None):
             raise InfeasibleError("cannot fit Pareto: all values are equal to the scale, so alpha would be infinite")
         alpha = x.size / total
     return {"scale": scale, "alpha": alpha}
-
-
-def _levy_logpdf(x, loc, scale):
-    d = x - loc
-    return 0.5 * (math.log(scale) - _LOG2PI) - 1.5 * np.log(d) - scale / (2.0 * d)
 
 
 def _levy_check(family, x, fixed):
@@ -763,10 +663,6 @@ def _levy_coords(x, start):
 
 
 # Uniform, LogUniform, DiscreteUniform --------------------------------------------------------
-def _uniform_logpdf(x, low, high):
-    return np.full(x.shape, -math.log(high - low))
-
-
 def _bounds_check(support_low: float):
     def check(family, x, fixed):
         if support_low > -math.inf:
@@ -790,38 +686,17 @@ def _range_mle(family: str, extra: float = 0.0):
     return mle
 
 
-def _loguniform_logpdf(x, low, high):
-    return -np.log(x) - math.log(math.log(high / low))
-
-
 def _discrete_uniform_check(family, x, fixed):
     _require(family, x, x == np.floor(x), "the integers")
     _bounds_check(-math.inf)(family, x, fixed)
 
 
-def _discrete_uniform_logpdf(x, low, high):
-    return np.full(x.shape, -math.log(high - low + 1.0))
-
-
 # Discrete ------------------------------------------------------------------------------------
-def _poisson_logpdf(x, rate):
-    sc = _sp()
-    return sc.xlogy(x, rate) - rate - sc.gammaln(x + 1.0)
-
-
 def _poisson_mle(x):
     rate = float(np.mean(x))
     if not rate > 0.0:
         raise InfeasibleError("cannot fit Poisson: all values are 0, so the maximum-likelihood rate is 0")
     return {"rate": rate}
-
-
-def _binomial_logpdf(x, probs, total_count):
-    sc = _sp()
-    n = total_count
-    return sc.gammaln(n + 1.0) - sc.gammaln(x + 1.0) - sc.gammaln(n - x + 1.0) + sc.xlogy(x, probs) + sc.xlog1py(
-        n - x, -probs
-    )
 
 
 def _binomial_check(family, x, fixed):
@@ -839,23 +714,8 @@ def _binomial_mle(x, probs=None, total_count=None):
     return {"probs": probs, "total_count": total_count}
 
 
-def _bernoulli_logpdf(x, probs):
-    sc = _sp()
-    return sc.xlogy(x, probs) + sc.xlog1py(1.0 - x, -probs)
-
-
 def _bernoulli_check(family, x, fixed):
     _require_counts(family, x, 1.0)
-
-
-def _geometric_logpdf(x, probs):
-    return np.log(probs) + _sp().xlog1py(x, -probs)
-
-
-def _nb_logpdf(x, total_count, probs):
-    sc = _sp()
-    r = total_count
-    return sc.gammaln(x + r) - sc.gammaln(r) - sc.gammaln(x + 1.0) + r * math.log1p(-probs) + sc.xlogy(x, probs)
 
 
 def _nb_check(family, x, fixed):
@@ -877,35 +737,35 @@ def _nb_start(x):
 
 
 _CLOSED: dict[str, _Closed] = {
-    "Normal": _Closed(_normal_logpdf, _no_check, _loc_scale_start, _normal_mle),
-    "LogNormal": _Closed(_lognormal_logpdf, _positive_check, _lognormal_start, _lognormal_mle),
-    "Gamma": _Closed(_gamma_logpdf, _positive_check, _gamma_start, _gamma_mle),
-    "InverseGamma": _Closed(_invgamma_logpdf, _positive_check, _invgamma_start, _invgamma_mle),
-    "Chi2": _Closed(_chi2_logpdf, _positive_check, lambda x: {"df": float(np.mean(x))}, _chi2_mle),
-    "Beta": _Closed(_beta_logpdf, _unit_check, _beta_start),
-    "BetaProportion": _Closed(_betaprop_logpdf, _unit_check, _betaprop_start, _betaprop_mle),
-    "Kumaraswamy": _Closed(_kuma_logpdf, _unit_check, _kuma_start),
-    "StudentT": _Closed(_t_logpdf, _no_check, _t_start),
-    "Cauchy": _Closed(_cauchy_logpdf, _no_check, _cauchy_start),
-    "Laplace": _Closed(_laplace_logpdf, _no_check, _loc_scale_start, _laplace_mle),
-    "Logistic": _Closed(_logistic_logpdf, _no_check, _logistic_start),
-    "Gumbel": _Closed(_gumbel_logpdf, _no_check, _gumbel_start),
-    "HalfCauchy": _Closed(_halfcauchy_logpdf, _positive_check, lambda x: {"scale": float(np.median(x))}),
-    "HalfNormal": _Closed(_halfnormal_logpdf, _positive_check, None, _halfnormal_mle),
-    "Exponential": _Closed(_exponential_logpdf, _positive_check, None, _exponential_mle),
-    "Weibull": _Closed(_weibull_logpdf, _positive_check, _weibull_start),
-    "Pareto": _Closed(_pareto_logpdf, _pareto_check, None, _pareto_mle),
-    "Levy": _Closed(_levy_logpdf, _levy_check, _levy_start, coords=_levy_coords),
-    "Uniform": _Closed(_uniform_logpdf, _bounds_check(-math.inf), None, _range_mle("Uniform")),
-    "LogUniform": _Closed(_loguniform_logpdf, _bounds_check(0.0), None, _range_mle("LogUniform")),
-    "DiscreteUniform": _Closed(_discrete_uniform_logpdf, _discrete_uniform_check, None,
+    "Normal": _Closed(_no_check, _loc_scale_start, _normal_mle),
+    "LogNormal": _Closed(_positive_check, _lognormal_start, _lognormal_mle),
+    "Gamma": _Closed(_positive_check, _gamma_start, _gamma_mle),
+    "InverseGamma": _Closed(_positive_check, _invgamma_start, _invgamma_mle),
+    "Chi2": _Closed(_positive_check, lambda x: {"df": float(np.mean(x))}, _chi2_mle),
+    "Beta": _Closed(_unit_check, _beta_start),
+    "BetaProportion": _Closed(_unit_check, _betaprop_start, _betaprop_mle),
+    "Kumaraswamy": _Closed(_unit_check, _kuma_start),
+    "StudentT": _Closed(_no_check, _t_start),
+    "Cauchy": _Closed(_no_check, _cauchy_start),
+    "Laplace": _Closed(_no_check, _loc_scale_start, _laplace_mle),
+    "Logistic": _Closed(_no_check, _logistic_start),
+    "Gumbel": _Closed(_no_check, _gumbel_start),
+    "HalfCauchy": _Closed(_positive_check, lambda x: {"scale": float(np.median(x))}),
+    "HalfNormal": _Closed(_positive_check, None, _halfnormal_mle),
+    "Exponential": _Closed(_positive_check, None, _exponential_mle),
+    "Weibull": _Closed(_positive_check, _weibull_start),
+    "Pareto": _Closed(_pareto_check, None, _pareto_mle),
+    "Levy": _Closed(_levy_check, _levy_start, coords=_levy_coords),
+    "Uniform": _Closed(_bounds_check(-math.inf), None, _range_mle("Uniform")),
+    "LogUniform": _Closed(_bounds_check(0.0), None, _range_mle("LogUniform")),
+    "DiscreteUniform": _Closed(_discrete_uniform_check, None,
                                _range_mle("DiscreteUniform", extra=1.0)),
-    "Poisson": _Closed(_poisson_logpdf, _count_check, None, _poisson_mle),
-    "BinomialProbs": _Closed(_binomial_logpdf, _binomial_check, None, _binomial_mle),
-    "BernoulliProbs": _Closed(_bernoulli_logpdf, _bernoulli_check, None, lambda x: {"probs": float(np.mean(x))}),
-    "GeometricProbs": _Closed(_geometric_logpdf, _count_check, None,
+    "Poisson": _Closed(_count_check, None, _poisson_mle),
+    "BinomialProbs": _Closed(_binomial_check, None, _binomial_mle),
+    "BernoulliProbs": _Closed(_bernoulli_check, None, lambda x: {"probs": float(np.mean(x))}),
+    "GeometricProbs": _Closed(_count_check, None,
                               lambda x: {"probs": 1.0 / (1.0 + float(np.mean(x)))}),
-    "NegativeBinomialProbs": _Closed(_nb_logpdf, _nb_check, _nb_start),
+    "NegativeBinomialProbs": _Closed(_nb_check, _nb_start),
 }
 
 

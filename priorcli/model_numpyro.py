@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from priorcli import model as lang
+from priorcli import records
 from priorcli.errors import UsageError
 from priorcli.families import (
     SCALAR_TARGETS,
@@ -81,22 +82,20 @@ def _violations(param, values: np.ndarray) -> float | None:
 
 
 def _vectorised_closed_form(family: FamilyInfo, targets: dict, params: dict) -> dict | None:
-    """The closed forms the model language writes as formulas (see _targets_source), on arrays."""
-    keys = set(targets)
-    if family.name == "LogNormal" and set(params) == {"scale"} and len(keys) == 1:
-        (key,) = keys
-        value, s = np.asarray(targets[key], dtype=np.float64), params["scale"]
-        if np.any(value <= 0):
-            raise UsageError(f"LogNormal {key} must be positive in every draw")
-        shift = {"mode": s**2, "median": 0.0 * s, "mean": -(s**2) / 2}.get(key)
-        if shift is not None:
-            return {"loc": np.log(value) + shift, "scale": s}
-    if family.name == "Beta" and keys == {"mean", "count"} and not params:
-        mean, count = np.asarray(targets["mean"], dtype=np.float64), np.asarray(targets["count"], dtype=np.float64)
-        if np.any((mean <= 0) | (mean >= 1)) or np.any(count <= 0):
-            raise UsageError("Beta mean must lie in (0, 1) and count be positive in every draw")
-        return {"concentration1": count * mean, "concentration0": count * (1 - mean)}
-    return None
+    """Targets that vary across draws, through the family record's closed-form inversion; None when
+    it has none, or when some draw's targets are invalid (the draw-by-draw solve then reports the
+    first of them exactly as a single solve would)."""
+    record = records.get(family.name)
+    inversion = record.inversion(targets, params) if record is not None else None
+    if inversion is None:
+        return None
+    values = {k: np.asarray(v, dtype=np.float64) for k, v in {**targets, **params}.items()}
+    ok = record.targets_in_support(**{k: values[k] for k in targets})
+    with np.errstate(all="ignore"):
+        if not np.all(ok & inversion.holds(**values)):
+            return None
+        solved = inversion(**values)
+    return {**params, **solved}
 
 
 def _solve_targets(family: FamilyInfo, targets: dict, params: dict) -> dict:
@@ -206,26 +205,19 @@ def dist_source(statement, dexpr: lang.DistExpr, names) -> str:
 
 
 def _targets_source(family: FamilyInfo, params: dict, targets: dict, statement, names) -> dict[str, str]:
-    """Targets as code: solved numerically when constant, written as formulas when they vary."""
+    """Targets as code: solved numerically when constant, written as the record's closed form when
+    they vary."""
     constant = {k: lang._const(v) for k, v in {**params, **targets}.items()}
     if all(v is not None for v in constant.values()):
         solved = _solve_targets(family, {k: constant[k] for k in targets}, {k: constant[k] for k in params})
         return {k: repr(float(v)) for k, v in solved.items()}
     src = {k: lang.expr_to_source(v, names) for k, v in {**params, **targets}.items()}
     keys = set(targets)
-    if family.name == "LogNormal" and "scale" in params and len(keys) == 1:
-        s = src["scale"]
-        location = {
-            "mode": f"jnp.log({src.get('mode')}) + ({s}) ** 2",
-            "median": f"jnp.log({src.get('median')})",
-            "mean": f"jnp.log({src.get('mean')}) - ({s}) ** 2 / 2",
-        }
-        (key,) = keys
-        if key in location:
-            return {"loc": location[key], "scale": s}
-    if family.name == "Beta" and keys == {"mean", "count"}:
-        return {"concentration1": f"({src['count']}) * ({src['mean']})",
-                "concentration0": f"({src['count']}) * (1 - ({src['mean']}))"}
+    record = records.get(family.name)
+    inversion = record.inversion(keys, params) if record is not None else None
+    if inversion is not None:
+        written = {**{k: src[k] for k in params}, **inversion.source(**src)}
+        return {n: written[n] for n in family.param_names if n in written}
     raise UsageError(
         f"line {statement.line}: --emit numpyro cannot write {family.name} targets {sorted(keys)} that depend on "
         "other variables as a formula; give native parameters"

@@ -9,7 +9,10 @@ and as source code, with the targets taken from scipy.stats.
 
 from __future__ import annotations
 
+import ast
+import dataclasses
 import math
+import pathlib
 import subprocess
 import sys
 
@@ -218,4 +221,71 @@ def test_infeasible_inversions_say_why():
     assert "too large" in inv.why(mean=0.5, sd=0.5)
     ln = RECORDS["LogNormal"].inversion({"mode", "mean"})
     assert not ln.holds(mode=2.0, mean=1.0) and ln.holds(mode=1.0, mean=2.0)
-    assert not ln.holds(mode=np.array([1.0, 2.0]), mean=np.array([2.0, 1.0]))
+    assert ln.holds(mode=np.array([1.0, 2.0]), mean=np.array([2.0, 1.0])).tolist() == [True, False]
+    assert RECORDS["Gamma"].inversion({"mean", "sd"}).holds(mean=np.ones(3), sd=1.0).tolist() == [True] * 3
+
+
+# ---------------------------------------------------------------------------------------------
+# One place per family: the records are the only home of densities and inversions
+
+
+PACKAGE = pathlib.Path(records.__file__).resolve().parent.parent
+
+
+def test_no_module_outside_the_records_defines_a_family_density():
+    """No '_gamma_logpdf' and the like anywhere but priorcli/records (names parsed, not grepped)."""
+    words = {r.name.lower().removesuffix("probs") for r in RECORDS.values()}
+    words |= {"t", "invgamma", "binom", "binomial", "nb", "geom", "geometric", "kuma", "betaprop", "bernoulli"}
+    offenders = []
+    for path in PACKAGE.rglob("*.py"):
+        if "records" in path.relative_to(PACKAGE).parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.FunctionDef):
+                parts = node.name.strip("_").split("_")
+                if len(parts) > 1 and parts[0] in words and parts[-1] in ("logpdf", "logpmf", "pdf", "pmf", "cdf", "icdf"):
+                    offenders.append(f"{path.name}:{node.lineno} {node.name}")
+    assert offenders == []
+
+
+def _counting(monkeypatch, name: str, **fields):
+    """Replace RECORDS[name] by a copy whose given fields count their calls."""
+    calls = []
+
+    def counted(fn):
+        def wrapper(*args, **kwargs):
+            calls.append(fn)
+            return fn(*args, **kwargs)
+
+        return wrapper
+
+    rec = RECORDS[name]
+    changed = {k: counted(getattr(rec, k)) if v is None else v(counted) for k, v in fields.items()}
+    monkeypatch.setitem(RECORDS, name, dataclasses.replace(rec, **changed))
+    return calls
+
+
+@pytest.mark.parametrize("spec", ["gamma", "Gamma(rate=2)", "beta", "poisson", "studentt"])
+def test_the_fitter_uses_the_record_logpdf(monkeypatch, spec):
+    from priorcli.fitting import fit_family
+
+    name = {"gamma": "Gamma", "Gamma(rate=2)": "Gamma", "beta": "Beta", "poisson": "Poisson", "studentt": "StudentT"}[spec]
+    calls = _counting(monkeypatch, name, logpdf=None)
+    data = {"Beta": st.beta(2, 5), "Poisson": st.poisson(3.0), "StudentT": st.t(4.0)}.get(name, st.gamma(2.0))
+    fit = fit_family(spec, data.rvs(500, random_state=3).astype(float))
+    assert calls, "fitting did not evaluate the record's logpdf"
+    assert math.isfinite(fit.log_likelihood)
+
+
+def test_the_model_sampler_uses_the_record_inversions(monkeypatch):
+    from priorcli.model_numpyro import dist_spec
+
+    def counting_inversions(counted):
+        return tuple(dataclasses.replace(inv, formula=counted(inv.formula)) for inv in RECORDS["Beta"].inversions)
+
+    calls = _counting(monkeypatch, "Beta", inversions=counting_inversions)
+    mean = np.array([0.2, 0.5, 0.7])
+    spec = dist_spec("Beta", (), {"mean": mean, "count": 10.0}, ())
+    assert len(calls) == 1
+    assert_allclose(spec.params["concentration1"], 10.0 * mean, rtol=1e-15)
+    assert_allclose(spec.params["concentration0"], 10.0 * (1 - mean), rtol=1e-15)

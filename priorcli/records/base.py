@@ -142,27 +142,49 @@ def xp_for(*values):
 _ATOM = re.compile(r"^(?:[A-Za-z_][\w.]*|\d+(?:\.\d*)?(?:e[+-]?\d+)?)$")
 
 
-class _Src:
-    """A source-code expression; arithmetic builds the text, parenthesising compound operands."""
+_PRECEDENCE = {"+": 1, "-": 1, "*": 2, "/": 2, "neg": 3, "**": 4}
+_ATOMIC = 9
 
-    def __init__(self, text: str, atom: bool | None = None):
+
+def _atomic(text: str) -> bool:
+    """A name, a number, or a call whose parentheses close at the end: ``f(a) + g(b)`` is not."""
+    if _ATOM.match(text):
+        return True
+    m = re.match(r"^[A-Za-z_][\w.]*\(", text)
+    if m is None or not text.endswith(")"):
+        return False
+    depth = 0
+    for i, ch in enumerate(text[m.end() - 1:], start=m.end() - 1):
+        depth += {"(": 1, ")": -1}.get(ch, 0)
+        if depth == 0:
+            return i == len(text) - 1
+    return False
+
+
+class _Src:
+    """A source-code expression; arithmetic builds the text, parenthesising operands only where
+    Python's precedence needs it (user expressions that are not plain names are always wrapped)."""
+
+    def __init__(self, text: str, precedence: int | None = None):
         self.text = text
-        self.atom = bool(_ATOM.match(text)) if atom is None else atom
+        self.precedence = (_ATOMIC if _atomic(text) else 0) if precedence is None else precedence
 
     def __str__(self) -> str:
         return self.text
 
     @staticmethod
-    def _wrap(v) -> str:
+    def _operand(v, need: int) -> str:
         if isinstance(v, _Src):
-            return v.text if v.atom else f"({v.text})"
-        if isinstance(v, int):
-            return str(v)
-        return repr(float(v))
+            return v.text if v.precedence >= need else f"({v.text})"
+        text = str(v) if isinstance(v, int) else repr(float(v))
+        return text if not text.startswith("-") or need <= 1 else f"({text})"
 
     def _bin(self, op, other, reverse=False):
-        a, b = (self._wrap(other), self._wrap(self)) if reverse else (self._wrap(self), self._wrap(other))
-        return _Src(f"{a} {op} {b}", atom=False)
+        left, right = (other, self) if reverse else (self, other)
+        p = _PRECEDENCE[op]
+        # left-associative ops: the right operand binds tighter; ** is right-associative
+        lneed, rneed = (p + 1, p) if op == "**" else (p, p + 1)
+        return _Src(f"{self._operand(left, lneed)} {op} {self._operand(right, rneed)}", p)
 
     def __add__(self, o):
         return self._bin("+", o)
@@ -192,7 +214,7 @@ class _Src:
         return self._bin("**", o)
 
     def __neg__(self):
-        return _Src(f"-{self._wrap(self)}", atom=False)
+        return _Src(f"-{self._operand(self, _PRECEDENCE['neg'])}", _PRECEDENCE["neg"])
 
 
 class _SourceNamespace:
@@ -203,8 +225,8 @@ class _SourceNamespace:
             raise AttributeError(name)
 
         def call(*args):
-            inner = ", ".join(a.text if isinstance(a, _Src) else _Src._wrap(a) for a in args)
-            return _Src(f"jnp.{name}({inner})", atom=True)
+            inner = ", ".join(a.text if isinstance(a, _Src) else _Src._operand(a, 0) for a in args)
+            return _Src(f"jnp.{name}({inner})", _ATOMIC)
 
         return call
 
@@ -222,8 +244,9 @@ class Inversion:
 
     ``targets``: target kinds (mode, median, mean, sd, count) the formula takes; ``fixed``: native
     parameters that must be held fixed beside them. ``formula(xp, **values)`` returns every native
-    parameter the record has that is not fixed; ``valid(**values)`` (optional) is True (or a boolean
-    array) where the targets can hold together, and ``why(**values)`` says why not, for scalars.
+    parameter the record has that is not fixed; ``valid(**values)`` (optional) is True where the
+    targets can hold together (elementwise on arrays), and ``why(**values)`` says why not, for
+    scalars. Targets outside the support (a negative LogNormal mode) are the caller's to refuse.
     """
 
     targets: frozenset
@@ -242,7 +265,11 @@ class Inversion:
         return {k: str(v) for k, v in out.items()}
 
     def holds(self, **values):
-        return True if self.valid is None else self.valid(**values)
+        """True where the targets can hold together: a bool for floats, a bool array for arrays."""
+        if self.valid is None:
+            return True if xp_for(*values.values()) is math else np.full(np.broadcast(*values.values()).shape, True)
+        ok = self.valid(**values)
+        return bool(ok) if xp_for(*values.values()) is math else np.asarray(ok, dtype=bool)
 
 
 def inversion(targets, fixed=(), *, valid=None, why=None):
@@ -289,6 +316,19 @@ class FamilyRecord:
             return None
         v = self.variance(*args, **kwargs)
         return None if v is None or v < 0.0 else math.sqrt(v)
+
+    def targets_in_support(self, **targets):
+        """Elementwise: location targets (mode, median, mean) strictly inside the support, sd and
+        count positive. For families whose support does not move with the parameters (every
+        family with an inversion)."""
+        lo, hi = self.support(**{p.name: 1.0 for p in self.params})
+        ok = True
+        for kind, v in targets.items():
+            if kind in ("mode", "median", "mean"):
+                ok = ok & (lo < v) & (v < hi)
+            elif kind in ("sd", "count"):
+                ok = ok & (v > 0)
+        return ok
 
     def inversion(self, targets, fixed=()) -> Inversion | None:
         """The closed form taking exactly these target kinds with these parameters fixed."""

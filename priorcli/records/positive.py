@@ -46,8 +46,7 @@ def _ln_ordered(low: str, high: str):
     """valid(**values): the two location targets are in a LogNormal's order mode < median < mean."""
 
     def valid(**v):
-        ok = v[low] < v[high]
-        return bool(np.all(ok)) if not isinstance(ok, bool) else ok
+        return v[low] < v[high]
 
     return valid
 

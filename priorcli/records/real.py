@@ -30,10 +30,11 @@ NORMAL = record(
 # StudentT(df, loc=0, scale=1)
 def _t_logpdf(x, df, loc, scale):
     z = (x - loc) / scale
+    # log(Gamma((df+1)/2) / Gamma(df/2)) through poch: the difference of gammaln cancels
+    # catastrophically for large df (fits whose df runs off to infinity need it smooth).
     return (
-        sc.gammaln(0.5 * (df + 1.0))
-        - sc.gammaln(0.5 * df)
-        - 0.5 * (np.log(df) + LOGPI)
+        np.log(sc.poch(0.5 * df, 0.5))
+        - 0.5 * np.log(df * math.pi)
         - np.log(scale)
         - 0.5 * (df + 1.0) * np.log1p(z * z / df)
     )

@@ -37,8 +37,7 @@ def _beta_entropy(a, b):
 
 def _sd_below_bound(mean, sd):
     """A distribution on (0, 1) with this mean has variance below mean * (1 - mean)."""
-    ok = sd * sd < mean * (1 - mean)
-    return ok if isinstance(ok, bool) else bool(np.all(ok))
+    return sd * sd < mean * (1 - mean)
 
 
 def _sd_too_large(family: str):
