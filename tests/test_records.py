@@ -289,3 +289,45 @@ def test_the_model_sampler_uses_the_record_inversions(monkeypatch):
     assert len(calls) == 1
     assert_allclose(spec.params["concentration1"], 10.0 * mean, rtol=1e-15)
     assert_allclose(spec.params["concentration0"], 10.0 * (1 - mean), rtol=1e-15)
+
+
+# ---------------------------------------------------------------------------------------------
+# The LogNormal target algebra (two targets -> loc, scale), targets from scipy.stats
+
+
+LN_PAIRS = [("mode", "sd"), ("median", "sd"), ("mean", "sd"), ("quantile", "sd"), ("mode", "quantile"),
+            ("quantile", "mean"), ("quantile", "quantile2"), ("mode", "median"), ("median", "mean")]
+
+
+@pytest.mark.parametrize("mu, s", [(0.3, 0.5), (-1.2, 1.4), (2.0, 0.05)])
+@pytest.mark.parametrize("pair", LN_PAIRS, ids="+".join)
+def test_lognormal_algebra_recovers_the_parameters(pair, mu, s):
+    from priorcli.records import lognormal as ln
+
+    d = st.lognorm(s=s, scale=math.exp(mu))
+    truth = {"mode": math.exp(mu - s * s), "median": float(d.median()), "mean": float(d.mean()), "sd": float(d.std())}
+    terms = []
+    for kind in pair:
+        if kind.startswith("quantile"):
+            p = 0.9 if kind == "quantile" else 0.2
+            terms.append(ln.term("quantile", float(d.ppf(p)), kind, p=p))
+        else:
+            terms.append(ln.term(kind, truth[kind], kind))
+    found = ln.candidates(terms, {})
+    assert any(abs(m - mu) <= 1e-8 * max(1, abs(mu)) and abs(v - s) <= 1e-8 * s for m, v in found), found
+    for m, v in found:  # every candidate meets both targets
+        for t, kind in zip(terms, pair):
+            want = d.ppf(t.p) if t.kind == "quantile" else truth[kind]
+            assert_allclose(ln.value_at(t.kind, m, v, p=t.p), want, rtol=1e-8)
+
+
+def test_lognormal_algebra_says_why_targets_cannot_hold():
+    from priorcli.errors import InfeasibleError
+    from priorcli.records import lognormal as ln
+
+    with pytest.raises(InfeasibleError, match="mode < median < mean"):
+        ln.candidates([ln.term("mode", 2.0, "mode=2"), ln.term("mean", 1.0, "mean=1")], {})
+    with pytest.raises(InfeasibleError, match="exceed its mode"):
+        ln.candidates([ln.term("mode", 2.0, "mode=2"), ln.term("quantile", 1.0, "q", p=0.9)], {})
+    one = ln.candidates([ln.term("median", 2.0, "median=2")], {})
+    assert isinstance(one, ln.Term) and one.kind == "median"

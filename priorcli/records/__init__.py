@@ -8,13 +8,14 @@ summaries and the model sampler all read them; none keeps a copy. Families witho
 still usable through numpyro (the registry in ``priorcli.families`` discovers every family).
 
 Adding a family: declare its record in the module for its support (``real``, ``positive``,
-``unit``, ``discrete``) and list it in that module's ``RECORDS``. Importing this package imports
+``unit``, ``discrete``; LogNormal and its target algebra have ``lognormal``) and list it in that
+module's ``RECORDS``. Importing this package imports
 neither numpy nor scipy (they load on first use), nor jax.
 """
 
 from __future__ import annotations
 
-from priorcli.records import discrete, positive, real, unit
+from priorcli.records import discrete, lognormal, positive, real, unit
 from priorcli.records.base import PARAM_ALIASES, FamilyRecord, Inversion, ParamSpec, aliases_for
 
 __all__ = ["FamilyRecord", "Inversion", "ParamSpec", "PARAM_ALIASES", "RECORDS", "aliases_for", "get"]
@@ -25,7 +26,7 @@ _ORDER = (
     "BernoulliProbs GeometricProbs NegativeBinomialProbs DiscreteUniform"
 ).split()
 
-_ALL = {r.name: r for module in (real, positive, unit, discrete) for r in module.RECORDS}
+_ALL = {r.name: r for module in (real, lognormal, positive, unit, discrete) for r in module.RECORDS}
 RECORDS: dict[str, FamilyRecord] = {name: _ALL[name] for name in _ORDER}
 RECORDS.update(_ALL)  # a record missing from _ORDER still counts (appended)
 

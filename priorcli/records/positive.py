@@ -1,5 +1,6 @@
-"""Records of the families on the positive half-line (or above a parameter): LogNormal, Gamma,
-InverseGamma, Chi2, HalfCauchy, HalfNormal, Exponential, Weibull, Pareto, LogUniform, Levy.
+"""Records of the families on the positive half-line (or above a parameter): Gamma, InverseGamma,
+Chi2, HalfCauchy, HalfNormal, Exponential, Weibull, Pareto, LogUniform, Levy (LogNormal has its own
+module, ``priorcli.records.lognormal``).
 
 Cores are vectorised (numpy ufuncs, scipy.special); summaries are scalar ``math``; inversions are
 written against ``xp`` (math, numpy or source text, see ``priorcli.records.base``).
@@ -12,7 +13,6 @@ import math
 from priorcli.records.base import (
     EULER,
     INF,
-    LOC_SCALE,
     LOG2,
     LOG2PI,
     LOGPI,
@@ -22,76 +22,6 @@ from priorcli.records.base import (
     param,
     record,
     sc,
-)
-
-
-def log_expm1(xp, x):
-    """log(e^x - 1) for x > 0 without overflow, on floats, arrays or source text."""
-    if xp is math:
-        return x + math.log(-math.expm1(-x)) if x > 1.0 else math.log(math.expm1(x))
-    if xp is np:
-        x = np.asarray(x, dtype=np.float64)
-        big = x > 1.0
-        return np.where(big, x + np.log(-np.expm1(-np.where(big, x, 1.0))), np.log(np.expm1(np.where(big, 1.0, x))))
-    return xp.log(xp.expm1(x))
-
-
-# LogNormal(loc=0, scale=1): log X ~ Normal(loc, scale). Inversions: log(target) = loc + c(scale).
-def _lognormal_logpdf(x, loc, scale):
-    lx = np.log(x)
-    return np.where(x > 0.0, -0.5 * ((lx - loc) / scale) ** 2 - np.log(scale) - 0.5 * LOG2PI - lx, -INF)
-
-
-def _ln_ordered(low: str, high: str):
-    """valid(**values): the two location targets are in a LogNormal's order mode < median < mean."""
-
-    def valid(**v):
-        return v[low] < v[high]
-
-    return valid
-
-
-_LN_INVERSIONS = (
-    inversion({"mode"}, {"scale"})(lambda xp, mode, scale: {"loc": xp.log(mode) + scale**2}),
-    inversion({"median"}, {"scale"})(lambda xp, median, scale: {"loc": xp.log(median)}),
-    inversion({"mean"}, {"scale"})(lambda xp, mean, scale: {"loc": xp.log(mean) - scale**2 / 2}),
-    inversion({"sd"}, {"scale"})(
-        lambda xp, sd, scale: {"loc": xp.log(sd) - scale**2 / 2 - log_expm1(xp, scale**2) / 2}
-    ),
-    inversion({"mean", "sd"})(
-        lambda xp, mean, sd: _ln_from(xp, xp.log(mean), 0.5, xp.log1p((sd / mean) ** 2))
-    ),
-    # two location targets: log(high / low) = (a_high - a_low) sigma^2
-    inversion({"mode", "median"}, valid=_ln_ordered("mode", "median"))(
-        lambda xp, mode, median: _ln_from(xp, xp.log(median), 0.0, xp.log(median) - xp.log(mode))
-    ),
-    inversion({"median", "mean"}, valid=_ln_ordered("median", "mean"))(
-        lambda xp, median, mean: _ln_from(xp, xp.log(median), 0.0, 2 * (xp.log(mean) - xp.log(median)))
-    ),
-    inversion({"mode", "mean"}, valid=_ln_ordered("mode", "mean"))(
-        lambda xp, mode, mean: _ln_from(xp, xp.log(mode), -1.0, (xp.log(mean) - xp.log(mode)) / 1.5)
-    ),
-)
-
-
-def _ln_from(xp, log_value, a, s2):
-    """(loc, scale) from log(value) = loc + a * sigma^2 and sigma^2."""
-    return {"loc": log_value - a * s2, "scale": xp.sqrt(s2)}
-
-
-LOGNORMAL = record(
-    "LogNormal",
-    LOC_SCALE,
-    support=POSITIVE_LINE,
-    cdf=lambda x, loc, scale: sc.ndtr((np.log(x) - loc) / scale),
-    icdf=lambda q, loc, scale: np.exp(loc + scale * sc.ndtri(q)),
-    logpdf=_lognormal_logpdf,
-    mean=lambda loc, scale: math.exp(loc + 0.5 * scale * scale),
-    variance=lambda loc, scale: math.expm1(scale * scale) * math.exp(2.0 * loc + scale * scale),
-    mode=lambda loc, scale: math.exp(loc - scale * scale),
-    median=lambda loc, scale: math.exp(loc),
-    entropy=lambda loc, scale: loc + 0.5 + math.log(scale) + 0.5 * LOG2PI,
-    inversions=_LN_INVERSIONS,
 )
 
 
@@ -316,7 +246,6 @@ LEVY = record(
 )
 
 RECORDS = (
-    LOGNORMAL,
     GAMMA,
     INVERSE_GAMMA,
     HALF_CAUCHY,
