@@ -303,6 +303,18 @@ class FamilyRecord:
     median: Callable | None
     entropy: Callable | None
     inversions: tuple[Inversion, ...] = field(default=(), compare=False)
+    # What the solver needs beyond the closed forms:
+    # how each parameter moves under X -> a + c X (c > 0): 'loc' -> a + c v, 'scale' -> c v,
+    # 'rate' -> v / c, 'logloc' -> v + log c; unlisted parameters are shapes
+    scaling: dict = field(default_factory=dict, compare=False)
+    # the union of the supports, for families whose support moves with the parameters
+    moving_support: tuple[float, float] | None = None
+    # low < high parameters: 'add' (high = low + w) or 'mul' (high = low * w), w > 0
+    ordered: str | None = None
+    # rough parameters with mean m and sd s (starting points; exact where the record says so)
+    moment_start: Callable | None = field(default=None, compare=False)
+    # targets that are native parameters: target kind -> parameter (BetaProportion's mean)
+    direct: dict = field(default_factory=dict, compare=False)
 
     @property
     def param_names(self) -> tuple[str, ...]:
@@ -317,11 +329,16 @@ class FamilyRecord:
         v = self.variance(*args, **kwargs)
         return None if v is None or v < 0.0 else math.sqrt(v)
 
+    def typical_params(self) -> dict[str, float]:
+        """Some valid parameters (1 for positive, 1/2 for unit-interval, 0 for real ones)."""
+        return {p.name: 1.0 if p.kind == "positive" else 0.5 if p.kind in ("unit_interval", "open_unit_interval")
+                else 0.0 for p in self.params}
+
     def targets_in_support(self, **targets):
         """Elementwise: location targets (mode, median, mean) strictly inside the support, sd and
         count positive. For families whose support does not move with the parameters (every
         family with an inversion)."""
-        lo, hi = self.support(**{p.name: 1.0 for p in self.params})
+        lo, hi = self.moving_support or self.support(**self.typical_params())
         ok = True
         for kind, v in targets.items():
             if kind in ("mode", "median", "mean"):
@@ -489,7 +506,7 @@ def _wrap_support(fn, bind):
 
 
 def record(name, params, *, discrete=False, support, cdf=None, icdf=None, logpdf=None, mean=None,
-           variance=None, mode=None, median=None, entropy=None, inversions=()) -> FamilyRecord:
+           variance=None, mode=None, median=None, entropy=None, inversions=(), **solving) -> FamilyRecord:
     """Build a FamilyRecord from its cores (see the module docstring)."""
     params = tuple(params)
     bind = _binder(name, params)
@@ -513,6 +530,7 @@ def record(name, params, *, discrete=False, support, cdf=None, icdf=None, logpdf
         median=_wrap_summary(median, bind),
         entropy=_wrap_summary(entropy, bind),
         inversions=tuple(inversions),
+        **solving,
     )
 
 
@@ -520,6 +538,11 @@ REAL_LINE = lambda **p: (-INF, INF)  # noqa: E731
 POSITIVE_LINE = lambda **p: (0.0, INF)  # noqa: E731
 UNIT = lambda **p: (0.0, 1.0)  # noqa: E731
 LOC_SCALE = (param("loc", "real", 0.0), param("scale", "positive", 1.0))
+SHIFT_SCALE = {"loc": "loc", "scale": "scale"}  # scaling of a location-scale family
+
+
+def loc_scale_start(m: float, s: float) -> dict:
+    return {"loc": m, "scale": s}
 
 
 # ---------------------------------------------------------------------------------------------

@@ -319,6 +319,13 @@ def _two_locations(low: str, high: str) -> Inversion:
     return Inversion(frozenset({low, high}), frozenset(), formula, valid=lambda **v: v[low] < v[high])
 
 
+def _moment_start(m: float, s: float) -> dict | None:
+    if not m > 0.0:
+        return None
+    s2 = math.log1p((s / m) ** 2)
+    return {"loc": math.log(m) - 0.5 * s2, "scale": math.sqrt(s2)}
+
+
 def _mean_sd(xp, mean, sd):
     s2 = xp.log1p((sd / mean) ** 2)
     return {"loc": xp.log(mean) - s2 / 2, "scale": xp.sqrt(s2)}
@@ -341,6 +348,8 @@ LOGNORMAL = record(
     inversions=tuple(_with_scale(k) for k in ("mode", "median", "mean", "sd"))
     + (Inversion(frozenset({"mean", "sd"}), frozenset(), _mean_sd),)
     + tuple(_two_locations(lo, hi) for lo, hi in (("mode", "median"), ("median", "mean"), ("mode", "mean"))),
+    scaling={"loc": "logloc"},
+    moment_start=_moment_start,
 )
 
 RECORDS = (LOGNORMAL,)

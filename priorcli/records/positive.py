@@ -25,6 +25,15 @@ from priorcli.records.base import (
 )
 
 
+def _positive_mean(start):
+    """A moment start for a positive family: None unless the mean is positive."""
+
+    def guarded(m: float, s: float):
+        return start(m, s, s / m) if m > 0.0 else None
+
+    return guarded
+
+
 # Gamma(concentration, rate=1)
 def _gamma_logpdf(x, concentration, rate):
     a = concentration
@@ -47,6 +56,8 @@ GAMMA = record(
     variance=lambda concentration, rate: concentration / (rate * rate),
     mode=lambda concentration, rate: (concentration - 1.0) / rate if concentration >= 1.0 else None,
     entropy=_gamma_entropy,
+    scaling={"rate": "rate"},
+    moment_start=_positive_mean(lambda m, s, cv: {"concentration": cv**-2, "rate": m / (s * s)}),
     inversions=(
         inversion({"mean", "sd"})(lambda xp, mean, sd: {"concentration": (mean / sd) ** 2, "rate": mean / (sd * sd)}),
     ),
@@ -82,6 +93,8 @@ INVERSE_GAMMA = record(
     ),
     mode=lambda concentration, rate: rate / (concentration + 1.0),
     entropy=_invgamma_entropy,
+    scaling={"rate": "scale"},
+    moment_start=_positive_mean(lambda m, s, cv: _invgamma_mean_sd(math, m, s)),
     inversions=(inversion({"mean", "sd"})(_invgamma_mean_sd),),
 )
 
@@ -97,6 +110,7 @@ CHI2 = record(
     variance=lambda df: 2.0 * df,
     mode=lambda df: df - 2.0 if df >= 2.0 else None,
     entropy=lambda df: _gamma_entropy(0.5 * df, 0.5),
+    moment_start=_positive_mean(lambda m, s, cv: {"df": m}),
 )
 
 # HalfCauchy(scale=1)
@@ -112,6 +126,8 @@ HALF_CAUCHY = record(
     mode=lambda scale: 0.0,
     median=lambda scale: scale,
     entropy=lambda scale: LOG2PI + math.log(scale),
+    scaling={"scale": "scale"},
+    moment_start=_positive_mean(lambda m, s, cv: {"scale": m}),
 )
 
 # HalfNormal(scale=1)
@@ -127,6 +143,8 @@ HALF_NORMAL = record(
     mode=lambda scale: 0.0,
     median=lambda scale: scale * math.sqrt(2.0) * sc.erfinv(0.5),
     entropy=lambda scale: 0.5 * (LOGPI - LOG2 + 1.0) + math.log(scale),
+    scaling={"scale": "scale"},
+    moment_start=_positive_mean(lambda m, s, cv: {"scale": m / math.sqrt(2.0 / math.pi)}),
 )
 
 # Exponential(rate=1)
@@ -142,6 +160,8 @@ EXPONENTIAL = record(
     mode=lambda rate: 0.0,
     median=lambda rate: LOG2 / rate,
     entropy=lambda rate: 1.0 - math.log(rate),
+    scaling={"rate": "rate"},
+    moment_start=_positive_mean(lambda m, s, cv: {"rate": 1.0 / m}),
 )
 
 
@@ -157,6 +177,11 @@ def _weibull_variance(scale, concentration):
     g2 = sc.gammaln(1.0 + 2.0 / concentration)
     # Gamma(1+2/k) - Gamma(1+1/k)^2 = Gamma(1+2/k) * (1 - exp(2 g1 - g2))
     return scale * scale * math.exp(g2) * -math.expm1(2.0 * g1 - g2)
+
+
+def _weibull_start(m, s, cv):
+    k = min(max(cv**-1.086, 0.05), 1e6)  # a rough fit of the cv-shape relation
+    return {"scale": m / math.gamma(1.0 + 1.0 / k), "concentration": k}
 
 
 def _weibull_mode(scale, concentration):
@@ -180,9 +205,16 @@ WEIBULL = record(
     mode=_weibull_mode,
     median=lambda scale, concentration: scale * LOG2 ** (1.0 / concentration),
     entropy=lambda scale, concentration: EULER * (1.0 - 1.0 / concentration) + math.log(scale / concentration) + 1.0,
+    scaling={"scale": "scale"},
+    moment_start=_positive_mean(_weibull_start),
 )
 
 # Pareto(scale, alpha): support [scale, inf)
+def _pareto_start(m, s, cv):
+    alpha = 1.0 + math.sqrt(1.0 + cv**-2)
+    return {"scale": m * (alpha - 1.0) / alpha, "alpha": alpha}
+
+
 PARETO = record(
     "Pareto",
     (param("scale", "positive"), param("alpha", "positive")),
@@ -195,6 +227,9 @@ PARETO = record(
     mode=lambda scale, alpha: scale,
     median=lambda scale, alpha: scale * 2.0 ** (1.0 / alpha),
     entropy=lambda scale, alpha: math.log(scale / alpha) + 1.0 + 1.0 / alpha,
+    scaling={"scale": "scale"},
+    moving_support=(0.0, INF),
+    moment_start=_positive_mean(_pareto_start),
 )
 
 
@@ -217,6 +252,10 @@ LOG_UNIFORM = record(
     mode=lambda low, high: low,
     median=lambda low, high: math.sqrt(low * high),
     entropy=lambda low, high: 0.5 * (math.log(low) + math.log(high)) + math.log(math.log(high / low)),
+    scaling={"low": "scale", "high": "scale"},
+    moving_support=(0.0, INF),
+    ordered="mul",
+    moment_start=_positive_mean(lambda m, s, cv: {"low": m / (1.0 + 3.0 * cv), "high": m * (1.0 + 3.0 * cv)}),
 )
 
 
@@ -243,6 +282,9 @@ LEVY = record(
     mode=lambda loc, scale: loc + scale / 3.0,
     median=lambda loc, scale: float(_levy_icdf(0.5, loc, scale)),
     entropy=lambda loc, scale: 0.5 * (1.0 + 3.0 * EULER + math.log(16.0 * math.pi * scale * scale)),
+    scaling={"loc": "loc", "scale": "scale"},
+    moving_support=(-INF, INF),
+    moment_start=lambda m, s: {"loc": m, "scale": s},
 )
 
 RECORDS = (

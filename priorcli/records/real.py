@@ -9,7 +9,20 @@ from __future__ import annotations
 
 import math
 
-from priorcli.records.base import EULER, LOC_SCALE, LOG2, LOG2PI, LOGPI, REAL_LINE, np, param, record, sc
+from priorcli.records.base import (
+    EULER,
+    LOC_SCALE,
+    LOG2,
+    LOG2PI,
+    LOGPI,
+    REAL_LINE,
+    SHIFT_SCALE,
+    loc_scale_start,
+    np,
+    param,
+    record,
+    sc,
+)
 
 # Normal(loc=0, scale=1)
 NORMAL = record(
@@ -24,6 +37,8 @@ NORMAL = record(
     mode=lambda loc, scale: loc,
     median=lambda loc, scale: loc,
     entropy=lambda loc, scale: 0.5 * (1.0 + LOG2PI) + math.log(scale),
+    scaling=SHIFT_SCALE,
+    moment_start=loc_scale_start,
 )
 
 
@@ -62,6 +77,8 @@ STUDENT_T = record(
     mode=lambda df, loc, scale: loc,
     median=lambda df, loc, scale: loc,
     entropy=_t_entropy,
+    scaling=SHIFT_SCALE,
+    moment_start=lambda m, s: {"df": 5.0, "loc": m, "scale": s},
 )
 
 
@@ -85,6 +102,8 @@ CAUCHY = record(
     mode=lambda loc, scale: loc,
     median=lambda loc, scale: loc,
     entropy=lambda loc, scale: math.log(4.0 * math.pi * scale),
+    scaling=SHIFT_SCALE,
+    moment_start=loc_scale_start,
 )
 
 
@@ -110,6 +129,8 @@ LAPLACE = record(
     mode=lambda loc, scale: loc,
     median=lambda loc, scale: loc,
     entropy=lambda loc, scale: 1.0 + math.log(2.0 * scale),
+    scaling=SHIFT_SCALE,
+    moment_start=loc_scale_start,
 )
 
 
@@ -137,6 +158,8 @@ LOGISTIC = record(
     mode=lambda loc, scale: loc,
     median=lambda loc, scale: loc,
     entropy=lambda loc, scale: math.log(scale) + 2.0,
+    scaling=SHIFT_SCALE,
+    moment_start=loc_scale_start,
 )
 
 
@@ -158,6 +181,8 @@ GUMBEL = record(
     mode=lambda loc, scale: loc,
     median=lambda loc, scale: loc - scale * math.log(LOG2),
     entropy=lambda loc, scale: math.log(scale) + EULER + 1.0,
+    scaling=SHIFT_SCALE,
+    moment_start=loc_scale_start,
 )
 
 # Uniform(low=0, high=1)
@@ -173,6 +198,10 @@ UNIFORM = record(
     mode=lambda low, high: None,
     median=lambda low, high: 0.5 * (low + high),
     entropy=lambda low, high: math.log(high - low),
+    scaling={"low": "loc", "high": "loc"},
+    moving_support=(-math.inf, math.inf),
+    ordered="add",
+    moment_start=lambda m, s: {"low": m - math.sqrt(3.0) * s, "high": m + math.sqrt(3.0) * s},
 )
 
 RECORDS = (NORMAL, STUDENT_T, CAUCHY, LAPLACE, LOGISTIC, GUMBEL, UNIFORM)

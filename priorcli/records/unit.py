@@ -50,6 +50,22 @@ def _sd_too_large(family: str):
     return why
 
 
+def _unit_start(family: str):
+    """Rough parameters with mean m in (0, 1) and sd s (the variance capped below its bound)."""
+
+    def start(m: float, s: float):
+        if not 0.0 < m < 1.0:
+            return None
+        nu = m * (1.0 - m) / min(s * s, 0.9 * m * (1.0 - m)) - 1.0
+        if family == "BetaProportion":
+            return {"mean": m, "concentration": nu}
+        if family == "Kumaraswamy":
+            return {"concentration1": max(m * nu, 0.1), "concentration0": max((1.0 - m) * nu, 0.1)}
+        return {"concentration1": m * nu, "concentration0": (1.0 - m) * nu}
+
+    return start
+
+
 def _count_from_sd(mean, sd):
     """The Beta's count (concentration1 + concentration0) with this mean and sd."""
     return mean * (1 - mean) / (sd * sd) - 1
@@ -78,6 +94,7 @@ BETA = record(
             }
         ),
     ),
+    moment_start=_unit_start("Beta"),
 )
 
 
@@ -103,6 +120,8 @@ BETA_PROPORTION = record(
             lambda xp, mean, sd: {"mean": mean, "concentration": _count_from_sd(mean, sd)}
         ),
     ),
+    direct={"mean": "mean", "count": "concentration"},
+    moment_start=_unit_start("BetaProportion"),
 )
 
 
@@ -143,6 +162,7 @@ KUMARASWAMY = record(
     mode=_kuma_mode,
     median=lambda concentration1, concentration0: (-math.expm1(-LOG2 / concentration0)) ** (1.0 / concentration1),
     entropy=_kuma_entropy,
+    moment_start=_unit_start("Kumaraswamy"),
 )
 
 RECORDS = (BETA, BETA_PROPORTION, KUMARASWAMY)
