@@ -155,6 +155,8 @@ Bins = Annotated[Optional[int], typer.Option("--bins", help="Number of histogram
 NoPlot = Annotated[bool, typer.Option("--no-plot", help="Do not draw the histogram.")]
 Output = Annotated[Optional[str], typer.Option("--output", help="Write the draws to PATH (.csv, .npy, .json).")]
 Force = Annotated[bool, typer.Option("--force", help="Overwrite --output if it exists.")]
+EMIT_HELP = ("Print the model as a program instead of sampling: numpyro, stan, stan-prior (generated quantities "
+             "for fixed_param) or pymc; with --output PATH, write it there.")
 Transform = Annotated[
     Optional[list[str]],
     typer.Option("--transform", help="exp, softplus, sigmoid, probit, reciprocal, affine:LOC,SCALE, lower:L, bounds:L,U, power:K (repeatable)."),
@@ -197,19 +199,22 @@ def sample(
     transform: Transform = None,
     model: Annotated[Optional[str], typer.Option("--model", help="A model: file path, '-' for stdin, or the text.")] = None,
     show: Annotated[Optional[str], typer.Option("--show", help="With --model: variables to show, comma-separated.")] = None,
-    emit: Annotated[Optional[str], typer.Option("--emit", help="With --model: 'numpyro' prints the model as numpyro code.")] = None,
+    emit: Annotated[Optional[str], typer.Option("--emit", help=EMIT_HELP)] = None,
 ) -> None:
     """Seeded draws with Monte Carlo and exact summaries side by side, and a histogram."""
     from priorcli import commands
 
     family, tokens = _family_and_tokens(family, ctx)
+    if emit is not None and model is None:
+        raise UsageError("--emit needs --model (or use 'priorcli compare ... --emit')")
     options = commands.OutputOptions.parse(
         draws=draws, seed=seed, quantiles=quantiles, format=format, log_x=log_x, bins=bins,
-        plot=not no_plot, output=output, force=force,
+        plot=not no_plot, output=None if emit else output, force=force,
     )
     if _from_source("--model", model, family, tokens, transform,
                     "sample needs a FAMILY (e.g. 'priorcli sample lognormal --mu 0 --sigma 1') or --model"):
-        commands.sample_model(model, options, show=show, emit=emit, out=sys.stdout)
+        commands.sample_model(model, options, show=show, emit=emit, out=sys.stdout,
+                              emit_output=output if emit else None)
     else:
         commands.sample_family(family, tokens, transform or [], options, out=sys.stdout)
 

@@ -520,19 +520,15 @@ def read_model_text(spec: str) -> str:
     return spec
 
 
-def sample_model(spec_text: str, options: OutputOptions, *, show: str | None, emit: str | None, out: TextIO) -> None:
+def sample_model(spec_text: str, options: OutputOptions, *, show: str | None, emit: str | None, out: TextIO,
+                 emit_output: str | None = None) -> None:
     import numpy as np
 
     from priorcli import model as lang
     from priorcli import stats
-    from priorcli.model_numpyro import emit_numpyro, sample_model as run
+    from priorcli.model_numpyro import sample_model as run
 
     model = lang.parse_model(read_model_text(spec_text))
-    if emit is not None:
-        if emit != "numpyro":
-            raise UsageError(f"--emit supports 'numpyro', got '{emit}'")
-        out.write(emit_numpyro(model, options.seed))
-        return
     names = list(model.names)
     if show is not None:
         wanted = [s.strip() for s in show.split(",") if s.strip()]
@@ -541,6 +537,9 @@ def sample_model(spec_text: str, options: OutputOptions, *, show: str | None, em
             raise UsageError(f"--show '{show}': unknown variable(s) {', '.join(unknown) or '(none given)'}; "
                              f"the model defines {', '.join(names)}")
         names = wanted
+    if emit is not None:
+        write_emitted(model, emit, options, tuple(names), "priorcli sample --model ...", emit_output, out)
+        return
     values = run(model, options.draws, options.seed)
     if options.output:
         render.write_draws_file(options.output, np.column_stack([values[n] for n in names]) if len(names) > 1
@@ -567,6 +566,22 @@ def sample_model(spec_text: str, options: OutputOptions, *, show: str | None, em
             histogram = stats.histogram(values[name], bins=options.bins, log_x=options.log_x, discrete=False,
                                         exact=None, label=name)
             render.write_histograms([histogram], out)
+
+
+def write_emitted(model, target: str, options: OutputOptions, show: tuple[str, ...], command: str,
+                  output: str | None, out: TextIO) -> None:
+    """The model as a program for ``target`` (see priorcli.emit), on stdout or written to ``output``
+    whole (checked before anything is written)."""
+    from priorcli import emit
+
+    target = emit.parse_target(target)
+    if output is not None:
+        emit.check_output_path(output, target)
+    code = emit.emit(model, target, emit.EmitOptions(options.seed, options.draws, options.quantiles, show, command))
+    if output is None:
+        out.write(code)
+    else:
+        render.write_text_file(output, code, force=options.force)
 
 
 def compare(specs: list[str], options: OutputOptions, out: TextIO) -> None:

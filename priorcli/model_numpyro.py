@@ -1,9 +1,9 @@
-"""The model language meets the registry and numpyro: building, sampling, emitting code.
+"""The model language meets the registry and numpyro: building distributions and sampling.
 
 ``priorcli.model`` parses and evaluates the language without knowing any family; this module
 supplies what it injects: a distribution from (family, args, kwargs, transforms), ancestral
-sampling through ``numpyro.handlers.seed`` with one ``numpyro.sample`` per ``~``, and the
-``dist.X(...)`` text for ``--emit numpyro``.
+sampling through ``numpyro.handlers.seed`` with one ``numpyro.sample`` per ``~``. The emitters
+(``priorcli.emit``) run the same checks through :func:`sample_model` before writing code.
 """
 
 from __future__ import annotations
@@ -139,7 +139,10 @@ def dist_spec(family_name: str, args: tuple, kwargs: dict, transforms: tuple) ->
 
 def _complete_vectorised(family: FamilyInfo, params: dict) -> dict:
     scalars = {k: v for k, v in params.items() if not isinstance(v, np.ndarray)}
-    full = complete_params(family, {**scalars, **{k: 1.0 for k in params if k not in scalars}})
+    # Placeholders for the varying ones, increasing in numpyro's order so that low < high holds
+    # here; the real values are checked below.
+    placeholders = {p.name: 1.0 + i for i, p in enumerate(family.params) if p.name not in scalars}
+    full = complete_params(family, {**scalars, **{k: placeholders[k] for k in params if k not in scalars}})
     full.update({k: v for k, v in params.items() if isinstance(v, np.ndarray)})
     if "low" in full and "high" in full and np.any(np.asarray(full["low"]) >= np.asarray(full["high"])):
         raise UsageError(f"'low' must be below 'high' for {family.name} in every draw")
@@ -177,48 +180,3 @@ def sample_model(model: lang.Model, n: int, seed: int) -> dict[str, np.ndarray]:
             if statement.kind == "=":
                 numpyro.deterministic(statement.name, values[statement.name])
     return values
-
-
-# ---------------------------------------------------------------------------------------------
-# --emit numpyro
-
-
-def emit_numpyro(model: lang.Model, seed: int) -> str:
-    """The model as numpyro source, after a short sampling pass that applies every check
-    ``sample`` makes (constraints per draw, transform arguments, supports), so that invalid code
-    is never printed."""
-    sample_model(model, 64, seed)
-    source = lang.to_numpyro_source(model, dist_source)
-    return source if source.endswith("\n") else source + "\n"
-
-
-def dist_source(statement, dexpr: lang.DistExpr, names) -> str:
-    """``dist.X(native=...)`` for a statement's base distribution, targets turned into parameters."""
-    family = resolve(dexpr.family)
-    params, targets = _split_arguments(family, tuple(dexpr.args), dict(dexpr.kwargs), dexpr.family)
-    if targets:
-        params = _targets_source(family, params, targets, statement, names)
-        text = ", ".join(f"{k}={v}" for k, v in params.items())
-    else:
-        text = ", ".join(f"{k}={lang.expr_to_source(v, names)}" for k, v in params.items())
-    return f"dist.{family.name}({text})"
-
-
-def _targets_source(family: FamilyInfo, params: dict, targets: dict, statement, names) -> dict[str, str]:
-    """Targets as code: solved numerically when constant, written as the record's closed form when
-    they vary."""
-    constant = {k: lang._const(v) for k, v in {**params, **targets}.items()}
-    if all(v is not None for v in constant.values()):
-        solved = _solve_targets(family, {k: constant[k] for k in targets}, {k: constant[k] for k in params})
-        return {k: repr(float(v)) for k, v in solved.items()}
-    src = {k: lang.expr_to_source(v, names) for k, v in {**params, **targets}.items()}
-    keys = set(targets)
-    record = records.get(family.name)
-    inversion = record.inversion(keys, params) if record is not None else None
-    if inversion is not None:
-        written = {**{k: src[k] for k in params}, **inversion.source(**src)}
-        return {n: written[n] for n in family.param_names if n in written}
-    raise UsageError(
-        f"line {statement.line}: --emit numpyro cannot write {family.name} targets {sorted(keys)} that depend on "
-        "other variables as a formula; give native parameters"
-    )

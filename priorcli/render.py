@@ -355,6 +355,31 @@ def write_draws_file(path: str, draws, *, force: bool) -> None:
         writer.write(array)
 
 
+def write_text_file(path: str, text: str, *, force: bool) -> None:
+    """A whole text file (emitted code) through a temporary file renamed into place, as DrawsWriter
+    does: never a partial file, never an overwrite without ``force``."""
+    import tempfile
+
+    from priorcli.errors import InputError, UsageError
+
+    target = os.path.abspath(path)
+    directory = os.path.dirname(target)
+    if not os.path.isdir(directory):
+        raise InputError(f"--output '{path}': directory '{directory}' does not exist")
+    if os.path.exists(target) and not force:
+        raise UsageError(f"--output '{path}' exists; add --force to overwrite it")
+    fd, tmp = tempfile.mkstemp(prefix=".priorcli-", suffix=os.path.splitext(target)[1], dir=directory)
+    PENDING_FILES.add(tmp)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, target)
+    finally:
+        PENDING_FILES.discard(tmp)
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
 class Progress:
     """A rich progress bar on stderr, only on a terminal and only for long runs."""
 

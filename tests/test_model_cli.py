@@ -233,7 +233,7 @@ def test_forum_dependence_structure(forum_draws):
 
 def test_emit_is_a_self_contained_model(forum_emitted):
     assert "def model():" in forum_emitted
-    assert "priorcli" not in forum_emitted
+    assert "import priorcli" not in forum_emitted and "from priorcli" not in forum_emitted
     for name in FORUM_NAMES:
         assert f'"{name}"' in forum_emitted
     assert 'numpyro.deterministic("ratio"' in forum_emitted
@@ -358,8 +358,8 @@ def test_emit_refuses_what_sample_refuses(run, spec):
     assert result.stdout == ""
 
 
-def test_emit_only_numpyro(run):
-    assert_usage_error(run("sample", "--model", "x ~ Normal(0, 1)", "--emit", "stan"), "stan")
+def test_emit_refuses_an_unknown_framework(run):
+    assert_usage_error(run("sample", "--model", "x ~ Normal(0, 1)", "--emit", "jags"), "--emit", "jags", "pymc")
 
 
 # ----------------------------------------------------------------------------------------------

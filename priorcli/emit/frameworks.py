@@ -1,0 +1,130 @@
+"""Each numpyro family's counterpart in Stan and in PyMC: one data table, keyed by numpyro name.
+
+This is the only place that knows how a family is spelled and parameterised in the other
+frameworks; the emitters (``priorcli.emit``) and ``solve``'s code lines read it.
+
+Arguments are written as expressions of the model language (``priorcli.model``) over numpyro's
+parameter names, so one entry serves every emitter and the solve line alike: ``"scale"``, ``"0"``,
+``"1 / scale"``, ``"sigmoid(logits)"``. A family missing here (or a framework missing in its
+entry) has no counterpart: the emitters refuse it with an error naming the variable and family.
+
+Stan entries, ``Stan(name, args, ...)``:
+
+- ``name``: the distribution, as in ``x ~ name(args)``, ``name_lpdf`` and ``name_rng``.
+- ``args``: Stan's arguments, in Stan's order.
+- ``half``: numpyro's family is the Stan family folded at zero (HalfCauchy, HalfNormal): the
+  parameter is declared ``<lower=0>`` and draws are ``abs(name_rng(...))``.
+- ``rng``: ``(name, args)`` to draw with when Stan has no ``name_rng``.
+- ``ints``: positions (in ``args``) that Stan takes as ``int``.
+
+PyMC entries, ``PyMC(name, kwargs)``: ``pm.name("x", keyword=value, ...)``.
+
+The supports (Stan's ``<lower=..., upper=...>``) are not here: they are read from numpyro's own
+``support`` of each family.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Stan:
+    name: str
+    args: tuple[str, ...]
+    half: bool = False
+    rng: tuple[str, tuple[str, ...]] | None = None
+    ints: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class PyMC:
+    name: str
+    kwargs: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class Counterparts:
+    stan: Stan | None = None
+    pymc: PyMC | None = None
+
+
+def _pymc(name: str, **kwargs: str) -> PyMC:
+    return PyMC(name, tuple(kwargs.items()))
+
+
+_ALD_SIGMA = "2 * scale * asymmetry / (1 + asymmetry ** 2)"
+_ALD_TAU = "asymmetry ** 2 / (1 + asymmetry ** 2)"
+
+FAMILIES: dict[str, Counterparts] = {
+    # continuous
+    "Normal": Counterparts(Stan("normal", ("loc", "scale")), _pymc("Normal", mu="loc", sigma="scale")),
+    "LogNormal": Counterparts(Stan("lognormal", ("loc", "scale")), _pymc("LogNormal", mu="loc", sigma="scale")),
+    "HalfNormal": Counterparts(Stan("normal", ("0", "scale"), half=True), _pymc("HalfNormal", sigma="scale")),
+    "HalfCauchy": Counterparts(Stan("cauchy", ("0", "scale"), half=True), _pymc("HalfCauchy", beta="scale")),
+    "Cauchy": Counterparts(Stan("cauchy", ("loc", "scale")), _pymc("Cauchy", alpha="loc", beta="scale")),
+    "StudentT": Counterparts(Stan("student_t", ("df", "loc", "scale")),
+                             _pymc("StudentT", nu="df", mu="loc", sigma="scale")),
+    "Gamma": Counterparts(Stan("gamma", ("concentration", "rate")),
+                          _pymc("Gamma", alpha="concentration", beta="rate")),
+    "InverseGamma": Counterparts(Stan("inv_gamma", ("concentration", "rate")),
+                                 _pymc("InverseGamma", alpha="concentration", beta="rate")),
+    "Beta": Counterparts(Stan("beta", ("concentration1", "concentration0")),
+                         _pymc("Beta", alpha="concentration1", beta="concentration0")),
+    "BetaProportion": Counterparts(
+        Stan("beta_proportion", ("mean", "concentration"),
+             rng=("beta", ("mean * concentration", "(1 - mean) * concentration"))),
+        _pymc("Beta", mu="mean", nu="concentration"),
+    ),
+    "Exponential": Counterparts(Stan("exponential", ("rate",)), _pymc("Exponential", lam="rate")),
+    "Weibull": Counterparts(Stan("weibull", ("concentration", "scale")),
+                            _pymc("Weibull", alpha="concentration", beta="scale")),
+    "Pareto": Counterparts(Stan("pareto", ("scale", "alpha")), _pymc("Pareto", alpha="alpha", m="scale")),
+    "Laplace": Counterparts(Stan("double_exponential", ("loc", "scale")), _pymc("Laplace", mu="loc", b="scale")),
+    "Logistic": Counterparts(Stan("logistic", ("loc", "scale")), _pymc("Logistic", mu="loc", s="scale")),
+    "Gumbel": Counterparts(Stan("gumbel", ("loc", "scale")), _pymc("Gumbel", mu="loc", beta="scale")),
+    "Uniform": Counterparts(Stan("uniform", ("low", "high")), _pymc("Uniform", lower="low", upper="high")),
+    "Chi2": Counterparts(Stan("chi_square", ("df",)), _pymc("ChiSquared", nu="df")),
+    "AsymmetricLaplace": Counterparts(
+        Stan("skew_double_exponential", ("loc", _ALD_SIGMA, _ALD_TAU)),
+        _pymc("AsymmetricLaplace", b="1 / scale", kappa="asymmetry", mu="loc"),
+    ),
+    "Kumaraswamy": Counterparts(None, _pymc("Kumaraswamy", a="concentration1", b="concentration0")),
+    "VonMises": Counterparts(None, _pymc("VonMises", mu="loc", kappa="concentration")),
+    "Dirichlet": Counterparts(Stan("dirichlet", ("concentration",)), _pymc("Dirichlet", a="concentration")),
+    # discrete (Stan: generated quantities only; a Stan parameter cannot be discrete)
+    "Poisson": Counterparts(Stan("poisson", ("rate",)), _pymc("Poisson", mu="rate")),
+    "BernoulliProbs": Counterparts(Stan("bernoulli", ("probs",)), _pymc("Bernoulli", p="probs")),
+    "BernoulliLogits": Counterparts(Stan("bernoulli_logit", ("logits",)), _pymc("Bernoulli", logit_p="logits")),
+    "BinomialProbs": Counterparts(Stan("binomial", ("total_count", "probs"), ints=(0,)),
+                                  _pymc("Binomial", n="total_count", p="probs")),
+    "BinomialLogits": Counterparts(
+        Stan("binomial_logit", ("total_count", "logits"), ints=(0,),
+             rng=("binomial", ("total_count", "sigmoid(logits)"))),
+        _pymc("Binomial", n="total_count", logit_p="logits"),
+    ),
+    "BetaBinomial": Counterparts(Stan("beta_binomial", ("total_count", "concentration1", "concentration0"), ints=(0,)),
+                                 _pymc("BetaBinomial", alpha="concentration1", beta="concentration0",
+                                       n="total_count")),
+    "NegativeBinomial2": Counterparts(Stan("neg_binomial_2", ("mean", "concentration")),
+                                      _pymc("NegativeBinomial", mu="mean", alpha="concentration")),
+    "GammaPoisson": Counterparts(Stan("neg_binomial", ("concentration", "rate")),
+                                 _pymc("NegativeBinomial", mu="concentration / rate", alpha="concentration")),
+    "NegativeBinomialProbs": Counterparts(Stan("neg_binomial", ("total_count", "1 / probs - 1")),
+                                          _pymc("NegativeBinomial", n="total_count", p="1 - probs")),
+    "NegativeBinomialLogits": Counterparts(Stan("neg_binomial", ("total_count", "exp(-logits)")),
+                                           _pymc("NegativeBinomial", n="total_count", p="sigmoid(-logits)")),
+    "DiscreteUniform": Counterparts(Stan("discrete_range", ("low", "high"), ints=(0, 1)),
+                                    _pymc("DiscreteUniform", lower="low", upper="high")),
+    "ZeroInflatedPoisson": Counterparts(None, _pymc("ZeroInflatedPoisson", psi="1 - gate", mu="rate")),
+}
+
+
+def stan(family: str) -> Stan | None:
+    entry = FAMILIES.get(family)
+    return entry.stan if entry else None
+
+
+def pymc(family: str) -> PyMC | None:
+    entry = FAMILIES.get(family)
+    return entry.pymc if entry else None

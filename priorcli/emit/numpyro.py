@@ -1,0 +1,36 @@
+"""``--emit numpyro``: ``def model()`` with one numpyro site per model variable, and a ``__main__``
+block that draws the prior with ``numpyro.infer.Predictive`` and prints its quantiles."""
+
+from __future__ import annotations
+
+from priorcli import model as lang
+from priorcli.emit import plan
+from priorcli.emit.python import PRINT_QUANTILES, constants_block
+
+
+def emit(variables: tuple[plan.Variable, ...], model: lang.Model, *, seed: int, draws: int, quantiles,
+         show: tuple[str, ...], command: str) -> str:
+    by_name = {v.name: v for v in variables}
+
+    def dist_source(statement, dexpr, names) -> str:
+        v = by_name[statement.name]
+        args = ", ".join(f"{k}={lang.expr_to_source(e, names)}" for k, e in v.params.items())
+        return f"dist.{v.family.name}({args})"
+
+    source = lang.to_numpyro_source(model, dist_source).rstrip("\n")
+    header = "\n".join([*plan.header(variables, command, "#"),
+                        "# `python THIS_FILE.py` draws the prior and prints its quantiles.", "", "import numpy as np", ""])
+    main = [
+        "",
+        "",
+        "",
+        PRINT_QUANTILES.rstrip("\n"),
+        "",
+        "",
+        'if __name__ == "__main__":',
+        "    numpyro.enable_x64()  # priorcli draws in float64",
+        *constants_block(seed, draws, quantiles),
+        "    prior = numpyro.infer.Predictive(model, num_samples=DRAWS)(jax.random.PRNGKey(SEED))",
+        f"    print_quantiles({{name: prior[name] for name in {list(show)!r}}}, QUANTILES)",
+    ]
+    return header + source + "\n".join(main) + "\n"

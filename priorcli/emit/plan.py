@@ -1,0 +1,282 @@
+"""A parsed model made ready for code generation, in no particular language.
+
+Every emitter starts from :func:`resolve`: each statement becomes a :class:`Variable` whose
+distribution has all its native parameters as model-language expressions (defaults filled in,
+targets solved to numbers when constant or written as formulas when they vary), and whose
+transforms are constant. Transforms and the frameworks' argument templates are turned into
+model-language expressions too, so each emitter only needs an expression printer.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from dataclasses import dataclass
+from typing import Mapping
+
+from priorcli import model as lang
+from priorcli.errors import PriorError, UsageError
+from priorcli.families import FamilyInfo, resolve as resolve_family
+
+Expr = lang.Expr
+
+
+@dataclass(frozen=True)
+class Variable:
+    statement: lang.Statement
+    family: FamilyInfo | None = None  # None for a deterministic line
+    params: Mapping[str, Expr] | None = None  # every native parameter, numpyro's order
+    transforms: tuple[tuple[str, tuple[float, ...]], ...] = ()  # canonical name, constant arguments
+
+    @property
+    def name(self) -> str:
+        return self.statement.name
+
+    @property
+    def random(self) -> bool:
+        return self.statement.kind == "~"
+
+    @property
+    def expr(self) -> Expr:
+        """The expression of a deterministic line."""
+        return self.statement.expr
+
+    @property
+    def discrete(self) -> bool:
+        return bool(self.family and self.family.discrete)
+
+
+def error(statement: lang.Statement, message: str) -> UsageError:
+    return UsageError(f"line {statement.line}: {message} in '{statement.text.strip()}'")
+
+
+def resolve(model: lang.Model, seed: int) -> tuple[Variable, ...]:
+    """Check the model as ``sample`` does (a short sampling pass: constraints per draw, transform
+    arguments, supports), then resolve every statement."""
+    from priorcli.model_numpyro import sample_model
+
+    sample_model(model, 64, seed)
+    out = []
+    for statement in model.statements:
+        if statement.kind != "~":
+            out.append(Variable(statement))
+            continue
+        try:
+            out.append(_random_variable(statement))
+        except PriorError as exc:
+            if str(exc).startswith("line "):
+                raise
+            raise error(statement, str(exc)) from exc
+    return tuple(out)
+
+
+def _random_variable(statement: lang.Statement) -> Variable:
+    from priorcli.model_numpyro import _solve_targets, _split_arguments
+
+    dexpr = statement.expr
+    family = resolve_family(dexpr.family)
+    params, targets = _split_arguments(family, tuple(dexpr.args), dict(dexpr.kwargs), dexpr.family)
+    if targets:
+        constant = {k: lang._const(v) for k, v in {**params, **targets}.items()}
+        if all(v is not None for v in constant.values()):
+            solved = _solve_targets(family, {k: constant[k] for k in targets}, {k: constant[k] for k in params})
+            params = {k: lang.Num(float(v)) for k, v in solved.items()}
+        else:
+            params = _target_formulas(family, params, targets, statement)
+    full = {}
+    for p in family.params:
+        if p.name in params:
+            full[p.name] = params[p.name]
+        elif p.default is not None:
+            full[p.name] = lang.Num(float(p.default))
+    transforms = tuple(
+        (name, tuple(float(lang.evaluate(a)) for a in args)) for name, args in dexpr.transforms
+    )
+    return Variable(statement, family, full, transforms)
+
+
+def _target_formulas(family: FamilyInfo, params: dict, targets: dict, statement) -> dict[str, Expr]:
+    """Targets that vary across draws, written as formulas (the closed forms ``sample`` applies
+    draw by draw): LogNormal mode/median/mean with sigma, Beta mean and count."""
+    keys = set(targets)
+    if family.name == "LogNormal" and "scale" in params and len(keys) == 1:
+        (key,) = keys
+        s, log_t = params["scale"], lang.Call("log", (targets[key],))
+        square = lang.Binary("**", s, lang.Num(2.0))
+        loc = {
+            "mode": lang.Binary("+", log_t, square),
+            "median": log_t,
+            "mean": lang.Binary("-", log_t, lang.Binary("/", square, lang.Num(2.0))),
+        }.get(key)
+        if loc is not None:
+            return {"loc": loc, "scale": s}
+    if family.name == "Beta" and keys == {"mean", "count"} and not params:
+        mean, count = targets["mean"], targets["count"]
+        return {"concentration1": lang.Binary("*", count, mean),
+                "concentration0": lang.Binary("*", count, lang.Binary("-", lang.Num(1.0), mean))}
+    raise error(
+        statement,
+        f"--emit cannot write {family.name} targets {sorted(keys)} that depend on other variables as a "
+        "formula; give native parameters",
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# expressions
+
+
+def substitute(expr: Expr, mapping: Mapping[str, Expr]) -> Expr:
+    """``expr`` with each variable named in ``mapping`` replaced by its expression."""
+    if isinstance(expr, lang.Name):
+        return mapping.get(expr.id, expr)
+    if isinstance(expr, lang.Unary):
+        return lang.Unary(expr.op, substitute(expr.operand, mapping))
+    if isinstance(expr, lang.Binary):
+        return lang.Binary(expr.op, substitute(expr.left, mapping), substitute(expr.right, mapping))
+    if isinstance(expr, lang.Call):
+        return lang.Call(expr.func, tuple(substitute(a, mapping) for a in expr.args))
+    return expr
+
+
+@functools.lru_cache(maxsize=None)
+def _template(text: str, names: frozenset[str]) -> Expr:
+    return lang.parse_expression(text, names)
+
+
+def template(text: str, params: Mapping[str, Expr]) -> Expr:
+    """A framework argument (``"1 / scale"``, see ``frameworks``) with the family's parameters in."""
+    return substitute(_template(text, frozenset(params)), params)
+
+
+_TRANSFORM_EXPRS = {
+    "ExpTransform": lambda x: lang.Call("exp", (x,)),
+    "SoftplusTransform": lambda x: lang.Call("softplus", (x,)),
+    "SigmoidTransform": lambda x: lang.Call("sigmoid", (x,)),
+    "ProbitTransform": lambda x: lang.Call("probit", (x,)),
+}
+
+
+def transformed(transforms: tuple[tuple[str, tuple[float, ...]], ...], x: Expr) -> Expr:
+    """The variable after its transforms, as an expression of the untransformed ``x``; built from
+    the same recipe as the numpyro transforms (``priorcli.transforms.recipe``)."""
+    import operator
+
+    from priorcli.transforms import recipe
+
+    for name, args in transforms:
+        for cls, cargs in recipe(name, args, operator.sub):
+            if cls in _TRANSFORM_EXPRS:
+                x = _TRANSFORM_EXPRS[cls](x)
+            elif cls == "PowerTransform":
+                (k,) = cargs
+                x = lang.Binary("/", lang.Num(1.0), x) if k == -1 else lang.Binary("**", x, number(k))
+            elif cls == "AffineTransform":
+                loc, scale = cargs
+                scaled = x if scale == 1 else lang.Binary("*", number(scale), x)
+                x = scaled if loc == 0 else lang.Binary("+", number(loc), scaled)
+            else:  # pragma: no cover - a new recipe step needs a line here
+                raise AssertionError(cls)
+    return x
+
+
+def number(value: float) -> Expr:
+    """A number as an expression (a negative one as unary minus, as the parser builds it)."""
+    return lang.Num(float(value)) if value >= 0 else lang.Unary("-", lang.Num(-float(value)))
+
+
+def transformed_bounds(variable: Variable) -> tuple[float | None, float | None]:
+    """Constant bounds of a transformed variable (None where infinite or unknown)."""
+    from priorcli.transforms import make_transform
+
+    lower, upper = support_bounds(variable.family.name)
+    lo = _const_bound(lower, variable.params, -math.inf)
+    hi = _const_bound(upper, variable.params, math.inf)
+    if lo is None or hi is None:
+        return None, None
+    for name, args in variable.transforms:
+        lo, hi = make_transform(name, args).map_interval(lo, hi)
+    return (lo if math.isfinite(lo) else None), (hi if math.isfinite(hi) else None)
+
+
+def _const_bound(text: str | None, params: Mapping[str, Expr], infinite: float) -> float | None:
+    if text is None:
+        return infinite
+    return lang._const(template(text, params))
+
+
+# ---------------------------------------------------------------------------------------------
+# supports, read from numpyro
+
+
+@functools.lru_cache(maxsize=None)
+def support_bounds(family_name: str) -> tuple[str | None, str | None]:
+    """The support of a continuous family as (lower, upper) model-language expressions over its
+    parameter names (None for an infinite end): ``("0", None)``, ``("low", "high")``,
+    ``("scale", None)``. Read from an instance of numpyro's class whose parameters all have
+    distinct values, so that a bound equal to a parameter is recognised as that parameter."""
+    from numpyro.distributions import constraints as c
+
+    family = resolve_family(family_name)
+    probes = {p.name: _distinct_probe(p, i) for i, p in enumerate(family.params)}
+    support = family.factory(**probes).support
+    if isinstance(support, c.independent):
+        support = support.base_constraint
+    if support is c.real:
+        return None, None
+    lower = getattr(support, "lower_bound", None)
+    upper = getattr(support, "upper_bound", None)
+    return _bound_text(lower, probes), _bound_text(upper, probes)
+
+
+def _distinct_probe(param, i: int) -> float:
+    base = {"unit_interval": 0.3, "openinterval": 0.3, "open_unit_interval": 0.3}.get(param.kind)
+    if base is not None:
+        return base + 0.05 * i
+    if param.kind.endswith("integer"):
+        return 7.0 + i
+    return 1.25 + 0.5 * i  # positive, real and dependent parameters: increasing, so low < high
+
+
+def _bound_text(value, probes: dict) -> str | None:
+    if value is None:
+        return None
+    value = float(value)
+    if math.isinf(value):
+        return None
+    for name, probe in probes.items():
+        if value == probe:
+            return name
+    if value == round(value):
+        return str(int(value))
+    if value in (math.pi, -math.pi):
+        return "pi" if value > 0 else "-pi"
+    raise AssertionError(f"cannot tell which parameter sets the bound {value}")
+
+
+# ---------------------------------------------------------------------------------------------
+# names
+
+
+def check_names(variables, reserved: frozenset[str], language: str, why: str = "") -> None:
+    """Refuse a variable whose name ``language`` reserves (``reserved``, or ending in '__')."""
+    for v in variables:
+        if v.name in reserved or v.name.endswith("__"):
+            what = "ends in '__', which" if v.name.endswith("__") else "is a word that"
+            raise error(v.statement, f"the name '{v.name}' {what} {language} reserves{why}; rename the variable")
+
+
+def header(variables, command: str, comment: str) -> list[str]:
+    """Comment lines naming the command and listing the model the program was written from."""
+    lines = [f"Written by priorcli (`{command}`) from the model:"]
+    lines += [f"  {v.statement.text.strip()}" for v in variables]
+    return [f"{comment} {line}" for line in lines]
+
+
+def fresh_name(base: str, taken: set[str]) -> str:
+    """``base``, or ``base2``, ``base3``... whichever is not taken; the result is added to taken."""
+    name, i = base, 1
+    while name in taken:
+        i += 1
+        name = f"{base}{i}"
+    taken.add(name)
+    return name

@@ -1,0 +1,83 @@
+"""``--emit pymc``: ``with pm.Model() as model:`` holding one PyMC variable per model variable
+(``pm.Deterministic`` for deterministic lines and transformed distributions, whose prior sits on
+an untransformed ``NAME_raw``), and a ``__main__`` block drawing the prior and printing quantiles."""
+
+from __future__ import annotations
+
+from priorcli import model as lang
+from priorcli.emit import frameworks, plan
+from priorcli.emit.python import PRINT_QUANTILES, constants_block, python_locals
+from priorcli.emit.syntax import Syntax, render
+
+FUNCTIONS = {
+    "log": "pt.log",
+    "exp": "pt.exp",
+    "sqrt": "pt.sqrt",
+    "log1p": "pt.log1p",
+    "expm1": "pt.expm1",
+    "softplus": "pt.softplus",
+    "sigmoid": "pt.sigmoid",
+    "logit": "pm.math.logit",
+    "probit": "pm.math.invprobit",
+    "abs": "pt.abs",
+    "minimum": "pt.minimum",
+    "maximum": "pt.maximum",
+}
+CONSTANTS = {"pi": "np.pi", "e": "np.e"}
+SYNTAX = Syntax("**", FUNCTIONS, CONSTANTS)
+INT_SYNTAX = Syntax("**", FUNCTIONS, CONSTANTS, int_literals=True)
+FILE_GLOBALS = frozenset({"np", "pm", "pt", "pytensor", "model", "print_quantiles", "SEED", "DRAWS", "QUANTILES",
+                          "prior"})
+
+
+def emit(variables: tuple[plan.Variable, ...], *, seed: int, draws: int, quantiles, show: tuple[str, ...],
+         command: str) -> str:
+    plan.check_names(variables, frozenset(), "PyMC", " (it names the transformed values it adds so, e.g. sigma_log__)")
+    taken = {v.name for v in variables}
+    raw = {v.name: plan.fresh_name(f"{v.name}_raw", taken) for v in variables if v.random and v.transforms}
+    names = python_locals([*taken, *raw.values()], FILE_GLOBALS)
+    body = []
+    for v in variables:
+        py = names[v.name]
+        if not v.random:
+            body.append(f'{py} = pm.Deterministic("{v.name}", {_value(v.expr, names)})')
+            continue
+        entry = frameworks.pymc(v.family.name)
+        if entry is None:
+            raise plan.error(v.statement, f"'{v.name}' ~ {v.family.name}: PyMC has no {v.family.name} distribution; "
+                                          "choose another family for --emit pymc")
+        syntax = INT_SYNTAX if v.discrete else SYNTAX
+        kwargs = ", ".join(f"{k}={render(plan.template(t, v.params), syntax, names)}" for k, t in entry.kwargs)
+        if v.name in raw:
+            body.append(f'{names[raw[v.name]]} = pm.{entry.name}("{raw[v.name]}", {kwargs})')
+            value = plan.transformed(v.transforms, lang.Name(raw[v.name]))
+            body.append(f'{py} = pm.Deterministic("{v.name}", {_value(value, names)})')
+        else:
+            body.append(f'{py} = pm.{entry.name}("{v.name}", {kwargs})')
+    lines = [
+        *plan.header(variables, command, "#"),
+        "# `python THIS_FILE.py` draws the prior and prints its quantiles.",
+        "",
+        "import numpy as np",
+        "import pymc as pm",
+        "import pytensor.tensor as pt",
+        "",
+        "with pm.Model() as model:",
+        *(f"    {line}" for line in body),
+        "",
+        "",
+        PRINT_QUANTILES.rstrip("\n"),
+        "",
+        "",
+        'if __name__ == "__main__":',
+        *constants_block(seed, draws, quantiles),
+        "    prior = pm.sample_prior_predictive(draws=DRAWS, model=model, random_seed=SEED).prior",
+        f"    print_quantiles({{name: prior[name].values for name in {list(show)!r}}}, QUANTILES)",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _value(expr: lang.Expr, names) -> str:
+    text = render(expr, SYNTAX, names)
+    # pm.Deterministic needs a tensor: a line made of numbers only is a Python float.
+    return text if lang.referenced_names(expr) else f"pt.as_tensor_variable({text})"

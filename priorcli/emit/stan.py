@@ -1,0 +1,161 @@
+"""``--emit stan`` and ``--emit stan-prior``: the model as a Stan program.
+
+``stan``: each sampled variable is a parameter declared with the constraint of its support; a
+deterministic line is a transformed parameter; a transformed distribution puts the prior on an
+untransformed parameter ``NAME_raw`` and defines NAME as a transformed parameter, so no Jacobian
+is needed (the Stan guide's "transformation, not change of variables"). ``stan-prior``: the same
+prior as ``_rng`` draws in ``generated quantities``, for Stan's fixed_param algorithm.
+"""
+
+from __future__ import annotations
+
+from priorcli import model as lang
+from priorcli.emit import frameworks, plan
+from priorcli.emit.syntax import Syntax, render
+
+# Words stanc refuses as variable names (stanc3 lexer; checked against stanc in the tests), and
+# words newer Stan versions reserve.
+RESERVED = frozenset(
+    """
+    functions data transformed parameters model generated quantities
+    for in while repeat until if then else true false target
+    int real complex vector row_vector matrix complex_vector complex_row_vector complex_matrix
+    array tuple ordered positive_ordered simplex unit_vector sum_to_zero_vector sum_to_zero_matrix
+    cholesky_factor_corr cholesky_factor_cov corr_matrix cov_matrix
+    column_stochastic_matrix row_stochastic_matrix
+    void return break continue print reject fatal_error profile
+    lower upper offset multiplier jacobian
+    struct typedef export auto extern var static lp_accum__
+    """.split()
+)
+
+FUNCTIONS = {
+    "log": "log",
+    "exp": "exp",
+    "sqrt": "sqrt",
+    "log1p": "log1p",
+    "expm1": "expm1",
+    "softplus": "log1p_exp",
+    "sigmoid": "inv_logit",
+    "logit": "logit",
+    "probit": "Phi",
+    "abs": "abs",
+    "minimum": "fmin",
+    "maximum": "fmax",
+}
+CONSTANTS = {"pi": "pi()", "e": "e()"}
+
+
+def emit(variables: tuple[plan.Variable, ...], *, prior: bool, command: str) -> str:
+    plan.check_names(variables, RESERVED, "Stan")
+    program = _Program(variables, prior)
+    header = plan.header(variables, command, "//")
+    if prior:
+        header.append("// Every variable is drawn in generated quantities: run it with the fixed_param algorithm.")
+        return "\n".join(header + program.block("generated quantities", program.generated)) + "\n"
+    header.append("// Transformed priors sit on an untransformed parameter (NAME_raw), so no Jacobian is needed.")
+    lines = header + program.block("parameters", program.parameters)
+    lines += program.block("transformed parameters", program.transformed)
+    lines += program.block("model", program.model)
+    return "\n".join(lines) + "\n"
+
+
+class _Program:
+    def __init__(self, variables, prior: bool):
+        self.prior = prior
+        self.parameters: list[str] = []
+        self.transformed: list[str] = []
+        self.model: list[str] = []
+        self.generated: list[str] = []
+        self.syntax = Syntax("^", FUNCTIONS, CONSTANTS, frozenset(v.name for v in variables if v.discrete), True)
+        self.inline: dict[str, lang.Expr] = {}  # transformed parameters, as expressions of parameters
+        taken = {v.name for v in variables}
+        for v in variables:
+            if not v.random:
+                self._deterministic(v)
+            elif v.transforms:
+                self._transformed(v, plan.fresh_name(f"{v.name}_raw", taken))
+            else:
+                self._sampled(v, v.name)
+
+    @staticmethod
+    def block(name: str, lines: list[str]) -> list[str]:
+        return [f"{name} {{"] + [f"  {line}" for line in lines] + ["}"] if lines else []
+
+    def expr(self, e: lang.Expr) -> str:
+        return render(e, self.syntax)
+
+    def _deterministic(self, v: plan.Variable) -> None:
+        line = f"real {v.name} = {self.expr(v.expr)};"
+        (self.generated if self.prior else self.transformed).append(line)
+        self.inline[v.name] = plan.substitute(v.expr, self.inline)
+
+    def _transformed(self, v: plan.Variable, raw: str) -> None:
+        self._sampled(v, raw)
+        value = plan.transformed(v.transforms, lang.Name(raw))
+        if self.prior:
+            self.generated.append(f"real {v.name} = {self.expr(value)};")
+            return
+        lo, hi = plan.transformed_bounds(v)
+        bounds = _constraint(None if lo is None else plan.number(lo), None if hi is None else plan.number(hi),
+                             self.expr)
+        self.transformed.append(f"real{bounds} {v.name} = {self.expr(value)};")
+        self.inline[v.name] = plan.substitute(value, self.inline)
+
+    def _sampled(self, v: plan.Variable, name: str) -> None:
+        entry = frameworks.stan(v.family.name)
+        if entry is None:
+            raise plan.error(v.statement, f"'{v.name}' ~ {v.family.name}: Stan has no {v.family.name} distribution; "
+                                          "choose another family for --emit stan")
+        if self.prior:
+            self._draw(v, name, entry)
+            return
+        if v.discrete:
+            raise plan.error(v.statement, f"'{v.name}' ~ {v.family.name} is discrete, and a Stan parameter cannot be; "
+                                          "use --emit stan-prior to draw it in generated quantities")
+        lower, upper = plan.support_bounds(v.family.name)
+        bounds = _constraint(self._bound(lower, v), self._bound(upper, v), self.expr)
+        self.parameters.append(f"real{bounds} {name};")
+        self.model.append(f"{name} ~ {entry.name}({self._args(v, entry.args, entry.ints)});")
+
+    def _bound(self, text: str | None, v: plan.Variable) -> lang.Expr | None:
+        """A support bound, with transformed parameters written out: a parameter's bounds may only
+        use parameters declared before it."""
+        if text is None:
+            return None
+        return plan.substitute(plan.template(text, v.params), self.inline)
+
+    def _draw(self, v: plan.Variable, name: str, entry: frameworks.Stan) -> None:
+        rng_name, args, ints = entry.name, entry.args, entry.ints
+        if entry.rng is not None:
+            (rng_name, args) = entry.rng
+        draw = f"{rng_name}_rng({self._args(v, args, ints)})"
+        if entry.half:
+            draw = f"abs({draw})"
+        kind = "int" if v.discrete else "real"
+        self.generated.append(f"{kind} {name} = {draw};")
+
+    def _args(self, v: plan.Variable, templates: tuple[str, ...], ints: tuple[int, ...]) -> str:
+        out = []
+        for i, text in enumerate(templates):
+            value = plan.template(text, v.params)
+            if i in ints:
+                out.append(self._int_arg(v, text, value))
+            else:
+                out.append(self.expr(value))
+        return ", ".join(out)
+
+    def _int_arg(self, v: plan.Variable, text: str, value: lang.Expr) -> str:
+        constant = lang._const(value)
+        if constant is not None and constant == int(constant) and abs(constant) < 2**31:
+            return str(int(constant))
+        if isinstance(value, lang.Name) and value.id in self.syntax.integers:
+            return value.id
+        raise plan.error(v.statement, f"'{v.name}' ~ {v.family.name}: Stan takes {text} as an integer; give a whole "
+                                      "number or a discrete variable")
+
+
+def _constraint(lower: lang.Expr | None, upper: lang.Expr | None, show) -> str:
+    parts = ([f"lower={show(lower)}"] if lower is not None else []) + \
+            ([f"upper={show(upper)}"] if upper is not None else [])
+    return f"<{', '.join(parts)}>" if parts else ""

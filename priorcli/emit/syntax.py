@@ -1,0 +1,98 @@
+"""Print model-language expressions as Stan or Python (PyMC) source.
+
+Parentheses are conservative: every operand of ``**``/``^`` that is not a name, number or call
+is parenthesised, since Stan and Python differ in how ``^``/``**`` meet unary minus.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Mapping
+
+from priorcli import model as lang
+
+_ADD, _MUL, _UNARY, _POW, _ATOM = 1, 2, 3, 4, 5
+_PREC = {"+": _ADD, "-": _ADD, "*": _MUL, "/": _MUL, "**": _POW}
+
+
+@dataclass(frozen=True)
+class Syntax:
+    power: str  # "**" or "^"
+    functions: Mapping[str, str]  # model-language function -> the language's
+    constants: Mapping[str, str]  # "pi", "e" -> the language's
+    integers: frozenset[str] = field(default_factory=frozenset)  # variables of integer type (Stan)
+    int_literals: bool = False  # write whole numbers as int literals (Stan), keeping int / int real
+
+    def number(self, value: float, as_int: bool = False) -> str:
+        if as_int or (self.int_literals and value == int(value) and abs(value) < 2**31):
+            return str(int(value))
+        return repr(float(value))
+
+
+def _is_int(expr, syntax: Syntax) -> bool:
+    if isinstance(expr, lang.Num):
+        return syntax.int_literals and expr.symbol is None and expr.value == int(expr.value) \
+            and abs(expr.value) < 2**31
+    if isinstance(expr, lang.Name):
+        return expr.id in syntax.integers
+    if isinstance(expr, lang.Unary):
+        return _is_int(expr.operand, syntax)
+    if isinstance(expr, lang.Binary) and expr.op in "+-*":
+        return _is_int(expr.left, syntax) and _is_int(expr.right, syntax)
+    return False
+
+
+def render(expr, syntax: Syntax, names: Mapping[str, str] | None = None) -> str:
+    """Source text of a model-language expression; ``names`` renames variables."""
+    return _render(expr, syntax, names or {})[0]
+
+
+def _render(expr, syntax: Syntax, names: Mapping[str, str]) -> tuple[str, int]:
+    if isinstance(expr, lang.Num):
+        if expr.symbol:
+            return syntax.constants[expr.symbol], _ATOM
+        text = syntax.number(expr.value)
+        return text, (_UNARY if text.startswith("-") else _ATOM)
+    if isinstance(expr, lang.Name):
+        return names.get(expr.id, expr.id), _ATOM
+    if isinstance(expr, lang.Call):
+        inner = ", ".join(_render(a, syntax, names)[0] for a in expr.args)
+        return f"{syntax.functions[expr.func]}({inner})", _ATOM
+    if isinstance(expr, lang.Unary):
+        text, p = _render(expr.operand, syntax, names)
+        if p <= _UNARY:
+            text = f"({text})"
+        return f"{expr.op}{text}", _UNARY
+    if isinstance(expr, lang.Binary):
+        return _binary(expr, syntax, names)
+    raise TypeError(f"not an expression: {expr!r}")
+
+
+def _binary(expr: lang.Binary, syntax: Syntax, names) -> tuple[str, int]:
+    prec = _PREC[expr.op]
+    lt, lp = _render(expr.left, syntax, names)
+    rt, rp = _render(expr.right, syntax, names)
+    if expr.op == "**":
+        if lp < _ATOM:
+            lt = f"({lt})"
+        if rp < _ATOM:
+            rt = f"({rt})"
+        return f"{lt} {syntax.power} {rt}", _POW
+    if lp < prec:
+        lt = f"({lt})"
+    if rp <= prec:
+        rt = f"({rt})"
+    if expr.op == "/" and _is_int(expr.left, syntax) and _is_int(expr.right, syntax):
+        # Stan divides int by int with truncation; the model language never does.
+        lt = f"{float(expr.left.value)!r}" if isinstance(expr.left, lang.Num) else f"1.0 * {lt}"
+    return f"{lt} {expr.op} {rt}", prec
+
+
+def python_numbers(value) -> str:
+    """A float or a tuple of floats as Python source."""
+    if isinstance(value, (tuple, list)):
+        return "[" + ", ".join(repr(float(v)) for v in value) + "]"
+    return repr(float(value))
+
+
+Renderer = Callable[[object], str]
