@@ -274,6 +274,7 @@ def compare(
     log_x: LogX = False,
     bins: Bins = None,
     no_plot: NoPlot = False,
+    emit: Annotated[Optional[str], typer.Option("--emit", help="Print the distributions as one program, d1, d2, ...: numpyro, stan, stan-prior or pymc.")] = None,
 ) -> None:
     """Several distributions side by side: one quantile table, overlaid histograms."""
     from priorcli import commands
@@ -282,7 +283,7 @@ def compare(
         draws=draws, seed=seed, quantiles=quantiles, format=format, log_x=log_x, bins=bins,
         plot=not no_plot, output=None, force=False,
     )
-    commands.compare(specs, options, out=sys.stdout)
+    commands.compare(specs, options, out=sys.stdout, emit=emit)
 
 
 @app.command(name="list")

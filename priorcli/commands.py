@@ -584,7 +584,7 @@ def write_emitted(model, target: str, options: OutputOptions, show: tuple[str, .
         render.write_text_file(output, code, force=options.force)
 
 
-def compare(specs: list[str], options: OutputOptions, out: TextIO) -> None:
+def compare(specs: list[str], options: OutputOptions, out: TextIO, emit: str | None = None) -> None:
     import numpy as np
 
     from priorcli import model as lang
@@ -593,6 +593,13 @@ def compare(specs: list[str], options: OutputOptions, out: TextIO) -> None:
 
     if not specs:
         raise UsageError("compare needs at least one distribution, e.g. \"LogNormal(1, 1)\"")
+    if emit is not None:
+        # One variable per distribution, d1, d2, ..., in one program.
+        statements = tuple(lang.Statement(f"d{i}", "~", lang.parse_distribution(text), i, f"d{i} ~ {text.strip()}")
+                           for i, text in enumerate(specs, start=1))
+        model = lang.Model(statements)
+        write_emitted(model, emit, options, model.names, "priorcli compare ...", None, out)
+        return
     built = []
     for text in specs:
         dexpr = lang.parse_distribution(text)

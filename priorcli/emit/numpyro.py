@@ -14,7 +14,7 @@ def emit(variables: tuple[plan.Variable, ...], model: lang.Model, *, seed: int, 
 
     def dist_source(statement, dexpr, names) -> str:
         v = by_name[statement.name]
-        args = ", ".join(f"{k}={lang.expr_to_source(e, names)}" for k, e in v.params.items())
+        args = ", ".join(f"{k}={_arg(v, k, e, names)}" for k, e in v.params.items())
         return f"dist.{v.family.name}({args})"
 
     source = lang.to_numpyro_source(model, dist_source).rstrip("\n")
@@ -34,3 +34,14 @@ def emit(variables: tuple[plan.Variable, ...], model: lang.Model, *, seed: int, 
         f"    print_quantiles({{name: prior[name] for name in {list(show)!r}}}, QUANTILES)",
     ]
     return header + source + "\n".join(main) + "\n"
+
+
+def _arg(v: plan.Variable, name: str, expr, names) -> str:
+    """A parameter's source; whole numbers stay integers where numpyro counts (total_count,
+    DiscreteUniform's low and high), as numpyro's discrete samplers index with them."""
+    kind = v.family.param(name).kind
+    value = lang._const(expr)
+    counts = kind.endswith("integer") or (v.discrete and kind == "dependent")
+    if counts and value is not None and value == int(value):
+        return str(int(value))
+    return lang.expr_to_source(expr, names)

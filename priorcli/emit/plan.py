@@ -172,8 +172,11 @@ def transformed(transforms: tuple[tuple[str, tuple[float, ...]], ...], x: Expr) 
                 x = lang.Binary("/", lang.Num(1.0), x) if k == -1 else lang.Binary("**", x, number(k))
             elif cls == "AffineTransform":
                 loc, scale = cargs
-                scaled = x if scale == 1 else lang.Binary("*", number(scale), x)
-                x = scaled if loc == 0 else lang.Binary("+", number(loc), scaled)
+                scaled = x if abs(scale) == 1 else lang.Binary("*", lang.Num(abs(float(scale))), x)
+                if loc == 0:
+                    x = scaled if scale > 0 else lang.Unary("-", scaled)
+                else:
+                    x = lang.Binary("+" if scale > 0 else "-", number(loc), scaled)
             else:  # pragma: no cover - a new recipe step needs a line here
                 raise AssertionError(cls)
     return x

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from priorcli import model as lang
 from priorcli.emit import frameworks, plan
-from priorcli.emit.syntax import Syntax, render
+from priorcli.emit.syntax import Syntax, is_int, render
 
 # Words stanc refuses as variable names (stanc3 lexer; checked against stanc in the tests), and
 # words newer Stan versions reserve.
@@ -106,7 +106,7 @@ class _Program:
         entry = frameworks.stan(v.family.name)
         if entry is None:
             raise plan.error(v.statement, f"'{v.name}' ~ {v.family.name}: Stan has no {v.family.name} distribution; "
-                                          "choose another family for --emit stan")
+                                          f"choose another family for --emit {'stan-prior' if self.prior else 'stan'}")
         if self.prior:
             self._draw(v, name, entry)
             return
@@ -149,8 +149,8 @@ class _Program:
         constant = lang._const(value)
         if constant is not None and constant == int(constant) and abs(constant) < 2**31:
             return str(int(constant))
-        if isinstance(value, lang.Name) and value.id in self.syntax.integers:
-            return value.id
+        if is_int(value, self.syntax):
+            return self.expr(value)
         raise plan.error(v.statement, f"'{v.name}' ~ {v.family.name}: Stan takes {text} as an integer; give a whole "
                                       "number or a discrete variable")
 

@@ -7,7 +7,7 @@ is parenthesised, since Stan and Python differ in how ``^``/``**`` meet unary mi
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, Mapping
+from typing import Mapping
 
 from priorcli import model as lang
 
@@ -29,16 +29,16 @@ class Syntax:
         return repr(float(value))
 
 
-def _is_int(expr, syntax: Syntax) -> bool:
+def is_int(expr, syntax: Syntax) -> bool:
     if isinstance(expr, lang.Num):
         return syntax.int_literals and expr.symbol is None and expr.value == int(expr.value) \
             and abs(expr.value) < 2**31
     if isinstance(expr, lang.Name):
         return expr.id in syntax.integers
     if isinstance(expr, lang.Unary):
-        return _is_int(expr.operand, syntax)
+        return is_int(expr.operand, syntax)
     if isinstance(expr, lang.Binary) and expr.op in "+-*":
-        return _is_int(expr.left, syntax) and _is_int(expr.right, syntax)
+        return is_int(expr.left, syntax) and is_int(expr.right, syntax)
     return False
 
 
@@ -82,17 +82,9 @@ def _binary(expr: lang.Binary, syntax: Syntax, names) -> tuple[str, int]:
         lt = f"({lt})"
     if rp <= prec:
         rt = f"({rt})"
-    if expr.op == "/" and _is_int(expr.left, syntax) and _is_int(expr.right, syntax):
+    if expr.op == "/" and is_int(expr.left, syntax) and is_int(expr.right, syntax):
         # Stan divides int by int with truncation; the model language never does.
         lt = f"{float(expr.left.value)!r}" if isinstance(expr.left, lang.Num) else f"1.0 * {lt}"
     return f"{lt} {expr.op} {rt}", prec
 
 
-def python_numbers(value) -> str:
-    """A float or a tuple of floats as Python source."""
-    if isinstance(value, (tuple, list)):
-        return "[" + ", ".join(repr(float(v)) for v in value) + "]"
-    return repr(float(value))
-
-
-Renderer = Callable[[object], str]
