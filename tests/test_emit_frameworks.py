@@ -15,45 +15,7 @@ import pytest
 
 from priorcli import model as lang
 from priorcli.emit import frameworks, plan
-
-# Parameter values for every family in the table, away from special cases (x != y everywhere).
-PARAMS = {
-    "Normal": {"loc": 0.3, "scale": 1.7},
-    "LogNormal": {"loc": -0.4, "scale": 0.6},
-    "HalfNormal": {"scale": 2.5},
-    "HalfCauchy": {"scale": 5.0},
-    "Cauchy": {"loc": 1.0, "scale": 0.5},
-    "StudentT": {"df": 3.5, "loc": -1.0, "scale": 2.0},
-    "Gamma": {"concentration": 2.5, "rate": 1.5},
-    "InverseGamma": {"concentration": 3.0, "rate": 2.0},
-    "Beta": {"concentration1": 2.0, "concentration0": 5.0},
-    "BetaProportion": {"mean": 0.3, "concentration": 8.0},
-    "Exponential": {"rate": 0.7},
-    "Weibull": {"scale": 2.0, "concentration": 1.7},
-    "Pareto": {"scale": 1.5, "alpha": 2.5},
-    "Laplace": {"loc": 0.5, "scale": 1.3},
-    "Logistic": {"loc": -0.5, "scale": 0.8},
-    "Gumbel": {"loc": 1.0, "scale": 2.0},
-    "Uniform": {"low": -1.0, "high": 3.0},
-    "Chi2": {"df": 4.0},
-    "AsymmetricLaplace": {"loc": 0.5, "scale": 1.5, "asymmetry": 2.0},
-    "Kumaraswamy": {"concentration1": 2.0, "concentration0": 3.0},
-    "VonMises": {"loc": 0.5, "concentration": 2.0},
-    "Dirichlet": {"concentration": np.array([1.5, 2.0, 3.5])},
-    "Poisson": {"rate": 3.5},
-    "BernoulliProbs": {"probs": 0.3},
-    "BernoulliLogits": {"logits": -0.7},
-    "BinomialProbs": {"probs": 0.35, "total_count": 12},
-    "BinomialLogits": {"logits": 0.4, "total_count": 9},
-    "BetaBinomial": {"concentration1": 2.0, "concentration0": 3.0, "total_count": 10},
-    "NegativeBinomial2": {"mean": 4.0, "concentration": 2.5},
-    "GammaPoisson": {"concentration": 3.0, "rate": 0.8},
-    "NegativeBinomialProbs": {"total_count": 5.0, "probs": 0.3},
-    "NegativeBinomialLogits": {"total_count": 4.0, "logits": 0.5},
-    "DiscreteUniform": {"low": 2, "high": 9},
-    "ZeroInflatedPoisson": {"gate": 0.25, "rate": 3.0},
-}
-
+from emit_support import PARAMS
 
 def _numpyro(family: str):
     from priorcli.families import numpyro_dist

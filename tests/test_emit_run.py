@@ -1,0 +1,217 @@
+"""The emitted programs, run by the real frameworks: numpyro and PyMC files as scripts, Stan
+programs compiled and run by PyStan (two compilations in all, about 30 s each).
+
+Oracles: priorcli's own draws of the same model (the quantiles a program prints must lie within
+Monte Carlo error of them, see emit_support), numpyro's densities for the Stan parameterisations,
+and closed forms for the transforms.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import scipy.special as sp
+import scipy.stats as st
+
+from emit_support import (
+    PARAMS,
+    emitted,
+    exact_mismatches,
+    family_line,
+    parse_printed_quantiles,
+    priorcli_draws,
+    quantile_mismatches,
+)
+from priorcli.emit import frameworks
+
+pytestmark = pytest.mark.slow
+
+# hierarchical, deterministic, transformed, targets (constant and varying), discrete
+RUN_MODEL = """\
+theta_group ~ LogNormal(0, 1)
+tau_group ~ HalfCauchy(5)
+theta_part ~ LogNormal(log(theta_group), tau_group)
+ratio = theta_part / theta_group
+p ~ Beta(mean=0.3, count=10)
+t ~ LogNormal(mode=theta_group, sigma=0.3)
+x ~ softplus(Normal(0, 1))
+mu ~ Normal(0, 1)
+y ~ probit(Normal(mu, 1))
+z ~ bounds(Normal(mu, 1), 0, 10)
+r ~ reciprocal(Gamma(3, 2))
+w ~ lower(Normal(0, 0.5), 1)
+k ~ Beta(mean=sigmoid(mu), count=20)
+c = pi * softplus(mu) - log1p(theta_group) ** 2
+n ~ Poisson(theta_group * 3)
+b ~ Binomial(10, p)
+"""
+QUANTILES = (0.025, 0.1, 0.25, 0.5, 0.75, 0.9, 0.975)
+N_EMITTED = 10_000
+N_PRIORCLI = 20_000
+
+
+def _names(spec):
+    return [line.split()[0] for line in spec.splitlines() if line.strip()]
+
+
+@pytest.fixture(scope="module")
+def priorcli_run_draws():
+    return priorcli_draws(RUN_MODEL, _names(RUN_MODEL), N_PRIORCLI, seed=11)
+
+
+def _run_script(code: str, tmp_path, name: str) -> str:
+    path = tmp_path / f"{name}.py"
+    path.write_text(code, encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("JAX_", "PRIORCLI_"))}
+    done = subprocess.run([sys.executable, str(path)], cwd=tmp_path, env=env, capture_output=True, text=True,
+                          timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done.stdout
+
+
+@pytest.mark.parametrize("target", ["numpyro", "pymc"])
+def test_python_programs_run_and_print_priorclis_quantiles(target, tmp_path, priorcli_run_draws):
+    quantiles = ",".join(repr(q) for q in QUANTILES)
+    code = emitted(RUN_MODEL, target, "-n", N_EMITTED, "--seed", 5, "--quantiles", quantiles)
+    printed = parse_printed_quantiles(_run_script(code, tmp_path, f"prior_{target}"))
+    assert list(printed) == _names(RUN_MODEL)
+    for name, values in printed.items():
+        assert tuple(values) == QUANTILES, name
+        assert quantile_mismatches(values, priorcli_run_draws[name], N_EMITTED) == [], (target, name)
+
+
+def test_the_quantile_check_catches_a_wrong_program(tmp_path, priorcli_run_draws):
+    """The same check fails for a program that puts exp where softplus belongs."""
+    code = emitted(RUN_MODEL, "numpyro", "-n", N_EMITTED, "--show", "x", "--quantiles", "0.25,0.5,0.75")
+    wrong = code.replace("dist.transforms.SoftplusTransform()", "dist.transforms.ExpTransform()")
+    assert wrong != code
+    printed = parse_printed_quantiles(_run_script(wrong, tmp_path, "wrong"))
+    assert quantile_mismatches(printed["x"], priorcli_run_draws["x"], N_EMITTED) != []
+
+
+# ----------------------------------------------------------------------------------------------
+# Stan, through PyStan
+
+
+def _pystan(code: str, tmp_path, driver: str, **inputs) -> dict:
+    """Build and run a Stan program with PyStan in a fresh interpreter (httpstan forks, which is not
+    safe in this process once jax has started its threads); ``driver`` uses ``model`` and the
+    arrays in ``inputs`` and fills the dict ``out`` with arrays."""
+    pytest.importorskip("stan", reason="PyStan is in the test extra")
+    (tmp_path / "program.stan").write_text(code, encoding="utf-8")
+    np.savez(tmp_path / "inputs.npz", **inputs)
+    script = (
+        "import numpy as np, stan\n"
+        "inputs = dict(np.load('inputs.npz'))\n"
+        "model = stan.build(open('program.stan').read(), data={}, random_seed=7)\n"
+        "out = {}\n" + driver + "\nnp.savez('out.npz', **out)\n"
+    )
+    _run_script(script, tmp_path, "run_stan")
+    return dict(np.load(tmp_path / "out.npz"))
+
+
+STAN_FAMILIES = [f for f, e in frameworks.FAMILIES.items() if e.stan is not None and f != "Dirichlet"]
+
+
+def test_stan_prior_program_runs_with_fixed_param(tmp_path):
+    """One stan-prior program: the hierarchical model with deterministic and transformed variables,
+    and one variable per family of the Stan table (their _rng, half and integer arguments)."""
+    families = "\n".join(family_line(f) for f in STAN_FAMILIES)
+    spec = RUN_MODEL + families + "\n"
+    names = _names(spec)
+    fit = _pystan(emitted(spec, "stan-prior"), tmp_path,
+                  f"fit = model.fixed_param(num_samples={N_EMITTED}, num_chains=1)\n"
+                  f"out.update({{name: np.asarray(fit[name]).ravel() for name in {names!r}}})")
+    ours = priorcli_draws(spec, names, N_PRIORCLI, seed=11)
+    for name in names:
+        draws = np.asarray(fit[name], dtype=np.float64).ravel()
+        assert draws.shape == (N_EMITTED,), name
+        printed = dict(zip(QUANTILES, np.quantile(draws, QUANTILES)))
+        assert quantile_mismatches(printed, ours[name], N_EMITTED) == [], name
+    # closed forms as anchors: r = 1/Gamma(3, rate 2) is InverseGamma(3, scale 2), x = softplus(N(0, 1))
+    r = np.asarray(fit["r"]).ravel()
+    assert exact_mismatches(r, st.invgamma(3, scale=2).cdf) == []
+    x = np.asarray(fit["x"]).ravel()
+    assert exact_mismatches(x, lambda v: st.norm.cdf(np.log(np.expm1(v)))) == []
+    np.testing.assert_allclose(np.asarray(fit["ratio"]).ravel(),
+                               np.asarray(fit["theta_part"]).ravel() / np.asarray(fit["theta_group"]).ravel(),
+                               rtol=1e-12)
+
+
+DENSITY_MODEL = """\
+theta_group ~ LogNormal(0, 1)
+tau_group ~ HalfCauchy(5)
+theta_part ~ LogNormal(log(theta_group), tau_group)
+ratio = theta_part / theta_group
+p ~ Beta(mean=0.3, count=10)
+t ~ LogNormal(mode=theta_group, sigma=0.3)
+x ~ softplus(Normal(0, 1))
+z ~ bounds(Normal(theta_group, 1), 0, 10)
+r ~ reciprocal(Gamma(3, 2))
+y ~ probit(Normal(0, 1))
+u ~ Uniform(0, ratio)
+"""
+
+
+def _declared(block: str) -> list[str]:
+    return re.findall(r"^\s*real(?:<[^>]*>)? (\w+)", block, re.M)
+
+
+def _oracle_log_density(v: dict) -> float:
+    """The model block's density by hand (scipy), at constrained values ``v`` (raws included)."""
+    from priorcli.families import numpyro_dist
+
+    dist = numpyro_dist()
+    lp = st.lognorm.logpdf(v["theta_group"], 1.0)
+    lp += st.halfcauchy.logpdf(v["tau_group"], scale=5)
+    lp += st.lognorm.logpdf(v["theta_part"], v["tau_group"], scale=v["theta_group"])
+    lp += st.beta.logpdf(v["p"], 3, 7)
+    lp += st.lognorm.logpdf(v["t"], 0.3, scale=v["theta_group"] * math.exp(0.09))
+    lp += st.norm.logpdf(v["x_raw"]) + st.norm.logpdf(v["z_raw"], v["theta_group"], 1)
+    lp += st.gamma.logpdf(v["r_raw"], 3, scale=0.5) + st.norm.logpdf(v["y_raw"])
+    lp += st.uniform.logpdf(v["u"], 0, v["theta_part"] / v["theta_group"])
+    for family in STAN_FAMILIES:
+        name = f"f_{family.lower()}"
+        if name in v:
+            lp += float(getattr(dist, family)(**PARAMS[family]).log_prob(v[name]))
+    return float(lp)
+
+
+def test_stan_program_densities_and_transforms(tmp_path):
+    """One `stan` program: at random unconstrained points, Stan's log density (model block, no
+    Jacobian of the constraints) differs between points exactly as the densities numpyro and scipy
+    give; the transformed parameters are the transforms of their raw parameters."""
+    continuous = [f for f in STAN_FAMILIES if not _is_discrete(f)]
+    spec = DENSITY_MODEL + "\n".join(family_line(f) for f in continuous) + "\n"
+    code = emitted(spec, "stan")
+    params = _declared(re.search(r"^parameters \{(.*?)^\}", code, re.S | re.M).group(1))
+    tparams = _declared(re.search(r"^transformed parameters \{(.*?)^\}", code, re.S | re.M).group(1))
+    points = np.random.default_rng(0).normal(0, 1.5, size=(12, len(params)))
+    ran = _pystan(code, tmp_path, (
+        "out['lp'] = np.array([model.log_prob(list(u), adjust_transform=False) for u in inputs['points']])\n"
+        "out['values'] = np.array([model.constrain_pars(list(u), include_tparams=True) for u in inputs['points']])"
+    ), points=points)
+    lps, oracle = ran["lp"], []
+    for row in ran["values"]:
+        values = dict(zip(params + tparams, row))
+        oracle.append(_oracle_log_density(values))
+        np.testing.assert_allclose(values["ratio"], values["theta_part"] / values["theta_group"], rtol=1e-12)
+        np.testing.assert_allclose(values["x"], np.logaddexp(0, values["x_raw"]), rtol=1e-12)
+        np.testing.assert_allclose(values["z"], 10 * sp.expit(values["z_raw"]), rtol=1e-12)
+        np.testing.assert_allclose(values["r"], 1 / values["r_raw"], rtol=1e-12)
+        np.testing.assert_allclose(values["y"], sp.ndtr(values["y_raw"]), rtol=1e-12)
+        assert 0 < values["u"] < values["ratio"]
+    # `~` drops constant terms: compare differences from the first point
+    np.testing.assert_allclose(lps - lps[0], np.array(oracle) - oracle[0], rtol=1e-8, atol=1e-8)
+
+
+def _is_discrete(family: str) -> bool:
+    from priorcli.families import resolve
+
+    return resolve(family).discrete
