@@ -191,7 +191,7 @@ def test_names_ending_in_double_underscore_are_refused(run):
         ("x ~ LogUniform(1, 10)", "pymc", ["'x'", "LogUniform", "PyMC"]),
         ("k ~ Poisson(3)", "stan", ["'k'", "Poisson", "discrete", "stan-prior"]),
         ("a ~ Poisson(3)\nb = a + 1\nx ~ Binomial(b, 0.5)", "stan-prior", ["line 3", "'x'", "total_count"]),
-        ("a ~ LogNormal(0, 1)\ng ~ Gamma(mean=a, sd=1)", "pymc", ["line 2", "Gamma"]),
+        ("a ~ LogNormal(0, 1)\ng ~ Gamma(mode=a, sd=1)", "pymc", ["line 2", "Gamma"]),
     ],
 )
 def test_no_counterpart_is_one_error_naming_variable_and_family(run, tmp_path, spec, target, needles):

@@ -96,29 +96,85 @@ def _random_variable(statement: lang.Statement) -> Variable:
 
 
 def _target_formulas(family: FamilyInfo, params: dict, targets: dict, statement) -> dict[str, Expr]:
-    """Targets that vary across draws, written as formulas (the closed forms ``sample`` applies
-    draw by draw): LogNormal mode/median/mean with sigma, Beta mean and count."""
-    keys = set(targets)
-    if family.name == "LogNormal" and "scale" in params and len(keys) == 1:
-        (key,) = keys
-        s, log_t = params["scale"], lang.Call("log", (targets[key],))
-        square = lang.Binary("**", s, lang.Num(2.0))
-        loc = {
-            "mode": lang.Binary("+", log_t, square),
-            "median": log_t,
-            "mean": lang.Binary("-", log_t, lang.Binary("/", square, lang.Num(2.0))),
-        }.get(key)
-        if loc is not None:
-            return {"loc": loc, "scale": s}
-    if family.name == "Beta" and keys == {"mean", "count"} and not params:
-        mean, count = targets["mean"], targets["count"]
-        return {"concentration1": lang.Binary("*", count, mean),
-                "concentration0": lang.Binary("*", count, lang.Binary("-", lang.Num(1.0), mean))}
+    """Targets that vary across draws, written as the family record's closed-form inversion (the
+    formula ``sample`` evaluates on the draws), as model-language expressions."""
+    from priorcli import records
+
+    record = records.get(family.name)
+    inversion = record.inversion(set(targets), set(params)) if record is not None else None
+    if inversion is not None:
+        try:
+            solved = inversion.formula(_EXPRESSIONS, **{k: _E(v) for k, v in {**targets, **params}.items()})
+        except AttributeError:  # a function the model language does not have
+            solved = None
+        if solved is not None:
+            written = {**params, **{k: _E.lift(v) for k, v in solved.items()}}
+            return {n: written[n] for n in family.param_names if n in written}
     raise error(
         statement,
-        f"--emit cannot write {family.name} targets {sorted(keys)} that depend on other variables as a "
+        f"--emit cannot write {family.name} targets {sorted(targets)} that depend on other variables as a "
         "formula; give native parameters",
     )
+
+
+class _E:
+    """Arithmetic on model-language expressions: what the records' formulas see as their values."""
+
+    def __init__(self, expr: Expr):
+        self.expr = expr
+
+    @staticmethod
+    def lift(v) -> Expr:
+        return v.expr if isinstance(v, _E) else number(float(v))
+
+    def _bin(self, op, other, reverse=False):
+        left, right = (_E.lift(other), self.expr) if reverse else (self.expr, _E.lift(other))
+        return _E(lang.Binary(op, left, right))
+
+    def __add__(self, o):
+        return self._bin("+", o)
+
+    def __radd__(self, o):
+        return self._bin("+", o, True)
+
+    def __sub__(self, o):
+        return self._bin("-", o)
+
+    def __rsub__(self, o):
+        return self._bin("-", o, True)
+
+    def __mul__(self, o):
+        return self._bin("*", o)
+
+    def __rmul__(self, o):
+        return self._bin("*", o, True)
+
+    def __truediv__(self, o):
+        return self._bin("/", o)
+
+    def __rtruediv__(self, o):
+        return self._bin("/", o, True)
+
+    def __pow__(self, o):
+        return self._bin("**", o)
+
+    def __rpow__(self, o):
+        return self._bin("**", o, True)
+
+    def __neg__(self):
+        return _E(lang.Unary("-", self.expr))
+
+
+class _ExpressionNamespace:
+    """``xp`` for the records' formulas: ``xp.log(x)`` is the model language's ``log(x)``."""
+
+    def __getattr__(self, name: str):
+        if name not in lang.MATH_FUNCTIONS:
+            raise AttributeError(name)
+        return lambda *args: _E(lang.Call(name, tuple(_E.lift(a) for a in args)))
+
+
+_EXPRESSIONS = _ExpressionNamespace()
 
 
 # ---------------------------------------------------------------------------------------------
