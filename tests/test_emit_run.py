@@ -47,6 +47,7 @@ z ~ bounds(Normal(mu, 1), 0, 10)
 r ~ reciprocal(Gamma(3, 2))
 w ~ lower(Normal(0, 0.5), 1)
 k ~ Beta(mean=sigmoid(mu), count=20)
+g ~ Gamma(mean=theta_group, sd=0.5)
 c = pi * softplus(mu) - log1p(theta_group) ** 2
 n ~ Poisson(theta_group * 3)
 b ~ Binomial(10, p)
