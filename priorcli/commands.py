@@ -10,7 +10,7 @@ import math
 from dataclasses import dataclass
 from typing import Any, TextIO
 
-from priorcli import render
+from priorcli import records, render
 from priorcli.errors import InfeasibleError, UsageError
 from priorcli.families import (
     FamilyInfo,
@@ -412,36 +412,9 @@ def list_families(format: str, out: TextIO) -> None:
                               numeric=False)
 
 
-CLOSED_FORMS = {
-    "LogNormal": ["median = e^mu", "mode = e^(mu - sigma^2)", "mean = e^(mu + sigma^2/2)",
-                  "sd = mean * sqrt(e^(sigma^2) - 1)"],
-    "Normal": ["mean = median = mode = loc", "sd = scale"],
-    "Gamma": ["mean = concentration / rate", "sd = sqrt(concentration) / rate",
-              "mode = (concentration - 1) / rate for concentration >= 1"],
-    "InverseGamma": ["mean = rate / (concentration - 1) for concentration > 1",
-                     "mode = rate / (concentration + 1)"],
-    "Beta": ["mean = alpha / (alpha + beta)", "mode = (alpha - 1) / (alpha + beta - 2) for alpha, beta > 1",
-             "count = alpha + beta (alpha = count * mean, as in the Stan guide)"],
-    "Exponential": ["mean = sd = 1 / rate", "median = log(2) / rate", "mode = 0"],
-    "HalfNormal": ["mean = scale * sqrt(2 / pi)", "median = scale * 0.6745", "mode = 0"],
-    "HalfCauchy": ["median = scale", "mode = 0", "mean undefined"],
-    "StudentT": ["mean = median = mode = loc (mean for df > 1)", "sd = scale * sqrt(df / (df - 2)) for df > 2"],
-    "Weibull": ["mean = scale * Gamma(1 + 1/concentration)", "median = scale * log(2)^(1/concentration)"],
-    "Pareto": ["mean = alpha * scale / (alpha - 1) for alpha > 1", "mode = scale",
-               "median = scale * 2^(1/alpha)"],
-    "Cauchy": ["median = mode = loc", "mean undefined"],
-    "Uniform": ["mean = median = (low + high) / 2", "sd = (high - low) / sqrt(12)"],
-    "Dirichlet": ["mean_i = concentration_i / sum(concentration)",
-                  "component i ~ Beta(concentration_i, sum - concentration_i)",
-                  "count = sum(concentration) (concentration = count * mean, as in the Stan guide)"],
-}
-
-EXAMPLES = {
-    "LogNormal": "priorcli sample lognormal --mu 0 --sigma 1",
-    "Beta": "priorcli sample beta --mean 0.3 --count 10",
-    "Gamma": "priorcli summarize gamma --mean 2 --sd 1",
-    "Dirichlet": "priorcli sample dirichlet --concentration 1,2,3",
-}
+def _closed_forms(name: str) -> list[str]:
+    record = records.describe(name)
+    return list(record.formulas) if record is not None else []
 
 
 def info(family_name: str, format: str, out: TextIO) -> None:
@@ -449,7 +422,8 @@ def info(family_name: str, format: str, out: TextIO) -> None:
         raise UsageError(f"--format for info must be table or json, got '{format}'")
     family = resolve(family_name)
     aliases = family.aliases()
-    example = EXAMPLES.get(family.name) or "priorcli sample {} {}".format(
+    record = records.describe(family.name)
+    example = (record.example if record is not None else None) or "priorcli sample {} {}".format(
         family.name.lower(),
         " ".join(f"--{p.name} {_example_value(p)}" for p in family.params),
     )
@@ -470,7 +444,7 @@ def info(family_name: str, format: str, out: TextIO) -> None:
                 "params": params,
                 "support": family.support,
                 "discrete": family.discrete,
-                "closed_forms": CLOSED_FORMS.get(family.name, []),
+                "closed_forms": _closed_forms(family.name),
                 "example": example,
             },
             out,
@@ -484,7 +458,7 @@ def info(family_name: str, format: str, out: TextIO) -> None:
     render.write_lines([f"{family.name}: {family.doc}", f"support: {family.support}"], out)
     render.write_params_table("parameters", rows, ["parameter", "constraint", "default", "aliases"], out,
                               numeric=False)
-    forms = CLOSED_FORMS.get(family.name)
+    forms = _closed_forms(family.name)
     lines = (["closed forms:"] + [f"  {f}" for f in forms] if forms else []) + [f"example: {example}"]
     render.write_lines(lines, out)
 

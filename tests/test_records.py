@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import json
 import math
 import pathlib
 import subprocess
@@ -346,3 +347,23 @@ def test_moment_starts_are_exact_where_a_closed_form_exists(fam, frozen):
     m, s = (0.3, 0.1) if fam.startswith("Beta") else (2.0, 0.7)
     d = frozen(RECORDS[fam].moment_start(m, s))
     assert_allclose([d.mean(), d.std()], [m, s], rtol=1e-12)
+
+
+def test_dirichlet_record_mean_count():
+    dirichlet = records.describe("Dirichlet")
+    assert records.get("Dirichlet") is None and dirichlet is records.MULTIVARIATE["Dirichlet"]
+    got = dirichlet.inversion({"mean", "count"})(mean=(0.2, 0.3, 0.5), count=10.0)["concentration"]
+    assert_allclose(got, [2.0, 3.0, 5.0], rtol=1e-15)
+    # scipy's Dirichlet mean of those concentrations is the requested mean
+    assert_allclose(st.dirichlet(got).mean(), [0.2, 0.3, 0.5], rtol=1e-14)
+
+
+def test_info_text_comes_from_the_records(run):
+    for name, record in list(RECORDS.items()) + list(records.MULTIVARIATE.items()):
+        if record.formulas:
+            out = run("info", name, "--format", "json")
+            assert out.exit_code == 0, out.stderr
+            doc = json.loads(out.stdout)
+            assert doc["closed_forms"] == list(record.formulas)
+            if record.example:
+                assert doc["example"] == record.example

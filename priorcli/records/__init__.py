@@ -15,10 +15,11 @@ neither numpy nor scipy (they load on first use), nor jax.
 
 from __future__ import annotations
 
-from priorcli.records import discrete, lognormal, positive, real, unit
+from priorcli.records import discrete, lognormal, multivariate, positive, real, unit
 from priorcli.records.base import PARAM_ALIASES, FamilyRecord, Inversion, ParamSpec, aliases_for
 
-__all__ = ["FamilyRecord", "Inversion", "ParamSpec", "PARAM_ALIASES", "RECORDS", "aliases_for", "get"]
+__all__ = ["FamilyRecord", "Inversion", "ParamSpec", "PARAM_ALIASES", "RECORDS", "MULTIVARIATE", "aliases_for", "get",
+           "describe"]
 
 _ORDER = (
     "Normal LogNormal Gamma Beta BetaProportion StudentT InverseGamma HalfCauchy HalfNormal Exponential Weibull "
@@ -31,6 +32,16 @@ RECORDS: dict[str, FamilyRecord] = {name: _ALL[name] for name in _ORDER}
 RECORDS.update(_ALL)  # a record missing from _ORDER still counts (appended)
 
 
+# Multivariate families: no scalar closed forms, so not in RECORDS (whose members every univariate
+# fast path may use), but their own knowledge (inversions, info text) lives in a record all the same.
+MULTIVARIATE: dict[str, FamilyRecord] = {r.name: r for r in multivariate.RECORDS}
+
+
 def get(name: str) -> FamilyRecord | None:
-    """The record of a numpyro family (exact class name), or None if priorcli has none."""
+    """The record of a univariate numpyro family (exact class name), or None if priorcli has none."""
     return RECORDS.get(name)
+
+
+def describe(name: str) -> FamilyRecord | None:
+    """The record of any family, univariate or multivariate (exact class name), or None."""
+    return RECORDS.get(name) or MULTIVARIATE.get(name)

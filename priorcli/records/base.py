@@ -315,6 +315,9 @@ class FamilyRecord:
     moment_start: Callable | None = field(default=None, compare=False)
     # targets that are native parameters: target kind -> parameter (BetaProportion's mean)
     direct: dict = field(default_factory=dict, compare=False)
+    # what `priorcli info` shows: closed forms as text, and an example command
+    formulas: tuple[str, ...] = ()
+    example: str | None = None
 
     @property
     def param_names(self) -> tuple[str, ...]:

@@ -350,6 +350,9 @@ LOGNORMAL = record(
     + tuple(_two_locations(lo, hi) for lo, hi in (("mode", "median"), ("median", "mean"), ("mode", "mean"))),
     scaling={"loc": "logloc"},
     moment_start=_moment_start,
+    formulas=("median = e^mu", "mode = e^(mu - sigma^2)", "mean = e^(mu + sigma^2/2)",
+              "sd = mean * sqrt(e^(sigma^2) - 1)"),
+    example="priorcli sample lognormal --mu 0 --sigma 1",
 )
 
 RECORDS = (LOGNORMAL,)

@@ -58,6 +58,9 @@ GAMMA = record(
     entropy=_gamma_entropy,
     scaling={"rate": "rate"},
     moment_start=_positive_mean(lambda m, s, cv: {"concentration": cv**-2, "rate": m / (s * s)}),
+    formulas=("mean = concentration / rate", "sd = sqrt(concentration) / rate",
+              "mode = (concentration - 1) / rate for concentration >= 1"),
+    example="priorcli summarize gamma --mean 2 --sd 1",
     inversions=(
         inversion({"mean", "sd"})(lambda xp, mean, sd: {"concentration": (mean / sd) ** 2, "rate": mean / (sd * sd)}),
     ),
@@ -95,6 +98,7 @@ INVERSE_GAMMA = record(
     entropy=_invgamma_entropy,
     scaling={"rate": "scale"},
     moment_start=_positive_mean(lambda m, s, cv: _invgamma_mean_sd(math, m, s)),
+    formulas=("mean = rate / (concentration - 1) for concentration > 1", "mode = rate / (concentration + 1)"),
     inversions=(inversion({"mean", "sd"})(_invgamma_mean_sd),),
 )
 
@@ -128,6 +132,7 @@ HALF_CAUCHY = record(
     entropy=lambda scale: LOG2PI + math.log(scale),
     scaling={"scale": "scale"},
     moment_start=_positive_mean(lambda m, s, cv: {"scale": m}),
+    formulas=("median = scale", "mode = 0", "mean undefined"),
 )
 
 # HalfNormal(scale=1)
@@ -145,6 +150,7 @@ HALF_NORMAL = record(
     entropy=lambda scale: 0.5 * (LOGPI - LOG2 + 1.0) + math.log(scale),
     scaling={"scale": "scale"},
     moment_start=_positive_mean(lambda m, s, cv: {"scale": m / math.sqrt(2.0 / math.pi)}),
+    formulas=("mean = scale * sqrt(2 / pi)", "median = scale * 0.6745", "mode = 0"),
 )
 
 # Exponential(rate=1)
@@ -162,6 +168,7 @@ EXPONENTIAL = record(
     entropy=lambda rate: 1.0 - math.log(rate),
     scaling={"rate": "rate"},
     moment_start=_positive_mean(lambda m, s, cv: {"rate": 1.0 / m}),
+    formulas=("mean = sd = 1 / rate", "median = log(2) / rate", "mode = 0"),
 )
 
 
@@ -207,6 +214,7 @@ WEIBULL = record(
     entropy=lambda scale, concentration: EULER * (1.0 - 1.0 / concentration) + math.log(scale / concentration) + 1.0,
     scaling={"scale": "scale"},
     moment_start=_positive_mean(_weibull_start),
+    formulas=("mean = scale * Gamma(1 + 1/concentration)", "median = scale * log(2)^(1/concentration)"),
 )
 
 # Pareto(scale, alpha): support [scale, inf)
@@ -230,6 +238,7 @@ PARETO = record(
     scaling={"scale": "scale"},
     moving_support=(0.0, INF),
     moment_start=_positive_mean(_pareto_start),
+    formulas=("mean = alpha * scale / (alpha - 1) for alpha > 1", "mode = scale", "median = scale * 2^(1/alpha)"),
 )
 
 

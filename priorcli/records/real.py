@@ -39,6 +39,7 @@ NORMAL = record(
     entropy=lambda loc, scale: 0.5 * (1.0 + LOG2PI) + math.log(scale),
     scaling=SHIFT_SCALE,
     moment_start=loc_scale_start,
+    formulas=("mean = median = mode = loc", "sd = scale"),
 )
 
 
@@ -79,6 +80,7 @@ STUDENT_T = record(
     entropy=_t_entropy,
     scaling=SHIFT_SCALE,
     moment_start=lambda m, s: {"df": 5.0, "loc": m, "scale": s},
+    formulas=("mean = median = mode = loc (mean for df > 1)", "sd = scale * sqrt(df / (df - 2)) for df > 2"),
 )
 
 
@@ -104,6 +106,7 @@ CAUCHY = record(
     entropy=lambda loc, scale: math.log(4.0 * math.pi * scale),
     scaling=SHIFT_SCALE,
     moment_start=loc_scale_start,
+    formulas=("median = mode = loc", "mean undefined"),
 )
 
 
@@ -202,6 +205,7 @@ UNIFORM = record(
     moving_support=(-math.inf, math.inf),
     ordered="add",
     moment_start=lambda m, s: {"low": m - math.sqrt(3.0) * s, "high": m + math.sqrt(3.0) * s},
+    formulas=("mean = median = (low + high) / 2", "sd = (high - low) / sqrt(12)"),
 )
 
 RECORDS = (NORMAL, STUDENT_T, CAUCHY, LAPLACE, LOGISTIC, GUMBEL, UNIFORM)

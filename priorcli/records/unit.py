@@ -95,6 +95,9 @@ BETA = record(
         ),
     ),
     moment_start=_unit_start("Beta"),
+    formulas=("mean = alpha / (alpha + beta)", "mode = (alpha - 1) / (alpha + beta - 2) for alpha, beta > 1",
+              "count = alpha + beta (alpha = count * mean, as in the Stan guide)"),
+    example="priorcli sample beta --mean 0.3 --count 10",
 )
 
 

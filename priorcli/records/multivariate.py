@@ -1,0 +1,47 @@
+"""Records of the multivariate families priorcli takes: Dirichlet.
+
+They hold no scalar closed forms (those records in ``RECORDS`` serve the univariate fast paths);
+what priorcli knows beyond numpyro here is the mean/count inversion of the Stan guide and the text
+``priorcli info`` shows.
+"""
+
+from __future__ import annotations
+
+import math
+
+from priorcli.records.base import FamilyRecord, Inversion, param
+
+
+def _mean_count(xp, mean, count):
+    """concentration = count * mean (a simplex mean, count = sum of the concentrations)."""
+    return {"concentration": tuple(count * m for m in mean)}
+
+
+def _mean_of(concentration) -> tuple[float, ...]:
+    total = math.fsum(concentration)
+    return tuple(c / total for c in concentration)
+
+
+DIRICHLET = FamilyRecord(
+    name="Dirichlet",
+    params=(param("concentration", "positive"),),
+    discrete=False,
+    support=None,
+    cdf=None,
+    icdf=None,
+    logpdf=None,
+    mean=_mean_of,
+    variance=None,
+    mode=None,
+    median=None,
+    entropy=None,
+    inversions=(Inversion(frozenset({"mean", "count"}), frozenset(), _mean_count),),
+    formulas=(
+        "mean_i = concentration_i / sum(concentration)",
+        "component i ~ Beta(concentration_i, sum - concentration_i)",
+        "count = sum(concentration) (concentration = count * mean, as in the Stan guide)",
+    ),
+    example="priorcli sample dirichlet --concentration 1,2,3",
+)
+
+RECORDS = (DIRICHLET,)
