@@ -23,7 +23,7 @@ the pmf and ``icdf(q)`` is the smallest integer ``k`` with ``cdf(k) >= q``.
 Closed-form *inversions* (targets -> parameters) are :class:`Inversion` entries of the record,
 written once against an array namespace ``xp`` so that the same formula evaluates on floats
 (``math``: the LogNormal solve path stays free of numpy), on arrays (numpy: targets that vary across
-draws) and as source text (:data:`SOURCE`: ``--emit numpyro`` writes the formula as ``jnp`` code).
+draws) and as expressions (``priorcli.emit`` passes a namespace that builds model-language code).
 
 Importing this module is cheap: numpy and scipy.special are imported on first use only.
 """
@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import importlib
 import math
-import re
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -46,7 +45,6 @@ __all__ = [
     "sc",
     "PARAM_ALIASES",
     "aliases_for",
-    "SOURCE",
     "xp_for",
     "discrete_search",
     "discrete_entropy",
@@ -129,7 +127,7 @@ def param(name: str, kind: str, default=None) -> ParamSpec:
 
 
 # ---------------------------------------------------------------------------------------------
-# Inversions: targets -> parameters, one formula for floats, arrays and source text
+# Inversions: targets -> parameters, one formula for floats, arrays and expressions
 
 
 def xp_for(*values):
@@ -137,105 +135,6 @@ def xp_for(*values):
     if all(isinstance(v, (int, float)) for v in values):
         return math
     return np
-
-
-_ATOM = re.compile(r"^(?:[A-Za-z_][\w.]*|\d+(?:\.\d*)?(?:e[+-]?\d+)?)$")
-
-
-_PRECEDENCE = {"+": 1, "-": 1, "*": 2, "/": 2, "neg": 3, "**": 4}
-_ATOMIC = 9
-
-
-def _atomic(text: str) -> bool:
-    """A name, a number, or a call whose parentheses close at the end: ``f(a) + g(b)`` is not."""
-    if _ATOM.match(text):
-        return True
-    m = re.match(r"^[A-Za-z_][\w.]*\(", text)
-    if m is None or not text.endswith(")"):
-        return False
-    depth = 0
-    for i, ch in enumerate(text[m.end() - 1:], start=m.end() - 1):
-        depth += {"(": 1, ")": -1}.get(ch, 0)
-        if depth == 0:
-            return i == len(text) - 1
-    return False
-
-
-class _Src:
-    """A source-code expression; arithmetic builds the text, parenthesising operands only where
-    Python's precedence needs it (user expressions that are not plain names are always wrapped)."""
-
-    def __init__(self, text: str, precedence: int | None = None):
-        self.text = text
-        self.precedence = (_ATOMIC if _atomic(text) else 0) if precedence is None else precedence
-
-    def __str__(self) -> str:
-        return self.text
-
-    @staticmethod
-    def _operand(v, need: int) -> str:
-        if isinstance(v, _Src):
-            return v.text if v.precedence >= need else f"({v.text})"
-        text = str(v) if isinstance(v, int) else repr(float(v))
-        return text if not text.startswith("-") or need <= 1 else f"({text})"
-
-    def _bin(self, op, other, reverse=False):
-        left, right = (other, self) if reverse else (self, other)
-        p = _PRECEDENCE[op]
-        # left-associative ops: the right operand binds tighter; ** is right-associative
-        lneed, rneed = (p + 1, p) if op == "**" else (p, p + 1)
-        return _Src(f"{self._operand(left, lneed)} {op} {self._operand(right, rneed)}", p)
-
-    def __add__(self, o):
-        return self._bin("+", o)
-
-    def __radd__(self, o):
-        return self._bin("+", o, True)
-
-    def __sub__(self, o):
-        return self._bin("-", o)
-
-    def __rsub__(self, o):
-        return self._bin("-", o, True)
-
-    def __mul__(self, o):
-        return self._bin("*", o)
-
-    def __rmul__(self, o):
-        return self._bin("*", o, True)
-
-    def __truediv__(self, o):
-        return self._bin("/", o)
-
-    def __rtruediv__(self, o):
-        return self._bin("/", o, True)
-
-    def __pow__(self, o):
-        return self._bin("**", o)
-
-    def __neg__(self):
-        return _Src(f"-{self._operand(self, _PRECEDENCE['neg'])}", _PRECEDENCE["neg"])
-
-
-class _SourceNamespace:
-    """``xp`` for source text: ``SOURCE.log(SOURCE.expr('m'))`` is ``jnp.log(m)``."""
-
-    def __getattr__(self, name: str):
-        if name.startswith("__"):
-            raise AttributeError(name)
-
-        def call(*args):
-            inner = ", ".join(a.text if isinstance(a, _Src) else _Src._operand(a, 0) for a in args)
-            return _Src(f"jnp.{name}({inner})", _ATOMIC)
-
-        return call
-
-    @staticmethod
-    def expr(text: str) -> _Src:
-        return _Src(text)
-
-
-SOURCE = _SourceNamespace()
 
 
 @dataclass(frozen=True)
@@ -258,11 +157,6 @@ class Inversion:
     def __call__(self, **values):
         """Evaluate on floats (``math``) or arrays (numpy)."""
         return self.formula(xp_for(*values.values()), **values)
-
-    def source(self, **texts: str) -> dict[str, str]:
-        """The parameters as source code, each value given as an expression's text."""
-        out = self.formula(SOURCE, **{k: SOURCE.expr(v) for k, v in texts.items()})
-        return {k: str(v) for k, v in out.items()}
 
     def holds(self, **values):
         """True where the targets can hold together: a bool for floats, a bool array for arrays."""

@@ -7,7 +7,7 @@ sigma that is a quadratic except with the sd; only mode+sd and quantile+sd need
 ``scipy.optimize.brentq`` (imported lazily). Everything else runs on ``math`` and
 ``statistics.NormalDist``, so the solver's LogNormal path imports neither numpy nor scipy.
 
-The record's :class:`Inversion` s (floats, arrays, jnp source) are generated from the same
+The record's :class:`Inversion` s (floats, arrays, model-language expressions for --emit) are generated from the same
 coefficients; :func:`candidates` is the general two-target solve the solver calls.
 """
 
@@ -41,7 +41,7 @@ def softplus(x: float) -> float:
 
 
 def log_expm1(xp, x):
-    """log(e^x - 1) for x > 0 without overflow, on floats (xp=math), arrays (numpy) or source."""
+    """log(e^x - 1) for x > 0 without overflow, on floats (xp=math), arrays (numpy) or expressions."""
     if xp is math:
         return x + math.log(-math.expm1(-x)) if x > 1.0 else math.log(math.expm1(x))
     if xp is np:
@@ -283,7 +283,7 @@ def value_at(kind: str, mu: float, s: float, p: float = math.nan, lower: float =
 
 
 # ---------------------------------------------------------------------------------------------
-# Inversions on floats, arrays and source, from the same coefficients
+# Inversions on floats, arrays and expressions, from the same coefficients
 
 
 def _shifted(log_value, a: float, s2):

@@ -3,7 +3,7 @@ Chi2, HalfCauchy, HalfNormal, Exponential, Weibull, Pareto, LogUniform, Levy (Lo
 module, ``priorcli.records.lognormal``).
 
 Cores are vectorised (numpy ufuncs, scipy.special); summaries are scalar ``math``; inversions are
-written against ``xp`` (math, numpy or source text, see ``priorcli.records.base``).
+written against ``xp`` (math, numpy or expressions, see ``priorcli.records.base``).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Records of the families on the unit interval: Beta, BetaProportion, Kumaraswamy.
 
 Cores are vectorised (numpy ufuncs, scipy.special); summaries are scalar ``math``; inversions are
-written against ``xp`` (math, numpy or source text, see ``priorcli.records.base``).
+written against ``xp`` (math, numpy or expressions, see ``priorcli.records.base``).
 """
 
 from __future__ import annotations
