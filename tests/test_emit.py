@@ -176,6 +176,13 @@ def test_every_reserved_word_is_refused_by_stanc_too(tmp_path):
     assert stanc("parameters { real normal; }\nmodel { normal ~ normal(0, 1); }\n", tmp_path, "ok").returncode == 0
 
 
+def test_stan_names_are_ascii(run, tmp_path):
+    assert_usage_error(run("sample", "--model", "θ ~ Normal(0, 1)", "--emit", "stan"), "'θ'", "ASCII")
+    assert stanc("parameters { real θ; }\nmodel { θ ~ normal(0, 1); }\n", tmp_path).returncode != 0
+    code = emitted("θ ~ Normal(0, 1)", "pymc")  # Python takes it
+    assert 'θ = pm.Normal("θ", mu=0.0, sigma=1.0)' in code
+
+
 def test_names_ending_in_double_underscore_are_refused(run):
     for target in ("stan", "pymc"):
         assert_usage_error(run("sample", "--model", "a__ ~ Normal(0, 1)", "--emit", target), "'a__'", "__")

@@ -316,12 +316,16 @@ def _bound_text(value, probes: dict) -> str | None:
 # names
 
 
-def check_names(variables, reserved: frozenset[str], language: str, why: str = "") -> None:
-    """Refuse a variable whose name ``language`` reserves (``reserved``, or ending in '__')."""
+def check_names(variables, reserved: frozenset[str], language: str, why: str = "", ascii_only: bool = False) -> None:
+    """Refuse a variable whose name ``language`` reserves (``reserved``, or ending in '__'), or,
+    with ``ascii_only``, that is not made of ASCII letters, digits and '_'."""
     for v in variables:
         if v.name in reserved or v.name.endswith("__"):
             what = "ends in '__', which" if v.name.endswith("__") else "is a word that"
             raise error(v.statement, f"the name '{v.name}' {what} {language} reserves{why}; rename the variable")
+        if ascii_only and not (v.name.isascii() and v.name.replace("_", "a").isalnum()):
+            raise error(v.statement, f"the name '{v.name}' is not a {language} identifier (ASCII letters, digits "
+                                     "and '_' only); rename the variable")
 
 
 def header(variables, command: str, comment: str) -> list[str]:

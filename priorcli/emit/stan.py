@@ -47,7 +47,7 @@ CONSTANTS = {"pi": "pi()", "e": "e()"}
 
 
 def emit(variables: tuple[plan.Variable, ...], *, prior: bool, command: str) -> str:
-    plan.check_names(variables, RESERVED, "Stan")
+    plan.check_names(variables, RESERVED, "Stan", ascii_only=True)
     program = _Program(variables, prior)
     header = plan.header(variables, command, "//")
     if prior:
