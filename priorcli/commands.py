@@ -86,7 +86,7 @@ def build_spec(family_name: str, tokens: list[str], transform_texts: list[str], 
 
 
 def solve_params(family: FamilyInfo, targets, fixed: dict) -> dict:
-    from priorcli.solve import Underdetermined, solve
+    from priorcli.solving import Underdetermined, solve
 
     result = solve(family.name, targets, fixed)
     if isinstance(result, Underdetermined):
@@ -289,7 +289,7 @@ def summarize_input(source: str, options: OutputOptions, *, column: str | None, 
 
 
 def solve(family_name: str, tokens: list[str], *, format: str, plot: bool, out: TextIO) -> None:
-    from priorcli.solve import Underdetermined, solve as solve_targets
+    from priorcli.solving import Underdetermined, solve as solve_targets
 
     if format not in ("table", "json"):
         raise UsageError(f"--format for solve must be table or json, got '{format}'")

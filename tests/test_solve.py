@@ -1,4 +1,4 @@
-"""priorcli.solve: targets -> parameters, checked against scipy.stats as the independent oracle."""
+"""priorcli.solving: targets -> parameters, checked against scipy.stats as the independent oracle."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from numpy.testing import assert_allclose
 from scipy import optimize, stats
 
 from priorcli.errors import ConvergenceError, InfeasibleError, UsageError
-from priorcli.solve import Solution, Underdetermined, format_number, solve
+from priorcli.solving import Solution, Underdetermined, format_number, solve
 from priorcli.targets import Targets
 
 # ---------------------------------------------------------------------------------------
@@ -435,16 +435,16 @@ def test_errors(family, kw, fixed, exc, match):
 
 
 def test_numerical_answers_are_verified(monkeypatch):
-    import priorcli.solve as mod
+    import priorcli.solving.solver as mod
 
-    real = mod._solve_std
+    real = mod.solve_std
 
     def off_by_a_bit(prob, eqs, fixed):
         cands, method, notes = real(prob, eqs, fixed)
         cands = [{k: v * 1.001 if k not in fixed else v for k, v in c.items()} for c in cands]
         return cands, method, notes
 
-    monkeypatch.setattr(mod, "_solve_std", off_by_a_bit)
+    monkeypatch.setattr(mod, "solve_std", off_by_a_bit)
     with pytest.raises(ConvergenceError, match="misses"):
         solve("Gamma", Targets(quantiles=((0.1, 1.0), (0.9, 5.0))), {})
 
@@ -506,7 +506,7 @@ def test_fixed_loc_and_matching_median_is_underdetermined():
 
 def test_closed_form_lognormal_imports_no_numpy_scipy_or_jax():
     code = (
-        "from priorcli.solve import solve\n"
+        "from priorcli.solving import solve\n"
         "from priorcli.targets import Targets\n"
         "solve('LogNormal', Targets(mode=1.0, quantiles=((0.9, 3.0),)), {})\n"
         "solve('LogNormal', Targets(median=1.0, sd=0.4), {})\n"

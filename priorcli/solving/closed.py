@@ -1,0 +1,253 @@
+"""Closed forms: answers without a numerical search.
+
+* LogNormal from location/sd targets, whole: the target algebra is the record's
+  (:mod:`priorcli.records.lognormal`, ``math`` and ``statistics.NormalDist`` only, so this path
+  imports neither numpy nor scipy nor jax and runs in shell loops); one target left gives the
+  relation and a small table over sigma.
+* Dirichlet from a simplex mean and a count (the record's inversion); without a count, a table.
+* Inside the general solver (standardised coordinates): the record's :class:`Inversion` when the
+  targets are exactly the ones it takes (Gamma/InverseGamma/Beta/BetaProportion from mean+sd,
+  Beta from mean+count), and the linear solve of a location-scale or scale family whose shapes are
+  held: every target is ``loc + b * scale`` with ``b`` from the standard member.
+"""
+
+from __future__ import annotations
+
+import math
+
+from priorcli.errors import ConvergenceError, InfeasibleError, UsageError
+from priorcli.records import lognormal as ln
+from priorcli.records.multivariate import DIRICHLET
+from priorcli.solving.equations import Eq, achieved, equations, finite
+from priorcli.solving.lines import code_lines
+from priorcli.solving.problem import Problem, Redundant
+from priorcli.solving.result import SIGMA_GRID, TOL, Solution, Underdetermined, show
+from priorcli.targets import Targets
+
+__all__ = ["solve_lognormal", "solve_dirichlet", "lognormal_candidates", "record_inversion", "linear"]
+
+
+# ---- LogNormal --------------------------------------------------------------------------
+
+
+def _term(eq: Eq) -> ln.Term:
+    return ln.term(eq.kind, eq.value, eq.label, eq.p)
+
+
+def _ln_value(eq: Eq, mu: float, s: float) -> float:
+    if eq.kind not in ("mode", "median", "mean", "sd", "quantile", "mass"):
+        raise UsageError(f"{eq.label} does not apply to LogNormal")
+    return ln.value_at(eq.kind, mu, s, eq.p, eq.lower, eq.upper)
+
+
+def _check_fixed_lognormal(fixed: dict) -> dict:
+    out = {}
+    for name, v in fixed.items():
+        if name not in ("loc", "scale"):
+            raise UsageError(f"LogNormal has no parameter {name!r} (expected loc, scale)")
+        v = finite(name, v)
+        if name == "scale" and v <= 0.0:
+            raise UsageError(f"scale={show(v)} must be positive")
+        out[name] = v
+    return out
+
+
+def _several(cands: list[tuple[float, float]]) -> list[str]:
+    if len(cands) < 2:
+        return []
+    shown = " and ".join(f"scale={s:.6g}" for _, s in cands)
+    return [f"{len(cands)} solutions: {shown}; chose the smaller scale (sigma)"]
+
+
+def lognormal_candidates(eqs: list[Eq], fixed: dict) -> tuple[list[dict], list[str]]:
+    """(loc, scale) candidates of location/sd equations, ascending scale, and a note when there
+    are several; the general solver's LogNormal path (a single equation left is Redundant)."""
+    cands = ln.candidates([_term(eq) for eq in eqs], fixed)
+    if isinstance(cands, ln.Term):  # pragma: no cover - counted before
+        raise Redundant(len(eqs) - 1)
+    return [{"loc": m, "scale": s} for m, s in cands], _several(cands)
+
+
+def _lognormal_table(term: ln.Term, eqs: list[Eq], fixed: dict, t: Targets) -> Underdetermined:
+    """One target left: the relation between mu and sigma, and a table over sigma."""
+    if "loc" in fixed:
+        mu = fixed["loc"]
+        rows = tuple({"params": {"loc": mu, "scale": s}} for s in SIGMA_GRID)
+        rel = f"{term.label} holds for every sigma when loc={show(mu)} (median = exp(loc))"
+        return Underdetermined("LogNormal", rel, rows, t.as_dict(), "scale")
+    if term.kind == "quantile":
+        z = term.b
+        rel = f"mu = log(quantile {show(term.p)}) {'-' if z >= 0 else '+'} {abs(z):.6g}*sigma"
+    else:
+        rel = ln.RELATION[term.kind]
+    value = next(eq.value for eq in eqs if eq.label == term.label)  # as the user gave it
+    rel += f", where log({show(value)}) = {term.logv:.6g} (mu is loc, sigma is scale)"
+    rows = tuple({"params": {"loc": term.logv - term.c(s), "scale": s}} for s in SIGMA_GRID)
+    return Underdetermined("LogNormal", rel, rows, t.as_dict(), "scale")
+
+
+def solve_lognormal(t: Targets, fixed: dict) -> Solution | Underdetermined:
+    """LogNormal from mode/median/mean/sd/quantile targets, with loc or scale possibly fixed."""
+    fixed = _check_fixed_lognormal(fixed)
+    eqs = equations("LogNormal", t, (0.0, math.inf))
+    if not eqs:
+        raise UsageError("no targets given: LogNormal takes --mode, --median, --mean, --sd, --quantile or an interval")
+    cands = ln.candidates([_term(eq) for eq in eqs], fixed)
+    if isinstance(cands, ln.Term):
+        return _lognormal_table(cands, eqs, fixed, t)
+    alternatives = tuple({"params": {"loc": m, "scale": s}} for m, s in cands[1:])
+    mu, s = cands[0]
+    for eq in eqs:
+        got = _ln_value(eq, mu, s)
+        if not (math.isfinite(mu) and math.isfinite(got) and abs(got - eq.value) <= TOL * abs(eq.value)):
+            raise ConvergenceError(f"LogNormal(loc={mu:.6g}, scale={s:.6g}) misses {eq.label}: it gives {got:.6g}")
+    params = {"loc": mu, "scale": s}
+    numpyro, stan, stan_notes = code_lines("LogNormal", params)
+    kinds = {e.kind for e in eqs}
+    has_root = "sd" in kinds and bool(kinds & {"mode", "quantile"})
+    return Solution(
+        "LogNormal",
+        params,
+        t.as_dict(),
+        achieved(t, lambda eq: _ln_value(eq, mu, s)),
+        numpyro,
+        stan,
+        tuple(_several(cands)) + stan_notes,
+        alternatives,
+        "root" if has_root and "scale" not in fixed else "closed-form",
+    )
+
+
+# ---- Dirichlet --------------------------------------------------------------------------
+
+_COUNTS = (1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0)  # the table's counts when none is given
+
+
+def _simplex_mean(t: Targets) -> tuple[float, ...]:
+    mean = t.mean if isinstance(t.mean, (tuple, list)) else (t.mean,)
+    mean = tuple(finite("mean", v) for v in mean)
+    if len(mean) < 2:
+        raise UsageError(f"mean={show(mean)} must have at least two components for Dirichlet")
+    if any(not 0.0 < v < 1.0 for v in mean):
+        raise UsageError(f"mean={show(mean)}: every component must be strictly between 0 and 1")
+    total = math.fsum(mean)
+    if abs(total - 1.0) > 1e-9:
+        raise UsageError(f"mean={show(mean)} must sum to 1 (it sums to {total:.10g})")
+    return mean
+
+
+def solve_dirichlet(t: Targets, fixed: dict) -> Solution | Underdetermined:
+    """Dirichlet from a simplex mean and a count: concentration = count * mean (the Stan guide)."""
+    if fixed:
+        raise UsageError(f"Dirichlet solving takes no fixed parameters (got {', '.join(fixed)})")
+    other = [k for k in t.as_dict() if k not in ("mean", "count")]
+    if other:
+        raise UsageError(f"Dirichlet solving takes --mean (a simplex) and --count only, not {', '.join(other)}")
+    if t.mean is None:
+        raise UsageError("Dirichlet solving needs --mean (a simplex, e.g. 0.2,0.3,0.5) and --count")
+    mean = _simplex_mean(t)
+    inversion = DIRICHLET.inversion({"mean", "count"}).formula
+    if t.count is None:
+        rows = tuple({"params": inversion(math, mean=mean, count=n)} for n in _COUNTS)
+        relation = "concentration = count * mean, for every count > 0"
+        return Underdetermined("Dirichlet", relation, rows, t.as_dict(), "count")
+    count = finite("count", t.count)
+    if count <= 0.0:
+        raise UsageError(f"count={show(count)} must be positive")
+    params = inversion(math, mean=mean, count=count)
+    conc = params["concentration"]
+    s = math.fsum(conc)
+    numpyro, stan, notes = code_lines("Dirichlet", params)
+    got = {"mean": tuple(c / s for c in conc), "count": s}
+    got = {k: got[k] for k in t.as_dict()}
+    return Solution("Dirichlet", params, t.as_dict(), got, numpyro, stan, notes)
+
+
+# ---- inside the general solver (standardised coordinates) -----------------------------------
+
+
+def record_inversion(prob: Problem, eqs: list[Eq], free) -> dict | None:
+    """The record's closed form for exactly these targets, every parameter free; None if none."""
+    by = {eq.kind: eq.value for eq in eqs}
+    if len(free) != len(prob.names) or len(by) != len(eqs):
+        return None
+    inversion = prob.F.inversion(set(by))
+    if inversion is None:
+        return None
+    if not inversion.holds(**by):
+        raise InfeasibleError(inversion.why(**by))
+    return inversion(**by)
+
+
+_WHAT = {"mode": "unique mode", "median": "median", "mean": "finite mean", "sd": "finite sd", "quantile": "quantile"}
+
+
+def _standard_member(prob: Problem, fixed: dict) -> dict:
+    std = dict(fixed)
+    if prob.family == "Uniform":
+        std.update(low=0.0, high=1.0)
+    else:
+        for n, k in prob.scaling.items():
+            std[n] = 0.0 if k == "loc" else 1.0
+    return std
+
+
+def linear(prob: Problem, eqs: list[Eq], fixed: dict, free) -> dict:
+    """Location-scale / scale families with shapes held: targets are loc + b * scale."""
+    fam = prob.family
+    std = _standard_member(prob, fixed)
+    shape_desc = ", ".join(f"{n}={show(v)}" for n, v in fixed.items() if n not in prob.scaling)
+    who = f"{fam} with {shape_desc}" if shape_desc else fam
+    rows = []  # (coef_loc, coef_scale, rhs, label, eq index or None)
+    for i, eq in enumerate(eqs):
+        b = prob.value(eq, std)
+        if not math.isfinite(b):
+            raise InfeasibleError(f"{eq.label}: {who} has no {_WHAT[eq.kind]}")
+        rows.append((0.0 if eq.kind == "sd" else 1.0, b, eq.value, eq.label, i))
+    if not prob.shift:  # one scale-like parameter
+        (name,) = free
+        _, b, v, label, _ = rows[0]
+        if b <= 0.0:
+            raise InfeasibleError(f"{label} cannot hold: {who} has its {eqs[0].kind} at 0 for every {name}")
+        s = v / b
+        out = dict(fixed)
+        out[name] = s if prob.scaling[name] == "scale" else 1.0 / s
+        return out
+    return _linear_shift(prob, rows, fixed, who)
+
+
+def _linear_shift(prob: Problem, rows: list, fixed: dict, who: str) -> dict:
+    """Shift families: unknowns (l, s) with X = l + s * X0, from two rows (targets or fixed)."""
+    if prob.family == "Uniform":
+        names = {"low": (1.0, 0.0), "high": (1.0, 1.0)}
+        loc_name = scale_name = None
+    else:
+        loc_name = next(n for n, k in prob.scaling.items() if k == "loc")
+        scale_name = next(n for n, k in prob.scaling.items() if k == "scale")
+        names = {loc_name: (1.0, 0.0), scale_name: (0.0, 1.0)}
+    for n, (cl, cs) in names.items():
+        if n in fixed:
+            rows.append((cl, cs, fixed[n], f"{n}={show(prob.back(n, fixed[n]))}", None))
+    (a1, b1, r1, l1, i1), (a2, b2, r2, l2, i2) = rows
+    det = a1 * b2 - a2 * b1
+    size = max(abs(a1), abs(b1)) * max(abs(a2), abs(b2))
+    if abs(det) <= 1e-12 * size:
+        # the same combination of loc and scale: consistent -> one free parameter left
+        f = (a2 / a1) if a1 else (b2 / b1)
+        if abs(r2 - f * r1) <= 1e-10 * max(1.0, abs(r1), abs(r2)) and (i1 is not None or i2 is not None):
+            raise Redundant(i2 if i2 is not None else i1)
+        raise InfeasibleError(f"{l1} and {l2} cannot both hold for {who}: they pin the same quantity")
+    loc = (r1 * b2 - r2 * b1) / det
+    s = (a1 * r2 - a2 * r1) / det
+    if not s > 0.0:
+        hint = ""
+        if a1 and a2:
+            lo, hi = (l1, l2) if b1 < b2 else (l2, l1)
+            hint = f": {lo.split('=')[0]} must lie below {hi.split('=')[0]} for every {who}"
+        raise InfeasibleError(f"{l1} and {l2} cannot both hold{hint} (they imply a scale of {s * prob.c:.6g})")
+    out = dict(fixed)
+    if prob.family == "Uniform":
+        out["low"], out["high"] = loc, loc + s
+    else:
+        out[loc_name], out[scale_name] = loc, s
+    return out

@@ -1,0 +1,54 @@
+"""What a solve returns, and the number formatting its messages and code lines share."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from priorcli.records.base import show
+
+__all__ = ["Solution", "Underdetermined", "SIGMA_GRID", "TOL", "format_number", "show", "fmt_interval"]
+
+# sigma values of the table returned for an underdetermined LogNormal.
+SIGMA_GRID = (0.1, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0)
+
+TOL = 1e-6  # accepted relative residual of any answer (absolute for interval mass)
+
+
+@dataclass(frozen=True)
+class Solution:
+    """Parameters meeting the targets. ``params`` holds every native parameter, fixed ones too."""
+
+    family: str  # numpyro class name
+    params: dict  # native name -> float (a tuple of floats for Dirichlet), full precision
+    targets: dict  # requested, keyed as Targets.as_dict()
+    achieved: dict  # same keys, achieved values
+    numpyro: str  # "dist.LogNormal(loc=0.25, scale=0.5)"
+    stan: str | None  # "lognormal(0.25, 0.5)", None where Stan has no such family
+    notes: tuple[str, ...] = ()
+    alternatives: tuple[dict, ...] = ()  # other exact solutions, each {"params": {...}}
+    method: str = "closed-form"  # "closed-form" | "root" | "least-squares" | "maxent"
+
+
+@dataclass(frozen=True)
+class Underdetermined:
+    """The targets leave one free parameter: a relation and a small table of solutions."""
+
+    family: str
+    relation: str
+    solutions: tuple[dict, ...]  # each {"params": {...}}, ready for JSON
+    targets: dict = field(default_factory=dict)
+    free: str = ""  # the native parameter the table varies
+
+
+def format_number(v) -> str:
+    """Compact float for code lines: 6 significant digits, always recognisably a float."""
+    if isinstance(v, (tuple, list)):
+        return "[" + ", ".join(format_number(x) for x in v) + "]"
+    s = f"{float(v):.6g}"
+    if not any(ch in s for ch in ".enai"):
+        s += ".0"
+    return s
+
+
+def fmt_interval(lo: float, hi: float) -> str:
+    return f"({show(lo)}, {show(hi)})"

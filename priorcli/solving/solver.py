@@ -1,0 +1,116 @@
+"""The solver's entry point: ``solve(family, targets, fixed)`` picks the path for the family and
+the targets, and checks every numerical answer against what was asked before returning it."""
+
+from __future__ import annotations
+
+import math
+
+from priorcli import records
+from priorcli.errors import ConvergenceError, UsageError
+from priorcli.solving.closed import solve_dirichlet, solve_lognormal
+from priorcli.solving.equations import Eq, achieved, check_mean_bounds, equations
+from priorcli.solving.lines import code_lines
+from priorcli.solving.maxent import maxent
+from priorcli.solving.numeric import solve_std
+from priorcli.solving.problem import Problem, Redundant, check_fixed
+from priorcli.solving.result import TOL, Solution, Underdetermined
+from priorcli.solving.underdetermined import underdetermined
+from priorcli.targets import Targets
+
+__all__ = ["solve"]
+
+
+def solve(family: str, targets: Targets, fixed: dict[str, float] | None = None) -> Solution | Underdetermined:
+    """Parameters of ``family`` (a numpyro class name) meeting ``targets``, with ``fixed`` held.
+
+    ``fixed`` maps native parameter names to values. Raises UsageError for malformed requests,
+    InfeasibleError for targets that cannot hold together, ConvergenceError when a numerical
+    solve does not meet its targets.
+    """
+    fixed = dict(fixed or {})
+    if not isinstance(targets, Targets):
+        raise TypeError("targets must be a priorcli.targets.Targets")
+    if family == "Dirichlet":
+        return solve_dirichlet(targets, fixed)
+    if family == "LogNormal" and targets.mass is None and targets.lower is None and targets.upper is None:
+        return solve_lognormal(targets, fixed)
+    import warnings
+
+    with warnings.catch_warnings():
+        # scipy.special on out-of-range trial points warns (overflow, divide by zero): the
+        # solvers treat such points as undefined, the user need not see them.
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return _solve_record(family, targets, fixed)
+
+
+def _equations_for(family: str, F, t: Targets, fixed: dict) -> tuple[list[Eq], list[str]]:
+    """Validated equations and the free parameters; refuses too many targets."""
+    support = F.moving_support or F.support(**F.typical_params())
+    eqs = equations(family, t, support)
+    if not eqs:
+        raise UsageError(f"no targets given for {family}")
+    check_mean_bounds(family, eqs, support)
+    free = [p.name for p in F.params if p.name not in fixed]
+    if not free:
+        raise UsageError(f"every parameter of {family} is fixed: nothing to solve")
+    n, k = len(eqs), len(free)
+    if n > k:
+        labels = ", ".join(eq.label for eq in eqs)
+        raise UsageError(
+            f"too many targets for {family}: {k} free parameter{'s' if k > 1 else ''} "
+            f"({', '.join(free)}) but {n} targets ({labels})"
+        )
+    return eqs, free
+
+
+def _solve_record(family: str, t: Targets, fixed: dict) -> Solution | Underdetermined:
+    """Any family with a record: closed forms, scans, least squares, maximum entropy."""
+    F = records.get(family)
+    if F is None:
+        raise UsageError(f"solving for targets is not supported for {family}; give its parameters directly")
+    if F.discrete:
+        raise UsageError(f"solving for targets is not supported for the discrete family {family}")
+    fixed = check_fixed(family, F, fixed)
+    eqs, free = _equations_for(family, F, t, fixed)
+    n, k = len(eqs), len(free)
+    has_mass = any(eq.kind == "mass" for eq in eqs)
+    labels = ", ".join(eq.label for eq in eqs)
+    prob = Problem(family, F, eqs, fixed)
+    if n < k and not has_mass:
+        if k - n > 1:
+            raise UsageError(
+                f"not enough targets for {family}: {k} free parameters ({', '.join(free)}) but only {labels}; "
+                "give more targets or fix parameters"
+            )
+        return underdetermined(prob, t, labels)
+    try:
+        if n < k:
+            cands, method, notes = maxent(prob)
+        else:
+            cands, method, notes = solve_std(prob, prob.eqs, prob.fixed)
+    except Redundant as red:
+        eqs2 = [eq for i, eq in enumerate(eqs) if i != red.drop]
+        return underdetermined(Problem(family, F, eqs2, fixed), t, labels)
+    return _finish(prob, t, cands, method, notes)
+
+
+def _finish(prob: Problem, t: Targets, cands: list[dict], method: str, notes: list[str]) -> Solution:
+    """Back to original units, pick the answer, verify it, build the Solution."""
+    family = prob.family
+    full = [{**prob.from_std(p), **prob.fixed_orig} for p in cands]
+    params = full[0]
+    alternatives = tuple({"params": p} for p in full[1:])
+    # verify in the original units
+    verifier = Problem(family, prob.F, prob.eqs_orig, prob.fixed_orig)
+    for eq in prob.eqs_orig:
+        got = verifier.value(eq, params)
+        tol = TOL * verifier.denom(eq, prob.c)
+        if not all(math.isfinite(v) for v in params.values()) or not abs(got - eq.value) <= tol:
+            raise ConvergenceError(
+                f"the {family} solution ({', '.join(f'{k}={v:.6g}' for k, v in params.items())}) misses "
+                f"{eq.label}: it gives {got:.8g}"
+            )
+    got = achieved(t, lambda eq: verifier.value(eq, params))
+    numpyro, stan, stan_notes = code_lines(family, params)
+    notes = tuple(notes) + stan_notes
+    return Solution(family, params, t.as_dict(), got, numpyro, stan, notes, alternatives, method)
