@@ -94,10 +94,13 @@ def _install_interrupt_handler():
         return None
 
     def on_interrupt(signum, frame):
-        from priorcli.render import remove_pending_files
-
-        remove_pending_files()
         try:
+            # Only render registers pending files, so none exist before it is imported; importing it
+            # here could meet a module that the interrupted code was halfway through importing.
+            render = sys.modules.get("priorcli.render")
+            remove = getattr(render, "remove_pending_files", None)
+            if remove is not None:
+                remove()
             sys.stderr.write("Error: interrupted\n")
             sys.stderr.flush()
         finally:
