@@ -155,6 +155,9 @@ Quantiles = Annotated[str, typer.Option("--quantiles", help="Quantiles to show, 
 Format = Annotated[str, typer.Option("--format", help="table, json, csv or raw.")]
 LogX = Annotated[bool, typer.Option("--log-x", help="Histogram over log-spaced bins on a log axis.")]
 Bins = Annotated[Optional[int], typer.Option("--bins", help="Number of histogram bins (default: auto).")]
+Linear = Annotated[bool, typer.Option("--linear", help="Never a log x axis (default: log when the central 99% spans over three decades).")]
+PlotRangeText = Annotated[Optional[str], typer.Option("--range", help="Plot from LO to HI, e.g. --range 0,50 (default: the body of the distribution, see README).")]
+Tail = Annotated[Optional[str], typer.Option("--tail", help="Plot from the P to the 1-P quantile, e.g. --tail 0.005.")]
 NoPlot = Annotated[bool, typer.Option("--no-plot", help="Do not draw the histogram.")]
 Output = Annotated[Optional[str], typer.Option("--output", help="Write the draws to PATH (.csv, .npy, .json).")]
 Force = Annotated[bool, typer.Option("--force", help="Overwrite --output if it exists.")]
@@ -203,6 +206,10 @@ def sample(
     model: Annotated[Optional[str], typer.Option("--model", help="A model: file path, '-' for stdin, or the text.")] = None,
     show: Annotated[Optional[str], typer.Option("--show", help="With --model: variables to show, comma-separated.")] = None,
     emit: Annotated[Optional[str], typer.Option("--emit", help=EMIT_HELP)] = None,
+    linear: Linear = False,
+    plot_range: PlotRangeText = None,
+    tail: Tail = None,
+    plot: Annotated[Optional[str], typer.Option("--plot", help="With --model: the variables to plot, comma-separated (default: all shown).")] = None,
 ) -> None:
     """Seeded draws with Monte Carlo and exact summaries side by side, and a histogram."""
     from priorcli import commands
@@ -212,12 +219,15 @@ def sample(
         raise UsageError("--emit needs --model (or use 'priorcli compare ... --emit')")
     options = commands.OutputOptions.parse(
         draws=draws, seed=seed, quantiles=quantiles, format=format, log_x=log_x, bins=bins,
-        plot=not no_plot, output=None if emit else output, force=force,
+        plot=not no_plot, output=None if emit else output, force=force, linear=linear, plot_range=plot_range,
+        tail=tail,
     )
+    if plot is not None and model is None:
+        raise UsageError("--plot NAME chooses variables of --model; without a model the one histogram is drawn")
     if _from_source("--model", model, family, tokens, transform,
                     "sample needs a FAMILY (e.g. 'priorcli sample lognormal --mu 0 --sigma 1') or --model"):
         commands.sample_model(model, options, show=show, emit=emit, out=sys.stdout,
-                              emit_output=output if emit else None)
+                              emit_output=output if emit else None, plot=plot)
     else:
         commands.sample_family(family, tokens, transform or [], options, out=sys.stdout)
 
@@ -236,6 +246,9 @@ def summarize(
     log_x: LogX = False,
     bins: Bins = None,
     no_plot: NoPlot = False,
+    linear: Linear = False,
+    plot_range: PlotRangeText = None,
+    tail: Tail = None,
 ) -> None:
     """Exact summary of a family (no draws needed), or a summary of draws from a file or a pipe."""
     from priorcli import commands
@@ -243,7 +256,7 @@ def summarize(
     family, tokens = _family_and_tokens(family, ctx)
     options = commands.OutputOptions.parse(
         draws=1, seed=0, quantiles=quantiles, format=format, log_x=log_x, bins=bins, plot=not no_plot,
-        output=None, force=False,
+        output=None, force=False, linear=linear, plot_range=plot_range, tail=tail,
     )
     if _from_source("--input", input, family, tokens, transform,
                     "summarize needs a FAMILY (e.g. 'priorcli summarize gamma --alpha 2 --beta 1') or --input"):
@@ -278,13 +291,16 @@ def compare(
     bins: Bins = None,
     no_plot: NoPlot = False,
     emit: Annotated[Optional[str], typer.Option("--emit", help="Print the distributions as one program, d1, d2, ...: numpyro, stan, stan-prior or pymc.")] = None,
+    linear: Linear = False,
+    plot_range: PlotRangeText = None,
+    tail: Tail = None,
 ) -> None:
     """Several distributions side by side: one quantile table, overlaid histograms."""
     from priorcli import commands
 
     options = commands.OutputOptions.parse(
         draws=draws, seed=seed, quantiles=quantiles, format=format, log_x=log_x, bins=bins,
-        plot=not no_plot, output=None, force=False,
+        plot=not no_plot, output=None, force=False, linear=linear, plot_range=plot_range, tail=tail,
     )
     commands.compare(specs, options, out=sys.stdout, emit=emit)
 

@@ -38,9 +38,17 @@ class OutputOptions:
     plot: bool
     output: str | None
     force: bool
+    linear: bool = False  # --linear: never a log axis
+    plot_range: tuple[float, float] | None = None  # --range LO,HI
+    tail: float | None = None  # --tail P: from the P to the 1 - P quantile
+
+    @property
+    def axis(self) -> str:
+        return "log" if self.log_x else "linear" if self.linear else "auto"
 
     @classmethod
-    def parse(cls, *, draws, seed, quantiles, format, log_x, bins, plot, output, force) -> "OutputOptions":
+    def parse(cls, *, draws, seed, quantiles, format, log_x, bins, plot, output, force, linear=False,
+              plot_range=None, tail=None) -> "OutputOptions":
         if draws < 1:
             raise UsageError(f"--draws must be at least 1, got {draws}")
         if format not in render.FORMATS:
@@ -51,7 +59,32 @@ class OutputOptions:
             raise UsageError(f"--bins must be at least 1, got {bins}")
         if output is not None and not output.lower().endswith(OUTPUT_SUFFIXES):
             raise UsageError(f"--output '{output}' must end in {', '.join(OUTPUT_SUFFIXES)}")
-        return cls(draws, seed, parse_quantile_list(quantiles), format, log_x, bins, plot, output, force)
+        return cls(draws, seed, parse_quantile_list(quantiles), format, log_x, bins, plot, output, force,
+                   *_parse_plot_range_options(log_x, linear, plot_range, tail))
+
+
+def _parse_plot_range_options(log_x: bool, linear: bool, plot_range: str | None, tail: str | None):
+    """--linear, --range LO,HI and --tail P (see priorcli.plotrange): checked, as numbers."""
+    from priorcli.families import parse_number
+
+    if log_x and linear:
+        raise UsageError("--log-x and --linear exclude each other")
+    if plot_range is not None and tail is not None:
+        raise UsageError("--range and --tail exclude each other; give one")
+    bounds = None
+    if plot_range is not None:
+        parts = plot_range.split(",")
+        if len(parts) != 2:
+            raise UsageError(f"--range must be LO,HI (two numbers), got '{plot_range}'")
+        bounds = tuple(parse_number(p.strip(), "--range") for p in parts)
+        if not bounds[0] < bounds[1]:
+            raise UsageError(f"--range needs LO < HI, got '{plot_range}'")
+    share = None
+    if tail is not None:
+        share = parse_number(tail.strip(), "--tail")
+        if not 0 < share < 0.5:
+            raise UsageError(f"--tail is the mass left out on each side, in (0, 0.5), got '{tail}'")
+    return linear, bounds, share
 
 
 def parse_quantile_list(text: str) -> tuple[float, ...]:
@@ -150,9 +183,13 @@ def sample_family(family_name: str, tokens: list[str], transform_texts: list[str
     title = f"{spec.label()}: {options.draws} draws, seed {options.seed}"
     if built.solved_from:
         title += "\nsolved from " + ", ".join(f"{k}={render.fmt(v)}" for k, v in built.solved_from.items())
+    plot = None
+    if options.plot:  # built before anything is printed: a range that cannot be drawn prints nothing
+        mode = exact[0].mode if exact and exact[0].mode is not None else mc[0].mode
+        plot = _plot_draws(spec, exact_dist, draws, options, mode)
     render.write_summary_table(title, headers, columns, out)
-    if options.plot:
-        _plot_draws(spec, exact_dist, draws, options, out)
+    if plot is not None:
+        _write_plot(plot, out)
 
 
 def _stream_draws(spec: DistSpec, exact, options: OutputOptions, out: TextIO):
@@ -196,21 +233,25 @@ def _side_by_side(mc: list[Summary], exact: list[Summary] | None) -> tuple[list[
     return headers, columns
 
 
-def _plot_draws(spec: DistSpec, exact, draws, options: OutputOptions, out: TextIO) -> None:
-    from priorcli import stats
+def _plot_draws(spec: DistSpec, exact, draws, options: OutputOptions, mode: float | None):
+    """A charts.Chart (the range rule), or a Dirichlet's component histograms on [0, 1]."""
+    from priorcli import charts, stats
 
     if spec.family.multivariate:
         components = stats.dirichlet_components(spec)
-        histograms = [
+        return [
             stats.histogram(draws[:, i], bins=options.bins, log_x=options.log_x, discrete=False,
                             exact=stats.ExactDistribution(c), label=f"component {i}", span=(0.0, 1.0))
             for i, c in enumerate(components)
         ]
-        render.write_histograms(histograms, out)
-        return
-    histogram = stats.histogram(draws, bins=options.bins, log_x=options.log_x, discrete=spec.family.discrete,
-                                exact=exact)
-    render.write_histograms([histogram], out)
+    return charts.family_chart(spec, exact, draws, options, mode)
+
+
+def _write_plot(plot, out: TextIO) -> None:
+    if isinstance(plot, list):
+        render.write_histograms(plot, out)
+    else:
+        render.write_chart(plot, out)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -276,12 +317,18 @@ def summarize_input(source: str, options: OutputOptions, *, column: str | None, 
     if options.format in ("csv", "raw"):
         render.write_summary_csv(["monte-carlo"], [summary], out)
         return
+    chart = None
+    if options.plot:  # built first: a range that cannot be drawn prints nothing
+        from priorcli import charts
+
+        fits = [] if fitted is None else [fitted]  # a ranked list: charts draws the first three
+        discrete = fitted is not None and resolve(fitted.family).discrete
+        chart = charts.draws_chart(result.values, options, mode=summary.mode, fits=fits, discrete=discrete)
     render.write_summary_table(f"{result.values.size} draws from {source}", ["draws"], [summary], out)
     if fitted is not None:
         render.write_lines([f"maximum-likelihood fit: {fitted.numpyro}"], out)
-    if options.plot:
-        histogram = stats.histogram(result.values, bins=options.bins, log_x=options.log_x, discrete=False, exact=None)
-        render.write_histograms([histogram], out)
+    if chart is not None:
+        render.write_chart(chart, out)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -495,7 +542,7 @@ def read_model_text(spec: str) -> str:
 
 
 def sample_model(spec_text: str, options: OutputOptions, *, show: str | None, emit: str | None, out: TextIO,
-                 emit_output: str | None = None) -> None:
+                 emit_output: str | None = None, plot: str | None = None) -> None:
     import numpy as np
 
     from priorcli import model as lang
@@ -514,6 +561,7 @@ def sample_model(spec_text: str, options: OutputOptions, *, show: str | None, em
     if emit is not None:
         write_emitted(model, emit, options, tuple(names), "priorcli sample --model ...", emit_output, out)
         return
+    plotted = _plotted(names, plot)
     values = run(model, options.draws, options.seed)
     if options.output:
         render.write_draws_file(options.output, np.column_stack([values[n] for n in names]) if len(names) > 1
@@ -532,14 +580,28 @@ def sample_model(spec_text: str, options: OutputOptions, *, show: str | None, em
     if options.format == "csv":
         render.write_summary_csv(names, list(summaries.values()), out)
         return
+    chart_list = []
+    if options.plot:  # built first: a range that cannot be drawn prints nothing
+        from priorcli import charts
+
+        chart_list = [(name, charts.draws_chart(values[name], options, label=name, mode=summaries[name].mode))
+                      for name in plotted]
     render.write_summary_table(f"model: {options.draws} draws, seed {options.seed} (Monte Carlo)", names,
                                list(summaries.values()), out)
-    if options.plot:
-        for name in names:
-            render.write_lines([name], out)
-            histogram = stats.histogram(values[name], bins=options.bins, log_x=options.log_x, discrete=False,
-                                        exact=None, label=name)
-            render.write_histograms([histogram], out)
+    for name, chart in chart_list:
+        render.write_lines([name], out)
+        render.write_chart(chart, out)
+
+
+def _plotted(names: list[str], plot: str | None) -> list[str]:
+    """--plot NAME,NAME: which of the shown variables get a plot (default: all of them)."""
+    if plot is None:
+        return names
+    wanted = [p.strip() for p in plot.split(",") if p.strip()]
+    unknown = [w for w in wanted if w not in names]
+    if unknown or not wanted:
+        raise UsageError(f"--plot '{plot}': not among the shown variables ({', '.join(names)})")
+    return wanted
 
 
 def write_emitted(model, target: str, options: OutputOptions, show: tuple[str, ...], command: str,
@@ -604,13 +666,11 @@ def compare(specs: list[str], options: OutputOptions, out: TextIO, emit: str | N
         return
     title = f"{len(rows)} distributions: {options.draws} draws each, seed {options.seed}\n" + "\n".join(
         f"[{i}] {text}" for i, (text, *_) in enumerate(rows, start=1))
+    chart = None
+    if options.plot:  # built first: a range that cannot be drawn prints nothing
+        from priorcli import charts
+
+        chart = charts.compare_chart(rows, options)
     render.write_summary_table(title, headers, columns, out)
-    if options.plot:
-        spans = [np.quantile(draws[draws > 0] if options.log_x else draws, [0.005, 0.995]) for _, _, draws, _, _ in rows]
-        span = (min(s[0] for s in spans), max(s[1] for s in spans))
-        histograms = [
-            stats.histogram(draws, bins=options.bins, log_x=options.log_x, discrete=spec.family.discrete,
-                            exact=None, label=text, span=span)
-            for text, spec, draws, _, _ in rows
-        ]
-        render.write_histograms(histograms, out)
+    if chart is not None:
+        render.write_chart(chart, out)

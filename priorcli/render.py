@@ -257,6 +257,91 @@ def write_histograms(histograms: list[Histogram], out: TextIO, width: int | None
     out.write(text.rstrip() + "\n")
 
 
+CURVE_MARKERS = ("•", "x", "+", "o", "*", "#")  # one per compared distribution or fit
+CURVE_COLOURS = ("red", "blue", "green", "magenta", "cyan", "orange")
+
+
+def write_chart(chart, out: TextIO, width: int | None = None) -> None:
+    """A priorcli.charts.Chart: bars of the draws and density lines or pmf points over them, the x
+    axis limited to the chart's range (its ends labelled), "log scale" under a log axis, and one
+    note per series with draws hidden outside the range."""
+    import plotext as plt
+
+    colour = use_colour(out)
+    width = width or min(terminal_width(), 100)
+    r = chart.plot_range
+    plt.clear_figure()
+    plt.plotsize(width, 20)
+    if not colour:
+        plt.theme("clear")
+    to_axis = (lambda xs: [math.log10(x) for x in xs]) if r.log else (lambda xs: list(xs))
+    curves = [s for s in chart.series if s.curve_x is not None]
+    for i, s in enumerate(chart.series):
+        if s.centres:
+            plt.bar(to_axis(s.centres), s.heights, width=0.6 if s.discrete else 1.0, label=s.label, marker="sd")
+        if s.curve_x is None:
+            continue
+        single = len(curves) == 1
+        # A curve beside its own bars is the exact density of those draws; alone, it is named.
+        label = ("exact pmf" if s.discrete else "exact density") if s.centres else s.label
+        style = {"marker": "dot" if s.discrete else "braille"} if single else \
+            {"marker": CURVE_MARKERS[curves.index(s) % len(CURVE_MARKERS)]}
+        if colour and not single:
+            style["color"] = CURVE_COLOURS[curves.index(s) % len(CURVE_COLOURS)]
+        if s.discrete:  # a pmf is points, not a curve
+            plt.scatter(to_axis(s.curve_x), s.curve_y, label=label, **style)
+        else:
+            plt.plot(to_axis(s.curve_x), s.curve_y, label=label, **style)
+    lo, hi = (math.log10(r.lo), math.log10(r.hi)) if r.log else (r.lo, r.hi)
+    pad = 0.5 if r.discrete and not r.log else 0.0
+    plt.xlim(lo - pad, hi + pad)
+    ticks = _range_ticks(lo, hi, r.log, r.discrete)
+    plt.xticks(ticks, [fmt(10**t if r.log else t, 3) for t in ticks])
+    plt.xlabel("x (log scale); density per unit log10(x)" if r.log else "x")
+    text = plt.build()
+    if not colour:
+        text = plt.uncolorize(text)
+    out.write(text.rstrip() + "\n")
+    notes = [hidden_note(h) for h in chart.hidden]
+    write_lines([n for n in notes if n], out)
+
+
+def _range_ticks(lo: float, hi: float, log: bool, discrete: bool) -> list[float]:
+    """The two ends of the range, and round numbers (decades on a log axis) between them that are
+    not so close to an end that their labels would run together."""
+    if log:
+        inner = [float(t) for t in range(math.ceil(lo), math.floor(hi) + 1)]
+        step = max(1, math.ceil(len(inner) / 8))
+        inner = [t for t in inner if int(t) % step == 0]
+    else:
+        inner = _nice_ticks(lo, hi)
+        if discrete:
+            inner = [t for t in inner if float(t).is_integer()]
+    margin = 0.08 * (hi - lo)
+    return [lo] + [t for t in inner if lo + margin < t < hi - margin] + [hi]
+
+
+def percent(fraction: float) -> str:
+    value = 100.0 * fraction
+    if value >= 10:
+        return f"{value:.0f}%"
+    return f"{value:.2g}%" if value >= 1e-3 else "<0.001%"
+
+
+def hidden_note(hidden) -> str | None:
+    """"1.2% of draws beyond 63.7 not shown", naming the side(s); None when nothing is hidden."""
+    parts = []
+    if hidden.below > 0:
+        parts.append(f"{percent(hidden.below)} of draws below {fmt(hidden.lo, 3)}")
+    if hidden.above > 0:
+        beyond = f"beyond {fmt(hidden.hi, 3)}"
+        parts.append(f"{percent(hidden.above)} {beyond}" if parts else f"{percent(hidden.above)} of draws {beyond}")
+    if not parts:
+        return None
+    prefix = f"{hidden.label} " if hidden.label else ""
+    return prefix + " and ".join(parts) + " not shown"
+
+
 def stderr_line(message: str) -> None:
     sys.stderr.write(message.rstrip("\n") + "\n")
 

@@ -87,6 +87,10 @@ class InMemoryDraws:
     def positive(self) -> "InMemoryDraws":
         return InMemoryDraws(self.values[self.values > 0], self.discrete)
 
+    def outside(self, lo: float, hi: float) -> tuple[int, int]:
+        """How many draws lie below ``lo`` and above ``hi`` (a plot's hidden mass)."""
+        return int(np.count_nonzero(self.values < lo)), int(np.count_nonzero(self.values > hi))
+
     def summary(self, probs, label: str = "") -> Summary:
         from priorcli.stats import mc_summary
 
@@ -188,6 +192,14 @@ class StreamingDraws:
 
     def positive(self) -> "StreamingDraws":
         return self
+
+    def outside(self, lo: float, hi: float) -> tuple[int, int]:
+        """Draws below ``lo`` and above ``hi``: the counts outside the fine grid plus its bins
+        beyond them (interpolated within a fine bin, as counts_on does)."""
+        lo, hi = min(max(lo, self.lo), self.hi), min(max(hi, self.lo), self.hi)
+        below = self.counts[0] + self.counts_on(np.array([self.lo, lo]))[0]
+        above = self.counts[-1] + self.counts_on(np.array([hi, self.hi]))[0]
+        return int(round(float(below))), int(round(float(above)))
 
     def mode(self) -> float | None:
         """Centre of the tallest bin after merging fine bins into ~sqrt(n)-sized groups."""

@@ -305,6 +305,23 @@ class ExactDistribution:
         forward, _ = self._chain()
         return _finite(forward(base_q))
 
+    def quantile_function(self) -> Callable | None:
+        """Vectorised exact quantile (probabilities array -> values array) where the family's
+        record has a closed-form icdf; None otherwise (the plot range then uses the draws)."""
+        import numpy as np
+
+        closed = self.base.closed
+        if closed is None or closed.icdf is None:
+            return None
+        params = self.base.params
+
+        def quantile(probs):
+            probs = np.asarray(probs, dtype=np.float64)
+            base = np.asarray(closed.icdf(probs if self.increasing else 1.0 - probs, **params), dtype=np.float64)
+            return self._chain()[0](base) if self.spec.transforms else base
+
+        return quantile
+
     def mean(self) -> float | None:
         if not self.spec.transforms:
             return self.base.mean()
