@@ -119,15 +119,9 @@ def build_spec(family_name: str, tokens: list[str], transform_texts: list[str], 
 
 
 def solve_params(family: FamilyInfo, targets, fixed: dict) -> dict:
-    from priorcli.solving import Underdetermined, solve
+    from priorcli.solving import solve_params
 
-    result = solve(family.name, targets, fixed)
-    if isinstance(result, Underdetermined):
-        raise UsageError(
-            f"the targets leave a parameter of {family.name} free ({result.relation}); "
-            "add a second target or fix a parameter"
-        )
-    return result.params
+    return solve_params(family.name, targets, fixed)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -615,7 +609,7 @@ def write_emitted(model, target: str, options: OutputOptions, show: tuple[str, .
         emit.check_output_path(output, target)
     code = emit.emit(model, target, emit.EmitOptions(options.seed, options.draws, options.quantiles, show, command))
     if output is None:
-        out.write(code)
+        render.write_text(code, out)
     else:
         render.write_text_file(output, code, force=options.force)
 

@@ -100,11 +100,11 @@ def _vectorised_closed_form(family: FamilyInfo, targets: dict, params: dict) -> 
 
 def _solve_targets(family: FamilyInfo, targets: dict, params: dict) -> dict:
     """Targets -> native parameters; element by element when values vary across draws."""
-    from priorcli.commands import solve_params
+    from priorcli.solving import solve_params
 
     arrays = [v for v in list(targets.values()) + list(params.values()) if isinstance(v, np.ndarray)]
     if not arrays:
-        return solve_params(family, Targets(**targets), params)
+        return solve_params(family.name, Targets(**targets), params)
     vectorised = _vectorised_closed_form(family, targets, params)
     if vectorised is not None:
         return vectorised
@@ -113,7 +113,7 @@ def _solve_targets(family: FamilyInfo, targets: dict, params: dict) -> dict:
     for i in range(n):
         row_targets = {k: float(v[i]) if isinstance(v, np.ndarray) else v for k, v in targets.items()}
         row_params = {k: float(v[i]) if isinstance(v, np.ndarray) else v for k, v in params.items()}
-        for name, value in solve_params(family, Targets(**row_targets), row_params).items():
+        for name, value in solve_params(family.name, Targets(**row_targets), row_params).items():
             solved.setdefault(name, []).append(value)
     return {name: np.asarray(values, dtype=np.float64) for name, values in solved.items()}
 

@@ -160,6 +160,11 @@ def write_lines(lines: list[str], out: TextIO) -> None:
         console.print(line, markup=False)
 
 
+def write_text(text: str, out: TextIO) -> None:
+    """Text as it is (an emitted program): no console, no wrapping, no colour."""
+    out.write(text)
+
+
 # ---------------------------------------------------------------------------------------------
 # CSV and raw
 

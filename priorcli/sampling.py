@@ -18,7 +18,7 @@ from typing import Iterator
 
 import numpy as np
 
-from priorcli.stats import DistSpec, Summary, build_distribution
+from priorcli.stats import DistSpec, InMemoryDraws, Summary, build_distribution  # noqa: F401  (InMemoryDraws: re-exported)
 
 CHUNK = 1 << 20  # draws per chunk; above this, summaries are computed in a streaming pass
 FINE_BINS = 1 << 18  # bins of the streaming histogram that quantiles are read from
@@ -67,34 +67,7 @@ def draw(spec: DistSpec, n: int, seed: int) -> np.ndarray:
 
 
 # ---------------------------------------------------------------------------------------------
-# Summaries of draws: in memory, or streamed
-
-
-class InMemoryDraws:
-    """Draws held in memory: exact sample quantiles."""
-
-    def __init__(self, values: np.ndarray, discrete: bool = False):
-        self.values = np.asarray(values, dtype=np.float64)
-        self.n = int(self.values.size)
-        self.discrete = discrete
-
-    def quantiles(self, probs) -> list[float]:
-        return [float(q) for q in np.quantile(self.values, list(probs))]
-
-    def counts_on(self, edges: np.ndarray) -> np.ndarray:
-        return np.histogram(self.values, bins=edges)[0]
-
-    def positive(self) -> "InMemoryDraws":
-        return InMemoryDraws(self.values[self.values > 0], self.discrete)
-
-    def outside(self, lo: float, hi: float) -> tuple[int, int]:
-        """How many draws lie below ``lo`` and above ``hi`` (a plot's hidden mass)."""
-        return int(np.count_nonzero(self.values < lo)), int(np.count_nonzero(self.values > hi))
-
-    def summary(self, probs, label: str = "") -> Summary:
-        from priorcli.stats import mc_summary
-
-        return mc_summary(self.values, probs, discrete=self.discrete, label=label)
+# Summaries of draws streamed chunk by chunk (the in-memory one, InMemoryDraws, is in stats)
 
 
 @dataclass

@@ -543,6 +543,40 @@ def _mc_mode(x, discrete: bool) -> float | None:
     return float(np.mean(y))
 
 
+class InMemoryDraws:
+    """Draws held in memory: exact sample quantiles (the in-memory counterpart of
+    ``priorcli.sampling.StreamingDraws``)."""
+
+    def __init__(self, values, discrete: bool = False):
+        import numpy as np
+
+        self.values = np.asarray(values, dtype=np.float64)
+        self.n = int(self.values.size)
+        self.discrete = discrete
+
+    def quantiles(self, probs) -> list[float]:
+        import numpy as np
+
+        return [float(q) for q in np.quantile(self.values, list(probs))]
+
+    def counts_on(self, edges):
+        import numpy as np
+
+        return np.histogram(self.values, bins=edges)[0]
+
+    def positive(self) -> "InMemoryDraws":
+        return InMemoryDraws(self.values[self.values > 0], self.discrete)
+
+    def outside(self, lo: float, hi: float) -> tuple[int, int]:
+        """How many draws lie below ``lo`` and above ``hi`` (a plot's hidden mass)."""
+        import numpy as np
+
+        return int(np.count_nonzero(self.values < lo)), int(np.count_nonzero(self.values > hi))
+
+    def summary(self, probs, label: str = "") -> Summary:
+        return mc_summary(self.values, probs, discrete=self.discrete, label=label)
+
+
 # ---------------------------------------------------------------------------------------------
 # Histograms
 
@@ -574,8 +608,6 @@ def histogram(draws, *, bins: int | None, log_x: bool, discrete: bool, exact: Ex
     import numpy as np
 
     if isinstance(draws, np.ndarray):
-        from priorcli.sampling import InMemoryDraws
-
         draws = InMemoryDraws(draws)
     total = draws.n  # density of the whole sample, not only of the plotted part
     if log_x:

@@ -17,7 +17,7 @@ from priorcli.solving.result import TOL, Solution, Underdetermined
 from priorcli.solving.underdetermined import underdetermined
 from priorcli.targets import Targets
 
-__all__ = ["solve"]
+__all__ = ["solve", "solve_params"]
 
 
 def solve(family: str, targets: Targets, fixed: dict[str, float] | None = None) -> Solution | Underdetermined:
@@ -114,3 +114,15 @@ def _finish(prob: Problem, t: Targets, cands: list[dict], method: str, notes: li
     numpyro, stan, stan_notes = code_lines(family, params)
     notes = tuple(notes) + stan_notes
     return Solution(family, params, t.as_dict(), got, numpyro, stan, notes, alternatives, method)
+
+
+def solve_params(family: str, targets: Targets, fixed: dict) -> dict:
+    """Native parameters meeting the targets, for ``sample``/``summarize`` and model statements that
+    give targets instead of parameters: an underdetermined request is a usage error there."""
+    result = solve(family, targets, fixed)
+    if isinstance(result, Underdetermined):
+        raise UsageError(
+            f"the targets leave a parameter of {family} free ({result.relation}); "
+            "add a second target or fix a parameter"
+        )
+    return result.params
