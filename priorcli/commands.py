@@ -578,13 +578,19 @@ def sample_model(spec_text: str, options: OutputOptions, *, show: str | None, em
     if options.plot:  # built first: a range that cannot be drawn prints nothing
         from priorcli import charts
 
-        chart_list = [(name, charts.draws_chart(values[name], options, label=name, mode=summaries[name].mode))
+        chart_list = [(name, charts.draws_chart(values[name], options, label=name, mode=summaries[name].mode,
+                                                discrete=_is_discrete(model[name])))
                       for name in plotted]
     render.write_summary_table(f"model: {options.draws} draws, seed {options.seed} (Monte Carlo)", names,
                                list(summaries.values()), out)
     for name, chart in chart_list:
         render.write_lines([name], out)
         render.write_chart(chart, out)
+
+
+def _is_discrete(statement) -> bool:
+    """A variable drawn from a discrete family (plotted as integer bins, like sample FAMILY)."""
+    return statement.is_random and not statement.expr.transforms and resolve(statement.expr.family).discrete
 
 
 def _plotted(names: list[str], plot: str | None) -> list[str]:

@@ -271,3 +271,14 @@ def test_kernel_density_where_no_exact_density():
     # Pointwise sd of a kernel estimate: sqrt(f R(K) / (n h)), R(K) = 1 / (2 sqrt(pi)); 5 of them.
     sd = np.sqrt(expected / (2 * math.sqrt(math.pi)) / (20000 * h))
     assert np.all(np.abs(np.array(curve.curve_y) - expected) < 5 * sd + 1e-12)
+
+
+def test_discrete_model_variable_gets_integer_bins(run):
+    argv = ["sample", "--model", "lam ~ Gamma(3, 1); k ~ Poisson(lam)", "--plot", "k"]
+    result = run(*argv)
+    assert result.exit_code == 0, result.stderr
+    lo, hi = axis_ends(result.stdout)
+    k = raw_draws(run, *argv[:3], "--show", "k")
+    assert lo == k.min() == 0 and hi == int(hi) and np.mean(k <= hi) >= 0.9
+    q25, q75 = np.quantile(k, [0.25, 0.75], method="inverted_cdf")
+    assert (q75 - q25 + 1) / (hi - lo + 1) >= 0.15
