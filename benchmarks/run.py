@@ -71,7 +71,7 @@ def rows() -> list[Row]:
             '`python -c "import typer"`', typer_ref, goal_ratio=2.5),
         Row("sample-10k", "`priorcli sample lognormal --mu 0 --sigma 1` (10k draws, table and histogram)",
             ["sample", "lognormal", "--mu", "0", "--sigma", "1"],
-            '`python -c "import numpyro"`', numpyro_ref, goal_ratio=1.3),
+            '`python -c "import numpyro"`', numpyro_ref, goal_ratio=1.2),
         Row("sample-1e7", "`priorcli sample lognormal -n 10000000 --format json`",
             ["sample", "lognormal", "-n", "10000000", "--format", "json"],
             "numpy alone (`numpy_reference.py 10000000`)", [PY, NUMPY_REF, "10000000"], goal_ratio=1.0),

@@ -7,7 +7,9 @@ chunk shape. Chunk 0 uses the seed itself, so for n <= CHUNK the draws are exact
         numpyro.sample("x", dist, sample_shape=(n,))
 
 Chunk i > 0 uses ``jax.random.fold_in(PRNGKey(SEED), i)``. CHUNK is a constant, so the output
-for a seed never depends on anything but the seed and n.
+for a seed never depends on anything but the seed and n. A single chunk is the function
+``seed -> draws``, compiled once and kept on disk (``priorcli.compiled``), so that small samples
+skip jax's tracing; it is the same program, so the same bytes.
 """
 
 from __future__ import annotations
@@ -24,24 +26,36 @@ CHUNK = 1 << 20  # draws per chunk; above this, summaries are computed in a stre
 FINE_BINS = 1 << 18  # bins of the streaming histogram that quantiles are read from
 
 
-def _sampler(spec: DistSpec, size: int):
-    import jax
+def _sample_function(spec: DistSpec, size: int):
+    """``rng_seed -> draws``, rng_seed a key or an integer seed (the seed handler makes the key
+    from it, inside the compiled program)."""
     import numpyro
 
-    def sample(key):
-        with numpyro.handlers.seed(rng_seed=key):
+    def sample(rng_seed):
+        with numpyro.handlers.seed(rng_seed=rng_seed):
             return numpyro.sample("x", build_distribution(spec), sample_shape=(size,))
 
-    return jax.jit(sample)
+    return sample
+
+
+def _sampler(spec: DistSpec, size: int):
+    import jax
+
+    return jax.jit(_sample_function(spec, size))
 
 
 def draw_chunks(spec: DistSpec, n: int, seed: int) -> Iterator[np.ndarray]:
     """Yield float64 numpy arrays of at most CHUNK draws, n in total."""
-    import jax
-
     from priorcli.families import numpyro_dist
 
     numpyro_dist()  # float64 and the compilation cache, before any jax array exists
+    if n <= CHUNK:
+        from priorcli.compiled import draw_single_chunk
+
+        yield draw_single_chunk(spec, n, seed, lambda: _sample_function(spec, n))
+        return
+    import jax
+
     key = jax.random.PRNGKey(seed)
     samplers: dict[int, object] = {}
 

@@ -1,0 +1,139 @@
+"""Compiled samplers on disk (priorcli.compiled): stored, loaded, the same bytes as jax.jit."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pytest
+
+from priorcli import compiled, sampling
+from priorcli.families import numpyro_dist, resolve
+from priorcli.stats import DistSpec
+from priorcli.transforms import parse_transform
+
+CASES = [
+    ("lognormal", {"loc": 0.25, "scale": 0.5}, ()),
+    ("normal", {"loc": 0.4, "scale": 1.7}, ("softplus",)),
+    ("gamma", {"concentration": 2.5, "rate": 1.5}, ()),  # rejection sampling: a loop in the program
+    ("binomial", {"probs": 0.3, "total_count": 10.0}, ()),
+]
+
+
+def _spec(family, params, transforms):
+    return DistSpec(resolve(family), dict(params), tuple(parse_transform(t) for t in transforms))
+
+
+def _jit_reference(spec, n, seed):
+    """What sampling did before the store: jax.jit of the sampler, called on PRNGKey(seed)."""
+    import jax
+
+    numpyro_dist()
+    return np.asarray(jax.jit(sampling._sample_function(spec, n))(jax.random.PRNGKey(seed)), dtype=np.float64)
+
+
+@pytest.fixture
+def store(tmp_path, monkeypatch):
+    monkeypatch.setenv("PRIORCLI_CACHE_DIR", str(tmp_path / "jax"))
+    monkeypatch.delenv("PRIORCLI_NO_CACHE", raising=False)
+    return tmp_path / "samplers"
+
+
+def _entries(directory):
+    return sorted(p for p in os.listdir(directory) if p.endswith(compiled.SUFFIX)) if directory.exists() else []
+
+
+@pytest.mark.parametrize("family,params,transforms", CASES)
+def test_built_and_loaded_draws_are_the_jitted_bytes(store, family, params, transforms):
+    spec = _spec(family, params, transforms)
+    built = sampling.draw(spec, 500, 11)
+    assert len(_entries(store)) == 1
+    loaded = sampling.draw(spec, 500, 11)
+    reference = _jit_reference(spec, 500, 11)
+    assert built.tobytes() == reference.tobytes()
+    assert loaded.tobytes() == reference.tobytes()
+    other_seed = sampling.draw(spec, 500, 12)  # the seed is an argument: the same executable
+    assert len(_entries(store)) == 1
+    assert other_seed.tobytes() == _jit_reference(spec, 500, 12).tobytes()
+
+
+def test_draws_agree_with_the_seed_handler_call(store):
+    """The README's promise: the draws of `with handlers.seed(rng_seed=S): numpyro.sample(...)`
+    (compiled, so equal up to how XLA fuses a multiply-add: a few units in the last place)."""
+    import numpyro
+
+    spec = _spec("lognormal", {"loc": 0.25, "scale": 0.5}, ())
+    got = sampling.draw(spec, 1000, 3)
+    with numpyro.handlers.seed(rng_seed=3):
+        expected = np.asarray(numpyro.sample("x", numpyro_dist().LogNormal(0.25, 0.5), sample_shape=(1000,)))
+    np.testing.assert_allclose(got, expected, rtol=1e-14, atol=0)
+
+
+def test_store_off_gives_the_same_bytes(store, monkeypatch):
+    spec = _spec("normal", {"loc": 1.0, "scale": 2.0}, ())
+    stored = sampling.draw(spec, 300, 5)
+    monkeypatch.setenv("PRIORCLI_NO_CACHE", "1")
+    assert compiled.cache_dir() is None
+    assert sampling.draw(spec, 300, 5).tobytes() == stored.tobytes()
+
+
+def test_key_changes_with_everything_that_shapes_the_program(store):
+    base = _spec("normal", {"loc": 1.0, "scale": 2.0}, ())
+    keys = {
+        compiled._key(base, 100),
+        compiled._key(base, 101),
+        compiled._key(_spec("normal", {"loc": 1.0, "scale": 2.0000000000000004}, ()), 100),
+        compiled._key(_spec("normal", {"loc": 1.0, "scale": 2.0}, ("exp",)), 100),
+        compiled._key(_spec("laplace", {"loc": 1.0, "scale": 2.0}, ()), 100),
+    }
+    assert len(keys) == 5
+    assert compiled._key(_spec("normal", {"scale": 2.0, "loc": 1.0}, ()), 100) == compiled._key(base, 100)
+
+
+def test_damaged_entry_is_rebuilt(store):
+    spec = _spec("exponential", {"rate": 2.0}, ())
+    first = sampling.draw(spec, 200, 1)
+    (entry,) = _entries(store)
+    (store / entry).write_bytes(b"not an executable")
+    again = sampling.draw(spec, 200, 1)
+    assert again.tobytes() == first.tobytes()
+    assert (store / entry).read_bytes() != b"not an executable"
+
+
+def test_store_keeps_the_most_recently_used(store, monkeypatch):
+    monkeypatch.setattr(compiled, "MAX_ENTRIES", 2)
+    for rate in (1.0, 2.0, 3.0):
+        sampling.draw(_spec("exponential", {"rate": rate}, ()), 50, 0)
+    kept = _entries(store)
+    assert len(kept) == 2
+    assert compiled._key(_spec("exponential", {"rate": 1.0}, ()), 50) + compiled.SUFFIX not in kept
+
+
+def test_unwritable_store_still_samples(store, tmp_path, monkeypatch):
+    blocker = tmp_path / "blocked"
+    blocker.write_text("a file where the directory should be")
+    monkeypatch.setattr(compiled, "cache_dir", lambda: str(blocker / "samplers"))
+    spec = _spec("normal", {"loc": 0.0, "scale": 1.0}, ())
+    assert sampling.draw(spec, 100, 9).tobytes() == _jit_reference(spec, 100, 9).tobytes()
+
+
+def test_copy_that_cannot_run_is_compiled_afresh(store, monkeypatch):
+    """jax's own cache can hand back an executable whose serialized copy lacks its code: the copy
+    fails when run, and priorcli compiles afresh (without jax's cache) before storing."""
+    real = compiled._deserialize
+    calls = []
+
+    def first_copy_broken(payload):
+        calls.append(payload)
+        if len(calls) == 1:
+            def broken(seed):
+                raise RuntimeError("NOT_FOUND: Function fusion not found")
+            return broken
+        return real(payload)
+
+    monkeypatch.setattr(compiled, "_deserialize", first_copy_broken)
+    spec = _spec("normal", {"loc": -1.0, "scale": 0.5}, ())
+    draws = sampling.draw(spec, 100, 4)
+    assert draws.tobytes() == _jit_reference(spec, 100, 4).tobytes()
+    assert len(_entries(store)) == 1
+    assert sampling.draw(spec, 100, 4).tobytes() == draws.tobytes()  # the stored copy runs
