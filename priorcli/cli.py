@@ -12,7 +12,7 @@ import sys
 from typing import Annotated, Optional
 
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 
 from priorcli import __version__
 from priorcli.errors import PriorError, UsageError
@@ -123,9 +123,71 @@ def _quiet_broken_pipe() -> None:
     sys.exit(0)
 
 
+class FamilyCommand(TyperCommand):
+    """A command whose FAMILY brings its own ``--param value`` options: ``sample FAMILY --help``
+    lists them (priorcli.familyhelp), and shell completion offers them."""
+
+    def parse_args(self, ctx, args):
+        ctx.meta["priorcli.tokens"] = list(args)  # --help is handled before FAMILY is parsed
+        return super().parse_args(ctx, args)
+
+    def _family(self, tokens) -> str | None:
+        """The FAMILY on the command line: the first token that is no option nor an option's value
+        (an unknown option, a family parameter, takes a value); solve's default is lognormal."""
+        flags = {o for p in self.params if getattr(p, "is_flag", False) for o in (*p.opts, *p.secondary_opts)}
+        i = 0
+        while i < len(tokens):
+            token = tokens[i]
+            if token == "--":
+                return tokens[i + 1] if i + 1 < len(tokens) else None
+            if not token.startswith("-") or token == "-":
+                return token
+            i += 1 if ("=" in token or token in flags or token == "--help") else 2
+        return "lognormal" if self.name == "solve" else None
+
+    def format_epilog(self, ctx, formatter) -> None:
+        from priorcli import familyhelp
+
+        super().format_epilog(ctx, formatter)
+        family = self._family(ctx.meta.get("priorcli.tokens", []))
+        if family is None:
+            with formatter.section("Parameters and targets"):
+                formatter.write_text(f"Each family has its own: see 'priorcli {self.name} FAMILY --help'.")
+            return
+        for title, rows in familyhelp.sections(family, self.name):
+            with formatter.section(title):
+                formatter.write_dl(rows)
+
+    def shell_complete(self, ctx, incomplete):
+        from typer._completion_classes import CompletionItem
+
+        from priorcli import familyhelp
+
+        items = super().shell_complete(ctx, incomplete)
+        family = ctx.params.get("family") or ("lognormal" if self.name == "solve" else None)
+        if family is None or not incomplete.startswith("-"):
+            return items
+        given = set(ctx.args)
+        for flag, help in familyhelp.option_names(family, self.name):
+            if flag.startswith(incomplete) and (flag not in given or flag == "--quantile"):
+                items.append(CompletionItem(flag, help=help))
+        return items
+
+
+def _complete_family(incomplete: str) -> list[str]:
+    from priorcli.familyhelp import family_names
+
+    return [name for name in family_names() if name.startswith(incomplete.lower())]
+
+
+def _complete_transform(incomplete: str) -> list[tuple[str, str]]:
+    from priorcli.familyhelp import transform_choices
+
+    return [(name, usage) for name, usage in transform_choices() if name.startswith(incomplete)]
+
+
 app = typer.Typer(
     cls=PriorGroup,
-    add_completion=False,
     no_args_is_help=True,
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
@@ -165,7 +227,8 @@ EMIT_HELP = ("Print the model as a program instead of sampling: numpyro, stan, s
              "for fixed_param) or pymc; with --output PATH, write it there.")
 Transform = Annotated[
     Optional[list[str]],
-    typer.Option("--transform", help="exp, softplus, sigmoid, probit, reciprocal, affine:LOC,SCALE, lower:L, bounds:L,U, power:K (repeatable)."),
+    typer.Option("--transform", help="exp, softplus, sigmoid, probit, reciprocal, affine:LOC,SCALE, lower:L, bounds:L,U, power:K (repeatable).",
+                 autocompletion=_complete_transform),
 ]
 
 
@@ -189,10 +252,10 @@ def _from_source(option: str, source, family, tokens, transform, missing: str) -
     return False
 
 
-@app.command(context_settings=EXTRA_ARGS)
+@app.command(cls=FamilyCommand, context_settings=EXTRA_ARGS)
 def sample(
     ctx: typer.Context,
-    family: Annotated[Optional[str], typer.Argument(help="Distribution family, e.g. lognormal.")] = None,
+    family: Annotated[Optional[str], typer.Argument(help="Distribution family, e.g. lognormal.", autocompletion=_complete_family)] = None,
     draws: Draws = 10000,
     seed: Seed = 0,
     quantiles: Quantiles = DEFAULT_QUANTILES_TEXT,
@@ -232,10 +295,10 @@ def sample(
         commands.sample_family(family, tokens, transform or [], options, out=sys.stdout)
 
 
-@app.command(context_settings=EXTRA_ARGS)
+@app.command(cls=FamilyCommand, context_settings=EXTRA_ARGS)
 def summarize(
     ctx: typer.Context,
-    family: Annotated[Optional[str], typer.Argument(help="Distribution family, e.g. gamma.")] = None,
+    family: Annotated[Optional[str], typer.Argument(help="Distribution family, e.g. gamma.", autocompletion=_complete_family)] = None,
     quantiles: Quantiles = DEFAULT_QUANTILES_TEXT,
     format: Format = "table",
     transform: Transform = None,
@@ -266,10 +329,10 @@ def summarize(
         commands.summarize_family(family, tokens, transform or [], options, out=sys.stdout)
 
 
-@app.command(context_settings=EXTRA_ARGS)
+@app.command(cls=FamilyCommand, context_settings=EXTRA_ARGS)
 def solve(
     ctx: typer.Context,
-    family: Annotated[Optional[str], typer.Argument(help="Distribution family (default lognormal).")] = None,
+    family: Annotated[Optional[str], typer.Argument(help="Distribution family (default lognormal).", autocompletion=_complete_family)] = None,
     format: Format = "table",
     plot: Annotated[bool, typer.Option("--plot", help="Draw the resulting density.")] = False,
 ) -> None:
@@ -314,7 +377,8 @@ def list_families(format: Format = "table") -> None:
 
 
 @app.command()
-def info(family: Annotated[str, typer.Argument(help="Distribution family.")], format: Format = "table") -> None:
+def info(family: Annotated[str, typer.Argument(help="Distribution family.", autocompletion=_complete_family)],
+         format: Format = "table") -> None:
     """Parameters, aliases, support, closed forms and an example command for FAMILY."""
     from priorcli import commands
 
@@ -322,7 +386,9 @@ def info(family: Annotated[str, typer.Argument(help="Distribution family.")], fo
 
 
 def main() -> None:
-    app()
+    # One program name however priorcli is started (also `python -m priorcli`): the usage line and
+    # the shell-completion variable (_PRIORCLI_COMPLETE) depend on it.
+    app(prog_name="priorcli")
 
 
 if __name__ == "__main__":

@@ -482,6 +482,7 @@ def info(family_name: str, format: str, out: TextIO) -> None:
             {
                 "family": family.name,
                 "description": family.doc,
+                "docstring": "\n\n".join(_description(family)),
                 "params": params,
                 "support": family.support,
                 "discrete": family.discrete,
@@ -496,12 +497,22 @@ def info(family_name: str, format: str, out: TextIO) -> None:
          ", ".join(f"--{a}" for a in p["aliases"]) or "-")
         for p in params
     ]
-    render.write_lines([f"{family.name}: {family.doc}", f"support: {family.support}"], out)
+    description = _description(family)
+    render.write_lines([f"{family.name}: {description[0]}", *description[1:], f"support: {family.support}"], out)
     render.write_params_table("parameters", rows, ["parameter", "constraint", "default", "aliases"], out,
                               numeric=False)
     forms = _closed_forms(family.name)
     lines = (["closed forms:"] + [f"  {f}" for f in forms] if forms else []) + [f"example: {example}"]
     render.write_lines(lines, out)
+
+
+def _description(family: FamilyInfo) -> list[str]:
+    """numpyro's docstring as plain-text paragraphs (formulas indented), or a line saying where
+    the family comes from when its class has no docstring of its own."""
+    from priorcli.doctext import own_docstring, plain_text
+
+    paragraphs = plain_text(own_docstring(family.factory)) if family.factory is not None else []
+    return paragraphs or [f"numpyro.distributions.{family.name} (its class has no docstring of its own)"]
 
 
 def _example_value(param) -> str:

@@ -9,7 +9,6 @@ it: ``resolve_fast`` answers for the families with a record, ``resolve`` for all
 from __future__ import annotations
 
 import difflib
-import re
 import functools
 import inspect
 import math
@@ -192,8 +191,9 @@ def _discover_class(name: str, cls) -> FamilyInfo | None:
         return None
     discrete = bool(instance.is_discrete)
     support = instance.support
-    doc = (inspect.getdoc(cls) or "").strip().split("\n\n")[0].replace("\n", " ")
-    doc = re.sub(r":\w+:`~?([^`]*)`", r"\1", doc)  # Sphinx roles (:math:`\mu`) as plain text
+    from priorcli.doctext import summary
+
+    doc = summary(cls)  # the docstring's first paragraph, LaTeX and Sphinx roles as plain text
     return FamilyInfo(
         name=name,
         params=tuple(params),

@@ -55,6 +55,7 @@ TRANSFORM_ARITY = {
     "power": 1,
 }
 TRANSFORM_ALIASES = {"inv_logit": "sigmoid", "invlogit": "sigmoid", "expit": "sigmoid"}
+TRANSFORM_USAGE = {"affine": "affine:LOC,SCALE", "lower": "lower:L", "bounds": "bounds:L,U", "power": "power:K"}
 TRANSFORM_HELP = "exp, softplus, sigmoid (inv_logit), probit, reciprocal, affine:LOC,SCALE, lower:L, bounds:L,U, power:K"
 
 
@@ -67,8 +68,7 @@ def parse_transform(text: str) -> TransformSpec:
     arity = TRANSFORM_ARITY[name]
     parts = [p for p in arg_text.split(",")] if arg_text else []
     if len(parts) != arity:
-        usage = {"affine": "affine:LOC,SCALE", "lower": "lower:L", "bounds": "bounds:L,U", "power": "power:K"}
-        want = usage.get(name, name)
+        want = TRANSFORM_USAGE.get(name, name)
         raise UsageError(f"--transform '{text}' takes {arity} argument(s): write it as {want}")
     args = tuple(parse_number(p, f"--transform {name}") for p in parts)
     return make_transform(name, args, text)

@@ -1,0 +1,208 @@
+"""What ``priorcli sample FAMILY --help`` and shell completion say about a family.
+
+One generic path from the registry and the family records: the family's parameters with their
+constraints, defaults and aliases, and the targets it takes. No per-family text lives here. A
+family with a record is described without importing numpyro (``--help`` stays fast); the others
+are discovered from numpyro. Knows nothing of Typer: ``cli.py`` lays these rows out.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+from priorcli.errors import PriorError
+from priorcli.families import (
+    SCALAR_TARGETS,
+    FamilyInfo,
+    ParamInfo,
+    _KIND_TEXT,
+    _name_index,
+    compilation_cache_dir,
+    normalize,
+    resolve,
+    resolve_fast,
+)
+
+# How each target is written on the command line, and what it means.
+TARGET_ROWS = (
+    ("mode", "--mode V", "the most probable value"),
+    ("median", "--median V", "the median"),
+    ("mean", "--mean V", "the mean"),
+    ("sd", "--sd V", "the standard deviation"),
+    ("quantile", "--quantile P=V", "P(X <= V) = P; repeatable"),
+    ("lower", "--lower L --upper U --mass P", "P(L <= X <= U) = P, the maximum-entropy member (as PreliZ's maxent)"),
+    ("count", "--count N", "alpha + beta, with --mean (the Stan guide's mean/count)"),
+)
+_INTERVAL = ("lower", "upper", "mass")
+
+
+def lookup(name: str) -> FamilyInfo:
+    """The family, from its record when it has one (no numpyro import), else from numpyro.
+    Raises UsageError for an unknown name."""
+    from priorcli import records
+
+    fast = resolve_fast(name)
+    if fast is not None:
+        return fast
+    index = _name_index(records.MULTIVARIATE)
+    if normalize(name) in index:  # Dirichlet: vector parameters, from its record
+        record = records.MULTIVARIATE[index[normalize(name)]]
+        params = tuple(ParamInfo(p.name, p.kind, p.default, event_dim=1) for p in record.params)
+        return FamilyInfo(name=record.name, params=params, discrete=record.discrete, multivariate=True)
+    return resolve(name)
+
+
+def targets_of(family: FamilyInfo) -> tuple[str, ...]:
+    """The target kinds the family takes: all of them for a univariate family, ``count`` only
+    where a record's closed form takes it; a multivariate family takes its record's targets."""
+    from priorcli import records
+
+    record = records.describe(family.name)
+    inversions = record.inversions if record is not None else ()
+    with_count = any("count" in inv.targets for inv in inversions)
+    if family.multivariate:
+        return tuple(sorted({t for inv in inversions for t in inv.targets}, key=_target_order))
+    return tuple(t for t in SCALAR_TARGETS + ("quantile",) if t != "count" or with_count)
+
+
+def _target_order(kind: str) -> int:
+    order = [row[0] for row in TARGET_ROWS]
+    return order.index(kind) if kind in order else len(order)
+
+
+def _constraint(param: ParamInfo) -> str:
+    if param.kind == "real":
+        text = "a real number"
+    elif param.kind == "dependent":
+        text = "a number, within bounds set by the other parameters"
+    else:
+        text = _KIND_TEXT.get(param.kind, f"a value satisfying {param.kind}")
+    if param.event_dim:
+        text = f"comma-separated: {text}, one per component"
+    return text
+
+
+def parameter_rows(family: FamilyInfo) -> list[tuple[str, str]]:
+    """(flags, description) per parameter: ``--scale, --sigma`` / ``positive number; default 1``."""
+    aliases = family.aliases()
+    rows = []
+    for p in family.params:
+        flags = ", ".join([f"--{p.name}"] + [f"--{a}" for a, native in aliases.items() if native == p.name])
+        default = "required (numpyro gives no default)" if p.default is None else f"default {p.default:g}"
+        rows.append((flags, f"{_constraint(p)}; {default}"))
+    return rows
+
+
+def target_rows(family: FamilyInfo) -> list[tuple[str, str]]:
+    kinds = set(targets_of(family))
+    rows = []
+    for kind, flags, meaning in TARGET_ROWS:
+        if kind in kinds:
+            rows.append((flags, meaning))
+    return rows
+
+
+def sections(name: str, command: str) -> list[tuple[str, list[tuple[str, str]]]]:
+    """(title, rows) for the help of ``priorcli COMMAND NAME``; for an unknown NAME, why."""
+    try:
+        family = lookup(name)
+    except PriorError as exc:
+        return [("Family", [(name, str(exc))])]
+    held = "held fixed beside targets" if command == "solve" else "or targets instead of some of them"
+    out = [(f"{family.name} parameters (--NAME VALUE, {held})", parameter_rows(family))]
+    if command == "solve":
+        title = "Targets (as many as free parameters; more are fitted by least squares)"
+    else:
+        title = "Targets instead of parameters (solved first, as 'priorcli solve' does)"
+    out.append((title, target_rows(family)))
+    out.append(("More", [(f"priorcli info {normalize(family.name)}", "formulas, support, closed forms, an example")]))
+    return out
+
+
+def option_names(name: str, command: str) -> list[tuple[str, str]]:
+    """(--flag, help) for each family-dependent option of ``priorcli COMMAND NAME``: parameters,
+    aliases and targets, as shell completion offers them."""
+    try:
+        family = lookup(name)
+    except PriorError:
+        return []
+    out = []
+    aliases = family.aliases()
+    for p in family.params:
+        out.append((f"--{p.name}", _constraint(p)))
+        out += [(f"--{a}", f"alias of --{p.name}") for a, native in aliases.items() if native == p.name]
+    meanings = {kind: meaning for kind, _, meaning in TARGET_ROWS}
+    for kind in targets_of(family):
+        if kind == "lower":
+            out += [(f"--{k}", "interval mass target: --lower L --upper U --mass P") for k in _INTERVAL]
+        elif kind not in _INTERVAL:
+            out.append((f"--{kind}", f"target: {meanings[kind]}"))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Family names for completion: discovered from numpyro once, then read from a small cache file
+
+
+def family_names() -> list[str]:
+    """Every family name as typed (``lognormal``, ``halfcauchy``, ``bernoulli``), sorted."""
+    path = _names_cache_path()
+    if path is not None:
+        try:
+            with open(path) as handle:
+                names = json.load(handle)
+            if isinstance(names, list) and all(isinstance(n, str) for n in names):
+                return names
+        except (OSError, ValueError):
+            pass
+    from priorcli.families import registry
+
+    names = sorted(_name_index(registry()))
+    if path is not None:
+        _write_atomically(path, json.dumps(names))
+    return names
+
+
+def _names_cache_path() -> str | None:
+    """Keyed by the numpyro and priorcli versions and the discovery code: a new numpyro or new
+    discovery rules give a new list."""
+    import hashlib
+    import importlib.metadata
+
+    jax_dir = compilation_cache_dir()
+    if jax_dir is None:
+        return None
+    from priorcli import __version__, families
+
+    key = hashlib.sha256()
+    try:
+        key.update(importlib.metadata.version("numpyro").encode())
+    except importlib.metadata.PackageNotFoundError:
+        return None
+    key.update(__version__.encode())
+    with open(families.__file__, "rb") as handle:
+        key.update(handle.read())
+    return os.path.join(os.path.dirname(os.path.abspath(jax_dir)), f"family-names-{key.hexdigest()[:16]}.json")
+
+
+def _write_atomically(path: str, text: str) -> None:
+    import tempfile
+
+    try:
+        os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=os.path.dirname(path), suffix=".tmp")
+        with os.fdopen(handle, "w") as out:
+            out.write(text)
+        os.replace(temporary, path)
+    except OSError:  # a read-only cache: completion still works, only slower
+        pass
+
+
+def transform_choices() -> list[tuple[str, str]]:
+    """(name, how it is written) for ``--transform`` completion, from the transform table."""
+    from priorcli.transforms import TRANSFORM_ALIASES, TRANSFORM_ARITY, TRANSFORM_USAGE
+
+    out = [(name, TRANSFORM_USAGE.get(name, name)) for name in TRANSFORM_ARITY]
+    out += [(alias, f"alias of {native}") for alias, native in TRANSFORM_ALIASES.items()]
+    return out
