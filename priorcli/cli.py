@@ -385,6 +385,26 @@ def info(family: Annotated[str, typer.Argument(help="Distribution family.", auto
     commands.info(family, format, out=sys.stdout)
 
 
+@app.command(context_settings=EXTRA_ARGS)
+def explore(
+    ctx: typer.Context,
+    family: Annotated[Optional[str], typer.Argument(help="Distribution family (default lognormal).")] = None,
+    roulette: Annotated[bool, typer.Option("--roulette", help="Drop chips into bins; families are fitted to them.")] = False,
+    range_: Annotated[Optional[str], typer.Option("--range", help="With --roulette: LO,HI, the range the bins cover.")] = None,
+    bins: Annotated[Optional[int], typer.Option("--bins", help="With --roulette: number of bins (default 10).")] = None,
+    output: Annotated[Optional[str], typer.Option("--output", help="Also write the chosen distribution as solve's JSON document (.json).")] = None,
+    force: Force = False,
+) -> None:
+    """Interactive, in the terminal: turn the parameters, type targets, switch family, or play the roulette."""
+    from priorcli.explore.run import explore as run_explore
+
+    family, tokens = _family_and_tokens(family, ctx)
+    code = run_explore(family, tokens, roulette=roulette, range_text=range_, bins=bins, output=output, force=force,
+                       out=sys.stdout)
+    if code:
+        raise typer.Exit(code)
+
+
 def main() -> None:
     # One program name however priorcli is started (also `python -m priorcli`): the usage line and
     # the shell-completion variable (_PRIORCLI_COMPLETE) depend on it.

@@ -117,6 +117,11 @@ def _rows(summary_columns: list[Summary | None]) -> list[tuple[str, list[str]]]:
     return rows
 
 
+def summary_rows(columns: list[Summary | None]) -> list[tuple[str, list[str]]]:
+    """(name, cells) of the summary table, as write_summary_table prints them (explore shows these)."""
+    return _rows(columns)
+
+
 def write_summary_table(
     title: str,
     headers: list[str],

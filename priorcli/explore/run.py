@@ -1,0 +1,110 @@
+"""``priorcli explore``: check the terminal and the arguments, run the app, print the choice.
+
+Everything that can be refused is refused before the screen opens (one ``Error:`` line, exit 2).
+The code lines are printed, and ``--output`` written, only after the app has restored the screen.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import TextIO
+
+from priorcli import render
+from priorcli.errors import InputError, UsageError
+from priorcli.families import parse_family_args, parse_number, resolve, resolve_fast, split_extra_args
+
+CANCELLED = 130
+DEFAULT_BINS = 10
+
+
+def check_terminal(stdin=None, stdout=None) -> None:
+    stdin, stdout = stdin or sys.stdin, stdout or sys.stdout
+    for name, stream in (("stdin", stdin), ("stdout", stdout)):
+        isatty = getattr(stream, "isatty", None)
+        if not (isatty and isatty()):
+            raise UsageError(f"explore needs a terminal, but {name} is not one; "
+                             "in scripts use 'priorcli solve' or 'priorcli summarize'")
+
+
+def check_output(path: str | None, force: bool) -> None:
+    """--output is refused before the screen opens: wrong suffix, missing folder, or an existing
+    file without --force."""
+    if path is None:
+        return
+    if not path.lower().endswith(".json"):
+        raise UsageError(f"--output '{path}' must end in .json (explore writes the solve JSON document)")
+    directory = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(directory):
+        raise InputError(f"--output '{path}': directory '{directory}' does not exist")
+    if os.path.exists(path) and not force:
+        raise UsageError(f"--output '{path}' exists; add --force to overwrite it")
+
+
+def parse_range(text: str) -> tuple[float, float]:
+    parts = text.split(",")
+    if len(parts) != 2:
+        raise UsageError(f"--range needs LO,HI (e.g. --range 0,10), got '{text}'")
+    lo, hi = (parse_number(p, "--range") for p in parts)
+    if not hi > lo:
+        raise UsageError(f"--range needs LO < HI, got '{text}'")
+    return lo, hi
+
+
+def build_state(family_name: str | None, tokens: list[str], *, roulette: bool, range_text: str | None,
+                bins: int | None):
+    """The state model the app starts from (raises UsageError for bad arguments)."""
+    if roulette:
+        from priorcli.explore.roulette_state import RouletteState
+
+        if family_name is not None or tokens:
+            raise UsageError("--roulette takes no FAMILY or parameters: the chips choose the family")
+        if range_text is None:
+            raise UsageError("--roulette needs --range LO,HI (the range the bins cover)")
+        lo, hi = parse_range(range_text)
+        return RouletteState(lo, hi, DEFAULT_BINS if bins is None else bins)
+    if range_text is not None or bins is not None:
+        raise UsageError("--range and --bins go with --roulette")
+    from priorcli.explore.state import TARGET_FIELDS, ExploreState
+
+    family = resolve_fast(family_name or "lognormal") or resolve(family_name or "lognormal")
+    parsed = parse_family_args(family, split_extra_args(tokens))
+    targets = {}
+    for name in TARGET_FIELDS:
+        if name == "quantiles":
+            if parsed.targets.quantiles:
+                targets[name] = ", ".join(f"{p!r}={v!r}" for p, v in parsed.targets.quantiles)
+        elif getattr(parsed.targets, name, None) is not None:
+            targets[name] = repr(getattr(parsed.targets, name))
+    if parsed.targets.count is not None:
+        raise UsageError("explore takes --count only through 'priorcli solve'")
+    return ExploreState(family, parsed.params, targets or None)
+
+
+def explore(family_name: str | None, tokens: list[str], *, roulette: bool, range_text: str | None,
+            bins: int | None, output: str | None, force: bool, out: TextIO) -> int:
+    """Run the app; returns the exit code (0 accepted, 130 cancelled)."""
+    check_terminal()
+    check_output(output, force)
+    state = build_state(family_name, tokens, roulette=roulette, range_text=range_text, bins=bins)
+    from priorcli.explore.app import ExploreApp
+
+    result = ExploreApp(state, roulette=roulette).run(mouse=False)
+    if result is None:
+        return CANCELLED
+    lines, document = result
+    write_choice(lines, document, output, force, out)
+    return 0
+
+
+def write_choice(lines: dict[str, str], document: dict, output: str | None, force: bool, out: TextIO) -> None:
+    import json
+
+    if output is not None:
+        render.write_text_file(output, json.dumps(document, indent=2, allow_nan=False) + "\n", force=force)
+    shown = [f"numpyro: {lines['numpyro']}"]
+    if "stan" in lines:
+        shown.append(f"Stan:    {lines['stan']}")
+    if "pymc" in lines:
+        shown.append(f"PyMC:    {lines['pymc']}")
+    render.write_lines(shown, out)

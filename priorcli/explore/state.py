@@ -1,0 +1,467 @@
+"""The state of ``priorcli explore``, without Textual: fields, stepping, validation, solving.
+
+The app is a thin view over :class:`ExploreState`: every key press calls one method here and then
+redraws from :meth:`ExploreState.view`. Values go through the same functions the commands use:
+typed parameters and targets through the one registry-driven parser
+(:func:`priorcli.families.parse_family_args`), targets through :func:`priorcli.solve.solve`, the
+table through :class:`priorcli.stats.ExactDistribution` (what ``priorcli summarize`` prints).
+Invalid input never raises out of here: it is kept as typed, marked invalid, and explained in
+``message``; the last valid distribution stays on screen.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from priorcli import render
+from priorcli.errors import PriorError, UsageError
+from priorcli.families import FamilyInfo, check_dependent, parse_family_args, resolve, resolve_fast
+from priorcli.stats import DEFAULT_QUANTILES, DistSpec, ExactDistribution, Summary
+
+PARAMS, TARGETS = "params", "targets"
+# Target fields in the order shown; "quantiles" holds P=V pairs separated by commas.
+TARGET_FIELDS = ("mode", "median", "mean", "sd", "quantiles", "lower", "upper", "mass")
+STEP_FACTOR = 1.1  # positive values: one step multiplies or divides by this
+REAL_STEP = 0.1  # real values: one step adds this many of the family's scale (see _real_step)
+LOGIT_STEP = 0.2  # unit-interval values: one step on the logit scale
+FREE = "free"  # the pseudo-field that moves along an underdetermined family
+EDIT_CHARS = set("0123456789.eE-+=,; ")
+
+
+@dataclass
+class View:
+    """What the screen shows after a change (full precision; the app formats with render.fmt)."""
+
+    title: str
+    summary: Summary | None
+    curve: tuple[list[float], list[float]] | None  # x, density (per log10 unit on a log axis)
+    log_x: bool
+    discrete: bool
+    solved: list[tuple[str, str, str]] = field(default_factory=list)  # target, requested, achieved
+    loss: float | None = None
+
+
+class ExploreState:
+    """One family, its parameters, the typed targets and where the cursor is."""
+
+    def __init__(self, family: FamilyInfo, params: dict[str, Any] | None = None,
+                 targets: dict[str, str] | None = None, quantiles=DEFAULT_QUANTILES):
+        if family.multivariate:
+            raise UsageError(f"explore shows univariate families; {family.name} is multivariate")
+        self.quantiles = tuple(quantiles)
+        self.mode = TARGETS if targets else PARAMS
+        self.focus = 0
+        self.editing: str | None = None  # the edit buffer while the user types a value
+        self.message = ""
+        self.target_text: dict[str, str] = {name: "" for name in TARGET_FIELDS}
+        self.target_text.update(targets or {})
+        self.target_error: dict[str, str] = {}
+        self.solution = None  # the last Solution or Underdetermined of the targets
+        self.free_name: str | None = None
+        self.free_value: float | None = None
+        self.current = None  # the member of an underdetermined family now shown
+        self._set_family(family, params or {})
+        if targets:
+            self.solve_targets()
+
+    # ---- family and parameters ---------------------------------------------------------------
+
+    def _set_family(self, family: FamilyInfo, params: dict[str, Any]) -> None:
+        self.family = family
+        self.params = _complete(family, params)
+        self.param_text = {name: render.fmt(value) for name, value in self.params.items()}
+        self.param_error: dict[str, str] = {}
+        self._exact = ExactDistribution(DistSpec(family, dict(self.params)))
+
+    def fields(self) -> list[str]:
+        if self.mode == PARAMS:
+            return list(self.family.param_names)
+        return ([FREE] if self.free_name else []) + list(TARGET_FIELDS)
+
+    @property
+    def focused(self) -> str:
+        names = self.fields()
+        return names[min(self.focus, len(names) - 1)]
+
+    def move_focus(self, delta: int) -> None:
+        self.commit_edit()
+        self.focus = (self.focus + delta) % len(self.fields())
+
+    def toggle_mode(self) -> None:
+        self.commit_edit()
+        self.mode = TARGETS if self.mode == PARAMS else PARAMS
+        self.focus = 0
+        self.message = ""
+
+    def set_param(self, name: str, text: str) -> bool:
+        """Set a parameter from text through the registry's parser; False (and the field marked
+        invalid, the distribution unchanged) when the value is refused."""
+        self.param_text[name] = text
+        try:
+            parsed = parse_family_args(self.family, [(name, text)]).params
+            params = {**self.params, **parsed}
+            check_dependent(self.family, params)
+            exact = ExactDistribution(DistSpec(self.family, params))
+        except PriorError as exc:
+            self.param_error[name] = str(exc)
+            self.message = str(exc)
+            return False
+        self.param_error.pop(name, None)
+        self.params, self._exact, self.message = params, exact, ""
+        return True
+
+    def set_family(self, name: str) -> None:
+        """Switch family; typed targets carry over and are solved for in the new family (when they
+        cannot be met there, the new family starts from typical parameters and says why)."""
+        self.commit_edit()
+        try:
+            family = resolve_fast(name) or resolve(name)
+            if family.multivariate:
+                raise UsageError(f"explore shows univariate families; {family.name} is multivariate")
+        except PriorError as exc:
+            self.message = str(exc)
+            return
+        self._set_family(family, {})
+        self.focus = 0
+        self.free_name = self.free_value = self.current = None
+        self.solution = None
+        self.message = ""
+        if self.has_targets():
+            self.solve_targets()
+
+    # ---- stepping ----------------------------------------------------------------------------
+
+    def step(self, direction: int) -> None:
+        """Right/+ (direction 1) or Left/- (-1) on the focused field."""
+        self.commit_edit()
+        name = self.focused
+        if self.mode == PARAMS:
+            kind = self.family.param(name).kind
+            new = step_value(self.params[name], kind, direction, self._real_step(name))
+            self.set_param(name, repr(new))
+        elif name == FREE:
+            kind = self.family.param(self.free_name).kind
+            self.free_value = step_value(self.free_value, kind, direction, self._real_step(self.free_name))
+            self._solve_along_free()
+        elif name in ("quantiles",) or not self.target_text[name].strip():
+            self.message = f"type a value for {name} (stepping needs a single number)"
+        else:
+            try:
+                value = float(self.target_text[name])
+            except ValueError:
+                self.message = f"{name}: '{self.target_text[name]}' is not a number"
+                return
+            kind = "unit_interval" if name == "mass" else "positive" if name == "sd" or value > 0 else "real"
+            self.set_target(name, repr(step_value(value, kind, direction, 0.1 * max(abs(value), 1.0))))
+
+    def _real_step(self, name: str) -> float:
+        """Additive step of a real parameter: a tenth of the family's scale (or of the width of a
+        Uniform), so one step moves the distribution by a similar fraction of its spread."""
+        p = self.params
+        if "scale" in p and name != "scale":
+            return REAL_STEP * float(p["scale"])
+        if "low" in p and "high" in p:
+            return REAL_STEP * float(p["high"] - p["low"])
+        return REAL_STEP * max(abs(float(p.get(name, 0.0))), 1.0)
+
+    # ---- typing ------------------------------------------------------------------------------
+
+    def type_char(self, char: str) -> None:
+        """A printable key: digits and '.' start an edit of the focused field, '=' starts an empty
+        one (to type a negative number); inside an edit every number character is kept."""
+        if self.editing is None:
+            if char == "=":
+                self.editing = ""
+                return
+            if char not in "0123456789.":
+                return
+            self.editing = ""
+        if char in EDIT_CHARS:
+            self.editing += char
+
+    def backspace(self) -> None:
+        if self.editing is not None:
+            self.editing = self.editing[:-1]
+        elif self.mode == TARGETS and self.focused in self.target_text:
+            self.set_target(self.focused, "")  # Backspace on a target clears it
+
+    def cancel_edit(self) -> bool:
+        """Esc while typing drops the edit; True when there was one."""
+        if self.editing is None:
+            return False
+        self.editing = None
+        return True
+
+    def commit_edit(self) -> None:
+        if self.editing is None:
+            return
+        text, self.editing = self.editing.strip(), None
+        if self.mode == PARAMS:
+            self.set_param(self.focused, text)
+        elif self.focused == FREE:
+            self._set_free(text)
+        else:
+            self.set_target(self.focused, text)
+
+    # ---- targets -----------------------------------------------------------------------------
+
+    def has_targets(self) -> bool:
+        return any(text.strip() for text in self.target_text.values())
+
+    def set_target(self, name: str, text: str) -> None:
+        self.target_text[name] = text
+        self.solve_targets()
+
+    def _target_pairs(self) -> list[tuple[str, str]]:
+        pairs = []
+        for name in TARGET_FIELDS:
+            text = self.target_text[name].strip()
+            if not text:
+                continue
+            if name == "quantiles":
+                pairs += [("quantile", part.strip()) for part in text.replace(";", ",").split(",") if part.strip()]
+            else:
+                pairs.append((name, text))
+        return pairs
+
+    def solve_targets(self) -> None:
+        """Solve the typed targets with priorcli's solver. Each field is checked on its own first
+        (so the invalid one is marked), then all together."""
+        focused, had_free = self.focused, self.free_name is not None
+        try:
+            self._solve_targets()
+        finally:  # the free-parameter row may have come (focus it) or gone: keep the cursor
+            names = self.fields()
+            if self.free_name is not None and not had_free:
+                focused = FREE
+            self.focus = names.index(focused) if focused in names else 0
+
+    def _solve_targets(self) -> None:
+        from priorcli.solve import Underdetermined, solve
+
+        self.target_error = {}
+        for name in TARGET_FIELDS:
+            text = self.target_text[name].strip()
+            if not text:
+                continue
+            pairs = [("quantile", p.strip()) for p in text.replace(";", ",").split(",")] if name == "quantiles" \
+                else [(name, text)]
+            try:
+                parse_family_args(self.family, pairs)
+            except PriorError as exc:
+                self.target_error[name] = str(exc)
+        if self.target_error:
+            self.message = next(iter(self.target_error.values()))
+            return
+        self.free_name = self.free_value = self.current = None
+        if not self.has_targets():
+            self.solution, self.message = None, ""
+            return
+        try:
+            targets = parse_family_args(self.family, self._target_pairs()).targets
+            result = solve(self.family.name, targets, {})
+        except PriorError as exc:
+            self.solution, self.message = None, str(exc)
+            # Mark the fields the message names (solve names the offending targets).
+            for name in TARGET_FIELDS:
+                key = "q0." if name == "quantiles" else f"{name}="
+                if key in self.message:
+                    self.target_error[name] = self.message
+            return
+        self.solution = result
+        if isinstance(result, Underdetermined):
+            self.free_name = result.free
+            middle = result.solutions[len(result.solutions) // 2]["params"]
+            self.free_value = float(middle[result.free])
+            self._solve_along_free()
+        else:
+            self._take(result)
+
+    def _take(self, result) -> None:
+        try:
+            exact = ExactDistribution(DistSpec(self.family, _complete(self.family, result.params)))
+        except PriorError as exc:
+            self.message = str(exc)
+            return
+        self.params, self._exact = dict(exact.spec.params), exact
+        self.param_text = {name: render.fmt(value) for name, value in self.params.items()}
+        self.param_error = {}
+        self.message = ""
+
+    def _set_free(self, text: str) -> None:
+        try:
+            value = parse_family_args(self.family, [(self.free_name, text)]).params[self.free_name]
+        except PriorError as exc:
+            self.message = str(exc)
+            return
+        self.free_value = value
+        self._solve_along_free()
+
+    def _solve_along_free(self) -> None:
+        """One member of the underdetermined family: the targets with the free parameter held."""
+        from priorcli.solve import Solution, solve
+
+        try:
+            targets = parse_family_args(self.family, self._target_pairs()).targets
+            result = solve(self.family.name, targets, {self.free_name: self.free_value})
+        except PriorError as exc:
+            self.message = f"{self.free_name}={render.fmt(self.free_value)}: {exc}"
+            return
+        if isinstance(result, Solution):
+            self.current = result
+            self._take(result)
+            self.message = f"{self.solution.relation}"
+
+    # ---- what to show ------------------------------------------------------------------------
+
+    def summary(self) -> Summary:
+        """The exact summary ``priorcli summarize`` prints for the current parameters."""
+        return self._exact.summary(self.quantiles)
+
+    def curve(self) -> tuple[tuple[list[float], list[float]] | None, bool]:
+        """The exact density (pmf points for a discrete family) over the plot range, and whether
+        the axis is logarithmic (then the density is per unit log10(x), as ``sample`` draws it)."""
+        import numpy as np
+
+        lo, hi, log_x = plot_range(self._exact)
+        if lo is None:
+            return None, False
+        if self.family.discrete:
+            grid = np.arange(math.floor(lo), math.ceil(hi) + 1, dtype=np.float64)
+        else:
+            grid = np.geomspace(lo, hi, 200) if log_x else np.linspace(lo, hi, 200)
+        with np.errstate(all="ignore"):
+            density = np.exp(self._exact.log_density(grid))
+        if log_x:
+            density = density * grid * math.log(10)
+        keep = np.isfinite(density)
+        return (grid[keep].tolist(), density[keep].tolist()), log_x
+
+    def view(self) -> View:
+        """Everything the screen needs after a change: the update function the benchmark times."""
+        try:
+            summary = self.summary()
+            curve, log_x = self.curve()
+        except PriorError as exc:
+            self.message = str(exc)
+            summary, curve, log_x = None, None, False
+        solved, loss = self._solved_rows()
+        return View(self.label(), summary, curve, log_x, self.family.discrete, solved, loss)
+
+    def label(self) -> str:
+        return DistSpec(self.family, self.params).label()
+
+    def _solved_rows(self) -> tuple[list[tuple[str, str, str]], float | None]:
+        from priorcli.solve import Solution
+
+        result = self.current if self.free_name else self.solution
+        if self.mode != TARGETS or not isinstance(result, Solution):
+            return [], None
+        rows = [(k, render.fmt(v), render.fmt(result.achieved.get(k))) for k, v in result.targets.items()]
+        return rows, solution_loss(result)
+
+    def lines(self) -> dict[str, str]:
+        return code_lines(self.family.name, self.params)
+
+    def document(self) -> dict:
+        """The chosen distribution as the JSON document ``priorcli solve --format json`` prints."""
+        from priorcli.solve import Solution
+
+        result = (self.current if self.free_name else self.solution) if self.mode == TARGETS \
+            else None
+        lines = code_lines(self.family.name, self.params)
+        doc = {
+            "family": self.family.name,
+            "params": render.params_json(self.params),
+            "targets": {},
+            "achieved": {},
+            "numpyro": lines["numpyro"],
+            "stan": lines.get("stan"),
+            "notes": [],
+        }
+        if isinstance(result, Solution):
+            doc["targets"] = {k: render.json_number(v) for k, v in result.targets.items()}
+            doc["achieved"] = {k: render.json_number(v) for k, v in result.achieved.items()}
+            doc["notes"] = list(result.notes)
+        return doc
+
+
+# ---------------------------------------------------------------------------------------------
+# Functions shared with the roulette and the benchmarks
+
+
+def step_value(value: float, kind: str, direction: int, real_step: float) -> float:
+    """One step of a value of constraint ``kind``: multiplicative for positive values, on the
+    logit scale inside (0, 1), by one for integers, additive (``real_step``) otherwise."""
+    if kind in ("positive", "nonnegative"):
+        if value <= 0.0:
+            return 0.1 if direction > 0 else 0.0
+        return value * STEP_FACTOR ** direction
+    if kind in ("unit_interval", "open_unit_interval"):
+        v = min(max(value, 1e-12), 1 - 1e-12)
+        logit = math.log(v / (1 - v)) + LOGIT_STEP * direction
+        return 1.0 / (1.0 + math.exp(-logit))
+    if kind in ("positive_integer", "nonnegative_integer"):
+        return float(max(value + direction, 1.0 if kind == "positive_integer" else 0.0))
+    return value + direction * real_step
+
+
+def plot_range(exact: ExactDistribution) -> tuple[float | None, float | None, bool]:
+    """(lo, hi, log axis) of the plot: the central 99% by exact quantiles, on a log axis when it
+    spans more than three decades of positive values (the rule ``sample`` uses). One function so
+    the shared plot-range rule can replace it."""
+    lo, hi = exact.quantile(0.005), exact.quantile(0.995)
+    if lo is None or hi is None:
+        return None, None, False
+    if not hi > lo:
+        lo, hi = lo - 0.5, hi + 0.5
+    log_x = lo > 0 and hi / lo > 1e3 and not exact.spec.family.discrete
+    return lo, hi, log_x
+
+
+def solution_loss(result) -> float:
+    """The loss shown beside a solution: the solver's own when it reports one (least squares),
+    else the sum of squared relative residuals of the targets (0 for an exact solution)."""
+    loss = getattr(result, "loss", None)
+    if loss is not None:
+        return float(loss)
+    total = 0.0
+    for name, want in result.targets.items():
+        got = result.achieved.get(name)
+        if got is None or isinstance(want, (tuple, list)):
+            continue
+        total += ((got - want) / (abs(want) if want else 1.0)) ** 2
+    return total
+
+
+def code_lines(family: str, params: dict) -> dict[str, str]:
+    """The numpyro line, and the Stan and PyMC lines where the frameworks have the family."""
+    from priorcli.emit.lines import pymc_line, stan_line
+    from priorcli.solve import format_number
+
+    args = ", ".join(f"{k}={format_number(v)}" for k, v in params.items())
+    lines = {"numpyro": f"dist.{family}({args})"}
+    stan, _ = stan_line(family, params, format_number)
+    if stan:
+        lines["stan"] = stan
+    pymc = pymc_line(family, params, format_number)
+    if pymc:
+        lines["pymc"] = pymc
+    return lines
+
+
+def _complete(family: FamilyInfo, params: dict[str, Any]) -> dict[str, Any]:
+    """Every parameter: as given, else numpyro's default, else a typical valid value."""
+    full = {}
+    for p in family.params:
+        if p.name in params:
+            full[p.name] = params[p.name]
+        elif p.default is not None:
+            full[p.name] = float(p.default)
+        else:
+            full[p.name] = {"positive": 1.0, "unit_interval": 0.5, "open_unit_interval": 0.5,
+                            "positive_integer": 1.0, "nonnegative_integer": 1.0}.get(p.kind, 0.0)
+    check_dependent(family, full)
+    return full
