@@ -57,6 +57,9 @@ class Row:
     big: bool = False  # skipped by --quick
     script: bool = True  # also time the console script
     note: str = ""
+    # A helper to run instead of `priorcli ARGS` that measures a part itself and prints
+    # `seconds=X` as its last line: that figure is reported instead of the wall time.
+    helper: list[str] | None = None
 
 
 def rows() -> list[Row]:
@@ -89,6 +92,14 @@ def rows() -> list[Row]:
         out.append(Row("solve-gamma-cold", "`priorcli solve gamma --lower 1 --upper 10 --mass 0.9`, cold",
                        gamma, "PreliZ import + first maxent (not installed; ~2.3 s per the issue)", None,
                        goal_seconds=1.2))
+    explore = str(HERE / "explore_bench.py")
+    out.append(Row("explore-first-frame", "`priorcli explore lognormal`: first full frame on an 80x24 pty, cold",
+                   ["explore", "lognormal"], '`python -c "import numpy, scipy.special, textual.app"` (its unavoidable imports)',
+                   [PY, "-c", "import numpy, scipy.special, textual.app"], goal_seconds=1.5, script=False,
+                   helper=[PY, explore, "first-frame"]))
+    out.append(Row("explore-update", "`priorcli explore`: one parameter step of LogNormal (state, summary, plot text)",
+                   ["explore", "lognormal"], "none (absolute goal)", None, goal_seconds=0.05, script=False,
+                   helper=[PY, explore, "update"]))
     return out
 
 
@@ -105,8 +116,9 @@ class Run:
     stderr_tail: str
 
 
-def run_once(argv: list[str], timeout: float) -> Run:
-    """Run argv once; wall time around Popen..wait4, peak RSS of that child alone."""
+def run_once(argv: list[str], timeout: float, reported: bool = False) -> Run:
+    """Run argv once; wall time around Popen..wait4 (or, with ``reported``, the ``seconds=X`` the
+    child prints last), peak RSS of that child alone."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         done = threading.Event()
         killed = threading.Event()
@@ -132,6 +144,11 @@ def run_once(argv: list[str], timeout: float) -> Run:
         proc.returncode = code  # reaped by wait4; keep Popen from waiting again
         rss = usage.ru_maxrss if sys.platform.startswith("linux") else usage.ru_maxrss // 1024
         tail = ""
+        if reported and code == 0:
+            out.seek(0)
+            last = (out.read().decode("utf-8", "replace").strip().splitlines() or [""])[-1]
+            if last.startswith("seconds="):
+                t0, t1 = 0.0, float(last.split("=", 1)[1])
         if code != 0:
             err.seek(0)
             tail = err.read()[-600:].decode("utf-8", "replace").strip()
@@ -160,7 +177,7 @@ def describe_failure(run: Run, timeout: float) -> str:
 
 
 def measure(row: Row, runs: int, timeout: float, script_path: str | None, log) -> Result:
-    target_argv = [PY, "-m", "priorcli", *row.args]
+    target_argv = row.helper or [PY, "-m", "priorcli", *row.args]
     script_argv = [script_path, *row.args] if (script_path and row.script) else None
     res = Result(row, target_argv, script_argv)
     cmds = []  # (kind, argv) in interleaving order: ref, target, script
@@ -194,7 +211,7 @@ def measure(row: Row, runs: int, timeout: float, script_path: str | None, log) -
         for kind, argv in cmds:
             if (kind == "ref" and res.ref_failure) or (kind == "script" and res.script_failure):
                 continue
-            r = run_once(argv, timeout)
+            r = run_once(argv, timeout, reported=kind == "target" and row.helper is not None)
             log(f"  run {i + 1}/{runs} {kind:6s} {r.seconds:7.3f} s  {r.rss_kib / 1024:7.1f} MiB  exit {r.code}")
             if r.code != 0:
                 note_failure(kind, r)

@@ -20,8 +20,8 @@ from priorcli import records, render
 from priorcli.explore.plot import density_text, roulette_text
 from priorcli.explore.state import FREE, PARAMS, TARGETS, ExploreState
 
-KEYS_PARAMS = "Up/Down field  Left/Right/+/- step  0-9 set  t targets  f family  Enter done  Esc quit"
-KEYS_TARGETS = "Up/Down field  Left/Right step  0-9 set  Bksp clear  t params  f family  Enter done"
+KEYS_PARAMS = "Up/Dn field  Lt/Rt/+/- step  0-9 set  t targets  f family  Enter done  Esc quit"
+KEYS_TARGETS = "Up/Dn field  Lt/Rt step  0-9 set  Bksp clear  t params  f family  Enter done"
 KEYS_ROULETTE = "Left/Right bin  Up/Space add chip  Down remove  Enter/q done  Esc cancel"
 
 CSS = """
@@ -253,7 +253,7 @@ class RouletteScreen(Screen):
         for i, (family, loss, params) in enumerate(state.rows(), start=1):
             ranking.append(f"{i:>2} {family:<12} {loss:>9}\n", style="reverse" if i == 1 else "")
             if i == 1:
-                ranking.append(f"   ({params})\n"[:30])
+                ranking.append(f"   ({params})"[:29] + "\n")
         self.query_one("#ranking", Static).update(ranking)
         self.query_one("#status", Static).update(Text(state.message[: self.size.width or 80]))
         self.query_one("#keys", Static).update(Text(KEYS_ROULETTE))

@@ -229,13 +229,11 @@ class ExploreState:
     def solve_targets(self) -> None:
         """Solve the typed targets with priorcli's solver. Each field is checked on its own first
         (so the invalid one is marked), then all together."""
-        focused, had_free = self.focused, self.free_name is not None
+        focused = self.focused
         try:
             self._solve_targets()
-        finally:  # the free-parameter row may have come (focus it) or gone: keep the cursor
+        finally:  # the free-parameter row may have come or gone: keep the cursor on its field
             names = self.fields()
-            if self.free_name is not None and not had_free:
-                focused = FREE
             self.focus = names.index(focused) if focused in names else 0
 
     def _solve_targets(self) -> None:
@@ -312,7 +310,7 @@ class ExploreState:
         if isinstance(result, Solution):
             self.current = result
             self._take(result)
-            self.message = f"{self.solution.relation}"
+            self.message = f"{self.free_name}* is free (Up to it, Left/Right move): {self.solution.relation}"
 
     # ---- what to show ------------------------------------------------------------------------
 
