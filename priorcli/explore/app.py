@@ -120,9 +120,12 @@ class ExploreScreen(Screen):
 
     def _solved_text(self, view) -> Text:
         state = self.state
+        text = Text()
+        if view.mass_shown is not None and view.mass_shown < 0.995:
+            text.append(f"at most {render.fmt(100 * (1 - view.mass_shown), 2)}% of the mass lies outside the plot\n")
         if state.mode != TARGETS:
-            return Text("")
-        text = Text("parameters: " + ", ".join(f"{k}={render.fmt(v)}" for k, v in state.params.items()) + "\n")
+            return text
+        text.append("parameters: " + ", ".join(f"{k}={render.fmt(v)}" for k, v in state.params.items()) + "\n")
         if state.free_name:
             text.append(f"{state.free_name}* is free: Left/Right move along the family\n")
         if view.solved:

@@ -3,7 +3,7 @@
 The app is a thin view over :class:`ExploreState`: every key press calls one method here and then
 redraws from :meth:`ExploreState.view`. Values go through the same functions the commands use:
 typed parameters and targets through the one registry-driven parser
-(:func:`priorcli.families.parse_family_args`), targets through :func:`priorcli.solve.solve`, the
+(:func:`priorcli.families.parse_family_args`), targets through :func:`priorcli.solving.solve`, the
 table through :class:`priorcli.stats.ExactDistribution` (what ``priorcli summarize`` prints).
 Invalid input never raises out of here: it is kept as typed, marked invalid, and explained in
 ``message``; the last valid distribution stays on screen.
@@ -41,6 +41,7 @@ class View:
     discrete: bool
     solved: list[tuple[str, str, str]] = field(default_factory=list)  # target, requested, achieved
     loss: float | None = None
+    mass_shown: float | None = None  # a lower bound of the mass inside the plotted range
 
 
 class ExploreState:
@@ -237,7 +238,7 @@ class ExploreState:
             self.focus = names.index(focused) if focused in names else 0
 
     def _solve_targets(self) -> None:
-        from priorcli.solve import Underdetermined, solve
+        from priorcli.solving import Underdetermined, solve
 
         self.target_error = {}
         for name in TARGET_FIELDS:
@@ -299,7 +300,7 @@ class ExploreState:
 
     def _solve_along_free(self) -> None:
         """One member of the underdetermined family: the targets with the free parameter held."""
-        from priorcli.solve import Solution, solve
+        from priorcli.solving import Solution, solve
 
         try:
             targets = parse_family_args(self.family, self._target_pairs()).targets
@@ -318,14 +319,16 @@ class ExploreState:
         """The exact summary ``priorcli summarize`` prints for the current parameters."""
         return self._exact.summary(self.quantiles)
 
-    def curve(self) -> tuple[tuple[list[float], list[float]] | None, bool]:
-        """The exact density (pmf points for a discrete family) over the plot range, and whether
-        the axis is logarithmic (then the density is per unit log10(x), as ``sample`` draws it)."""
+    def curve(self, mode: float | None = None):
+        """(x, density) over the plot range (pmf points for a discrete family), whether the axis
+        is logarithmic (the density is then per unit log10(x), as ``sample`` draws it), and the
+        mass the range shows (a lower bound)."""
         import numpy as np
 
-        lo, hi, log_x = plot_range(self._exact)
-        if lo is None:
-            return None, False
+        shown = plot_range(self._exact, mode)
+        if shown is None:
+            return None, False, None
+        lo, hi, log_x, mass = shown
         if self.family.discrete:
             grid = np.arange(math.floor(lo), math.ceil(hi) + 1, dtype=np.float64)
         else:
@@ -335,24 +338,24 @@ class ExploreState:
         if log_x:
             density = density * grid * math.log(10)
         keep = np.isfinite(density)
-        return (grid[keep].tolist(), density[keep].tolist()), log_x
+        return (grid[keep].tolist(), density[keep].tolist()), log_x, mass
 
     def view(self) -> View:
         """Everything the screen needs after a change: the update function the benchmark times."""
         try:
             summary = self.summary()
-            curve, log_x = self.curve()
+            curve, log_x, mass = self.curve(summary.mode)
         except PriorError as exc:
             self.message = str(exc)
-            summary, curve, log_x = None, None, False
+            summary, curve, log_x, mass = None, None, False, None
         solved, loss = self._solved_rows()
-        return View(self.label(), summary, curve, log_x, self.family.discrete, solved, loss)
+        return View(self.label(), summary, curve, log_x, self.family.discrete, solved, loss, mass)
 
     def label(self) -> str:
         return DistSpec(self.family, self.params).label()
 
     def _solved_rows(self) -> tuple[list[tuple[str, str, str]], float | None]:
-        from priorcli.solve import Solution
+        from priorcli.solving import Solution
 
         result = self.current if self.free_name else self.solution
         if self.mode != TARGETS or not isinstance(result, Solution):
@@ -365,7 +368,7 @@ class ExploreState:
 
     def document(self) -> dict:
         """The chosen distribution as the JSON document ``priorcli solve --format json`` prints."""
-        from priorcli.solve import Solution
+        from priorcli.solving import Solution
 
         result = (self.current if self.free_name else self.solution) if self.mode == TARGETS \
             else None
@@ -406,17 +409,24 @@ def step_value(value: float, kind: str, direction: int, real_step: float) -> flo
     return value + direction * real_step
 
 
-def plot_range(exact: ExactDistribution) -> tuple[float | None, float | None, bool]:
-    """(lo, hi, log axis) of the plot: the central 99% by exact quantiles, on a log axis when it
-    spans more than three decades of positive values (the rule ``sample`` uses). One function so
-    the shared plot-range rule can replace it."""
+def plot_range(exact: ExactDistribution, mode: float | None = None) -> tuple[float, float, bool, float] | None:
+    """(lo, hi, log axis, mass shown at least) of the plot, by ``sample``'s rule
+    (:func:`priorcli.plotrange.choose_range`) on the exact quantile function; a family without a
+    vectorised one shows its central 99% (on a log axis when that spans over three decades)."""
+    from priorcli import plotrange
+
+    quantile = exact.quantile_function()
+    discrete = exact.spec.family.discrete
+    if quantile is not None:
+        r = plotrange.choose_range(quantile, exact.support, discrete=discrete, mode=mode)
+        return r.lo, r.hi, r.log, r.mass
     lo, hi = exact.quantile(0.005), exact.quantile(0.995)
     if lo is None or hi is None:
-        return None, None, False
+        return None
     if not hi > lo:
         lo, hi = lo - 0.5, hi + 0.5
-    log_x = lo > 0 and hi / lo > 1e3 and not exact.spec.family.discrete
-    return lo, hi, log_x
+    log = lo > 0 and hi / lo > 10**plotrange.LOG_DECADES and not discrete
+    return lo, hi, log, 0.99
 
 
 def solution_loss(result) -> float:
@@ -435,13 +445,14 @@ def solution_loss(result) -> float:
 
 
 def code_lines(family: str, params: dict) -> dict[str, str]:
-    """The numpyro line, and the Stan and PyMC lines where the frameworks have the family."""
-    from priorcli.emit.lines import pymc_line, stan_line
-    from priorcli.solve import format_number
+    """The numpyro and Stan lines ``priorcli solve`` prints, and the PyMC line where PyMC has the
+    family."""
+    from priorcli.emit.lines import pymc_line
+    from priorcli.solving import format_number
+    from priorcli.solving.lines import code_lines as solve_lines
 
-    args = ", ".join(f"{k}={format_number(v)}" for k, v in params.items())
-    lines = {"numpyro": f"dist.{family}({args})"}
-    stan, _ = stan_line(family, params, format_number)
+    numpyro, stan, _ = solve_lines(family, params)
+    lines = {"numpyro": numpyro}
     if stan:
         lines["stan"] = stan
     pymc = pymc_line(family, params, format_number)
