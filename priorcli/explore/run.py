@@ -18,8 +18,7 @@ CANCELLED = 130
 DEFAULT_BINS = 10
 
 
-def check_terminal(stdin=None, stdout=None) -> None:
-    stdin, stdout = stdin or sys.stdin, stdout or sys.stdout
+def check_terminal(stdin, stdout) -> None:
     for name, stream in (("stdin", stdin), ("stdout", stdout)):
         isatty = getattr(stream, "isatty", None)
         if not (isatty and isatty()):
@@ -84,7 +83,7 @@ def build_state(family_name: str | None, tokens: list[str], *, roulette: bool, r
 def explore(family_name: str | None, tokens: list[str], *, roulette: bool, range_text: str | None,
             bins: int | None, output: str | None, force: bool, out: TextIO) -> int:
     """Run the app; returns the exit code (0 accepted, 130 cancelled)."""
-    check_terminal()
+    check_terminal(sys.stdin, out)
     check_output(output, force)
     state = build_state(family_name, tokens, roulette=roulette, range_text=range_text, bins=bins)
     from priorcli.explore.app import ExploreApp
