@@ -387,15 +387,31 @@ class ExactDistribution:
         i = int(np.nanargmax(np.where(np.isfinite(values), values, -np.inf)))
         if i in (0, len(xs) - 1):
             return self._boundary_mode(i == 0)
+        if not (np.isfinite(values[i - 1]) and np.isfinite(values[i + 1])):
+            # The density stops being computable (overflow in a transform's Jacobian) right next to
+            # its largest value: it still rises towards that end, so the mode is that end or unknown.
+            return self._boundary_mode(not np.isfinite(values[i - 1]))
         x = self._stationary_point(float(xs[i - 1]), float(xs[i + 1]))
         if x is None:  # no sign change of the slope: fall back to a bracketed minimisation
-            result = minimize_scalar(
-                lambda x: -float(self._log_density_base_coords(np.array([x]))[0]),
-                bracket=(xs[i - 1], xs[i], xs[i + 1]),
-                tol=1e-12,
-            )
-            x = float(result.x) if result.success else float(xs[i])
+            x = self._bracketed_mode(float(xs[i - 1]), float(xs[i]), float(xs[i + 1]))
         return float(self._chain()[0](x)) if self.spec.transforms else x
+
+    def _bracketed_mode(self, a: float, b: float, c: float) -> float:
+        """Maximise the density between grid neighbours a < b < c, b the best grid point.
+
+        Brent needs f(b) strictly better than both ends; on a density that is flat to machine
+        precision there (or only -inf around it), the grid point itself is the answer."""
+        import numpy as np
+        from scipy.optimize import minimize_scalar
+
+        def negative(x: float) -> float:
+            return -float(self._log_density_base_coords(np.array([x]))[0])
+
+        fa, fb, fc = negative(a), negative(b), negative(c)
+        if not (fb < fa and fb < fc):
+            return b
+        result = minimize_scalar(negative, bracket=(a, b, c), tol=1e-12)
+        return float(result.x) if result.success else b
 
     def _stationary_point(self, a: float, b: float) -> float | None:
         """Root of the slope of the log density (jax.grad) in [a, b]: a maximiser's precision is

@@ -144,6 +144,17 @@ def test_divergent_mean_is_null(run):
     assert summary["mean"] is None and summary["sd"] is None
 
 
+def test_mode_where_the_density_overflows_is_null_not_a_crash(run):
+    """reciprocal(exp(exp(X))) = exp(-e^X) for X ~ LogNormal(0, 1): the density is unbounded at 0 and
+    the Jacobian overflows before the grid reaches that end, so the mode is unknown (null); the
+    quantiles are the decreasing transform of X's: exp(-exp(x_{1-p}))."""
+    summary = run.json("summarize", "lognormal", "--transform", "exp", "--transform", "exp",
+                       "--transform", "reciprocal", "--quantiles", "0.25,0.5,0.75")["summary"]
+    assert summary["mode"] is None
+    for p in (0.25, 0.5, 0.75):
+        assert_allclose(summary["quantiles"][repr(p)], np.exp(-np.exp(stats.lognorm(1).ppf(1 - p))), rtol=1e-8)
+
+
 def test_dirichlet_components_are_beta(run):
     doc = run.json("summarize", "dirichlet", "--concentration", "1,2,3")
     rows = doc["summary"]
