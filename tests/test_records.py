@@ -362,3 +362,13 @@ def test_info_text_comes_from_the_records(run):
             assert doc["closed_forms"] == list(record.formulas)
             if record.example:
                 assert doc["example"] == record.example
+
+
+@pytest.mark.parametrize("df", [0.5, 3.0, 99.0, 100.0, 1e4, 1e8, 1e12, 1e16])
+def test_student_t_entropy_stays_accurate_for_large_df(df):
+    """The digamma/betaln form cancels at large df; the record must still match scipy (whose
+    large-df branch is the 1/df series about the normal's entropy)."""
+    from scipy import stats
+
+    got = records.get("StudentT").entropy(df=df, loc=1.0, scale=2.5)
+    assert got == pytest.approx(stats.t(df, loc=1.0, scale=2.5).entropy(), rel=1e-12, abs=1e-12)
