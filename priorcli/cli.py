@@ -303,7 +303,9 @@ def summarize(
     format: Format = "table",
     transform: Transform = None,
     input: Annotated[Optional[str], typer.Option("--input", help="Summarize draws from PATH, or '-' for stdin.")] = None,
-    column: Annotated[Optional[str], typer.Option("--column", help="With --input: the CSV column to read.")] = None,
+    column: Annotated[Optional[list[str]], typer.Option("--column", help="With --input: a CSV column (CmdStan name such as theta.2, or N without a header); repeatable.")] = None,
+    variable: Annotated[Optional[list[str]], typer.Option("--variable", help="With --input: a variable of a .nc/.npz file (NAME or NAME[i]) or a CSV column; repeatable, shown side by side.")] = None,
+    group: Annotated[Optional[str], typer.Option("--group", help="With --input FILE.nc: the InferenceData group (default prior, else posterior).")] = None,
     fit: Annotated[Optional[str], typer.Option("--fit", help="With --input: fit FAMILY by maximum likelihood; hold parameters with NAME(param=value), e.g. 'binomial(total_count=10)'.")] = None,
     drop_nonfinite: Annotated[bool, typer.Option("--drop-nonfinite", help="With --input: drop NaN/inf values.")] = False,
     log_x: LogX = False,
@@ -323,8 +325,8 @@ def summarize(
     )
     if _from_source("--input", input, family, tokens, transform,
                     "summarize needs a FAMILY (e.g. 'priorcli summarize gamma --alpha 2 --beta 1') or --input"):
-        commands.summarize_input(input, options, column=column, fit=fit, drop_nonfinite=drop_nonfinite,
-                                 out=sys.stdout)
+        commands.summarize_input(input, options, columns=column, variables=variable, group=group, fit=fit,
+                                 drop_nonfinite=drop_nonfinite, out=sys.stdout)
     else:
         commands.summarize_family(family, tokens, transform or [], options, out=sys.stdout)
 

@@ -1,0 +1,111 @@
+"""Reading draws for ``priorcli summarize --input PATH|-``.
+
+Formats, chosen by the file's extension:
+
+* ``.csv``: CSV, CmdStan's output included (``#`` comment lines). With a header row,
+  ``--column``/``--variable NAME`` picks columns by name (``theta.2``; ``theta`` alone picks every
+  ``theta.*`` column); a first row whose cells are all numbers is data, and ``N`` (1-based) picks.
+* ``.npy``: a 1-D numeric array, or a 2-D array with one column (memory-mapped, no pickles).
+* ``.npz``: one array per name (``numpy.savez(path, **samples)``); axis 0 is the draw axis,
+  ``NAME[i]`` picks an element of a vector site.
+* ``.nc``: ArviZ InferenceData; ``--group`` (default: prior, else posterior) and
+  ``--variable NAME[i]``; chains and draws are pooled.
+* ``.json``: a JSON array of numbers.
+* anything else: one number per line. Blank lines and ``#`` comments are skipped.
+
+Standard input (``-``) is text: CSV when the first line that is not blank or a comment contains a
+comma (or when a column is asked for), one number per line otherwise.
+
+Bad data is refused, never guessed: a value that is not a number is an ``InputError`` naming its
+line (and column); so is NaN or +-inf unless ``drop_nonfinite``, which drops them and counts them.
+Every Variable's values are a fresh float64 array the caller may sort in place.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+
+from priorcli.errors import UsageError
+from priorcli.readers.common import Variable
+
+__all__ = ["DrawsRead", "Variable", "VariablesRead", "read_draws", "read_variables"]
+
+NETCDF_SUFFIXES = (".nc", ".nc4")
+NAMED_SUFFIXES = (".csv", ".npz", *NETCDF_SUFFIXES)  # where --column/--variable picks by name
+
+
+@dataclass(frozen=True)
+class DrawsRead:
+    values: np.ndarray  # 1-D float64, finite
+    dropped: int  # non-finite values dropped (only with drop_nonfinite)
+
+
+@dataclass(frozen=True)
+class VariablesRead:
+    source: str
+    group: str | None  # the InferenceData group read (NetCDF only)
+    variables: list[Variable]
+
+
+def read_draws(source: str, *, column: str | None, drop_nonfinite: bool) -> DrawsRead:
+    """One column of draws from ``source`` (a path, or ``-`` for standard input)."""
+    read = read_variables(source, selectors=[column] if column is not None else [], flag="--column",
+                          drop_nonfinite=drop_nonfinite)
+    if len(read.variables) != 1:
+        names = ", ".join(v.name for v in read.variables)
+        raise UsageError(f"--column '{column}' picks {len(read.variables)} columns ({names}); choose one")
+    only = read.variables[0]
+    return DrawsRead(values=only.values, dropped=only.dropped)
+
+
+def read_variables(source: str, *, selectors: Sequence[str] = (), flag: str = "--variable",
+                   group: str | None = None, drop_nonfinite: bool = False) -> VariablesRead:
+    """The selected variables of ``source``, in the order asked (each once). ``flag`` is the
+    option the selectors came from, for messages."""
+    from priorcli.readers import arrays, text
+
+    selectors = list(selectors)
+    if source == "-":
+        if group is not None:
+            raise UsageError(f"--group '{group}' only applies to ArviZ NetCDF (.nc) input, not stdin")
+        variables = text.read_text_stdin(selectors=selectors, flag=flag, drop_nonfinite=drop_nonfinite)
+        return VariablesRead(source, None, variables)
+    suffix = os.path.splitext(source)[1].lower()
+    if group is not None and suffix not in NETCDF_SUFFIXES:
+        raise UsageError(f"--group '{group}' only applies to ArviZ NetCDF (.nc) input; '{source}' is not a .nc file")
+    if selectors and suffix not in NAMED_SUFFIXES:
+        raise UsageError(f"{flag} '{selectors[0]}' only applies to CSV, .npz or .nc input; "
+                         f"'{source}' is none of these")
+    if suffix in NETCDF_SUFFIXES:
+        from priorcli.readers.netcdf import read_netcdf
+
+        group, variables = read_netcdf(source, group=group, selectors=selectors, flag=flag,
+                                       drop_nonfinite=drop_nonfinite, open_error=arrays.open_error)
+        return VariablesRead(source, group, variables)
+    if suffix == ".npz":
+        variables = arrays.read_npz(source, selectors, flag, drop_nonfinite)
+    elif suffix == ".npy":
+        variables = [arrays.read_npy(source, drop_nonfinite)]
+    elif suffix == ".json":
+        variables = [arrays.read_json(_read_small_text(source, arrays.open_error), source, drop_nonfinite)]
+    else:
+        variables = text.read_text_file(source, csv=suffix == ".csv", selectors=selectors, flag=flag,
+                                        drop_nonfinite=drop_nonfinite, open_error=arrays.open_error)
+    return VariablesRead(source, None, variables)
+
+
+def _read_small_text(path: str, open_error) -> str:
+    """A JSON document is parsed whole (by the json module), so it is read whole."""
+    from priorcli.errors import InputError
+
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as handle:
+            return handle.read()
+    except UnicodeDecodeError as exc:
+        raise InputError(f"'{path}' is not a UTF-8 text file (bad byte at offset {exc.start})") from None
+    except OSError as exc:
+        raise open_error(path, exc) from None

@@ -1,0 +1,125 @@
+"""ArviZ InferenceData saved as NetCDF (``idata.to_netcdf("prior.nc")`` from PyMC or numpyro).
+
+Each InferenceData group (``prior``, ``posterior``, ``prior_predictive``, ...) is a NetCDF group;
+its variables have ``chain`` and ``draw`` dimensions first, then their own. Read with xarray and
+its h5netcdf engine, imported only here: other inputs never pay for xarray (and pandas).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from priorcli.errors import InputError, PriorError, UsageError
+from priorcli.readers.common import (
+    Variable,
+    check_numeric,
+    element_label,
+    expand_elements,
+    finish_values,
+    parse_selector,
+    shape_text,
+)
+
+DEFAULT_GROUPS = ("prior", "posterior")
+SAMPLE_DIMS = ("chain", "draw")
+
+
+def read_netcdf(path: str, *, group: str | None, selectors: list[str], flag: str,
+                drop_nonfinite: bool, open_error) -> tuple[str, list[Variable]]:
+    """(the group read, its variables): chains and draws pooled, chain after chain."""
+    try:
+        import xarray
+    except ImportError as exc:  # pragma: no cover - a normal dependency
+        raise InputError(f"reading .nc files needs xarray and h5netcdf ({exc}); "
+                         f"pip install xarray h5netcdf") from None
+    try:
+        open(path, "rb").close()
+    except OSError as exc:
+        raise open_error(path, exc) from None
+    tree = _guarded(path, lambda: xarray.open_datatree(path, engine="h5netcdf", cache=False))
+    try:
+        return _read_group(tree, path, group, selectors, flag, drop_nonfinite)
+    finally:
+        tree.close()
+
+
+def _guarded(path: str, action):
+    """Run ``action`` on the file; a damaged or foreign file becomes one InputError line."""
+    try:
+        return action()
+    except PriorError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - h5py/xarray raise many types for a bad file
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise InputError(f"'{path}' is not a readable NetCDF file: {reason}") from None
+
+
+def _read_group(tree, path: str, group: str | None, selectors: list[str], flag: str,
+                drop_nonfinite: bool) -> tuple[str, list[Variable]]:
+    groups = [name for name, node in tree.children.items() if node.has_data or node.children]
+    if group is None:
+        group = next((g for g in DEFAULT_GROUPS if g in groups), None)
+        if group is None:
+            raise UsageError(f"'{path}' has no prior or posterior group; choose one with --group: "
+                             f"{', '.join(groups) or '(it has no groups)'}")
+    elif group not in groups:
+        raise UsageError(f"--group '{group}' is not in '{path}'; its groups are {', '.join(groups) or '(none)'}")
+    dataset = tree[group].to_dataset()
+    names = [str(n) for n in dataset.data_vars]
+    if not names:
+        raise InputError(f"'{path}': group '{group}' holds no variables")
+    if not selectors:
+        if len(names) > 1:
+            raise UsageError(f"group '{group}' of '{path}' has {len(names)} variables "
+                             f"({_describe(dataset, names)}); choose with {flag} NAME (repeatable)")
+        selectors = names
+    out: list[Variable] = []
+    for text in selectors:
+        name, index = parse_selector(text, flag)
+        if name not in names:
+            raise UsageError(f"{flag} '{text}' is not a variable of group '{group}' in '{path}'; "
+                             f"it has {_describe(dataset, names)}")
+        out += _read_variable(dataset[name], name, index, path, group, flag, drop_nonfinite)
+    return group, out
+
+
+def _read_variable(array, name: str, index, path: str, group: str, flag: str,
+                   drop_nonfinite: bool) -> list[Variable]:
+    check_numeric(array.dtype, f"'{path}': {group}/{name}")
+    sample_dims = [d for d in SAMPLE_DIMS if d in array.dims]
+    element_dims = [d for d in array.dims if d not in sample_dims]
+    ndraws = array.sizes["draw"] if "draw" in sample_dims else 0
+    picked = None
+    if index is not None and len(index) == len(element_dims) and all(
+            i < array.sizes[d] for i, d in zip(index, element_dims)):
+        array = array.isel(dict(zip(element_dims, index)))  # reads only that element from the file
+        picked, element_dims, index = element_label(name, index), [], None
+    values = _guarded(path, lambda: np.asarray(array.transpose(*sample_dims, *element_dims).values))
+    # Without chain/draw dimensions (observed_data, constant_data) all values form one sample.
+    sample_ndim = len(sample_dims) if sample_dims else values.ndim
+    if values.ndim == 0:
+        values, sample_ndim = values.reshape(1), 1
+    out = []
+    owned = values.flags.writeable  # cache=False: a fresh array from the file
+    for label, column in expand_elements(name, values, sample_ndim, index, flag, owned=owned):
+        label = picked or label
+        out.append(finish_values(label, column, path, _locator(label, group, ndraws, sample_dims), drop_nonfinite))
+    return out
+
+
+def _locator(label: str, group: str, ndraws: int, sample_dims: list[str]):
+    def where(i: int) -> str:
+        if sample_dims == ["chain", "draw"] and ndraws:
+            return f"{group}/{label} chain {i // ndraws}, draw {i % ndraws}"
+        return f"{group}/{label} value {i}"
+
+    return where
+
+
+def _describe(dataset, names: list[str]) -> str:
+    parts = []
+    for name in names:
+        array = dataset[name]
+        shape = tuple(array.sizes[d] for d in array.dims if d not in SAMPLE_DIMS)
+        parts.append(f"{name!r}" + (f" {shape_text(shape)}" if shape else ""))
+    return ", ".join(parts)
