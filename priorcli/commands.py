@@ -295,7 +295,7 @@ def summarize_input(source: str, options: OutputOptions, *, columns: list[str] |
 
     if columns and variables:
         raise UsageError("--column and --variable are the same option; use one of them")
-    flag, selectors = ("--column", columns) if columns else ("--variable", variables or [])
+    flag, selectors = ("--column", columns) if columns else ("--variable", variables) if variables else (None, [])
     if fit is not None and options.format in ("csv", "raw"):
         raise UsageError(f"--fit shows its result in table or json output, not --format {options.format}")
     read = read_variables(source, selectors=selectors, flag=flag, group=group, drop_nonfinite=drop_nonfinite)

@@ -62,19 +62,20 @@ def read_draws(source: str, *, column: str | None, drop_nonfinite: bool) -> Draw
     return DrawsRead(values=only.values, dropped=only.dropped)
 
 
-def read_variables(source: str, *, selectors: Sequence[str] = (), flag: str = "--variable",
+def read_variables(source: str, *, selectors: Sequence[str] = (), flag: str | None = None,
                    group: str | None = None, drop_nonfinite: bool = False) -> VariablesRead:
     """The selected variables of ``source``, in the order asked (each once). ``flag`` is the
-    option the selectors came from, for messages."""
+    option the selectors came from, for messages (default: --column for CSV, else --variable)."""
     from priorcli.readers import arrays, text
 
     selectors = list(selectors)
+    suffix = "" if source == "-" else os.path.splitext(source)[1].lower()
+    flag = flag or ("--variable" if suffix in (".npz", *NETCDF_SUFFIXES) else "--column")
     if source == "-":
         if group is not None:
             raise UsageError(f"--group '{group}' only applies to ArviZ NetCDF (.nc) input, not stdin")
         variables = text.read_text_stdin(selectors=selectors, flag=flag, drop_nonfinite=drop_nonfinite)
         return VariablesRead(source, None, variables)
-    suffix = os.path.splitext(source)[1].lower()
     if group is not None and suffix not in NETCDF_SUFFIXES:
         raise UsageError(f"--group '{group}' only applies to ArviZ NetCDF (.nc) input; '{source}' is not a .nc file")
     if selectors and suffix not in NAMED_SUFFIXES:
