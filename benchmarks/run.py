@@ -1,6 +1,7 @@
 """Start-up and throughput benchmark for priorcli.
 
     python benchmarks/run.py [--runs N] [--quick] [--only NAME[,NAME...]] [--output PATH]
+    python benchmarks/run.py --only input-txt,input-npy,input-npy-load   # just the --input rows
 
 Every command runs as a subprocess of the interpreter running this script
 (`sys.executable -m priorcli ...`), so the script works in any environment where priorcli is
@@ -37,7 +38,11 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 PY = sys.executable
 NUMPY_REF = str(HERE / "numpy_reference.py")
+NUMPY_INPUT_REF = str(HERE / "numpy_input_reference.py")
 MIB = 1024 * 1024
+# Input files for the `summarize --input` rows, written once (seeded) and reused between runs.
+INPUT_DIR = Path(os.environ.get("PRIORCLI_BENCH_DATA", Path(tempfile.gettempdir()) / "priorcli-bench-inputs"))
+INPUT_N = 5_000_000
 
 
 # ---------------------------------------------------------------------------------------------
@@ -54,6 +59,8 @@ class Row:
     goal_ratio: float | None = None
     goal_seconds: float | None = None
     goal_rss_mib: float | None = None
+    goal_rss_ratio: float | None = None  # peak RSS against the reference's
+    inputs: bool = False  # needs the files of write_input_files()
     big: bool = False  # skipped by --quick
     script: bool = True  # also time the console script
     note: str = ""
@@ -83,6 +90,7 @@ def rows() -> list[Row]:
             "numpy alone (`numpy_reference.py 100000000`)", [PY, NUMPY_REF, "100000000"],
             goal_ratio=1.0, goal_rss_mib=400, big=True, script=False),
     ]
+    out += input_rows()
     gamma = ["solve", "gamma", "--lower", "1", "--upper", "10", "--mass", "0.9"]
     if importlib.util.find_spec("preliz") is not None:
         preliz = [PY, "-c", "import preliz as pz; pz.maxent(pz.Gamma(), 1, 10, 0.9, plot=False)"]
@@ -101,6 +109,38 @@ def rows() -> list[Row]:
                    ["explore", "lognormal"], "none (absolute goal)", None, goal_seconds=0.05, script=False,
                    helper=[PY, explore, "update"]))
     return out
+
+
+def input_rows() -> list[Row]:
+    txt, npy = str(INPUT_DIR / "big.txt"), str(INPUT_DIR / "big.npy")
+    summarize = ["summarize", "--input"]
+    tail = ["--no-plot", "--format", "json"]
+    n = f"{INPUT_N:,}"
+    return [
+        Row("input-txt", f"`priorcli summarize --input big.txt --no-plot --format json` ({n} lines)",
+            [*summarize, txt, *tail], "`numpy.loadtxt` + `numpy.quantile` (`numpy_input_reference.py loadtxt`)",
+            [PY, NUMPY_INPUT_REF, "loadtxt", txt], goal_ratio=1.5, goal_rss_ratio=1.5, inputs=True),
+        Row("input-npy", f"`priorcli summarize --input big.npy --no-plot --format json` ({n} values)",
+            [*summarize, npy, *tail], "`numpy.load` + `numpy.quantile` (`numpy_input_reference.py load`)",
+            [PY, NUMPY_INPUT_REF, "load", npy], goal_ratio=1.2, goal_rss_ratio=1.5, inputs=True),
+        Row("input-npy-load", f"`priorcli summarize --input big.npy --no-plot --format json` ({n} values)",
+            [*summarize, npy, *tail], "`numpy.load` alone (`numpy_input_reference.py load-only`), for information",
+            [PY, NUMPY_INPUT_REF, "load-only", npy], inputs=True, script=False),
+    ]
+
+
+def write_input_files(log) -> None:
+    """Gamma(2, 1) draws, one per line as `%.10g` (about 12 bytes a line), and the same as .npy."""
+    INPUT_DIR.mkdir(parents=True, exist_ok=True)
+    txt, npy = INPUT_DIR / "big.txt", INPUT_DIR / "big.npy"
+    if txt.is_file() and npy.is_file():
+        return
+    import numpy as np
+
+    log(f"writing {INPUT_N:,} draws to {txt} and {npy}")
+    x = np.random.default_rng(0).gamma(2.0, 1.0, INPUT_N)
+    np.savetxt(txt, x, fmt="%.10g")
+    np.save(npy, x)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -254,6 +294,8 @@ def table_row(res: Result) -> list[str]:
         goal.append(f"<= {row.goal_seconds:g} s")
     if row.goal_rss_mib is not None:
         goal.append(f"peak RSS <= {row.goal_rss_mib:g} MiB")
+    if row.goal_rss_ratio is not None:
+        goal.append(f"peak RSS <= {row.goal_rss_ratio:g}x")
     goal_s = ", ".join(goal)
 
     t_med, r_med = med(res.target), med(res.ref)
@@ -274,10 +316,12 @@ def table_row(res: Result) -> list[str]:
         checks.append(t_med is not None and t_med <= row.goal_seconds)
     if row.goal_rss_mib is not None:
         checks.append(t_rss is not None and t_rss <= row.goal_rss_mib)
+    if row.goal_rss_ratio is not None:
+        checks.append(t_rss is not None and r_rss is not None and t_rss <= row.goal_rss_ratio * r_rss)
     if row.goal_ratio is not None and ratio is None:
         met = "? (reference " + (res.ref_failure or "missing") + ")"
     else:
-        met = "yes" if all(checks) else "**no**"
+        met = ("yes" if all(checks) else "**no**") if checks else "— (no goal)"
     ref_s = res.ref_failure or fmt_s(r_med)
     ratio_s = "—" if ratio is None else f"{ratio:.2f}x"
     return [row.what, row.ref_label, fmt_s(t_med), ref_s, ratio_s, goal_s, met, rss_s, script_s]
@@ -372,6 +416,10 @@ def report(results: list[Result], meta: dict) -> str:
         "(the issue measured PreliZ import + first maxent at ~2.3 s on its machine).",
         "- The numpy reference is `benchmarks/numpy_reference.py N`: `default_rng(0).lognormal(0, 1, N)`, "
         "`np.quantile` at priorcli's 7 default levels, `np.histogram(bins=50)`, mean and sd, printed as JSON.",
+        f"- The `input-*` rows read {INPUT_N:,} Gamma(2, 1) draws written once to `{INPUT_DIR}` (`big.txt`: "
+        "one `%.10g` per line; `big.npy`: float64); the reference `benchmarks/numpy_input_reference.py` reads "
+        "them with `numpy.loadtxt` / `numpy.load` and takes the same quantiles, mean and sd. *peak RSS <= 1.5x* "
+        "compares the two peak RSS figures of the row.",
     ]
     if meta["skipped"]:
         out.append(f"- Not run in this invocation: {', '.join(meta['skipped'])}.")
@@ -461,6 +509,8 @@ def main(argv: list[str] | None = None) -> int:
     date = _dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")
     log(f"priorcli benchmark: {len(selected)} row(s), {args.runs} run(s) each; load average {load_start}")
 
+    if any(r.inputs for r in selected):
+        write_input_files(log)
     results = []
     for r in selected:
         log(f"[{r.name}] {r.what}")

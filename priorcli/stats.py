@@ -627,7 +627,8 @@ def _sum_sq_deviations(x, mean: float, block: int = 1 << 16) -> float:
     parts = []
     for start in range(0, x.size, block):
         d = x[start : start + block] - mean
-        parts.append(float(np.dot(d, d)))
+        np.multiply(d, d, out=d)
+        parts.append(float(np.add.reduce(d)))  # pairwise, as np.std; not BLAS dot (its threads cost more)
     return math.fsum(parts)
 
 
