@@ -325,8 +325,10 @@ def summarize(
     )
     if _from_source("--input", input, family, tokens, transform,
                     "summarize needs a FAMILY (e.g. 'priorcli summarize gamma --alpha 2 --beta 1') or --input"):
-        commands.summarize_input(input, options, columns=column, variables=variable, group=group, fit=fit,
-                                 drop_nonfinite=drop_nonfinite, out=sys.stdout)
+        from priorcli.input_summary import summarize_input
+
+        summarize_input(input, options, columns=column, variables=variable, group=group, fit=fit,
+                        drop_nonfinite=drop_nonfinite, out=sys.stdout)
     else:
         commands.summarize_family(family, tokens, transform or [], options, out=sys.stdout)
 

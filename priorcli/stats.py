@@ -547,41 +547,9 @@ def _mc_mode(x, discrete: bool) -> float | None:
     if discrete:
         values, counts = np.unique(x, return_counts=True)
         return float(values[int(np.argmax(counts))])
-    return _half_sample_mode(np.sort(x))
+    from priorcli.sorted_draws import half_sample_mode
 
-
-def _half_sample_mode(y) -> float:
-    """Bickel's half-sample mode of sorted draws: repeatedly keep the half with the smallest
-    range. Robust, and needs no bandwidth. Works on windows of ``y`` in blocks, so no temporary
-    is ever as large as the draws."""
-    import numpy as np
-
-    lo, size = 0, int(y.size)
-    while size > 3:
-        half = (size + 1) // 2
-        lo += _narrowest_window(y, lo, size - half + 1, half - 1)
-        size = half
-    window = y[lo : lo + size]
-    if size == 3:
-        window = window[:2] if window[1] - window[0] <= window[2] - window[1] else window[1:]
-    return float(np.mean(window))
-
-
-def _narrowest_window(y, lo: int, count: int, span: int, block: int = 1 << 16) -> int:
-    """argmin over k < count of y[lo + k + span] - y[lo + k], as np.argmin would give it (the
-    first minimum; the first NaN if there is one)."""
-    import numpy as np
-
-    best, best_at = None, 0
-    for start in range(0, count, block):
-        stop = min(start + block, count)
-        widths = y[lo + start + span : lo + stop + span] - y[lo + start : lo + stop]
-        i = int(np.argmin(widths))
-        if np.isnan(widths[i]):
-            return start + i
-        if best is None or widths[i] < best:
-            best, best_at = widths[i], start + i
-    return best_at
+    return half_sample_mode(np.sort(x))
 
 
 def mc_summary_sorting(values, probs=DEFAULT_QUANTILES, label: str = "") -> Summary:
@@ -590,46 +558,25 @@ def mc_summary_sorting(values, probs=DEFAULT_QUANTILES, label: str = "") -> Summ
     would partition one copy and the mode sort another). Quantiles are numpy's 'linear' ones."""
     import numpy as np
 
+    from priorcli.sorted_draws import half_sample_mode, sorted_quantile, sum_sq_deviations
+
     x = values
     x.sort()
     n = int(x.size)
-    qs = [_sorted_quantile(x, p) for p in list(probs) + [0.5]] if n else [None] * (len(probs) + 1)
+    qs = [sorted_quantile(x, p) for p in list(probs) + [0.5]] if n else [None] * (len(probs) + 1)
     with np.errstate(all="ignore"):
         mean = float(np.mean(x)) if n else float("nan")
-        sd = math.sqrt(_sum_sq_deviations(x, mean) / (n - 1)) if n > 1 else None
+        sd = math.sqrt(sum_sq_deviations(x, mean) / (n - 1)) if n > 1 else None
     return Summary(
         mean=_finite(mean),
         sd=_finite(sd),
         median=_finite(qs[-1]),
-        mode=_half_sample_mode(x) if n else None,
+        mode=half_sample_mode(x) if n else None,
         quantiles={p: _finite(q) for p, q in zip(probs, qs[:-1])},
         method="monte-carlo",
         n=n,
         label=label,
     )
-
-
-def _sorted_quantile(x, p: float) -> float:
-    """numpy's 'linear' quantile (virtual index (n - 1) p, its _lerp) read off sorted draws."""
-    n = x.size
-    virtual = (n - 1) * float(p)
-    below = min(max(math.floor(virtual), 0), n - 1)
-    above = min(below + 1, n - 1)
-    t = virtual - below
-    a, b = float(x[below]), float(x[above])
-    diff = b - a
-    return b - diff * (1 - t) if t >= 0.5 else a + diff * t
-
-
-def _sum_sq_deviations(x, mean: float, block: int = 1 << 16) -> float:
-    import numpy as np
-
-    parts = []
-    for start in range(0, x.size, block):
-        d = x[start : start + block] - mean
-        np.multiply(d, d, out=d)
-        parts.append(float(np.add.reduce(d)))  # pairwise, as np.std; not BLAS dot (its threads cost more)
-    return math.fsum(parts)
 
 
 class InMemoryDraws:

@@ -19,6 +19,7 @@ import pytest
 from priorcli import stats
 from priorcli.errors import InputError, UsageError
 from priorcli.readers import read_variables
+from priorcli.sorted_draws import half_sample_mode
 
 from conftest import assert_usage_error
 from test_input import assert_summary_matches, lines_of, summarize_json
@@ -450,7 +451,7 @@ def test_half_sample_mode_in_blocks_equals_whole_array_argmin():
     window = y[lo : lo + size]
     if size == 3:
         window = window[:2] if window[1] - window[0] <= window[2] - window[1] else window[1:]
-    assert stats._half_sample_mode(y) == float(np.mean(window))
+    assert half_sample_mode(y) == float(np.mean(window))
 
 
 def test_json_of_several_variables_is_sample_models_shape(run, tmp_path):

@@ -1,0 +1,108 @@
+"""``priorcli summarize --input PATH|-``: draws read by priorcli.readers, summarised (in place,
+no copy of the draws), one variable as a summary, several side by side as ``sample --model`` shows
+them. Raises PriorError subclasses and never exits; output only through render."""
+
+from __future__ import annotations
+
+from typing import Any, TextIO
+
+from priorcli import render
+from priorcli.errors import UsageError
+from priorcli.families import resolve
+from priorcli.stats import Summary
+
+
+def summarize_input(source: str, options, *, columns: list[str] | None = None,
+                    variables: list[str] | None = None, group: str | None = None, fit: str | None,
+                    drop_nonfinite: bool, out: TextIO) -> None:
+    """Draws read by priorcli.readers: one variable as a summary, several side by side as
+    ``sample --model`` shows them."""
+    from priorcli import stats
+    from priorcli.readers import read_variables
+
+    if columns and variables:
+        raise UsageError("--column and --variable are the same option; use one of them")
+    flag, selectors = ("--column", columns) if columns else ("--variable", variables) if variables else (None, [])
+    if fit is not None and options.format in ("csv", "raw"):
+        raise UsageError(f"--fit shows its result in table or json output, not --format {options.format}")
+    read = read_variables(source, selectors=selectors, flag=flag, group=group, drop_nonfinite=drop_nonfinite)
+    several = len(read.variables) > 1
+    if fit is not None and several:
+        raise UsageError(f"--fit fits one variable; {flag} picked {len(read.variables)} "
+                         f"({', '.join(v.name for v in read.variables)})")
+    # Sorting in place: no copy of the draws beyond the array read (the fit does not need the order).
+    summaries = [stats.mc_summary_sorting(v.values, options.quantiles) for v in read.variables]
+    for v in read.variables:
+        if v.dropped:
+            render.stderr_line(f"dropped {v.dropped} non-finite value(s)" + (f" of {v.name}" if several else ""))
+    if several:
+        head: dict[str, Any] = {"source": source} | ({"group": read.group} if read.group else {})
+        names = [v.name for v in read.variables]
+        counts = {s.n for s in summaries}  # differ only when --drop-nonfinite dropped some
+        title = (f"{counts.pop()} draws" if len(counts) == 1 else "draws") + f" from {source}"
+        title += f", group {read.group}" if read.group else ""
+        _write_input_variables(head, title, names, summaries, {v.name: v.values for v in read.variables},
+                               options, out)
+        return
+    _write_input_summary(read, summaries[0], options, fit, out)
+
+
+def _write_input_summary(read, summary: Summary, options, fit: str | None, out: TextIO) -> None:
+    (variable,) = read.variables
+    fitted = None
+    if fit is not None:
+        from priorcli.fitting import fit_family
+
+        fitted = fit_family(fit, variable.values)
+    if options.format == "json":
+        doc: dict[str, Any] = {"source": read.source}
+        if read.group:
+            doc["group"] = read.group
+        if variable.name:
+            doc["variable"] = variable.name
+        doc["summary"] = render.summary_json(summary)
+        if fitted is not None:
+            doc["fit"] = {"family": fitted.family, "params": render.params_json(fitted.params),
+                          "log_likelihood": fitted.log_likelihood, "numpyro": fitted.numpyro}
+        render.write_json(doc, out)
+        return
+    if options.format in ("csv", "raw"):
+        render.write_summary_csv(["monte-carlo"], [summary], out)
+        return
+    chart = None
+    if options.plot:  # built first: a range that cannot be drawn prints nothing
+        from priorcli import charts
+
+        fits = [] if fitted is None else [fitted]  # a ranked list: charts draws the first three
+        discrete = fitted is not None and resolve(fitted.family).discrete
+        chart = charts.draws_chart(variable.values, options, mode=summary.mode, fits=fits, discrete=discrete)
+    what = f" of {variable.name}" if variable.name else ""
+    render.write_summary_table(f"{variable.values.size} draws{what} from {read.source}", [variable.name or "draws"],
+                               [summary], out)
+    if fitted is not None:
+        render.write_lines([f"maximum-likelihood fit: {fitted.numpyro}"], out)
+    if chart is not None:
+        render.write_chart(chart, out)
+
+
+def _write_input_variables(head: dict[str, Any], title: str, names: list[str], summaries: list[Summary],
+                           values: dict, options, out: TextIO) -> None:
+    """Several variables side by side, as sample_model shows them: one table, one plot each;
+    JSON ``{**head, "variables": {name: {"mc": Summary}}}`` (sample --model's shape)."""
+    if options.format == "json":
+        render.write_json({**head, "variables": {n: {"mc": render.summary_json(s)} for n, s in zip(names, summaries)}},
+                          out)
+        return
+    if options.format in ("csv", "raw"):
+        render.write_summary_csv(names, summaries, out)
+        return
+    chart_list = []
+    if options.plot:  # built first: a range that cannot be drawn prints nothing
+        from priorcli import charts
+
+        chart_list = [(name, charts.draws_chart(values[name], options, label=name, mode=summary.mode))
+                      for name, summary in zip(names, summaries)]
+    render.write_summary_table(title, names, summaries, out)
+    for name, chart in chart_list:
+        render.write_lines([name], out)
+        render.write_chart(chart, out)
