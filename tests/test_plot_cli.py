@@ -282,3 +282,29 @@ def test_discrete_model_variable_gets_integer_bins(run):
     assert lo == k.min() == 0 and hi == int(hi) and np.mean(k <= hi) >= 0.9
     q25, q75 = np.quantile(k, [0.25, 0.75], method="inverted_cdf")
     assert (q75 - q25 + 1) / (hi - lo + 1) >= 0.15
+
+
+def test_compare_lines_have_their_own_colours_on_a_terminal(monkeypatch):
+    """On a terminal (and without NO_COLOR) each compared distribution gets its own colour."""
+    import io
+
+    from priorcli import charts, render
+    from priorcli.plotrange import HiddenMass, choose_range
+    from priorcli.stats import Histogram
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    monkeypatch.delenv("NO_COLOR")
+    r = choose_range(st.norm.ppf, (-math.inf, math.inf), mode=0.0)
+    x = np.linspace(r.lo, r.hi, 60)
+    series = [Histogram([], [], x.tolist(), (k * st.norm.pdf(x)).tolist(), False, f"[{k}] d{k}") for k in (1, 2, 3)]
+    out = Terminal()
+    render.write_chart(charts.Chart(series, r, [HiddenMass(0.0, 0.0, r.lo, r.hi, "[1]")]), out)
+    foreground = set(re.findall(r"\x1b\[38;5;(\d+)m", out.getvalue()))
+    assert len(foreground) >= 3, foreground
+    monkeypatch.setenv("NO_COLOR", "1")
+    plain = Terminal()
+    render.write_chart(charts.Chart(series, r, []), plain)
+    assert "\x1b" not in plain.getvalue()
