@@ -486,6 +486,8 @@ def main(argv: list[str] | None = None) -> int:
     import priorcli
 
     compileall.compile_dir(os.path.dirname(priorcli.__file__), quiet=1)
+    if (REPO / "priorcli").is_dir():  # what `python -m priorcli` imports from cwd=REPO (a worktree, say)
+        compileall.compile_dir(str(REPO / "priorcli"), quiet=1)
 
     script = Path(PY).parent / "priorcli"
     script_path = str(script) if script.is_file() and os.access(script, os.X_OK) else None
