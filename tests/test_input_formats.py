@@ -198,6 +198,26 @@ def test_netcdf_several_variables_side_by_side(run, idata_file):
     assert_summary_matches(doc["variables"]["tau"]["mc"], arviz_values(idata_file, "prior", "tau").ravel())
 
 
+def test_netcdf_elements_by_coordinate_label(run, tmp_path):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import arviz as az
+    schools = ["Choate", "Deerfield", "Phillips Andover"]
+    theta = np.random.default_rng(11).normal(size=(2, 200, 3))
+    path = tmp_path / "schools.nc"
+    az.from_dict(prior={"theta": theta}, coords={"school": schools}, dims={"theta": ["school"]}).to_netcdf(str(path))
+    doc = summarize_json(run, path, "--variable", "theta")
+    assert list(doc["variables"]) == ["theta[Choate]", "theta[Deerfield]", "theta[Phillips Andover]"]
+    stored = arviz_values(path, "prior", "theta")
+    for i, school in enumerate(schools):
+        assert_summary_matches(doc["variables"][f"theta[{school}]"]["mc"], stored[:, :, i].ravel())
+    doc = summarize_json(run, path, "--variable", "theta[Deerfield]")
+    assert doc["variable"] == "theta[Deerfield]"
+    assert_summary_matches(doc["summary"], stored[:, :, 1].ravel())
+    assert_summary_matches(summarize_json(run, path, "--variable", "theta[2]")["summary"], stored[:, :, 2].ravel())
+    assert_usage_error(run("summarize", "--input", path, "--variable", "theta[Exeter]"), "'Exeter'", "Choate")
+
+
 def test_netcdf_observed_data_values_form_one_sample(run, idata_file):
     doc = summarize_json(run, idata_file, "--group", "observed_data")
     assert_summary_matches(doc["summary"], arviz_values(idata_file, "observed_data", "y"))
@@ -210,7 +230,8 @@ def test_netcdf_observed_data_values_form_one_sample(run, idata_file):
         (["--variable", "sigma"], ["--variable 'sigma'", "'mu'", "'theta' (3,)"], 2),
         (["--variable", "theta[3]"], ["theta[3]", "0..2"], 2),
         (["--variable", "mu[0]"], ["mu[0]", "scalar"], 2),
-        (["--variable", "theta[x]"], ["theta[x]", "integers"], 2),
+        (["--variable", "theta[x]"], ["theta[x]", "not a label of theta_dim_0 (0, 1, 2)"], 2),
+        (["--variable", "theta[0,1]"], ["theta[0,1]", "1 element dimension"], 2),
         ([], ["4 variables", "--variable NAME"], 2),
     ],
 )

@@ -15,6 +15,7 @@ from priorcli.readers.common import (
     expand_elements,
     finish_values,
     parse_selector,
+    positions,
     shape_text,
 )
 
@@ -94,7 +95,8 @@ def read_npz(path: str, selectors: list[str], flag: str, drop_nonfinite: bool) -
         loaded: dict[str, np.ndarray] = {}
         out: list[Variable] = []
         for text in selectors:
-            name, index = parse_selector(text, flag)
+            name, parts = parse_selector(text, flag)
+            index = positions(name, parts, flag)
             if name not in names:
                 raise UsageError(f"{flag} '{text}' is not an array of '{path}'; it holds {_describe(archive, names)}")
             if name not in loaded:

@@ -25,21 +25,31 @@ class Variable:
 _SELECTOR = re.compile(r"^\s*([^\[\]]*?)\s*(?:\[([^\[\]]*)\])?\s*$")
 
 
-def parse_selector(text: str, flag: str) -> tuple[str, tuple[int, ...] | None]:
-    """``theta`` -> ('theta', None); ``theta[2]`` / ``theta[0, 1]`` -> ('theta', (0, 1)), 0-based."""
+def parse_selector(text: str, flag: str) -> tuple[str, tuple[str, ...] | None]:
+    """``theta`` -> ('theta', None); ``theta[2]`` / ``theta[0, 1]`` -> ('theta', ('0', '1'))."""
     match = _SELECTOR.match(text)
     if not match or not match.group(1):
         raise UsageError(f"{flag} '{text}': expected NAME or NAME[i] (NAME[i,j] for a matrix element)")
     name, inside = match.group(1), match.group(2)
     if inside is None:
         return name, None
-    parts = [p.strip() for p in inside.split(",")]
+    parts = tuple(p.strip() for p in inside.split(","))
+    if not all(parts):
+        raise UsageError(f"{flag} '{text}': an empty index; write e.g. {name}[0] or {name}[0,1]")
+    return name, parts
+
+
+def positions(name: str, parts: tuple[str, ...] | None, flag: str) -> tuple[int, ...] | None:
+    """0-based positions from parse_selector's index parts (arrays without coordinate labels)."""
+    if parts is None:
+        return None
     if not all(p.isdigit() for p in parts):
-        raise UsageError(f"{flag} '{text}': indices must be non-negative integers, e.g. {name}[0] or {name}[0,1]")
-    return name, tuple(int(p) for p in parts)
+        raise UsageError(f"{flag} '{name}[{','.join(parts)}]': indices must be non-negative integers, "
+                         f"e.g. {name}[0] or {name}[0,1]")
+    return tuple(int(p) for p in parts)
 
 
-def element_label(name: str, index: tuple[int, ...]) -> str:
+def element_label(name: str, index) -> str:
     return f"{name}[{','.join(str(i) for i in index)}]" if index else name
 
 

@@ -75,36 +75,67 @@ def _read_group(tree, path: str, group: str | None, selectors: list[str], flag: 
         selectors = names
     out: list[Variable] = []
     for text in selectors:
-        name, index = parse_selector(text, flag)
+        name, parts = parse_selector(text, flag)
         if name not in names:
             raise UsageError(f"{flag} '{text}' is not a variable of group '{group}' in '{path}'; "
                              f"it has {_describe(dataset, names)}")
-        out += _read_variable(dataset[name], name, index, path, group, flag, drop_nonfinite)
+        out += _read_variable(dataset[name], name, parts, path, group, flag, drop_nonfinite)
     return group, out
 
 
-def _read_variable(array, name: str, index, path: str, group: str, flag: str,
+def _read_variable(array, name: str, parts, path: str, group: str, flag: str,
                    drop_nonfinite: bool) -> list[Variable]:
+    """Elements are named by their coordinate labels, as ArviZ's summary names them
+    (``theta[Choate]``; ``theta[0]`` for ArviZ's default integer coordinates)."""
     check_numeric(array.dtype, f"'{path}': {group}/{name}")
     sample_dims = [d for d in SAMPLE_DIMS if d in array.dims]
     element_dims = [d for d in array.dims if d not in sample_dims]
     ndraws = array.sizes["draw"] if "draw" in sample_dims else 0
-    picked = None
-    if index is not None and len(index) == len(element_dims) and all(
-            i < array.sizes[d] for i, d in zip(index, element_dims)):
+    labels = [_coordinate_labels(array, d) for d in element_dims]
+    if parts is not None:
+        index = _element_position(name, parts, element_dims, labels, flag)
         array = array.isel(dict(zip(element_dims, index)))  # reads only that element from the file
-        picked, element_dims, index = element_label(name, index), [], None
+        element_dims, names = [], [element_label(name, [labels[k][i] for k, i in enumerate(index)])]
+    else:
+        names = [element_label(name, [labels[k][i] for k, i in enumerate(idx)])
+                 for idx in np.ndindex(*(len(lab) for lab in labels))]
     values = _guarded(path, lambda: np.asarray(array.transpose(*sample_dims, *element_dims).values))
     # Without chain/draw dimensions (observed_data, constant_data) all values form one sample.
     sample_ndim = len(sample_dims) if sample_dims else values.ndim
     if values.ndim == 0:
         values, sample_ndim = values.reshape(1), 1
-    out = []
     owned = values.flags.writeable  # cache=False: a fresh array from the file
-    for label, column in expand_elements(name, values, sample_ndim, index, flag, owned=owned):
-        label = picked or label
+    out = []
+    for label, (_, column) in zip(names, expand_elements(name, values, sample_ndim, None, flag, owned=owned)):
         out.append(finish_values(label, column, path, _locator(label, group, ndraws, sample_dims), drop_nonfinite))
     return out
+
+
+def _coordinate_labels(array, dim: str) -> list[str]:
+    if dim in array.coords:
+        return [str(v) for v in array.coords[dim].values]
+    return [str(i) for i in range(array.sizes[dim])]
+
+
+def _element_position(name: str, parts: tuple[str, ...], dims: list[str], labels: list[list[str]],
+                      flag: str) -> tuple[int, ...]:
+    """Each index is a coordinate label (``theta[Choate]``) or, failing that, a 0-based position."""
+    asked = f"{flag} '{element_label(name, parts)}'"
+    if not dims:
+        raise UsageError(f"{asked}: {name} is a scalar per draw; use {flag} {name}")
+    if len(parts) != len(dims):
+        raise UsageError(f"{asked}: {name} has {len(dims)} element dimension(s) ({', '.join(dims)}); "
+                         f"give {len(dims)} index(es)")
+    index = []
+    for part, dim, known in zip(parts, dims, labels):
+        if part in known:
+            index.append(known.index(part))
+        elif part.isdigit() and int(part) < len(known):
+            index.append(int(part))
+        else:
+            shown = ", ".join(known[:8]) + (", ..." if len(known) > 8 else "")
+            raise UsageError(f"{asked}: '{part}' is not a label of {dim} ({shown}) nor a position 0..{len(known) - 1}")
+    return tuple(index)
 
 
 def _locator(label: str, group: str, ndraws: int, sample_dims: list[str]):
