@@ -74,6 +74,10 @@ def read_npz(path: str, selectors: list[str], flag: str, drop_nonfinite: bool) -
     """Axis 0 of each array is the draw axis (``mcmc.get_samples()``, ``Predictive``); further
     axes are elements, picked with ``NAME[i]`` or all shown when NAME is given alone."""
     try:
+        with open(path, "rb") as handle:
+            is_zip = zipfile.is_zipfile(handle)
+        if not is_zip:  # else numpy takes it for a pickle and says so
+            raise InputError(f"'{path}' is not a readable .npz file: it is not a zip archive")
         archive = np.load(path, allow_pickle=False)
     except OSError as exc:
         if isinstance(exc, (FileNotFoundError, IsADirectoryError, PermissionError)):
