@@ -218,6 +218,18 @@ def test_netcdf_elements_by_coordinate_label(run, tmp_path):
     assert_usage_error(run("summarize", "--input", path, "--variable", "theta[Exeter]"), "'Exeter'", "Choate")
 
 
+def test_netcdf_boolean_sample_stats_read_as_0_1(run, tmp_path):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import arviz as az
+    diverging = np.random.default_rng(12).uniform(size=(4, 100)) < 0.03
+    path = tmp_path / "fit.nc"
+    az.from_dict(posterior={"mu": np.zeros((4, 100))}, sample_stats={"diverging": diverging}).to_netcdf(str(path))
+    doc = summarize_json(run, path, "--group", "sample_stats", "--variable", "diverging")
+    assert_summary_matches(doc["summary"], arviz_values(path, "sample_stats", "diverging").ravel().astype(float))
+    assert math.isclose(doc["summary"]["mean"], diverging.mean(), rel_tol=1e-12)
+
+
 def test_netcdf_observed_data_values_form_one_sample(run, idata_file):
     doc = summarize_json(run, idata_file, "--group", "observed_data")
     assert_summary_matches(doc["summary"], arviz_values(idata_file, "observed_data", "y"))

@@ -58,8 +58,9 @@ def shape_text(shape: tuple[int, ...]) -> str:
 
 
 def check_numeric(dtype: np.dtype, what: str) -> None:
-    if dtype.kind not in "iuf":
-        raise InputError(f"{what} holds {dtype} data; expected numbers (integer or float)")
+    """Integers, floats, and booleans as 0/1 (sample_stats' ``diverging``: its mean is the rate)."""
+    if dtype.kind not in "iufb":
+        raise InputError(f"{what} holds {dtype} data; expected numbers (integer, float or boolean)")
 
 
 def expand_elements(name: str, array, sample_ndim: int, index: tuple[int, ...] | None, flag: str,
