@@ -497,3 +497,44 @@ def test_json_of_several_variables_is_sample_models_shape(run, tmp_path):
     assert set(doc) == {"source", "variables"}
     assert set(doc["variables"]["a"]) == {"mc"}
     assert json.dumps(doc)  # plain JSON
+
+
+# ---------------------------------------------------------------------------------------------
+# Any layout of lines, any block size: the same values as a line-by-line reading
+
+
+def _line_strategy():
+    from hypothesis import strategies as st
+
+    finite = st.floats(allow_nan=False, allow_infinity=False, width=64)
+    number = st.one_of(finite.map(repr), st.integers(-10**6, 10**6).map(str), finite.map(lambda v: f"{v:.6g}"))
+    padded = st.tuples(st.sampled_from(["", " ", "\t", "  "]), number, st.sampled_from(["", " ", "\r", " # note"]))
+    return st.one_of(padded.map(lambda t: ("value", t[1], "".join(t))),
+                     st.sampled_from(["", "   ", "# comment", "  # indented, with a comma"]).map(lambda s: ("skip", None, s)))
+
+
+def test_any_lines_any_block_size_read_like_python(tmp_path_factory):
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from priorcli.readers import text
+
+    @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(lines=st.lists(_line_strategy(), min_size=1, max_size=200), block=st.integers(8, 300))
+    def check(lines, block):
+        values = [float(v) for kind, v, _ in lines if kind == "value"]
+        path = tmp_path_factory.mktemp("lines") / "d.txt"
+        path.write_text("\n".join(written for _, _, written in lines) + "\n")
+        original = text.BLOCK_BYTES
+        text.BLOCK_BYTES = block
+        try:
+            if not values:
+                with pytest.raises(InputError, match="no values"):
+                    read_variables(str(path))
+                return
+            read = read_variables(str(path))
+        finally:
+            text.BLOCK_BYTES = original
+        np.testing.assert_array_equal(read.variables[0].values, np.array(values))
+
+    check()
