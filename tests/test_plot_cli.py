@@ -308,3 +308,14 @@ def test_compare_lines_have_their_own_colours_on_a_terminal(monkeypatch):
     plain = Terminal()
     render.write_chart(charts.Chart(series, r, []), plain)
     assert "\x1b" not in plain.getvalue()
+
+
+def test_eighty_columns(run, monkeypatch):
+    """The same range and note at 80 columns; every line fits."""
+    wide = run("sample", "halfcauchy", "--scale", "5", "--linear")
+    monkeypatch.setenv("COLUMNS", "80")
+    narrow = run("sample", "halfcauchy", "--scale", "5", "--linear")
+    assert narrow.exit_code == 0, narrow.stderr
+    assert max(len(line) for line in narrow.stdout.splitlines()) <= 80
+    assert axis_ends(narrow.stdout) == axis_ends(wide.stdout) == (0.0, 66.7)
+    assert [m.group(0) for m in notes(narrow.stdout)] == [m.group(0) for m in notes(wide.stdout)]
