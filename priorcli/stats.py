@@ -306,18 +306,22 @@ class ExactDistribution:
         return _finite(forward(base_q))
 
     def quantile_function(self) -> Callable | None:
-        """Vectorised exact quantile (probabilities array -> values array) where the family's
-        record has a closed-form icdf; None otherwise (the plot range then uses the draws)."""
+        """Vectorised exact quantile (probabilities array -> values array) from the family's
+        record (closed-form icdf) or numpyro's own icdf (continuous families); None where neither
+        has one (the plot range then uses the draws)."""
         import numpy as np
 
-        closed = self.base.closed
-        if closed is None or closed.icdf is None:
+        closed, params = self.base.closed, self.base.params
+        if closed is not None and closed.icdf is not None:
+            base_icdf = lambda q: closed.icdf(q, **params)  # noqa: E731
+        elif not self.spec.family.discrete and self.base._numpyro_value("icdf", 0.5) is not None:
+            base_icdf = lambda q: _np(self.base.dist.icdf(q))  # noqa: E731
+        else:
             return None
-        params = self.base.params
 
         def quantile(probs):
             probs = np.asarray(probs, dtype=np.float64)
-            base = np.asarray(closed.icdf(probs if self.increasing else 1.0 - probs, **params), dtype=np.float64)
+            base = np.asarray(base_icdf(probs if self.increasing else 1.0 - probs), dtype=np.float64)
             return self._chain()[0](base) if self.spec.transforms else base
 
         return quantile

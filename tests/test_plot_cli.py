@@ -319,3 +319,19 @@ def test_eighty_columns(run, monkeypatch):
     assert max(len(line) for line in narrow.stdout.splitlines()) <= 80
     assert axis_ends(narrow.stdout) == axis_ends(wide.stdout) == (0.0, 66.7)
     assert [m.group(0) for m in notes(narrow.stdout)] == [m.group(0) for m in notes(wide.stdout)]
+
+
+def test_exact_quantiles_from_numpyro_where_no_record():
+    """AsymmetricLaplace has no record: the plot range reads numpyro's own icdf (vectorised),
+    which is scipy's laplace_asymmetric, through a transform too."""
+    from priorcli import commands, stats
+
+    p = np.array([1e-6, 0.01, 0.25, 0.5, 0.75, 0.99])
+    spec = commands.build_spec("asymmetriclaplace", ["--loc", "1", "--scale", "2", "--asymmetry", "2"], []).spec
+    quantile = stats.ExactDistribution(spec).quantile_function()
+    expected = st.laplace_asymmetric(2, loc=1, scale=2).ppf(p)
+    assert np.allclose(quantile(p), expected, rtol=1e-9)
+    flipped = commands.build_spec("asymmetriclaplace", ["--loc", "1", "--scale", "2", "--asymmetry", "2"],
+                                  ["affine:0,-1"]).spec
+    assert np.allclose(stats.ExactDistribution(flipped).quantile_function()(p),
+                       -st.laplace_asymmetric(2, loc=1, scale=2).ppf(1 - p), rtol=1e-9)
