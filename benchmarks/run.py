@@ -67,6 +67,7 @@ class Row:
     # A helper to run instead of `priorcli ARGS` that measures a part itself and prints
     # `seconds=X` as its last line: that figure is reported instead of the wall time.
     helper: list[str] | None = None
+    env: dict | None = None  # extra environment of the priorcli runs (a shell-completion query)
 
 
 def rows() -> list[Row]:
@@ -79,6 +80,11 @@ def rows() -> list[Row]:
             '`python -c "import typer"`', typer_ref, goal_ratio=2.5),
         Row("solve-help", "`priorcli solve --help`", ["solve", "--help"],
             '`python -c "import typer"`', typer_ref, goal_ratio=2.5),
+        Row("sample-family-help", "`priorcli sample gamma --help` (the family's parameters and targets)",
+            ["sample", "gamma", "--help"], '`python -c "import typer"`', typer_ref, goal_ratio=2.5),
+        Row("complete-param", "a shell completion query: `priorcli sample gamma --r<TAB>` (bash)", [],
+            '`python -c "import typer"`', typer_ref, goal_ratio=2.5,
+            env={"_PRIORCLI_COMPLETE": "complete_bash", "COMP_WORDS": "priorcli sample gamma --r", "COMP_CWORD": "3"}),
         Row("sample-10k", "`priorcli sample lognormal --mu 0 --sigma 1` (10k draws, table and histogram)",
             ["sample", "lognormal", "--mu", "0", "--sigma", "1"],
             '`python -c "import numpyro"`', numpyro_ref, goal_ratio=1.2),
@@ -156,14 +162,15 @@ class Run:
     stderr_tail: str
 
 
-def run_once(argv: list[str], timeout: float, reported: bool = False) -> Run:
+def run_once(argv: list[str], timeout: float, reported: bool = False, env: dict | None = None) -> Run:
     """Run argv once; wall time around Popen..wait4 (or, with ``reported``, the ``seconds=X`` the
-    child prints last), peak RSS of that child alone."""
+    child prints last), peak RSS of that child alone; ``env`` is added to the environment."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         done = threading.Event()
         killed = threading.Event()
         t0 = time.perf_counter()
-        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out, stderr=err, cwd=REPO)
+        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out, stderr=err, cwd=REPO,
+                                env=None if env is None else {**os.environ, **env})
 
         def kill() -> None:
             if not done.is_set():
@@ -238,8 +245,11 @@ def measure(row: Row, runs: int, timeout: float, script_path: str | None, log) -
             res.script_failure = msg
 
     # Warm-up: page cache, .pyc files, jax's persistent compilation cache.
+    def env_of(kind: str) -> dict | None:
+        return None if kind == "ref" else row.env
+
     for kind, argv in cmds:
-        r = run_once(argv, timeout)
+        r = run_once(argv, timeout, env=env_of(kind))
         log(f"  warm-up {kind:6s} {r.seconds:7.3f} s  {r.rss_kib / 1024:7.1f} MiB  exit {r.code}")
         if r.code != 0:
             note_failure(kind, r)
@@ -251,7 +261,7 @@ def measure(row: Row, runs: int, timeout: float, script_path: str | None, log) -
         for kind, argv in cmds:
             if (kind == "ref" and res.ref_failure) or (kind == "script" and res.script_failure):
                 continue
-            r = run_once(argv, timeout, reported=kind == "target" and row.helper is not None)
+            r = run_once(argv, timeout, reported=kind == "target" and row.helper is not None, env=env_of(kind))
             log(f"  run {i + 1}/{runs} {kind:6s} {r.seconds:7.3f} s  {r.rss_kib / 1024:7.1f} MiB  exit {r.code}")
             if r.code != 0:
                 note_failure(kind, r)
@@ -429,6 +439,8 @@ def report(results: list[Result], meta: dict) -> str:
     seen = set()
     for r in results:
         for argv in (r.row.ref_argv, r.target_argv, r.script_argv):
+            if argv is not None and argv is not r.row.ref_argv and r.row.env:
+                argv = ["env", *(f"{k}={v}" for k, v in r.row.env.items()), *argv]
             if argv is not None and tuple(argv) not in seen:
                 seen.add(tuple(argv))
                 out.append(shlex.join(argv))
