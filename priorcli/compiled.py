@@ -12,11 +12,11 @@ determines the program. Later runs load it and call it (about 20 ms). The progra
 
 The key: the distribution (family, every parameter's exact ``repr``, transforms), n, the jax,
 jaxlib and numpyro versions, the backend and its platform version, the host CPU's feature flags
-and a hash of the priorcli sources that build the distribution. A new executable is stored
-only after a copy loaded from its bytes has drawn the sample. Anything unexpected while loading
+and a hash of the priorcli sources that build the distribution. Anything unexpected while loading
 or storing (an old or truncated file, a jax that cannot serialize the program) falls back to the
 ordinary compiled sampler; a file that fails to load or run is removed. ``PRIORCLI_NO_CACHE`` turns the
-store off like jax's cache; at most MAX_ENTRIES executables are kept (least recently used go).
+store off like jax's cache (``PRIORCLI_NO_SAMPLER_CACHE`` this store alone); at most MAX_ENTRIES
+executables are kept (least recently used go).
 """
 
 from __future__ import annotations
@@ -29,14 +29,17 @@ from typing import Callable
 
 import numpy as np
 
-MAX_ENTRIES = 64
+MAX_ENTRIES = 256  # about 40 MB
 SUFFIX = ".xla"
 
 
 def cache_dir() -> str | None:
-    """Where compiled samplers are kept: beside jax's cache; None when caching is off."""
+    """Where compiled samplers are kept: beside jax's cache; None when caching is off
+    (PRIORCLI_NO_CACHE, or PRIORCLI_NO_SAMPLER_CACHE for this store alone)."""
     from priorcli.families import compilation_cache_dir
 
+    if os.environ.get("PRIORCLI_NO_SAMPLER_CACHE"):
+        return None
     jax_dir = compilation_cache_dir()
     if jax_dir is None:
         return None
@@ -60,24 +63,14 @@ def draw_single_chunk(spec, size: int, seed: int, build: Callable[[], Callable])
             return _run(_deserialize(payload), seed)
         except Exception:  # stale, damaged, or cannot run here: rebuild it
             _remove(path)
-    lowered = jax.jit(build()).lower(np.int64(0))
-    executable = lowered.compile()
+    # Compiled without jax's own cache: an executable that came from that cache serializes without
+    # its code. Its copy runs in the process that loaded the original (which holds the code) and
+    # fails in every later one, so it could not even be checked here.
+    executable = _compile_without_jax_cache(jax.jit(build()).lower(np.int64(0)))
     payload = _serialize(executable)
     if payload is not None:
-        try:
-            draws = _run(_deserialize(payload), seed)
-        except Exception:
-            # An executable that jax's own cache supplied may serialize without its code (its
-            # functions are missing when the copy runs): compile it afresh for the store.
-            executable = _compile_without_jax_cache(lowered)
-            payload = _serialize(executable)
-        else:
-            _write(path, payload, directory)
-            return draws
-    draws = _run(executable, seed)
-    if payload is not None:
         _write(path, payload, directory)
-    return draws
+    return _run(executable, seed)
 
 
 def _run(function, seed: int) -> np.ndarray:

@@ -15,6 +15,9 @@ def _stable_terminal(monkeypatch):
     monkeypatch.setenv("COLUMNS", "100")
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.delenv("PRIORCLI_DEBUG", raising=False)
+    # Compiled samplers on disk are tested in test_compiled.py; elsewhere each of the suite's
+    # hundreds of distributions would be compiled afresh for the store (jax's cache cannot supply it).
+    monkeypatch.setenv("PRIORCLI_NO_SAMPLER_CACHE", "1")
 
 
 class Run:

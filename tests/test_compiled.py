@@ -36,6 +36,7 @@ def _jit_reference(spec, n, seed):
 def store(tmp_path, monkeypatch):
     monkeypatch.setenv("PRIORCLI_CACHE_DIR", str(tmp_path / "jax"))
     monkeypatch.delenv("PRIORCLI_NO_CACHE", raising=False)
+    monkeypatch.delenv("PRIORCLI_NO_SAMPLER_CACHE", raising=False)
     return tmp_path / "samplers"
 
 
@@ -69,10 +70,11 @@ def test_draws_agree_with_the_seed_handler_call(store):
     np.testing.assert_allclose(got, expected, rtol=1e-14, atol=0)
 
 
-def test_store_off_gives_the_same_bytes(store, monkeypatch):
+@pytest.mark.parametrize("switch", ["PRIORCLI_NO_CACHE", "PRIORCLI_NO_SAMPLER_CACHE"])
+def test_store_off_gives_the_same_bytes(store, monkeypatch, switch):
     spec = _spec("normal", {"loc": 1.0, "scale": 2.0}, ())
     stored = sampling.draw(spec, 300, 5)
-    monkeypatch.setenv("PRIORCLI_NO_CACHE", "1")
+    monkeypatch.setenv(switch, "1")
     assert compiled.cache_dir() is None
     assert sampling.draw(spec, 300, 5).tobytes() == stored.tobytes()
 
@@ -117,23 +119,27 @@ def test_unwritable_store_still_samples(store, tmp_path, monkeypatch):
     assert sampling.draw(spec, 100, 9).tobytes() == _jit_reference(spec, 100, 9).tobytes()
 
 
-def test_copy_that_cannot_run_is_compiled_afresh(store, monkeypatch):
-    """jax's own cache can hand back an executable whose serialized copy lacks its code: the copy
-    fails when run, and priorcli compiles afresh (without jax's cache) before storing."""
-    real = compiled._deserialize
-    calls = []
+def test_cli_run_stores_then_loads(tmp_path):
+    """Real runs: the first stores the sampler, the next loads it; the same output bytes."""
+    import subprocess
+    import sys
 
-    def first_copy_broken(payload):
-        calls.append(payload)
-        if len(calls) == 1:
-            def broken(seed):
-                raise RuntimeError("NOT_FOUND: Function fusion not found")
-            return broken
-        return real(payload)
-
-    monkeypatch.setattr(compiled, "_deserialize", first_copy_broken)
-    spec = _spec("normal", {"loc": -1.0, "scale": 0.5}, ())
-    draws = sampling.draw(spec, 100, 4)
-    assert draws.tobytes() == _jit_reference(spec, 100, 4).tobytes()
-    assert len(_entries(store)) == 1
-    assert sampling.draw(spec, 100, 4).tobytes() == draws.tobytes()  # the stored copy runs
+    env = {k: v for k, v in os.environ.items() if k not in ("PRIORCLI_NO_CACHE", "PRIORCLI_NO_SAMPLER_CACHE")}
+    env["PRIORCLI_CACHE_DIR"] = str(tmp_path / "jax")
+    argv = [sys.executable, "-m", "priorcli", "sample", "lognormal", "--mu", "0", "--sigma", "1", "--format", "raw"]
+    # jax's own cache first holds the program: a copy of what it hands back would lack its code
+    # in a new process, so the store must compile afresh.
+    plain = subprocess.run(argv, capture_output=True, env=dict(env, PRIORCLI_NO_SAMPLER_CACHE="1"), timeout=300,
+                           check=True)
+    assert os.listdir(tmp_path / "jax") and not (tmp_path / "samplers").exists()
+    first = subprocess.run(argv, capture_output=True, env=env, timeout=300, check=True)
+    assert first.stdout == plain.stdout
+    (entry,) = _entries(tmp_path / "samplers")
+    stamp = os.stat(tmp_path / "samplers" / entry).st_mtime_ns
+    inode = os.stat(tmp_path / "samplers" / entry).st_ino
+    os.utime(tmp_path / "samplers" / entry, ns=(stamp - 10**9, stamp - 10**9))
+    second = subprocess.run(argv, capture_output=True, env=env, timeout=300, check=True)
+    assert second.stdout == first.stdout and len(first.stdout.split()) == 10000
+    assert _entries(tmp_path / "samplers") == [entry]
+    assert os.stat(tmp_path / "samplers" / entry).st_ino == inode  # loaded, not rebuilt
+    assert os.stat(tmp_path / "samplers" / entry).st_mtime_ns > stamp - 10**9  # and marked as used
