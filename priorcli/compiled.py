@@ -25,6 +25,7 @@ import functools
 import hashlib
 import os
 import tempfile
+from pathlib import Path
 from typing import Callable
 
 import numpy as np
@@ -46,17 +47,19 @@ def cache_dir() -> str | None:
     return os.path.join(os.path.dirname(os.path.abspath(jax_dir)), "samplers")
 
 
-def draw_single_chunk(spec, size: int, seed: int, build: Callable[[], Callable]) -> np.ndarray:
+def draw_single_chunk(spec, size: int, seed: int, build: Callable[[], Callable], sources: tuple[str, ...]) \
+        -> np.ndarray:
     """``size`` draws of ``spec`` for ``seed``, as float64.
 
     ``build()`` returns the function to compile (it takes the seed as an int64 scalar); it is only
-    traced when no stored executable fits."""
+    traced when no stored executable fits. ``sources``: the files of the code that builds it (their
+    contents are part of the key)."""
     import jax
 
     directory = cache_dir()
     if directory is None:
         return _run(jax.jit(build()), seed)
-    path = os.path.join(directory, _key(spec, size) + SUFFIX)
+    path = os.path.join(directory, _key(spec, size, sources) + SUFFIX)
     payload = _read(path)
     if payload is not None:
         try:
@@ -96,8 +99,7 @@ def _trees():
 
 def _read(path: str) -> bytes | None:
     try:
-        with open(path, "rb") as handle:
-            payload = handle.read()
+        payload = Path(path).read_bytes()
     except OSError:
         return None
     try:
@@ -129,8 +131,8 @@ def _write(path: str, payload: bytes, directory: str) -> None:
     try:
         os.makedirs(directory, mode=0o700, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=directory, suffix=".tmp")
-        with os.fdopen(handle, "wb") as out:
-            out.write(payload)
+        os.close(handle)
+        Path(temporary).write_bytes(payload)  # a cache file, not output; renamed into place whole
         os.replace(temporary, path)
         _prune(directory)
     except OSError:  # a read-only or full cache: sample all the same
@@ -153,9 +155,9 @@ def _remove(path: str) -> None:
         pass
 
 
-def _key(spec, size: int) -> str:
+def _key(spec, size: int, sources: tuple[str, ...]) -> str:
     parts = [
-        _environment(),
+        _environment(sources),
         spec.family.name,
         repr(sorted(spec.params.items())),
         repr(tuple((t.name, t.args) for t in spec.transforms)),
@@ -164,23 +166,20 @@ def _key(spec, size: int) -> str:
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:40]
 
 
-@functools.lru_cache(maxsize=1)
-def _environment() -> str:
+@functools.lru_cache(maxsize=8)
+def _environment(sources: tuple[str, ...]) -> str:
     """Everything besides the distribution that decides the compiled program and where it runs."""
     import jax
     import jaxlib
     import numpyro
 
-    from priorcli import families, sampling, stats, transforms
-
     backend = jax.devices()[0].client
-    sources = hashlib.sha256()
-    for module in (families, sampling, stats, transforms):
-        with open(module.__file__, "rb") as handle:
-            sources.update(handle.read())
+    digest = hashlib.sha256()
+    for source in sources:
+        digest.update(Path(source).read_bytes())
     return "\n".join([
         jax.__version__, jaxlib.__version__, numpyro.__version__, backend.platform, backend.platform_version,
-        str(jax.config.jax_enable_x64), _cpu_flags(), sources.hexdigest(),
+        str(jax.config.jax_enable_x64), _cpu_flags(), digest.hexdigest(),
     ])
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+from pathlib import Path
 
 from priorcli.errors import PriorError
 from priorcli.families import (
@@ -192,8 +193,8 @@ def _write_atomically(path: str, text: str) -> None:
     try:
         os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=os.path.dirname(path), suffix=".tmp")
-        with os.fdopen(handle, "w") as out:
-            out.write(text)
+        os.close(handle)
+        Path(temporary).write_text(text)  # a cache file, not output; renamed into place whole
         os.replace(temporary, path)
     except OSError:  # a read-only cache: completion still works, only slower
         pass

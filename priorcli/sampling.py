@@ -38,6 +38,13 @@ def _sample_function(spec: DistSpec, size: int):
     return sample
 
 
+def program_sources() -> tuple[str, ...]:
+    """The files whose code builds the sampling program (a key of the stored programs)."""
+    from priorcli import families, stats, transforms
+
+    return (__file__, stats.__file__, transforms.__file__, families.__file__)
+
+
 def _sampler(spec: DistSpec, size: int):
     import jax
 
@@ -52,7 +59,7 @@ def draw_chunks(spec: DistSpec, n: int, seed: int) -> Iterator[np.ndarray]:
     if n <= CHUNK:
         from priorcli.compiled import draw_single_chunk
 
-        yield draw_single_chunk(spec, n, seed, lambda: _sample_function(spec, n))
+        yield draw_single_chunk(spec, n, seed, lambda: _sample_function(spec, n), program_sources())
         return
     import jax
 

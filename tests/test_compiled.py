@@ -79,17 +79,24 @@ def test_store_off_gives_the_same_bytes(store, monkeypatch, switch):
     assert sampling.draw(spec, 300, 5).tobytes() == stored.tobytes()
 
 
-def test_key_changes_with_everything_that_shapes_the_program(store):
+def test_key_changes_with_everything_that_shapes_the_program(store, tmp_path):
     base = _spec("normal", {"loc": 1.0, "scale": 2.0}, ())
+    source = tmp_path / "builder.py"
+    source.write_text("x = 1\n")
+    sources = (str(source),)
     keys = {
-        compiled._key(base, 100),
-        compiled._key(base, 101),
-        compiled._key(_spec("normal", {"loc": 1.0, "scale": 2.0000000000000004}, ()), 100),
-        compiled._key(_spec("normal", {"loc": 1.0, "scale": 2.0}, ("exp",)), 100),
-        compiled._key(_spec("laplace", {"loc": 1.0, "scale": 2.0}, ()), 100),
+        compiled._key(base, 100, sources),
+        compiled._key(base, 101, sources),
+        compiled._key(_spec("normal", {"loc": 1.0, "scale": 2.0000000000000004}, ()), 100, sources),
+        compiled._key(_spec("normal", {"loc": 1.0, "scale": 2.0}, ("exp",)), 100, sources),
+        compiled._key(_spec("laplace", {"loc": 1.0, "scale": 2.0}, ()), 100, sources),
     }
     assert len(keys) == 5
-    assert compiled._key(_spec("normal", {"scale": 2.0, "loc": 1.0}, ()), 100) == compiled._key(base, 100)
+    same_params = _spec("normal", {"scale": 2.0, "loc": 1.0}, ())
+    assert compiled._key(same_params, 100, sources) == compiled._key(base, 100, sources)
+    compiled._environment.cache_clear()
+    source.write_text("x = 2\n")  # the code that builds the program changed
+    assert compiled._key(base, 100, sources) not in keys
 
 
 def test_damaged_entry_is_rebuilt(store):
@@ -108,7 +115,8 @@ def test_store_keeps_the_most_recently_used(store, monkeypatch):
         sampling.draw(_spec("exponential", {"rate": rate}, ()), 50, 0)
     kept = _entries(store)
     assert len(kept) == 2
-    assert compiled._key(_spec("exponential", {"rate": 1.0}, ()), 50) + compiled.SUFFIX not in kept
+    assert compiled._key(_spec("exponential", {"rate": 1.0}, ()), 50, sampling.program_sources()) + compiled.SUFFIX \
+        not in kept
 
 
 def test_unwritable_store_still_samples(store, tmp_path, monkeypatch):
