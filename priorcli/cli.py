@@ -339,12 +339,13 @@ def solve(
     family: Annotated[Optional[str], typer.Argument(help="Distribution family (default lognormal).", autocompletion=_complete_family)] = None,
     format: Format = "table",
     plot: Annotated[bool, typer.Option("--plot", help="Draw the resulting density.")] = False,
+    emit: Annotated[Optional[str], typer.Option("--emit", help="Print the solved distribution as one program (variable x): numpyro, stan, stan-prior or pymc.")] = None,
 ) -> None:
     """Parameters from the targets you know: --mode, --median, --mean, --sd, --quantile P=V, --lower/--upper/--mass."""
     from priorcli import commands
 
     family, tokens = _family_and_tokens(family, ctx)
-    commands.solve(family or "lognormal", tokens, format=format, plot=plot, out=sys.stdout)
+    commands.solve(family or "lognormal", tokens, format=format, plot=plot, out=sys.stdout, emit=emit)
 
 
 @app.command()

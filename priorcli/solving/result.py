@@ -27,6 +27,7 @@ class Solution:
     notes: tuple[str, ...] = ()
     alternatives: tuple[dict, ...] = ()  # other exact solutions, each {"params": {...}}
     method: str = "closed-form"  # "closed-form" | "root" | "least-squares" | "maxent"
+    pymc: str | None = None  # 'pm.LogNormal("x", mu=0.25, sigma=0.5)', None where PyMC has no such family
 
 
 @dataclass(frozen=True)

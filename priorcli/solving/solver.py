@@ -111,9 +111,9 @@ def _finish(prob: Problem, t: Targets, cands: list[dict], method: str, notes: li
                 f"{eq.label}: it gives {got:.8g}"
             )
     got = achieved(t, lambda eq: verifier.value(eq, params))
-    numpyro, stan, stan_notes = code_lines(family, params)
+    numpyro, stan, pymc, stan_notes = code_lines(family, params)
     notes = tuple(notes) + stan_notes
-    return Solution(family, params, t.as_dict(), got, numpyro, stan, notes, alternatives, method)
+    return Solution(family, params, t.as_dict(), got, numpyro, stan, notes, alternatives, method, pymc)
 
 
 def solve_params(family: str, targets: Targets, fixed: dict) -> dict:
