@@ -2,7 +2,7 @@
 
 * no import cycles between priorcli's modules, counting imports inside functions (a lazy import is
   still a dependency: it only moves the moment a circle bites);
-* only ``render.py`` writes output. ``cli.py`` may too: it hands ``sys.stdout`` to the commands, prints
+* only ``render.py`` writes output (a module may write a file it opened itself, such as a cache). ``cli.py`` may too: it hands ``sys.stdout`` to the commands, prints
   ``--version`` and bare ``priorcli``'s help, and turns an error into the one ``Error: ...`` line on
   stderr; ``__main__.py`` writes that same line for a Ctrl-C that lands before ``cli`` is imported;
 * no module over 700 lines, no function over 80.
@@ -132,14 +132,28 @@ def _made_by_render(node) -> bool:
     return bool(node.args) and _made_by_render(node.args[0])
 
 
+_FILE_OPENERS = {"open", "fdopen", "NamedTemporaryFile", "TemporaryFile"}
+
+
+def _opens_a_file(node) -> bool:
+    """``open(...)``, ``os.fdopen(...)``, ``tempfile.NamedTemporaryFile(...)``: a file of the module's
+    own (a cache), not the program's output."""
+    if not isinstance(node, ast.Call):
+        return False
+    func = node.func
+    name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else None
+    return name in _FILE_OPENERS
+
+
 def _render_objects(tree: ast.Module) -> set[str]:
-    """Names bound to objects that render made: their ``write`` is render's."""
+    """Names whose ``write`` is not output of this module's own: objects that render made, and files
+    the module opened itself (``with open(path, "wb") as out``)."""
     names = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Assign) and _made_by_render(node.value):
             names |= {t.id for t in node.targets if isinstance(t, ast.Name)}
         elif isinstance(node, ast.withitem) and isinstance(node.optional_vars, ast.Name):
-            if _made_by_render(node.context_expr):
+            if _made_by_render(node.context_expr) or _opens_a_file(node.context_expr):
                 names.add(node.optional_vars.id)
     return names
 
@@ -171,7 +185,8 @@ def test_the_write_check_can_fail():
     tree = ast.parse("import sys\ndef f(out):\n    print(1)\n    sys.stdout.flush()\n    out.write('x')\n")
     assert len(_writes(tree)) == 3
     ok = ast.parse("def f(stack):\n    with render.Progress(3) as p:\n        p.write(1)\n"
-                   "    w = stack.enter_context(render.DrawsWriter('a'))\n    w.write(2)\n")
+                   "    w = stack.enter_context(render.DrawsWriter('a'))\n    w.write(2)\n"
+                   "    with os.fdopen(3, 'wb') as cache:\n        cache.write(b'')\n")
     assert _writes(ok) == []
 
 
