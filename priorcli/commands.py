@@ -291,14 +291,12 @@ def summarize_family(family_name: str, tokens: list[str], transform_texts: list[
 
 def solve(family_name: str, tokens: list[str], *, format: str, plot: bool, out: TextIO,
           emit: str | None = None) -> None:
+    from priorcli import emit as emitters
     from priorcli.solving import Underdetermined, solve as solve_targets
 
     if format not in ("table", "json"):
         raise UsageError(f"--format for solve must be table or json, got '{format}'")
-    if emit is not None:
-        from priorcli import emit as emitters
-
-        emit = emitters.parse_target(emit)
+    emit = None if emit is None else emitters.parse_target(emit)
     family = resolve_fast(family_name) or resolve(family_name)
     parsed = parse_family_args(family, split_extra_args(tokens))
     if parsed.targets.is_empty():
@@ -312,7 +310,8 @@ def solve(family_name: str, tokens: list[str], *, format: str, plot: bool, out: 
     if emit is not None:
         if isinstance(result, Underdetermined):
             raise UsageError("--emit needs a unique solution; these targets leave a parameter free")
-        write_solved_program(result, emit, tokens, out)
+        command = "priorcli solve " + " ".join([result.family.lower(), *tokens])
+        render.write_text(emitters.distribution_program(result.family, result.params, emit, command), out)
         return
     curves = _density_curves(family.name, result.params) if plot else None
     if isinstance(result, Underdetermined):
@@ -363,24 +362,6 @@ def solve(family_name: str, tokens: list[str], *, format: str, plot: bool, out: 
     render.write_lines(lines, out)
     if plot:
         render.write_histograms(curves, out)
-
-
-def write_solved_program(result, target: str, tokens: list[str], out: TextIO) -> None:
-    """The solved distribution as one program (as ``compare --emit`` writes its distributions): a
-    single variable ``x`` at full precision, the program's prior check with the default draws, seed
-    and quantiles."""
-    from priorcli import emit as emitters
-    from priorcli import model as lang
-    from priorcli.stats import DEFAULT_QUANTILES
-
-    if any(isinstance(v, (tuple, list)) for v in result.params.values()):
-        raise UsageError(f"--emit writes univariate distributions; {result.family} has vector parameters "
-                         f"(use its lines: {result.numpyro})")
-    text = f"{result.family}({', '.join(f'{k}={float(v)!r}' for k, v in result.params.items())})"
-    model = lang.Model((lang.Statement("x", "~", lang.parse_distribution(text), 1, f"x ~ {text}"),))
-    command = "priorcli solve " + " ".join([result.family.lower(), *tokens])
-    options = emitters.EmitOptions(0, 10000, DEFAULT_QUANTILES, ("x",), command)
-    render.write_text(emitters.emit(model, target, options), out)
 
 
 def _density_curves(family_name: str, params: dict) -> list:

@@ -58,3 +58,17 @@ def emit(model, target: str, options: EmitOptions) -> str:
     from priorcli.emit import stan
 
     return stan.emit(variables, prior=target == "stan-prior", command=command)
+
+
+def distribution_program(family: str, params: dict, target: str, command: str) -> str:
+    """One distribution with numeric parameters (``solve``'s answer) as a program: a single variable
+    ``x`` at full precision; the Python programs draw 10000 values with seed 0 and print the
+    default quantiles."""
+    from priorcli import model as lang
+    from priorcli.stats import DEFAULT_QUANTILES
+
+    if any(isinstance(v, (tuple, list)) for v in params.values()):
+        raise UsageError(f"--emit writes univariate distributions; {family} has vector parameters")
+    text = f"{family}({', '.join(f'{k}={float(v)!r}' for k, v in params.items())})"
+    model = lang.Model((lang.Statement("x", "~", lang.parse_distribution(text), 1, f"x ~ {text}"),))
+    return emit(model, target, EmitOptions(0, 10000, DEFAULT_QUANTILES, ("x",), command))
