@@ -2,9 +2,10 @@
 
 * no import cycles between priorcli's modules, counting imports inside functions (a lazy import is
   still a dependency: it only moves the moment a circle bites);
-* only ``render.py`` writes output (a module may write a file it opened itself, such as a cache). ``cli.py`` may too: it hands ``sys.stdout`` to the commands, prints
-  ``--version`` and bare ``priorcli``'s help, and turns an error into the one ``Error: ...`` line on
-  stderr; ``__main__.py`` writes that same line for a Ctrl-C that lands before ``cli`` is imported;
+* only ``render.py`` writes output (a module may write a file it opened itself, such as a cache).
+  ``cli.py`` may too: it hands ``sys.stdout`` to the commands, prints ``--version`` and bare
+  ``priorcli``'s help, and turns an error into the one ``Error: ...`` line on stderr;
+  ``__main__.py`` writes that same line for a Ctrl-C that lands before ``cli`` is imported;
 * no module over 700 lines, no function over 80.
 """
 
