@@ -19,7 +19,7 @@ from priorcli.errors import ConvergenceError, InfeasibleError, UsageError
 from priorcli.records import lognormal as ln
 from priorcli.records.multivariate import DIRICHLET
 from priorcli.solving.equations import Eq, achieved, equations, finite
-from priorcli.solving.lines import code_lines
+from priorcli.solving.lines import code_lines, pymc_code
 from priorcli.solving.problem import Problem, Redundant
 from priorcli.solving.result import SIGMA_GRID, TOL, Solution, Underdetermined, show
 from priorcli.targets import Targets
@@ -102,7 +102,7 @@ def solve_lognormal(t: Targets, fixed: dict) -> Solution | Underdetermined:
         if not (math.isfinite(mu) and math.isfinite(got) and abs(got - eq.value) <= TOL * abs(eq.value)):
             raise ConvergenceError(f"LogNormal(loc={mu:.6g}, scale={s:.6g}) misses {eq.label}: it gives {got:.6g}")
     params = {"loc": mu, "scale": s}
-    numpyro, stan, pymc, stan_notes = code_lines("LogNormal", params)
+    numpyro, stan, stan_notes = code_lines("LogNormal", params)
     kinds = {e.kind for e in eqs}
     has_root = "sd" in kinds and bool(kinds & {"mode", "quantile"})
     return Solution(
@@ -115,7 +115,7 @@ def solve_lognormal(t: Targets, fixed: dict) -> Solution | Underdetermined:
         tuple(_several(cands)) + stan_notes,
         alternatives,
         "root" if has_root and "scale" not in fixed else "closed-form",
-        pymc,
+        pymc_code("LogNormal", params),
     )
 
 
@@ -158,10 +158,11 @@ def solve_dirichlet(t: Targets, fixed: dict) -> Solution | Underdetermined:
     params = inversion(math, mean=mean, count=count)
     conc = params["concentration"]
     s = math.fsum(conc)
-    numpyro, stan, pymc, notes = code_lines("Dirichlet", params)
+    numpyro, stan, notes = code_lines("Dirichlet", params)
     got = {"mean": tuple(c / s for c in conc), "count": s}
     got = {k: got[k] for k in t.as_dict()}
-    return Solution("Dirichlet", params, t.as_dict(), got, numpyro, stan, notes, pymc=pymc)
+    return Solution("Dirichlet", params, t.as_dict(), got, numpyro, stan, notes,
+                    pymc=pymc_code("Dirichlet", params))
 
 
 # ---- inside the general solver (standardised coordinates) -----------------------------------

@@ -6,7 +6,7 @@ from __future__ import annotations
 from priorcli.emit.lines import pymc_line, stan_line
 from priorcli.solving.result import format_number
 
-__all__ = ["code_lines", "numpyro_line"]
+__all__ = ["code_lines", "numpyro_line", "pymc_code"]
 
 
 def numpyro_line(family: str, params: dict) -> str:
@@ -18,7 +18,12 @@ def numpyro_line(family: str, params: dict) -> str:
     return f"dist.{family}({args})"
 
 
-def code_lines(family: str, params: dict) -> tuple[str, str | None, str | None, tuple[str, ...]]:
-    """(numpyro line, Stan line or None, PyMC line or None, notes about the Stan line)."""
+def code_lines(family: str, params: dict) -> tuple[str, str | None, tuple[str, ...]]:
+    """(numpyro line, Stan line or None, notes about the Stan line)."""
     stan, notes = stan_line(family, params, format_number)
-    return numpyro_line(family, params), stan, pymc_line(family, params, format_number), notes
+    return numpyro_line(family, params), stan, notes
+
+
+def pymc_code(family: str, params: dict) -> str | None:
+    """``pm.LogNormal("x", mu=0.25, sigma=0.5)``, or None when PyMC has no such family."""
+    return pymc_line(family, params, format_number)

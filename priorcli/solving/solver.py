@@ -9,7 +9,7 @@ from priorcli import records
 from priorcli.errors import ConvergenceError, UsageError
 from priorcli.solving.closed import solve_dirichlet, solve_lognormal
 from priorcli.solving.equations import Eq, achieved, check_mean_bounds, equations
-from priorcli.solving.lines import code_lines
+from priorcli.solving.lines import code_lines, pymc_code
 from priorcli.solving.maxent import maxent
 from priorcli.solving.numeric import solve_std
 from priorcli.solving.problem import Problem, Redundant, check_fixed
@@ -111,9 +111,10 @@ def _finish(prob: Problem, t: Targets, cands: list[dict], method: str, notes: li
                 f"{eq.label}: it gives {got:.8g}"
             )
     got = achieved(t, lambda eq: verifier.value(eq, params))
-    numpyro, stan, pymc, stan_notes = code_lines(family, params)
+    numpyro, stan, stan_notes = code_lines(family, params)
     notes = tuple(notes) + stan_notes
-    return Solution(family, params, t.as_dict(), got, numpyro, stan, notes, alternatives, method, pymc)
+    return Solution(family, params, t.as_dict(), got, numpyro, stan, notes, alternatives, method,
+                    pymc_code(family, params))
 
 
 def solve_params(family: str, targets: Targets, fixed: dict) -> dict:
