@@ -2,12 +2,12 @@
 
 jax's persistent compilation cache (``families.numpyro_dist``) skips XLA compilation, but every
 run still traces the sampler and lowers it to XLA just to compute that cache's key: for 10,000
-LogNormal draws this is most of the 0.2 s that sampling costs on top of ``import numpyro``
+LogNormal draws this is most of the 0.2 s that sampling cost on top of ``import numpyro``
 (threefry's lowering is Python code). A single chunk of draws is therefore compiled once as the
 function ``seed -> draws`` (the key is made from the seed inside the program, as
 ``numpyro.handlers.seed(rng_seed=seed)`` does), serialized with jax's ahead-of-time API
 (``jax.experimental.serialize_executable``) and stored under a key made of everything that
-determines the program. Later runs load it and call it (about 20 ms). The program is the one
+determines the program. Later runs load it and call it (tens of milliseconds). The program is the one
 ``jax.jit`` builds, so the draws are the same bytes whether the executable was loaded or built.
 
 The key: the distribution (family, every parameter's exact ``repr``, transforms), n, the jax,
