@@ -305,8 +305,8 @@ def write_chart(chart, out: TextIO, width: int | None = None) -> None:
     lo, hi = (math.log10(r.lo), math.log10(r.hi)) if r.log else (r.lo, r.hi)
     pad = 0.5 if r.discrete and not r.log else 0.0
     plt.xlim(lo - pad, hi + pad)
-    ticks = _range_ticks(lo, hi, r.log, r.discrete)
-    plt.xticks(ticks, [fmt(10**t if r.log else t, 3) for t in ticks])
+    ticks, labels = _range_ticks(lo, hi, r.log, r.discrete, columns=width - 10)
+    plt.xticks(ticks, labels)
     plt.xlabel("x (log scale); density per unit log10(x)" if r.log else "x")
     text = plt.build()
     if not colour:
@@ -316,9 +316,9 @@ def write_chart(chart, out: TextIO, width: int | None = None) -> None:
     write_lines([n for n in notes if n], out)
 
 
-def _range_ticks(lo: float, hi: float, log: bool, discrete: bool) -> list[float]:
-    """The two ends of the range, and round numbers (decades on a log axis) between them that are
-    not so close to an end that their labels would run together."""
+def _range_ticks(lo: float, hi: float, log: bool, discrete: bool, columns: int) -> tuple[list[float], list[str]]:
+    """The two ends of the range (always labelled: they are the plot's limits), and round numbers
+    (decades on a log axis) between them whose labels keep a column clear of their neighbours'."""
     if log:
         inner = [float(t) for t in range(math.ceil(lo), math.floor(hi) + 1)]
         step = max(1, math.ceil(len(inner) / 8))
@@ -327,8 +327,21 @@ def _range_ticks(lo: float, hi: float, log: bool, discrete: bool) -> list[float]
         inner = _nice_ticks(lo, hi)
         if discrete:
             inner = [t for t in inner if float(t).is_integer()]
-    margin = 0.08 * (hi - lo)
-    return [lo] + [t for t in inner if lo + margin < t < hi - margin] + [hi]
+
+    def label(t: float) -> str:
+        return fmt(10**t if log else t, 3)
+
+    per_column = (hi - lo) / max(columns, 1)
+    ticks = [lo]
+    for t in [t for t in inner if lo < t < hi] + [hi]:
+        gap = (len(label(ticks[-1])) + len(label(t))) / 2 + 1  # columns between the two centres
+        if t - ticks[-1] < gap * per_column:
+            if t != hi:
+                continue
+            if len(ticks) > 1:
+                ticks.pop()  # the end wins over the round number beside it
+        ticks.append(t)
+    return ticks, [label(t) for t in ticks]
 
 
 def percent(fraction: float) -> str:

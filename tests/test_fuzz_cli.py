@@ -15,7 +15,7 @@ FAMILIES = ["lognormal", "normal", "gamma", "beta", "halfcauchy", "studentt", "d
 OPTIONS = ["--probs", "--total_count", "--mu", "--sigma", "--loc", "--scale", "--alpha", "--beta", "--concentration", "--rate", "--df",
            "--low", "--high", "--mode", "--median", "--mean", "--sd", "--quantile", "--lower", "--upper",
            "--mass", "--count", "--transform", "--quantiles", "--bins", "--seed", "-n", "--format", "--log-x",
-           "--no-plot", "--nonsense"]
+           "--no-plot", "--linear", "--range", "--tail", "--nonsense"]
 JUNK = ["0", "1", "-1", "0.5", "2", "1e999", "nan", "inf", "-inf", "0x10", "", "abc", "1,2,3", "0.3,0.7",
         "0.5=1", "0.95=10", "exp", "softplus", "bounds:5,2", "affine:1", "power:0", "json", "raw", "csv",
         "table", "0.1,0.9", "1e-300", "3", "--", "-", "1.5"]
@@ -26,6 +26,7 @@ PLAUSIBLE = [("--mu", "0"), ("--sigma", "1"), ("--alpha", "2"), ("--beta", "3"),
              ("--concentration", "2"), ("--transform", "exp"), ("--transform", "softplus"), ("--mode", "1"),
              ("--sd", "0.5"), ("--mean", "2"), ("--quantiles", "0.1,0.9"), ("--bins", "5"), ("--seed", "3"),
              ("--log-x", ""), ("--no-plot", ""), ("--median", "1"), ("--quantile", "0.9=3"),
+             ("--linear", ""), ("--range", "0.1,5"), ("--range", "-2,2"), ("--tail", "0.01"),
              ("--probs", "0.3"), ("--probs", "0"), ("--probs", "1"), ("--total_count", "10"),
              ("--concentration", "0.5,0.5"), ("--transform", "reciprocal"), ("--transform", "affine:0,-1")]
 
@@ -47,7 +48,7 @@ def test_cli_never_crashes(run, case):
     command, family, pairs, as_json = case
     argv = [command] + ([family] if family else [])
     for option, value in pairs:
-        argv += [option] if option in ("--log-x", "--no-plot") else [option, value]
+        argv += [option] if option in ("--log-x", "--no-plot", "--linear") else [option, value]
     if command == "sample" and "-n" not in argv:
         argv += ["-n", "200"]  # keep each example fast
     if as_json:
