@@ -127,6 +127,22 @@ def test_cmdstan_unknown_column_lists_columns_grouped(run, cmdstan_csv):
     assert_usage_error(result, "12 columns", "--column NAME")
 
 
+def test_cmdstan_nan_names_line_and_column(run, cmdstan_csv):
+    lines = cmdstan_csv.read_text().split("\n")
+    at = next(i for i, line in enumerate(lines) if line.startswith("-")) + 3
+    cells = lines[at].split(",")
+    cells[CMDSTAN_COLUMNS.index("tau")] = "nan"
+    lines[at] = ",".join(cells)
+    cmdstan_csv.write_text("\n".join(lines))
+    assert_usage_error(run("summarize", "--input", cmdstan_csv, "--column", "tau"),
+                       f"line {at + 1}, column 'tau': 'nan' is not a finite number", code=1)
+    result = run("summarize", "--input", cmdstan_csv, "--column", "tau", "--column", "mu", "--drop-nonfinite",
+                 "--format", "json")
+    assert result.exit_code == 0 and "dropped 1 non-finite value(s) of tau" in result.stderr
+    doc = json.loads(result.stdout)
+    assert doc["variables"]["tau"]["mc"]["n"] == 399 and doc["variables"]["mu"]["mc"]["n"] == 400
+
+
 def test_cmdstan_bad_cell_names_line_and_column(run, tmp_path, cmdstan_csv):
     expected = cmdstan_columns_by_numpy(cmdstan_csv)
     lines = cmdstan_csv.read_text().split("\n")
@@ -228,6 +244,20 @@ def test_netcdf_boolean_sample_stats_read_as_0_1(run, tmp_path):
     doc = summarize_json(run, path, "--group", "sample_stats", "--variable", "diverging")
     assert_summary_matches(doc["summary"], arviz_values(path, "sample_stats", "diverging").ravel().astype(float))
     assert math.isclose(doc["summary"]["mean"], diverging.mean(), rel_tol=1e-12)
+
+
+def test_netcdf_nan_is_named_by_chain_and_draw(run, tmp_path):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import arviz as az
+    mu = np.random.default_rng(13).normal(size=(3, 50))
+    mu[1, 17] = np.nan
+    path = tmp_path / "nan.nc"
+    az.from_dict(prior={"mu": mu}).to_netcdf(str(path))
+    assert_usage_error(run("summarize", "--input", path), "prior/mu chain 1, draw 17", "nan", "--drop-nonfinite", code=1)
+    result = run("summarize", "--input", path, "--drop-nonfinite", "--format", "json")
+    assert result.exit_code == 0 and "dropped 1 non-finite value(s)" in result.stderr
+    assert_summary_matches(json.loads(result.stdout)["summary"], mu[np.isfinite(mu)])
 
 
 def test_netcdf_observed_data_values_form_one_sample(run, idata_file):
