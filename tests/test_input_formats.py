@@ -568,3 +568,32 @@ def test_any_lines_any_block_size_read_like_python(tmp_path_factory):
         np.testing.assert_array_equal(read.variables[0].values, np.array(values))
 
     check()
+
+
+def test_words_in_other_columns_stay_in_numpys_reader(tiny_blocks, tmp_path, monkeypatch):
+    from priorcli.readers import text
+
+    rng = np.random.default_rng(14)
+    a, b = rng.normal(size=600), rng.gamma(2, 1, 600)
+    path = tmp_path / "d.csv"
+    path.write_text("chain,a,label,b\n" + "".join(f"{i % 4},{float(x)!r},draw-{i},{float(y)!r}\n"
+                                                    for i, (x, y) in enumerate(zip(a, b))))
+
+    def no_scan(*args):
+        raise AssertionError("read line by line")
+
+    monkeypatch.setattr(text, "_scan_block", no_scan)
+    read = read_variables(str(path), selectors=["b", "a"])
+    np.testing.assert_array_equal(read.variables[0].values, b)
+    np.testing.assert_array_equal(read.variables[1].values, a)
+    monkeypatch.undo()
+    monkeypatch.setattr(text, "BLOCK_BYTES", 256)
+    lines = path.read_text().split("\n")
+    lines[400] = lines[400] + ",extra"
+    path.write_text("\n".join(lines))
+    with pytest.raises(InputError, match=r"line 401: expected 4 field\(s\), found 5"):
+        read_variables(str(path), selectors=["a"])
+    lines[400] = "3,0.5,draw-x"
+    path.write_text("\n".join(lines))
+    with pytest.raises(InputError, match=r"line 401: expected 4 field\(s\), found 3"):
+        read_variables(str(path), selectors=["a"])

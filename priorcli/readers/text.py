@@ -4,9 +4,10 @@ The input is read in blocks of ``BLOCK_BYTES`` cut at line ends, and each block 
 numpy's C text reader (``numpy.loadtxt``); the selected columns are appended to float64 arrays
 sized from the file length. Peak memory is those arrays plus one block, whatever the file size.
 
-A block numpy refuses (a word, a ragged row, a whitespace-only line, a non-numeric cell in a
-column that was not asked for) is read again line by line in Python, which gives the exact line
-and column of the problem, or the values when the problem was only numpy's strictness. NaN and
+A block with words only in columns that were not asked for is parsed again by numpy with
+``usecols`` (after a check that every row has all its fields). A block numpy refuses otherwise (a
+word, a ragged row, a whitespace-only line) is read again line by line in Python, which gives the
+exact line and column of the problem, or the values when the problem was only numpy's strictness. NaN and
 +-inf are found per block too, and reported with their line as written.
 
 ``#`` starts a comment (to the end of the line, as in numpy and CmdStan's CSV); blank lines are
@@ -241,18 +242,39 @@ def _parse_block(text: str, first_line: int, layout: Layout, label: str) -> np.n
 
 def _parse_block_in_c(text: str, layout: Layout) -> np.ndarray | None:
     """numpy's C reader; None when it refuses the block (the Python scan then says why, or reads it)."""
+    parsed = _loadtxt(text, None)
+    if parsed is not None and parsed.shape[0] == 0:
+        return np.empty((0, len(layout.indices)))
+    if parsed is not None and parsed.shape[1] == layout.ncols:
+        return parsed if layout.indices == list(range(layout.ncols)) else parsed[:, layout.indices]
+    if parsed is None and layout.csv and len(layout.indices) < layout.ncols and '"' not in text:
+        # Words in columns nobody asked for: only the asked ones are converted, and each row is
+        # checked for the full number of fields (what numpy does not check with usecols).
+        picked = _loadtxt(text, layout.indices)
+        if picked is not None and _every_row_has(text, layout.ncols):
+            return picked.reshape(-1, len(layout.indices))
+    return None
+
+
+def _loadtxt(text: str, usecols: list[int] | None) -> np.ndarray | None:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # "input contained no data": a comment-only block
-            parsed = np.loadtxt(io.StringIO(text), delimiter=",", comments="#", quotechar='"',
-                                dtype=np.float64, ndmin=2)
+            return np.loadtxt(io.StringIO(text), delimiter=",", comments="#", quotechar='"', dtype=np.float64,
+                              ndmin=2, usecols=usecols)
     except ValueError:
         return None
-    if parsed.shape[0] == 0:
-        return np.empty((0, len(layout.indices)))
-    if parsed.shape[1] != layout.ncols:
-        return None
-    return parsed if layout.indices == list(range(layout.ncols)) else parsed[:, layout.indices]
+
+
+def _every_row_has(text: str, ncols: int) -> bool:
+    """Every line that is not blank or a comment has ncols fields (no quotes in the block)."""
+    commas = ncols - 1
+    for line in text.split("\n"):
+        if line.count(",") != commas:
+            content = line.strip()
+            if content and not content.startswith("#"):
+                return False
+    return True
 
 
 def _scan_block(text: str, first_line: int, layout: Layout, label: str) -> tuple[np.ndarray, list[int], list[list[str]]]:
