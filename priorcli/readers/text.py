@@ -212,18 +212,18 @@ class _Columns:
         self.filled[j] = end
 
     def finish(self) -> list[Variable]:
+        """The columns trimmed to their length (called after at least one ``add``)."""
         out = []
         for j, name in enumerate(self.layout.names):
-            values = self.data[j] if self.data else np.empty(0)
-            if self.data:
-                values.resize(self.filled[j], refcheck=False)
+            values = self.data[j]
+            values.resize(self.filled[j], refcheck=False)
             if values.size == 0:
                 what = f" in {name}" if name else ""
-                if self.data and self.dropped[j]:
+                if self.dropped[j]:
                     raise InputError(f"{self.label}: no finite values{what}: "
                                      f"all {self.dropped[j]} values are NaN or +-inf")
                 raise InputError(f"{self.label}: no values to summarize{what} (the input is empty)")
-            out.append(Variable(name, values, self.dropped[j] if self.data else 0))
+            out.append(Variable(name, values, self.dropped[j]))
         return out
 
 
