@@ -189,3 +189,16 @@ def test_discrete_poisson(run):
     assert summary["median"] == oracle.median()
     assert summary["mode"] == 3.0
     assert_allclose(summary["mean"], 3.5)
+
+
+@pytest.mark.parametrize("argv,mean", [
+    (["lognormal", "--sigma", "30"], math.exp(30.0**2 / 2)),  # E[e^X] = e^(s^2/2) (scipy gives inf)
+    (["exponential", "--rate", "1e-300"], 1e300),
+])
+def test_summaries_beyond_float64_are_null_not_a_crash(run, argv, mean):
+    """The variance overflows float64 (exp(900), 1e600): sd is unknown (null), the rest is exact."""
+    for command in ("summarize", "sample"):
+        doc = run.json(command, *argv)
+        summary = doc["summary"] if command == "summarize" else doc["exact"]
+        assert summary["sd"] is None
+        assert_allclose(summary["mean"], mean, rtol=1e-12)

@@ -384,7 +384,12 @@ def _wrap_summary(fn, bind):
 
     def summary(*args, **kwargs):
         p, _ = bind(args, kwargs)
-        v = fn(**p)
+        try:
+            v = fn(**p)
+        except (OverflowError, ZeroDivisionError):
+            # math.exp/expm1 or 1/x**2 beyond float64 (LogNormal sigma=30, Exponential rate=1e-300):
+            # the summaries that can overflow (means, variances) are positive, so the float is +inf.
+            return INF
         return None if v is None else float(v)
 
     summary.__name__ = getattr(fn, "__name__", "summary")
