@@ -1,7 +1,7 @@
 """Start-up and throughput benchmark for priorcli.
 
     python benchmarks/run.py [--runs N] [--quick] [--only NAME[,NAME...]] [--output PATH]
-    python benchmarks/run.py --only input-txt,input-npy,input-npy-load   # just the --input rows
+    python benchmarks/run.py --only input-txt,input-pipe,input-npy,input-npy-load   # just the --input rows
 
 Every command runs as a subprocess of the interpreter running this script
 (`sys.executable -m priorcli ...`), so the script works in any environment where priorcli is
@@ -61,6 +61,7 @@ class Row:
     goal_rss_mib: float | None = None
     goal_rss_ratio: float | None = None  # peak RSS against the reference's
     inputs: bool = False  # needs the files of write_input_files()
+    target_argv: list[str] | None = None  # instead of `python -m priorcli ARGS` (a pipeline, say)
     big: bool = False  # skipped by --quick
     script: bool = True  # also time the console script
     note: str = ""
@@ -129,10 +130,19 @@ def input_rows() -> list[Row]:
         Row("input-npy", f"`priorcli summarize --input big.npy --no-plot --format json` ({n} values)",
             [*summarize, npy, *tail], "`numpy.load` + `numpy.quantile` (`numpy_input_reference.py load`)",
             [PY, NUMPY_INPUT_REF, "load", npy], goal_ratio=1.2, goal_rss_ratio=1.5, inputs=True),
+        Row("input-pipe", f"`cat big.txt | priorcli summarize --input - --no-plot --format json` ({n} lines)",
+            [], "`cat big.txt | numpy_input_reference.py loadtxt -` (`numpy.loadtxt(sys.stdin)` + `numpy.quantile`)",
+            _piped(txt, [PY, NUMPY_INPUT_REF, "loadtxt", "-"]), goal_ratio=1.5, goal_rss_ratio=1.5, inputs=True,
+            script=False, target_argv=_piped(txt, [PY, "-m", "priorcli", *summarize, "-", *tail])),
         Row("input-npy-load", f"`priorcli summarize --input big.npy --no-plot --format json` ({n} values)",
             [*summarize, npy, *tail], "`numpy.load` alone (`numpy_input_reference.py load-only`), for information",
             [PY, NUMPY_INPUT_REF, "load-only", npy], inputs=True, script=False),
     ]
+
+
+def _piped(path: str, argv: list[str]) -> list[str]:
+    """`cat PATH | argv` through sh; wait4's peak RSS covers the pipeline (the children's too)."""
+    return ["sh", "-c", f"cat {shlex.quote(path)} | {shlex.join(argv)}"]
 
 
 def write_input_files(log) -> None:
@@ -224,7 +234,7 @@ def describe_failure(run: Run, timeout: float) -> str:
 
 
 def measure(row: Row, runs: int, timeout: float, script_path: str | None, log) -> Result:
-    target_argv = row.helper or [PY, "-m", "priorcli", *row.args]
+    target_argv = row.helper or row.target_argv or [PY, "-m", "priorcli", *row.args]
     script_argv = [script_path, *row.args] if (script_path and row.script) else None
     res = Result(row, target_argv, script_argv)
     cmds = []  # (kind, argv) in interleaving order: ref, target, script
