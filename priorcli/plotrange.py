@@ -146,7 +146,11 @@ class _Table:
         self.levels = LEVELS[keep]
         self.values = np.maximum.accumulate(self.axis(values[keep]))  # monotone despite rounding
         self.support = (self.axis(support[0]), self.axis(support[1]))
-        q25, q50, q75 = (self.axis(v) for v in np.asarray(quantile(np.array([0.25, 0.5, 0.75])), dtype=np.float64))
+        quartiles = np.asarray(quantile(np.array([0.25, 0.5, 0.75])), dtype=np.float64)
+        if log and not quartiles[0] > 0:
+            raise UsageError(f"--log-x: the lower quartile is {quartiles[0]:g}; a log axis cannot show "
+                             "the body of a distribution with a quarter or more of its mass at or below 0")
+        q25, q50, q75 = (self.axis(v) for v in quartiles)
         self.median = q50
         self.iqr = q75 - q25 + (1.0 if discrete else 0.0)  # a discrete IQR counts pmf points
 

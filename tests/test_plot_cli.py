@@ -335,3 +335,19 @@ def test_exact_quantiles_from_numpyro_where_no_record():
                                   ["affine:0,-1"]).spec
     assert np.allclose(stats.ExactDistribution(flipped).quantile_function()(p),
                        -st.laplace_asymmetric(2, loc=1, scale=2).ppf(1 - p), rtol=1e-9)
+
+
+@pytest.mark.parametrize("argv", [["normal"], ["normal", "--loc", "0.5"], ["studentt", "--df", "1"]])
+def test_log_axis_refused_when_a_quarter_of_the_mass_is_not_positive(run, argv):
+    """Normal(0.5, 1)'s lower quartile is 0.5 - 0.674 < 0: a log axis cannot show its body; exit 2
+    with one line naming --log-x, and nothing on stdout."""
+    result = run("sample", *argv, "-n", "200", "--log-x")
+    assert_usage_error(result, "--log-x", "lower quartile")
+    assert result.stdout == ""
+
+
+def test_log_axis_with_a_little_mass_below_zero_notes_it(run):
+    """Normal(5, 1): a log axis is drawn, with a note of the draws below its left end."""
+    out = run("sample", "normal", "--loc", "5", "-n", "2000", "--log-x").stdout
+    assert "log scale" in out
+    assert re.search(r"of draws below [0-9.]+ not shown", out)
