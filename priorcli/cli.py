@@ -123,6 +123,9 @@ def _quiet_broken_pipe() -> None:
     sys.exit(0)
 
 
+DEFAULT_FAMILY = {"solve": "lognormal", "explore": "lognormal"}  # the commands' FAMILY when none is given
+
+
 class FamilyCommand(TyperCommand):
     """A command whose FAMILY brings its own ``--param value`` options: ``sample FAMILY --help``
     lists them (priorcli.familyhelp), and shell completion offers them."""
@@ -143,7 +146,7 @@ class FamilyCommand(TyperCommand):
             if not token.startswith("-") or token == "-":
                 return token
             i += 1 if ("=" in token or token in flags or token == "--help") else 2
-        return "lognormal" if self.name == "solve" else None
+        return DEFAULT_FAMILY.get(self.name)
 
     def format_epilog(self, ctx, formatter) -> None:
         from priorcli import familyhelp
@@ -164,7 +167,7 @@ class FamilyCommand(TyperCommand):
         from priorcli import familyhelp
 
         items = super().shell_complete(ctx, incomplete)
-        family = ctx.params.get("family") or ("lognormal" if self.name == "solve" else None)
+        family = ctx.params.get("family") or DEFAULT_FAMILY.get(self.name)
         if family is None or not incomplete.startswith("-"):
             return items
         given = set(ctx.args)
@@ -390,10 +393,11 @@ def info(family: Annotated[str, typer.Argument(help="Distribution family.", auto
     commands.info(family, format, out=sys.stdout)
 
 
-@app.command(context_settings=EXTRA_ARGS)
+@app.command(cls=FamilyCommand, context_settings=EXTRA_ARGS)
 def explore(
     ctx: typer.Context,
-    family: Annotated[Optional[str], typer.Argument(help="Distribution family (default lognormal).")] = None,
+    family: Annotated[Optional[str], typer.Argument(help="Distribution family (default lognormal).",
+                                                    autocompletion=_complete_family)] = None,
     roulette: Annotated[bool, typer.Option("--roulette", help="Drop chips into bins; families are fitted to them.")] = False,
     range_: Annotated[Optional[str], typer.Option("--range", help="With --roulette: LO,HI, the range the bins cover.")] = None,
     bins: Annotated[Optional[int], typer.Option("--bins", help="With --roulette: number of bins (default 10).")] = None,

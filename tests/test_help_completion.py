@@ -97,7 +97,7 @@ def _help_families():
     return [*records.RECORDS, *records.MULTIVARIATE, "VonMises", "Gompertz"]
 
 
-@pytest.mark.parametrize("command", ["sample", "summarize", "solve"])
+@pytest.mark.parametrize("command", ["sample", "summarize", "solve", "explore"])
 def test_family_help_lists_parameters_aliases_and_targets(run, command):
     families = registry()
     for name in _help_families():
@@ -134,6 +134,7 @@ def test_family_is_found_among_options(run):
 def test_help_without_a_family(run):
     assert "see 'priorcli sample FAMILY --help'" in run("sample", "--help").stdout
     assert "LogNormal parameters" in run("solve", "--help").stdout  # solve's FAMILY defaults to lognormal
+    assert "LogNormal parameters" in run("explore", "--help").stdout  # and explore's
     result = run("sample", "lgnormal", "--help")
     assert result.exit_code == 0
     assert "unknown family 'lgnormal'; did you mean LogNormal" in " ".join(result.stdout.split())
@@ -220,6 +221,8 @@ def test_completes_commands_families_parameters_and_transforms(completion_env):
     offered = _complete(completion_env, "bash", "priorcli sample lognormal --mu 0 --m").split()
     assert "--mu" not in offered and {"--mode", "--median", "--mean", "--mass"} <= set(offered)
     assert {"--mu", "--mode"} <= set(_complete(completion_env, "bash", "priorcli solve --m").split())
+    assert _complete(completion_env, "bash", "priorcli explore gam").split() == ["gamma", "gammapoisson"]
+    assert {"--sigma", "--sd"} <= set(_complete(completion_env, "bash", "priorcli explore --s").split())
     assert _complete(completion_env, "bash", "priorcli sample normal --transform s").split() == ["softplus", "sigmoid"]
 
 
