@@ -417,6 +417,7 @@ def explore(
 def main() -> None:
     # One program name however priorcli is started (also `python -m priorcli`): the usage line and
     # the shell-completion variable (_PRIORCLI_COMPLETE) depend on it.
+    _install_interrupt_handler()  # before Typer builds the click command, which takes a moment
     app(prog_name="priorcli")
 
 
