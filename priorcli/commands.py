@@ -11,18 +11,10 @@ from dataclasses import dataclass
 from typing import Any, TextIO
 
 from priorcli import records, render
+from priorcli.api import Built, build, solve_pairs
 from priorcli.errors import InfeasibleError, UsageError
-from priorcli.families import (
-    FamilyInfo,
-    complete_params,
-    parse_family_args,
-    parse_probability,
-    resolve,
-    resolve_fast,
-    split_extra_args,
-)
+from priorcli.families import FamilyInfo, parse_probability, resolve, split_extra_args
 from priorcli.stats import DEFAULT_QUANTILES, DistSpec, Summary
-from priorcli.transforms import parse_transform
 
 OUTPUT_SUFFIXES = (".csv", ".npy", ".json")
 
@@ -98,24 +90,10 @@ def parse_quantile_list(text: str) -> tuple[float, ...]:
 # Building a DistSpec from FAMILY --param value ... --transform T
 
 
-@dataclass(frozen=True)
-class Built:
-    spec: DistSpec
-    solved_from: dict | None  # the targets, when parameters were solved for
-
-
 def build_spec(family_name: str, tokens: list[str], transform_texts: list[str], *, fast: bool = False) -> Built:
-    """Resolve the family, parse its parameters and targets, solve when targets are given."""
-    family = (resolve_fast(family_name) if fast else None) or resolve(family_name)
-    pairs = split_extra_args(tokens)
-    transforms = tuple(parse_transform(t) for t in transform_texts)
-    parsed = parse_family_args(family, pairs)
-    solved_from = None
-    params = parsed.params
-    if not parsed.targets.is_empty():
-        params = solve_params(family, parsed.targets, parsed.params)
-        solved_from = parsed.targets.as_dict()
-    return Built(DistSpec(family, complete_params(family, params), transforms), solved_from)
+    """Resolve the family, parse its parameters and targets, solve when targets are given (the
+    Python API's builder, fed the command line's pairs)."""
+    return build(family_name, split_extra_args(tokens), transform_texts, fast=fast)
 
 
 def solve_params(family: FamilyInfo, targets, fixed: dict) -> dict:
@@ -292,19 +270,12 @@ def summarize_family(family_name: str, tokens: list[str], transform_texts: list[
 def solve(family_name: str, tokens: list[str], *, format: str, plot: bool, out: TextIO,
           emit: str | None = None) -> None:
     from priorcli import emit as emitters
-    from priorcli.solving import Underdetermined, solve as solve_targets
+    from priorcli.solving import Underdetermined
 
     if format not in ("table", "json"):
         raise UsageError(f"--format for solve must be table or json, got '{format}'")
     emit = None if emit is None else emitters.parse_target(emit)
-    family = resolve_fast(family_name) or resolve(family_name)
-    parsed = parse_family_args(family, split_extra_args(tokens))
-    if parsed.targets.is_empty():
-        raise UsageError(
-            "solve needs at least one target: --mode, --median, --mean, --sd, --quantile P=V, "
-            "or --lower L --upper U --mass P"
-        )
-    result = solve_targets(family.name, parsed.targets, parsed.params)
+    result = solve_pairs(family_name, split_extra_args(tokens))
     if plot and isinstance(result, Underdetermined):
         raise UsageError("--plot needs a unique solution; these targets leave a parameter free")
     if emit is not None:
@@ -313,7 +284,7 @@ def solve(family_name: str, tokens: list[str], *, format: str, plot: bool, out: 
         command = "priorcli solve " + " ".join([result.family.lower(), *tokens])
         render.write_text(emitters.distribution_program(result.family, result.params, emit, command), out)
         return
-    curves = _density_curves(family.name, result.params) if plot else None
+    curves = _density_curves(result.family, result.params) if plot else None
     if isinstance(result, Underdetermined):
         if format == "json":
             render.write_json(

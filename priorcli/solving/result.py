@@ -29,6 +29,31 @@ class Solution:
     method: str = "closed-form"  # "closed-form" | "root" | "least-squares" | "maxent"
     pymc: str | None = None  # 'pm.LogNormal("x", mu=0.25, sigma=0.5)', None where PyMC has no such family
 
+    @property
+    def numpyro_code(self) -> str:
+        return self.numpyro
+
+    @property
+    def stan_code(self) -> str | None:
+        return self.stan
+
+    @property
+    def pymc_code(self) -> str | None:
+        return self.pymc
+
+    def to_numpyro(self):
+        """The solved distribution as a numpyro distribution (imports jax and numpyro; float64)."""
+        from priorcli.families import numpyro_dist
+
+        dist = numpyro_dist()
+        params = dict(self.params)
+        if any(isinstance(v, (tuple, list)) for v in params.values()):
+            import jax.numpy as jnp
+
+            params = {k: jnp.asarray(v, dtype=jnp.float64) if isinstance(v, (tuple, list)) else v
+                      for k, v in params.items()}
+        return getattr(dist, self.family)(**params)
+
 
 @dataclass(frozen=True)
 class Underdetermined:
