@@ -313,17 +313,17 @@ def solve(family_name: str, tokens: list[str], *, format: str, plot: bool, out: 
                 "stan": result.stan,
                 "pymc": result.pymc,
                 "notes": list(result.notes),
+                **render.solution_fit_json(result),
             },
             out,
         )
         return
     rows = [(name, render.fmt(value, 10)) for name, value in result.params.items()]
-    render.write_params_table(f"{result.family} from the targets", rows, ["parameter", "value"], out)
-    target_rows = [
-        (name, render.fmt(result.targets[name], 10), render.fmt(result.achieved.get(name), 10))
-        for name in result.targets
-    ]
-    render.write_params_table("targets", target_rows, ["target", "requested", "achieved"], out)
+    title = f"{result.family} from the targets"
+    if result.method == "least-squares":
+        title += f" (approximate: least-squares fit, loss {render.fmt(result.loss, 4)})"
+    render.write_params_table(title, rows, ["parameter", "value"], out)
+    render.write_targets_table(result, out)
     lines = [f"numpyro: {result.numpyro}"]
     if result.stan:
         lines.append(f"Stan:    {result.stan}")

@@ -418,6 +418,21 @@ def check_param(param: ParamInfo, value, argument: str) -> None:
         raise UsageError(f"{argument} {shown} is outside its constraint: must be {need}")
 
 
+# Targets that take a least-squares weight as VALUE@W (``--quantile 0.5=1@2``, ``--mean 3@0.5``).
+WEIGHTED_TARGETS = ("mode", "median", "mean", "sd", "mass", "count")
+
+
+def _split_weight(text: str, argument: str) -> tuple[str, float | None]:
+    """'1@2' -> ('1', 2.0); '1' -> ('1', None). A weight is a positive finite number."""
+    if "@" not in text:
+        return text, None
+    value, weight_text = text.rsplit("@", 1)
+    weight = parse_number(weight_text, f"{argument} weight")
+    if not weight > 0.0:
+        raise UsageError(f"{argument} weight must be positive, got '{weight_text}'")
+    return value, weight
+
+
 @dataclass(frozen=True)
 class ParsedArgs:
     params: dict[str, Any]  # native name -> float or tuple of floats, as given
@@ -431,6 +446,7 @@ def parse_family_args(family: FamilyInfo, pairs: list[tuple[str, str]]) -> Parse
     spelled: dict[str, str] = {}
     scalar_targets: dict[str, Any] = {}
     quantiles: list[tuple[float, float]] = []
+    weights: list[tuple[str, float]] = []
     for name, text in pairs:
         argument = f"--{name}"
         native = name if name in family.param_names else aliases.get(name)
@@ -448,10 +464,18 @@ def parse_family_args(family: FamilyInfo, pairs: list[tuple[str, str]]) -> Parse
             if "=" not in text:
                 raise UsageError(f"--quantile needs P=V (e.g. --quantile 0.95=10), got '{text}'")
             p_text, v_text = text.split("=", 1)
-            quantiles.append((parse_probability(p_text, argument), parse_number(v_text, argument)))
+            v_text, weight = _split_weight(v_text, argument)
+            prob = parse_probability(p_text, argument)
+            quantiles.append((prob, parse_number(v_text, argument)))
+            if weight is not None:
+                weights.append((f"q{prob!r}", weight))
         elif name in SCALAR_TARGETS:
             if name in scalar_targets:
                 raise UsageError(f"{argument} is given twice")
+            if name in WEIGHTED_TARGETS:
+                text, weight = _split_weight(text, argument)
+                if weight is not None:
+                    weights.append((name, weight))
             if name == "mean" and family.multivariate:
                 scalar_targets[name] = parse_vector(text, argument)
             elif name == "mass":
@@ -464,7 +488,7 @@ def parse_family_args(family: FamilyInfo, pairs: list[tuple[str, str]]) -> Parse
             hint = f"; did you mean --{close[0]}?" if close else ""
             valid = ", ".join(f"--{n}" for n in family.param_names)
             raise UsageError(f"unknown parameter {argument} for {family.name} (parameters: {valid}){hint}")
-    targets = Targets(quantiles=tuple(quantiles), **scalar_targets)
+    targets = Targets(quantiles=tuple(quantiles), weights=tuple(weights), **scalar_targets)
     return ParsedArgs(params=params, targets=targets)
 
 

@@ -159,6 +159,37 @@ def write_params_table(title: str, rows: list[tuple[str, ...]], headers: list[st
     console.print(table)
 
 
+def solution_fit_json(result) -> dict:
+    """The keys a solve adds for how it was met: method, and for a least-squares fit the loss,
+    each target's residual and weight."""
+    doc: dict = {"method": result.method, "loss": json_number(result.loss)}
+    if result.method == "least-squares":
+        doc["residuals"] = {k: json_number(v) for k, v in result.residuals.items()}
+        doc["weights"] = {k: json_number(v) for k, v in result.weights.items()}
+    return doc
+
+
+def write_targets_table(result, out: TextIO) -> None:
+    """Requested beside achieved targets; for a least-squares fit also each residual (probability
+    scale for quantiles and mass, relative otherwise) and the weights when any is not 1."""
+    headers = ["target", "requested", "achieved"]
+    lsq = result.method == "least-squares"
+    weighted = lsq and any(w != 1.0 for w in result.weights.values())
+    if lsq:
+        headers.append("residual")
+    if weighted:
+        headers.append("weight")
+    rows = []
+    for name in result.targets:
+        row = [name, fmt(result.targets[name], 10), fmt(result.achieved.get(name), 10)]
+        if lsq:
+            row.append(fmt(result.residuals.get(name), 4) if name in result.residuals else "")
+        if weighted:
+            row.append(fmt(result.weights.get(name), 4) if name in result.weights else "")
+        rows.append(tuple(row))
+    write_params_table("targets", rows, headers, out)
+
+
 def write_lines(lines: list[str], out: TextIO) -> None:
     console = _console(out)
     for line in lines:

@@ -23,6 +23,12 @@ class Targets:
     mass: float | None = None
     # Beta / Dirichlet total count (alpha + beta).
     count: float | None = None
+    # Optional weights of targets in a least-squares fit (more targets than parameters), keyed as
+    # in as_dict() ('q0.5', 'mean', 'mass'); a target not listed weighs 1.
+    weights: tuple[tuple[str, float], ...] = ()
+
+    def weight(self, key: str) -> float:
+        return next((w for k, w in self.weights if k == key), 1.0)
 
     def is_empty(self) -> bool:
         return not self.as_dict()

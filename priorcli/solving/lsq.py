@@ -43,5 +43,5 @@ def solve_lsq(prob: Problem, eqs, fixed, free) -> tuple[list[dict], str, list[st
         raise ConvergenceError(
             f"could not meet {', '.join(eq.label for eq in prob.eqs_orig)} for {prob.family}{got}"
         )
-    return [prob.params_of(best[1], free, fixed)], "least-squares", []
+    return [prob.params_of(best[1], free, fixed)], "root", []  # an exact root, found by least squares
 

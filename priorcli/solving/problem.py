@@ -153,6 +153,8 @@ class Problem:
         if eq.kind == "quantile":
             return F.icdf(eq.p, **p)
         if eq.kind == "mass":
+            if F.discrete:  # P(lower <= X <= upper), both ends included
+                return F.cdf(eq.upper, **p) - F.cdf(math.ceil(eq.lower) - 1.0, **p)
             return F.cdf(eq.upper, **p) - F.cdf(eq.lower, **p)
         if eq.kind == "count":
             return p["concentration1"] + p["concentration0"] if "concentration1" in p else p["concentration"]
@@ -184,8 +186,37 @@ class Problem:
             return max(abs(eq.value), scale)
         return abs(eq.value) if eq.value != 0.0 else scale
 
+    def gap(self, eq: Eq, p: dict, scale: float = 1.0) -> float:
+        """What an exact solver drives to zero for one target: the relative residual, except for a
+        discrete family's quantile (a step in the parameters): the cdf half way up the step at the
+        target value minus the probability, so that the target is met with room on both sides."""
+        if self.F.discrete and eq.kind in ("quantile", "median"):
+            return self.mid_cdf(eq.value, p) - (0.5 if eq.kind == "median" else eq.p)
+        return (self.value(eq, p) - eq.value) / self.denom(eq, scale)
+
+    def mid_cdf(self, v: float, p: dict) -> float:
+        """(F(v - 1) + F(v)) / 2 at an integer v of a discrete family."""
+        try:
+            return 0.5 * (float(self.F.cdf(v - 1.0, **p)) + float(self.F.cdf(v, **p)))
+        except (ValueError, OverflowError, ZeroDivisionError, TypeError):
+            return math.nan
+
+    def fit_residual(self, eq: Eq, p: dict) -> float:
+        """One target's residual in a least-squares fit: on the probability scale for quantiles
+        and the median (F(value) - p; the mid-step cdf for a discrete family) and for interval mass
+        (achieved - requested mass), relative for the others (as ``gap``)."""
+        if eq.kind in ("quantile", "median"):
+            prob = 0.5 if eq.kind == "median" else eq.p
+            if self.F.discrete:
+                return self.mid_cdf(eq.value, p) - prob
+            try:
+                return float(self.F.cdf(eq.value, **p)) - prob
+            except (ValueError, OverflowError, ZeroDivisionError, TypeError):
+                return math.nan
+        return self.gap(eq, p)
+
     def residuals(self, eqs, p: dict, scale: float = 1.0) -> list[float]:
-        return [(self.value(eq, p) - eq.value) / self.denom(eq, scale) for eq in eqs]
+        return [self.gap(eq, p, scale) for eq in eqs]
 
     # ---- unconstrained coordinates ----------------------------------------------------
     def _ordered_params(self, xs: dict, p: dict) -> dict:

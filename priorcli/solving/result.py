@@ -26,8 +26,13 @@ class Solution:
     stan: str | None  # "lognormal(0.25, 0.5)", None where Stan has no such family
     notes: tuple[str, ...] = ()
     alternatives: tuple[dict, ...] = ()  # other exact solutions, each {"params": {...}}
-    method: str = "closed-form"  # "closed-form" | "root" | "least-squares" | "maxent"
+    method: str = "closed-form"  # "closed-form" | "root" (exact, numerical) | "least-squares" (approximate) | "maxent"
     pymc: str | None = None  # 'pm.LogNormal("x", mu=0.25, sigma=0.5)', None where PyMC has no such family
+    # least squares only (more targets than free parameters): the weighted sum of squared
+    # residuals, and each target's residual and weight, keyed like ``targets``
+    loss: float | None = None
+    residuals: dict = field(default_factory=dict)
+    weights: dict = field(default_factory=dict)
 
     @property
     def numpyro_code(self) -> str:

@@ -125,7 +125,7 @@ def solve_1d(prob: Problem, eqs, fixed, name) -> tuple[list[dict], str, list[str
     d = prob.denom(eq)
 
     def fun(x):
-        return (prob.value(eq, prob.params_of([x], (name,), fixed)) - eq.value) / d
+        return prob.gap(eq, prob.params_of([x], (name,), fixed))
 
     grid = prob.grid(name)
     roots, vals = scan(fun, grid)

@@ -12,6 +12,7 @@ from priorcli.solving.equations import Eq, achieved, check_mean_bounds, equation
 from priorcli.solving.lines import code_lines, pymc_code
 from priorcli.solving.maxent import maxent
 from priorcli.solving.numeric import solve_std
+from priorcli.solving.overfit import fit_overdetermined
 from priorcli.solving.problem import Problem, Redundant, check_fixed
 from priorcli.solving.result import TOL, Solution, Underdetermined
 from priorcli.solving.underdetermined import underdetermined
@@ -32,7 +33,8 @@ def solve(family: str, targets: Targets, fixed: dict[str, float] | None = None) 
         raise TypeError("targets must be a priorcli.targets.Targets")
     if family == "Dirichlet":
         return solve_dirichlet(targets, fixed)
-    if family == "LogNormal" and targets.mass is None and targets.lower is None and targets.upper is None:
+    if family == "LogNormal" and targets.mass is None and targets.lower is None and targets.upper is None \
+            and not _more_targets_than_params(family, targets, fixed):
         return solve_lognormal(targets, fixed)
     import warnings
 
@@ -53,14 +55,40 @@ def _equations_for(family: str, F, t: Targets, fixed: dict) -> tuple[list[Eq], l
     free = [p.name for p in F.params if p.name not in fixed]
     if not free:
         raise UsageError(f"every parameter of {family} is fixed: nothing to solve")
-    n, k = len(eqs), len(free)
-    if n > k:
-        labels = ", ".join(eq.label for eq in eqs)
+    kinds = {p.name: p.kind for p in F.params}
+    integer = [n for n in free if kinds[n].endswith("integer")]
+    if integer:
         raise UsageError(
-            f"too many targets for {family}: {k} free parameter{'s' if k > 1 else ''} "
-            f"({', '.join(free)}) but {n} targets ({labels})"
+            f"{family}'s {integer[0]} is a whole number priorcli does not solve for: give it "
+            f"(--{integer[0].replace('_', '-')} N)"
         )
+    if F.discrete:
+        _check_discrete_targets(family, eqs)
     return eqs, free
+
+
+def _check_discrete_targets(family: str, eqs: list[Eq]) -> None:
+    """A discrete family's quantiles are whole numbers; its mode is a step in the parameters."""
+    for eq in eqs:
+        if eq.kind in ("quantile", "median") and eq.value != math.floor(eq.value):
+            raise UsageError(f"{eq.label} is not a whole number: the quantiles of {family} are whole numbers")
+        if eq.kind == "mode":
+            raise UsageError(
+                f"{eq.label}: the mode of {family} is a whole number that a range of parameters share; "
+                "give the mean, the median or quantiles instead"
+            )
+
+
+def _more_targets_than_params(family: str, t: Targets, fixed: dict) -> bool:
+    """Whether a least-squares fit is needed (cheap: no numerics)."""
+    from priorcli.errors import PriorError
+
+    F = records.get(family)
+    try:
+        eqs = equations(family, t, F.moving_support or F.support(**F.typical_params()))
+    except PriorError:
+        return False  # the ordinary path reports it
+    return len(eqs) > len([p for p in F.params if p.name not in fixed])
 
 
 def _solve_record(family: str, t: Targets, fixed: dict) -> Solution | Underdetermined:
@@ -76,6 +104,8 @@ def _solve_record(family: str, t: Targets, fixed: dict) -> Solution | Underdeter
     has_mass = any(eq.kind == "mass" for eq in eqs)
     labels = ", ".join(eq.label for eq in eqs)
     prob = Problem(family, F, eqs, fixed)
+    if n > k:
+        return _least_squares(prob, t)
     if n < k and not has_mass:
         if k - n > 1:
             raise UsageError(
@@ -92,6 +122,25 @@ def _solve_record(family: str, t: Targets, fixed: dict) -> Solution | Underdeter
         eqs2 = [eq for i, eq in enumerate(eqs) if i != red.drop]
         return underdetermined(Problem(family, F, eqs2, fixed), t, labels)
     return _finish(prob, t, cands, method, notes)
+
+
+def _least_squares(prob: Problem, t: Targets) -> Solution:
+    """More targets than free parameters: the weighted least-squares fit (priorcli.solving.overfit)."""
+    weights = [t.weight(eq.key) for eq in prob.eqs_orig]
+    fit = fit_overdetermined(prob, weights)
+    params = {**prob.from_std(fit.params), **prob.fixed_orig}
+    if not all(math.isfinite(v) for v in params.values()):
+        raise ConvergenceError(f"the least-squares fit of {prob.family} gave non-finite parameters")
+    verifier = Problem(prob.family, prob.F, prob.eqs_orig, prob.fixed_orig)
+    got = achieved(t, lambda eq: verifier.value(eq, params))
+    residuals = {eq.key: r for eq, r in zip(prob.eqs_orig, fit.residuals)}
+    weights_by_key = {eq.key: w for eq, w in zip(prob.eqs_orig, weights)}
+    numpyro, stan, stan_notes = code_lines(prob.family, params)
+    k = len(prob.free)
+    notes = (f"{len(prob.eqs)} targets for {k} free parameter{'s' if k > 1 else ''}: least-squares fit, "
+             f"loss {fit.loss:.3g} (sum of weighted squared residuals; see the README)",) + stan_notes
+    return Solution(prob.family, params, t.as_dict(), got, numpyro, stan, notes, (), "least-squares",
+                    pymc_code(prob.family, params), loss=fit.loss, residuals=residuals, weights=weights_by_key)
 
 
 def _finish(prob: Problem, t: Targets, cands: list[dict], method: str, notes: list[str]) -> Solution:
