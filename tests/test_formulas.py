@@ -139,6 +139,12 @@ DISCRETE = [
     ("NegativeBinomialProbs", dict(total_count=20.0, probs=0.2), lambda: st.nbinom(20.0, 0.8)),
     ("DiscreteUniform", dict(low=2, high=6), lambda: st.randint(2, 7)),
     ("DiscreteUniform", dict(low=-3, high=0), lambda: st.randint(-3, 1)),
+    # NB2: scipy's nbinom(n=concentration, p=concentration / (concentration + mean))
+    ("NegativeBinomial2", dict(mean=4.0, concentration=2.0), lambda: st.nbinom(2.0, 2.0 / 6.0)),
+    ("NegativeBinomial2", dict(mean=0.3, concentration=50.0), lambda: st.nbinom(50.0, 50.0 / 50.3)),
+    ("BetaBinomial", dict(concentration1=2.0, concentration0=3.0, total_count=10), lambda: st.betabinom(10, 2.0, 3.0)),
+    ("BetaBinomial", dict(concentration1=0.5, concentration0=0.7, total_count=40),
+     lambda: st.betabinom(40, 0.5, 0.7)),
 ]
 
 ALL = CONTINUOUS + DISCRETE
@@ -446,6 +452,7 @@ KIND_OF_CONSTRAINT = {
     "IntegerPositive": "positive_integer",
     "Dependent": "dependent",
     "GreaterThanEq": "positive",  # Poisson.rate >= 0
+    "Nonnegative": "positive",  # NegativeBinomial2.mean >= 0: a mean of 0 is a point mass
 }
 
 

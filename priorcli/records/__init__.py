@@ -24,7 +24,7 @@ __all__ = ["FamilyRecord", "Inversion", "ParamSpec", "PARAM_ALIASES", "RECORDS",
 _ORDER = (
     "Normal LogNormal Gamma Beta BetaProportion StudentT InverseGamma HalfCauchy HalfNormal Exponential Weibull "
     "Pareto Cauchy Laplace Logistic Gumbel Uniform Chi2 LogUniform Kumaraswamy Levy Poisson BinomialProbs "
-    "BernoulliProbs GeometricProbs NegativeBinomialProbs DiscreteUniform"
+    "BernoulliProbs GeometricProbs NegativeBinomialProbs NegativeBinomial2 BetaBinomial DiscreteUniform"
 ).split()
 
 _ALL = {r.name: r for module in (real, lognormal, positive, unit, discrete) for r in module.RECORDS}

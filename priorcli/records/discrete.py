@@ -1,5 +1,5 @@
 """Records of the discrete families: Poisson, BinomialProbs, BernoulliProbs, GeometricProbs,
-NegativeBinomialProbs, DiscreteUniform.
+NegativeBinomialProbs, NegativeBinomial2 (mean, concentration: NB2), BetaBinomial, DiscreteUniform.
 
 Cores are vectorised (numpy ufuncs, scipy.special) and see integer values inside the support only;
 ``icdf`` is the smallest integer ``k`` with ``cdf(k) >= q``, found by stepping from scipy's
@@ -13,6 +13,16 @@ import math
 from fractions import Fraction
 
 from priorcli.records.base import INF, discrete_entropy, discrete_search, np, param, record, sc
+
+
+def _clip_unit(v: float) -> float:
+    return min(max(v, 1e-6), 1.0 - 1e-6)
+
+
+def _nb_total_count(m: float, s: float) -> float:
+    """NB's r from mean and sd (over-dispersed: var = m + m^2 / r); a large r where var <= m."""
+    excess = s * s - m
+    return m * m / excess if excess > 1e-9 * m else 1e3 * max(m, 1.0)
 
 
 # Poisson(rate)
@@ -48,6 +58,8 @@ POISSON = record(
     variance=lambda rate: rate,
     mode=_poisson_mode,
     entropy=_poisson_entropy,
+    moment_start=lambda m, s: {"rate": m} if m > 0.0 else None,
+    direct={"mean": "rate"},
 )
 
 
@@ -126,6 +138,8 @@ BERNOULLI = record(
     variance=lambda probs: probs * (1.0 - probs),
     mode=lambda probs: 1.0 if probs > 0.5 else 0.0,
     entropy=_bernoulli_entropy,
+    moment_start=lambda m, s: {"probs": _clip_unit(m)},
+    direct={"mean": "probs"},
 )
 
 
@@ -156,6 +170,7 @@ GEOMETRIC = record(
     variance=lambda probs: (1.0 - probs) / (probs * probs),
     mode=lambda probs: 0.0,
     entropy=_geom_entropy,
+    moment_start=lambda m, s: {"probs": _clip_unit(1.0 / (1.0 + m))} if m >= 0.0 else None,
 )
 
 
@@ -212,6 +227,106 @@ NEGATIVE_BINOMIAL = record(
     variance=lambda total_count, probs: total_count * probs / (1.0 - probs) ** 2 if probs < 1.0 else None,
     mode=_nb_mode,
     entropy=_nb_entropy,
+    moment_start=lambda m, s: _nb_probs_start(m, s),
+)
+
+
+def _nb_probs_start(m: float, s: float) -> dict | None:
+    if not m > 0.0:
+        return None
+    r = _nb_total_count(m, s)
+    return {"total_count": r, "probs": _clip_unit(m / (m + r))}
+
+
+# NegativeBinomial2(mean, concentration) = GammaPoisson(concentration, rate=concentration/mean):
+# NB2 as regression users know it, var = mean + mean^2 / concentration; scipy's
+# nbinom(n=concentration, p=concentration / (concentration + mean)).
+def _nb2_probs(mean, concentration):
+    return mean / (mean + concentration)
+
+
+NEGATIVE_BINOMIAL_2 = record(
+    "NegativeBinomial2",
+    (param("mean", "positive"), param("concentration", "positive")),
+    discrete=True,
+    support=lambda mean, concentration: (0.0, INF),
+    cdf=lambda x, mean, concentration: _nb_cdf(x, concentration, _nb2_probs(mean, concentration)),
+    icdf=lambda q, mean, concentration: _nb_icdf(q, concentration, _nb2_probs(mean, concentration)),
+    logpdf=lambda k, mean, concentration: _nb_logpmf(k, concentration, _nb2_probs(mean, concentration)),
+    mean=lambda mean, concentration: mean,
+    variance=lambda mean, concentration: mean + mean * mean / concentration,
+    mode=lambda mean, concentration: _nb_mode(concentration, _nb2_probs(mean, concentration)),
+    entropy=lambda mean, concentration: _nb_entropy(concentration, _nb2_probs(mean, concentration)),
+    moment_start=lambda m, s: {"mean": m, "concentration": _nb_total_count(m, s)} if m > 0.0 else None,
+    direct={"mean": "mean"},
+    formulas=("mean = mean", "variance = mean + mean^2 / concentration"),
+    example="priorcli solve negativebinomial2 --mean 4 --sd 3",
+)
+
+
+# BetaBinomial(concentration1, concentration0, total_count=1): Binomial(n, p) with p ~ Beta(a, b);
+# the cdf is the running sum of the pmf (no closed form), over 0..max total_count.
+def _betabinom_logpmf(k, concentration1, concentration0, total_count):
+    a, b, n = concentration1, concentration0, total_count
+    return (sc.gammaln(n + 1.0) - sc.gammaln(k + 1.0) - sc.gammaln(n - k + 1.0)
+            + sc.betaln(k + a, n - k + b) - sc.betaln(a, b))
+
+
+def _betabinom_cdf(x, concentration1, concentration0, total_count):
+    x, a, b, n = np.broadcast_arrays(*(np.asarray(v, dtype=np.float64) for v in
+                                       (x, concentration1, concentration0, total_count)))
+    top = int(np.max(np.minimum(x, n))) if x.size else 0
+    ks = np.arange(top + 1.0).reshape((-1,) + (1,) * x.ndim)
+    pmf = np.exp(np.where(ks <= n, _betabinom_logpmf(np.minimum(ks, n), a, b, n), -INF))
+    running = np.cumsum(pmf, axis=0)
+    at = np.clip(np.minimum(x, n), 0, top).astype(np.int64)
+    return np.minimum(np.take_along_axis(running, at[None, ...], axis=0)[0], 1.0)
+
+
+def _betabinom_icdf(q, concentration1, concentration0, total_count):
+    a, b, n = concentration1, concentration0, total_count
+    return discrete_search(lambda k: _betabinom_cdf(k, a, b, n), q, n * a / (a + b), 0.0, n)
+
+
+def _betabinom_scan(concentration1, concentration0, total_count):
+    k = np.arange(total_count + 1.0)
+    with np.errstate(all="ignore"):
+        return k, _betabinom_logpmf(k, concentration1, concentration0, total_count)
+
+
+def _betabinom_mode(concentration1, concentration0, total_count):
+    k, lp = _betabinom_scan(concentration1, concentration0, total_count)
+    best = np.flatnonzero(lp == np.max(lp))
+    return float(k[best[0]]) if concentration1 > 0.0 else None
+
+
+def _betabinom_entropy(concentration1, concentration0, total_count):
+    _, lp = _betabinom_scan(concentration1, concentration0, total_count)
+    p = np.exp(lp)
+    return float(-np.sum(np.where(p > 0.0, p * lp, 0.0)))
+
+
+def _betabinom_variance(concentration1, concentration0, total_count):
+    a, b, n = concentration1, concentration0, total_count
+    return n * a * b * (a + b + n) / ((a + b) ** 2 * (a + b + 1.0))
+
+
+BETA_BINOMIAL = record(
+    "BetaBinomial",
+    (param("concentration1", "positive"), param("concentration0", "positive"),
+     param("total_count", "nonnegative_integer", 1)),
+    discrete=True,
+    support=lambda concentration1, concentration0, total_count: (0.0, total_count),
+    cdf=_betabinom_cdf,
+    icdf=_betabinom_icdf,
+    logpdf=_betabinom_logpmf,
+    mean=lambda concentration1, concentration0, total_count: (
+        total_count * concentration1 / (concentration1 + concentration0)),
+    variance=_betabinom_variance,
+    mode=_betabinom_mode,
+    entropy=_betabinom_entropy,
+    formulas=("mean = total_count * concentration1 / (concentration1 + concentration0)",),
+    example="priorcli solve betabinomial --total-count 10 --mean 3 --sd 2",
 )
 
 
@@ -236,4 +351,5 @@ DISCRETE_UNIFORM = record(
     entropy=lambda low, high: math.log(high - low + 1.0),
 )
 
-RECORDS = (POISSON, BINOMIAL, BERNOULLI, GEOMETRIC, NEGATIVE_BINOMIAL, DISCRETE_UNIFORM)
+RECORDS = (POISSON, BINOMIAL, BERNOULLI, GEOMETRIC, NEGATIVE_BINOMIAL, NEGATIVE_BINOMIAL_2, BETA_BINOMIAL,
+           DISCRETE_UNIFORM)

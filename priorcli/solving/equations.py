@@ -66,13 +66,14 @@ def finite(name: str, v) -> float:
     return v
 
 
-def equations(family: str, t: Targets, support: tuple[float, float] | None) -> list[Eq]:
-    """Validated targets as equations. ``support``: (lo, hi) when it does not depend on params."""
+def equations(family: str, t: Targets, support: tuple[float, float] | None, discrete: bool = False) -> list[Eq]:
+    """Validated targets as equations. ``support``: (lo, hi) when it does not depend on params;
+    a discrete family's quantiles may sit on its ends (a Poisson's 0.1 quantile can be 0)."""
     if isinstance(t.mean, (tuple, list)):
         raise UsageError(f"mean={show(tuple(t.mean))} is a vector: only Dirichlet takes a simplex mean")
     eqs = _summary_eqs(t) + _quantile_eqs(t) + _interval_eqs(t) + _count_eqs(family, t)
     if support is not None:
-        _check_support(family, eqs, support)
+        _check_support(family, eqs, support, discrete)
     return _merge_quantiles(eqs)
 
 
@@ -133,10 +134,11 @@ def _count_eqs(family: str, t: Targets) -> list[Eq]:
     return [Eq("count", "count", v)]
 
 
-def _check_support(family: str, eqs: list[Eq], support: tuple[float, float]) -> None:
+def _check_support(family: str, eqs: list[Eq], support: tuple[float, float], discrete: bool = False) -> None:
     lo, hi = support
     for eq in eqs:
-        if eq.location and not lo < eq.value < hi:
+        on_end = discrete and eq.kind in ("quantile", "median") and eq.value in (lo, hi)
+        if eq.location and not lo < eq.value < hi and not on_end:
             raise UsageError(f"{eq.label} is outside the support of {family} {fmt_interval(lo, hi)}")
         if eq.kind == "mass":
             if eq.lower < lo or eq.upper > hi or eq.upper <= lo or eq.lower >= hi:

@@ -46,15 +46,8 @@ def solve(family: str, targets: Targets, fixed: dict[str, float] | None = None) 
 
 
 def _equations_for(family: str, F, t: Targets, fixed: dict) -> tuple[list[Eq], list[str]]:
-    """Validated equations and the free parameters; refuses too many targets."""
-    support = F.moving_support or F.support(**F.typical_params())
-    eqs = equations(family, t, support)
-    if not eqs:
-        raise UsageError(f"no targets given for {family}")
-    check_mean_bounds(family, eqs, support)
+    """Validated equations and the free parameters (whole-number parameters must be held)."""
     free = [p.name for p in F.params if p.name not in fixed]
-    if not free:
-        raise UsageError(f"every parameter of {family} is fixed: nothing to solve")
     kinds = {p.name: p.kind for p in F.params}
     integer = [n for n in free if kinds[n].endswith("integer")]
     if integer:
@@ -62,6 +55,15 @@ def _equations_for(family: str, F, t: Targets, fixed: dict) -> tuple[list[Eq], l
             f"{family}'s {integer[0]} is a whole number priorcli does not solve for: give it "
             f"(--{integer[0].replace('_', '-')} N)"
         )
+    # held parameters may set the support (a Binomial's total_count)
+    support = F.moving_support or F.support(**{**F.typical_params(), **fixed})
+    eqs = equations(family, t, support, F.discrete)
+    if not eqs:
+        raise UsageError(f"no targets given for {family}")
+    check_mean_bounds(family, eqs, support)
+    free = [p.name for p in F.params if p.name not in fixed]
+    if not free:
+        raise UsageError(f"every parameter of {family} is fixed: nothing to solve")
     if F.discrete:
         _check_discrete_targets(family, eqs)
     return eqs, free
@@ -96,8 +98,6 @@ def _solve_record(family: str, t: Targets, fixed: dict) -> Solution | Underdeter
     F = records.get(family)
     if F is None:
         raise UsageError(f"solving for targets is not supported for {family}; give its parameters directly")
-    if F.discrete:
-        raise UsageError(f"solving for targets is not supported for the discrete family {family}")
     fixed = check_fixed(family, F, fixed)
     eqs, free = _equations_for(family, F, t, fixed)
     n, k = len(eqs), len(free)
