@@ -125,6 +125,9 @@ def maxent(prob: Problem) -> tuple[list[dict], str, list[str]]:
     mass = next(eq for eq in prob.eqs if eq.kind == "mass")
     best = _search(prob, _equal_tailed_start(prob, mass))
     if best is None:
+        edge = _boundary(prob, mass)
+        if edge is not None:
+            return edge
         # Unattainable mass, or a solver failure?
         top = _max_mass(prob, mass)
         if top < mass.value - 1e-9:
@@ -134,6 +137,64 @@ def maxent(prob: Problem) -> tuple[list[dict], str, list[str]]:
         raise ConvergenceError(f"the maximum-entropy search for {mass.label} did not converge for {prob.family}")
     notes = [f"maximum-entropy {prob.family} with {mass.label}"]
     return [prob.params_of(best, prob.free, prob.fixed)], "maxent", notes
+
+
+def _edge_params(prob: Problem) -> list[tuple[str, int]]:
+    """Free parameters that are an end of the support (Pareto's scale, Levy's loc, Uniform's low
+    and high): (name, 0 for the lower end or 1 for the upper one)."""
+    out = []
+    base = {**prob.F.typical_params(), **prob.fixed}
+    for name in prob.free:
+        for end in (0, 1):
+            try:
+                hits = [prob.F.support(**{**base, name: v})[end] == v for v in (1.5, 2.5)]
+            except (ValueError, TypeError, ArithmeticError):
+                hits = [False]
+            if all(hits):
+                out.append((name, end))
+    return out
+
+
+def _pinned(prob: Problem, name: str, value: float) -> tuple[dict, float] | None:
+    """The member meeting every target with ``name`` held at ``value``, and its entropy."""
+    fixed = {**prob.fixed, name: value}
+    if len(prob.eqs) != len(prob.free) - 1:
+        return None
+    try:
+        cands, _, _ = solve_std(prob, prob.eqs, fixed)
+    except (InfeasibleError, ConvergenceError, UsageError, Redundant, Budget):
+        return None
+    h = prob.entropy(cands[0])
+    return (cands[0], h) if math.isfinite(h) else None
+
+
+def _boundary(prob: Problem, mass: Eq):
+    """The maximum-entropy member where the optimum is on a boundary of the parameter space: an
+    end of the support held at an end of the interval (PreliZ finds Pareto's scale = lower). Kept
+    only when moving the held parameter a little either way, and meeting the targets again, gives
+    no more entropy (a maximum along the boundary's neighbourhood, not just a feasible point)."""
+    found = []
+    for name, end in _edge_params(prob):
+        value = mass.lower if end == 0 else mass.upper
+        if not math.isfinite(value):
+            continue
+        here = _pinned(prob, name, value)
+        if here is None:
+            continue
+        step = 1e-4 * max(abs(value), 1.0)
+        beside = [_pinned(prob, name, value + d) for d in (-step, step)]
+        if any(b is not None and b[1] > here[1] + 1e-9 * max(1.0, abs(here[1])) for b in beside):
+            continue
+        found.append((here[1], name, end, here[0]))
+    if not found:
+        return None
+    h, name, end, params = max(found, key=lambda f: f[0])
+    shown = prob.back(name, params[name])
+    side = "lower" if end == 0 else "upper"
+    notes = [f"maximum-entropy {prob.family} with {mass.label}: the optimum is on a boundary of the parameter "
+             f"space, {name} = {shown:.6g} (the interval's {side} end is the support's {side} end); "
+             "the maximum-entropy search inside it cannot reach it"]
+    return [params], "maxent", notes
 
 
 def _max_mass(prob: Problem, mass: Eq) -> float:
