@@ -309,7 +309,7 @@ def summarize(
     column: Annotated[Optional[list[str]], typer.Option("--column", help="With --input: a CSV column (CmdStan name such as theta.2, or N without a header); repeatable.")] = None,
     variable: Annotated[Optional[list[str]], typer.Option("--variable", help="With --input: a variable of a .nc/.npz file (NAME or NAME[i]) or a CSV column; repeatable, shown side by side.")] = None,
     group: Annotated[Optional[str], typer.Option("--group", help="With --input FILE.nc: the InferenceData group (default prior, else posterior).")] = None,
-    fit: Annotated[Optional[str], typer.Option("--fit", help="With --input: fit FAMILY by maximum likelihood; hold parameters with NAME(param=value), e.g. 'binomial(total_count=10)'.")] = None,
+    fit: Annotated[Optional[str], typer.Option("--fit", help="With --input: fit FAMILY by maximum likelihood, or rank several by AIC (auto, or F,F,...); hold parameters with --PARAM VALUE (--fit binomial --total-count 10) or NAME(param=value).")] = None,
     drop_nonfinite: Annotated[bool, typer.Option("--drop-nonfinite", help="With --input: drop NaN/inf values.")] = False,
     log_x: LogX = False,
     bins: Bins = None,
@@ -326,12 +326,15 @@ def summarize(
         draws=1, seed=0, quantiles=quantiles, format=format, log_x=log_x, bins=bins, plot=not no_plot,
         output=None, force=False, linear=linear, plot_range=plot_range, tail=tail,
     )
+    fit_tokens = []
+    if input is not None and fit is not None and family is None and not transform:
+        fit_tokens, tokens = tokens, []  # --PARAM VALUE: held parameters of the --fit family
     if _from_source("--input", input, family, tokens, transform,
                     "summarize needs a FAMILY (e.g. 'priorcli summarize gamma --alpha 2 --beta 1') or --input"):
         from priorcli.input_summary import summarize_input
 
         summarize_input(input, options, columns=column, variables=variable, group=group, fit=fit,
-                        drop_nonfinite=drop_nonfinite, out=sys.stdout)
+                        drop_nonfinite=drop_nonfinite, out=sys.stdout, fit_tokens=fit_tokens)
     else:
         commands.summarize_family(family, tokens, transform or [], options, out=sys.stdout)
 
@@ -343,12 +346,16 @@ def solve(
     format: Format = "table",
     plot: Annotated[bool, typer.Option("--plot", help="Draw the resulting density.")] = False,
     emit: Annotated[Optional[str], typer.Option("--emit", help="Print the solved distribution as one program (variable x): numpyro, stan, stan-prior or pymc.")] = None,
+    family_spec: Annotated[Optional[str], typer.Option("--family", help="Fit several families and rank them by loss: auto, or a comma list such as gamma,lognormal,weibull.")] = None,
 ) -> None:
     """Parameters from the targets you know: --mode, --median, --mean, --sd, --quantile P=V, --lower/--upper/--mass."""
     from priorcli import commands
 
     family, tokens = _family_and_tokens(family, ctx)
-    commands.solve(family or "lognormal", tokens, format=format, plot=plot, out=sys.stdout, emit=emit)
+    if family_spec is not None and family is not None:
+        raise UsageError(f"give FAMILY ('{family}') or --family '{family_spec}', not both")
+    commands.solve(family or "lognormal", tokens, format=format, plot=plot, out=sys.stdout, emit=emit,
+                   family_spec=family_spec)
 
 
 @app.command()

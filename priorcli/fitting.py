@@ -59,13 +59,16 @@ class Fit:
     numpyro: str  # "dist.Gamma(concentration=2.01, rate=0.98)"
 
 
-def fit_family(family_name: str, values: np.ndarray) -> Fit:
-    """Fit ``family_name`` (e.g. ``"gamma"`` or ``"Gamma(rate=2)"``) to ``values`` by maximum likelihood."""
+def fit_family(family_name: str, values: np.ndarray, fixed: dict | None = None) -> Fit:
+    """Fit ``family_name`` (e.g. ``"gamma"`` or ``"Gamma(rate=2)"``) to ``values`` by maximum likelihood;
+    ``fixed``: native parameters held (already checked by the registry parser)."""
     name, fixed_text = _split_spec(family_name)
     family = resolve_fast(name) or resolve(name)
     if family.multivariate:
         raise UsageError(f"--fit {family_name}: {family.name} is multivariate; fitting needs a univariate family")
-    fixed = _parse_fixed(family, fixed_text, family_name)
+    fixed = {**_parse_fixed(family, fixed_text, family_name), **(fixed or {})}
+    if fixed and len(fixed) == len(family.params):
+        raise UsageError(f"--fit {family_name} with every parameter of {family.name} held: leave at least one free")
     x = np.asarray(values, dtype=np.float64)
     if x.ndim != 1:
         x = x.ravel()
@@ -766,7 +769,17 @@ _CLOSED: dict[str, _Closed] = {
     "GeometricProbs": _Closed(_count_check, None,
                               lambda x: {"probs": 1.0 / (1.0 + float(np.mean(x)))}),
     "NegativeBinomialProbs": _Closed(_nb_check, _nb_start),
+    "NegativeBinomial2": _Closed(_nb_check, lambda x: {"mean": max(float(np.mean(x)), 1e-6),
+                                                       "concentration": _nb_start(x)["total_count"]}),
+    "BetaBinomial": _Closed(_binomial_check, lambda x: _betabinom_start(x)),
 }
+
+
+def _betabinom_start(x):
+    # moments with n = max(x) (the held total_count is not known here): a rough start suffices
+    n = max(float(np.max(x)), 1.0)
+    m = min(max(float(np.mean(x)) / n, 0.05), 0.95)
+    return {"concentration1": 2.0 * m, "concentration0": 2.0 * (1.0 - m), "total_count": n}
 
 
 # ---------------------------------------------------------------------------------------------

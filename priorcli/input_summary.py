@@ -14,7 +14,7 @@ from priorcli.stats import Summary
 
 def summarize_input(source: str, options, *, columns: list[str] | None = None,
                     variables: list[str] | None = None, group: str | None = None, fit: str | None,
-                    drop_nonfinite: bool, out: TextIO) -> None:
+                    drop_nonfinite: bool, out: TextIO, fit_tokens: list[str] | None = None) -> None:
     """Draws read by priorcli.readers: one variable as a summary, several side by side as
     ``sample --model`` shows them."""
     from priorcli import stats
@@ -25,6 +25,8 @@ def summarize_input(source: str, options, *, columns: list[str] | None = None,
     flag, selectors = ("--column", columns) if columns else ("--variable", variables) if variables else (None, [])
     if fit is not None and options.format in ("csv", "raw"):
         raise UsageError(f"--fit shows its result in table or json output, not --format {options.format}")
+    if fit_tokens and (fit is None or "(" in fit):
+        raise UsageError("--PARAM VALUE with --input holds a parameter of --fit FAMILY (not with FAMILY(...))")
     read = read_variables(source, selectors=selectors, flag=flag, group=group, drop_nonfinite=drop_nonfinite)
     several = len(read.variables) > 1
     if fit is not None and several:
@@ -44,16 +46,30 @@ def summarize_input(source: str, options, *, columns: list[str] | None = None,
         _write_input_variables(head, title, names, summaries, {v.name: v.values for v in read.variables},
                                options, out)
         return
-    _write_input_summary(read, summaries[0], options, fit, out)
+    _write_input_summary(read, summaries[0], options, fit, out, list(fit_tokens or []))
 
 
-def _write_input_summary(read, summary: Summary, options, fit: str | None, out: TextIO) -> None:
-    (variable,) = read.variables
-    fitted = None
-    if fit is not None:
+def _fits(fit: str | None, values, fit_tokens: list[str]):
+    """(best fit, ranking or None, ranked): --fit 'F(param=v)' is one fit; a family, a comma list
+    or auto goes through priorcli.ranking (ranked by AIC; shown as a ranking for a list or auto)."""
+    if fit is None:
+        return None, None, False
+    if "(" in fit:
         from priorcli.fitting import fit_family
 
-        fitted = fit_family(fit, variable.values)
+        return fit_family(fit, values), None, False
+    from priorcli import rank_commands
+
+    ranking = rank_commands.fit_ranking(fit, values, fit_tokens)
+    return ranking.best.fit, ranking, "," in fit or fit.strip().lower() == "auto"
+
+
+def _write_input_summary(read, summary: Summary, options, fit: str | None, out: TextIO,
+                         fit_tokens: list[str]) -> None:
+    from priorcli import rank_commands
+
+    (variable,) = read.variables
+    fitted, ranking, ranked = _fits(fit, variable.values, fit_tokens)
     if options.format == "json":
         doc: dict[str, Any] = {"source": read.source}
         if read.group:
@@ -64,6 +80,8 @@ def _write_input_summary(read, summary: Summary, options, fit: str | None, out: 
         if fitted is not None:
             doc["fit"] = {"family": fitted.family, "params": render.params_json(fitted.params),
                           "log_likelihood": fitted.log_likelihood, "numpyro": fitted.numpyro}
+        if ranking is not None:
+            doc.update(rank_commands.fit_ranking_json(ranking))
         render.write_json(doc, out)
         return
     if options.format in ("csv", "raw"):
@@ -73,13 +91,16 @@ def _write_input_summary(read, summary: Summary, options, fit: str | None, out: 
     if options.plot:  # built first: a range that cannot be drawn prints nothing
         from priorcli import charts
 
-        fits = [] if fitted is None else [fitted]  # a ranked list: charts draws the first three
+        # a ranked list: charts draws the first three
+        fits = [] if fitted is None else [r.fit for r in ranking.ranked] if ranking else [fitted]
         discrete = fitted is not None and resolve(fitted.family).discrete
         chart = charts.draws_chart(variable.values, options, mode=summary.mode, fits=fits, discrete=discrete)
     what = f" of {variable.name}" if variable.name else ""
     render.write_summary_table(f"{variable.values.size} draws{what} from {read.source}", [variable.name or "draws"],
                                [summary], out)
-    if fitted is not None:
+    if ranked:
+        rank_commands.write_fit_ranking(ranking, out)
+    elif fitted is not None:
         render.write_lines([f"maximum-likelihood fit: {fitted.numpyro}"], out)
     if chart is not None:
         render.write_chart(chart, out)

@@ -471,8 +471,16 @@ def discrete_search(cdf, q, guess, lo, hi):
     return k
 
 
+_SUMMED = 20_000  # terms summed one by one; beyond, a smooth pmf's sum is a midpoint-rule integral
+
+
 def discrete_entropy(logpmf, lo, hi, center, spread):
-    """-sum pmf log pmf by direct summation, in chunks until the tail is negligible."""
+    """-sum pmf log pmf by direct summation, in chunks until the tail is negligible. For a very wide
+    pmf (sd over 20,000: where a solver's search may wander) the terms past the first 20,000 are
+    summed as the integral of the smooth continuation over [k - 1/2, ...) (the midpoint rule, whose
+    relative error is of order 1/sd^2), so that time and memory stay bounded."""
+    if spread > _SUMMED and math.isfinite(center):
+        return _wide_discrete_entropy(logpmf, lo, hi, center, spread)
     start = max(lo, math.floor(center - 50.0 * spread - 10.0))
     chunk = int(max(2048, 20.0 * spread))
     total = 0.0
@@ -486,5 +494,30 @@ def discrete_entropy(logpmf, lo, hi, center, spread):
         k0 = k[-1] + 1.0
         if k[0] > center and float(np.max(lp)) < -60.0:
             break
-        chunk *= 2
+        chunk = min(2 * chunk, 1 << 20)
+    return total
+
+
+def _wide_discrete_entropy(logpmf, lo, hi, center, spread):
+    from scipy.integrate import quad
+
+    def term(k):
+        with np.errstate(all="ignore"):
+            lp = np.asarray(logpmf(np.asarray(k, dtype=np.float64)), dtype=np.float64)
+        p = np.exp(lp)
+        return np.where(p > 0.0, -p * lp, 0.0)
+
+    start = max(lo, math.floor(center - 60.0 * spread))
+    head_end = min(start + _SUMMED, hi + 1.0)
+    total = float(np.sum(term(np.arange(start, head_end))))
+    end = min(hi + 0.5, center + 60.0 * spread)
+    if head_end - 0.5 < end:
+        inside = [c for c in (center - spread, center, center + spread) if head_end - 0.5 < c < end]
+        import warnings
+
+        with warnings.catch_warnings():  # quad's accuracy notes: the estimate is what we have
+            warnings.simplefilter("ignore")
+            value, _ = quad(lambda x: float(term(x)), head_end - 0.5, end, points=inside or None, limit=200,
+                            epsabs=0.0, epsrel=1e-10)
+        total += value
     return total

@@ -39,6 +39,6 @@ code lines are written in :mod:`.lines`.
 from __future__ import annotations
 
 from priorcli.solving.result import SIGMA_GRID, Solution, Underdetermined, format_number
-from priorcli.solving.solver import solve, solve_params
+from priorcli.solving.solver import solve, solve_params, target_loss
 
-__all__ = ["Solution", "Underdetermined", "solve", "solve_params", "format_number", "SIGMA_GRID"]
+__all__ = ["Solution", "Underdetermined", "solve", "solve_params", "target_loss", "format_number", "SIGMA_GRID"]

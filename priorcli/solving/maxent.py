@@ -11,6 +11,7 @@ import math
 from priorcli.errors import ConvergenceError, InfeasibleError, UsageError
 from priorcli.solving.equations import Eq
 from priorcli.solving.numeric import solve_std
+from priorcli.solving.overfit import at_edge
 from priorcli.solving.problem import Budget, Problem, Redundant
 from priorcli.solving.starts import starts
 
@@ -135,6 +136,12 @@ def maxent(prob: Problem) -> tuple[list[dict], str, list[str]]:
                 f"{mass.label} is unattainable for {prob.family}: the mass there is at most {top:.6g}"
             )
         raise ConvergenceError(f"the maximum-entropy search for {mass.label} did not converge for {prob.family}")
+    edge = [n for n, v in zip(prob.free, best) if at_edge(prob, n, v)]
+    if edge:
+        raise InfeasibleError(
+            f"{mass.label} has no maximum-entropy {prob.family}: the entropy keeps growing as {edge[0]} runs off "
+            "to the edge of its range; add a target (a mean, a quantile) or hold a parameter"
+        )
     notes = [f"maximum-entropy {prob.family} with {mass.label}"]
     return [prob.params_of(best, prob.free, prob.fixed)], "maxent", notes
 

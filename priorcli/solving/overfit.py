@@ -26,7 +26,7 @@ from priorcli.solving.numeric import solve_std
 from priorcli.solving.problem import Budget, Problem, Redundant
 from priorcli.solving.starts import starts
 
-__all__ = ["fit_overdetermined", "Overfit"]
+__all__ = ["fit_overdetermined", "Overfit", "at_edge"]
 
 _MAX_SUBSETS = 6  # exact solves of target subsets tried as starting points
 _RUNS = 4  # least-squares runs, from the starts with the smallest initial loss
@@ -113,7 +113,7 @@ def fit_overdetermined(prob: Problem, weights: list[float]) -> Overfit:
             f"the least-squares fit of {prob.family} to {_labels(prob.eqs)} did not converge: {why}"
         )
     value, x = best
-    edge = [n for n, v in zip(prob.free, x) if _at_edge(prob, n, v)]
+    edge = [n for n, v in zip(prob.free, x) if at_edge(prob, n, v)]
     if edge:
         raise ConvergenceError(
             f"the least-squares fit of {prob.family} to {_labels(prob.eqs)} did not converge: {edge[0]} runs off "
@@ -124,7 +124,8 @@ def fit_overdetermined(prob: Problem, weights: list[float]) -> Overfit:
     return Overfit(p, float(sum(w * r * r for w, r in zip(weights, residuals))), residuals)
 
 
-def _at_edge(prob: Problem, name: str, v: float) -> bool:
+def at_edge(prob: Problem, name: str, v: float) -> bool:
+    """Whether an unconstrained coordinate sits at priorcli's clip: the search ran off."""
     if prob.kinds[name] == "real" and not prob.ordered:
         return abs(v) >= 1e7
     return abs(v) >= _EDGE

@@ -176,3 +176,15 @@ def solve_params(family: str, targets: Targets, fixed: dict) -> dict:
             "add a second target or fix a parameter"
         )
     return result.params
+
+
+def target_loss(family: str, t: Targets, params: dict) -> tuple[float, dict]:
+    """The least-squares loss of ``params`` against ``t`` and each target's residual (as a
+    least-squares fit reports them; ~0 for an exact solution): what ``solve --family`` ranks by."""
+    F = records.get(family)
+    support = F.moving_support or F.support(**{**F.typical_params(), **params})
+    eqs = equations(family, t, support, F.discrete)
+    prob = Problem(family, F, eqs, {})
+    p = prob.to_std(params)
+    residuals = {eq.key: prob.fit_residual(eq, p) for eq in prob.eqs}
+    return float(sum(t.weight(k) * r * r for k, r in residuals.items())), residuals

@@ -1,0 +1,104 @@
+"""The ranking commands: ``solve --family auto|F,F,...`` and the ranked part of
+``summarize --input FILE --fit auto|F,F,...`` (parse -> :mod:`priorcli.ranking` -> render)."""
+
+from __future__ import annotations
+
+from typing import Any, TextIO
+
+from priorcli import render
+from priorcli.errors import UsageError
+from priorcli.families import split_extra_args
+
+__all__ = ["solve_ranked", "fit_ranking", "fit_ranking_json", "write_fit_ranking"]
+
+
+def _params_text(params: dict) -> str:
+    return ", ".join(f"{k}={render.fmt(v)}" for k, v in params.items())
+
+
+def solve_ranked(spec: str, tokens: list[str], *, format: str, out: TextIO) -> None:
+    from priorcli.ranking import rank_solutions
+
+    if format not in ("table", "json"):
+        raise UsageError(f"--format for solve must be table or json, got '{format}'")
+    ranking = rank_solutions(spec, split_extra_args(tokens))
+    best = ranking.best.solution
+    if format == "json":
+        render.write_json(
+            {
+                "family": best.family,
+                "params": render.params_json(best.params),
+                "targets": {k: render.json_number(v) for k, v in best.targets.items()},
+                "numpyro": best.numpyro,
+                "stan": best.stan,
+                "ranking": [
+                    {
+                        "family": r.family,
+                        "params": render.params_json(r.solution.params),
+                        "loss": render.json_number(r.loss),
+                        "entropy": render.json_number(r.entropy),
+                        "method": r.solution.method,
+                        "achieved": {k: render.json_number(v) for k, v in r.solution.achieved.items()},
+                        "residuals": {k: render.json_number(v) for k, v in r.residuals.items()},
+                        "numpyro": r.solution.numpyro,
+                        "stan": r.solution.stan,
+                        "notes": list(r.solution.notes),
+                    }
+                    for r in ranking.ranked
+                ],
+                "skipped": [{"family": s.family, "reason": s.reason} for s in ranking.skipped],
+            },
+            out,
+        )
+        return
+    rows = [
+        (str(i), r.family, render.fmt(r.loss, 4), render.fmt(r.entropy, 5), r.solution.method,
+         _params_text(r.solution.params))
+        for i, r in enumerate(ranking.ranked, start=1)
+    ]
+    targets = ", ".join(f"{k}={render.fmt(v)}" for k, v in best.targets.items())
+    render.write_params_table(f"{len(rows)} families ranked by loss (ties: larger entropy first) for {targets}",
+                              rows, ["rank", "family", "loss", "entropy", "method", "parameters"], out,
+                              numeric=False)
+    lines = [f"best: {best.family}", f"numpyro: {best.numpyro}"]
+    if best.stan:
+        lines.append(f"Stan:    {best.stan}")
+    lines += [f"skipped {s.family}: {s.reason}" for s in ranking.skipped]
+    render.write_lines(lines, out)
+
+
+def fit_ranking(spec: str, values, tokens: list[str]):
+    from priorcli.ranking import rank_fits
+
+    return rank_fits(spec, values, split_extra_args(tokens))
+
+
+def fit_ranking_json(ranking) -> dict[str, Any]:
+    best = ranking.best.fit
+    return {
+        "fit": {"family": best.family, "params": render.params_json(best.params),
+                "log_likelihood": best.log_likelihood, "numpyro": best.numpyro},
+        "ranking": [
+            {"family": r.family, "params": render.params_json(r.fit.params),
+             "log_likelihood": render.json_number(r.fit.log_likelihood), "k": r.free,
+             "aic": render.json_number(r.aic), "ks": render.json_number(r.ks),
+             "ks_pvalue": render.json_number(r.ks_pvalue), "numpyro": r.fit.numpyro}
+            for r in ranking.ranked
+        ],
+        "skipped": [{"family": s.family, "reason": s.reason} for s in ranking.skipped],
+    }
+
+
+def write_fit_ranking(ranking, out: TextIO) -> None:
+    top = ranking.ranked[0].aic
+    rows = [
+        (str(i), r.family, render.fmt(r.fit.log_likelihood, 8), render.fmt(r.aic, 8), render.fmt(r.aic - top, 4),
+         render.fmt(r.ks, 4), render.fmt(r.ks_pvalue, 3), _params_text(r.fit.params))
+        for i, r in enumerate(ranking.ranked, start=1)
+    ]
+    render.write_params_table("maximum-likelihood fits ranked by AIC", rows,
+                              ["rank", "family", "log-lik", "AIC", "dAIC", "KS", "KS p", "parameters"], out,
+                              numeric=False)
+    lines = [f"best: {ranking.ranked[0].fit.numpyro}"]
+    lines += [f"skipped {s.family}: {s.reason}" for s in ranking.skipped]
+    render.write_lines(lines, out)

@@ -1,0 +1,293 @@
+"""Which family? Several candidate families fitted to the same targets or data, ranked.
+
+* ``rank_solutions(spec, pairs)``: ``solve --family auto|F,F,...``. Every candidate is solved for
+  the targets (exactly, by maximum entropy, or by least squares when it has fewer free parameters
+  than targets) and ranked by the least-squares loss of :func:`priorcli.solving.target_loss`
+  (probability scale; ~0 for an exact answer), ties (within 1e-10) broken by the larger entropy.
+* ``rank_fits(spec, values, pairs)``: ``summarize --input FILE --fit auto|F,F,...``. Maximum
+  likelihood fits (:mod:`priorcli.fitting`) ranked by AIC = 2k - 2 log L (k: the free parameters),
+  each with its log-likelihood and the Kolmogorov-Smirnov statistic and p-value of
+  ``scipy.stats.kstest`` against the fitted cdf (for a discrete family the statistic is
+  ``max_k |ECDF(k) - F(k)|`` over the whole numbers, with no p-value: scipy's assumes no ties).
+
+``auto`` means every univariate family with a record (numpy/scipy numerics only, no jax) whose
+support holds the target values or the data. For targets, discrete families join the continuous
+ones when every quantile, median and interval end given is a whole number (and there is one); for
+data, whole numbers are fitted by the discrete families only, other data by the continuous ones
+(a pmf's and a density's likelihoods are not comparable).
+Families whose whole-number parameter is not given (Binomial's total_count) are left out of
+``auto``; a ``--PARAM V`` applies to the candidates that have that parameter, and the others are
+left out. A candidate that cannot take the request is listed as skipped with the reason, never
+silently dropped; if none is left, that is an InfeasibleError (exit 1).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from priorcli import records
+from priorcli.errors import InfeasibleError, PriorError, UsageError
+from priorcli.families import FamilyInfo, complete_params, parse_family_args, resolve, resolve_fast
+from priorcli.targets import Targets
+
+__all__ = ["RankedSolution", "RankedFit", "Skipped", "Ranking", "rank_solutions", "rank_fits", "candidates",
+           "TIE"]
+
+TIE = 1e-10  # losses this close are a tie, broken by entropy
+# left out of auto: a family on a fixed grid of integers that nobody elicits (DiscreteUniform)
+_NOT_AUTO = ("DiscreteUniform",)
+
+
+@dataclass(frozen=True)
+class Skipped:
+    family: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class RankedSolution:
+    family: str
+    solution: object  # priorcli.solving.Solution
+    loss: float
+    entropy: float | None
+    residuals: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RankedFit:
+    family: str
+    fit: object  # priorcli.fitting.Fit
+    free: int  # number of estimated parameters
+    aic: float
+    ks: float
+    ks_pvalue: float
+
+
+@dataclass(frozen=True)
+class Ranking:
+    ranked: tuple  # RankedSolution or RankedFit, best first
+    skipped: tuple[Skipped, ...]
+
+    @property
+    def best(self):
+        return self.ranked[0]
+
+
+def _family_list(spec: str) -> list[FamilyInfo] | None:
+    """The families of a comma list (None for auto); unknown names are usage errors."""
+    text = spec.strip()
+    if text.lower() == "auto":
+        return None
+    names = [n.strip() for n in text.split(",")]
+    if not names or any(not n for n in names):
+        raise UsageError(f"--family/--fit '{spec}' must be auto or comma-separated family names")
+    out = []
+    for name in names:
+        family = resolve_fast(name) or resolve(name)
+        if family.multivariate:
+            raise UsageError(f"{family.name} is multivariate: a ranking compares univariate families")
+        if family.name not in [f.name for f in out]:
+            out.append(family)
+    return out
+
+
+def candidates(spec: str) -> tuple[list[FamilyInfo], bool]:
+    """(families, auto): the named families, or every univariate family with a record."""
+    named = _family_list(spec)
+    if named is not None:
+        return named, False
+    return [resolve_fast(name) for name in records.RECORDS if name not in _NOT_AUTO], True
+
+
+def _parse_for(family: FamilyInfo, pairs) -> tuple[dict, Targets]:
+    parsed = parse_family_args(family, pairs)
+    return dict(parsed.params), parsed.targets
+
+
+def _needs_whole_number(family: FamilyInfo, fixed: dict) -> str | None:
+    missing = [p.name for p in family.params if p.kind.endswith("integer") and p.name not in fixed]
+    return missing[0] if missing else None
+
+
+def _whole(values) -> bool:
+    return all(float(v) == math.floor(float(v)) for v in values)
+
+
+def _target_values(t: Targets) -> list[float]:
+    values = [v for _, v in t.quantiles]
+    values += [v for v in (t.median, t.lower, t.upper) if v is not None]
+    return values
+
+
+# ---------------------------------------------------------------------------------------------
+# solve --family
+
+
+def rank_solutions(spec: str, pairs: list[tuple[str, str]]) -> Ranking:
+    """Solve the targets in ``pairs`` for each candidate of ``spec``; rank by loss, then entropy."""
+    from priorcli.solving import Underdetermined, solve, target_loss
+
+    families, auto = candidates(spec)
+    ranked, skipped, first_error, errors = [], [], None, []
+    for family in families:
+        try:
+            fixed, targets = _parse_for(family, pairs)
+        except UsageError as exc:  # a parameter this family does not have
+            first_error = first_error or exc
+            if not auto:
+                skipped.append(Skipped(family.name, str(exc)))
+            continue
+        if targets.is_empty():
+            raise UsageError("solve --family needs targets: --mode, --median, --mean, --sd, --quantile P=V, "
+                             "or --lower L --upper U --mass P")
+        if auto and not _auto_takes(family, targets, fixed):
+            continue
+        try:
+            result = solve(family.name, targets, fixed)
+            if isinstance(result, Underdetermined):
+                skipped.append(Skipped(family.name, "the targets leave a parameter free"))
+                continue
+            loss, residuals = target_loss(family.name, targets, result.params)
+        except PriorError as exc:
+            if isinstance(exc, UsageError) and not auto and _is_request_error(exc):
+                raise
+            errors.append(exc)
+            skipped.append(Skipped(family.name, str(exc)))
+            continue
+        entropy = _entropy(family.name, result.params)
+        ranked.append(RankedSolution(family.name, result, loss, entropy, residuals))
+    if not ranked:
+        if first_error is not None and not skipped:
+            raise first_error
+        why = "; ".join(f"{s.family}: {s.reason}" for s in skipped) or "no family's support holds the targets"
+        # every family refused the request as malformed (a value outside each support): a usage error
+        kind = UsageError if errors and all(isinstance(e, UsageError) for e in errors) else InfeasibleError
+        raise kind(f"no candidate family meets the targets ({why})")
+    ranked.sort(key=_solution_key(ranked))
+    return Ranking(tuple(ranked), tuple(skipped))
+
+
+def _is_request_error(exc: UsageError) -> bool:
+    """Errors about the request itself (a malformed target), not about one family."""
+    text = str(exc)
+    return "must be" in text and "support" not in text
+
+
+def _auto_takes(family: FamilyInfo, targets: Targets, fixed: dict) -> bool:
+    """Whether ``auto`` tries this family: its whole-number parameters given, discrete only for
+    whole-number target values, and every target value inside its support."""
+    if _needs_whole_number(family, fixed) is not None:
+        return False
+    values = _target_values(targets)
+    if family.discrete and not (values and _whole(values)):
+        return False
+    F = records.get(family.name)
+    if family.discrete and targets.mode is not None:
+        return False
+    try:
+        support = F.moving_support or F.support(**{**F.typical_params(), **fixed})
+    except (TypeError, ValueError):
+        return False
+    lo, hi = support
+    located = values + [v for v in (targets.mean, targets.mode) if isinstance(v, (int, float))]
+    inside = all((lo <= v <= hi) if family.discrete else (lo < v < hi) for v in located)
+    return inside
+
+
+def _entropy(family: str, params: dict) -> float | None:
+    F = records.get(family)
+    try:
+        h = F.entropy(**params) if F.entropy is not None else None
+    except (ValueError, ArithmeticError):
+        return None
+    return h if h is not None and math.isfinite(h) else None
+
+
+def _solution_key(ranked: list[RankedSolution]):
+    """Sort key: loss in steps of TIE, then larger entropy first."""
+
+    def key(r: RankedSolution):
+        h = r.entropy if r.entropy is not None else -math.inf
+        return (round(r.loss / TIE), -h)
+
+    return key
+
+
+# ---------------------------------------------------------------------------------------------
+# summarize --input --fit
+
+
+def rank_fits(spec: str, values, pairs: list[tuple[str, str]]) -> Ranking:
+    """Maximum-likelihood fits of each candidate of ``spec`` to ``values``, ranked by AIC."""
+    import numpy as np
+
+    from priorcli.fitting import fit_family
+
+    x = np.asarray(values, dtype=np.float64).ravel()
+    families, auto = candidates(spec)
+    whole = bool(x.size) and bool(np.all(x == np.floor(x)))
+    ranked, skipped, first_error = [], [], None
+    for family in families:
+        try:
+            fixed, targets = _parse_for(family, pairs)
+        except UsageError as exc:
+            first_error = first_error or exc
+            if not auto:
+                skipped.append(Skipped(family.name, str(exc)))
+            continue
+        if not targets.is_empty():
+            raise UsageError("--fit takes parameters to hold (--total-count 5), not targets")
+        if auto and (_needs_whole_number(family, fixed) is not None or family.discrete != whole):
+            continue
+        try:
+            fit = fit_family(family.name, x, fixed=fixed)
+        except UsageError as exc:
+            if not auto and len(families) == 1:
+                raise
+            skipped.append(Skipped(family.name, str(exc)))
+            continue
+        except PriorError as exc:
+            if len(families) == 1:
+                raise
+            skipped.append(Skipped(family.name, str(exc)))
+            continue
+        k = len([p for p in family.params if p.name not in fixed])
+        ks, pvalue = _ks(family.name, fit.params, x)
+        ranked.append(RankedFit(family.name, fit, k, 2.0 * k - 2.0 * fit.log_likelihood, ks, pvalue))
+    if not ranked:
+        if first_error is not None and not skipped:
+            raise first_error
+        why = "; ".join(f"{s.family}: {s.reason}" for s in skipped) or "no family's support holds the data"
+        raise InfeasibleError(f"no candidate family could be fitted ({why})")
+    ranked.sort(key=lambda r: r.aic)
+    return Ranking(tuple(ranked), tuple(skipped))
+
+
+def _ks(family: str, params: dict, x) -> tuple[float, float]:
+    """scipy.stats.kstest of the data against the fitted cdf (the record's, else numpyro's)."""
+    from scipy import stats as st
+
+    import numpy as np
+
+    F = records.get(family)
+    if F is not None and F.discrete and F.cdf is not None:
+        # scipy's kstest assumes a continuous cdf (ties make its statistic meaningless): the
+        # statistic over the whole numbers, max_k |ECDF(k) - F(k)|, and no p-value
+        ks = np.arange(np.min(x), np.max(x) + 1.0)
+        ecdf = np.searchsorted(np.sort(x), ks, side="right") / x.size
+        return float(np.max(np.abs(ecdf - F.cdf(ks, **params)))), math.nan
+    if F is not None and F.cdf is not None:
+        cdf = lambda v: F.cdf(v, **params)  # noqa: E731
+    else:
+        from priorcli.stats import DistSpec, build_distribution
+
+        info = resolve(family)
+        dist = build_distribution(DistSpec(info, complete_params(info, params)))
+        try:
+            dist.cdf(np.asarray(x[:1]))
+        except NotImplementedError:
+            return math.nan, math.nan  # numpyro has no cdf for it: no KS statistic
+        cdf = lambda v: np.asarray(dist.cdf(np.asarray(v)), dtype=np.float64)  # noqa: E731
+    result = st.kstest(x, cdf)
+    return float(result.statistic), float(result.pvalue)

@@ -1,0 +1,184 @@
+"""Which family? solve --family and summarize --input --fit auto|F,F, against scipy.stats.
+
+The oracle: exact quantiles from scipy's ppf (the generating family must win with loss ~0), 10,000
+numpy draws (the generating family must have the smallest AIC), log-likelihoods, AICs and KS
+statistics recomputed with scipy.stats at the reported parameters, entropies from scipy.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from scipy import stats
+from typer.testing import CliRunner
+
+from priorcli.cli import app
+from priorcli.errors import InfeasibleError, UsageError
+from priorcli.ranking import rank_fits, rank_solutions
+
+SCIPY = {
+    "Gamma": lambda p: stats.gamma(p["concentration"], scale=1 / p["rate"]),
+    "LogNormal": lambda p: stats.lognorm(p["scale"], scale=math.exp(p["loc"])),
+    "Weibull": lambda p: stats.weibull_min(p["concentration"], scale=p["scale"]),
+    "Normal": lambda p: stats.norm(p["loc"], p["scale"]),
+    "Logistic": lambda p: stats.logistic(p["loc"], p["scale"]),
+    "Laplace": lambda p: stats.laplace(p["loc"], p["scale"]),
+    "Gumbel": lambda p: stats.gumbel_r(p["loc"], p["scale"]),
+    "Cauchy": lambda p: stats.cauchy(p["loc"], p["scale"]),
+    "Poisson": lambda p: stats.poisson(p["rate"]),
+    "BinomialProbs": lambda p: stats.binom(p["total_count"], p["probs"]),
+}
+TRUTH = {
+    "Gamma": {"concentration": 3.0, "rate": 1.5},
+    "LogNormal": {"loc": 0.5, "scale": 0.6},
+    "Weibull": {"scale": 2.0, "concentration": 2.5},
+    "Normal": {"loc": 1.0, "scale": 2.0},
+}
+DRAWS = {
+    "Gamma": lambda rng: rng.gamma(3.0, 1 / 1.5, 10_000),
+    "LogNormal": lambda rng: rng.lognormal(0.5, 0.6, 10_000),
+    "Weibull": lambda rng: 2.0 * rng.weibull(2.5, 10_000),
+    "Normal": lambda rng: rng.normal(1.0, 2.0, 10_000),
+}
+PROBS = (0.05, 0.25, 0.5, 0.75, 0.95)
+
+
+def _quantile_pairs(family):
+    d = SCIPY[family](TRUTH[family])
+    pairs = []
+    for p in PROBS:
+        pairs.append(("quantile", f"{p!r}={float(d.ppf(p))!r}"))
+    return pairs
+
+
+@pytest.mark.parametrize("family", sorted(TRUTH))
+def test_exact_quantiles_pick_the_generating_family(family):
+    ranking = rank_solutions("auto", _quantile_pairs(family))
+    best = ranking.best
+    assert best.family == family, [(r.family, r.loss) for r in ranking.ranked[:4]]
+    assert best.loss < 1e-12
+    for name, value in TRUTH[family].items():
+        assert best.solution.params[name] == pytest.approx(value, rel=1e-6)
+    losses = [r.loss for r in ranking.ranked]
+    assert all(a <= b + 1e-10 for a, b in zip(losses, losses[1:]))
+    assert len(ranking.ranked) >= 5  # the other continuous families were tried too
+    # the runner-up's loss recomputed with scipy (where scipy has it)
+    other = next(r for r in ranking.ranked[1:] if r.family in SCIPY)
+    d = SCIPY[other.family](other.solution.params)
+    pairs = [(p, float(SCIPY[family](TRUTH[family]).ppf(p))) for p in PROBS]
+    assert other.loss == pytest.approx(sum((float(d.cdf(v)) - p) ** 2 for p, v in pairs), rel=1e-8)
+
+
+def test_ties_are_broken_by_entropy():
+    # two quantiles: each two-parameter family meets them exactly (loss ~0): larger entropy first
+    ranking = rank_solutions("gamma,lognormal,weibull", [("quantile", "0.05=0.5"), ("quantile", "0.95=6")])
+    assert [r.loss < 1e-20 for r in ranking.ranked] == [True] * 3
+    entropies = [float(SCIPY[r.family](r.solution.params).entropy()) for r in ranking.ranked]
+    assert entropies == sorted(entropies, reverse=True)
+    assert [r.entropy for r in ranking.ranked] == pytest.approx(entropies, rel=1e-9)
+
+
+def test_discrete_candidates_for_whole_number_targets():
+    ranking = rank_solutions("auto", [("quantile", "0.1=1"), ("quantile", "0.5=3"), ("quantile", "0.9=7")])
+    names = {r.family for r in ranking.ranked}
+    assert {"Poisson", "NegativeBinomial2", "Gamma"} <= names
+    non_whole = rank_solutions("auto", [("quantile", "0.1=1.5"), ("quantile", "0.9=7")])
+    assert not any(r.family in ("Poisson", "NegativeBinomial2") for r in non_whole.ranked)
+
+
+def test_held_parameter_applies_to_the_families_that_have_it():
+    ranking = rank_solutions("auto", [("total_count", "10"), ("mean", "3"), ("quantile", "0.9=5")])
+    assert {r.family for r in ranking.ranked} <= {"BinomialProbs", "BetaBinomial", "NegativeBinomialProbs"}
+    assert all(r.solution.params["total_count"] == 10.0 for r in ranking.ranked)
+
+
+@pytest.mark.parametrize("family", sorted(DRAWS))
+def test_draws_pick_the_generating_family_by_aic(family):
+    x = DRAWS[family](np.random.default_rng(7))
+    ranking = rank_fits("auto", x, [])
+    best = ranking.best
+    assert best.family == family, [(r.family, r.aic) for r in ranking.ranked[:3]]
+    for r in ranking.ranked:
+        if r.family not in SCIPY:
+            continue
+        d = SCIPY[r.family](r.fit.params)
+        loglik = float(np.sum(d.logpdf(x)))
+        assert r.fit.log_likelihood == pytest.approx(loglik, rel=1e-9)
+        assert r.aic == pytest.approx(2 * len(TRUTH.get(r.family, r.fit.params)) - 2 * loglik, rel=1e-9)
+        ks = stats.kstest(x, d.cdf)
+        assert r.ks == pytest.approx(ks.statistic, rel=1e-6) and r.ks_pvalue == pytest.approx(ks.pvalue, rel=1e-3,
+                                                                                                abs=1e-12)
+    assert [r.aic for r in ranking.ranked] == sorted(r.aic for r in ranking.ranked)
+
+
+def test_fit_with_a_held_parameter_and_discrete_ks():
+    x = np.random.default_rng(3).binomial(5, 0.3, 2000).astype(float)
+    ranking = rank_fits("binomial", x, [("total_count", "5")])
+    best = ranking.best
+    assert best.fit.params == {"probs": pytest.approx(x.mean() / 5, rel=1e-12), "total_count": 5.0}
+    assert best.free == 1
+    d = SCIPY["BinomialProbs"](best.fit.params)
+    assert best.aic == pytest.approx(2 - 2 * float(np.sum(d.logpmf(x))), rel=1e-10)
+    ks = np.arange(0, 6)
+    ecdf = np.array([np.mean(x <= k) for k in ks])
+    assert best.ks == pytest.approx(float(np.max(np.abs(ecdf - d.cdf(ks)))), rel=1e-12)
+    assert math.isnan(best.ks_pvalue)
+
+
+def test_errors():
+    with pytest.raises(UsageError, match="unknown family"):
+        rank_solutions("gamma,notafamily", [("mean", "1"), ("sd", "1")])
+    with pytest.raises(UsageError, match="targets"):
+        rank_solutions("auto", [])
+    with pytest.raises(InfeasibleError, match="no candidate family"):
+        rank_solutions("gamma,lognormal", [("quantile", "0.25=2"), ("quantile", "0.5=1"), ("quantile", "0.75=3")])
+    with pytest.raises(UsageError, match="support"):
+        rank_solutions("gamma,lognormal", [("quantile", "0.25=-2"), ("quantile", "0.75=3")])
+
+
+runner = CliRunner()
+
+
+def test_cli_solve_family_auto_json(tmp_path):
+    args = ["solve", "--family", "auto", "--quantile", "0.05=0.5", "--quantile", "0.5=1.5", "--quantile", "0.95=6",
+            "--format", "json"]
+    r = runner.invoke(app, args)
+    assert r.exit_code == 0, r.output
+    doc = json.loads(r.output)
+    assert doc["family"] == doc["ranking"][0]["family"] and doc["numpyro"] == doc["ranking"][0]["numpyro"]
+    losses = [e["loss"] for e in doc["ranking"]]
+    assert all(a <= b + 1e-10 for a, b in zip(losses, losses[1:]))  # ties (1e-10) go by entropy
+    assert {"family", "params", "loss", "entropy", "method", "residuals", "numpyro", "stan"} <= set(doc["ranking"][0])
+    table = runner.invoke(app, args[:-2])
+    assert table.exit_code == 0 and "ranked by loss" in table.output and "numpyro:" in table.output
+
+
+def test_cli_fit_auto_and_held_parameter(tmp_path):
+    path = tmp_path / "draws.txt"
+    np.savetxt(path, np.random.default_rng(5).binomial(5, 0.3, 500), fmt="%d")
+    r = runner.invoke(app, ["summarize", "--input", str(path), "--fit", "binomial", "--total-count", "5",
+                            "--format", "json"])
+    assert r.exit_code == 0, r.output
+    doc = json.loads(r.output)
+    assert doc["fit"]["params"]["total_count"] == 5.0 and doc["ranking"][0]["k"] == 1
+    r = runner.invoke(app, ["summarize", "--input", str(path), "--fit", "auto", "--no-plot"])
+    assert r.exit_code == 0 and "ranked by AIC" in r.output
+    r = runner.invoke(app, ["summarize", "--input", str(path), "--fit", "binomial"])
+    assert r.exit_code == 2 and "total_count" in r.output
+
+
+def test_cli_solve_family_and_positional_family_exclude_each_other():
+    r = runner.invoke(app, ["solve", "gamma", "--family", "auto", "--mean", "1", "--sd", "1"])
+    assert r.exit_code == 2
+
+
+def test_solve_family_auto_does_not_import_jax():
+    code = ("import sys; from typer.testing import CliRunner; from priorcli.cli import app; "
+            "r = CliRunner().invoke(app, ['solve', '--family', 'auto', '--quantile', '0.1=1.5', '--quantile', '0.9=6']); "
+            "assert r.exit_code == 0, r.output; assert 'jax' not in sys.modules, 'jax imported'")
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=300)
