@@ -31,8 +31,8 @@ from priorcli.errors import InfeasibleError, PriorError, UsageError
 from priorcli.families import FamilyInfo, complete_params, parse_family_args, resolve, resolve_fast
 from priorcli.targets import Targets
 
-__all__ = ["RankedSolution", "RankedFit", "Skipped", "Ranking", "rank_solutions", "rank_fits", "candidates",
-           "TIE"]
+__all__ = ["RankedSolution", "RankedFit", "Skipped", "Ranking", "rank_solutions", "rank_targets", "rank_fits",
+           "candidates", "TIE"]
 
 TIE = 1e-10  # losses this close are a tie, broken by entropy
 # left out of auto: a family on a fixed grid of integers that nobody elicits (DiscreteUniform)
@@ -212,6 +212,20 @@ def _solution_key(ranked: list[RankedSolution]):
         return (round(r.loss / TIE), -h)
 
     return key
+
+
+def rank_targets(spec: str, targets: Targets, fixed: dict | None = None) -> Ranking:
+    """The same ranking for Python callers (explore's roulette: its chips are quantile targets,
+    ``Targets(quantiles=((p, v), ...), weights=...)``): ``spec`` is "auto" or "gamma,lognormal"."""
+    pairs = [(name, repr(float(value))) for name, value in (fixed or {}).items()]
+    for key, value in targets.as_dict().items():
+        weight = targets.weight(key)
+        at = f"@{weight!r}" if weight != 1.0 else ""
+        if key.startswith("q"):
+            pairs.append(("quantile", f"{key[1:]}={float(value)!r}{at}"))
+        else:
+            pairs.append((key, f"{float(value)!r}{at if key not in ('lower', 'upper') else ''}"))
+    return rank_solutions(spec, pairs)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -19,7 +19,8 @@ from typer.testing import CliRunner
 
 from priorcli.cli import app
 from priorcli.errors import InfeasibleError, UsageError
-from priorcli.ranking import rank_fits, rank_solutions
+from priorcli.ranking import rank_fits, rank_solutions, rank_targets
+from priorcli.targets import Targets
 
 SCIPY = {
     "Gamma": lambda p: stats.gamma(p["concentration"], scale=1 / p["rate"]),
@@ -182,3 +183,11 @@ def test_solve_family_auto_does_not_import_jax():
             "r = CliRunner().invoke(app, ['solve', '--family', 'auto', '--quantile', '0.1=1.5', '--quantile', '0.9=6']); "
             "assert r.exit_code == 0, r.output; assert 'jax' not in sys.modules, 'jax imported'")
     subprocess.run([sys.executable, "-c", code], check=True, timeout=300)
+
+
+def test_rank_targets_for_python_callers():
+    d = stats.gamma(3.0, scale=1 / 1.5)
+    qs = tuple((p, float(d.ppf(p))) for p in PROBS)
+    ranking = rank_targets("gamma,lognormal,weibull", Targets(quantiles=qs, weights=(("q0.5", 2.0),)))
+    assert ranking.best.family == "Gamma" and ranking.best.loss < 1e-12
+    assert ranking.best.solution.weights["q0.5"] == 2.0
