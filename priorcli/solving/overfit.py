@@ -106,8 +106,12 @@ def fit_overdetermined(prob: Problem, weights: list[float]) -> Overfit:
         if not r.success:
             why = f"scipy.optimize.least_squares stopped: {r.message}"
             continue
+        if best is not None and abs(value - best[0]) <= 1e-9 * max(best[0], 1e-12):
+            break  # a second start found the same minimum
         if best is None or value < best[0]:
             best = (value, list(r.x))
+        if value < 1e-24:
+            break  # the targets are met exactly
     if best is None:
         raise ConvergenceError(
             f"the least-squares fit of {prob.family} to {_labels(prob.eqs)} did not converge: {why}"
