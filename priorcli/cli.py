@@ -352,10 +352,15 @@ def solve(
     from priorcli import commands
 
     family, tokens = _family_and_tokens(family, ctx)
-    if family_spec is not None and family is not None:
-        raise UsageError(f"give FAMILY ('{family}') or --family '{family_spec}', not both")
-    commands.solve(family or "lognormal", tokens, format=format, plot=plot, out=sys.stdout, emit=emit,
-                   family_spec=family_spec)
+    if family_spec is not None:  # several families ranked (priorcli.ranking)
+        from priorcli import rank_commands
+
+        if family is not None or plot or emit is not None:
+            raise UsageError("--family ranks several families: give no FAMILY, --plot or --emit with it "
+                             "(use them on the winner: 'solve FAMILY ...')")
+        rank_commands.solve_ranked(family_spec, tokens, format=format, out=sys.stdout)
+        return
+    commands.solve(family or "lognormal", tokens, format=format, plot=plot, out=sys.stdout, emit=emit)
 
 
 @app.command()

@@ -268,18 +268,9 @@ def summarize_family(family_name: str, tokens: list[str], transform_texts: list[
 
 
 def solve(family_name: str, tokens: list[str], *, format: str, plot: bool, out: TextIO,
-          emit: str | None = None, family_spec: str | None = None) -> None:
+          emit: str | None = None) -> None:
     from priorcli import emit as emitters
     from priorcli.solving import Underdetermined
-
-    if family_spec is not None:  # --family auto|F,F,...: several families ranked (priorcli.ranking)
-        from priorcli import rank_commands
-
-        if plot or emit is not None:
-            raise UsageError("--plot and --emit take one solution; with --family, use them on the winner: "
-                             "'solve FAMILY ... --plot'")
-        rank_commands.solve_ranked(family_spec, tokens, format=format, out=out)
-        return
 
     if format not in ("table", "json"):
         raise UsageError(f"--format for solve must be table or json, got '{format}'")

@@ -3,7 +3,9 @@
 * ``rank_solutions(spec, pairs)``: ``solve --family auto|F,F,...``. Every candidate is solved for
   the targets (exactly, by maximum entropy, or by least squares when it has fewer free parameters
   than targets) and ranked by the least-squares loss of :func:`priorcli.solving.target_loss`
-  (probability scale; ~0 for an exact answer), ties (within 1e-10) broken by the larger entropy.
+  (probability scale; ~0 for an exact answer); in a tie (within 1e-10) fewer free parameters come
+  first (a limiting case such as a StudentT with df running off to a Normal ties with it), then
+  the larger entropy.
 * ``rank_fits(spec, values, pairs)``: ``summarize --input FILE --fit auto|F,F,...``. Maximum
   likelihood fits (:mod:`priorcli.fitting`) ranked by AIC = 2k - 2 log L (k: the free parameters),
   each with its log-likelihood and the Kolmogorov-Smirnov statistic and p-value of
@@ -52,6 +54,7 @@ class RankedSolution:
     loss: float
     entropy: float | None
     residuals: dict = field(default_factory=dict)
+    free: int = 0  # parameters solved for (the others were held)
 
 
 @dataclass(frozen=True)
@@ -156,7 +159,7 @@ def rank_solutions(spec: str, pairs: list[tuple[str, str]]) -> Ranking:
             skipped.append(Skipped(family.name, str(exc)))
             continue
         entropy = _entropy(family.name, result.params)
-        ranked.append(RankedSolution(family.name, result, loss, entropy, residuals))
+        ranked.append(RankedSolution(family.name, result, loss, entropy, residuals, len(result.params) - len(fixed)))
     if not ranked:
         if first_error is not None and not skipped:
             raise first_error
@@ -205,11 +208,12 @@ def _entropy(family: str, params: dict) -> float | None:
 
 
 def _solution_key(ranked: list[RankedSolution]):
-    """Sort key: loss in steps of TIE, then larger entropy first."""
+    """Sort key: loss in steps of TIE; in a tie, fewer free parameters first (a Normal before the
+    StudentT whose df runs off towards it), then the larger entropy."""
 
     def key(r: RankedSolution):
         h = r.entropy if r.entropy is not None else -math.inf
-        return (round(r.loss / TIE), -h)
+        return (round(r.loss / TIE), r.free, -h)
 
     return key
 
