@@ -107,6 +107,15 @@ def rows() -> list[Row]:
         out.append(Row("solve-gamma-cold", "`priorcli solve gamma --lower 1 --upper 10 --mass 0.9`, cold",
                        gamma, "PreliZ import + first maxent (not installed; ~2.3 s per the issue)", None,
                        goal_seconds=1.2))
+    two_q = ["solve", "gamma", "--quantile", "0.25=0.5", "--quantile", "0.75=2.5"]
+    out.append(Row("solve-3q-cold", "`priorcli solve gamma --quantile 0.25=0.5 --quantile 0.5=1 --quantile 0.75=2.5` "
+                   "(least squares), cold", two_q[:4] + ["--quantile", "0.5=1"] + two_q[4:],
+                   "`priorcli solve gamma --quantile 0.25=0.5 --quantile 0.75=2.5` (exact), cold",
+                   [PY, "-m", "priorcli", *two_q], goal_ratio=1.5))
+    auto = ["solve", "--family", "auto", "--quantile", "0.05=0.5", "--quantile", "0.5=1.5", "--quantile", "0.95=6"]
+    out.append(Row("solve-auto-cold", "`priorcli solve --family auto` (three quantiles, every continuous family), "
+                   "cold", auto, "none (absolute goal; jax is not imported, see tests/test_ranking.py)", None,
+                   goal_seconds=3.0))
     explore = str(HERE / "explore_bench.py")
     out.append(Row("explore-first-frame", "`priorcli explore lognormal`: first full frame on an 80x24 pty, cold",
                    ["explore", "lognormal"], '`python -c "import numpy, scipy.special, textual.app"` (its unavoidable imports)',
