@@ -11,8 +11,11 @@ determines the program. Later runs load it and call it (tens of milliseconds). T
 ``jax.jit`` builds, so the draws are the same bytes whether the executable was loaded or built.
 
 The key: the distribution (family, every parameter's exact ``repr``, transforms), n, the jax,
-jaxlib and numpyro versions, the backend and its platform version, the host CPU's feature flags
-and a hash of the priorcli sources that build the distribution. Anything unexpected while loading
+jaxlib and numpyro versions, the backend and its platform version, the jax settings that change
+the random bits (float64, the PRNG and its partitionable mode) and ``XLA_FLAGS``, the host CPU's
+feature flags and a hash of the priorcli sources that build the distribution. The files are
+pickles (jax's format), so the directory is created private (0700) and read as trusted, as jax's
+own cache is. Anything unexpected while loading
 or storing (an old or truncated file, a jax that cannot serialize the program) falls back to the
 ordinary compiled sampler; a file that fails to load or run is removed. ``PRIORCLI_NO_CACHE`` turns the
 store off like jax's cache (``PRIORCLI_NO_SAMPLER_CACHE`` this store alone); at most MAX_ENTRIES
@@ -177,9 +180,11 @@ def _environment(sources: tuple[str, ...]) -> str:
     digest = hashlib.sha256()
     for source in sources:
         digest.update(Path(source).read_bytes())
+    settings = [str(jax.config.jax_enable_x64), str(jax.config.jax_default_prng_impl),
+                str(jax.config.jax_threefry_partitionable), os.environ.get("XLA_FLAGS", "")]  # bits and code
     return "\n".join([
         jax.__version__, jaxlib.__version__, numpyro.__version__, backend.platform, backend.platform_version,
-        str(jax.config.jax_enable_x64), _cpu_flags(), digest.hexdigest(),
+        *settings, _cpu_flags(), digest.hexdigest(),
     ])
 
 

@@ -79,7 +79,7 @@ def test_store_off_gives_the_same_bytes(store, monkeypatch, switch):
     assert sampling.draw(spec, 300, 5).tobytes() == stored.tobytes()
 
 
-def test_key_changes_with_everything_that_shapes_the_program(store, tmp_path):
+def test_key_changes_with_everything_that_shapes_the_program(store, tmp_path, monkeypatch):
     base = _spec("normal", {"loc": 1.0, "scale": 2.0}, ())
     source = tmp_path / "builder.py"
     source.write_text("x = 1\n")
@@ -96,7 +96,13 @@ def test_key_changes_with_everything_that_shapes_the_program(store, tmp_path):
     assert compiled._key(same_params, 100, sources) == compiled._key(base, 100, sources)
     compiled._environment.cache_clear()
     source.write_text("x = 2\n")  # the code that builds the program changed
-    assert compiled._key(base, 100, sources) not in keys
+    changed_source = compiled._key(base, 100, sources)
+    assert changed_source not in keys
+    compiled._environment.cache_clear()
+    monkeypatch.setenv("XLA_FLAGS", "--xla_cpu_enable_fast_math=true")  # other code for the same program
+    assert compiled._key(base, 100, sources) not in keys | {changed_source}
+    monkeypatch.delenv("XLA_FLAGS")
+    compiled._environment.cache_clear()
 
 
 def test_damaged_entry_is_rebuilt(store):
