@@ -18,6 +18,11 @@ evaluated by Python itself (no eval/exec/compile): numeric expressions are evalu
 This module knows nothing about distribution families: ``Foo(1, 2)`` is recorded as a
 distribution call and the caller decides whether ``Foo`` exists, through the callbacks given to
 :func:`run_model` and :func:`to_numpyro_source`.  It imports neither jax nor numpyro.
+
+The language lives in four modules: the vocabulary and tree (:mod:`priorcli.model_tree`), parsing
+(here), evaluation and ancestral runs (:mod:`priorcli.model_eval`) and numpyro source
+(:mod:`priorcli.model_source`). This module re-exports all of it, so ``priorcli.model`` is the one
+name callers use.
 """
 
 from __future__ import annotations
@@ -26,12 +31,48 @@ import ast
 import keyword
 import math
 import unicodedata
-from dataclasses import dataclass
-from typing import Callable, Mapping, Union
+from typing import Mapping, Union
 
 import numpy as np
 
-from .errors import PriorError, UsageError
+from priorcli.errors import UsageError
+from priorcli.model_eval import SampleFn, _const, evaluate, evaluate_distribution, run_model  # noqa: F401
+from priorcli.model_source import (  # noqa: F401
+    PROBIT_TRANSFORM_SOURCE,
+    distribution_to_source,
+    expr_to_source,
+    python_names,
+    to_numpyro_source,
+    transforms_to_source,
+)
+from priorcli.model_tree import (  # noqa: F401
+    _BINOPS,
+    _FORBIDDEN_NODES,
+    _MATH_ALIASES,
+    _OPERATOR_SYMBOLS,
+    _TRANSFORM_ALIASES,
+    _TRANSFORM_USAGE,
+    _UNARYOPS,
+    CONSTANTS,
+    MATH_FUNCTIONS,
+    MAX_CONST_EXPONENT,
+    MAX_DEPTH,
+    MAX_SPEC_CHARS,
+    MAX_STATEMENTS,
+    RESERVED_NAMES,
+    TRANSFORMS,
+    Binary,
+    Call,
+    DistExpr,
+    Expr,
+    Model,
+    Name,
+    Num,
+    Statement,
+    Unary,
+    _clip,
+    referenced_names,
+)
 
 __all__ = [
     "MAX_SPEC_CHARS",
@@ -66,200 +107,9 @@ __all__ = [
     "PROBIT_TRANSFORM_SOURCE",
 ]
 
-# ---------------------------------------------------------------------------------------------
-# limits against hostile input
-
-MAX_SPEC_CHARS = 100_000
-MAX_STATEMENTS = 1_000
-MAX_DEPTH = 50  # depth of the Python AST of one right-hand side
-MAX_CONST_EXPONENT = 1000.0  # |k| allowed in constant ** constant
-
-# ---------------------------------------------------------------------------------------------
-# vocabulary
-
-#: math function name -> number of arguments
-MATH_FUNCTIONS: dict[str, int] = {
-    "log": 1,
-    "exp": 1,
-    "sqrt": 1,
-    "log1p": 1,
-    "expm1": 1,
-    "softplus": 1,
-    "sigmoid": 1,
-    "inv_logit": 1,  # alias of sigmoid
-    "logit": 1,
-    "probit": 1,
-    "abs": 1,
-    "minimum": 2,
-    "maximum": 2,
-}
-_MATH_ALIASES = {"inv_logit": "sigmoid"}
-
-#: transform name -> number of numeric arguments after the distribution
-TRANSFORMS: dict[str, int] = {
-    "exp": 0,
-    "softplus": 0,
-    "sigmoid": 0,
-    "inv_logit": 0,  # alias of sigmoid
-    "probit": 0,
-    "reciprocal": 0,
-    "affine": 2,  # affine(D, LOC, SCALE)
-    "lower": 1,  # lower(D, L): L + exp(x)
-    "bounds": 2,  # bounds(D, L, U): L + (U - L) * sigmoid(x)
-    "power": 1,  # power(D, K): x ** K
-}
-_TRANSFORM_ALIASES = {"inv_logit": "sigmoid"}
-_TRANSFORM_USAGE = {
-    "affine": "affine(Normal(0, 1), LOC, SCALE)",
-    "lower": "lower(Normal(0, 1), L)",
-    "bounds": "bounds(Normal(0, 1), L, U)",
-    "power": "power(Gamma(2, 1), K)",
-}
-
-CONSTANTS: dict[str, float] = {"pi": math.pi, "e": math.e}
-
-#: names a variable may not take
-RESERVED_NAMES = frozenset(MATH_FUNCTIONS) | frozenset(TRANSFORMS) | frozenset(CONSTANTS)
-
-_BINOPS: dict[type, str] = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
-_UNARYOPS: dict[type, str] = {ast.USub: "-", ast.UAdd: "+"}
-
-_FORBIDDEN_NODES: dict[type, str] = {
-    ast.Attribute: "attribute access",
-    ast.Subscript: "indexing",
-    ast.Lambda: "lambda",
-    ast.ListComp: "comprehension",
-    ast.SetComp: "comprehension",
-    ast.DictComp: "comprehension",
-    ast.GeneratorExp: "comprehension",
-    ast.NamedExpr: "':='",
-    ast.Compare: "comparison",
-    ast.BoolOp: "'and'/'or'",
-    ast.IfExp: "conditional expression",
-    ast.List: "list",
-    ast.Tuple: "tuple",
-    ast.Set: "set",
-    ast.Dict: "dict",
-    ast.JoinedStr: "string",
-    ast.Await: "await",
-    ast.Yield: "yield",
-    ast.YieldFrom: "yield",
-    ast.Starred: "starred argument",
-    ast.Slice: "slice",
-}
-_OPERATOR_SYMBOLS: dict[type, str] = {
-    ast.FloorDiv: "//",
-    ast.Mod: "%",
-    ast.MatMult: "@",
-    ast.LShift: "<<",
-    ast.RShift: ">>",
-    ast.BitOr: "|",
-    ast.BitXor: "^",
-    ast.BitAnd: "&",
-    ast.Invert: "~",
-    ast.Not: "not",
-}
-
-# ---------------------------------------------------------------------------------------------
-# expression tree
-
-
-@dataclass(frozen=True)
-class Num:
-    """A number; ``symbol`` is ``"pi"`` or ``"e"`` for the named constants."""
-
-    value: float
-    symbol: str | None = None
-
-
-@dataclass(frozen=True)
-class Name:
-    """A reference to a model variable."""
-
-    id: str
-
-
-@dataclass(frozen=True)
-class Unary:
-    op: str  # "-" or "+"
-    operand: "Expr"
-
-
-@dataclass(frozen=True)
-class Binary:
-    op: str  # "+", "-", "*", "/", "**"
-    left: "Expr"
-    right: "Expr"
-
-
-@dataclass(frozen=True)
-class Call:
-    """A whitelisted math function (canonical name, e.g. ``"sigmoid"`` for ``inv_logit``)."""
-
-    func: str
-    args: tuple["Expr", ...]
-
-
-Expr = Union[Num, Name, Unary, Binary, Call]
-
-
-@dataclass(frozen=True)
-class DistExpr:
-    """A distribution call, possibly wrapped in transforms.
-
-    ``family`` is as written (``"LogNormal"``, ``"half_cauchy"``); ``args`` are positional
-    numeric expressions in numpyro's order, ``kwargs`` keyword ones (native names, aliases or
-    targets, resolved by the caller).  ``transforms`` are applied in order, innermost first, each
-    as ``(canonical name, numeric args)``, e.g. ``("bounds", (lo, hi))``.
-    """
-
-    family: str
-    args: tuple[Expr, ...] = ()
-    kwargs: tuple[tuple[str, Expr], ...] = ()
-    transforms: tuple[tuple[str, tuple[Expr, ...]], ...] = ()
-    text: str = ""  # the base call as written, e.g. "Normal(0, 1)" (for messages)
-
-
-@dataclass(frozen=True)
-class Statement:
-    name: str
-    kind: str  # "~" (draw from a distribution) or "=" (deterministic)
-    expr: Union[DistExpr, Expr]  # DistExpr for "~", Expr for "="
-    line: int  # 1-based line in the spec
-    text: str  # the statement as written, comment stripped
-
-    @property
-    def is_random(self) -> bool:
-        return self.kind == "~"
-
-    @property
-    def depends_on(self) -> frozenset[str]:
-        return referenced_names(self.expr)
-
-
-@dataclass(frozen=True)
-class Model:
-    statements: tuple[Statement, ...]
-
-    @property
-    def names(self) -> tuple[str, ...]:
-        """Variable names in definition order."""
-        return tuple(s.name for s in self.statements)
-
-    def __getitem__(self, name: str) -> Statement:
-        for s in self.statements:
-            if s.name == name:
-                return s
-        raise KeyError(name)
-
 
 # ---------------------------------------------------------------------------------------------
 # parsing
-
-
-def _clip(text: str, limit: int = 80) -> str:
-    text = text.strip()
-    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 class _Ctx:
@@ -317,27 +167,6 @@ def _parse_rhs(src: str, ctx: _Ctx) -> ast.AST:
         raise ctx.error(f"expression nested too deeply (limit {MAX_DEPTH} levels)")
     return tree.body
 
-
-def _const(expr: Expr) -> float | None:
-    """The value of an expression made only of numbers, else None (depth is bounded)."""
-    if isinstance(expr, Num):
-        return expr.value
-    if isinstance(expr, Name):
-        return None
-    if isinstance(expr, Unary):
-        v = _const(expr.operand)
-        return None if v is None else (-v if expr.op == "-" else v)
-    if isinstance(expr, Binary):
-        a, b = _const(expr.left), _const(expr.right)
-        if a is None or b is None:
-            return None
-        return float(_BINARY_FUNCS[expr.op](np.float64(a), np.float64(b)))
-    if isinstance(expr, Call):
-        vals = [_const(a) for a in expr.args]
-        if any(v is None for v in vals):
-            return None
-        return float(_math_impl(expr.func)(*(np.float64(v) for v in vals)))
-    raise TypeError(f"not an expression: {expr!r}")  # pragma: no cover
 
 
 def _check_name(ident: str, ctx: _Ctx) -> None:
@@ -633,341 +462,3 @@ def parse_expression(text: str, names: frozenset[str] | set[str] = frozenset()) 
     ctx = _Ctx(src, ("", f" in '{_clip(src)}'"), frozenset(names), {})
     node = _parse_rhs(src, ctx)
     return _numeric(node, ctx)
-
-
-# ---------------------------------------------------------------------------------------------
-# evaluation (numpy float64)
-
-
-def _softplus(x):
-    return np.logaddexp(0.0, x)
-
-
-def _math_impl(name: str) -> Callable:
-    if name in ("sigmoid", "logit", "probit"):
-        import scipy.special as sp  # lazy: only needed when used
-
-        return {"sigmoid": sp.expit, "logit": sp.logit, "probit": sp.ndtr}[name]
-    return {
-        "log": np.log,
-        "exp": np.exp,
-        "sqrt": np.sqrt,
-        "log1p": np.log1p,
-        "expm1": np.expm1,
-        "softplus": _softplus,
-        "abs": np.abs,
-        "minimum": np.minimum,
-        "maximum": np.maximum,
-    }[name]
-
-
-_BINARY_FUNCS: dict[str, Callable] = {
-    "+": np.add,
-    "-": np.subtract,
-    "*": np.multiply,
-    "/": np.true_divide,
-    "**": np.power,
-}
-
-
-def _eval(expr: Expr, env: Mapping[str, np.ndarray]) -> np.ndarray:
-    if isinstance(expr, Num):
-        return np.float64(expr.value)
-    if isinstance(expr, Name):
-        try:
-            value = env[expr.id]
-        except KeyError:
-            raise UsageError(f"unknown name '{expr.id}'") from None
-        return np.asarray(value, dtype=np.float64)
-    if isinstance(expr, Unary):
-        v = _eval(expr.operand, env)
-        return np.negative(v) if expr.op == "-" else v
-    if isinstance(expr, Binary):
-        return _BINARY_FUNCS[expr.op](_eval(expr.left, env), _eval(expr.right, env))
-    if isinstance(expr, Call):
-        return _math_impl(expr.func)(*(_eval(a, env) for a in expr.args))
-    raise TypeError(f"not a numeric expression: {expr!r}")
-
-
-def evaluate(expr: Expr, env: Mapping[str, np.ndarray] | None = None) -> np.ndarray:
-    """Evaluate a numeric expression on float64 arrays (overflow gives inf, never an exception).
-
-    A constant expression gives a 0-d array; names are looked up in ``env``.
-    """
-    with np.errstate(all="ignore"):
-        return np.asarray(_eval(expr, env or {}), dtype=np.float64)
-
-
-Value = Union[float, np.ndarray]
-
-
-def _value(expr: Expr, env: Mapping[str, np.ndarray], n: int | None) -> Value:
-    v = evaluate(expr, env)
-    if v.ndim == 0:
-        return float(v)
-    if n is not None and v.shape != (n,):
-        v = np.broadcast_to(v, (n,)).copy()
-    return v
-
-
-def evaluate_distribution(
-    dexpr: DistExpr, env: Mapping[str, np.ndarray] | None = None, n: int | None = None
-) -> tuple[tuple[Value, ...], dict[str, Value], tuple[tuple[str, tuple[Value, ...]], ...]]:
-    """Evaluate a distribution's arguments: ``(args, kwargs, transforms)``.
-
-    Each value is a float when it does not depend on any variable, else an array (of shape
-    ``(n,)`` when ``n`` is given).
-    """
-    env = env or {}
-    args = tuple(_value(a, env, n) for a in dexpr.args)
-    kwargs = {k: _value(v, env, n) for k, v in dexpr.kwargs}
-    transforms = tuple((t, tuple(_value(a, env, n) for a in targs)) for t, targs in dexpr.transforms)
-    return args, kwargs, transforms
-
-
-#: sample_fn(statement, family, args, kwargs, transforms) -> array of shape (n,)
-SampleFn = Callable[
-    [Statement, str, tuple, dict, tuple],
-    np.ndarray,
-]
-
-
-def _with_line(exc: PriorError, statement: Statement) -> PriorError:
-    msg = str(exc)
-    if msg.startswith("line "):
-        return exc
-    try:
-        new = type(exc)(f"line {statement.line}: {msg} in '{_clip(statement.text)}'")
-    except Exception:  # pragma: no cover - exotic constructor
-        return exc
-    return new
-
-
-def run_model(model: Model, n: int, sample_fn: SampleFn) -> dict[str, np.ndarray]:
-    """Run the model ancestrally, ``n`` draws per variable, in statement order.
-
-    For each ``~`` statement calls ``sample_fn(statement, family, args, kwargs, transforms)``
-    (values from :func:`evaluate_distribution`) and expects an array of shape ``(n,)``; for each
-    ``=`` statement evaluates the expression and broadcasts it to ``(n,)``.  A PriorError raised
-    by ``sample_fn`` without a line number gets ``line N: ... in 'STATEMENT'`` added.
-    Returns ``{name: float64 array of shape (n,)}`` in definition order.
-    """
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-        raise UsageError(f"the number of draws must be a positive integer, got {n!r}")
-    n = int(n)
-    env: dict[str, np.ndarray] = {}
-    for s in model.statements:
-        if s.kind == "~":
-            assert isinstance(s.expr, DistExpr)
-            args, kwargs, transforms = evaluate_distribution(s.expr, env, n)
-            try:
-                draws = sample_fn(s, s.expr.family, args, kwargs, transforms)
-            except PriorError as exc:
-                new = _with_line(exc, s)
-                if new is exc:
-                    raise
-                raise new from exc
-            draws = np.asarray(draws, dtype=np.float64)
-            if draws.shape != (n,):
-                raise ValueError(
-                    f"sample_fn returned shape {draws.shape} for '{s.name}', expected ({n},)"
-                )
-        else:
-            draws = np.broadcast_to(evaluate(s.expr, env), (n,)).astype(np.float64, copy=True)
-        env[s.name] = draws
-    return env
-
-
-def referenced_names(obj: Union[Model, Statement, DistExpr, Expr]) -> frozenset[str]:
-    """Variable names an expression, distribution, statement or model refers to."""
-    if isinstance(obj, Model):
-        return frozenset().union(*(referenced_names(s) for s in obj.statements))
-    if isinstance(obj, Statement):
-        return referenced_names(obj.expr)
-    if isinstance(obj, DistExpr):
-        parts = list(obj.args) + [v for _, v in obj.kwargs]
-        parts += [a for _, targs in obj.transforms for a in targs]
-        return frozenset().union(*(referenced_names(p) for p in parts))
-    if isinstance(obj, Name):
-        return frozenset([obj.id])
-    if isinstance(obj, Num):
-        return frozenset()
-    if isinstance(obj, Unary):
-        return referenced_names(obj.operand)
-    if isinstance(obj, Binary):
-        return referenced_names(obj.left) | referenced_names(obj.right)
-    if isinstance(obj, Call):
-        return frozenset().union(*(referenced_names(a) for a in obj.args))
-    raise TypeError(f"not a model object: {obj!r}")
-
-
-# ---------------------------------------------------------------------------------------------
-# numpyro source
-
-_JAX_FUNCS = {
-    "log": "jnp.log",
-    "exp": "jnp.exp",
-    "sqrt": "jnp.sqrt",
-    "log1p": "jnp.log1p",
-    "expm1": "jnp.expm1",
-    "softplus": "jax.nn.softplus",
-    "sigmoid": "jax.nn.sigmoid",
-    "logit": "jax.scipy.special.logit",
-    "probit": "jax.scipy.special.ndtr",
-    "abs": "jnp.abs",
-    "minimum": "jnp.minimum",
-    "maximum": "jnp.maximum",
-}
-
-_PREC_ADD, _PREC_MUL, _PREC_UNARY, _PREC_POW, _PREC_ATOM = 1, 2, 3, 4, 5
-_PREC = {"+": _PREC_ADD, "-": _PREC_ADD, "*": _PREC_MUL, "/": _PREC_MUL, "**": _PREC_POW}
-
-
-def _src(expr: Expr, names: Mapping[str, str]) -> tuple[str, int]:
-    if isinstance(expr, Num):
-        if expr.symbol:
-            return f"jnp.{expr.symbol}", _PREC_ATOM
-        return repr(float(expr.value)), _PREC_ATOM
-    if isinstance(expr, Name):
-        return names.get(expr.id, expr.id), _PREC_ATOM
-    if isinstance(expr, Call):
-        inner = ", ".join(_src(a, names)[0] for a in expr.args)
-        return f"{_JAX_FUNCS[expr.func]}({inner})", _PREC_ATOM
-    if isinstance(expr, Unary):
-        text, p = _src(expr.operand, names)
-        if p < _PREC_UNARY or isinstance(expr.operand, Unary):
-            text = f"({text})"
-        return f"{expr.op}{text}", _PREC_UNARY
-    if isinstance(expr, Binary):
-        prec = _PREC[expr.op]
-        lt, lp = _src(expr.left, names)
-        rt, rp = _src(expr.right, names)
-        if expr.op == "**":  # right-associative, binds tighter than unary minus on its left
-            if lp <= _PREC_POW:
-                lt = f"({lt})"
-            if rp < _PREC_UNARY:
-                rt = f"({rt})"
-        else:
-            if lp < prec:
-                lt = f"({lt})"
-            if rp <= prec:
-                rt = f"({rt})"
-        return f"{lt} {expr.op} {rt}", prec
-    raise TypeError(f"not a numeric expression: {expr!r}")
-
-
-def expr_to_source(expr: Expr, names: Mapping[str, str] | None = None) -> str:
-    """Python/jax source for a numeric expression; ``names`` renames variables (model -> Python)."""
-    return _src(expr, names or {})[0]
-
-
-def transforms_to_source(
-    transforms: tuple[tuple[str, tuple[Expr, ...]], ...], names: Mapping[str, str] | None = None
-) -> list[str]:
-    """numpyro transform constructors, innermost first (``probit`` needs ``ProbitTransform``)."""
-    from .transforms import recipe
-
-    def subtract(x: Expr, y: Expr) -> Expr:
-        cx, cy = _const(x), _const(y)
-        return Num(float(cx - cy)) if cx is not None and cy is not None else Binary("-", x, y)
-
-    def arg_source(value) -> str:
-        return repr(float(value)) if isinstance(value, (int, float)) else expr_to_source(value, names)
-
-    out: list[str] = []
-    for name, targs in transforms:
-        for cls, cargs in recipe(name, targs, subtract):
-            prefix = "" if cls == "ProbitTransform" else "dist.transforms."
-            out.append(f"{prefix}{cls}({', '.join(arg_source(a) for a in cargs)})")
-    return out
-
-
-def distribution_to_source(
-    dexpr: DistExpr, base_source: str, names: Mapping[str, str] | None = None
-) -> str:
-    """Wrap ``base_source`` (``dist.X(...)``) in a TransformedDistribution for dexpr's transforms."""
-    if not dexpr.transforms:
-        return base_source
-    ts = ", ".join(transforms_to_source(dexpr.transforms, names))
-    return f"dist.TransformedDistribution({base_source}, [{ts}])"
-
-
-PROBIT_TRANSFORM_SOURCE = '''\
-class ProbitTransform(dist.transforms.ParameterFreeTransform):
-    """y = Phi(x), the standard normal CDF."""
-
-    domain = dist.constraints.real
-    codomain = dist.constraints.unit_interval
-    sign = 1
-
-    def __call__(self, x):
-        return jax.scipy.special.ndtr(x)
-
-    def _inverse(self, y):
-        return jax.scipy.special.ndtri(y)
-
-    def log_abs_det_jacobian(self, x, y, intermediates=None):
-        return jax.scipy.stats.norm.logpdf(x)
-'''
-
-_SNIPPET_GLOBALS = frozenset({"jax", "jnp", "numpyro", "dist", "model", "ProbitTransform"})
-
-#: dist_source(statement, dist_expr, names) -> "dist.X(...)" for the untransformed distribution
-DistSourceFn = Callable[[Statement, DistExpr, Mapping[str, str]], str]
-
-
-def python_names(model: Model) -> dict[str, str]:
-    """Model variable -> Python local name in the emitted snippet (avoids shadowing its imports)."""
-    taken = set(model.names) | _SNIPPET_GLOBALS
-    out: dict[str, str] = {}
-    for name in model.names:
-        py = name
-        if py in _SNIPPET_GLOBALS:
-            py = name + "_"
-            while py in taken:
-                py += "_"
-            taken.add(py)
-        out[name] = py
-    return out
-
-
-def to_numpyro_source(model: Model, dist_source: DistSourceFn) -> str:
-    """A self-contained Python snippet defining ``model()`` with numpyro.
-
-    ``dist_source(statement, dist_expr, names)`` returns the ``dist.X(...)`` text of the
-    untransformed distribution (native keyword names, targets solved); render numeric arguments
-    with ``expr_to_source(expr, names)``.  Transforms are added here.
-    """
-    names = python_names(model)
-    body: list[str] = []
-    uses_probit = False
-    for s in model.statements:
-        py = names[s.name]
-        if s.kind == "~":
-            assert isinstance(s.expr, DistExpr)
-            try:
-                base = dist_source(s, s.expr, names)
-            except PriorError as exc:
-                new = _with_line(exc, s)
-                if new is exc:
-                    raise
-                raise new from exc
-            uses_probit |= any(t == "probit" for t, _ in s.expr.transforms)
-            d = distribution_to_source(s.expr, base, names)
-            body.append(f'    {py} = numpyro.sample("{s.name}", {d})')
-        else:
-            value = expr_to_source(s.expr, names)
-            body.append(f'    {py} = numpyro.deterministic("{s.name}", {value})')
-    header = [
-        "import jax",
-        "import jax.numpy as jnp",
-        "import jax.scipy.special",
-        "import jax.scipy.stats",
-        "import numpyro",
-        "import numpyro.distributions as dist",
-        "",
-    ]
-    if uses_probit:
-        header += ["", PROBIT_TRANSFORM_SOURCE]
-    header += ["", "def model():"]
-    return "\n".join(header + body + [""])

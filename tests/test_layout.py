@@ -22,7 +22,7 @@ MAX_MODULE_LINES = 700
 MAX_FUNCTION_LINES = 80
 # Modules still over the limit (to be split by concern); the test fails if another one joins them,
 # or once one of these is back under the limit and should leave the list.
-OVERSIZED: set[str] = {"priorcli.model", "priorcli.fitting"}
+OVERSIZED: set[str] = {"priorcli.fitting"}
 LONG_FUNCTIONS: set[str] = {"priorcli.fitting._minimize"}
 
 
