@@ -20,10 +20,10 @@ PACKAGE = Path(__file__).resolve().parent.parent / "priorcli"
 WRITERS = {"priorcli.render", "priorcli.cli", "priorcli.__main__"}
 MAX_MODULE_LINES = 700
 MAX_FUNCTION_LINES = 80
-# Modules still over the limit (to be split by concern); the test fails if another one joins them,
-# or once one of these is back under the limit and should leave the list.
-OVERSIZED: set[str] = {"priorcli.fitting"}
-LONG_FUNCTIONS: set[str] = {"priorcli.fitting._minimize"}
+# Exceptions, if a module or function ever has to stay over the limit for a while: the test fails
+# when another one joins them, and once one of these is back under the limit.
+OVERSIZED: set[str] = set()
+LONG_FUNCTIONS: set[str] = set()
 
 
 def _modules() -> dict[str, tuple[Path, ast.Module]]:
