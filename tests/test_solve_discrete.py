@@ -76,9 +76,8 @@ def test_recover_known_parameters(family, extra):
         assert result.method == "least-squares" and result.loss < 1e-12
 
 
-# (NegativeBinomialProbs: its maximum-entropy search on [1, 8] does not converge from its starts, an
-# exit 1 that says so; NegativeBinomial2 is the same family in the parameters where it does)
-@pytest.mark.parametrize("family", ["Poisson", "GeometricProbs", "NegativeBinomial2", "BinomialProbs", "BetaBinomial"])
+@pytest.mark.parametrize("family", ["Poisson", "GeometricProbs", "NegativeBinomial2", "BinomialProbs", "BetaBinomial",
+                                    "NegativeBinomialProbs"])
 def test_interval_mass_includes_both_ends(family):
     d, params, held = _truth(family)
     lo, hi = max(1, int(d.ppf(0.2))), int(d.ppf(0.9))
@@ -95,6 +94,13 @@ def test_quantile_target_sits_half_way_up_its_step(family):
     fitted = _dist(family, result.params)
     assert float(fitted.ppf(0.5)) == v
     assert 0.5 * (fitted.cdf(v - 1) + fitted.cdf(v)) == pytest.approx(0.5, abs=1e-9)
+
+
+def test_the_two_negative_binomial_parameterisations_agree():
+    probs = solve("NegativeBinomialProbs", Targets(lower=1, upper=8, mass=0.5)).params
+    nb2 = solve("NegativeBinomial2", Targets(lower=1, upper=8, mass=0.5)).params
+    assert probs["total_count"] == pytest.approx(nb2["concentration"], rel=1e-6)
+    assert probs["probs"] == pytest.approx(nb2["mean"] / (nb2["mean"] + nb2["concentration"]), rel=1e-6)
 
 
 def test_unbounded_entropy_is_refused():

@@ -499,8 +499,6 @@ def discrete_entropy(logpmf, lo, hi, center, spread):
 
 
 def _wide_discrete_entropy(logpmf, lo, hi, center, spread):
-    from scipy.integrate import quad
-
     def term(k):
         with np.errstate(all="ignore"):
             lp = np.asarray(logpmf(np.asarray(k, dtype=np.float64)), dtype=np.float64)
@@ -510,14 +508,10 @@ def _wide_discrete_entropy(logpmf, lo, hi, center, spread):
     start = max(lo, math.floor(center - 60.0 * spread))
     head_end = min(start + _SUMMED, hi + 1.0)
     total = float(np.sum(term(np.arange(start, head_end))))
-    end = min(hi + 0.5, center + 60.0 * spread)
-    if head_end - 0.5 < end:
-        inside = [c for c in (center - spread, center, center + spread) if head_end - 0.5 < c < end]
-        import warnings
-
-        with warnings.catch_warnings():  # quad's accuracy notes: the estimate is what we have
-            warnings.simplefilter("ignore")
-            value, _ = quad(lambda x: float(term(x)), head_end - 0.5, end, points=inside or None, limit=200,
-                            epsabs=0.0, epsrel=1e-10)
-        total += value
+    a, end = head_end - 0.5, min(hi + 0.5, center + 60.0 * spread)
+    if a < end:
+        # one vectorised trapezoid rule on a grid that is fine both on a log scale (a pmf that falls
+        # from its start, such as a NegativeBinomial with a small concentration) and around the body
+        grid = np.union1d(np.geomspace(a, end, 4001), np.linspace(max(a, center - 60.0 * spread), end, 8001))
+        total += float(np.trapezoid(term(grid), x=grid))
     return total

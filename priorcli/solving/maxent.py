@@ -64,14 +64,15 @@ def _central_jacobian(f):
 class _Objective:
     """Negative entropy (with an evaluation budget) and the constraint residuals in x."""
 
-    def __init__(self, prob: Problem):
+    def __init__(self, prob: Problem, per_start: int | None = None):
         self.prob = prob
         self.used = 0
+        self.limit = prob.budget if per_start is None else per_start
 
     def negh(self, x) -> float:
         prob = self.prob
         self.used += 1
-        if self.used > prob.budget:
+        if self.used > self.limit:
             raise Budget
         h = prob.entropy(prob.params_of(x, prob.free, prob.fixed))
         return -h if math.isfinite(h) else 1e6
@@ -97,7 +98,8 @@ def _search(prob: Problem, first: list[float] | None):
     import numpy as np
     from scipy.optimize import least_squares, minimize
 
-    obj = _Objective(prob)
+    obj = _Objective(prob, per_start=prob.budget // 3)
+    spent = 0
     for x0 in starts(prob, prob.eqs, prob.fixed, prob.free, first, limit=8):
         try:
             r = minimize(
@@ -115,7 +117,12 @@ def _search(prob: Problem, first: list[float] | None):
             if viol <= 1e-10 and obj.stationary(x):
                 return x
         except Budget:
-            return None
+            # a start that wanders (towards a region of huge entropy sums) gives way to the next
+            spent += obj.used
+            if spent >= prob.budget:
+                return None
+            obj.used = 0
+            continue
         except (ValueError, RuntimeError, OverflowError, ArithmeticError, np.linalg.LinAlgError):
             continue
     return None
@@ -136,7 +143,7 @@ def maxent(prob: Problem) -> tuple[list[dict], str, list[str]]:
                 f"{mass.label} is unattainable for {prob.family}: the mass there is at most {top:.6g}"
             )
         raise ConvergenceError(f"the maximum-entropy search for {mass.label} did not converge for {prob.family}")
-    edge = [n for n, v in zip(prob.free, best) if at_edge(prob, n, v)]
+    edge = [n for n, v in zip(prob.free, best) if at_edge(prob, n, v)] or _keeps_growing(prob, best)
     if edge:
         raise InfeasibleError(
             f"{mass.label} has no maximum-entropy {prob.family}: the entropy keeps growing as {edge[0]} runs off "
@@ -173,6 +180,29 @@ def _pinned(prob: Problem, name: str, value: float) -> tuple[dict, float] | None
         return None
     h = prob.entropy(cands[0])
     return (cands[0], h) if math.isfinite(h) else None
+
+
+def _keeps_growing(prob: Problem, x) -> list[str]:
+    """The parameter along which the entropy still rises, meeting the targets again, a factor e^0.5
+    and e^1 (or 0.5 and 1 spreads) away: a search that stopped on a slow, unbounded climb (a
+    NegativeBinomial whose mean runs off while its concentration falls) rather than at a maximum."""
+    here = prob.entropy(prob.params_of(x))
+    if not math.isfinite(here) or len(prob.eqs) != len(prob.free) - 1:
+        return []
+    tol = 1e-9 * max(1.0, abs(here))
+    for i, name in enumerate(prob.free):
+        for sign in (1.0, -1.0):
+            rising = True
+            for step in (0.5, 1.0):
+                y = list(x)
+                y[i] += sign * step
+                moved = _pinned(prob, name, prob.params_of(y)[name])
+                if moved is None or not moved[1] > here + tol:
+                    rising = False
+                    break
+            if rising:
+                return [name]
+    return []
 
 
 def _boundary(prob: Problem, mass: Eq):
