@@ -22,9 +22,10 @@ Laplace, once no small step along any coordinate improves it): a failure is a
 the parameter space (all values equal; a negative binomial without over-dispersion; a Student-t
 whose df runs off to infinity on light-tailed data), detected before or after the optimisation.
 
-Here: the entry point and the ``FAMILY(param=value)`` spec. The families with a record are in
-:mod:`.closed`, every other numpyro family in :mod:`.generic`, the optimiser in :mod:`.optimize`,
-the data checks in :mod:`.checks`.
+Here: the entry point and the ``FAMILY(param=value)`` spec. What each family with a record knows
+(support checks, closed forms, starts) is in its record's fit fields; :mod:`.closed` uses them,
+every other numpyro family is in :mod:`.generic`, the optimiser in :mod:`.optimize`, the checks
+that need the registry in :mod:`.checks`.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ import numpy as np
 from priorcli import records
 from priorcli.errors import ConvergenceError, InputError, UsageError
 from priorcli.families import FamilyInfo, check_param, parse_number, resolve, resolve_fast
-from priorcli.fitting.closed import _CLOSED
+from priorcli.fitting.closed import fit_record
 from priorcli.fitting.generic import _fit_numpyro
 
 __all__ = ["Fit", "fit_family"]
@@ -69,10 +70,10 @@ def fit_family(family_name: str, values: np.ndarray, fixed: dict | None = None) 
         raise InputError("no values to fit")
     if not np.all(np.isfinite(x)):
         raise InputError("values to fit must be finite")
-    closed = _CLOSED.get(family.name)
-    if closed is not None:
-        params = closed.fit(family, x, fixed)
-        log_likelihood = float(np.sum(records.get(family.name).logpdf(x, **params)))
+    record = records.get(family.name)
+    if record is not None and record.fits:
+        params = fit_record(family, record, x, fixed)
+        log_likelihood = float(np.sum(record.logpdf(x, **params)))
     else:
         params, log_likelihood = _fit_numpyro(family, x, fixed)
     if not math.isfinite(log_likelihood):

@@ -9,8 +9,9 @@ import numpy as np
 
 from priorcli.errors import UsageError
 from priorcli.families import FamilyInfo
-from priorcli.fitting.checks import _check_estimates, _outside, _require_not_constant
-from priorcli.fitting.optimize import _coord_for, _minimize, _spread
+from priorcli.fitting.checks import _check_estimates, _require_not_constant
+from priorcli.fitting.optimize import _coord_for, _minimize
+from priorcli.records.fitdata import outside, robust_spread
 
 _GENERIC_KINDS = ("real", "positive", "nonnegative", "unit_interval", "open_unit_interval", "openinterval", "interval")
 
@@ -21,7 +22,7 @@ def _generic_start(param, x: np.ndarray) -> float:
     if name == "loc":
         return float(np.median(x))
     if name == "scale":
-        return _spread(x)
+        return robust_spread(x)
     if name == "rate" and positive_data:
         return 1.0 / float(np.mean(x))
     if name == "mean" and param.kind in ("positive", "nonnegative") and float(np.mean(x)) > 0:
@@ -64,7 +65,7 @@ def _fit_numpyro(family: FamilyInfo, x: np.ndarray, fixed: dict) -> tuple[dict[s
                 f"give it, e.g. --fit '{family.name}({p.name}=VALUE)', or fit another family"
             )
     start = {p.name: _generic_start(p, x) for p in free}
-    spread = _spread(x)
+    spread = robust_spread(x)
     coords = {}
     for p in free:
         if p.kind in ("openinterval", "interval"):
@@ -78,7 +79,7 @@ def _fit_numpyro(family: FamilyInfo, x: np.ndarray, fixed: dict) -> tuple[dict[s
     start_dist = build_distribution(DistSpec(family, {**start, **fixed}))
     inside = np.asarray(start_dist.support(jnp.asarray(x)), dtype=bool)
     if not inside.all():
-        raise _outside(family.name, family.support or "the family's support", x[int(np.argmin(inside))])
+        raise outside(family.name, family.support or "the family's support", x[int(np.argmin(inside))])
     _require_not_constant(family, x, fixed)
 
     data = jnp.asarray(x)

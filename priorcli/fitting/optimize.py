@@ -69,17 +69,6 @@ def _coord_for(kind: str, start: float, spread: float, low: float = 0.0, high: f
     raise AssertionError(kind)
 
 
-def _spread(x: np.ndarray) -> float:
-    """A robust, positive scale of the data."""
-    q25, q75 = np.quantile(x, [0.25, 0.75])
-    spread = float(q75 - q25) / 1.349
-    if not spread > 0.0:
-        spread = float(np.std(x))
-    if not spread > 0.0:
-        spread = max(abs(float(x[0])), 1.0)
-    return spread
-
-
 class _Objective:
     """The mean negative log-likelihood in unconstrained coordinates (inf where undefined), its
     gradient, and the two tests of a minimum."""

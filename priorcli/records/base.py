@@ -212,6 +212,26 @@ class FamilyRecord:
     # what `priorcli info` shows: closed forms as text, and an example command
     formulas: tuple[str, ...] = ()
     example: str | None = None
+    # What the maximum-likelihood fitter (priorcli.fitting) needs; x is the data, a 1-d float64 array,
+    # and `fixed` the parameters held (native names). The family fits through its record when it has
+    # a logpdf and a fit_start or an mle; shared helpers are in priorcli.records.fitdata.
+    # fit_check(family, x, fixed): InfeasibleError unless x lies in the support given `fixed`
+    fit_check: Callable | None = field(default=None, compare=False)
+    # fit_start(x) -> every parameter's starting value for the numerical maximisation
+    fit_start: Callable | None = field(default=None, compare=False)
+    # the closed-form MLE: mle(x) when nothing is held; without a fit_start, mle(x, **fixed) always
+    mle: Callable | None = field(default=None, compare=False)
+    # (family, convert): with nothing held, the MLE is that family's fit reparameterised by
+    # convert(params) (the MLE is invariant under reparameterisation: BetaProportion from Beta)
+    mle_via: tuple[str, Callable] | None = field(default=None, compare=False)
+    # fit_coords(x, start) -> {param: the fitter's coordinate as keywords (kind, scale, low, high)}
+    # replacing the default log/logit/shift ones (Levy's loc, kept below min(x))
+    fit_coords: Callable | None = field(default=None, compare=False)
+
+    @property
+    def fits(self) -> bool:
+        """Whether the fitter maximises this record's likelihood (else numpyro's, with jax)."""
+        return self.logpdf is not None and (self.fit_start is not None or self.mle is not None)
 
     @property
     def param_names(self) -> tuple[str, ...]:

@@ -12,7 +12,9 @@ from __future__ import annotations
 import math
 from fractions import Fraction
 
+from priorcli.errors import InfeasibleError
 from priorcli.records.base import INF, discrete_entropy, discrete_search, np, param, record, sc
+from priorcli.records.fitdata import bounds_check, check_counts, range_mle, require, require_counts
 
 
 def _clip_unit(v: float) -> float:
@@ -46,6 +48,13 @@ def _poisson_entropy(rate):
     return discrete_entropy(lambda k: _poisson_logpmf(k, rate), 0.0, INF, rate, math.sqrt(rate))
 
 
+def _poisson_mle(x):
+    rate = float(np.mean(x))
+    if not rate > 0.0:
+        raise InfeasibleError("cannot fit Poisson: all values are 0, so the maximum-likelihood rate is 0")
+    return {"rate": rate}
+
+
 POISSON = record(
     "Poisson",
     (param("rate", "positive"),),  # numpyro allows rate >= 0 (GreaterThanEq(0))
@@ -60,6 +69,8 @@ POISSON = record(
     entropy=_poisson_entropy,
     moment_start=lambda m, s: {"rate": m} if m > 0.0 else None,
     direct={"mean": "rate"},
+    fit_check=check_counts,
+    mle=_poisson_mle,
 )
 
 
@@ -106,6 +117,22 @@ def _binom_entropy(probs, total_count):
     )
 
 
+def _binomial_fit_check(family, x, fixed):
+    """Counts, up to the total_count where it is held (BinomialProbs, BetaBinomial)."""
+    if "total_count" in fixed:
+        require_counts(family, x, fixed["total_count"])
+    else:
+        require_counts(family, x)
+
+
+def _binom_mle(x, probs=None, total_count=None):
+    if total_count is None:
+        raise AssertionError("total_count is fixed before the fit")  # the fitter refuses earlier
+    if probs is None:
+        probs = float(np.mean(x)) / total_count if total_count > 0 else 0.0
+    return {"probs": probs, "total_count": total_count}
+
+
 BINOMIAL = record(
     "BinomialProbs",
     (param("probs", "unit_interval"), param("total_count", "nonnegative_integer", 1)),
@@ -118,6 +145,8 @@ BINOMIAL = record(
     variance=lambda probs, total_count: total_count * probs * (1.0 - probs),
     mode=_binom_mode,
     entropy=_binom_entropy,
+    fit_check=_binomial_fit_check,
+    mle=_binom_mle,
 )
 
 
@@ -140,6 +169,8 @@ BERNOULLI = record(
     entropy=_bernoulli_entropy,
     moment_start=lambda m, s: {"probs": _clip_unit(m)},
     direct={"mean": "probs"},
+    fit_check=lambda family, x, fixed: require_counts(family, x, 1.0),
+    mle=lambda x: {"probs": float(np.mean(x))},
 )
 
 
@@ -171,6 +202,8 @@ GEOMETRIC = record(
     mode=lambda probs: 0.0,
     entropy=_geom_entropy,
     moment_start=lambda m, s: {"probs": _clip_unit(1.0 / (1.0 + m))} if m >= 0.0 else None,
+    fit_check=check_counts,
+    mle=lambda x: {"probs": 1.0 / (1.0 + float(np.mean(x)))},
 )
 
 
@@ -215,6 +248,24 @@ def _nb_entropy(total_count, probs):
     return discrete_entropy(lambda k: _nb_logpmf(k, total_count, probs), 0.0, INF, mean, sd)
 
 
+def _nb_fit_check(family, x, fixed):
+    require_counts(family, x)
+    if not fixed:
+        mean, var = float(np.mean(x)), float(np.var(x))
+        if not var > mean:
+            raise InfeasibleError(
+                f"cannot fit {family}: the data are not over-dispersed (variance {var:.6g} <= mean {mean:.6g}), "
+                "so the maximum-likelihood total_count is infinite; fit poisson instead"
+            )
+
+
+def _nb_fit_start(x):
+    mean, var = float(np.mean(x)), float(np.var(x))
+    r = mean * mean / (var - mean) if var > mean else 1.0
+    r = r if r > 0 else 1.0
+    return {"total_count": r, "probs": min(max(mean / (r + mean), 1e-6), 1.0 - 1e-6)}
+
+
 NEGATIVE_BINOMIAL = record(
     "NegativeBinomialProbs",
     (param("total_count", "positive"), param("probs", "open_unit_interval")),
@@ -228,6 +279,8 @@ NEGATIVE_BINOMIAL = record(
     mode=_nb_mode,
     entropy=_nb_entropy,
     moment_start=lambda m, s: _nb_probs_start(m, s),
+    fit_check=_nb_fit_check,
+    fit_start=_nb_fit_start,
 )
 
 
@@ -261,6 +314,8 @@ NEGATIVE_BINOMIAL_2 = record(
     direct={"mean": "mean"},
     formulas=("mean = mean", "variance = mean + mean^2 / concentration"),
     example="priorcli solve negativebinomial2 --mean 4 --sd 3",
+    fit_check=_nb_fit_check,
+    fit_start=lambda x: {"mean": max(float(np.mean(x)), 1e-6), "concentration": _nb_fit_start(x)["total_count"]},
 )
 
 
@@ -311,6 +366,13 @@ def _betabinom_variance(concentration1, concentration0, total_count):
     return n * a * b * (a + b + n) / ((a + b) ** 2 * (a + b + 1.0))
 
 
+def _betabinom_fit_start(x):
+    # moments with n = max(x) (the held total_count is not known here): a rough start suffices
+    n = max(float(np.max(x)), 1.0)
+    m = min(max(float(np.mean(x)) / n, 0.05), 0.95)
+    return {"concentration1": 2.0 * m, "concentration0": 2.0 * (1.0 - m), "total_count": n}
+
+
 BETA_BINOMIAL = record(
     "BetaBinomial",
     (param("concentration1", "positive"), param("concentration0", "positive"),
@@ -327,12 +389,19 @@ BETA_BINOMIAL = record(
     entropy=_betabinom_entropy,
     formulas=("mean = total_count * concentration1 / (concentration1 + concentration0)",),
     example="priorcli solve betabinomial --total-count 10 --mean 3 --sd 2",
+    fit_check=_binomial_fit_check,
+    fit_start=_betabinom_fit_start,
 )
 
 
 # DiscreteUniform(low=0, high=1): integers low..high inclusive
 def _du_cdf(x, low, high):
     return (x - low + 1.0) / (high - low + 1.0)
+
+
+def _du_fit_check(family, x, fixed):
+    require(family, x, x == np.floor(x), "the integers")
+    bounds_check(-math.inf)(family, x, fixed)
 
 
 DISCRETE_UNIFORM = record(
@@ -349,6 +418,8 @@ DISCRETE_UNIFORM = record(
     variance=lambda low, high: ((high - low + 1.0) ** 2 - 1.0) / 12.0,
     mode=lambda low, high: low,  # all tied: the smallest
     entropy=lambda low, high: math.log(high - low + 1.0),
+    fit_check=_du_fit_check,
+    mle=range_mle("DiscreteUniform", extra=1.0),
 )
 
 RECORDS = (POISSON, BINOMIAL, BERNOULLI, GEOMETRIC, NEGATIVE_BINOMIAL, NEGATIVE_BINOMIAL_2, BETA_BINOMIAL,

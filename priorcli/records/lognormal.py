@@ -19,6 +19,7 @@ from statistics import NormalDist
 
 from priorcli.errors import InfeasibleError, UsageError
 from priorcli.records.base import INF, LOC_SCALE, LOG2PI, POSITIVE_LINE, Inversion, np, record, sc, show
+from priorcli.records.fitdata import check_positive, require_spread, robust_spread
 
 __all__ = ["LOGNORMAL", "Term", "term", "candidates", "value_at", "RELATION", "log_expm1"]
 
@@ -331,6 +332,19 @@ def _mean_sd(xp, mean, sd):
     return {"loc": xp.log(mean) - s2 / 2, "scale": xp.sqrt(s2)}
 
 
+# The maximum-likelihood fit: the Normal's on log x.
+def _lognormal_mle(x):
+    lx = np.log(x)
+    require_spread("LogNormal", x)
+    loc = float(np.mean(lx))
+    return {"loc": loc, "scale": float(np.sqrt(np.mean((lx - loc) ** 2)))}
+
+
+def _lognormal_fit_start(x):
+    lx = np.log(x)
+    return {"loc": float(np.median(lx)), "scale": robust_spread(lx)}
+
+
 LOGNORMAL = record(
     "LogNormal",
     LOC_SCALE,
@@ -353,6 +367,9 @@ LOGNORMAL = record(
     formulas=("median = e^mu", "mode = e^(mu - sigma^2)", "mean = e^(mu + sigma^2/2)",
               "sd = mean * sqrt(e^(sigma^2) - 1)"),
     example="priorcli sample lognormal --mu 0 --sigma 1",
+    fit_check=check_positive,
+    fit_start=_lognormal_fit_start,
+    mle=_lognormal_mle,
 )
 
 RECORDS = (LOGNORMAL,)

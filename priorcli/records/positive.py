@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 
+from priorcli.errors import ConvergenceError, InfeasibleError
 from priorcli.records.base import (
     EULER,
     INF,
@@ -23,6 +24,7 @@ from priorcli.records.base import (
     record,
     sc,
 )
+from priorcli.records.fitdata import bounds_check, check_positive, range_mle, require, require_positive
 
 
 def _positive_mean(start):
@@ -45,6 +47,53 @@ def _gamma_entropy(concentration, rate):
     return a - math.log(rate) + sc.gammaln(a) + (1.0 - a) * sc.digamma(a)
 
 
+
+# The maximum-likelihood fits of Gamma, InverseGamma and Chi2 solve one score equation in one unknown.
+def _solve_decreasing(f, guess: float, what: str) -> float:
+    """The root of a decreasing function on (0, inf), bracketed outward from ``guess``."""
+    from scipy.optimize import brentq
+
+    lo, hi = guess / 2.0, guess * 2.0
+    for _ in range(200):
+        if f(lo) > 0.0:
+            break
+        lo /= 4.0
+    for _ in range(200):
+        if f(hi) < 0.0:
+            break
+        hi *= 4.0
+    if not (f(lo) > 0.0 > f(hi)):
+        raise ConvergenceError(f"could not bracket the maximum-likelihood {what}")
+    root, info = brentq(f, lo, hi, xtol=1e-300, rtol=4.0 * np.finfo(float).eps, maxiter=500, full_output=True)
+    if not info.converged:
+        raise ConvergenceError(f"the maximum-likelihood {what} did not converge ({info.flag})")
+    return float(root)
+
+
+def _gamma_shape(family: str, y) -> float:
+    """Solve log(a) - digamma(a) = log(mean y) - mean(log y) for the Gamma shape a."""
+    mean = float(np.mean(y))
+    s = math.log(mean) - float(np.mean(np.log(y)))
+    if not s > 1e-14:
+        raise InfeasibleError(
+            f"cannot fit {family}: the values are (nearly) all equal, so the maximum-likelihood "
+            "concentration is infinite"
+        )
+    guess = (3.0 - s + math.sqrt((s - 3.0) ** 2 + 24.0 * s)) / (12.0 * s)
+    return _solve_decreasing(lambda a: math.log(a) - float(sc.digamma(a)) - s, guess, f"{family} concentration")
+
+
+def _gamma_mle(x):
+    a = _gamma_shape("Gamma", x)
+    return {"concentration": a, "rate": a / float(np.mean(x))}
+
+
+def _gamma_fit_start(x):
+    m, v = float(np.mean(x)), float(np.var(x))
+    a = m * m / v if v > 0 else 1.0
+    return {"concentration": a, "rate": a / m}
+
+
 GAMMA = record(
     "Gamma",
     (param("concentration", "positive"), param("rate", "positive", 1.0)),
@@ -64,6 +113,9 @@ GAMMA = record(
     inversions=(
         inversion({"mean", "sd"})(lambda xp, mean, sd: {"concentration": (mean / sd) ** 2, "rate": mean / (sd * sd)}),
     ),
+    fit_check=check_positive,
+    fit_start=_gamma_fit_start,
+    mle=_gamma_mle,
 )
 
 
@@ -83,6 +135,17 @@ def _invgamma_mean_sd(xp, mean, sd):
     return {"concentration": a, "rate": mean * (a - 1)}
 
 
+def _invgamma_mle(x):
+    y = 1.0 / x  # 1/X ~ Gamma(concentration, rate): the MLE is the Gamma MLE of 1/X
+    a = _gamma_shape("InverseGamma", y)
+    return {"concentration": a, "rate": a / float(np.mean(y))}
+
+
+def _invgamma_fit_start(x):
+    start = _gamma_fit_start(1.0 / x)
+    return {"concentration": start["concentration"], "rate": start["rate"]}
+
+
 INVERSE_GAMMA = record(
     "InverseGamma",
     (param("concentration", "positive"), param("rate", "positive", 1.0)),
@@ -100,9 +163,19 @@ INVERSE_GAMMA = record(
     moment_start=_positive_mean(lambda m, s, cv: _invgamma_mean_sd(math, m, s)),
     formulas=("mean = rate / (concentration - 1) for concentration > 1", "mode = rate / (concentration + 1)"),
     inversions=(inversion({"mean", "sd"})(_invgamma_mean_sd),),
+    fit_check=check_positive,
+    fit_start=_invgamma_fit_start,
+    mle=_invgamma_mle,
 )
 
 # Chi2(df) = Gamma(df / 2, rate=1/2)
+def _chi2_mle(x):
+    target = float(np.mean(np.log(x))) - LOG2  # digamma(df / 2) = mean(log x) - log 2
+    half = _solve_decreasing(lambda k: target - float(sc.digamma(k)), max(float(np.mean(x)) / 2.0, 1e-3),
+                             "Chi2 df")
+    return {"df": 2.0 * half}
+
+
 CHI2 = record(
     "Chi2",
     (param("df", "positive"),),
@@ -115,6 +188,9 @@ CHI2 = record(
     mode=lambda df: df - 2.0 if df >= 2.0 else None,
     entropy=lambda df: _gamma_entropy(0.5 * df, 0.5),
     moment_start=_positive_mean(lambda m, s, cv: {"df": m}),
+    fit_check=check_positive,
+    fit_start=lambda x: {"df": float(np.mean(x))},
+    mle=_chi2_mle,
 )
 
 # HalfCauchy(scale=1)
@@ -133,6 +209,8 @@ HALF_CAUCHY = record(
     scaling={"scale": "scale"},
     moment_start=_positive_mean(lambda m, s, cv: {"scale": m}),
     formulas=("median = scale", "mode = 0", "mean undefined"),
+    fit_check=check_positive,
+    fit_start=lambda x: {"scale": float(np.median(x))},
 )
 
 # HalfNormal(scale=1)
@@ -151,6 +229,8 @@ HALF_NORMAL = record(
     scaling={"scale": "scale"},
     moment_start=_positive_mean(lambda m, s, cv: {"scale": m / math.sqrt(2.0 / math.pi)}),
     formulas=("mean = scale * sqrt(2 / pi)", "median = scale * 0.6745", "mode = 0"),
+    fit_check=check_positive,
+    mle=lambda x: {"scale": float(np.sqrt(np.mean(x * x)))},
 )
 
 # Exponential(rate=1)
@@ -169,6 +249,8 @@ EXPONENTIAL = record(
     scaling={"rate": "rate"},
     moment_start=_positive_mean(lambda m, s, cv: {"rate": 1.0 / m}),
     formulas=("mean = sd = 1 / rate", "median = log(2) / rate", "mode = 0"),
+    fit_check=check_positive,
+    mle=lambda x: {"rate": 1.0 / float(np.mean(x))},
 )
 
 
@@ -200,6 +282,13 @@ def _weibull_mode(scale, concentration):
     return None
 
 
+def _weibull_fit_start(x):
+    sd_log = float(np.std(np.log(x)))
+    k = math.pi / (sd_log * math.sqrt(6.0)) if sd_log > 0 else 1.0
+    z = x / float(np.max(x))
+    return {"scale": float(np.max(x)) * float(np.mean(z**k)) ** (1.0 / k), "concentration": k}
+
+
 WEIBULL = record(
     "Weibull",
     (param("scale", "positive"), param("concentration", "positive")),
@@ -215,12 +304,30 @@ WEIBULL = record(
     scaling={"scale": "scale"},
     moment_start=_positive_mean(_weibull_start),
     formulas=("mean = scale * Gamma(1 + 1/concentration)", "median = scale * log(2)^(1/concentration)"),
+    fit_check=check_positive,
+    fit_start=_weibull_fit_start,
 )
 
 # Pareto(scale, alpha): support [scale, inf)
 def _pareto_start(m, s, cv):
     alpha = 1.0 + math.sqrt(1.0 + cv**-2)
     return {"scale": m * (alpha - 1.0) / alpha, "alpha": alpha}
+
+
+def _pareto_fit_check(family, x, fixed):
+    require_positive(family, x)
+    if "scale" in fixed:
+        require(family, x, x >= fixed["scale"], f"[{fixed['scale']:g}, inf)")
+
+
+def _pareto_mle(x, scale=None, alpha=None):
+    scale = float(np.min(x)) if scale is None else scale
+    if alpha is None:
+        total = float(np.sum(np.log(x / scale)))
+        if not total > 0.0:
+            raise InfeasibleError("cannot fit Pareto: all values are equal to the scale, so alpha would be infinite")
+        alpha = x.size / total
+    return {"scale": scale, "alpha": alpha}
 
 
 PARETO = record(
@@ -239,6 +346,8 @@ PARETO = record(
     moving_support=(0.0, INF),
     moment_start=_positive_mean(_pareto_start),
     formulas=("mean = alpha * scale / (alpha - 1) for alpha > 1", "mode = scale", "median = scale * 2^(1/alpha)"),
+    fit_check=_pareto_fit_check,
+    mle=_pareto_mle,
 )
 
 
@@ -265,6 +374,8 @@ LOG_UNIFORM = record(
     moving_support=(0.0, INF),
     ordered="mul",
     moment_start=_positive_mean(lambda m, s, cv: {"low": m / (1.0 + 3.0 * cv), "high": m * (1.0 + 3.0 * cv)}),
+    fit_check=bounds_check(0.0),
+    mle=range_mle("LogUniform"),
 )
 
 
@@ -277,6 +388,29 @@ def _levy_logpdf(x, loc, scale):
 def _levy_icdf(q, loc, scale):
     t = sc.ndtri(0.5 * q)
     return loc + scale / (t * t)
+
+
+def _levy_fit_check(family, x, fixed):
+    if "loc" in fixed:
+        require(family, x, x > fixed["loc"], f"({fixed['loc']:g}, inf)")
+    elif x.size < 4:
+        # With loc free the likelihood grows without bound as loc approaches min(x) unless n > 3.
+        raise InfeasibleError(f"cannot fit {family} with a free loc to {x.size} value(s); it needs at least 4")
+
+
+def _levy_fit_start(x):
+    low = float(np.min(x))
+    loc = low - max(float(np.median(x)) - low, 1e-12 * max(abs(low), 1.0))
+    return {"loc": loc, "scale": x.size / float(np.sum(1.0 / (x - loc)))}
+
+
+def _levy_fit_coords(x, start):
+    # loc must stay below the smallest value: loc = min(x) - w * exp(u).
+    low = float(np.min(x))
+    width = low - start["loc"]
+    if not width > 0.0:
+        return {}
+    return {"loc": {"kind": "below", "scale": width, "high": low}}
 
 
 LEVY = record(
@@ -294,6 +428,9 @@ LEVY = record(
     scaling={"loc": "loc", "scale": "scale"},
     moving_support=(-INF, INF),
     moment_start=lambda m, s: {"loc": m, "scale": s},
+    fit_check=_levy_fit_check,
+    fit_start=_levy_fit_start,
+    fit_coords=_levy_fit_coords,
 )
 
 RECORDS = (

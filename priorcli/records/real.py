@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 
+from priorcli.errors import InfeasibleError
 from priorcli.records.base import (
     EULER,
     LOC_SCALE,
@@ -23,8 +24,19 @@ from priorcli.records.base import (
     record,
     sc,
 )
+from priorcli.records.fitdata import bounds_check, range_mle, require_spread, robust_spread
+
+def _loc_scale_fit_start(x):
+    return {"loc": float(np.median(x)), "scale": robust_spread(x)}
+
 
 # Normal(loc=0, scale=1)
+def _normal_mle(x):
+    loc = float(np.mean(x))
+    require_spread("Normal", x)
+    return {"loc": loc, "scale": float(np.sqrt(np.mean((x - loc) ** 2)))}
+
+
 NORMAL = record(
     "Normal",
     LOC_SCALE,
@@ -40,6 +52,8 @@ NORMAL = record(
     scaling=SHIFT_SCALE,
     moment_start=loc_scale_start,
     formulas=("mean = median = mode = loc", "sd = scale"),
+    fit_start=_loc_scale_fit_start,
+    mle=_normal_mle,
 )
 
 
@@ -72,6 +86,12 @@ def _t_entropy(df, loc, scale):
     )
 
 
+def _t_fit_start(x):
+    start = _loc_scale_fit_start(x)
+    start["df"] = 5.0
+    return start
+
+
 STUDENT_T = record(
     "StudentT",
     (param("df", "positive"),) + LOC_SCALE,
@@ -87,6 +107,7 @@ STUDENT_T = record(
     scaling=SHIFT_SCALE,
     moment_start=lambda m, s: {"df": 5.0, "loc": m, "scale": s},
     formulas=("mean = median = mode = loc (mean for df > 1)", "sd = scale * sqrt(df / (df - 2)) for df > 2"),
+    fit_start=_t_fit_start,
 )
 
 
@@ -95,6 +116,12 @@ def _cauchy_icdf(q, loc, scale):
     lower = loc - scale / np.tan(math.pi * q)
     upper = loc + scale / np.tan(math.pi * (1.0 - q))
     return np.where(q < 0.5, lower, np.where(q > 0.5, upper, loc))
+
+
+def _cauchy_fit_start(x):
+    q25, q50, q75 = np.quantile(x, [0.25, 0.5, 0.75])
+    scale = float(q75 - q25) / 2.0
+    return {"loc": float(q50), "scale": scale if scale > 0 else robust_spread(x)}
 
 
 CAUCHY = record(
@@ -113,6 +140,7 @@ CAUCHY = record(
     scaling=SHIFT_SCALE,
     moment_start=loc_scale_start,
     formulas=("median = mode = loc", "mean undefined"),
+    fit_start=_cauchy_fit_start,
 )
 
 
@@ -124,6 +152,15 @@ def _laplace_cdf(x, loc, scale):
 
 def _laplace_icdf(q, loc, scale):
     return np.where(q <= 0.5, loc + scale * np.log(2.0 * q), loc - scale * np.log(2.0 * (1.0 - q)))
+
+
+def _laplace_mle(x):
+    loc = float(np.median(x))
+    scale = float(np.mean(np.abs(x - loc)))
+    if not scale > 0.0:
+        require_spread("Laplace", x)
+        raise InfeasibleError("cannot fit Laplace: more than half of the values are equal; the scale would be 0")
+    return {"loc": loc, "scale": scale}
 
 
 LAPLACE = record(
@@ -140,6 +177,8 @@ LAPLACE = record(
     entropy=lambda loc, scale: 1.0 + math.log(2.0 * scale),
     scaling=SHIFT_SCALE,
     moment_start=loc_scale_start,
+    fit_start=_loc_scale_fit_start,
+    mle=_laplace_mle,
 )
 
 
@@ -153,6 +192,10 @@ def _logistic_cdf(x, loc, scale):
 def _logistic_logpdf(x, loc, scale):
     a = np.abs((x - loc) / scale)
     return -a - 2.0 * np.log1p(np.exp(-a)) - np.log(scale)
+
+
+def _logistic_fit_start(x):
+    return {"loc": float(np.median(x)), "scale": float(np.std(x)) * math.sqrt(3.0) / math.pi or robust_spread(x)}
 
 
 LOGISTIC = record(
@@ -169,6 +212,7 @@ LOGISTIC = record(
     entropy=lambda loc, scale: math.log(scale) + 2.0,
     scaling=SHIFT_SCALE,
     moment_start=loc_scale_start,
+    fit_start=_logistic_fit_start,
 )
 
 
@@ -176,6 +220,11 @@ LOGISTIC = record(
 def _gumbel_logpdf(x, loc, scale):
     z = (x - loc) / scale
     return -z - np.exp(-z) - np.log(scale)
+
+
+def _gumbel_fit_start(x):
+    scale = float(np.std(x)) * math.sqrt(6.0) / math.pi or robust_spread(x)
+    return {"loc": float(np.mean(x)) - EULER * scale, "scale": scale}
 
 
 GUMBEL = record(
@@ -192,6 +241,7 @@ GUMBEL = record(
     entropy=lambda loc, scale: math.log(scale) + EULER + 1.0,
     scaling=SHIFT_SCALE,
     moment_start=loc_scale_start,
+    fit_start=_gumbel_fit_start,
 )
 
 # Uniform(low=0, high=1)
@@ -212,6 +262,8 @@ UNIFORM = record(
     ordered="add",
     moment_start=lambda m, s: {"low": m - math.sqrt(3.0) * s, "high": m + math.sqrt(3.0) * s},
     formulas=("mean = median = (low + high) / 2", "sd = (high - low) / sqrt(12)"),
+    fit_check=bounds_check(-math.inf),
+    mle=range_mle("Uniform"),
 )
 
 RECORDS = (NORMAL, STUDENT_T, CAUCHY, LAPLACE, LOGISTIC, GUMBEL, UNIFORM)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 
 from priorcli.records.base import EULER, LOG2, UNIT, inversion, np, param, record, sc, show
+from priorcli.records.fitdata import check_open_unit
 
 
 # Beta(concentration1, concentration0): density ∝ x^(c1-1) (1-x)^(c0-1)
@@ -71,6 +72,14 @@ def _count_from_sd(mean, sd):
     return mean * (1 - mean) / (sd * sd) - 1
 
 
+def _beta_fit_start(x):
+    m, v = float(np.mean(x)), float(np.var(x))
+    common = m * (1.0 - m) / v - 1.0 if v > 0 else 2.0
+    if not common > 0.0:
+        common = 2.0
+    return {"concentration1": m * common, "concentration0": (1.0 - m) * common}
+
+
 BETA = record(
     "Beta",
     (param("concentration1", "positive"), param("concentration0", "positive")),
@@ -98,12 +107,19 @@ BETA = record(
     formulas=("mean = alpha / (alpha + beta)", "mode = (alpha - 1) / (alpha + beta - 2) for alpha, beta > 1",
               "count = alpha + beta (alpha = count * mean, as in the Stan guide)"),
     example="priorcli sample beta --mean 0.3 --count 10",
+    fit_check=check_open_unit,
+    fit_start=_beta_fit_start,
 )
 
 
 # BetaProportion(mean, concentration) = Beta(mean * concentration, (1 - mean) * concentration)
 def _bp(mean, concentration):
     return mean * concentration, (1.0 - mean) * concentration
+
+
+def _from_beta(params):
+    a, b = params["concentration1"], params["concentration0"]
+    return {"mean": a / (a + b), "concentration": a + b}
 
 
 BETA_PROPORTION = record(
@@ -125,6 +141,10 @@ BETA_PROPORTION = record(
     ),
     direct={"mean": "mean", "count": "concentration"},
     moment_start=_unit_start("BetaProportion"),
+    fit_check=check_open_unit,
+    fit_start=lambda x: _from_beta(_beta_fit_start(x)),
+    # the MLE is invariant under reparameterisation: fit Beta(a, b), then mean = a/(a+b), c = a+b
+    mle_via=("Beta", _from_beta),
 )
 
 
@@ -151,6 +171,11 @@ def _kuma_entropy(concentration1, concentration0):
     return (1.0 - 1.0 / b) + (1.0 - 1.0 / a) * harmonic_b - math.log(a * b)
 
 
+def _kuma_fit_start(x):
+    # a = 1 is Beta(1, b); the profile MLE of b given a is -1 / mean(log(1 - x^a)).
+    return {"concentration1": 1.0, "concentration0": -1.0 / float(np.mean(np.log1p(-x)))}
+
+
 KUMARASWAMY = record(
     "Kumaraswamy",
     (param("concentration1", "positive"), param("concentration0", "positive")),
@@ -166,6 +191,8 @@ KUMARASWAMY = record(
     median=lambda concentration1, concentration0: (-math.expm1(-LOG2 / concentration0)) ** (1.0 / concentration1),
     entropy=_kuma_entropy,
     moment_start=_unit_start("Kumaraswamy"),
+    fit_check=check_open_unit,
+    fit_start=_kuma_fit_start,
 )
 
 RECORDS = (BETA, BETA_PROPORTION, KUMARASWAMY)
