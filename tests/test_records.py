@@ -228,20 +228,84 @@ def test_infeasible_inversions_say_why():
 PACKAGE = pathlib.Path(records.__file__).resolve().parent.parent
 
 
+_FAMILY_WORDS = {r.name.lower().removesuffix("probs") for r in RECORDS.values()} | {
+    "t", "invgamma", "binom", "binomial", "nb", "geom", "geometric", "kuma", "betaprop", "bernoulli", "betabinom",
+    "du", "levy", "loguniform", "halfnormal", "halfcauchy", "chi2"}
+_DENSITY_WORDS = ("logpdf", "logpmf", "pdf", "pmf", "cdf", "icdf")
+_FIT_WORDS = ("mle", "start", "check", "coords", "shape")  # _gamma_mle, _levy_start, _gamma_shape, ...
+
+
+def _family_functions(tree: ast.Module, suffixes) -> list[str]:
+    """Functions named FAMILY_..._SUFFIX: '_gamma_logpdf', '_normal_mle', '_levy_start'."""
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef):
+            parts = node.name.strip("_").split("_")
+            if len(parts) > 1 and parts[0] in _FAMILY_WORDS and parts[-1] in suffixes:
+                found.append(f"{node.lineno} {node.name}")
+    return found
+
+
+def _family_tables(tree: ast.Module) -> list[str]:
+    """Dicts keyed by two or more family names whose values hold functions (lambdas, or functions
+    of the module): per-family behaviour kept in a table, like the fitter's old
+    {"Normal": _Closed(_no_check, _loc_scale_start, _normal_mle), ...}. Tables of plain data (the
+    Stan/PyMC names of emit/frameworks.py) are not behaviour."""
+    functions = {node.name for node in ast.walk(tree) if isinstance(node, ast.FunctionDef)}
+    found = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Dict):
+            continue
+        keys = [k.value for k in node.keys if isinstance(k, ast.Constant) and k.value in RECORDS]
+        inside = [n for v in node.values for n in ast.walk(v)]
+        called = {id(n.func) for n in inside if isinstance(n, ast.Call)}  # helpers building data: fine
+        holds_code = any(isinstance(n, ast.Lambda) or (isinstance(n, ast.Name) and n.id in functions
+                                                       and id(n) not in called) for n in inside)
+        if len(keys) >= 2 and holds_code:
+            found.append(f"{node.lineno} {{{', '.join(map(repr, keys[:3]))}, ...}}")
+    return found
+
+
+def _outside_the_records():
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if "records" not in path.relative_to(PACKAGE).parts:
+            yield path, ast.parse(path.read_text(encoding="utf-8"))
+
+
 def test_no_module_outside_the_records_defines_a_family_density():
     """No '_gamma_logpdf' and the like anywhere but priorcli/records (names parsed, not grepped)."""
-    words = {r.name.lower().removesuffix("probs") for r in RECORDS.values()}
-    words |= {"t", "invgamma", "binom", "binomial", "nb", "geom", "geometric", "kuma", "betaprop", "bernoulli"}
-    offenders = []
-    for path in PACKAGE.rglob("*.py"):
-        if "records" in path.relative_to(PACKAGE).parts:
-            continue
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.FunctionDef):
-                parts = node.name.strip("_").split("_")
-                if len(parts) > 1 and parts[0] in words and parts[-1] in ("logpdf", "logpmf", "pdf", "pmf", "cdf", "icdf"):
-                    offenders.append(f"{path.name}:{node.lineno} {node.name}")
+    offenders = [f"{path.name}:{f}" for path, tree in _outside_the_records()
+                 for f in _family_functions(tree, _DENSITY_WORDS)]
     assert offenders == []
+
+
+def test_no_module_outside_the_records_keeps_per_family_fit_knowledge():
+    """Support checks, starting values and closed-form MLEs are record fields: no '_gamma_mle' or
+    '_levy_start' elsewhere, and no table of per-family functions keyed by family name."""
+    offenders = [f"{path.name}:{f}" for path, tree in _outside_the_records()
+                 for f in _family_functions(tree, _FIT_WORDS) + _family_tables(tree)]
+    assert offenders == []
+
+
+def test_the_fit_knowledge_check_can_fail():
+    old = ast.parse(
+        "def _normal_mle(x):\n    return {}\n"
+        "def _levy_start(x):\n    return {}\n"
+        "def _gamma_shape(family, y):\n    return 1.0\n"
+        "def _no_check(family, x, fixed):\n    pass\n"
+        "_CLOSED = {'Normal': _Closed(_no_check, None, _normal_mle),\n"
+        "           'Chi2': _Closed(_no_check, lambda x: {'df': 1.0})}\n"
+    )
+    assert [f.split()[1] for f in _family_functions(old, _FIT_WORDS)] == ["_normal_mle", "_levy_start", "_gamma_shape"]
+    assert len(_family_tables(old)) == 1
+    data = ast.parse("def _pymc(name):\n    return name\n"
+                     "FAMILIES = {'Normal': Counterparts(Stan('normal'), _pymc('Normal')), 'Gamma': Counterparts()}")
+    assert _family_tables(data) == []
+
+
+def test_every_record_is_fitted_through_its_record():
+    # the fitter's closed forms and starts are the records': none falls back to numpyro and jax
+    assert [name for name, rec in RECORDS.items() if not rec.fits] == []
 
 
 def _counting(monkeypatch, name: str, **fields):
@@ -271,6 +335,37 @@ def test_the_fitter_uses_the_record_logpdf(monkeypatch, spec):
     fit = fit_family(spec, data.rvs(500, random_state=3).astype(float))
     assert calls, "fitting did not evaluate the record's logpdf"
     assert math.isfinite(fit.log_likelihood)
+
+
+@pytest.mark.parametrize("spec, name, field", [
+    ("normal", "Normal", "mle"),
+    ("Gamma(rate=2)", "Gamma", "fit_start"),
+    ("pareto", "Pareto", "fit_check"),
+    ("levy", "Levy", "fit_coords"),
+    ("uniform", "Uniform", "mle"),
+])
+def test_the_fitter_uses_the_record_fit_fields(monkeypatch, spec, name, field):
+    from priorcli.fitting import fit_family
+
+    calls = _counting(monkeypatch, name, **{field: None})
+    data = {"Normal": st.norm(1.0, 2.0), "Pareto": st.pareto(3.0, scale=1.5), "Levy": st.levy(0.5, 0.3),
+            "Uniform": st.uniform(-1.0, 4.0)}.get(name, st.gamma(2.0))
+    fit = fit_family(spec, data.rvs(300, random_state=5).astype(float))
+    assert calls, f"fitting did not use the record's {field}"
+    assert math.isfinite(fit.log_likelihood)
+
+
+def test_the_fitter_uses_the_record_mle_via(monkeypatch):
+    from priorcli.fitting import fit_family
+
+    calls = _counting(monkeypatch, "BetaProportion",
+                      mle_via=lambda counted: ("Beta", counted(RECORDS["BetaProportion"].mle_via[1])))
+    x = st.beta(2.0, 5.0).rvs(300, random_state=5)
+    fit = fit_family("betaproportion", x)
+    beta = fit_family("beta", x)
+    assert len(calls) == 1
+    a, b = beta.params["concentration1"], beta.params["concentration0"]
+    assert fit.params == {"mean": a / (a + b), "concentration": a + b}
 
 
 def test_the_model_sampler_uses_the_record_inversions(monkeypatch):

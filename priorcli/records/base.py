@@ -25,6 +25,10 @@ written once against an array namespace ``xp`` so that the same formula evaluate
 (``math``: the LogNormal solve path stays free of numpy), on arrays (numpy: targets that vary across
 draws) and as expressions (``priorcli.emit`` passes a namespace that builds model-language code).
 
+The maximum-likelihood fitter (``priorcli.fitting``) reads the fit fields (``fit_check``,
+``mle``, ``mle_via``, ``fit_start``, ``fit_coords``: see :class:`FamilyRecord`); what they share is in
+``priorcli.records.fitdata``.
+
 Importing this module is cheap: numpy and scipy.special are imported on first use only.
 """
 
