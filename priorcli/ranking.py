@@ -193,8 +193,12 @@ def _auto_takes(family: FamilyInfo, targets: Targets, fixed: dict) -> bool:
     except (TypeError, ValueError):
         return False
     lo, hi = support
-    located = values + [v for v in (targets.mean, targets.mode) if isinstance(v, (int, float))]
-    inside = all((lo <= v <= hi) if family.discrete else (lo < v < hi) for v in located)
+    points = [v for _, v in targets.quantiles] + [v for v in (targets.median, targets.mean, targets.mode)
+                                                  if isinstance(v, (int, float))]
+    inside = all((lo <= v <= hi) if family.discrete else (lo < v < hi) for v in points)
+    if targets.lower is not None and targets.upper is not None:  # an interval may start where the support does
+        inside = inside and lo <= targets.lower and targets.upper <= hi and not (
+            targets.lower <= lo and targets.upper >= hi)
     return inside
 
 

@@ -191,3 +191,11 @@ def test_rank_targets_for_python_callers():
     ranking = rank_targets("gamma,lognormal,weibull", Targets(quantiles=qs, weights=(("q0.5", 2.0),)))
     assert ranking.best.family == "Gamma" and ranking.best.loss < 1e-12
     assert ranking.best.solution.weights["q0.5"] == 2.0
+
+
+def test_auto_takes_an_interval_that_starts_at_the_support():
+    ranking = rank_solutions("auto", [("lower", "0"), ("upper", "3"), ("mass", "0.7")])
+    names = {r.family for r in ranking.ranked}
+    assert {"Poisson", "Gamma", "Exponential", "Normal"} <= names
+    poisson = next(r for r in ranking.ranked if r.family == "Poisson")
+    assert stats.poisson(poisson.solution.params["rate"]).cdf(3) == pytest.approx(0.7, abs=1e-7)

@@ -131,7 +131,17 @@ def _search(prob: Problem, first: list[float] | None):
 def maxent(prob: Problem) -> tuple[list[dict], str, list[str]]:
     """Maximum-entropy member meeting every equation (one of them an interval mass)."""
     mass = next(eq for eq in prob.eqs if eq.kind == "mass")
-    best = _search(prob, _equal_tailed_start(prob, mass))
+    first = _equal_tailed_start(prob, mass)
+    if prob.F.discrete and first is not None:
+        # a discrete family's entropy is dear to evaluate far out, where an unbounded climb leads a
+        # search: look far out first (e^8 and e^16 times the start) and refuse at once
+        far = _keeps_growing(prob, first, steps=(8.0, 16.0))
+        if far:
+            raise InfeasibleError(
+                f"{mass.label} has no maximum-entropy {prob.family}: the entropy keeps growing as {far[0]} runs "
+                "off to the edge of its range; add a target (a mean, a quantile) or hold a parameter"
+            )
+    best = _search(prob, first)
     if best is None:
         edge = _boundary(prob, mass)
         if edge is not None:
@@ -182,7 +192,7 @@ def _pinned(prob: Problem, name: str, value: float) -> tuple[dict, float] | None
     return (cands[0], h) if math.isfinite(h) else None
 
 
-def _keeps_growing(prob: Problem, x) -> list[str]:
+def _keeps_growing(prob: Problem, x, steps=(0.5, 1.0)) -> list[str]:
     """The parameter along which the entropy still rises, meeting the targets again, a factor e^0.5
     and e^1 (or 0.5 and 1 spreads) away: a search that stopped on a slow, unbounded climb (a
     NegativeBinomial whose mean runs off while its concentration falls) rather than at a maximum."""
@@ -193,7 +203,7 @@ def _keeps_growing(prob: Problem, x) -> list[str]:
     for i, name in enumerate(prob.free):
         for sign in (1.0, -1.0):
             rising = True
-            for step in (0.5, 1.0):
+            for step in steps:
                 y = list(x)
                 y[i] += sign * step
                 moved = _pinned(prob, name, prob.params_of(y)[name])
