@@ -31,6 +31,7 @@ def solve_ranked(spec: str, tokens: list[str], *, format: str, out: TextIO) -> N
                 "targets": {k: render.json_number(v) for k, v in best.targets.items()},
                 "numpyro": best.numpyro,
                 "stan": best.stan,
+                "pymc": best.pymc,
                 "ranking": [
                     {
                         "family": r.family,
@@ -42,6 +43,7 @@ def solve_ranked(spec: str, tokens: list[str], *, format: str, out: TextIO) -> N
                         "residuals": {k: render.json_number(v) for k, v in r.residuals.items()},
                         "numpyro": r.solution.numpyro,
                         "stan": r.solution.stan,
+                        "pymc": r.solution.pymc,
                         "notes": list(r.solution.notes),
                     }
                     for r in ranking.ranked
@@ -63,6 +65,8 @@ def solve_ranked(spec: str, tokens: list[str], *, format: str, out: TextIO) -> N
     lines = [f"best: {best.family}", f"numpyro: {best.numpyro}"]
     if best.stan:
         lines.append(f"Stan:    {best.stan}")
+    if best.pymc:
+        lines.append(f"PyMC:    {best.pymc}")
     lines += [f"skipped {s.family}: {s.reason}" for s in ranking.skipped]
     render.write_lines(lines, out)
 

@@ -154,7 +154,9 @@ def test_cli_solve_family_auto_json(tmp_path):
     assert doc["family"] == doc["ranking"][0]["family"] and doc["numpyro"] == doc["ranking"][0]["numpyro"]
     losses = [e["loss"] for e in doc["ranking"]]
     assert all(a <= b + 1e-10 for a, b in zip(losses, losses[1:]))  # ties (1e-10) go by entropy
-    assert {"family", "params", "loss", "entropy", "method", "residuals", "numpyro", "stan"} <= set(doc["ranking"][0])
+    assert {"family", "params", "loss", "entropy", "method", "residuals", "numpyro", "stan", "pymc"} <= set(
+        doc["ranking"][0])
+    assert doc["pymc"] == doc["ranking"][0]["pymc"]
     table = runner.invoke(app, args[:-2])
     assert table.exit_code == 0 and "ranked by loss" in table.output and "numpyro:" in table.output
 
