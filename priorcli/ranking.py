@@ -33,12 +33,18 @@ from priorcli.errors import InfeasibleError, PriorError, UsageError
 from priorcli.families import FamilyInfo, complete_params, parse_family_args, resolve, resolve_fast
 from priorcli.targets import Targets
 
-__all__ = ["RankedSolution", "RankedFit", "Skipped", "Ranking", "rank_solutions", "rank_targets", "rank_fits",
-           "candidates", "TIE"]
+__all__ = ["RankedSolution", "RankedFit", "Skipped", "Ranking", "Stopped", "rank_solutions", "rank_targets",
+           "rank_fits", "candidates", "TIE"]
 
 TIE = 1e-10  # losses this close are a tie, broken by entropy
 # left out of auto: a family on a fixed grid of integers that nobody elicits (DiscreteUniform)
 _NOT_AUTO = ("DiscreteUniform",)
+
+
+class Stopped(PriorError):
+    """A ranking given ``stop`` was stopped between candidates (explore's roulette: newer chips)."""
+
+    exit_code = 130
 
 
 @dataclass(frozen=True)
@@ -127,13 +133,16 @@ def _target_values(t: Targets) -> list[float]:
 # solve --family
 
 
-def rank_solutions(spec: str, pairs: list[tuple[str, str]]) -> Ranking:
-    """Solve the targets in ``pairs`` for each candidate of ``spec``; rank by loss, then entropy."""
+def rank_solutions(spec: str, pairs: list[tuple[str, str]], stop=None) -> Ranking:
+    """Solve the targets in ``pairs`` for each candidate of ``spec``; rank by loss, then entropy.
+    ``stop``: an optional callable asked before each candidate; True raises :class:`Stopped`."""
     from priorcli.solving import Underdetermined, solve, target_loss
 
     families, auto = candidates(spec)
     ranked, skipped, first_error, errors = [], [], None, []
     for family in families:
+        if stop is not None and stop():
+            raise Stopped("ranking stopped")
         try:
             fixed, targets = _parse_for(family, pairs)
         except UsageError as exc:  # a parameter this family does not have
@@ -222,7 +231,7 @@ def _solution_key(ranked: list[RankedSolution]):
     return key
 
 
-def rank_targets(spec: str, targets: Targets, fixed: dict | None = None) -> Ranking:
+def rank_targets(spec: str, targets: Targets, fixed: dict | None = None, stop=None) -> Ranking:
     """The same ranking for Python callers (explore's roulette: its chips are quantile targets,
     ``Targets(quantiles=((p, v), ...), weights=...)``): ``spec`` is "auto" or "gamma,lognormal"."""
     pairs = [(name, repr(float(value))) for name, value in (fixed or {}).items()]
@@ -233,7 +242,7 @@ def rank_targets(spec: str, targets: Targets, fixed: dict | None = None) -> Rank
             pairs.append(("quantile", f"{key[1:]}={float(value)!r}{at}"))
         else:
             pairs.append((key, f"{float(value)!r}{at if key not in ('lower', 'upper') else ''}"))
-    return rank_solutions(spec, pairs)
+    return rank_solutions(spec, pairs, stop)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """priorcli explore: the state models, the Textual app through its own pilot (App.run_test), and
 one run in a real terminal (tmux). The oracles are priorcli's own commands (summarize, solve: the
-app must show what they print) and an independent scipy fit for the roulette."""
+app must show what they print) and scipy.stats' cdfs for the roulette's losses."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ import time
 
 import numpy as np
 import pytest
-from scipy import optimize, stats
+from scipy import stats
 
 from conftest import assert_usage_error
 from priorcli.errors import InfeasibleError, UsageError
@@ -24,7 +24,7 @@ from priorcli.explore import run as explore_run
 from priorcli.explore.roulette_state import RouletteState
 from priorcli.explore.state import ExploreState, step_value
 from priorcli.families import resolve_fast
-from priorcli.roulette import bin_edges, fit_chips
+from priorcli.roulette import bin_edges, candidates, quantile_targets, rank_chips
 
 
 def drive(state, keys, *, roulette=False, size=(80, 24)):
@@ -181,84 +181,150 @@ SCIPY = {
     "StudentT": lambda p: stats.t(p["df"], p["loc"], p["scale"]),
     "Logistic": lambda p: stats.logistic(p["loc"], p["scale"]),
     "Gumbel": lambda p: stats.gumbel_r(p["loc"], p["scale"]),
+    "Cauchy": lambda p: stats.cauchy(p["loc"], p["scale"]),
+    "Laplace": lambda p: stats.laplace(p["loc"], p["scale"]),
+    "Levy": lambda p: stats.levy(p["loc"], p["scale"]),
+    "Uniform": lambda p: stats.uniform(p["low"], p["high"] - p["low"]),
     "Gamma": lambda p: stats.gamma(p["concentration"], scale=1 / p["rate"]),
     "LogNormal": lambda p: stats.lognorm(p["scale"], scale=math.exp(p["loc"])),
     "Weibull": lambda p: stats.weibull_min(p["concentration"], scale=p["scale"]),
     "InverseGamma": lambda p: stats.invgamma(p["concentration"], scale=p["rate"]),
+    "HalfCauchy": lambda p: stats.halfcauchy(scale=p["scale"]),
+    "HalfNormal": lambda p: stats.halfnorm(scale=p["scale"]),
+    "Exponential": lambda p: stats.expon(scale=1 / p["rate"]),
+    "Chi2": lambda p: stats.chi2(p["df"]),
+    "Pareto": lambda p: stats.pareto(p["alpha"], scale=p["scale"]),
+    "LogUniform": lambda p: stats.loguniform(p["low"], p["high"]),
+    "Beta": lambda p: stats.beta(p["concentration1"], p["concentration0"]),
+    "BetaProportion": lambda p: stats.beta(p["mean"] * p["concentration"], (1 - p["mean"]) * p["concentration"]),
 }
-ORDER = {"Normal": ("loc", "scale"), "Logistic": ("loc", "scale"), "Gumbel": ("loc", "scale"),
-         "Gamma": ("concentration", "rate"), "LogNormal": ("loc", "scale"), "Weibull": ("scale", "concentration"),
-         "InverseGamma": ("concentration", "rate")}
 
 
-def oracle_points(lo, hi, chips):
-    """Cumulative chip proportions at the edges of the filled region, computed with numpy."""
+def oracle_targets(lo, hi, chips):
+    """(p, v): the cumulative chip proportion at each filled bin's right edge, strictly inside
+    (0, 1), computed with numpy."""
+    chips = np.asarray(chips)
     edges = np.linspace(lo, hi, len(chips) + 1)
-    filled = np.flatnonzero(chips)
-    a, b = filled[0], filled[-1] + 1
-    cum = np.concatenate([[0.0], np.cumsum(chips[a:b])]) / np.sum(chips)
-    return edges[a : b + 1], cum
+    cum = np.cumsum(chips) / chips.sum()
+    keep = (chips > 0) & (cum < 1)
+    return cum[keep], edges[1:][keep]
 
 
-def oracle_loss(family, params, xs, ps):
-    return float(np.sum((SCIPY[family](params).cdf(xs) - ps) ** 2))
+def oracle_loss(family, params, ps, vs):
+    """The probability-scale loss sum (F(v) - p)^2 with scipy.stats' cdf."""
+    return float(np.sum((SCIPY[family](params).cdf(vs) - ps) ** 2))
 
 
-def oracle_fit(family, xs, ps, start):
-    """Nelder-Mead on log-parameters (loc unconstrained) with scipy.stats' cdf."""
-    names = ORDER[family]
-
-    def unpack(z):
-        return {n: (v if n == "loc" else math.exp(v)) for n, v in zip(names, z)}
-
-    z0 = [start[n] if n == "loc" else math.log(start[n]) for n in names]
-    res = optimize.minimize(lambda z: oracle_loss(family, unpack(z), xs, ps), z0, method="Nelder-Mead",
-                            options={"xatol": 1e-10, "fatol": 1e-14, "maxiter": 20000})
-    return res.fun
-
-
-def test_roulette_ranking_agrees_with_an_independent_scipy_fit():
-    # 400 chips spread as Gamma(4, rate 1) would spread them over 16 bins of [0, 16).
+def gamma_chips():
+    """400 chips spread as Gamma(4, rate 1) would spread them over 16 bins of [0, 16)."""
     edges = np.linspace(0, 16, 17)
-    chips = np.round(400 * np.diff(stats.gamma(4).cdf(edges))).astype(int)
-    ranking = fit_chips(edges.tolist(), chips.tolist())
-    xs, ps = oracle_points(0, 16, chips)
-    assert not ranking.failed
-    assert [f.family for f in ranking.fits][:1] == ["Gamma"]
-    losses = []
-    for fit in ranking.fits:
-        # the reported loss is the probability-scale loss recomputed with scipy.stats ...
-        assert fit.loss == pytest.approx(oracle_loss(fit.family, fit.params, xs, ps), rel=1e-9, abs=1e-15)
-        losses.append(fit.loss)
-        if fit.family in ORDER:  # ... and no worse than an independent optimiser finds from our answer
-            assert fit.loss <= oracle_fit(fit.family, xs, ps, fit.params) * (1 + 1e-6) + 1e-14
-    assert losses == sorted(losses)
-    assert {f.family for f in ranking.fits} == set(SCIPY)  # Beta is out: the range leaves [0, 1]
+    return np.round(400 * np.diff(stats.gamma(4).cdf(edges))).astype(int).tolist()
+
+
+def test_roulette_ranking_is_solve_family_on_the_chip_quantiles(run):
+    chips = gamma_chips()
+    state = RouletteState(0.0, 16.0, 16, chips)
+    state.refit()
+    ps, vs = oracle_targets(0, 16, chips)
+    targets = quantile_targets(bin_edges(0, 16, 16), chips)
+    assert [p for p, _ in targets.quantiles] == pytest.approx(ps.tolist(), abs=1e-15)
+    assert [v for _, v in targets.quantiles] == pytest.approx(vs.tolist(), abs=1e-12)
+    names = candidates(0.0, 16.0)
+    assert set(names) == set(SCIPY) - {"Beta", "BetaProportion"}  # Beta is out: the range leaves [0, 1]
+    # the same ranking as the command line for the same quantile targets and family list
+    args = ["solve", "--family", ",".join(names)]
+    for p, v in targets.quantiles:
+        args += ["--quantile", f"{p!r}={v!r}"]
+    doc = run.json(*args)
+    ranked = state.ranking.ranked
+    assert [r.family for r in ranked] == [r["family"] for r in doc["ranking"]]
+    assert [s.family for s in state.ranking.skipped] == [s["family"] for s in doc["skipped"]]
+    for mine, theirs in zip(ranked, doc["ranking"]):
+        assert mine.solution.params == pytest.approx(theirs["params"], rel=1e-12)
+        assert mine.loss == pytest.approx(theirs["loss"], rel=1e-12, abs=1e-18)
+    # Gamma-shaped chips rank Gamma first; every loss recomputed with scipy.stats
+    assert ranked[0].family == "Gamma"
+    assert ranked[0].solution.params == pytest.approx({"concentration": 4.0, "rate": 1.0}, rel=0.05)
+    for r in ranked:
+        assert r.loss == pytest.approx(oracle_loss(r.family, r.solution.params, ps, vs), rel=1e-9, abs=1e-15)
+    doc = state.document()
+    assert doc["family"] == "Gamma" and doc["method"] == "least-squares"
+    assert doc["loss"] == pytest.approx(ranked[0].loss) and len(doc["targets"]) == len(ps)
+    expected = state.expected()
+    assert sum(expected) == pytest.approx(400 * np.diff(SCIPY["Gamma"](ranked[0].solution.params).cdf([0, 16]))[0])
+
+
+def test_roulette_candidates_follow_the_range():
+    assert set(candidates(-5, 5)) == {"Normal", "StudentT", "Logistic", "Gumbel", "Cauchy", "Laplace", "Uniform",
+                                      "Levy"}
+    inside = set(candidates(0, 1))
+    assert {"Beta", "BetaProportion", "Kumaraswamy", "Gamma"} <= inside
+    assert not any(resolve_fast(n).discrete for n in candidates(0, 10))  # whole-number edges: still continuous
+
+
+def drive_roulette(state, keys, size=(80, 24)):
+    """Press ``keys`` in the roulette, then let the ranking worker settle (it may hand over to a
+    new one for newer chips) before reading the screen."""
+    from priorcli.explore.app import ExploreApp
+
+    async def go():
+        app = ExploreApp(state, roulette=True)
+        async with app.run_test(size=size) as pilot:
+            await pilot.pause()
+            for key in keys:
+                await pilot.press(key)
+            for _ in range(100):
+                await app.workers.wait_for_complete()
+                await pilot.pause()
+                if not state.stale and not app.workers:
+                    break
+            texts = {w.id: str(w.render()) for w in app.screen.query("Static") if w.id}
+            running = app.is_running
+        return app, texts, running
+
+    return asyncio.run(go())
 
 
 def test_roulette_in_the_app_ranks_the_chips():
     state = RouletteState(-5.0, 5.0, 10)
     keys = ["left", "up", "space", "right", "up", "up", "up", "up", "right", "up", "up", "right", "up",
             "down", "down", "down"]  # the last removes the only chip of bin 8 and then refuses
-    _, texts, running = drive(state, keys, roulette=True)
-    assert running
+    _, texts, running = drive_roulette(state, keys)
+    assert running and not state.stale
     assert state.chips == [0, 0, 0, 0, 2, 4, 2, 0, 0, 0]
     assert "no chips" in texts["status"]
-    expected = fit_chips(bin_edges(-5, 5, 10), [0, 0, 0, 0, 2, 4, 2, 0, 0, 0])
-    assert [f.family for f in state.ranking.fits] == [f.family for f in expected.fits]
+    expected = rank_chips(bin_edges(-5, 5, 10), [0, 0, 0, 0, 2, 4, 2, 0, 0, 0])
+    assert [r.family for r in state.ranking.ranked] == [r.family for r in expected.ranked]
     assert state.best.family in texts["ranking"]
-    # supports exclude positive families on a range reaching below 0
-    assert {f.family for f in state.ranking.fits} == {"Normal", "StudentT", "Logistic", "Gumbel"}
+    # two targets: the three-parameter StudentT is skipped, with its reason
+    assert [s.family for s in state.ranking.skipped] == ["StudentT"]
     doc = state.document()
-    assert doc["family"] == state.best.family and doc["method"] == "least-squares"
+    assert doc["family"] == state.best.family
     assert set(doc["targets"]) == {"q0.25", "q0.75"} and doc["targets"]["q0.25"] == pytest.approx(0.0)
+
+
+def test_roulette_latest_chips_win():
+    state = RouletteState(0.0, 16.0, 16, gamma_chips())
+    old = state.snapshot()
+    state.add()  # a chip lands while the old chips are being ranked
+    assert state.stale and state.compute(old, stop=lambda: True) is None  # stopped between families
+    assert not state.apply(old[0], state.compute(old))  # a finished stale result is dropped
+    assert state.ranking is None and state.stale
+    # in the app: a burst of presses, the worker hands over, the shown ranking is of the last chips
+    state = RouletteState(0.0, 16.0, 16, gamma_chips())
+    _, texts, _ = drive_roulette(state, ["up"] * 6 + ["right", "up", "up"])
+    assert not state.stale and state.chips[8:10] == [8 + 6, 4 + 2]
+    fresh = rank_chips(state.edges, state.chips)
+    assert [(r.family, r.loss) for r in state.ranking.ranked] == [(r.family, r.loss) for r in fresh.ranked]
 
 
 def test_roulette_needs_three_filled_bins():
     with pytest.raises(InfeasibleError, match="at least 3 bins"):
-        fit_chips(bin_edges(0, 1, 4), [0, 3, 3, 0])
+        quantile_targets(bin_edges(0, 1, 4), [0, 3, 3, 0])
     state = RouletteState(0.0, 1.0, 5)
     assert state.document() is None and "Up or Space" in state.message
+    _, texts, running = drive_roulette(state, ["up", "right", "up"])
+    assert running and state.ranking is None and "at least 3 bins" in texts["status"]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -9,6 +9,8 @@ cancels (Esc, Ctrl-C) and ``(lines, document)`` when they accept (Enter, q).
 
 from __future__ import annotations
 
+from functools import partial
+
 from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.binding import Binding
@@ -221,11 +223,17 @@ class FamilyScreen(ModalScreen):
 
 
 class RouletteScreen(Screen):
-    """The bins with their chips and the best fit on the left, the ranking on the right."""
+    """The bins with their chips and the best fit on the left, the ranking on the right.
+
+    A chip press redraws the chips at once; the ranking (a second or more cold) runs in a Textual
+    thread worker, one at a time: when it ends and the chips have changed meanwhile, its result is
+    dropped and the latest chips are ranked next (a running ranking stops early, between
+    families, once it is stale or the app closes)."""
 
     def __init__(self, state):
         super().__init__()
         self.state = state
+        self.ranking_worker = None
 
     def compose(self) -> ComposeResult:
         yield Static(id="title")
@@ -237,8 +245,36 @@ class RouletteScreen(Screen):
 
     def on_mount(self) -> None:
         self.redraw()
+        self.request_ranking()
 
     def on_resize(self) -> None:
+        self.redraw()
+
+    def request_ranking(self) -> None:
+        """Rank the current chips in a worker thread unless one is running (it hands over)."""
+        if not self.state.stale or self.ranking_worker is not None:
+            return
+        self.ranking_worker = self.run_worker(partial(self._rank, self.state.snapshot()), thread=True,
+                                              group="roulette-ranking")
+
+    def _rank(self, snapshot):
+        """In the worker thread: only the snapshot is read; stop once it is stale."""
+        from textual.worker import get_current_worker
+
+        worker, state = get_current_worker(), self.state
+        outcome = state.compute(snapshot, stop=lambda: worker.is_cancelled or state.version != snapshot[0])
+        return snapshot[0], outcome
+
+    def on_worker_state_changed(self, event) -> None:
+        from textual.worker import WorkerState
+
+        if event.worker is not self.ranking_worker or event.state not in (WorkerState.SUCCESS, WorkerState.ERROR,
+                                                                           WorkerState.CANCELLED):
+            return
+        self.ranking_worker = None
+        if event.state == WorkerState.SUCCESS:
+            self.state.apply(*event.worker.result)  # dropped when the chips changed meanwhile
+        self.request_ranking()
         self.redraw()
 
     def redraw(self) -> None:
@@ -258,7 +294,7 @@ class RouletteScreen(Screen):
             if i == 1:
                 ranking.append(f"   ({params})"[:29] + "\n")
         self.query_one("#ranking", Static).update(ranking)
-        self.query_one("#status", Static).update(Text(state.message[: self.size.width or 80]))
+        self.query_one("#status", Static).update(Text(state.status()[: self.size.width or 80]))
         self.query_one("#keys", Static).update(Text(KEYS_ROULETTE))
 
     def _marker_line(self, width: int) -> str:
@@ -289,6 +325,7 @@ class RouletteScreen(Screen):
         if handled:
             event.stop()
             event.prevent_default()
+            self.request_ranking()
             self.redraw()
 
 
@@ -313,6 +350,8 @@ class ExploreApp(App):
         commit = getattr(self.state, "commit_edit", None)
         if commit is not None:
             commit()
+        if getattr(self.state, "stale", False):
+            self.state.refit()  # the chips on the screen are what is chosen: rank them now
         document = self.state.document()
         if document is None:
             self.state.message = "nothing to choose yet: " + (self.state.message or "no fit")

@@ -1,8 +1,12 @@
-"""The state of ``priorcli explore --roulette``, without Textual: bins, chips, the ranked fits.
+"""The state of ``priorcli explore --roulette``, without Textual: bins, chips, the ranking.
 
-Keys map to :meth:`RouletteState.move`, :meth:`add` and :meth:`remove`; after every change the
-candidate families are refitted (:func:`priorcli.roulette.fit_chips`) and the best one is what
-leaving prints. A state whose chips cannot be fitted yet keeps the reason in ``message``.
+Keys map to :meth:`RouletteState.move`, :meth:`add` and :meth:`remove`, which only count chips
+(instant). Every chip change bumps ``version``; the ranking (issue 10's, through
+:func:`priorcli.roulette.rank_chips`; a second or more cold) is computed from a
+:meth:`snapshot` by :meth:`compute`, which reads nothing else and so may run in a worker thread,
+and :meth:`apply` keeps the result only if the chips have not changed since (the latest chips
+win; a stale result is dropped). :meth:`refit` does both at once for callers without a thread.
+A state whose chips cannot be fitted yet keeps the reason in ``message``.
 """
 
 from __future__ import annotations
@@ -11,82 +15,115 @@ from priorcli import render, roulette
 from priorcli.errors import PriorError
 from priorcli.explore.state import code_lines
 
+EMPTY = f"drop chips in at least {roulette.MIN_FILLED_BINS} bins (Up or Space adds one)"
+
 
 class RouletteState:
     def __init__(self, lo: float, hi: float, bins: int, chips: list[int] | None = None):
         self.edges = roulette.bin_edges(lo, hi, bins)
         self.chips = list(chips) if chips is not None else [0] * bins
         self.selected = bins // 2
-        self.ranking: roulette.Ranking | None = None
+        self.version = 0  # bumped by every chip change
+        self.ranked_version = -1  # the chips' version that ranking and message describe
+        self.ranking = None  # priorcli.ranking.Ranking of the chips, best first
         self.message = ""
-        self.refit()
+        if not any(self.chips):
+            self.refit()  # nothing to fit: instant
 
     @property
-    def best(self) -> roulette.RouletteFit | None:
-        return self.ranking.fits[0] if self.ranking else None
+    def stale(self) -> bool:
+        """Whether the chips changed since the ranking shown was computed."""
+        return self.ranked_version != self.version
+
+    @property
+    def best(self):
+        """The best RankedSolution (``.family``, ``.solution``, ``.loss``), or None."""
+        return self.ranking.best if self.ranking else None
 
     def move(self, delta: int) -> None:
         self.selected = min(max(self.selected + delta, 0), len(self.chips) - 1)
 
     def add(self) -> None:
         self.chips[self.selected] += 1
-        self.refit()
+        self.version += 1
 
     def remove(self) -> None:
         if self.chips[self.selected] == 0:
             self.message = "this bin has no chips to remove"
             return
         self.chips[self.selected] -= 1
-        self.refit()
+        self.version += 1
+
+    def snapshot(self) -> tuple[int, tuple[int, ...]]:
+        return self.version, tuple(self.chips)
+
+    def compute(self, snapshot: tuple[int, tuple[int, ...]], stop=None):
+        """The ranking of a snapshot's chips, or the message saying why there is none; None when
+        ``stop()`` said to stop (newer chips, or the app closing)."""
+        from priorcli.ranking import Stopped
+
+        _, chips = snapshot
+        if not any(chips):
+            return EMPTY
+        try:
+            return roulette.rank_chips(self.edges, list(chips), stop=stop)
+        except Stopped:
+            return None
+        except PriorError as exc:
+            return str(exc)
+
+    def apply(self, version: int, outcome) -> bool:
+        """Keep ``outcome`` (from :meth:`compute`) if it is of the current chips; False if stale."""
+        if outcome is None or version != self.version:
+            return False
+        self.ranked_version = version
+        if isinstance(outcome, str):
+            self.ranking, self.message = None, outcome
+        else:
+            self.ranking = outcome
+            self.message = "; ".join(f"skipped {s.family}: {s.reason}" for s in outcome.skipped)
+        return True
 
     def refit(self) -> None:
-        """Fit and rank the candidates; with too few chips say so and keep no fit."""
-        self.ranking = None
-        if not any(self.chips):
-            self.message = f"drop chips in at least {roulette.MIN_FILLED_BINS} bins (Up or Space adds one)"
-            return
-        try:
-            self.ranking = roulette.fit_chips(self.edges, self.chips)
-        except PriorError as exc:
-            self.message = str(exc)
-            return
-        self.message = "; ".join(self.ranking.failed)
+        snapshot = self.snapshot()
+        self.apply(snapshot[0], self.compute(snapshot))
+
+    def status(self) -> str:
+        return "ranking the families for the new chips ..." if self.stale else self.message
 
     def expected(self) -> list[float] | None:
         best = self.best
-        return None if best is None else roulette.expected_chips(best, self.edges, sum(self.chips))
+        if best is None:
+            return None
+        return roulette.expected_chips(best.family, best.solution.params, self.edges, sum(self.chips))
 
     def rows(self, limit: int = 9) -> list[tuple[str, str, str]]:
         """(family, loss, parameters) of the ranked fits, best first."""
         if self.ranking is None:
             return []
-        return [(f.family, render.fmt(f.loss, 3), ", ".join(render.fmt(v, 4) for v in f.params.values()))
-                for f in self.ranking.fits[:limit]]
+        return [(r.family, render.fmt(r.loss, 3), ", ".join(render.fmt(v, 4) for v in r.solution.params.values()))
+                for r in self.ranking.ranked[:limit]]
 
     def document(self) -> dict | None:
-        """The best fit as ``solve --format json``'s document; the chips' cumulative proportions
-        are its quantile targets (``q<p>``: the edge with that proportion of chips below it)."""
-        from priorcli import records
-
+        """The best fit as ``solve --format json``'s document for the chips' quantile targets."""
         best = self.best
         if best is None:
             return None
-        lines = code_lines(best.family, best.params)
-        xs, ps = roulette.cumulative_points(self.edges, self.chips)
-        record = records.get(best.family)
-        inner = [(p, x) for x, p in zip(xs, ps) if 0.0 < p < 1.0]
+        solution = best.solution
         return {
-            "family": best.family,
-            "params": render.params_json(best.params),
-            "targets": {f"q{p!r}": render.json_number(x) for p, x in inner},
-            "achieved": {f"q{p!r}": render.json_number(float(record.icdf(p, **best.params))) for p, x in inner},
-            "numpyro": lines["numpyro"],
-            "stan": lines.get("stan"),
-            "notes": [f"roulette: least-squares fit to {sum(self.chips)} chips in {len(self.chips)} bins"],
-            "method": "least-squares",
+            "family": solution.family,
+            "params": render.params_json(solution.params),
+            "targets": {k: render.json_number(v) for k, v in solution.targets.items()},
+            "achieved": {k: render.json_number(v) for k, v in solution.achieved.items()},
+            "numpyro": solution.numpyro,
+            "stan": solution.stan,
+            "pymc": solution.pymc,
+            "notes": [f"roulette: {sum(self.chips)} chips in {len(self.chips)} bins, ranked best of "
+                      f"{len(self.ranking.ranked)} families"] + list(solution.notes),
+            **render.solution_fit_json(solution),
             "loss": render.json_number(best.loss),
         }
 
     def lines(self) -> dict[str, str] | None:
         best = self.best
-        return None if best is None else code_lines(best.family, best.params)
+        return None if best is None else code_lines(best.family, best.solution.params)
