@@ -2,12 +2,22 @@
 
     python benchmarks/explore_bench.py first-frame   # cold start to the first full frame, in a pty
     python benchmarks/explore_bench.py update        # one parameter step of LogNormal, in-process
+    python benchmarks/explore_bench.py chip          # one roulette chip press while a ranking runs
+    python benchmarks/explore_bench.py rank          # the roulette's ranking of 400 chips, cold
 
 ``first-frame`` starts ``python -m priorcli explore lognormal`` on a fresh 80x24 pseudo-terminal
 and reports the time from spawning it until its table's last row (``q0.975``) has been drawn; it
 then presses Esc and checks the exit code is 130. ``update`` times what one key press costs
 without the terminal: the state change, the exact summary, the density curve and the plot text
 (the median of 200 presses, alternating up and down so the values stay put).
+
+``chip`` drives the roulette app headless (Textual's pilot, 80x24) on 400 Gamma-shaped chips in
+16 bins of [0, 16) and times 30 Up presses ten a second, each from posting the key event (as the
+driver does) until the screen's key handler has returned (chips counted, text redrawn), while the
+ranking worker thread runs (every press makes the running ranking stale, so it stops and the next
+starts); it reports the median press and prints the slowest and the time the ranking then takes
+to settle. ``rank`` is the first ranking of those
+chips in a fresh process (imports of scipy etc. included, ranking module imported before timing).
 """
 
 from __future__ import annotations
@@ -80,9 +90,76 @@ def update() -> float:
     return statistics.median(times)
 
 
+def _gamma_chips() -> list[int]:
+    from scipy import stats
+
+    cdf = [float(stats.gamma(4).cdf(k)) for k in range(17)]
+    return [round(400 * (b - a)) for a, b in zip(cdf[:-1], cdf[1:])]
+
+
+def chip() -> float:
+    import asyncio
+
+    from textual import events
+
+    from priorcli.explore.app import ExploreApp, RouletteScreen
+    from priorcli.explore.roulette_state import RouletteState
+
+    state = RouletteState(0.0, 16.0, 16, _gamma_chips())
+    handled: list[float] = []
+    original = RouletteScreen.on_key
+
+    def on_key(self, event) -> None:  # the app's own handler, timed to its end (redraw included)
+        original(self, event)
+        handled.append(time.perf_counter())
+
+    RouletteScreen.on_key = on_key
+
+    async def go() -> list[float]:
+        app = ExploreApp(state, roulette=True)
+        latencies, busy = [], 0
+        async with app.run_test(size=(80, 24)) as pilot:
+            await asyncio.sleep(0.05)
+            for _ in range(30):
+                busy += bool(app.workers)
+                before = len(handled)
+                t0 = time.perf_counter()
+                app.screen.post_message(events.Key("up", None))  # as the driver posts a key press
+                while len(handled) == before:
+                    await asyncio.sleep(0.0005)
+                latencies.append(handled[-1] - t0)
+                await asyncio.sleep(0.1)  # fast typing: ten keys a second
+            t0 = time.perf_counter()
+            while state.stale or app.workers:
+                await app.workers.wait_for_complete()
+                await pilot.pause()
+            settle = time.perf_counter() - t0
+        print(f"{busy} of 30 presses while the ranking worker ran; slowest {max(latencies):.4f} s; "
+              f"ranking settled {settle:.3f} s after the last press", file=sys.stderr)
+        return latencies
+
+    return statistics.median(asyncio.run(go()))
+
+
+def rank() -> float:
+    from priorcli import roulette
+    from priorcli.explore.roulette_state import RouletteState
+
+    chips = _gamma_chips()
+    state = RouletteState(0.0, 16.0, 16, chips)
+    t0 = time.perf_counter()
+    state.refit()
+    elapsed = time.perf_counter() - t0
+    if state.best is None or state.best.family != "Gamma":
+        raise SystemExit(f"expected Gamma first, got {state.best and state.best.family}: {state.message}")
+    print(f"{len(state.ranking.ranked)} families ranked of {len(roulette.candidates(0.0, 16.0))}", file=sys.stderr)
+    return elapsed
+
+
 if __name__ == "__main__":
     which = sys.argv[1] if len(sys.argv) > 1 else ""
-    if which not in ("first-frame", "update"):
-        raise SystemExit("usage: explore_bench.py first-frame|update")
-    seconds = first_frame() if which == "first-frame" else update()
+    helpers = {"first-frame": first_frame, "update": update, "chip": chip, "rank": rank}
+    if which not in helpers:
+        raise SystemExit("usage: explore_bench.py " + "|".join(helpers))
+    seconds = helpers[which]()
     print(f"seconds={seconds:.6f}")

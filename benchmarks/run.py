@@ -124,6 +124,12 @@ def rows() -> list[Row]:
     out.append(Row("explore-update", "`priorcli explore`: one parameter step of LogNormal (state, summary, plot text)",
                    ["explore", "lognormal"], "none (absolute goal)", None, goal_seconds=0.05, script=False,
                    helper=[PY, explore, "update"]))
+    out.append(Row("explore-chip", "`priorcli explore --roulette`: one chip press handled and redrawn while the ranking runs",
+                   ["explore", "--roulette"], "none (absolute goal)", None, goal_seconds=0.05, script=False,
+                   helper=[PY, explore, "chip"]))
+    out.append(Row("explore-rank", "`priorcli explore --roulette`: ranking 400 chips in 16 bins over 18 families, cold",
+                   ["explore", "--roulette"], "none (absolute goal: solve --family auto's 3 s)", None,
+                   goal_seconds=3.0, script=False, helper=[PY, explore, "rank"]))
     return out
 
 
