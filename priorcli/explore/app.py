@@ -272,8 +272,9 @@ class RouletteScreen(Screen):
                                                                            WorkerState.CANCELLED):
             return
         self.ranking_worker = None
-        if event.state == WorkerState.SUCCESS:
-            self.state.apply(*event.worker.result)  # dropped when the chips changed meanwhile
+        if event.state != WorkerState.SUCCESS:
+            return  # cancelled: the app is closing (an error is raised by Textual itself)
+        self.state.apply(*event.worker.result)  # dropped when the chips changed meanwhile
         self.request_ranking()
         self.redraw()
 
