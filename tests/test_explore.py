@@ -318,6 +318,51 @@ def test_roulette_latest_chips_win():
     assert [(r.family, r.loss) for r in state.ranking.ranked] == [(r.family, r.loss) for r in fresh.ranked]
 
 
+def test_roulette_keys_are_handled_while_a_ranking_runs():
+    """A ranking held up in its worker thread (waiting on an event) blocks no key: chips are
+    counted and drawn at once, and when it ends its stale result is dropped and the latest
+    chips are ranked next."""
+    import threading
+
+    from priorcli.explore.app import ExploreApp
+
+    state = RouletteState(0.0, 16.0, 16, gamma_chips())
+    release, ranked = threading.Event(), []
+    compute = state.compute
+
+    def held_compute(snapshot, stop=None):
+        ranked.append(snapshot)
+        if len(ranked) == 1:
+            release.wait(60)
+        return compute(snapshot, stop)
+
+    state.compute = held_compute
+
+    async def go():
+        app = ExploreApp(state, roulette=True)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            for key in ("up", "up", "right", "up"):
+                await pilot.press(key)
+            texts = {w.id: str(w.render()) for w in app.screen.query("Static") if w.id}
+            during = (list(state.chips), state.stale, len(ranked), texts)
+            release.set()
+            for _ in range(100):
+                await app.workers.wait_for_complete()
+                await pilot.pause()
+                if not state.stale and not app.workers:
+                    break
+        return during
+
+    chips, stale, started, texts = asyncio.run(go())
+    assert chips[8:10] == [8 + 2, 4 + 1] and stale and started == 1  # one worker, still held
+    assert "ranking the families" in texts["status"] and "5 chips, 403 in all" in texts["title"]
+    assert [v for v, _ in ranked] == [0, 3]  # the held snapshot, then straight to the latest chips
+    assert not state.stale and state.best.family == "Gamma"
+    fresh = rank_chips(state.edges, state.chips)
+    assert [(r.family, r.loss) for r in state.ranking.ranked] == [(r.family, r.loss) for r in fresh.ranked]
+
+
 def test_roulette_needs_three_filled_bins():
     with pytest.raises(InfeasibleError, match="at least 3 bins"):
         quantile_targets(bin_edges(0, 1, 4), [0, 3, 3, 0])
