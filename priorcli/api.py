@@ -32,6 +32,7 @@ __all__ = ["Built", "build", "solve_pairs", "keyword_pairs", "summarize", "solve
 class Built:
     spec: DistSpec
     solved_from: dict | None  # the targets, when parameters were solved for
+    approximate: str | None = None  # "least-squares fit, loss ..." when more targets than parameters
 
 
 def build(family_name: str, pairs: list[tuple[str, str]], transform_texts: Iterable[str] = (), *,
@@ -42,12 +43,15 @@ def build(family_name: str, pairs: list[tuple[str, str]], transform_texts: Itera
     family = (resolve_fast(family_name) if fast else None) or resolve(family_name)
     transforms = tuple(parse_transform(t) for t in transform_texts)
     parsed = parse_family_args(family, pairs)
-    solved_from = None
+    solved_from = approximate = None
     params = parsed.params
     if not parsed.targets.is_empty():
-        params = solve_params(family.name, parsed.targets, parsed.params)
+        solution = solve_params(family.name, parsed.targets, parsed.params, whole=True)
+        params = solution.params
         solved_from = parsed.targets.as_dict()
-    return Built(DistSpec(family, complete_params(family, params), transforms), solved_from)
+        if solution.method == "least-squares":
+            approximate = f"least-squares fit (approximate), loss {solution.loss:.4g}"
+    return Built(DistSpec(family, complete_params(family, params), transforms), solved_from, approximate)
 
 
 def solve_pairs(family_name: str, pairs: list[tuple[str, str]]):

@@ -155,6 +155,7 @@ def sample_family(family_name: str, tokens: list[str], transform_texts: list[str
     title = f"{spec.label()}: {options.draws} draws, seed {options.seed}"
     if built.solved_from:
         title += "\nsolved from " + ", ".join(f"{k}={render.fmt(v)}" for k, v in built.solved_from.items())
+        title += f": {built.approximate}" if built.approximate else ""
     plot = None
     if options.plot:  # built before anything is printed: a range that cannot be drawn prints nothing
         mode = exact[0].mode if exact and exact[0].mode is not None else mc[0].mode
@@ -260,6 +261,7 @@ def summarize_family(family_name: str, tokens: list[str], transform_texts: list[
         title += f"\nsupport ({render.fmt(support[0])}, {render.fmt(support[1])})"
     if built.solved_from:
         title += "\nsolved from " + ", ".join(f"{k}={render.fmt(v)}" for k, v in built.solved_from.items())
+        title += f": {built.approximate}" if built.approximate else ""
     render.write_summary_table(title, headers, summaries, out)
 
 

@@ -227,3 +227,11 @@ def test_cli_bad_weights(args, match):
 def test_cli_decreasing_quantiles_exit_1():
     r = runner.invoke(app, ["solve", "gamma", "--quantile", "0.25=2", "--quantile", "0.5=1", "--quantile", "0.75=3"])
     assert r.exit_code == 1 and "Error:" in r.output and "quantile 0.25=2" in r.output
+
+
+def test_summarize_and_sample_say_the_targets_were_fitted_approximately():
+    args = ["gamma", "--quantile", "0.25=0.5", "--quantile", "0.5=1", "--quantile", "0.75=2.5"]
+    r = runner.invoke(app, ["summarize"] + args)
+    assert r.exit_code == 0 and "least-squares fit (approximate), loss 0.002605" in r.output
+    exact = runner.invoke(app, ["summarize", "gamma", "--quantile", "0.25=0.5", "--quantile", "0.75=2.5"])
+    assert exact.exit_code == 0 and "approximate" not in exact.output

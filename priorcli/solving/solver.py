@@ -166,16 +166,17 @@ def _finish(prob: Problem, t: Targets, cands: list[dict], method: str, notes: li
                     pymc_code(family, params))
 
 
-def solve_params(family: str, targets: Targets, fixed: dict) -> dict:
+def solve_params(family: str, targets: Targets, fixed: dict, whole: bool = False):
     """Native parameters meeting the targets, for ``sample``/``summarize`` and model statements that
-    give targets instead of parameters: an underdetermined request is a usage error there."""
+    give targets instead of parameters (the whole Solution with ``whole``): an underdetermined
+    request is a usage error there."""
     result = solve(family, targets, fixed)
     if isinstance(result, Underdetermined):
         raise UsageError(
             f"the targets leave a parameter of {family} free ({result.relation}); "
             "add a second target or fix a parameter"
         )
-    return result.params
+    return result if whole else result.params
 
 
 def target_loss(family: str, t: Targets, params: dict) -> tuple[float, dict]:
