@@ -38,14 +38,14 @@ class Built:
 def build(family_name: str, pairs: list[tuple[str, str]], transform_texts: Iterable[str] = (), *,
           fast: bool = False) -> Built:
     """Resolve the family, parse its parameters and targets, solve when targets are given."""
-    from priorcli.solving import solve_params
-
     family = (resolve_fast(family_name) if fast else None) or resolve(family_name)
     transforms = tuple(parse_transform(t) for t in transform_texts)
     parsed = parse_family_args(family, pairs)
     solved_from = approximate = None
     params = parsed.params
     if not parsed.targets.is_empty():
+        from priorcli.solving import solve_params  # only with targets: sampling by parameters skips it
+
         solution = solve_params(family.name, parsed.targets, parsed.params, whole=True)
         params = solution.params
         solved_from = parsed.targets.as_dict()
