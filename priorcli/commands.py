@@ -305,20 +305,7 @@ def solve(family_name: str, tokens: list[str], *, format: str, plot: bool, out: 
         render.write_params_table("some solutions", rows, names, out)
         return
     if format == "json":
-        render.write_json(
-            {
-                "family": result.family,
-                "params": render.params_json(result.params),
-                "targets": {k: render.json_number(v) for k, v in result.targets.items()},
-                "achieved": {k: render.json_number(v) for k, v in result.achieved.items()},
-                "numpyro": result.numpyro,
-                "stan": result.stan,
-                "pymc": result.pymc,
-                "notes": list(result.notes),
-                **render.solution_fit_json(result),
-            },
-            out,
-        )
+        render.write_json(render.solution_json(result), out)
         return
     rows = [(name, render.fmt(value, 10)) for name, value in result.params.items()]
     title = f"{result.family} from the targets"
@@ -326,11 +313,7 @@ def solve(family_name: str, tokens: list[str], *, format: str, plot: bool, out: 
         title += f" (approximate: least-squares fit, loss {render.fmt(result.loss, 4)})"
     render.write_params_table(title, rows, ["parameter", "value"], out)
     render.write_targets_table(result, out)
-    lines = [f"numpyro: {result.numpyro}"]
-    if result.stan:
-        lines.append(f"Stan:    {result.stan}")
-    if result.pymc:
-        lines.append(f"PyMC:    {result.pymc}")
+    lines = render.code_lines_text(result.numpyro, result.stan, result.pymc)
     lines += [f"note: {note}" for note in result.notes]
     render.write_lines(lines, out)
     if plot:

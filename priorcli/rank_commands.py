@@ -62,11 +62,7 @@ def solve_ranked(spec: str, tokens: list[str], *, format: str, out: TextIO) -> N
     render.write_params_table(f"{len(rows)} families ranked by loss (ties: larger entropy first) for {targets}",
                               rows, ["rank", "family", "loss", "entropy", "method", "parameters"], out,
                               numeric=False)
-    lines = [f"best: {best.family}", f"numpyro: {best.numpyro}"]
-    if best.stan:
-        lines.append(f"Stan:    {best.stan}")
-    if best.pymc:
-        lines.append(f"PyMC:    {best.pymc}")
+    lines = [f"best: {best.family}", *render.code_lines_text(best.numpyro, best.stan, best.pymc)]
     lines += [f"skipped {s.family}: {s.reason}" for s in ranking.skipped]
     render.write_lines(lines, out)
 

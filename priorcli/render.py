@@ -159,6 +159,32 @@ def write_params_table(title: str, rows: list[tuple[str, ...]], headers: list[st
     console.print(table)
 
 
+def solution_json(result, notes: list[str] | None = None) -> dict:
+    """The document ``priorcli solve --format json`` prints for a Solution (explore's --output too);
+    ``notes`` replaces the solution's own when given."""
+    return {
+        "family": result.family,
+        "params": params_json(result.params),
+        "targets": {k: json_number(v) for k, v in result.targets.items()},
+        "achieved": {k: json_number(v) for k, v in result.achieved.items()},
+        "numpyro": result.numpyro,
+        "stan": result.stan,
+        "pymc": result.pymc,
+        "notes": list(result.notes) if notes is None else notes,
+        **solution_fit_json(result),
+    }
+
+
+def code_lines_text(numpyro: str, stan: str | None, pymc: str | None) -> list[str]:
+    """The numpyro line, and the Stan and PyMC lines where the framework has the family."""
+    lines = [f"numpyro: {numpyro}"]
+    if stan:
+        lines.append(f"Stan:    {stan}")
+    if pymc:
+        lines.append(f"PyMC:    {pymc}")
+    return lines
+
+
 def solution_fit_json(result) -> dict:
     """The keys a solve adds for how it was met: method, and for a least-squares fit the loss,
     each target's residual and weight."""

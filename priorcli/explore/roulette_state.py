@@ -110,19 +110,9 @@ class RouletteState:
         if best is None:
             return None
         solution = best.solution
-        return {
-            "family": solution.family,
-            "params": render.params_json(solution.params),
-            "targets": {k: render.json_number(v) for k, v in solution.targets.items()},
-            "achieved": {k: render.json_number(v) for k, v in solution.achieved.items()},
-            "numpyro": solution.numpyro,
-            "stan": solution.stan,
-            "pymc": solution.pymc,
-            "notes": [f"roulette: {sum(self.chips)} chips in {len(self.chips)} bins, ranked best of "
-                      f"{len(self.ranking.ranked)} families"] + list(solution.notes),
-            **render.solution_fit_json(solution),
-            "loss": render.json_number(best.loss),
-        }
+        notes = [f"roulette: {sum(self.chips)} chips in {len(self.chips)} bins, ranked best of "
+                 f"{len(self.ranking.ranked)} families"] + list(solution.notes)
+        return {**render.solution_json(solution, notes), "loss": render.json_number(best.loss)}
 
     def lines(self) -> dict[str, str] | None:
         best = self.best

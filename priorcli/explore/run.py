@@ -101,9 +101,4 @@ def write_choice(lines: dict[str, str], document: dict, output: str | None, forc
 
     if output is not None:
         render.write_text_file(output, json.dumps(document, indent=2, allow_nan=False) + "\n", force=force)
-    shown = [f"numpyro: {lines['numpyro']}"]
-    if "stan" in lines:
-        shown.append(f"Stan:    {lines['stan']}")
-    if "pymc" in lines:
-        shown.append(f"PyMC:    {lines['pymc']}")
-    render.write_lines(shown, out)
+    render.write_lines(render.code_lines_text(lines["numpyro"], lines.get("stan"), lines.get("pymc")), out)

@@ -17,7 +17,7 @@ from typing import Any
 
 from priorcli import render
 from priorcli.errors import PriorError, UsageError
-from priorcli.families import FamilyInfo, check_dependent, parse_family_args, resolve, resolve_fast
+from priorcli.families import FamilyInfo, check_dependent, complete_params, parse_family_args, resolve, resolve_fast
 from priorcli.stats import DEFAULT_QUANTILES, DistSpec, ExactDistribution, Summary
 
 PARAMS, TARGETS = "params", "targets"
@@ -372,21 +372,19 @@ class ExploreState:
 
         result = (self.current if self.free_name else self.solution) if self.mode == TARGETS \
             else None
+        if isinstance(result, Solution):
+            return render.solution_json(result)
         lines = code_lines(self.family.name, self.params)
-        doc = {
+        return {
             "family": self.family.name,
             "params": render.params_json(self.params),
             "targets": {},
             "achieved": {},
             "numpyro": lines["numpyro"],
             "stan": lines.get("stan"),
+            "pymc": lines.get("pymc"),
             "notes": [],
         }
-        if isinstance(result, Solution):
-            doc["targets"] = {k: render.json_number(v) for k, v in result.targets.items()}
-            doc["achieved"] = {k: render.json_number(v) for k, v in result.achieved.items()}
-            doc["notes"] = list(result.notes)
-        return doc
 
 
 # ---------------------------------------------------------------------------------------------
@@ -461,16 +459,12 @@ def code_lines(family: str, params: dict) -> dict[str, str]:
     return lines
 
 
+_TYPICAL = {"positive": 1.0, "unit_interval": 0.5, "open_unit_interval": 0.5, "positive_integer": 1.0,
+            "nonnegative_integer": 1.0}
+
+
 def _complete(family: FamilyInfo, params: dict[str, Any]) -> dict[str, Any]:
     """Every parameter: as given, else numpyro's default, else a typical valid value."""
-    full = {}
-    for p in family.params:
-        if p.name in params:
-            full[p.name] = params[p.name]
-        elif p.default is not None:
-            full[p.name] = float(p.default)
-        else:
-            full[p.name] = {"positive": 1.0, "unit_interval": 0.5, "open_unit_interval": 0.5,
-                            "positive_integer": 1.0, "nonnegative_integer": 1.0}.get(p.kind, 0.0)
-    check_dependent(family, full)
-    return full
+    typical = {p.name: _TYPICAL.get(p.kind, 0.0) for p in family.params
+               if p.name not in params and p.default is None}
+    return complete_params(family, {**params, **typical})
