@@ -89,6 +89,13 @@ def rows() -> list[Row]:
         Row("sample-10k", "`priorcli sample lognormal --mu 0 --sigma 1` (10k draws, table and histogram)",
             ["sample", "lognormal", "--mu", "0", "--sigma", "1"],
             '`python -c "import numpyro"`', numpyro_ref, goal_ratio=1.2),
+        # For information: the same run ending in the interpreter's ordinary shutdown (priorcli.cli.run
+        # instead of main, which exits without tearing jax and numpyro down; see main's docstring).
+        Row("sample-10k-teardown", "`priorcli sample lognormal --mu 0 --sigma 1` with the interpreter's ordinary "
+            "shutdown (`priorcli.cli.run`), for information",
+            ["sample", "lognormal", "--mu", "0", "--sigma", "1"], '`python -c "import numpyro"`', numpyro_ref,
+            script=False, target_argv=[PY, "-c", "import sys; from priorcli.cli import run; sys.argv = ['priorcli', "
+                                       "'sample', 'lognormal', '--mu', '0', '--sigma', '1']; run()"]),
         Row("sample-1e7", "`priorcli sample lognormal -n 10000000 --format json`",
             ["sample", "lognormal", "-n", "10000000", "--format", "json"],
             "numpy alone (`numpy_reference.py 10000000`)", [PY, NUMPY_REF, "10000000"], goal_ratio=1.0),

@@ -258,7 +258,7 @@ def test_roulette_candidates_follow_the_range():
     assert set(candidates(-5, 5)) == {"Normal", "StudentT", "Logistic", "Gumbel", "Cauchy", "Laplace", "Uniform",
                                       "Levy"}
     inside = set(candidates(0, 1))
-    assert {"Beta", "BetaProportion", "Kumaraswamy", "Gamma"} <= inside
+    assert {"Beta", "Kumaraswamy", "Gamma"} <= inside
     assert not any(resolve_fast(n).discrete for n in candidates(0, 10))  # whole-number edges: still continuous
 
 
@@ -427,7 +427,7 @@ def test_bad_arguments_are_refused_before_the_screen_opens():
 def test_other_commands_do_not_import_textual():
     code = (
         "import sys\n"
-        "from priorcli.cli import main\n"
+        "from priorcli.cli import run as main\n"
         "for argv in (['--help'], ['solve', '--mode', '1', '--sigma', '0.5'], ['explore', '--help'],\n"
         "             ['summarize', 'gamma', '--alpha', '2', '--beta', '1']):\n"
         "    sys.argv = ['priorcli', *argv]\n"

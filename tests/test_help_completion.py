@@ -143,7 +143,7 @@ def test_help_without_a_family(run):
 def _imports_after(argv):
     code = (
         "import sys\n"
-        "from priorcli.cli import main\n"
+        "from priorcli.cli import run as main\n"
         f"sys.argv = ['priorcli', *{argv!r}]\n"
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
         "sys.stderr.write(repr([m for m in ('jax', 'numpyro', 'numpy', 'scipy') if m in sys.modules]))\n"

@@ -74,3 +74,48 @@ def test_ctrl_c_during_start_up_exits_promptly():
         _, err = process.communicate(timeout=60)
         assert process.returncode == 130, (delay, err.decode())
         assert err.decode().strip().splitlines() == ["Error: interrupted"], (delay, err.decode())
+
+
+# ---------------------------------------------------------------------------------------------
+# The entry point leaves without the interpreter's teardown (priorcli.cli.main): nothing may be lost
+
+
+def test_entry_point_flushes_everything_and_keeps_exit_codes(tmp_path):
+    target = tmp_path / "draws.json"
+    ok = subprocess.run(PRIORCLI + ["sample", "lognormal", "-n", "300", "--format", "json", "--output", str(target)],
+                        capture_output=True, timeout=120)
+    assert ok.returncode == 0, ok.stderr
+    import json
+
+    assert len(json.loads(target.read_text())) == 300  # the whole file, closed and in place
+    assert [p.name for p in tmp_path.iterdir()] == ["draws.json"]
+    # A long stdout through a pipe arrives whole: the final flush happens before the exit.
+    raw = subprocess.run(PRIORCLI + ["sample", "normal", "-n", "200000", "--format", "raw"], capture_output=True,
+                         timeout=120)
+    assert raw.returncode == 0 and len(raw.stdout.split()) == 200000
+    bad = subprocess.run(PRIORCLI + ["sample", "lognormal", "--sigma", "-1"], capture_output=True, timeout=120)
+    assert bad.returncode == 2 and bad.stderr.decode().splitlines() == [
+        "Error: --sigma -1 is outside its constraint: must be a positive number"]
+
+
+def test_entry_point_runs_atexit_callbacks():
+    code = ("import atexit, sys\n"
+            "atexit.register(lambda: sys.stderr.write('atexit ran\\n'))\n"
+            "from priorcli.cli import main\n"
+            "sys.argv = ['priorcli', 'solve', '--mode', '1', '--sigma', '0.5']\n"
+            "main()\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0 and "loc" in result.stdout
+    assert result.stderr == "atexit ran\n"
+
+
+def test_a_full_disk_is_an_error_not_a_silent_success():
+    if not os.path.exists("/dev/full"):
+        import pytest
+
+        pytest.skip("no /dev/full")
+    with open("/dev/full", "w") as full:
+        result = subprocess.run(PRIORCLI + ["solve", "--mode", "1", "--sigma", "0.5"], stdout=full,
+                                stderr=subprocess.PIPE, text=True, timeout=120)
+    assert result.returncode == 1
+    assert result.stderr == "Error: could not write the output: No space left on device\n"

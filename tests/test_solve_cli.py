@@ -115,7 +115,7 @@ def test_malformed_targets_exit_2(run, argv, needles):
 def test_closed_form_lognormal_solve_imports_no_jax():
     code = (
         "import sys\n"
-        "from priorcli.cli import main\n"
+        "from priorcli.cli import run as main\n"
         "sys.argv = ['priorcli', 'solve', '--mode', '1', '--sigma', '0.5', '--format', 'json']\n"
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
         "heavy = [m for m in ('jax', 'numpyro', 'scipy', 'numpy') if m in sys.modules]\n"
