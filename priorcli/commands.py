@@ -299,7 +299,7 @@ def solve(family_name: str, tokens: list[str], *, format: str, plot: bool, out: 
                 out,
             )
             return
-        render.write_lines([f"{result.family}: one target leaves a parameter free: {result.relation}"], out)
+        render.write_lines([f"{result.family}: the targets leave one parameter free: {result.relation}"], out)
         names = list(result.solutions[0]["params"]) if result.solutions else []
         rows = [tuple(render.fmt(s["params"][n]) for n in names) for s in result.solutions]
         render.write_params_table("some solutions", rows, names, out)

@@ -489,6 +489,33 @@ def test_other_families_underdetermined():
     assert len(res.solutions) >= 3
 
 
+@pytest.mark.parametrize("family,targets,oracle", [
+    # 5% and 95% placed symmetrically about the median: one condition on (df, scale)
+    ("StudentT", ((0.05, -2.0), (0.5, 0.0), (0.95, 2.0)), lambda p: stats.t(p["df"], p["loc"], p["scale"])),
+    ("StudentT", ((0.1, 1.0), (0.5, 3.0), (0.9, 5.0)), lambda p: stats.t(p["df"], p["loc"], p["scale"])),
+])
+def test_dependent_targets_on_a_curve_of_roots_are_underdetermined(family, targets, oracle):
+    res = solve(family, Targets(quantiles=targets), {})
+    assert isinstance(res, Underdetermined), res
+    assert len(res.solutions) >= 3
+    dfs = [row["params"]["df"] for row in res.solutions]
+    assert max(dfs) / min(dfs) > 5  # genuinely different members, each meeting every target
+    for row in res.solutions:
+        dist = oracle(row["params"])
+        for p, q in targets:
+            assert_allclose(dist.ppf(p), q, rtol=1e-8, atol=1e-8)
+
+
+def test_independent_three_quantiles_still_solve_a_three_parameter_family():
+    # Quantiles at 10%, 50% and 99% pin StudentT's df (the two tails stretch differently): the rank
+    # check must not fire.
+    true = stats.t(4.0, loc=1.0, scale=2.0)
+    qs = tuple((p, float(true.ppf(p))) for p in (0.1, 0.5, 0.99))
+    res = solve("StudentT", Targets(quantiles=qs), {})
+    assert isinstance(res, Solution)
+    assert_allclose([res.params["df"], res.params["loc"], res.params["scale"]], [4.0, 1.0, 2.0], rtol=1e-6)
+
+
 def test_fixed_loc_and_matching_median_is_underdetermined():
     res = solve("LogNormal", Targets(median=1.0), {"loc": 0.0})
     assert isinstance(res, Underdetermined)

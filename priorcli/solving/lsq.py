@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 
 from priorcli.errors import ConvergenceError
-from priorcli.solving.problem import Budget, Problem
+from priorcli.solving.problem import Budget, Problem, Redundant
 from priorcli.solving.result import TOL
 from priorcli.solving.starts import starts
 
@@ -43,5 +43,53 @@ def solve_lsq(prob: Problem, eqs, fixed, free) -> tuple[list[dict], str, list[st
         raise ConvergenceError(
             f"could not meet {', '.join(eq.label for eq in prob.eqs_orig)} for {prob.family}{got}"
         )
+    _check_rank(fun, list(best[1]), eqs)
     return [prob.params_of(best[1], free, fixed)], "root", []  # an exact root, found by least squares
+
+
+# Singular values below this fraction of the largest count as zero. The Jacobian is taken by central
+# differences (errors ~1e-10 relative), so a true zero shows as ~1e-9 while a determined but
+# ill-conditioned system (a large df pinned by quantiles) stays well above.
+_RANK_TOL = 1e-6
+
+
+def _check_rank(fun, x: list[float], eqs) -> None:
+    """Raise Redundant when the targets do not pin the parameters down where they are met.
+
+    A root of as many equations as unknowns can still lie on a curve of roots: StudentT's 5% and 95%
+    quantiles placed symmetrically about its median are one condition on (df, scale), and least
+    squares would return whichever df it stopped at. Then the Jacobian at the root is singular; the
+    equation whose removal leaves full rank is dropped, and the caller reports the relation."""
+    import numpy as np
+
+    jac = _central_jacobian(fun, x)
+    if jac is None or not _rank_deficient(jac):
+        return
+    for drop in reversed(range(len(eqs))):
+        rest = np.delete(jac, drop, axis=0)
+        if np.linalg.matrix_rank(rest, tol=_RANK_TOL * np.linalg.norm(rest, 2)) == len(eqs) - 1:
+            raise Redundant(drop)
+
+
+def _central_jacobian(fun, x: list[float]):
+    import numpy as np
+
+    cols = []
+    for j, xj in enumerate(x):
+        h = 1e-5 * max(1.0, abs(xj))
+        up, down = list(x), list(x)
+        up[j], down[j] = xj + h, xj - h
+        try:
+            cols.append((np.asarray(fun(up)) - np.asarray(fun(down))) / (2 * h))
+        except (Budget, ValueError, ArithmeticError):
+            return None
+    jac = np.column_stack(cols)
+    return jac if np.all(np.isfinite(jac)) and np.all(np.abs(jac) < 1e6) else None
+
+
+def _rank_deficient(jac) -> bool:
+    import numpy as np
+
+    sv = np.linalg.svd(jac, compute_uv=False)
+    return bool(sv[0] > 0 and sv[-1] <= _RANK_TOL * sv[0])
 
