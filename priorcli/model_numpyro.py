@@ -29,7 +29,7 @@ from priorcli.targets import Targets
 from priorcli.transforms import make_transform
 
 
-def _split_arguments(family: FamilyInfo, args: tuple, kwargs: dict, spelled: str) -> tuple[dict, dict]:
+def split_arguments(family: FamilyInfo, args: tuple, kwargs: dict, spelled: str) -> tuple[dict, dict]:
     """Positional (numpyro's order for the name as written) and keyword arguments ->
     (native params, targets)."""
     if len(args) > len(family.params):
@@ -98,7 +98,7 @@ def _vectorised_closed_form(family: FamilyInfo, targets: dict, params: dict) -> 
     return {**params, **solved}
 
 
-def _solve_targets(family: FamilyInfo, targets: dict, params: dict) -> dict:
+def solve_targets(family: FamilyInfo, targets: dict, params: dict) -> dict:
     """Targets -> native parameters; element by element when values vary across draws."""
     from priorcli.solving import solve_params
 
@@ -121,10 +121,10 @@ def _solve_targets(family: FamilyInfo, targets: dict, params: dict) -> dict:
 def dist_spec(family_name: str, args: tuple, kwargs: dict, transforms: tuple) -> DistSpec:
     """A DistSpec from evaluated call arguments (floats, or arrays of shape (n,))."""
     family = resolve(family_name)
-    params, targets = _split_arguments(family, args, kwargs, family_name)
+    params, targets = split_arguments(family, args, kwargs, family_name)
     _check_values(family, params)
     if targets:
-        params = _solve_targets(family, targets, params)
+        params = solve_targets(family, targets, params)
     params = complete_params(family, params) if not any(isinstance(v, np.ndarray) for v in params.values()) \
         else _complete_vectorised(family, params)
     specs = []

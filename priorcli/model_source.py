@@ -123,19 +123,30 @@ _SNIPPET_GLOBALS = frozenset({"jax", "jnp", "numpyro", "dist", "model", "ProbitT
 DistSourceFn = Callable[[Statement, DistExpr, Mapping[str, str]], str]
 
 
-def python_names(model: Model) -> dict[str, str]:
-    """Model variable -> Python local name in the emitted snippet (avoids shadowing its imports)."""
-    taken = set(model.names) | _SNIPPET_GLOBALS
-    out: dict[str, str] = {}
-    for name in model.names:
-        py = name
-        if py in _SNIPPET_GLOBALS:
-            py = name + "_"
-            while py in taken:
-                py += "_"
-            taken.add(py)
-        out[name] = py
+def python_locals(names, taken_globals) -> dict[str, str]:
+    """Model variable -> Python name in an emitted file: the same name unless it would shadow one of
+    the file's own names or a builtin, or is a keyword (then a trailing '_' is added). The framework's
+    variable (numpyro site, PyMC name) always keeps the model's name."""
+    import builtins
+    import keyword
+
+    taken = set(names) | set(taken_globals)
+    avoid = set(taken_globals) | set(dir(builtins)) | set(keyword.kwlist)
+    out = {}
+    for name in names:
+        local = name
+        if local in avoid:
+            local = name + "_"
+            while local in taken:
+                local += "_"
+            taken.add(local)
+        out[name] = local
     return out
+
+
+def python_names(model: Model) -> dict[str, str]:
+    """Model variable -> Python local name in the emitted numpyro snippet (see :func:`python_locals`)."""
+    return python_locals(model.names, _SNIPPET_GLOBALS)
 
 
 def to_numpyro_source(model: Model, dist_source: DistSourceFn) -> str:

@@ -16,6 +16,17 @@ def _params_text(params: dict) -> str:
     return ", ".join(f"{k}={render.fmt(v)}" for k, v in params.items())
 
 
+def _ranked_json(r, targets: bool = False) -> dict:
+    """One ranked family: its solve document with the ranking's loss and residuals and the entropy
+    that breaks ties; the targets (the same for every family) only when asked for."""
+    doc = render.solution_json(r.solution)
+    if not targets:
+        del doc["targets"]
+    doc.update(loss=render.json_number(r.loss), entropy=render.json_number(r.entropy),
+               residuals={k: render.json_number(v) for k, v in r.residuals.items()})
+    return doc
+
+
 def solve_ranked(spec: str, tokens: list[str], *, format: str, out: TextIO) -> None:
     from priorcli.ranking import rank_solutions
 
@@ -24,34 +35,9 @@ def solve_ranked(spec: str, tokens: list[str], *, format: str, out: TextIO) -> N
     ranking = rank_solutions(spec, split_extra_args(tokens))
     best = ranking.best.solution
     if format == "json":
-        render.write_json(
-            {
-                "family": best.family,
-                "params": render.params_json(best.params),
-                "targets": {k: render.json_number(v) for k, v in best.targets.items()},
-                "numpyro": best.numpyro,
-                "stan": best.stan,
-                "pymc": best.pymc,
-                "ranking": [
-                    {
-                        "family": r.family,
-                        "params": render.params_json(r.solution.params),
-                        "loss": render.json_number(r.loss),
-                        "entropy": render.json_number(r.entropy),
-                        "method": r.solution.method,
-                        "achieved": {k: render.json_number(v) for k, v in r.solution.achieved.items()},
-                        "residuals": {k: render.json_number(v) for k, v in r.residuals.items()},
-                        "numpyro": r.solution.numpyro,
-                        "stan": r.solution.stan,
-                        "pymc": r.solution.pymc,
-                        "notes": list(r.solution.notes),
-                    }
-                    for r in ranking.ranked
-                ],
-                "skipped": [{"family": s.family, "reason": s.reason} for s in ranking.skipped],
-            },
-            out,
-        )
+        render.write_json({**_ranked_json(ranking.best, targets=True),
+                           "ranking": [_ranked_json(r) for r in ranking.ranked],
+                           "skipped": [{"family": s.family, "reason": s.reason} for s in ranking.skipped]}, out)
         return
     rows = [
         (str(i), r.family, render.fmt(r.loss, 4), render.fmt(r.entropy, 5), r.solution.method,

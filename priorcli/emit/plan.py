@@ -71,15 +71,15 @@ def resolve(model: lang.Model, seed: int) -> tuple[Variable, ...]:
 
 
 def _random_variable(statement: lang.Statement) -> Variable:
-    from priorcli.model_numpyro import _solve_targets, _split_arguments
+    from priorcli.model_numpyro import solve_targets, split_arguments
 
     dexpr = statement.expr
     family = resolve_family(dexpr.family)
-    params, targets = _split_arguments(family, tuple(dexpr.args), dict(dexpr.kwargs), dexpr.family)
+    params, targets = split_arguments(family, tuple(dexpr.args), dict(dexpr.kwargs), dexpr.family)
     if targets:
         constant = {k: lang._const(v) for k, v in {**params, **targets}.items()}
         if all(v is not None for v in constant.values()):
-            solved = _solve_targets(family, {k: constant[k] for k in targets}, {k: constant[k] for k in params})
+            solved = solve_targets(family, {k: constant[k] for k in targets}, {k: constant[k] for k in params})
             params = {k: lang.Num(float(v)) for k, v in solved.items()}
         else:
             params = _target_formulas(family, params, targets, statement)

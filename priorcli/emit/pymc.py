@@ -5,8 +5,9 @@ an untransformed ``NAME_raw``), and a ``__main__`` block drawing the prior and p
 from __future__ import annotations
 
 from priorcli import model as lang
+from priorcli.model_source import python_locals
 from priorcli.emit import frameworks, plan
-from priorcli.emit.python import PRINT_QUANTILES, constants_block, python_locals
+from priorcli.emit.python import PRINT_QUANTILES, constants_block
 from priorcli.emit.syntax import Syntax, render
 
 FUNCTIONS = {

@@ -12,6 +12,7 @@ from priorcli.errors import InputError, UsageError
 from priorcli.readers.common import (
     Variable,
     check_numeric,
+    chosen_names,
     expand_elements,
     finish_values,
     parse_selector,
@@ -91,11 +92,7 @@ def read_npz(path: str, selectors: list[str], flag: str, drop_nonfinite: bool) -
         names = list(archive.files)
         if not names:
             raise InputError(f"'{path}': no values to summarize (the archive holds no arrays)")
-        if not selectors:
-            if len(names) > 1:
-                raise UsageError(f"'{path}' holds {len(names)} arrays ({_describe(archive, names)}); "
-                                 f"choose with {flag} NAME (repeatable)")
-            selectors = names
+        selectors = chosen_names(selectors, names, f"'{path}'", "arrays", lambda: _describe(archive, names), flag)
         loaded: dict[str, np.ndarray] = {}
         out: list[Variable] = []
         for text in selectors:

@@ -146,3 +146,14 @@ def listing(names: Iterable[str]) -> str:
             out.extend(repr(n) for n in names[i : j + 1])
         i = j + 1
     return ", ".join(out)
+
+
+def chosen_names(selectors: list[str], names: list[str], holder: str, kind: str, describe: Callable[[], str],
+                 flag: str) -> list[str]:
+    """The selectors as given, or the one name the file holds when none is given (a usage error
+    listing them when it holds several). ``holder`` is "'draws.npz'" or "group 'prior' of 'x.nc'"."""
+    if selectors:
+        return selectors
+    if len(names) > 1:
+        raise UsageError(f"{holder} holds {len(names)} {kind} ({describe()}); choose with {flag} NAME (repeatable)")
+    return names

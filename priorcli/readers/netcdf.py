@@ -13,6 +13,7 @@ from priorcli.errors import InputError, PriorError, UsageError
 from priorcli.readers.common import (
     Variable,
     check_numeric,
+    chosen_names,
     element_label,
     expand_elements,
     finish_values,
@@ -68,11 +69,8 @@ def _read_group(tree, path: str, group: str | None, selectors: list[str], flag: 
     names = [str(n) for n in dataset.data_vars]
     if not names:
         raise InputError(f"'{path}': group '{group}' holds no variables")
-    if not selectors:
-        if len(names) > 1:
-            raise UsageError(f"group '{group}' of '{path}' has {len(names)} variables "
-                             f"({_describe(dataset, names)}); choose with {flag} NAME (repeatable)")
-        selectors = names
+    selectors = chosen_names(selectors, names, f"group '{group}' of '{path}'", "variables",
+                             lambda: _describe(dataset, names), flag)
     out: list[Variable] = []
     for text in selectors:
         name, parts = parse_selector(text, flag)
