@@ -37,8 +37,14 @@ __all__ = ["RankedSolution", "RankedFit", "Skipped", "Ranking", "Stopped", "rank
            "rank_fits", "candidates", "TIE"]
 
 TIE = 1e-10  # losses this close are a tie, broken by entropy
-# left out of auto: a family on a fixed grid of integers that nobody elicits (DiscreteUniform)
-_NOT_AUTO = ("DiscreteUniform",)
+# Left out of auto (named in --family they are ranked as any other): a family on a fixed grid of
+# integers that nobody elicits, and the second parametrisation of a distribution set already ranked
+# (the same member would be listed twice, tied on loss and entropy).
+_NOT_AUTO = {
+    "DiscreteUniform": "a fixed grid of integers",
+    "BetaProportion": "Beta in (mean, concentration)",
+    "NegativeBinomialProbs": "NegativeBinomial2 in (total_count, probs)",
+}
 
 
 class Stopped(PriorError):

@@ -92,6 +92,23 @@ def test_discrete_candidates_for_whole_number_targets():
     assert not any(r.family in ("Poisson", "NegativeBinomial2") for r in non_whole.ranked)
 
 
+def test_auto_ranks_each_distribution_set_once_but_named_reparametrisations_still_rank():
+    unit = [("quantile", "0.05=0.1"), ("quantile", "0.5=0.3"), ("quantile", "0.95=0.6")]
+    names = [r.family for r in rank_solutions("auto", unit).ranked]
+    assert "Beta" in names and "BetaProportion" not in names
+    counts = [("quantile", "0.1=1"), ("quantile", "0.5=3"), ("quantile", "0.9=7")]
+    names = [r.family for r in rank_solutions("auto", counts).ranked]
+    assert "NegativeBinomial2" in names and "NegativeBinomialProbs" not in names
+    # named, both are ranked: the same member, so the same loss (scipy's beta.ppf as the oracle)
+    both = rank_solutions("beta,betaproportion", unit).ranked
+    assert {r.family for r in both} == {"Beta", "BetaProportion"}
+    assert both[0].loss == pytest.approx(both[1].loss, rel=1e-6)
+    beta = next(r for r in both if r.family == "Beta").solution.params
+    ps, vs = zip(*[(0.05, 0.1), (0.5, 0.3), (0.95, 0.6)])
+    got = stats.beta(beta["concentration1"], beta["concentration0"]).cdf(vs)
+    assert both[0].loss == pytest.approx(float(np.sum((got - np.array(ps)) ** 2)), rel=1e-6)
+
+
 def test_held_parameter_applies_to_the_families_that_have_it():
     ranking = rank_solutions("auto", [("total_count", "10"), ("mean", "3"), ("quantile", "0.9=5")])
     assert {r.family for r in ranking.ranked} <= {"BinomialProbs", "BetaBinomial", "NegativeBinomialProbs"}
