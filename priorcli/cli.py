@@ -453,14 +453,18 @@ def main() -> None:
         code = exc.code
         if code is None:
             code = 0
-        if not isinstance(code, int) or _other_threads_alive():
-            raise  # the ordinary shutdown: prints a text code, joins threads
+        if not isinstance(code, int) or _shutdown_has_work():
+            raise  # the ordinary shutdown: prints a text code, joins threads, lets tools write
         _exit_now(code)
 
 
-def _other_threads_alive() -> bool:
+def _shutdown_has_work() -> bool:
+    """Other (non-daemon) threads to join, or a profiler, tracer or coverage run that writes its
+    data at shutdown (``python -m cProfile -o F -m priorcli ...``)."""
     import threading
 
+    if sys.getprofile() is not None or sys.gettrace() is not None or "coverage" in sys.modules:
+        return True
     return any(t is not threading.current_thread() and not t.daemon for t in threading.enumerate())
 
 

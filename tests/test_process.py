@@ -119,3 +119,14 @@ def test_a_full_disk_is_an_error_not_a_silent_success():
                                 stderr=subprocess.PIPE, text=True, timeout=120)
     assert result.returncode == 1
     assert result.stderr == "Error: could not write the output: No space left on device\n"
+
+
+def test_profilers_still_get_their_data(tmp_path):
+    # cProfile writes its file at shutdown: the quick exit steps aside while a profiler runs.
+    out = tmp_path / "prof.out"
+    result = subprocess.run([sys.executable, "-m", "cProfile", "-o", str(out), "-m", "priorcli", "solve", "--mode", "1",
+                             "--sigma", "0.5"], capture_output=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    import pstats
+
+    assert pstats.Stats(str(out)).total_calls > 0
