@@ -159,7 +159,7 @@ class Sample:
 def sample(family: str, *, n: int = 10000, seed: int = 0, levels=None, transforms=(), **params_or_targets) -> Sample:
     """``n`` seeded draws (the same draws as ``priorcli sample ... -n N --seed S`` for n up to
     2**20), their Monte Carlo summary and the exact one."""
-    from priorcli import sampling, stats
+    from priorcli import mc_stats, sampling, stats
 
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
         raise UsageError(f"n={n!r} must be a positive integer")
@@ -170,8 +170,8 @@ def sample(family: str, *, n: int = 10000, seed: int = 0, levels=None, transform
     exact = stats.exact_summaries(spec, probs)
     values = sampling.draw(spec, n, seed)
     if spec.family.multivariate:
-        mc = tuple(stats.mc_summary(values[:, i], probs, label=f"component {i}") for i in range(values.shape[1]))
+        mc = tuple(mc_stats.mc_summary(values[:, i], probs, label=f"component {i}") for i in range(values.shape[1]))
         return Sample(spec.family.name, spec.params, tuple(str(t) for t in spec.transforms), seed, values, mc,
                       tuple(exact))
-    mc = stats.mc_summary(values, probs, discrete=spec.family.discrete)
+    mc = mc_stats.mc_summary(values, probs, discrete=spec.family.discrete)
     return Sample(spec.family.name, spec.params, tuple(str(t) for t in spec.transforms), seed, values, mc, exact[0])

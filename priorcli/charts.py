@@ -18,7 +18,7 @@ import numpy as np
 
 from priorcli import plotrange
 from priorcli.plotrange import HiddenMass, PlotRange
-from priorcli.stats import Histogram
+from priorcli.mc_stats import Histogram
 
 MAX_FITS = 3  # fitted densities drawn over the draws (the top three of a ranked list)
 CURVE_POINTS = 200
@@ -45,7 +45,7 @@ def _draws_quantile(draws, discrete: bool):
 
 def _as_draws(draws, discrete: bool = False):
     if isinstance(draws, np.ndarray):
-        from priorcli.sampling import InMemoryDraws
+        from priorcli.mc_stats import InMemoryDraws
 
         return InMemoryDraws(draws, discrete)
     return draws
@@ -64,7 +64,7 @@ def _range_options(options) -> dict:
 
 def family_chart(spec, exact, draws, options, mode: float | None) -> Chart:
     """sample FAMILY: draws and the exact density, on the range from the exact quantiles."""
-    from priorcli import stats
+    from priorcli import mc_stats
 
     discrete = spec.family.discrete
     draws = _as_draws(draws, discrete)
@@ -72,7 +72,7 @@ def family_chart(spec, exact, draws, options, mode: float | None) -> Chart:
     quantile = quantile or _draws_quantile(draws, discrete)
     support = exact.support if exact is not None else _draws_support(quantile)
     r = plotrange.choose_range(quantile, support, discrete=discrete, mode=mode, **_range_options(options))
-    histogram = stats.histogram(draws, bins=options.bins, log_x=r.log, discrete=discrete, exact=exact,
+    histogram = mc_stats.histogram(draws, bins=options.bins, log_x=r.log, discrete=discrete, exact=exact,
                                 span=(r.lo, r.hi))
     return Chart([histogram], r, [_hidden(draws, r)])
 
@@ -86,14 +86,14 @@ def draws_chart(values, options, *, label: str = "draws", mode: float | None = N
                 discrete: bool = False) -> Chart:
     """A histogram of draws with no exact distribution behind them (summarize --input, a model
     variable), and the fitted densities of ``fits`` (ranked best first) over it."""
-    from priorcli import stats
+    from priorcli import mc_stats
 
     values = np.asarray(values, dtype=np.float64)
     quantile = plotrange.draws_quantile(values, discrete)
     r = plotrange.choose_range(quantile, _draws_support(quantile), discrete=discrete, mode=mode,
                                **_range_options(options))
     draws = _as_draws(values, discrete)
-    histogram = stats.histogram(draws, bins=options.bins, log_x=r.log, discrete=discrete, exact=None,
+    histogram = mc_stats.histogram(draws, bins=options.bins, log_x=r.log, discrete=discrete, exact=None,
                                 label=label, span=(r.lo, r.hi))
     return Chart([histogram, *fit_curves(fits, r)], r, [_hidden(draws, r)])
 

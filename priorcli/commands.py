@@ -108,7 +108,7 @@ def solve_params(family: FamilyInfo, targets, fixed: dict) -> dict:
 
 def sample_family(family_name: str, tokens: list[str], transform_texts: list[str], options: OutputOptions,
                   out: TextIO) -> None:
-    from priorcli import sampling, stats
+    from priorcli import mc_stats, sampling, stats
 
     built = build_spec(family_name, tokens, transform_texts)
     spec = built.spec
@@ -124,11 +124,11 @@ def sample_family(family_name: str, tokens: list[str], transform_texts: list[str
             render.write_raw(values, out)
             return
         if spec.family.multivariate:
-            mc = [stats.mc_summary(values[:, i], options.quantiles, label=f"component {i}")
+            mc = [mc_stats.mc_summary(values[:, i], options.quantiles, label=f"component {i}")
                   for i in range(values.shape[1])]
         else:
-            mc = [stats.mc_summary(values, options.quantiles, discrete=discrete)]
-        draws = values if spec.family.multivariate else sampling.InMemoryDraws(values, discrete)
+            mc = [mc_stats.mc_summary(values, options.quantiles, discrete=discrete)]
+        draws = values if spec.family.multivariate else mc_stats.InMemoryDraws(values, discrete)
     else:
         draws = _stream_draws(spec, exact_dist, options, out)
         if options.format == "raw":
@@ -208,12 +208,12 @@ def _side_by_side(mc: list[Summary], exact: list[Summary] | None) -> tuple[list[
 
 def _plot_draws(spec: DistSpec, exact, draws, options: OutputOptions, mode: float | None):
     """A charts.Chart (the range rule), or a Dirichlet's component histograms on [0, 1]."""
-    from priorcli import charts, stats
+    from priorcli import charts, mc_stats, stats
 
     if spec.family.multivariate:
         components = stats.dirichlet_components(spec)
         return [
-            stats.histogram(draws[:, i], bins=options.bins, log_x=options.log_x, discrete=False,
+            mc_stats.histogram(draws[:, i], bins=options.bins, log_x=options.log_x, discrete=False,
                             exact=stats.ExactDistribution(c), label=f"component {i}", span=(0.0, 1.0))
             for i, c in enumerate(components)
         ]
@@ -325,7 +325,7 @@ def _density_curves(family_name: str, params: dict) -> list:
     component; computed before anything is printed, so a failure leaves no partial output."""
     import numpy as np
 
-    from priorcli import stats
+    from priorcli import mc_stats, stats
 
     spec = DistSpec(resolve(family_name), dict(params))
     components = stats.dirichlet_components(spec) if spec.family.multivariate else [spec]
@@ -340,7 +340,7 @@ def _density_curves(family_name: str, params: dict) -> list:
         with np.errstate(all="ignore"):
             density = np.exp(exact.log_density(grid))
         label = f"component {i}" if spec.family.multivariate else family_name
-        curves.append(stats.Histogram([], [], grid.tolist(), density.tolist(), False, label, discrete))
+        curves.append(mc_stats.Histogram([], [], grid.tolist(), density.tolist(), False, label, discrete))
     return curves
 
 
@@ -479,7 +479,7 @@ def sample_model(spec_text: str, options: OutputOptions, *, show: str | None, em
     import numpy as np
 
     from priorcli import model as lang
-    from priorcli import stats
+    from priorcli import mc_stats
     from priorcli.model_numpyro import sample_model as run
 
     model = lang.parse_model(read_model_text(spec_text))
@@ -499,7 +499,7 @@ def sample_model(spec_text: str, options: OutputOptions, *, show: str | None, em
     if options.output:
         render.write_draws_file(options.output, np.column_stack([values[n] for n in names]) if len(names) > 1
                                 else values[names[0]], force=options.force)
-    summaries = {name: stats.mc_summary(values[name], options.quantiles) for name in names}
+    summaries = {name: mc_stats.mc_summary(values[name], options.quantiles) for name in names}
     if options.format == "json":
         render.write_json(
             {"seed": options.seed, "draws": options.draws,
@@ -563,7 +563,7 @@ def compare(specs: list[str], options: OutputOptions, out: TextIO, emit: str | N
     import numpy as np
 
     from priorcli import model as lang
-    from priorcli import sampling, stats
+    from priorcli import mc_stats, sampling, stats
     from priorcli.model_numpyro import dist_spec
 
     if not specs:
@@ -586,7 +586,7 @@ def compare(specs: list[str], options: OutputOptions, out: TextIO, emit: str | N
         draws = sampling.draw(spec, options.draws, options.seed)
         if spec.family.multivariate:
             raise UsageError(f"compare takes univariate distributions; '{text}' is multivariate")
-        mc = stats.mc_summary(draws, options.quantiles, discrete=spec.family.discrete)
+        mc = mc_stats.mc_summary(draws, options.quantiles, discrete=spec.family.discrete)
         rows.append((text, spec, draws, mc, exact[0]))
     if options.format == "json":
         render.write_json(

@@ -17,7 +17,7 @@ def summarize_input(source: str, options, *, columns: list[str] | None = None,
                     drop_nonfinite: bool, out: TextIO, fit_tokens: list[str] | None = None) -> None:
     """Draws read by priorcli.readers: one variable as a summary, several side by side as
     ``sample --model`` shows them."""
-    from priorcli import stats
+    from priorcli import mc_stats
     from priorcli.readers import read_variables
 
     if columns and variables:
@@ -33,7 +33,7 @@ def summarize_input(source: str, options, *, columns: list[str] | None = None,
         raise UsageError(f"--fit fits one variable; {flag} picked {len(read.variables)} "
                          f"({', '.join(v.name for v in read.variables)})")
     # Sorting in place: no copy of the draws beyond the array read (the fit does not need the order).
-    summaries = [stats.mc_summary_sorting(v.values, options.quantiles) for v in read.variables]
+    summaries = [mc_stats.mc_summary_sorting(v.values, options.quantiles) for v in read.variables]
     for v in read.variables:
         if v.dropped:
             render.stderr_line(f"dropped {v.dropped} non-finite value(s)" + (f" of {v.name}" if several else ""))

@@ -13,7 +13,8 @@ import os
 import sys
 from typing import Any, TextIO
 
-from priorcli.stats import Histogram, Summary
+from priorcli.mc_stats import Histogram
+from priorcli.stats import Summary
 
 FORMATS = ("table", "json", "csv", "raw")
 

@@ -20,7 +20,7 @@ from typing import Iterator
 
 import numpy as np
 
-from priorcli.stats import DistSpec, InMemoryDraws, Summary, build_distribution  # noqa: F401  (InMemoryDraws: re-exported)
+from priorcli.stats import DistSpec, Summary, build_distribution
 
 CHUNK = 1 << 20  # draws per chunk; above this, summaries are computed in a streaming pass
 FINE_BINS = 1 << 18  # bins of the streaming histogram that quantiles are read from
@@ -88,7 +88,7 @@ def draw(spec: DistSpec, n: int, seed: int) -> np.ndarray:
 
 
 # ---------------------------------------------------------------------------------------------
-# Summaries of draws streamed chunk by chunk (the in-memory one, InMemoryDraws, is in stats)
+# Summaries of draws streamed chunk by chunk (the in-memory one, InMemoryDraws, is in mc_stats)
 
 
 @dataclass

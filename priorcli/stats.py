@@ -1,4 +1,5 @@
-"""Exact and Monte Carlo summaries. Returns dataclasses at full precision; never prints.
+"""Exact summaries (and the Summary they share with the Monte Carlo ones of :mod:`priorcli.mc_stats`).
+Returns dataclasses at full precision; never prints.
 
 Exact values come from the family records (``priorcli.records``: closed forms) where the family has
 them, from numpyro's own ``icdf``/``mean``/``variance`` otherwise, and from numerical inversion,
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable
 
 from priorcli import records
@@ -55,7 +56,7 @@ class Summary:
     label: str = ""  # e.g. "concentration[1]" for a Dirichlet component
 
 
-def _finite(value) -> float | None:
+def finite_or_none(value) -> float | None:
     if value is None:
         return None
     value = float(value)
@@ -137,13 +138,13 @@ class _Base:
 
     def mean(self) -> float | None:
         if self.closed is not None and self.closed.mean is not None:
-            return _finite(self.closed.mean(**self.params))
-        return None if self.circular else _finite(self._numpyro_value("mean"))
+            return finite_or_none(self.closed.mean(**self.params))
+        return None if self.circular else finite_or_none(self._numpyro_value("mean"))
 
     def variance(self) -> float | None:
         if self.closed is not None and self.closed.variance is not None:
-            return _finite(self.closed.variance(**self.params))
-        return None if self.circular else _finite(self._numpyro_value("variance"))
+            return finite_or_none(self.closed.variance(**self.params))
+        return None if self.circular else finite_or_none(self._numpyro_value("variance"))
 
     def pmf_table(self):
         """(ks, cdf) of a discrete family without a usable cdf, from its pmf: k runs from the
@@ -232,7 +233,7 @@ class _Base:
 
     def mode(self) -> float | None:
         if self.closed is not None and self.closed.mode is not None:
-            return _finite(self.closed.mode(**self.params))
+            return finite_or_none(self.closed.mode(**self.params))
         return None
 
 
@@ -254,7 +255,7 @@ def _quad_expectation(fn: Callable, logpdf: Callable, lo: float, hi: float, spli
                 total += value
         except (IntegrationWarning, OverflowError, ZeroDivisionError):
             return None  # divergent or not resolvable: report unknown, never a wrong number
-    return _finite(total)
+    return finite_or_none(total)
 
 
 class ExactDistribution:
@@ -301,9 +302,9 @@ class ExactDistribution:
     def quantile(self, p: float) -> float | None:
         base_q = self.base.icdf(p if self.increasing else 1.0 - p)
         if base_q is None or not self.spec.transforms:
-            return _finite(base_q)
+            return finite_or_none(base_q)
         forward, _ = self._chain()
-        return _finite(forward(base_q))
+        return finite_or_none(forward(base_q))
 
     def quantile_function(self) -> Callable | None:
         """Vectorised exact quantile (probabilities array -> values array) from the family's
@@ -511,184 +512,3 @@ def _with_label(summary: Summary, label: str) -> Summary:
     from dataclasses import replace
 
     return replace(summary, label=label)
-
-
-# ---------------------------------------------------------------------------------------------
-# Monte Carlo
-
-
-def mc_summary(draws, probs=DEFAULT_QUANTILES, discrete: bool = False, label: str = "") -> Summary:
-    """Summary of a 1-D array of draws (numpy, float64)."""
-    import numpy as np
-
-    x = np.asarray(draws, dtype=np.float64)
-    n = int(x.size)
-    # Discrete: the smallest value with empirical CDF >= p, as the exact quantile is defined.
-    method = "inverted_cdf" if discrete else "linear"
-    with np.errstate(invalid="ignore"):  # infinite draws: interpolating between them is nan
-        qs = np.quantile(x, list(probs) + [0.5], method=method) if n else [None] * (len(probs) + 1)
-    with np.errstate(all="ignore"):  # overflowing draws: the moments are unknown, not an error
-        mean = _finite(np.mean(x))
-        sd = _finite(np.std(x, ddof=1)) if n > 1 else None
-    return Summary(
-        mean=mean,
-        sd=sd,
-        median=_finite(qs[-1]),
-        mode=_mc_mode(x, discrete),
-        quantiles={p: _finite(q) for p, q in zip(probs, qs[:-1])},
-        method="monte-carlo",
-        n=n,
-        label=label,
-    )
-
-
-def _mc_mode(x, discrete: bool) -> float | None:
-    """Most frequent value (discrete), or Bickel's half-sample mode (continuous)."""
-    import numpy as np
-
-    if x.size == 0:
-        return None
-    if discrete:
-        values, counts = np.unique(x, return_counts=True)
-        return float(values[int(np.argmax(counts))])
-    from priorcli.sorted_draws import half_sample_mode
-
-    return half_sample_mode(np.sort(x))
-
-
-def mc_summary_sorting(values, probs=DEFAULT_QUANTILES, label: str = "") -> Summary:
-    """``mc_summary`` of continuous draws the caller owns and no longer needs in order: sorts
-    ``values`` (1-D float64, finite) in place, so no full-size copy is ever made (np.quantile
-    would partition one copy and the mode sort another). Quantiles are numpy's 'linear' ones."""
-    import numpy as np
-
-    from priorcli.sorted_draws import half_sample_mode, sorted_quantile, sum_sq_deviations
-
-    x = values
-    x.sort()
-    n = int(x.size)
-    qs = [sorted_quantile(x, p) for p in list(probs) + [0.5]] if n else [None] * (len(probs) + 1)
-    with np.errstate(all="ignore"):
-        mean = float(np.mean(x)) if n else float("nan")
-        sd = math.sqrt(sum_sq_deviations(x, mean) / (n - 1)) if n > 1 else None
-    return Summary(
-        mean=_finite(mean),
-        sd=_finite(sd),
-        median=_finite(qs[-1]),
-        mode=half_sample_mode(x) if n else None,
-        quantiles={p: _finite(q) for p, q in zip(probs, qs[:-1])},
-        method="monte-carlo",
-        n=n,
-        label=label,
-    )
-
-
-class InMemoryDraws:
-    """Draws held in memory: exact sample quantiles (the in-memory counterpart of
-    ``priorcli.sampling.StreamingDraws``)."""
-
-    def __init__(self, values, discrete: bool = False):
-        import numpy as np
-
-        self.values = np.asarray(values, dtype=np.float64)
-        self.n = int(self.values.size)
-        self.discrete = discrete
-
-    def quantiles(self, probs) -> list[float]:
-        import numpy as np
-
-        return [float(q) for q in np.quantile(self.values, list(probs))]
-
-    def counts_on(self, edges):
-        import numpy as np
-
-        return np.histogram(self.values, bins=edges)[0]
-
-    def positive(self) -> "InMemoryDraws":
-        return InMemoryDraws(self.values[self.values > 0], self.discrete)
-
-    def outside(self, lo: float, hi: float) -> tuple[int, int]:
-        """How many draws lie below ``lo`` and above ``hi`` (a plot's hidden mass)."""
-        import numpy as np
-
-        return int(np.count_nonzero(self.values < lo)), int(np.count_nonzero(self.values > hi))
-
-    def summary(self, probs, label: str = "") -> Summary:
-        return mc_summary(self.values, probs, discrete=self.discrete, label=label)
-
-
-# ---------------------------------------------------------------------------------------------
-# Histograms
-
-
-@dataclass(frozen=True)
-class Histogram:
-    """What to draw: bar centres and heights (a density), plus the exact density where known.
-
-    With ``log_x`` the bins are log-spaced and heights are densities per unit log10(x), so the
-    exact curve drawn over them is p(x) * x * ln(10).
-    """
-
-    centres: list[float]
-    heights: list[float]
-    curve_x: list[float] | None
-    curve_y: list[float] | None
-    log_x: bool
-    label: str
-    discrete: bool = False
-
-
-def histogram(draws, *, bins: int | None, log_x: bool, discrete: bool, exact: ExactDistribution | None,
-              label: str = "draws", span: tuple[float, float] | None = None) -> Histogram:
-    """Histogram of the central 99% of the draws (or of ``span``), with the exact density over it.
-
-    ``draws`` is a numpy array or anything with ``n``, ``quantiles(probs)`` and ``counts_on(edges)``
-    (the streaming accumulator of priorcli.sampling).
-    """
-    import numpy as np
-
-    if isinstance(draws, np.ndarray):
-        draws = InMemoryDraws(draws)
-    total = draws.n  # density of the whole sample, not only of the plotted part
-    if log_x:
-        draws = draws.positive()
-        if draws.n == 0:
-            raise UsageError("--log-x needs positive draws; these are all <= 0")
-    if span is None:
-        lo, hi = draws.quantiles([0.005, 0.995])
-        if lo is None or hi is None:
-            raise UsageError("cannot place the histogram: the central 99% of the draws is out of range")
-    else:
-        lo, hi = span
-    if log_x and lo <= 0:
-        lo = hi * 1e-6 if hi > 0 else 1e-300
-    if discrete:
-        lo, hi = math.floor(lo), math.ceil(hi)
-        step = max(1, math.ceil((hi - lo + 1) / (bins or 60)))
-        edges = np.arange(lo - 0.5, hi + 0.5 + step, step, dtype=np.float64)
-    else:
-        if not hi > lo:
-            lo, hi = lo - 0.5, hi + 0.5
-        count = bins or int(np.clip(round(2 * total ** (1 / 3)), 10, 60))
-        edges = np.geomspace(lo, hi, count + 1) if log_x else np.linspace(lo, hi, count + 1)
-    counts = np.asarray(draws.counts_on(edges), dtype=np.float64)
-    if log_x:
-        widths = np.diff(np.log10(edges))
-        centres = np.sqrt(edges[:-1]) * np.sqrt(edges[1:])  # no underflow for edges near 1e-300
-    else:
-        widths = np.diff(edges)
-        centres = 0.5 * (edges[:-1] + edges[1:])
-    heights = counts / (total * widths)
-    curve_x = curve_y = None
-    if exact is not None:
-        if discrete:
-            ks = np.arange(lo, hi + 1, dtype=np.float64)
-            curve_x, curve_y = ks, np.exp(exact.log_density(ks)) / step
-        else:
-            grid = np.geomspace(lo, hi, 200) if log_x else np.linspace(lo, hi, 200)
-            with np.errstate(all="ignore"):
-                density = np.exp(exact.log_density(grid))
-            curve_x, curve_y = grid, density * grid * math.log(10) if log_x else density
-        keep = np.isfinite(curve_y)
-        curve_x, curve_y = curve_x[keep].tolist(), curve_y[keep].tolist()
-    return Histogram(centres.tolist(), heights.tolist(), curve_x, curve_y, log_x, label, discrete)

@@ -16,7 +16,7 @@ import warnings
 import numpy as np
 import pytest
 
-from priorcli import stats
+from priorcli import mc_stats
 from priorcli.errors import InputError, UsageError
 from priorcli.readers import read_variables
 from priorcli.sorted_draws import half_sample_mode
@@ -491,9 +491,9 @@ def test_read_variables_errors_are_typed(tmp_path):
 @pytest.mark.parametrize("n", [1, 2, 3, 7, 100, 4097, 100_001])
 def test_sorting_summary_is_numpys_quantiles_and_the_copying_mode(n):
     x = np.random.default_rng(n).lognormal(0, 1, n)
-    reference = stats.mc_summary(x.copy(), (0.0, 0.01, 0.025, 0.3, 0.5, 0.999, 1.0))
+    reference = mc_stats.mc_summary(x.copy(), (0.0, 0.01, 0.025, 0.3, 0.5, 0.999, 1.0))
     owned = x.copy()
-    summary = stats.mc_summary_sorting(owned, (0.0, 0.01, 0.025, 0.3, 0.5, 0.999, 1.0))
+    summary = mc_stats.mc_summary_sorting(owned, (0.0, 0.01, 0.025, 0.3, 0.5, 0.999, 1.0))
     assert np.all(owned[:-1] <= owned[1:])  # sorted in place: no copy was made
     for p, q in summary.quantiles.items():
         assert q == np.quantile(x, p), p  # bit for bit numpy's 'linear' quantile

@@ -290,7 +290,7 @@ def test_compare_lines_have_their_own_colours_on_a_terminal(monkeypatch):
 
     from priorcli import charts, render
     from priorcli.plotrange import HiddenMass, choose_range
-    from priorcli.stats import Histogram
+    from priorcli.mc_stats import Histogram
 
     class Terminal(io.StringIO):
         def isatty(self):
