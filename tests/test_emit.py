@@ -121,6 +121,11 @@ def test_stan_program_follows_the_stan_guide():
     assert "target" not in code and "jacobian" not in code
 
 
+def test_stan_raw_parameter_note_only_when_a_prior_is_transformed():
+    assert "NAME_raw" not in emitted("x ~ Normal(0, 1)", "stan")
+    assert "NAME_raw" in emitted("x ~ softplus(Normal(0, 1))", "stan")
+
+
 def test_stan_prior_program_is_generated_quantities_only(tmp_path):
     code = emitted(FORUM, "stan-prior")
     body = [line for line in code.splitlines() if line and not line.startswith("//")]

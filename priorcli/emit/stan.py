@@ -53,7 +53,8 @@ def emit(variables: tuple[plan.Variable, ...], *, prior: bool, command: str) -> 
     if prior:
         header.append("// Every variable is drawn in generated quantities: run it with the fixed_param algorithm.")
         return "\n".join(header + program.block("generated quantities", program.generated)) + "\n"
-    header.append("// Transformed priors sit on an untransformed parameter (NAME_raw), so no Jacobian is needed.")
+    if any(v.transforms for v in variables):
+        header.append("// Transformed priors sit on an untransformed parameter (NAME_raw), so no Jacobian is needed.")
     lines = header + program.block("parameters", program.parameters)
     lines += program.block("transformed parameters", program.transformed)
     lines += program.block("model", program.model)
