@@ -452,6 +452,8 @@ def parse_family_args(family: FamilyInfo, pairs: list[tuple[str, str]]) -> Parse
         native = name if name in family.param_names else aliases.get(name)
         if native is not None:
             if native in params:
+                if spelled[native] == name:
+                    raise UsageError(f"{argument} is given twice; give it once")
                 raise UsageError(
                     f"{argument} and --{spelled[native]} both set {family.name}'s '{native}'; give one"
                 )

@@ -12,6 +12,8 @@ USAGE_ERRORS = [
     (["summarize", "gama", "--alpha", "2"], ["gama", "Gamma"]),
     (["sample", "lognormal", "--mux", "0"], ["--mux", "did you mean --mu"]),
     (["summarize", "lognormal", "--mu", "abc"], ["--mu", "abc"]),
+    (["summarize", "lognormal", "--mu", "0", "--mu", "1"], ["--mu is given twice"]),
+    (["summarize", "lognormal", "--mu", "0", "--loc", "1"], ["--loc and --mu both set LogNormal's 'loc'"]),
     (["summarize", "lognormal", "--mu", "nan"], ["--mu", "nan"]),
     (["summarize", "lognormal", "--sigma", "inf"], ["--sigma", "inf"]),
     (["summarize", "lognormal", "--sigma", "1e999"], ["--sigma", "1e999"]),
