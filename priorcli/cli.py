@@ -116,9 +116,14 @@ def _install_interrupt_handler():
 
 
 def _error(message: str) -> None:
+    if sys.stderr is None:  # started with stderr closed: the exit code alone tells
+        return
     text = " ".join(str(message).split())  # always a single line
-    sys.stderr.write(f"Error: {text}\n")
-    sys.stderr.flush()
+    try:
+        sys.stderr.write(f"Error: {text}\n")
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        pass
 
 
 def _quiet_broken_pipe() -> None:
@@ -459,11 +464,11 @@ def main() -> None:
 
 
 def _shutdown_has_work() -> bool:
-    """Other (non-daemon) threads to join, or a profiler, tracer or coverage run that writes its
-    data at shutdown (``python -m cProfile -o F -m priorcli ...``)."""
+    """Other (non-daemon) threads to join, a profiler, tracer or coverage run that writes its data
+    at shutdown (``python -m cProfile -o F -m priorcli ...``), or ``python -i`` (the REPL comes next)."""
     import threading
 
-    if sys.getprofile() is not None or sys.gettrace() is not None or "coverage" in sys.modules:
+    if sys.getprofile() is not None or sys.gettrace() is not None or "coverage" in sys.modules or sys.flags.inspect:
         return True
     return any(t is not threading.current_thread() and not t.daemon for t in threading.enumerate())
 
@@ -471,18 +476,22 @@ def _shutdown_has_work() -> bool:
 def _exit_now(code: int) -> None:
     import atexit
 
+    atexit._run_exitfuncs()  # noqa: SLF001 (cheap: jax's clean-up; os._exit skips them otherwise)
+    stdout, stderr = sys.stdout, sys.stderr  # None when the process started with the fd closed
     try:
-        sys.stdout.flush()
+        if stdout is not None:
+            stdout.flush()
     except BrokenPipeError:  # the reader went away after the last write: quiet, as `| head` elsewhere
         pass
-    except OSError as exc:  # e.g. a full disk: not a silent success
-        _error(f"could not write the output: {exc.strerror or exc}")
+    except (OSError, ValueError) as exc:  # e.g. a full disk: not a silent success
+        if stderr is not None and isinstance(exc, OSError):
+            _error(f"could not write the output: {exc.strerror or exc}")
         code = code or 1
     try:
-        sys.stderr.flush()
-    except OSError:
+        if stderr is not None:
+            stderr.flush()
+    except (OSError, ValueError):
         pass
-    atexit._run_exitfuncs()  # noqa: SLF001 (cheap: jax's clean-up; os._exit skips them otherwise)
     os._exit(code)
 
 

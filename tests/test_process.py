@@ -130,3 +130,21 @@ def test_profilers_still_get_their_data(tmp_path):
     import pstats
 
     assert pstats.Stats(str(out)).total_calls > 0
+
+
+def test_closed_stderr_keeps_the_exit_code():
+    # Started with fd 2 closed, Python's sys.stderr is None: the quick exit must not trip over it.
+    import shlex
+
+    command = shlex.join(PRIORCLI + ["solve", "gamma", "--mean", "2", "--sd", "1", "--format", "json"])
+    ok = subprocess.run(["sh", "-c", f"{command} 2>&-"], capture_output=True, timeout=120)
+    assert ok.returncode == 0 and b'"concentration": 4.0' in ok.stdout
+    bad = subprocess.run(["sh", "-c", f"{command.replace('--sd 1', '--sd -1')} 2>&-"], capture_output=True,
+                         timeout=120)
+    assert bad.returncode == 2
+
+
+def test_python_i_still_reaches_the_prompt():
+    result = subprocess.run([sys.executable, "-i", "-m", "priorcli", "solve", "--mode", "1", "--sigma", "0.5"],
+                            input="print('prompt reached')\n", capture_output=True, text=True, timeout=120)
+    assert "prompt reached" in result.stdout
