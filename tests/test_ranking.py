@@ -109,6 +109,19 @@ def test_auto_ranks_each_distribution_set_once_but_named_reparametrisations_stil
     assert both[0].loss == pytest.approx(float(np.sum((got - np.array(ps)) ** 2)), rel=1e-6)
 
 
+def test_mean_and_sd_rank_without_the_families_that_lack_them(run):
+    result = run("solve", "--family", "auto", "--mean", "2", "--sd", "1", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    doc = json.loads(result.stdout)
+    skipped = {s["family"]: s["reason"] for s in doc["skipped"]}
+    assert "HalfCauchy has no finite mean" in skipped["HalfCauchy"]
+    assert all(math.isfinite(r["loss"]) for r in doc["ranking"])
+    normal = next(r for r in doc["ranking"] if r["family"] == "Normal")
+    assert normal["loss"] == pytest.approx(0.0, abs=1e-20)
+    assert stats.norm(**normal["params"]).mean() == pytest.approx(2.0)
+    assert stats.norm(**normal["params"]).std() == pytest.approx(1.0)
+
+
 def test_held_parameter_applies_to_the_families_that_have_it():
     ranking = rank_solutions("auto", [("total_count", "10"), ("mean", "3"), ("quantile", "0.9=5")])
     assert {r.family for r in ranking.ranked} <= {"BinomialProbs", "BetaBinomial", "NegativeBinomialProbs"}

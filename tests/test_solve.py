@@ -516,6 +516,32 @@ def test_independent_three_quantiles_still_solve_a_three_parameter_family():
     assert_allclose([res.params["df"], res.params["loc"], res.params["scale"]], [4.0, 1.0, 2.0], rtol=1e-6)
 
 
+@pytest.mark.parametrize("family,targets,oracle,expected", [
+    # determined but ill-conditioned: the Jacobian is nearly singular at a huge root
+    ("Beta", dict(median=0.3, quantiles=((0.9, 0.300001),)), lambda p: stats.beta(p["concentration1"],
+                                                                                   p["concentration0"]), None),
+    # df = 1e5 pinned exactly by three quantiles (the df direction is nearly flat)
+    ("StudentT", dict(quantiles=tuple((p, float(stats.t(1e5, 1, 2).ppf(p))) for p in (0.01, 0.3, 0.999))),
+     lambda p: stats.t(p["df"], p["loc"], p["scale"]), {"df": 1e5, "loc": 1.0, "scale": 2.0}),
+])
+def test_ill_conditioned_but_determined_targets_still_give_the_root(family, targets, oracle, expected):
+    res = solve(family, Targets(**targets), {})
+    assert isinstance(res, Solution), res
+    dist = oracle(res.params)
+    for p, q in Targets(**targets).quantiles:
+        assert_allclose(dist.ppf(p), q, rtol=1e-8)
+    if "median" in targets:
+        assert_allclose(dist.median(), targets["median"], rtol=1e-8)
+    if expected is not None:
+        assert_allclose([res.params[k] for k in expected], list(expected.values()), rtol=1e-4)
+
+
+def test_a_moment_the_family_lacks_is_infeasible_not_nan():
+    # HalfCauchy has no mean: two targets for one parameter went to least squares and came back nan
+    with pytest.raises(InfeasibleError, match="mean=2: HalfCauchy has no finite mean"):
+        solve("HalfCauchy", Targets(mean=2.0, sd=1.0), {})
+
+
 def test_fixed_loc_and_matching_median_is_underdetermined():
     res = solve("LogNormal", Targets(median=1.0), {"loc": 0.0})
     assert isinstance(res, Underdetermined)

@@ -24,7 +24,7 @@ from priorcli.solving.problem import Problem, Redundant
 from priorcli.solving.result import SIGMA_GRID, TOL, Solution, Underdetermined, show
 from priorcli.targets import Targets
 
-__all__ = ["solve_lognormal", "solve_dirichlet", "lognormal_candidates", "record_inversion", "linear"]
+__all__ = ["solve_lognormal", "solve_dirichlet", "lognormal_candidates", "record_inversion", "linear", "WHAT"]
 
 
 # ---- LogNormal --------------------------------------------------------------------------
@@ -181,7 +181,7 @@ def record_inversion(prob: Problem, eqs: list[Eq], free) -> dict | None:
     return inversion(**by)
 
 
-_WHAT = {"mode": "unique mode", "median": "median", "mean": "finite mean", "sd": "finite sd", "quantile": "quantile"}
+WHAT = {"mode": "unique mode", "median": "median", "mean": "finite mean", "sd": "finite sd", "quantile": "quantile"}
 
 
 def _standard_member(prob: Problem, fixed: dict) -> dict:
@@ -204,7 +204,7 @@ def linear(prob: Problem, eqs: list[Eq], fixed: dict, free) -> dict:
     for i, eq in enumerate(eqs):
         b = prob.value(eq, std)
         if not math.isfinite(b):
-            raise InfeasibleError(f"{eq.label}: {who} has no {_WHAT[eq.kind]}")
+            raise InfeasibleError(f"{eq.label}: {who} has no {WHAT[eq.kind]}")
         rows.append((0.0 if eq.kind == "sd" else 1.0, b, eq.value, eq.label, i))
     if not prob.shift:  # one scale-like parameter
         (name,) = free

@@ -43,8 +43,9 @@ def solve_lsq(prob: Problem, eqs, fixed, free) -> tuple[list[dict], str, list[st
         raise ConvergenceError(
             f"could not meet {', '.join(eq.label for eq in prob.eqs_orig)} for {prob.family}{got}"
         )
-    _check_rank(fun, list(best[1]), eqs)
-    return [prob.params_of(best[1], free, fixed)], "root", []  # an exact root, found by least squares
+    root = prob.params_of(best[1], free, fixed)
+    _check_rank(lambda x: prob.residuals(eqs, prob.params_of(x, free, fixed)), list(best[1]), eqs, root)
+    return [root], "root", []  # an exact root, found by least squares
 
 
 # Singular values below this fraction of the largest count as zero. The Jacobian is taken by central
@@ -53,22 +54,24 @@ def solve_lsq(prob: Problem, eqs, fixed, free) -> tuple[list[dict], str, list[st
 _RANK_TOL = 1e-6
 
 
-def _check_rank(fun, x: list[float], eqs) -> None:
+def _check_rank(residuals, x: list[float], eqs, root: dict) -> None:
     """Raise Redundant when the targets do not pin the parameters down where they are met.
 
     A root of as many equations as unknowns can still lie on a curve of roots: StudentT's 5% and 95%
     quantiles placed symmetrically about its median are one condition on (df, scale), and least
     squares would return whichever df it stopped at. Then the Jacobian at the root is singular; the
-    equation whose removal leaves full rank is dropped, and the caller reports the relation."""
+    equation whose removal leaves full rank is dropped, and the caller reports the relation (or,
+    when that table misses a target, the root after all). ``residuals`` is outside the search's
+    evaluation budget, which the search may have used up."""
     import numpy as np
 
-    jac = _central_jacobian(fun, x)
+    jac = _central_jacobian(residuals, x)
     if jac is None or not _rank_deficient(jac):
         return
     for drop in reversed(range(len(eqs))):
         rest = np.delete(jac, drop, axis=0)
         if np.linalg.matrix_rank(rest, tol=_RANK_TOL * np.linalg.norm(rest, 2)) == len(eqs) - 1:
-            raise Redundant(drop)
+            raise Redundant(drop, root)
 
 
 def _central_jacobian(fun, x: list[float]):
@@ -80,8 +83,8 @@ def _central_jacobian(fun, x: list[float]):
         up, down = list(x), list(x)
         up[j], down[j] = xj + h, xj - h
         try:
-            cols.append((np.asarray(fun(up)) - np.asarray(fun(down))) / (2 * h))
-        except (Budget, ValueError, ArithmeticError):
+            cols.append((np.asarray(fun(up), dtype=float) - np.asarray(fun(down), dtype=float)) / (2 * h))
+        except (ValueError, ArithmeticError):
             return None
     jac = np.column_stack(cols)
     return jac if np.all(np.isfinite(jac)) and np.all(np.abs(jac) < 1e6) else None

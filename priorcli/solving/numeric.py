@@ -14,7 +14,7 @@ from __future__ import annotations
 from priorcli.solving.closed import linear, lognormal_candidates, record_inversion
 from priorcli.solving.equations import Eq
 from priorcli.solving.lsq import solve_lsq
-from priorcli.solving.problem import Problem
+from priorcli.solving.problem import Problem, Redundant
 from priorcli.solving.scan import solve_1d, solve_ratio
 
 __all__ = ["solve_std"]
@@ -40,7 +40,10 @@ def solve_std(prob: Problem, eqs: list[Eq], fixed: dict) -> tuple[list[dict], st
     for i, eq in enumerate(eqs):
         name = prob.F.direct.get(eq.kind)
         if name in free and len(free) > 1:  # a target that is a parameter: fix it, solve the rest
-            return solve_std(prob, eqs[:i] + eqs[i + 1 :], {**fixed, name: eq.value})
+            try:
+                return solve_std(prob, eqs[:i] + eqs[i + 1 :], {**fixed, name: eq.value})
+            except Redundant as red:  # its index counts the shorter list
+                raise Redundant(red.drop + (red.drop >= i), red.root) from None
 
     shapes = [n for n in free if n not in prob.scaling]
     if prob.scaling and not shapes and simple and family not in ("LogNormal", "LogUniform"):

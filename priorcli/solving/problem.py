@@ -22,10 +22,15 @@ UNIT_KINDS = ("unit_interval", "open_unit_interval")
 
 
 class Redundant(Exception):
-    """Two equations are the same quantity and agree: one degree of freedom is left."""
+    """Two equations are the same quantity and agree: one degree of freedom is left.
 
-    def __init__(self, drop: int):
+    ``root`` (std params) is set when the redundancy was judged numerically, at a root that a
+    search found: the caller checks the table of solutions it builds and falls back to the root
+    when the table does not meet every target (a determined but ill-conditioned system)."""
+
+    def __init__(self, drop: int, root: dict | None = None):
         self.drop = drop
+        self.root = root
 
 
 class Budget(Exception):

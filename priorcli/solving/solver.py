@@ -6,8 +6,8 @@ from __future__ import annotations
 import math
 
 from priorcli import records
-from priorcli.errors import ConvergenceError, UsageError
-from priorcli.solving.closed import solve_dirichlet, solve_lognormal
+from priorcli.errors import ConvergenceError, InfeasibleError, PriorError, UsageError
+from priorcli.solving.closed import WHAT, solve_dirichlet, solve_lognormal
 from priorcli.solving.equations import Eq, achieved, check_mean_bounds, equations
 from priorcli.solving.lines import code_lines, pymc_code
 from priorcli.solving.maxent import maxent
@@ -120,8 +120,35 @@ def _solve_record(family: str, t: Targets, fixed: dict) -> Solution | Underdeter
             cands, method, notes = solve_std(prob, prob.eqs, prob.fixed)
     except Redundant as red:
         eqs2 = [eq for i, eq in enumerate(eqs) if i != red.drop]
-        return underdetermined(Problem(family, F, eqs2, fixed), t, labels)
+        if red.root is None:  # an exact identity (the same quantity twice)
+            return underdetermined(Problem(family, F, eqs2, fixed), t, labels)
+        table = _checked_table(Problem(family, F, eqs2, fixed), prob, t, labels)
+        if table is not None:
+            return table
+        cands, method, notes = [red.root], "root", []
     return _finish(prob, t, cands, method, notes)
+
+
+def _checked_table(reduced: Problem, prob: Problem, t: Targets, labels: str) -> Underdetermined | None:
+    """The table of a numerically judged redundancy, if every row meets every target, dropped one
+    included; else None (the system was determined, only ill-conditioned)."""
+    try:
+        table = underdetermined(reduced, t, labels)
+    except PriorError:
+        return None
+    if all(_missed(prob, row["params"]) is None for row in table.solutions):
+        return table
+    return None
+
+
+def _missed(prob: Problem, params: dict):
+    """The first target that ``params`` (original units) misses, or None."""
+    verifier = Problem(prob.family, prob.F, prob.eqs_orig, prob.fixed_orig)
+    for eq in prob.eqs_orig:
+        got = verifier.value(eq, params)
+        if not abs(got - eq.value) <= TOL * verifier.denom(eq, prob.c):
+            return eq, got
+    return None
 
 
 def _least_squares(prob: Problem, t: Targets) -> Solution:
@@ -132,6 +159,11 @@ def _least_squares(prob: Problem, t: Targets) -> Solution:
     if not all(math.isfinite(v) for v in params.values()):
         raise ConvergenceError(f"the least-squares fit of {prob.family} gave non-finite parameters")
     verifier = Problem(prob.family, prob.F, prob.eqs_orig, prob.fixed_orig)
+    for eq in prob.eqs_orig:  # a moment the family lacks (HalfCauchy's mean) leaves the loss nan
+        if not math.isfinite(verifier.value(eq, params)):
+            raise InfeasibleError(f"{eq.label}: {prob.family} has no {WHAT.get(eq.kind, eq.kind)}")
+    if not math.isfinite(fit.loss):
+        raise ConvergenceError(f"the least-squares fit of {prob.family} gave a loss of {fit.loss}")
     got = achieved(t, lambda eq: verifier.value(eq, params))
     residuals = {eq.key: r for eq, r in zip(prob.eqs_orig, fit.residuals)}
     weights_by_key = {eq.key: w for eq, w in zip(prob.eqs_orig, weights)}
@@ -151,14 +183,15 @@ def _finish(prob: Problem, t: Targets, cands: list[dict], method: str, notes: li
     alternatives = tuple({"params": p} for p in full[1:])
     # verify in the original units
     verifier = Problem(family, prob.F, prob.eqs_orig, prob.fixed_orig)
-    for eq in prob.eqs_orig:
-        got = verifier.value(eq, params)
-        tol = TOL * verifier.denom(eq, prob.c)
-        if not all(math.isfinite(v) for v in params.values()) or not abs(got - eq.value) <= tol:
-            raise ConvergenceError(
-                f"the {family} solution ({', '.join(f'{k}={v:.6g}' for k, v in params.items())}) misses "
-                f"{eq.label}: it gives {got:.8g}"
-            )
+    missed = _missed(prob, params)
+    if not all(math.isfinite(v) for v in params.values()) and missed is None:
+        missed = prob.eqs_orig[0], verifier.value(prob.eqs_orig[0], params)
+    if missed is not None:
+        eq, got = missed
+        raise ConvergenceError(
+            f"the {family} solution ({', '.join(f'{k}={v:.6g}' for k, v in params.items())}) misses "
+            f"{eq.label}: it gives {got:.8g}"
+        )
     got = achieved(t, lambda eq: verifier.value(eq, params))
     numpyro, stan, stan_notes = code_lines(family, params)
     notes = tuple(notes) + stan_notes
