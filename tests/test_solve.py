@@ -536,6 +536,12 @@ def test_ill_conditioned_but_determined_targets_still_give_the_root(family, targ
         assert_allclose([res.params[k] for k in expected], list(expected.values()), rtol=1e-4)
 
 
+def test_targets_that_all_fix_the_same_quantity_are_a_usage_error():
+    # mode, median and mean of a StudentT are all its loc: df and scale stay free
+    with pytest.raises(UsageError, match="leave 2 parameters of StudentT free"):
+        solve("StudentT", Targets(mode=0.0, median=0.0, mean=0.0), {})
+
+
 def test_a_moment_the_family_lacks_is_infeasible_not_nan():
     # HalfCauchy has no mean: two targets for one parameter went to least squares and came back nan
     with pytest.raises(InfeasibleError, match="mean=2: HalfCauchy has no finite mean"):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 
-from priorcli.errors import ConvergenceError
+from priorcli.errors import ConvergenceError, UsageError
 from priorcli.solving.problem import Budget, Problem, Redundant
 from priorcli.solving.result import TOL
 from priorcli.solving.starts import starts
@@ -44,7 +44,8 @@ def solve_lsq(prob: Problem, eqs, fixed, free) -> tuple[list[dict], str, list[st
             f"could not meet {', '.join(eq.label for eq in prob.eqs_orig)} for {prob.family}{got}"
         )
     root = prob.params_of(best[1], free, fixed)
-    _check_rank(lambda x: prob.residuals(eqs, prob.params_of(x, free, fixed)), list(best[1]), eqs, root)
+    _check_rank(lambda x: prob.residuals(eqs, prob.params_of(x, free, fixed)), list(best[1]), eqs, root,
+                prob.family)
     return [root], "root", []  # an exact root, found by least squares
 
 
@@ -54,7 +55,7 @@ def solve_lsq(prob: Problem, eqs, fixed, free) -> tuple[list[dict], str, list[st
 _RANK_TOL = 1e-6
 
 
-def _check_rank(residuals, x: list[float], eqs, root: dict) -> None:
+def _check_rank(residuals, x: list[float], eqs, root: dict, family: str) -> None:
     """Raise Redundant when the targets do not pin the parameters down where they are met.
 
     A root of as many equations as unknowns can still lie on a curve of roots: StudentT's 5% and 95%
@@ -72,6 +73,18 @@ def _check_rank(residuals, x: list[float], eqs, root: dict) -> None:
         rest = np.delete(jac, drop, axis=0)
         if np.linalg.matrix_rank(rest, tol=_RANK_TOL * np.linalg.norm(rest, 2)) == len(eqs) - 1:
             raise Redundant(drop, root)
+    # Two or more degrees of freedom left (StudentT's mode, median and mean all fix its loc). Say so
+    # only when roots are found well away along every null direction: a curved set of roots, or an
+    # ill-conditioned determined system, keeps the root.
+    _, sv, vt = np.linalg.svd(jac)
+    null = vt[sv <= _RANK_TOL * sv[0]] if len(sv) == len(x) else vt[len(sv):]
+    for v in null:
+        for step in (0.5, -0.5):
+            far = residuals([xi + step * vi for xi, vi in zip(x, v)])
+            if not all(math.isfinite(r) and abs(r) < 1e-10 for r in far):
+                return
+    raise UsageError(f"{', '.join(eq.label for eq in eqs)} leave {len(null)} parameters of {family} free "
+                     "(some of them fix the same quantity); give other targets or fix parameters")
 
 
 def _central_jacobian(fun, x: list[float]):
