@@ -100,7 +100,7 @@ def _central_jacobian(fun, x: list[float]):
         except (ValueError, ArithmeticError):
             return None
     jac = np.column_stack(cols)
-    return jac if np.all(np.isfinite(jac)) and np.all(np.abs(jac) < 1e6) else None
+    return jac if np.all(np.isfinite(jac)) else None
 
 
 def _rank_deficient(jac) -> bool:
