@@ -536,10 +536,17 @@ def test_ill_conditioned_but_determined_targets_still_give_the_root(family, targ
         assert_allclose([res.params[k] for k in expected], list(expected.values()), rtol=1e-4)
 
 
-def test_targets_that_all_fix_the_same_quantity_are_a_usage_error():
+@pytest.mark.parametrize("family,targets,free", [
     # mode, median and mean of a StudentT are all its loc: df and scale stay free
-    with pytest.raises(UsageError, match="leave 2 parameters of StudentT free"):
-        solve("StudentT", Targets(mode=0.0, median=0.0, mean=0.0), {})
+    ("StudentT", dict(mode=0.0, median=0.0, mean=0.0), 2),
+    # more targets than parameters, all met, and still the scale is free (least-squares path)
+    ("Normal", dict(mode=0.0, median=0.0, mean=0.0), 1),
+    # four targets for three parameters on a curved set of roots: (df, scale) pairs along a curve
+    ("StudentT", dict(median=0.0, mean=0.0, quantiles=((0.05, -2.0), (0.95, 2.0))), 1),
+])
+def test_targets_that_fix_the_same_quantity_are_a_usage_error(family, targets, free):
+    with pytest.raises(UsageError, match=f"leave {free} parameters? of {family} free"):
+        solve(family, Targets(**targets), {})
 
 
 def test_a_moment_the_family_lacks_is_infeasible_not_nan():

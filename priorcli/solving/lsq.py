@@ -10,7 +10,7 @@ from priorcli.solving.problem import Budget, Problem, Redundant
 from priorcli.solving.result import TOL
 from priorcli.solving.starts import starts
 
-__all__ = ["solve_lsq"]
+__all__ = ["solve_lsq", "free_directions"]
 
 
 def solve_lsq(prob: Problem, eqs, fixed, free) -> tuple[list[dict], str, list[str]]:
@@ -73,18 +73,45 @@ def _check_rank(residuals, x: list[float], eqs, root: dict, family: str) -> None
         rest = np.delete(jac, drop, axis=0)
         if np.linalg.matrix_rank(rest, tol=_RANK_TOL * np.linalg.norm(rest, 2)) == len(eqs) - 1:
             raise Redundant(drop, root)
-    # Two or more degrees of freedom left (StudentT's mode, median and mean all fix its loc). Say so
-    # only when roots are found well away along every null direction: a curved set of roots, or an
-    # ill-conditioned determined system, keeps the root.
+    # Two or more degrees of freedom left (StudentT's mode, median and mean all fix its loc).
+    free = free_directions(residuals, x, jac)
+    if free:
+        raise UsageError(f"{', '.join(eq.label for eq in eqs)} leave {free} parameters of {family} free "
+                         "(some of them fix the same quantity); give other targets or fix parameters")
+
+
+def free_directions(residuals, x: list[float], jac=None) -> int:
+    """How many directions the targets leave free at the root ``x``: the null directions of their
+    Jacobian along which other roots are found well away. For each, a step of 0.5 (in the solver's
+    coordinates) along it, then the other coordinates re-solved: a root there too means the step
+    was free (straight or curved sets of roots alike); an ill-conditioned but determined system
+    finds none, gives 0, and its root stands."""
+    import numpy as np
+    from scipy.optimize import least_squares
+
+    jac = _central_jacobian(residuals, x) if jac is None else jac
+    if jac is None:
+        return 0
     _, sv, vt = np.linalg.svd(jac)
-    null = vt[sv <= _RANK_TOL * sv[0]] if len(sv) == len(x) else vt[len(sv):]
-    for v in null:
+    small = [i for i in range(len(x)) if i >= len(sv) or sv[i] <= _RANK_TOL * sv[0]]
+    if not small or not sv[0] > 0:
+        return 0
+    rest = vt[[i for i in range(len(x)) if i not in small]]
+
+    def at(point):
+        return [v if math.isfinite(v) else 1e3 for v in residuals(list(point))]
+
+    for v in vt[small]:
         for step in (0.5, -0.5):
-            far = residuals([xi + step * vi for xi, vi in zip(x, v)])
-            if not all(math.isfinite(r) and abs(r) < 1e-10 for r in far):
-                return
-    raise UsageError(f"{', '.join(eq.label for eq in eqs)} leave {len(null)} parameters of {family} free "
-                     "(some of them fix the same quantity); give other targets or fix parameters")
+            base = np.asarray(x, dtype=float) + step * v
+            far = at(base)
+            if len(rest) and max(abs(r) for r in far) >= 1e-10:
+                fit = least_squares(lambda z: at(base + rest.T @ z), np.zeros(len(rest)), method="lm", xtol=1e-15,
+                                    ftol=1e-15, gtol=1e-15, max_nfev=100 * len(x))
+                far = list(fit.fun)
+            if not max(abs(r) for r in far) < 1e-10:
+                return 0
+    return len(small)
 
 
 def _central_jacobian(fun, x: list[float]):

@@ -10,6 +10,7 @@ from priorcli.errors import ConvergenceError, InfeasibleError, PriorError, Usage
 from priorcli.solving.closed import WHAT, solve_dirichlet, solve_lognormal
 from priorcli.solving.equations import Eq, achieved, check_mean_bounds, equations
 from priorcli.solving.lines import code_lines, pymc_code
+from priorcli.solving.lsq import free_directions
 from priorcli.solving.maxent import maxent
 from priorcli.solving.numeric import solve_std
 from priorcli.solving.overfit import fit_overdetermined
@@ -164,6 +165,7 @@ def _least_squares(prob: Problem, t: Targets) -> Solution:
             raise InfeasibleError(f"{eq.label}: {prob.family} has no {WHAT.get(eq.kind, eq.kind)}")
     if not math.isfinite(fit.loss):
         raise ConvergenceError(f"the least-squares fit of {prob.family} gave a loss of {fit.loss}")
+    _check_pinned(prob, fit)
     got = achieved(t, lambda eq: verifier.value(eq, params))
     residuals = {eq.key: r for eq, r in zip(prob.eqs_orig, fit.residuals)}
     weights_by_key = {eq.key: w for eq, w in zip(prob.eqs_orig, weights)}
@@ -173,6 +175,20 @@ def _least_squares(prob: Problem, t: Targets) -> Solution:
              f"loss {fit.loss:.3g} (sum of weighted squared residuals; see the README)",) + stan_notes
     return Solution(prob.family, params, t.as_dict(), got, numpyro, stan, notes, (), "least-squares",
                     pymc_code(prob.family, params), loss=fit.loss, residuals=residuals, weights=weights_by_key)
+
+
+def _check_pinned(prob: Problem, fit) -> None:
+    """More targets than parameters, all met (loss 0), can still leave a parameter free: a Normal's
+    mode, median and mean all fix its loc and say nothing of its scale. Then any scale would be as
+    good as the one returned, so it is a usage error, not an answer."""
+    x = prob.x_of(fit.params) if fit.loss <= 1e-20 else None
+    if x is None:
+        return
+    free = free_directions(lambda y: prob.residuals(prob.eqs, prob.params_of(y)), x)
+    if free:
+        labels = ", ".join(eq.label for eq in prob.eqs_orig)
+        raise UsageError(f"{labels} leave {free} parameter{'s' if free > 1 else ''} of {prob.family} free "
+                         "(they fix the same quantity); give other targets or fix parameters")
 
 
 def _finish(prob: Problem, t: Targets, cands: list[dict], method: str, notes: list[str]) -> Solution:
