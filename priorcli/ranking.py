@@ -168,7 +168,7 @@ def rank_solutions(spec: str, pairs: list[tuple[str, str]], stop=None) -> Rankin
                 continue
             loss, residuals = target_loss(family.name, targets, result.params)
             if not math.isfinite(loss):  # a target undefined at the answer: no place in the ranking
-                skipped.append(Skipped(family.name, f"its loss at {_params_text(result.params)} is not a number"))
+                skipped.append(Skipped(family.name, "its loss at the answer is not a number"))
                 continue
         except PriorError as exc:
             if isinstance(exc, UsageError) and not auto and _is_request_error(exc):
@@ -187,10 +187,6 @@ def rank_solutions(spec: str, pairs: list[tuple[str, str]], stop=None) -> Rankin
         raise kind(f"no candidate family meets the targets ({why})")
     ranked.sort(key=_solution_key(ranked))
     return Ranking(tuple(ranked), tuple(skipped))
-
-
-def _params_text(params: dict) -> str:
-    return ", ".join(f"{k}={v:.6g}" for k, v in params.items())
 
 
 def _is_request_error(exc: UsageError) -> bool:

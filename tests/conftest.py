@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import ast
 import json
+import subprocess
+import sys
 
 import pytest
 from typer.testing import CliRunner
@@ -49,3 +52,18 @@ def assert_usage_error(result, *needles, code=2):
     assert "Traceback" not in result.stderr + result.stdout
     for needle in needles:
         assert needle in lines[0], (needle, lines[0])
+
+
+def packages_after(*argvs, packages, timeout=120) -> tuple[str, list[str]]:
+    """Run ``priorcli ARGV`` for each argv in one fresh interpreter (``priorcli.cli.run``, the
+    ordinary shutdown); returns its stdout and which of ``packages`` (top-level names) it imported."""
+    code = (
+        "import sys\n"
+        "from priorcli.cli import run\n"
+        f"for argv in {[list(a) for a in argvs]!r}:\n"
+        "    sys.argv = ['priorcli', *argv]\n"
+        "    try:\n        run()\n    except SystemExit:\n        pass\n"
+        f"sys.stderr.write(repr(sorted({{m.split('.')[0] for m in sys.modules}} & {set(packages)!r})))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=timeout)
+    return result.stdout, ast.literal_eval(result.stderr.strip().splitlines()[-1])

@@ -11,6 +11,7 @@ import sys
 
 import pytest
 
+from conftest import packages_after
 from priorcli import doctext, records
 from priorcli.families import registry
 
@@ -140,23 +141,11 @@ def test_help_without_a_family(run):
     assert "unknown family 'lgnormal'; did you mean LogNormal" in " ".join(result.stdout.split())
 
 
-def _imports_after(argv):
-    code = (
-        "import sys\n"
-        "from priorcli.cli import run as main\n"
-        f"sys.argv = ['priorcli', *{argv!r}]\n"
-        "try:\n    main()\nexcept SystemExit:\n    pass\n"
-        "sys.stderr.write(repr([m for m in ('jax', 'numpyro', 'numpy', 'scipy') if m in sys.modules]))\n"
-    )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
-    return result.stdout, result.stderr.strip().splitlines()[-1]
-
-
 @pytest.mark.parametrize("argv", [["sample", "lognormal", "--help"], ["solve", "--help"],
                                   ["summarize", "dirichlet", "--help"], ["--help"]])
 def test_family_help_imports_no_jax(argv):
-    out, heavy = _imports_after(argv)
-    assert heavy == "[]", heavy
+    out, heavy = packages_after(argv, packages=("jax", "numpyro", "numpy", "scipy"))
+    assert heavy == [], heavy
     assert "Usage: priorcli" in out
 
 

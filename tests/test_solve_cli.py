@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import math
-import subprocess
-import sys
 
 import pytest
 from numpy.testing import assert_allclose
 from scipy import stats
 
-from conftest import assert_usage_error
+from conftest import assert_usage_error, packages_after
 
 
 def test_mode_and_sigma_json(run):
@@ -113,14 +111,7 @@ def test_malformed_targets_exit_2(run, argv, needles):
 
 
 def test_closed_form_lognormal_solve_imports_no_jax():
-    code = (
-        "import sys\n"
-        "from priorcli.cli import run as main\n"
-        "sys.argv = ['priorcli', 'solve', '--mode', '1', '--sigma', '0.5', '--format', 'json']\n"
-        "try:\n    main()\nexcept SystemExit:\n    pass\n"
-        "heavy = [m for m in ('jax', 'numpyro', 'scipy', 'numpy') if m in sys.modules]\n"
-        "sys.stderr.write(repr(heavy))\n"
-    )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
-    assert result.stderr.strip().endswith("[]"), result.stderr
-    assert '"loc": 0.25' in result.stdout
+    out, heavy = packages_after(["solve", "--mode", "1", "--sigma", "0.5", "--format", "json"],
+                                packages=("jax", "numpyro", "scipy", "numpy"))
+    assert heavy == []
+    assert '"loc": 0.25' in out

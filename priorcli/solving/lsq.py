@@ -10,7 +10,7 @@ from priorcli.solving.problem import Budget, Problem, Redundant
 from priorcli.solving.result import TOL
 from priorcli.solving.starts import starts
 
-__all__ = ["solve_lsq", "free_directions"]
+__all__ = ["solve_lsq", "free_directions", "free_parameters_error"]
 
 
 def solve_lsq(prob: Problem, eqs, fixed, free) -> tuple[list[dict], str, list[str]]:
@@ -76,8 +76,12 @@ def _check_rank(residuals, x: list[float], eqs, root: dict, family: str) -> None
     # Two or more degrees of freedom left (StudentT's mode, median and mean all fix its loc).
     free = free_directions(residuals, x, jac)
     if free:
-        raise UsageError(f"{', '.join(eq.label for eq in eqs)} leave {free} parameters of {family} free "
-                         "(some of them fix the same quantity); give other targets or fix parameters")
+        raise free_parameters_error(eqs, family, free)
+
+
+def free_parameters_error(eqs, family: str, free: int) -> UsageError:
+    return UsageError(f"{', '.join(eq.label for eq in eqs)} leave {free} parameter{'s' if free > 1 else ''} of "
+                      f"{family} free (some of them fix the same quantity); give other targets or fix parameters")
 
 
 def free_directions(residuals, x: list[float], jac=None) -> int:

@@ -10,7 +10,7 @@ from priorcli.errors import ConvergenceError, InfeasibleError, PriorError, Usage
 from priorcli.solving.closed import WHAT, solve_dirichlet, solve_lognormal
 from priorcli.solving.equations import Eq, achieved, check_mean_bounds, equations
 from priorcli.solving.lines import code_lines, pymc_code
-from priorcli.solving.lsq import free_directions
+from priorcli.solving.lsq import free_directions, free_parameters_error
 from priorcli.solving.maxent import maxent
 from priorcli.solving.numeric import solve_std
 from priorcli.solving.overfit import fit_overdetermined
@@ -143,11 +143,13 @@ def _checked_table(reduced: Problem, prob: Problem, t: Targets, labels: str) -> 
 
 
 def _missed(prob: Problem, params: dict):
-    """The first target that ``params`` (original units) misses, or None."""
+    """(target, value there) for the first target that ``params`` (original units) misses, or None.
+    Non-finite parameters miss the first target whatever it gives."""
     verifier = Problem(prob.family, prob.F, prob.eqs_orig, prob.fixed_orig)
+    finite = all(math.isfinite(v) for v in params.values())
     for eq in prob.eqs_orig:
         got = verifier.value(eq, params)
-        if not abs(got - eq.value) <= TOL * verifier.denom(eq, prob.c):
+        if not finite or not abs(got - eq.value) <= TOL * verifier.denom(eq, prob.c):
             return eq, got
     return None
 
@@ -186,9 +188,7 @@ def _check_pinned(prob: Problem, fit) -> None:
         return
     free = free_directions(lambda y: prob.residuals(prob.eqs, prob.params_of(y)), x)
     if free:
-        labels = ", ".join(eq.label for eq in prob.eqs_orig)
-        raise UsageError(f"{labels} leave {free} parameter{'s' if free > 1 else ''} of {prob.family} free "
-                         "(they fix the same quantity); give other targets or fix parameters")
+        raise free_parameters_error(prob.eqs_orig, prob.family, free)
 
 
 def _finish(prob: Problem, t: Targets, cands: list[dict], method: str, notes: list[str]) -> Solution:
@@ -200,8 +200,6 @@ def _finish(prob: Problem, t: Targets, cands: list[dict], method: str, notes: li
     # verify in the original units
     verifier = Problem(family, prob.F, prob.eqs_orig, prob.fixed_orig)
     missed = _missed(prob, params)
-    if not all(math.isfinite(v) for v in params.values()) and missed is None:
-        missed = prob.eqs_orig[0], verifier.value(prob.eqs_orig[0], params)
     if missed is not None:
         eq, got = missed
         raise ConvergenceError(
