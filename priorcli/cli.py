@@ -266,6 +266,21 @@ def _from_source(option: str, source, family, tokens, transform, missing: str) -
     return False
 
 
+def _input_paths(inputs: list[str], family: str | None, tokens: list[str]) -> tuple[list[str], None, list[str]]:
+    """--input PATH (repeatable) and the paths a shell glob put after it (``--input out-*.csv``):
+    Typer took the first of those as FAMILY and the rest as extra arguments. The words up to the
+    first option are paths; the rest (--PARAM VALUE of --fit) is handed back."""
+    extra = ([family] if family is not None else []) + tokens
+    paths = list(inputs)
+    while extra and (extra[0] == "-" or not extra[0].startswith("-")):
+        word = extra.pop(0)
+        if word != "-" and not os.path.lexists(word):
+            raise UsageError(f"'{word}' is not a file; --input takes no FAMILY (the paths after --input PATH "
+                             f"are pooled with it)")
+        paths.append(word)
+    return paths, None, extra
+
+
 @app.command(cls=FamilyCommand, context_settings=EXTRA_ARGS)
 def sample(
     ctx: typer.Context,
@@ -316,7 +331,7 @@ def summarize(
     quantiles: Quantiles = DEFAULT_QUANTILES_TEXT,
     format: Format = "table",
     transform: Transform = None,
-    input: Annotated[Optional[str], typer.Option("--input", help="Summarize draws from PATH, or '-' for stdin.")] = None,
+    input: Annotated[Optional[list[str]], typer.Option("--input", help="Summarize draws from PATH, or '-' for stdin; several files (repeated, or a glob: --input out-*.csv) are pooled.")] = None,
     column: Annotated[Optional[list[str]], typer.Option("--column", help="With --input: a CSV column (CmdStan name such as theta.2, or N without a header); repeatable.")] = None,
     variable: Annotated[Optional[list[str]], typer.Option("--variable", help="With --input: a variable of a .nc/.npz file (NAME or NAME[i]) or a CSV column; repeatable, shown side by side.")] = None,
     group: Annotated[Optional[str], typer.Option("--group", help="With --input FILE.nc: the InferenceData group (default prior, else posterior).")] = None,
@@ -338,9 +353,11 @@ def summarize(
         output=None, force=False, linear=linear, plot_range=plot_range, tail=tail,
     )
     fit_tokens = []
+    if input:
+        input, family, tokens = _input_paths(input, family, tokens)
     if input is not None and fit is not None and family is None and not transform:
         fit_tokens, tokens = tokens, []  # --PARAM VALUE: held parameters of the --fit family
-    if _from_source("--input", input, family, tokens, transform,
+    if _from_source("--input", input or None, family, tokens, transform,
                     "summarize needs a FAMILY (e.g. 'priorcli summarize gamma --alpha 2 --beta 1') or --input"):
         from priorcli.input_summary import summarize_input
 

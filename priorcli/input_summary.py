@@ -12,13 +12,13 @@ from priorcli.families import resolve
 from priorcli.stats import Summary
 
 
-def summarize_input(source: str, options, *, columns: list[str] | None = None,
+def summarize_input(sources: list[str], options, *, columns: list[str] | None = None,
                     variables: list[str] | None = None, group: str | None = None, fit: str | None,
                     drop_nonfinite: bool, out: TextIO, fit_tokens: list[str] | None = None) -> None:
-    """Draws read by priorcli.readers: one variable as a summary, several side by side as
-    ``sample --model`` shows them."""
+    """Draws read by priorcli.readers (several files pooled): one variable as a summary, several
+    side by side as ``sample --model`` shows them."""
     from priorcli import mc_stats
-    from priorcli.readers import read_variables
+    from priorcli.readers import read_pooled
 
     if columns and variables:
         raise UsageError("--column and --variable are the same option; use one of them")
@@ -27,7 +27,7 @@ def summarize_input(source: str, options, *, columns: list[str] | None = None,
         raise UsageError(f"--fit shows its result in table or json output, not --format {options.format}")
     if fit_tokens and (fit is None or "(" in fit):
         raise UsageError("--PARAM VALUE with --input holds a parameter of --fit FAMILY (not with FAMILY(...))")
-    read = read_variables(source, selectors=selectors, flag=flag, group=group, drop_nonfinite=drop_nonfinite)
+    read = read_pooled(sources, selectors=selectors, flag=flag, group=group, drop_nonfinite=drop_nonfinite)
     several = len(read.variables) > 1
     if fit is not None and several:
         raise UsageError(f"--fit fits one variable; {flag} picked {len(read.variables)} "
@@ -38,15 +38,27 @@ def summarize_input(source: str, options, *, columns: list[str] | None = None,
         if v.dropped:
             render.stderr_line(f"dropped {v.dropped} non-finite value(s)" + (f" of {v.name}" if several else ""))
     if several:
-        head: dict[str, Any] = {"source": source} | ({"group": read.group} if read.group else {})
+        head: dict[str, Any] = {"source": read.source, "sources": _sources_json(read)}
+        head |= {"group": read.group} if read.group else {}
         names = [v.name for v in read.variables]
         counts = {s.n for s in summaries}  # differ only when --drop-nonfinite dropped some
-        title = (f"{counts.pop()} draws" if len(counts) == 1 else "draws") + f" from {source}"
+        title = (f"{counts.pop()} draws" if len(counts) == 1 else "draws") + f" from {_from_text(read)}"
         title += f", group {read.group}" if read.group else ""
         _write_input_variables(head, title, names, summaries, {v.name: v.values for v in read.variables},
                                options, out)
         return
     _write_input_summary(read, summaries[0], options, fit, out, list(fit_tokens or []))
+
+
+def _sources_json(read) -> list[dict[str, Any]]:
+    return [{"path": path, "n": n} for path, n in read.sources]
+
+
+def _from_text(read) -> str:
+    """'a.csv', or '2 files' and a line for each pooled file with its draws."""
+    if len(read.sources) == 1:
+        return read.source
+    return f"{len(read.sources)} files" + "".join(f"\n  {path}: {n} draws" for path, n in read.sources)
 
 
 def _fits(fit: str | None, values, fit_tokens: list[str]):
@@ -71,7 +83,7 @@ def _write_input_summary(read, summary: Summary, options, fit: str | None, out: 
     (variable,) = read.variables
     fitted, ranking, ranked = _fits(fit, variable.values, fit_tokens)
     if options.format == "json":
-        doc: dict[str, Any] = {"source": read.source}
+        doc: dict[str, Any] = {"source": read.source, "sources": _sources_json(read)}
         if read.group:
             doc["group"] = read.group
         if variable.name:
@@ -96,7 +108,7 @@ def _write_input_summary(read, summary: Summary, options, fit: str | None, out: 
         discrete = fitted is not None and resolve(fitted.family).discrete
         chart = charts.draws_chart(variable.values, options, mode=summary.mode, fits=fits, discrete=discrete)
     what = f" of {variable.name}" if variable.name else ""
-    render.write_summary_table(f"{variable.values.size} draws{what} from {read.source}", [variable.name or "draws"],
+    render.write_summary_table(f"{variable.values.size} draws{what} from {_from_text(read)}", [variable.name or "draws"],
                                [summary], out)
     if ranked:
         rank_commands.write_fit_ranking(ranking, out)

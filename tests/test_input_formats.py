@@ -524,7 +524,7 @@ def test_json_of_several_variables_is_sample_models_shape(run, tmp_path):
     path = tmp_path / "s.npz"
     np.savez(path, a=np.arange(10.0), b=np.arange(10.0) ** 2)
     doc = summarize_json(run, path, "--variable", "a", "--variable", "b")
-    assert set(doc) == {"source", "variables"}
+    assert set(doc) == {"source", "sources", "variables"}
     assert set(doc["variables"]["a"]) == {"mc"}
     assert json.dumps(doc)  # plain JSON
 

@@ -32,10 +32,11 @@ import numpy as np
 from priorcli.errors import UsageError
 from priorcli.readers.common import Variable
 
-__all__ = ["DrawsRead", "Variable", "VariablesRead", "read_draws", "read_variables"]
+__all__ = ["DrawsRead", "Variable", "VariablesRead", "read_draws", "read_pooled", "read_variables"]
 
 NETCDF_SUFFIXES = (".nc", ".nc4")
 NAMED_SUFFIXES = (".csv", ".npz", *NETCDF_SUFFIXES)  # where --column/--variable picks by name
+BINARY_SUFFIXES = (".npy", ".npz", *NETCDF_SUFFIXES)  # formats read with random access
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,9 @@ class VariablesRead:
     source: str
     group: str | None  # the InferenceData group read (NetCDF only)
     variables: list[Variable]
+    # (path, draws) per file pooled; draws counted before --drop-nonfinite (the largest count of
+    # the file's variables when they differ, as arrays of an .npz may)
+    sources: tuple[tuple[str, int], ...] = ()
 
 
 def read_draws(source: str, *, column: str | None, drop_nonfinite: bool) -> DrawsRead:
@@ -81,22 +85,63 @@ def read_variables(source: str, *, selectors: Sequence[str] = (), flag: str | No
     if selectors and suffix not in NAMED_SUFFIXES:
         raise UsageError(f"{flag} '{selectors[0]}' only applies to CSV, .npz or .nc input; "
                          f"'{source}' is none of these")
+    # A FIFO or device named .nc/.npz/.npy is read once into memory: those formats seek, and
+    # opening a FIFO a second time blocks until some other writer comes.
+    data = _read_once(source) if suffix in BINARY_SUFFIXES and _not_regular(source) else None
     if suffix in NETCDF_SUFFIXES:
         from priorcli.readers.netcdf import read_netcdf
 
         group, variables = read_netcdf(source, group=group, selectors=selectors, flag=flag,
-                                       drop_nonfinite=drop_nonfinite, open_error=arrays.open_error)
+                                       drop_nonfinite=drop_nonfinite, open_error=arrays.open_error, data=data)
         return VariablesRead(source, group, variables)
     if suffix == ".npz":
-        variables = arrays.read_npz(source, selectors, flag, drop_nonfinite)
+        variables = arrays.read_npz(source, selectors, flag, drop_nonfinite, data=data)
     elif suffix == ".npy":
-        variables = [arrays.read_npy(source, drop_nonfinite)]
+        variables = [arrays.read_npy(source, drop_nonfinite, data=data)]
     elif suffix == ".json":
         variables = [arrays.read_json(_read_small_text(source, arrays.open_error), source, drop_nonfinite)]
     else:
         variables = text.read_text_file(source, csv=suffix == ".csv", selectors=selectors, flag=flag,
                                         drop_nonfinite=drop_nonfinite, open_error=arrays.open_error)
     return VariablesRead(source, None, variables)
+
+
+def read_pooled(sources: Sequence[str], *, selectors: Sequence[str] = (), flag: str | None = None,
+                group: str | None = None, drop_nonfinite: bool = False) -> VariablesRead:
+    """The selected variables of every file, pooled file after file (CmdStan writes one file per
+    chain). Every file must yield the same variables (names, in order) and, for NetCDF, the same
+    group; otherwise an InputError names the file that differs."""
+    from priorcli.errors import InputError
+
+    if list(sources).count("-") > 1:
+        raise UsageError("--input '-' (standard input) can be given once")
+    reads = []
+    for source in sources:
+        read = read_variables(source, selectors=selectors, flag=flag, group=group, drop_nonfinite=drop_nonfinite)
+        if reads:
+            _check_agrees(reads[0], read, InputError)
+        reads.append(read)
+    counts = tuple((r.source, max(v.values.size + v.dropped for v in r.variables)) for r in reads)
+    if len(reads) == 1:
+        return VariablesRead(reads[0].source, reads[0].group, reads[0].variables, counts)
+    pooled = []
+    for j, first in enumerate(reads[0].variables):
+        parts = [r.variables[j] for r in reads]
+        pooled.append(Variable(first.name, np.concatenate([p.values for p in parts]), sum(p.dropped for p in parts)))
+    return VariablesRead(", ".join(r.source for r in reads), reads[0].group, pooled, counts)
+
+
+def _check_agrees(first: VariablesRead, read: VariablesRead, error) -> None:
+    names, first_names = [v.name for v in read.variables], [v.name for v in first.variables]
+    if names != first_names:
+        def shown(items):
+            return ", ".join(repr(n) if n else "unnamed draws" for n in items)
+
+        raise error(f"'{read.source}' holds {shown(names)} where '{first.source}' holds {shown(first_names)}; "
+                    f"pooled --input files must hold the same variables")
+    if read.group != first.group:
+        raise error(f"'{read.source}' is read from group '{read.group}' where '{first.source}' is read from "
+                    f"'{first.group}'; pooled --input files must use the same group (choose it with --group)")
 
 
 def _read_small_text(path: str, open_error) -> str:
@@ -108,5 +153,26 @@ def _read_small_text(path: str, open_error) -> str:
             return handle.read()
     except UnicodeDecodeError as exc:
         raise InputError(f"'{path}' is not a UTF-8 text file (bad byte at offset {exc.start})") from None
+    except OSError as exc:
+        raise open_error(path, exc) from None
+
+
+def _not_regular(path: str) -> bool:
+    """A FIFO, a character device or a socket (a missing path or a directory: the readers say so)."""
+    import stat
+
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
+
+
+def _read_once(path: str) -> bytes:
+    from priorcli.readers.arrays import open_error
+
+    try:
+        with open(path, "rb") as handle:
+            return handle.read()
     except OSError as exc:
         raise open_error(path, exc) from None

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import io
 import zipfile
 import zlib
 
@@ -37,11 +38,15 @@ def open_error(path: str, exc: OSError) -> InputError:
 # .npy
 
 
-def read_npy(path: str, drop_nonfinite: bool) -> Variable:
+def read_npy(path: str, drop_nonfinite: bool, data: bytes | None = None) -> Variable:
     """A 1-D array or one column. Memory-mapped, so only the float64 copy the summary sorts is
-    ever in memory (an int or float32 file is converted straight from the map)."""
+    ever in memory (an int or float32 file is converted straight from the map). ``data``: the
+    bytes of a file that is not a regular one (a FIFO), read once by the caller."""
     try:
-        mapped = np.load(path, mmap_mode="r", allow_pickle=False)
+        if data is not None:
+            mapped = np.load(io.BytesIO(data), allow_pickle=False)
+        else:
+            mapped = np.load(path, mmap_mode="r", allow_pickle=False)
     except OSError as exc:
         if isinstance(exc, (FileNotFoundError, IsADirectoryError, PermissionError)):
             raise open_error(path, exc) from None
@@ -71,15 +76,20 @@ def read_npy(path: str, drop_nonfinite: bool) -> Variable:
 # .npz
 
 
-def read_npz(path: str, selectors: list[str], flag: str, drop_nonfinite: bool) -> list[Variable]:
+def read_npz(path: str, selectors: list[str], flag: str, drop_nonfinite: bool,
+             data: bytes | None = None) -> list[Variable]:
     """Axis 0 of each array is the draw axis (``mcmc.get_samples()``, ``Predictive``); further
-    axes are elements, picked with ``NAME[i]`` or all shown when NAME is given alone."""
+    axes are elements, picked with ``NAME[i]`` or all shown when NAME is given alone. ``data``:
+    the bytes of a file that is not a regular one, read once by the caller."""
     try:
-        with open(path, "rb") as handle:
-            is_zip = zipfile.is_zipfile(handle)
+        if data is not None:
+            is_zip = zipfile.is_zipfile(io.BytesIO(data))
+        else:
+            with open(path, "rb") as handle:
+                is_zip = zipfile.is_zipfile(handle)
         if not is_zip:  # else numpy takes it for a pickle and says so
             raise InputError(f"'{path}' is not a readable .npz file: it is not a zip archive")
-        archive = np.load(path, allow_pickle=False)
+        archive = np.load(io.BytesIO(data) if data is not None else path, allow_pickle=False)
     except OSError as exc:
         if isinstance(exc, (FileNotFoundError, IsADirectoryError, PermissionError)):
             raise open_error(path, exc) from None
@@ -90,6 +100,10 @@ def read_npz(path: str, selectors: list[str], flag: str, drop_nonfinite: bool) -
         raise InputError(f"'{path}' is a single .npy array, not an .npz archive; name it .npy")
     with archive:
         names = list(archive.files)
+        foreign = next((m for m in archive.zip.namelist() if not m.endswith(".npy")), None)
+        if foreign is not None:  # numpy would hand its bytes over as if they were an array
+            raise InputError(f"'{path}': member '{foreign}' is not a .npy array; an .npz archive holds "
+                             f"only .npy members (numpy.savez writes them)")
         if not names:
             raise InputError(f"'{path}': no values to summarize (the archive holds no arrays)")
         selectors = chosen_names(selectors, names, f"'{path}'", "arrays", lambda: _describe(archive, names), flag)
@@ -162,7 +176,10 @@ def read_json(text: str, label: str, drop_nonfinite: bool) -> Variable:
     import json
 
     try:
-        data = json.loads(text)
+        # Integers are read as floats, as every other number is: one longer than Python's int
+        # parsing limit (4300 digits) or beyond float64 is then +-inf, refused below with its
+        # element (or dropped with --drop-nonfinite), like 1e999.
+        data = json.loads(text, parse_int=float)
     except json.JSONDecodeError as exc:
         raise InputError(f"{label}: not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})") from None
     except RecursionError:
@@ -172,15 +189,5 @@ def read_json(text: str, label: str, drop_nonfinite: bool) -> Variable:
     for i, value in enumerate(data):
         if type(value) not in (int, float):
             raise InputError(f"{label}: element [{i}] is {_json_kind(value)}, not a number")
-    try:
-        values = np.fromiter(map(float, data), dtype=np.float64, count=len(data))
-    except OverflowError:  # an integer too large for a float: it reads as +-inf
-        values = np.array([_big_float(v) for v in data], dtype=np.float64)
+    values = np.fromiter(data, dtype=np.float64, count=len(data))
     return finish_values("", values, label, lambda i: f"element [{i}]", drop_nonfinite)
-
-
-def _big_float(value) -> float:
-    try:
-        return float(value)
-    except OverflowError:
-        return float("inf") if value > 0 else float("-inf")

@@ -7,6 +7,8 @@ its h5netcdf engine, imported only here: other inputs never pay for xarray (and 
 
 from __future__ import annotations
 
+import io
+
 import numpy as np
 
 from priorcli.errors import InputError, PriorError, UsageError
@@ -25,19 +27,31 @@ DEFAULT_GROUPS = ("prior", "posterior")
 SAMPLE_DIMS = ("chain", "draw")
 
 
+# What the h5netcdf engine needs, imported up front so that a missing one is named: h5netcdf 1.8
+# no longer depends on h5py (pyproject.toml declares it), and xarray's own message would not say so.
+ENGINE_MODULES = ("xarray", "h5netcdf", "h5py")
+
+
 def read_netcdf(path: str, *, group: str | None, selectors: list[str], flag: str,
-                drop_nonfinite: bool, open_error) -> tuple[str, list[Variable]]:
-    """(the group read, its variables): chains and draws pooled, chain after chain."""
-    try:
-        import xarray
-    except ImportError as exc:  # pragma: no cover - a normal dependency
-        raise InputError(f"reading .nc files needs xarray and h5netcdf ({exc}); "
-                         f"pip install xarray h5netcdf") from None
-    try:
-        open(path, "rb").close()
-    except OSError as exc:
-        raise open_error(path, exc) from None
-    tree = _guarded(path, lambda: xarray.open_datatree(path, engine="h5netcdf", cache=False))
+                drop_nonfinite: bool, open_error, data: bytes | None = None) -> tuple[str, list[Variable]]:
+    """(the group read, its variables): chains and draws pooled, chain after chain. ``data``: the
+    bytes of a file that is not a regular one (a FIFO), read once by the caller."""
+    import importlib
+
+    for module in ENGINE_MODULES:
+        try:
+            importlib.import_module(module)
+        except ImportError:
+            raise InputError(f"reading .nc files needs the {module} package (pip install {module})") from None
+    import xarray
+
+    if data is None:
+        try:
+            open(path, "rb").close()
+        except OSError as exc:
+            raise open_error(path, exc) from None
+    source = path if data is None else io.BytesIO(data)
+    tree = _guarded(path, lambda: xarray.open_datatree(source, engine="h5netcdf", cache=False))
     try:
         return _read_group(tree, path, group, selectors, flag, drop_nonfinite)
     finally:
