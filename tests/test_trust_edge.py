@@ -195,3 +195,123 @@ def test_item_install_completion_names_the_shell(run, no_shell_detected):
     result = run("--install-completion=bash")
     assert result.exit_code == 0, result.stderr
     assert "_PRIORCLI_COMPLETE=complete_bash" in (no_shell_detected / ".bash_completions" / "priorcli.sh").read_text()
+
+
+# ---------------------------------------------------------------------------------------------
+# explore
+
+
+def _screen(state, keys=(), *, roulette=False, size=(80, 24), resize=None):
+    """Drive the app at ``size`` (then resized to ``resize``); the screen's lines and the state."""
+    from priorcli.explore.app import ExploreApp
+
+    async def go():
+        app = ExploreApp(state, roulette=roulette)
+        async with app.run_test(size=size) as pilot:
+            await pilot.pause()
+            for key in keys:
+                await pilot.press(key)
+            if resize is not None:
+                await pilot.resize_terminal(*resize)
+            await pilot.pause()
+            await pilot.pause()
+            return [strip.text for strip in app.screen._compositor.render_strips()]
+
+    return asyncio.run(go())
+
+
+@pytest.mark.parametrize("range_text,needle", [
+    ("0,1e308", "within"), ("-1e200,0", "within"), ("0,1e-300", "too narrow"), ("5,5.00000001", "too narrow"),
+    ("0,inf", "finite"), ("3,1", "LO < HI"), ("1,1", "LO < HI"),
+])
+def test_item_explore_roulette_range_is_validated_before_the_app(run, range_text, needle):
+    assert_usage_error(run("explore", "--roulette", "--range", range_text), "--range", needle)
+
+
+@pytest.mark.parametrize("bins", ["100000", "201", "1", "0", "-3"])
+def test_item_explore_roulette_bins_are_capped(run, bins):
+    assert_usage_error(run("explore", "--roulette", "--range", "0,10", "--bins", bins), "--bins", bins, "200")
+
+
+def test_item_explore_roulette_edges_at_the_limits_still_work():
+    from priorcli.explore.roulette_state import RouletteState
+
+    state = RouletteState(0.0, 1e100, 200)
+    assert len(state.edges) == 201 and state.edges[-1] == 1e100
+    lines = _screen(RouletteState(-1e100, 1e100, 10, [0, 0, 0, 1, 2, 3, 2, 1, 0, 0]), roulette=True)
+    assert "┌" in lines[1] and "┐" in lines[1]
+
+
+def test_item_explore_accepts_count_as_its_help_lists(run):
+    from priorcli.explore import run as explore_run
+
+    help_text = run("explore", "beta", "--help").stdout
+    assert "--count N" in help_text
+    state = explore_run.build_state("beta", ["--mean", "0.3", "--count", "10"], roulette=False, range_text=None,
+                                    bins=None)
+    # The Stan guide's mean/count: alpha = mean * count, beta = (1 - mean) * count.
+    assert state.params == pytest.approx({"concentration1": 3.0, "concentration0": 7.0}, rel=1e-9)
+    assert stats.beta(3.0, 7.0).mean() == pytest.approx(0.3)
+    assert "count" in state.fields() and state.target_text["count"] == "10.0"
+    # Not a terminal: the arguments were fine, so the terminal is what is refused.
+    assert_usage_error(run("explore", "beta", "--mean", "0.3", "--count", "10"), "explore needs a terminal")
+
+
+def test_item_explore_count_only_where_the_family_takes_it():
+    from priorcli.explore import run as explore_run
+    from priorcli.familyhelp import lookup, target_rows
+
+    state = explore_run.build_state("beta", ["--mean", "0.3", "--count", "10"], roulette=False, range_text=None,
+                                    bins=None)
+    state.set_family("gamma")  # Gamma's help lists no --count: the field goes, and so does its value
+    assert "count" not in state.fields() and state.target_text["count"] == ""
+    for family in ("beta", "gamma", "normal", "betaproportion"):
+        listed = {flags.split()[0].lstrip("-") for flags, _ in target_rows(lookup(family))}
+        state.set_family(family)
+        shown = {"quantile" if f == "quantiles" else f for f in state.target_fields}
+        assert listed - {"lower"} == shown - {"lower", "upper", "mass"}, family
+
+
+def test_item_explore_too_small_terminal_says_so_and_redraws_when_enlarged():
+    from priorcli.explore.state import ExploreState
+    from priorcli.families import resolve_fast
+
+    state = ExploreState(resolve_fast("lognormal"), {})
+    small = _screen(state, size=(60, 18))
+    assert small[0].startswith("terminal too small (need at least 80x20)")
+    assert not any("┌" in line or "mean" in line for line in small)
+    enlarged = _screen(state, size=(60, 18), resize=(80, 24))
+    assert enlarged[0].startswith("priorcli explore  LogNormal")
+    box = [line for line in enlarged if "┌" in line or "└" in line]
+    assert len(box) == 2 and all(line.rstrip().endswith(("┐", "┘")) for line in box), enlarged
+    keys = _screen(state, ["right"], size=(60, 18))  # keys still work while too small
+    assert keys[0].startswith("terminal too small") and state.params["loc"] != 0.0
+
+
+def test_item_explore_roulette_too_small_terminal():
+    from priorcli.explore.roulette_state import RouletteState
+
+    lines = _screen(RouletteState(0.0, 10.0, 10), roulette=True, size=(60, 18))
+    assert lines[0].startswith("terminal too small (need at least 80x20)")
+
+
+def test_item_explore_stepped_values_have_6_significant_digits():
+    from priorcli.explore.state import ExploreState, round_step
+    from priorcli.families import resolve_fast
+
+    state = ExploreState(resolve_fast("normal"), {"loc": 0.0, "scale": 1.0})
+    for _ in range(3):
+        state.step(1)  # loc: 0.1, 0.2, 0.30000000000000004 unrounded
+    assert state.params["loc"] == 0.3 and state.param_text["loc"] == "0.3"
+    state.move_focus(1)
+    for _ in range(5):
+        state.step(1)  # scale: 1.1 ** 5 = 1.6105100000000006 unrounded
+    assert state.param_text["scale"] == "1.61051" and state.params["scale"] == 1.61051
+    beta = ExploreState(resolve_fast("beta"), {}, {"mean": "0.3", "count": "10"})
+    beta.focus = beta.fields().index("mean")
+    beta.step(1)
+    assert len(beta.target_text["mean"].replace("0.", "", 1)) <= 6
+    # A step that 6 digits would undo keeps as many digits as it needs, inside the constraint.
+    assert round_step(1000.0, 1000.0001, "real") == 1000.0001
+    assert round_step(0.9999999, 0.99999996, "unit_interval") == 0.99999996
+    assert round_step(2.0, 2.2000000000000006, "positive") == 2.2
