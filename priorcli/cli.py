@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import signal
 import sys
 from typing import Annotated, Optional
@@ -16,7 +17,7 @@ import typer
 from typer.core import TyperCommand, TyperGroup
 
 from priorcli import __version__
-from priorcli.errors import PriorError, UsageError
+from priorcli.errors import InputError, PriorError, UsageError
 
 # Failures of writing the output itself (files written by priorcli report their own errors).
 _WRITE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO}
@@ -50,6 +51,12 @@ class PriorGroup(TyperGroup):
 
     def _main(self, args, prog_name, complete_var, debug, **extra):
         try:
+            if sys.stdout is None:  # started with fd 1 closed (`>&-`): nowhere to put the results
+                raise PriorError("could not write the output: standard output is closed "
+                                 "(redirect it to a file, or to /dev/null to discard it)")
+            argv = list(sys.argv[1:] if args is None else args)
+            if argv[:1] and argv[0].split("=", 1)[0] == "--install-completion":
+                _install_completion(argv)
             code = super().main(args=args, prog_name=prog_name, complete_var=complete_var, standalone_mode=False,
                                 **extra)
             if isinstance(code, int) and code:
@@ -126,6 +133,46 @@ def _error(message: str) -> None:
         pass
 
 
+COMPLETION_SHELLS = ("bash", "zsh", "fish", "powershell", "pwsh")  # Typer's installers
+
+
+def _install_completion(argv: list[str]) -> None:
+    """``priorcli --install-completion [SHELL]``: Typer's installer for SHELL, else for the shell
+    detected from the parent processes; no shell known (or one Typer has no script for) is a usage
+    error naming the choices, where Typer would print a note on stdout."""
+    from typer._completion_shared import _get_shell_name, install
+
+    first = argv[0].split("=", 1)
+    given = first[1] if len(first) == 2 else (argv[1] if len(argv) > 1 and not argv[1].startswith("-") else None)
+    shell = given.lower() if given else _get_shell_name()
+    if shell not in COMPLETION_SHELLS:
+        found = f"shell '{given}' is not supported" if given else \
+            ("no shell was detected" if shell is None else f"the detected shell '{shell}' is not supported")
+        raise UsageError(f"--install-completion: {found}; name one of bash, zsh or fish "
+                         "(e.g. 'priorcli --install-completion bash')")
+    _, path = install(shell=shell, prog_name="priorcli", complete_var="_PRIORCLI_COMPLETE")
+    sys.stdout.write(f"{shell} completion installed in {path}\n"
+                     "Completion will take effect once you restart the terminal\n")
+    raise typer.Exit(0)
+
+
+def _reserve_standard_fds() -> None:
+    """Point a closed fd 0, 1 or 2 at /dev/null (``sys.stdin`` etc. stay None, so closed streams
+    are still reported): otherwise the next file opened (an --output file, say) would take that
+    number, and whatever writes to fd 2 underneath Python (jax's C++ logging) would land in it."""
+    for fd, mode in ((0, os.O_RDONLY), (1, os.O_WRONLY), (2, os.O_WRONLY)):
+        try:
+            os.fstat(fd)
+        except OSError:
+            try:
+                spare = os.open(os.devnull, mode)
+                if spare != fd:
+                    os.dup2(spare, fd)
+                    os.close(spare)
+            except OSError:
+                pass
+
+
 def _quiet_broken_pipe() -> None:
     # The reader went away (`| head`): point stdout at devnull so the interpreter's final flush
     # does not complain, and exit quietly.
@@ -134,6 +181,8 @@ def _quiet_broken_pipe() -> None:
     sys.exit(0)
 
 
+# A value that reads as a negative number (-1, -.5, -1.5e3, -inf, -nan, -1,2 for a vector).
+_NEGATIVE_VALUE = re.compile(r"-(\d|\.\d|inf|nan)", re.IGNORECASE)
 DEFAULT_FAMILY = {"solve": "lognormal", "explore": "lognormal"}  # the commands' FAMILY when none is given
 
 
@@ -143,7 +192,27 @@ class FamilyCommand(TyperCommand):
 
     def parse_args(self, ctx, args):
         ctx.meta["priorcli.tokens"] = list(args)  # --help is handled before FAMILY is parsed
-        return super().parse_args(ctx, args)
+        return super().parse_args(ctx, self._join_negative_values(args))
+
+    def _join_negative_values(self, args: list[str]) -> list[str]:
+        """``--mu -inf`` -> ``--mu=-inf``: a family parameter or target is no option click knows, so
+        it would read the value as short options (``-inf`` as ``-i -n f``, blaming ``-n``)."""
+        known = {o for p in self.params for o in (*getattr(p, "opts", ()), *getattr(p, "secondary_opts", ()))}
+        out, i = [], 0
+        while i < len(args):
+            token = args[i]
+            following = args[i + 1] if i + 1 < len(args) else None
+            if (token.startswith("--") and len(token) > 2 and "=" not in token and token not in known
+                    and following is not None and _NEGATIVE_VALUE.match(following)):
+                out.append(f"{token}={following}")
+                i += 2
+                continue
+            out.append(token)
+            if token == "--":
+                out += args[i + 1:]
+                break
+            i += 1
+        return out
 
     def _family(self, tokens) -> str | None:
         """The FAMILY on the command line: the first token that is no option nor an option's value
@@ -318,6 +387,8 @@ def sample(
         raise UsageError("--plot NAME chooses variables of --model; without a model the one histogram is drawn")
     if _from_source("--model", model, family, tokens, transform,
                     "sample needs a FAMILY (e.g. 'priorcli sample lognormal --mu 0 --sigma 1') or --model"):
+        if model == "-" and sys.stdin is None:  # started with fd 0 closed (`<&-`)
+            raise InputError("--model -: there is no standard input to read")
         commands.sample_model(model, options, show=show, emit=emit, out=sys.stdout,
                               emit_output=output if emit else None, plot=plot)
     else:
@@ -459,6 +530,7 @@ def run() -> None:
     # One program name however priorcli is started (also `python -m priorcli`): the usage line and
     # the shell-completion variable (_PRIORCLI_COMPLETE) depend on it.
     _install_interrupt_handler()  # before Typer builds the click command, which takes a moment
+    _reserve_standard_fds()
     app(prog_name="priorcli")
 
 

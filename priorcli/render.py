@@ -6,6 +6,7 @@ display happens here and nowhere else.
 
 from __future__ import annotations
 
+import errno
 import io
 import json
 import math
@@ -38,9 +39,15 @@ def terminal_width() -> int:
 def _console(stream: TextIO):
     from rich.console import Console
 
+    class PipeConsole(Console):
+        def on_broken_pipe(self) -> None:
+            # rich exits 1 itself; a closed pipe (`| head`) is the CLI's to end quietly with exit 0.
+            self.quiet = True
+            raise BrokenPipeError(errno.EPIPE, os.strerror(errno.EPIPE))
+
     colour = use_colour(stream)
     width = None if colour else terminal_width()
-    return Console(
+    return PipeConsole(
         file=stream,
         force_terminal=colour,
         no_color=not colour,

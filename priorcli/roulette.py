@@ -24,11 +24,27 @@ from priorcli.targets import Targets
 MIN_FILLED_BINS = 3
 
 
+MAX_BINS = 200  # as many as a wide terminal shows one column each
+MAX_MAGNITUDE = 1e100  # |LO|, |HI|: spans, bin widths and the fits' arithmetic stay far from overflow
+MIN_WIDTH = 1e-100  # a bin's width: far from underflow
+MIN_RELATIVE_WIDTH = 1e-9  # a bin's width relative to max(|LO|, |HI|): edges distinct in float64
+
+
 def bin_edges(lo: float, hi: float, bins: int) -> list[float]:
+    """The edges of ``bins`` equal bins over [lo, hi]; a range or a bin count the roulette cannot
+    work with is a UsageError naming --range or --bins."""
+    if not 2 <= bins <= MAX_BINS:
+        raise UsageError(f"--bins must be between 2 and {MAX_BINS} for a roulette, got {bins}")
+    text = f"{lo:g},{hi:g}"
     if not (math.isfinite(lo) and math.isfinite(hi)) or not hi > lo:
-        raise UsageError(f"--range needs LO < HI, got {lo:g},{hi:g}")
-    if bins < 2:
-        raise UsageError(f"--bins must be at least 2 for a roulette, got {bins}")
+        raise UsageError(f"--range needs finite LO < HI, got {text}")
+    magnitude = max(abs(lo), abs(hi))
+    if magnitude > MAX_MAGNITUDE:
+        raise UsageError(f"--range ends must be within +-{MAX_MAGNITUDE:g}, got {text} (rescale the quantity)")
+    width = (hi - lo) / bins
+    if width < MIN_WIDTH or width < MIN_RELATIVE_WIDTH * magnitude:
+        raise UsageError(f"--range {text} is too narrow for {bins} bins: each bin must be at least "
+                         f"{MIN_WIDTH:g} wide and {MIN_RELATIVE_WIDTH:g} of max(|LO|, |HI|) (rescale or shift it)")
     return [lo + (hi - lo) * k / bins for k in range(bins + 1)]
 
 

@@ -25,6 +25,10 @@ from priorcli.explore.state import FREE, PARAMS, TARGETS, ExploreState
 KEYS_PARAMS = "Up/Dn field  Lt/Rt/+/- step  0-9 set  t targets  f family  Enter done  Esc quit"
 KEYS_TARGETS = "Up/Dn field  Lt/Rt step  0-9 set  Bksp clear  t params  f family  Enter done"
 KEYS_ROULETTE = "Left/Right bin  Up/Space add chip  Down remove  Enter/q done  Esc cancel"
+# Columns and rows the screens need: the key lines are 80 wide, the left column and the plot's box
+# take 64; below this a screen shows only TOO_SMALL (keys still work) and redraws when enlarged.
+MIN_SIZE = (80, 20)
+TOO_SMALL = "terminal too small (need at least {}x{}); enlarge it, or Esc to quit"
 
 CSS = """
 Screen { layout: vertical; }
@@ -38,6 +42,7 @@ Screen { layout: vertical; }
 #solved { height: auto; }
 #status { height: 1; }
 #keys { height: 1; }
+#small { height: 1fr; }
 FamilyScreen { align: center middle; }
 #picker { width: 40; height: 18; border: solid $accent; }
 RouletteScreen #plot { width: 1fr; }
@@ -54,7 +59,25 @@ def _line(label: str, value: str, focused: bool, invalid: bool, width: int = 33)
     return text
 
 
-class ExploreScreen(Screen):
+class SizedScreen(Screen):
+    """A screen that says "terminal too small" below MIN_SIZE instead of drawing a broken layout."""
+
+    shrunk = False
+
+    def too_small(self) -> bool:
+        width, height = self.app.size
+        small = width < MIN_SIZE[0] or height < MIN_SIZE[1]
+        for widget in self.children:
+            widget.display = (widget.id == "small") == small
+        if small:
+            self.query_one("#small", Static).update(Text(TOO_SMALL.format(*MIN_SIZE)))
+        elif self.shrunk:  # the widgets are laid out again only after this redraw: draw once more
+            self.call_after_refresh(self.redraw)
+        self.shrunk = small
+        return small
+
+
+class ExploreScreen(SizedScreen):
     """Parameters or targets on the left with the summary table, the density on the right."""
 
     def __init__(self, state: ExploreState):
@@ -72,6 +95,7 @@ class ExploreScreen(Screen):
                 yield Static(id="solved")
         yield Static(id="status")
         yield Static(id="keys")
+        yield Static(id="small")
 
     def on_mount(self) -> None:
         self.redraw()
@@ -80,6 +104,8 @@ class ExploreScreen(Screen):
         self.redraw()
 
     def redraw(self) -> None:
+        if self.too_small():
+            return
         state = self.state
         view = state.view()
         mode = "targets" if state.mode == TARGETS else "parameters"
@@ -222,7 +248,7 @@ class FamilyScreen(ModalScreen):
             options.highlighted = (current + (1 if event.key == "down" else -1)) % options.option_count
 
 
-class RouletteScreen(Screen):
+class RouletteScreen(SizedScreen):
     """The bins with their chips and the best fit on the left, the ranking on the right.
 
     A chip press redraws the chips at once; the ranking (a second or more cold) runs in a Textual
@@ -242,6 +268,7 @@ class RouletteScreen(Screen):
             yield Static(id="ranking")
         yield Static(id="status")
         yield Static(id="keys")
+        yield Static(id="small")
 
     def on_mount(self) -> None:
         self.redraw()
@@ -279,6 +306,8 @@ class RouletteScreen(Screen):
         self.redraw()
 
     def redraw(self) -> None:
+        if self.too_small():
+            return
         state = self.state
         lo, hi = state.edges[state.selected], state.edges[state.selected + 1]
         title = (f"priorcli explore --roulette  bin [{render.fmt(lo, 4)}, {render.fmt(hi, 4)}): "

@@ -75,17 +75,16 @@ def build_state(family_name: str | None, tokens: list[str], *, roulette: bool, r
                 targets[name] = ", ".join(f"{p!r}={v!r}" for p, v in parsed.targets.quantiles)
         elif getattr(parsed.targets, name, None) is not None:
             targets[name] = repr(getattr(parsed.targets, name))
-    if parsed.targets.count is not None:
-        raise UsageError("explore takes --count only through 'priorcli solve'")
     return ExploreState(family, parsed.params, targets or None)
 
 
 def explore(family_name: str | None, tokens: list[str], *, roulette: bool, range_text: str | None,
             bins: int | None, output: str | None, force: bool, out: TextIO) -> int:
     """Run the app; returns the exit code (0 accepted, 130 cancelled)."""
-    check_terminal(sys.stdin, out)
+    # The arguments first: a bad one is named whether or not this is a terminal.
     check_output(output, force)
     state = build_state(family_name, tokens, roulette=roulette, range_text=range_text, bins=bins)
+    check_terminal(sys.stdin, out)
     from priorcli.explore.app import ExploreApp
 
     result = ExploreApp(state, roulette=roulette).run(mouse=False)

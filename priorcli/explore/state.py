@@ -22,7 +22,8 @@ from priorcli.stats import DEFAULT_QUANTILES, DistSpec, ExactDistribution, Summa
 
 PARAMS, TARGETS = "params", "targets"
 # Target fields in the order shown; "quantiles" holds P=V pairs separated by commas.
-TARGET_FIELDS = ("mode", "median", "mean", "sd", "quantiles", "lower", "upper", "mass")
+# "count" only for the families whose help lists it (familyhelp.targets_of: Beta, BetaProportion).
+TARGET_FIELDS = ("mode", "median", "mean", "sd", "quantiles", "lower", "upper", "mass", "count")
 STEP_FACTOR = 1.1  # positive values: one step multiplies or divides by this
 REAL_STEP = 0.1  # real values: one step adds this many of the family's scale (see _real_step)
 LOGIT_STEP = 0.2  # unit-interval values: one step on the logit scale
@@ -70,7 +71,11 @@ class ExploreState:
     # ---- family and parameters ---------------------------------------------------------------
 
     def _set_family(self, family: FamilyInfo, params: dict[str, Any]) -> None:
+        from priorcli.familyhelp import targets_of
+
         self.family = family
+        kinds = targets_of(family)
+        self.target_fields = tuple(n for n in TARGET_FIELDS if n == "quantiles" or n in kinds)
         self.params = _complete(family, params)
         self.param_text = {name: render.fmt(value) for name, value in self.params.items()}
         self.param_error: dict[str, str] = {}
@@ -79,7 +84,7 @@ class ExploreState:
     def fields(self) -> list[str]:
         if self.mode == PARAMS:
             return list(self.family.param_names)
-        return ([FREE] if self.free_name else []) + list(TARGET_FIELDS)
+        return ([FREE] if self.free_name else []) + list(self.target_fields)
 
     @property
     def focused(self) -> str:
@@ -129,6 +134,11 @@ class ExploreState:
         self.free_name = self.free_value = self.current = None
         self.solution = None
         self.message = ""
+        dropped = [n for n in TARGET_FIELDS if n not in self.target_fields and self.target_text[n].strip()]
+        for name in dropped:  # a target the new family does not take (--count outside Beta)
+            self.target_text[name] = ""
+        if dropped:
+            self.message = f"{family.name} takes no {', '.join(dropped)}: cleared"
         if self.has_targets():
             self.solve_targets()
 
@@ -139,12 +149,12 @@ class ExploreState:
         self.commit_edit()
         name = self.focused
         if self.mode == PARAMS:
-            kind = self.family.param(name).kind
-            new = step_value(self.params[name], kind, direction, self._real_step(name))
-            self.set_param(name, repr(new))
+            kind, old = self.family.param(name).kind, self.params[name]
+            new = step_value(old, kind, direction, self._real_step(name))
+            self.set_param(name, repr(round_step(old, new, kind)))
         elif name == FREE:
-            kind = self.family.param(self.free_name).kind
-            self.free_value = step_value(self.free_value, kind, direction, self._real_step(self.free_name))
+            kind, old = self.family.param(self.free_name).kind, self.free_value
+            self.free_value = round_step(old, step_value(old, kind, direction, self._real_step(self.free_name)), kind)
             self._solve_along_free()
         elif name in ("quantiles",) or not self.target_text[name].strip():
             self.message = f"type a value for {name} (stepping needs a single number)"
@@ -154,8 +164,9 @@ class ExploreState:
             except ValueError:
                 self.message = f"{name}: '{self.target_text[name]}' is not a number"
                 return
-            kind = "unit_interval" if name == "mass" else "positive" if name == "sd" or value > 0 else "real"
-            self.set_target(name, repr(step_value(value, kind, direction, 0.1 * max(abs(value), 1.0))))
+            kind = "unit_interval" if name == "mass" else "positive" if name in ("sd", "count") or value > 0 else "real"
+            new = step_value(value, kind, direction, 0.1 * max(abs(value), 1.0))
+            self.set_target(name, repr(round_step(value, new, kind)))
 
     def _real_step(self, name: str) -> float:
         """Additive step of a real parameter: a tenth of the family's scale (or of the width of a
@@ -217,7 +228,7 @@ class ExploreState:
 
     def _target_pairs(self) -> list[tuple[str, str]]:
         pairs = []
-        for name in TARGET_FIELDS:
+        for name in self.target_fields:
             text = self.target_text[name].strip()
             if not text:
                 continue
@@ -241,7 +252,7 @@ class ExploreState:
         from priorcli.solving import Underdetermined, solve
 
         self.target_error = {}
-        for name in TARGET_FIELDS:
+        for name in self.target_fields:
             text = self.target_text[name].strip()
             if not text:
                 continue
@@ -264,7 +275,7 @@ class ExploreState:
         except PriorError as exc:
             self.solution, self.message = None, str(exc)
             # Mark the fields the message names (solve names the offending targets).
-            for name in TARGET_FIELDS:
+            for name in self.target_fields:
                 key = "q0." if name == "quantiles" else f"{name}="
                 if key in self.message:
                     self.target_error[name] = self.message
@@ -405,6 +416,31 @@ def step_value(value: float, kind: str, direction: int, real_step: float) -> flo
     if kind in ("positive_integer", "nonnegative_integer"):
         return float(max(value + direction, 1.0 if kind == "positive_integer" else 0.0))
     return value + direction * real_step
+
+
+STEP_DIGITS = 6  # stepped values are rounded to this many significant digits
+
+
+def round_step(old: float, new: float, kind: str) -> float:
+    """A stepped value rounded to 6 significant digits (0.3, not 0.30000000000000004), or to as few
+    more as keep it a step away from ``old`` in the same direction and inside its constraint."""
+    if not math.isfinite(new) or new == old:
+        return new
+    for digits in range(STEP_DIGITS, 18):
+        rounded = float(f"{new:.{digits}g}")
+        if (rounded - old) * (new - old) > 0 and _inside(rounded, kind):
+            return rounded
+    return new
+
+
+def _inside(value: float, kind: str) -> bool:
+    if kind in ("unit_interval", "open_unit_interval"):
+        return 0.0 < value < 1.0
+    if kind == "positive":
+        return value > 0.0
+    if kind == "nonnegative":
+        return value >= 0.0
+    return True
 
 
 def plot_range(exact: ExactDistribution, mode: float | None = None) -> tuple[float, float, bool, float] | None:
