@@ -207,7 +207,7 @@ def _auto_takes(family: FamilyInfo, targets: Targets, fixed: dict) -> bool:
     if family.discrete and targets.mode is not None:
         return False
     try:
-        support = F.moving_support or F.support(**{**F.typical_params(), **fixed})
+        support = F.support_given(fixed)
     except (TypeError, ValueError):
         return False
     lo, hi = support

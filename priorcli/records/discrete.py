@@ -145,6 +145,7 @@ BINOMIAL = record(
     variance=lambda probs, total_count: total_count * probs * (1.0 - probs),
     mode=_binom_mode,
     entropy=_binom_entropy,
+    support_params=("total_count",),
     fit_check=_binomial_fit_check,
     mle=_binom_mle,
 )
@@ -389,6 +390,7 @@ BETA_BINOMIAL = record(
     entropy=_betabinom_entropy,
     formulas=("mean = total_count * concentration1 / (concentration1 + concentration0)",),
     example="priorcli solve betabinomial --total-count 10 --mean 3 --sd 2",
+    support_params=("total_count",),
     fit_check=_binomial_fit_check,
     fit_start=_betabinom_fit_start,
 )
@@ -418,6 +420,8 @@ DISCRETE_UNIFORM = record(
     variance=lambda low, high: ((high - low + 1.0) ** 2 - 1.0) / 12.0,
     mode=lambda low, high: low,  # all tied: the smallest
     entropy=lambda low, high: math.log(high - low + 1.0),
+    support_params=("low", "high"),
+    moving_support=(-INF, INF),
     fit_check=_du_fit_check,
     mle=range_mle("DiscreteUniform", extra=1.0),
 )
