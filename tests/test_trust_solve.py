@@ -131,3 +131,68 @@ def test_item12_discreteuniform_least_squares_gives_whole_ends(run):
     du = st.randint(int(low), int(high) + 1)
     assert doc["achieved"]["mean"] == pytest.approx(du.mean(), rel=1e-12)
     assert doc["achieved"]["sd"] == pytest.approx(du.std(), rel=1e-12)
+
+
+# ---------------------------------------------------------------------------------------------
+# item 13: --family auto for a positive quantity; continuous and discrete ranked apart
+
+POSITIVE = ["solve", "--family", "auto", "--quantile", "0.05=1", "--quantile", "0.95=10"]
+REAL_LINE = {"Normal": st.norm, "Logistic": st.logistic, "Laplace": st.laplace, "Gumbel": st.gumbel_r,
+             "Cauchy": st.cauchy}
+
+
+def test_item13_positive_quantity_ranks_positive_families_first(run):
+    doc = run.json(*POSITIVE)
+    names = [e["family"] for e in doc["ranking"]]
+    assert doc["preferred"] == "positive" and doc["support"] is None
+    # the families ranked after the note are those putting mass below 0 (scipy's cdf at 0)
+    for e in doc["ranking"]:
+        if e["family"] in REAL_LINE:
+            assert float(REAL_LINE[e["family"]](e["params"]["loc"], e["params"]["scale"]).cdf(0.0)) > 0.001
+            assert e["family"] in doc["ranked_after"]
+    assert names.index("LogNormal") < names.index("Normal")
+    assert set(names[-len(doc["ranked_after"]):]) == set(doc["ranked_after"])
+    assert doc["family"] not in REAL_LINE
+    # the discrete families are ranked apart (whole-number targets), none in the continuous ranking
+    discrete = [e["family"] for e in doc["discrete_ranking"]]
+    assert "NegativeBinomial2" in discrete and not set(discrete) & set(names)
+    assert {"Beta", "BinomialProbs"} <= {e["family"] for e in doc["left_out"]}
+
+
+def test_item13_table_has_two_rankings_and_the_notes(run):
+    r = run(*POSITIVE)
+    assert r.exit_code == 0, r.stderr
+    assert "continuous families ranked" in r.stdout and "discrete families ranked" in r.stdout
+    assert "reaches below 0" in r.stdout and "left out" in r.stdout
+
+
+def test_item13_support_positive_leaves_real_line_families_out(run):
+    doc = run.json(*POSITIVE, "--support", "positive")
+    names = {e["family"] for e in doc["ranking"]}
+    left = {e["family"]: e["reason"] for e in doc["left_out"]}
+    assert not names & set(REAL_LINE) and set(REAL_LINE) <= set(left)
+    assert "--support positive" in left["Normal"]
+    assert doc["ranked_after"] == []
+
+
+def test_item13_support_real_and_unit(run):
+    doc = run.json(*POSITIVE, "--support", "real")
+    assert doc["ranked_after"] == [] and doc["family"] == "Normal"  # the largest entropy of the exact fits
+    unit = run.json("solve", "--family", "auto", "--quantile", "0.05=0.1", "--quantile", "0.95=0.6",
+                    "--support", "unit")
+    for e in unit["ranking"]:
+        assert e["family"] in ("Beta", "Kumaraswamy", "Uniform", "LogUniform", "Pareto", "Levy")
+    assert_usage_error(run(*POSITIVE, "--support", "banana"), "--support", "banana")
+
+
+def test_item13_rank_targets_agrees_with_the_command(run):
+    from priorcli.ranking import rank_targets
+    from priorcli.targets import Targets
+
+    ranking = rank_targets("auto", Targets(quantiles=((0.05, 1.0), (0.95, 10.0))))
+    doc = run.json(*POSITIVE)
+    assert [r.family for r in ranking.ranked] == [e["family"] for e in doc["ranking"]]
+    assert [r.family for r in ranking.discrete] == [e["family"] for e in doc["discrete_ranking"]]
+    non_whole = rank_targets("auto", Targets(quantiles=((0.05, 1.5), (0.95, 10.0))))
+    assert non_whole.discrete == ()
+    assert any(s.family == "Poisson" and "whole numbers" in s.reason for s in non_whole.left_out)
