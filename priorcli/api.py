@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterable
 
+from priorcli import records
 from priorcli.errors import UsageError
 from priorcli.families import complete_params, parse_family_args, resolve, resolve_fast
 from priorcli.stats import DEFAULT_QUANTILES, DistSpec, Summary
@@ -54,6 +55,9 @@ def build(family_name: str, pairs: list[tuple[str, str]], transform_texts: Itera
         if solution.method == "least-squares":
             approximate = f"least-squares fit (approximate), loss {solution.loss:.4g}"
             warnings = tuple(solution.miss_warnings())
+    record = records.get(family.name) if not family.multivariate else None
+    if record is not None:
+        record.check_exact_counts(complete_params(family, params))
     return Built(DistSpec(family, complete_params(family, params), transforms), solved_from, approximate, warnings)
 
 

@@ -196,3 +196,27 @@ def test_item13_rank_targets_agrees_with_the_command(run):
     non_whole = rank_targets("auto", Targets(quantiles=((0.05, 1.5), (0.95, 10.0))))
     assert non_whole.discrete == ()
     assert any(s.family == "Poisson" and "whole numbers" in s.reason for s in non_whole.left_out)
+
+
+# ---------------------------------------------------------------------------------------------
+# Error lines: whole numbers beyond float64's exact range (2^53)
+
+
+@pytest.mark.parametrize("args,needle", [
+    (["summarize", "binomial", "--total-count", "1e30", "--probs", "0.5"], "1e+30"),
+    (["sample", "binomial", "--total-count", "1e30", "--probs", "0.5", "-n", "10", "--no-plot"], "1e+30"),
+    (["solve", "binomial", "--total-count", "1e30", "--mean", "3e29"], "1e+30"),
+    (["summarize", "negativebinomial2", "--mean", "1e17", "--concentration", "1"], "mean=1e+17"),
+    (["sample", "negativebinomial2", "--mean", "1e17", "--concentration", "1", "-n", "10", "--no-plot"], "mean=1e+17"),
+    (["solve", "negativebinomial2", "--mean", "1e17", "--sd", "1e18"], "mean=1e+17"),
+    (["solve", "poisson", "--mean", "1e17"], "mean=1e+17"),
+])
+def test_error_lines_whole_numbers_beyond_float_range(run, args, needle):
+    assert_usage_error(run(*args), needle, "2^53")
+
+
+def test_error_lines_large_counts_below_the_limit_are_answered(run):
+    doc = run.json("summarize", "negativebinomial2", "--mean", "1e10", "--concentration", "1")
+    nb = st.nbinom(1.0, 1.0 / (1.0 + 1e10))  # scipy's (n, p) with p = concentration / (concentration + mean)
+    for p, v in doc["summary"]["quantiles"].items():
+        assert v == pytest.approx(float(nb.ppf(float(p))), rel=1e-8), p

@@ -183,6 +183,9 @@ def inversion(targets, fixed=(), *, valid=None, why=None):
 # The record
 
 
+MAX_WHOLE = 2.0 ** 53  # every whole number up to here is a float64; beyond it they are not all
+
+
 @dataclass(frozen=True)
 class FamilyRecord:
     """Everything priorcli knows about one family beyond numpyro. Callables are None when the
@@ -265,6 +268,23 @@ class FamilyRecord:
         if any(name not in fixed for name in self.support_params) and self.moving_support is not None:
             return self.moving_support
         return self.support(**{**self.typical_params(), **fixed})
+
+    def check_exact_counts(self, params: dict) -> None:
+        """A discrete family's values must stay where float64 counts whole numbers exactly (up to
+        2^53; beyond it k - 1 == k): a UsageError naming the parameters otherwise."""
+        if not self.discrete:
+            return
+        try:
+            m, s = self.mean(**params), self.sd(**params)
+            reach = m + 10.0 * (s or 0.0) if m is not None else math.inf
+        except (ValueError, ArithmeticError, TypeError):
+            reach = math.inf
+        if not reach <= MAX_WHOLE:
+            from priorcli.errors import UsageError
+
+            shown = ", ".join(f"{k}={show(v)}" for k, v in params.items())
+            raise UsageError(f"{self.name}({shown}) reaches values beyond 2^53 = {MAX_WHOLE:.17g}, where float64 "
+                             "no longer counts whole numbers exactly: give smaller parameters")
 
     def targets_in_support(self, **targets):
         """Elementwise: location targets (mode, median, mean) strictly inside the support, sd and

@@ -43,7 +43,10 @@ def solve(family: str, targets: Targets, fixed: dict[str, float] | None = None) 
         # scipy.special on out-of-range trial points warns (overflow, divide by zero): the
         # solvers treat such points as undefined, the user need not see them.
         warnings.simplefilter("ignore", RuntimeWarning)
-        return _solve_record(family, targets, fixed)
+        result = _solve_record(family, targets, fixed)
+    if isinstance(result, Solution):
+        records.get(family).check_exact_counts(result.params)
+    return result
 
 
 def _equations_for(family: str, F, t: Targets, fixed: dict) -> tuple[list[Eq], list[str]]:
@@ -73,6 +76,9 @@ def _equations_for(family: str, F, t: Targets, fixed: dict) -> tuple[list[Eq], l
 def _check_discrete_targets(family: str, eqs: list[Eq]) -> None:
     """A discrete family's quantiles are whole numbers; its mode is a step in the parameters."""
     for eq in eqs:
+        if eq.location and not abs(eq.value) <= 2.0 ** 53:
+            raise UsageError(f"{eq.label} is beyond 2^53, where float64 no longer counts the whole numbers of "
+                             f"{family} exactly")
         if eq.kind in ("quantile", "median") and eq.value != math.floor(eq.value):
             raise UsageError(f"{eq.label} is not a whole number: the quantiles of {family} are whole numbers")
         if eq.kind == "mode":
