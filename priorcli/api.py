@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterable
 
+from priorcli import records
 from priorcli.errors import UsageError
 from priorcli.families import complete_params, parse_family_args, resolve, resolve_fast
 from priorcli.stats import DEFAULT_QUANTILES, DistSpec, Summary
@@ -33,6 +34,7 @@ class Built:
     spec: DistSpec
     solved_from: dict | None  # the targets, when parameters were solved for
     approximate: str | None = None  # "least-squares fit, loss ..." when more targets than parameters
+    warnings: tuple[str, ...] = ()  # the targets that fit misses by more than 5%
 
 
 def build(family_name: str, pairs: list[tuple[str, str]], transform_texts: Iterable[str] = (), *,
@@ -42,6 +44,7 @@ def build(family_name: str, pairs: list[tuple[str, str]], transform_texts: Itera
     transforms = tuple(parse_transform(t) for t in transform_texts)
     parsed = parse_family_args(family, pairs)
     solved_from = approximate = None
+    warnings: tuple[str, ...] = ()
     params = parsed.params
     if not parsed.targets.is_empty():
         from priorcli.solving import solve_params  # only with targets: sampling by parameters skips it
@@ -51,7 +54,11 @@ def build(family_name: str, pairs: list[tuple[str, str]], transform_texts: Itera
         solved_from = parsed.targets.as_dict()
         if solution.method == "least-squares":
             approximate = f"least-squares fit (approximate), loss {solution.loss:.4g}"
-    return Built(DistSpec(family, complete_params(family, params), transforms), solved_from, approximate)
+            warnings = tuple(solution.miss_warnings())
+    record = records.get(family.name) if not family.multivariate else None
+    if record is not None:
+        record.check_exact_counts(complete_params(family, params))
+    return Built(DistSpec(family, complete_params(family, params), transforms), solved_from, approximate, warnings)
 
 
 def solve_pairs(family_name: str, pairs: list[tuple[str, str]]):

@@ -92,8 +92,11 @@ def parse_quantile_list(text: str) -> tuple[float, ...]:
 
 def build_spec(family_name: str, tokens: list[str], transform_texts: list[str], *, fast: bool = False) -> Built:
     """Resolve the family, parse its parameters and targets, solve when targets are given (the
-    Python API's builder, fed the command line's pairs)."""
-    return build(family_name, split_extra_args(tokens), transform_texts, fast=fast)
+    Python API's builder, fed the command line's pairs); a least-squares fit's misses are warned of."""
+    built = build(family_name, split_extra_args(tokens), transform_texts, fast=fast)
+    for warning in built.warnings:
+        render.stderr_line(warning)
+    return built
 
 
 def solve_params(family: FamilyInfo, targets, fixed: dict) -> dict:
@@ -278,6 +281,8 @@ def solve(family_name: str, tokens: list[str], *, format: str, plot: bool, out: 
         raise UsageError(f"--format for solve must be table or json, got '{format}'")
     emit = None if emit is None else emitters.parse_target(emit)
     result = solve_pairs(family_name, split_extra_args(tokens))
+    for warning in getattr(result, "misses", None) and result.miss_warnings() or ():
+        render.stderr_line(warning)
     if plot and isinstance(result, Underdetermined):
         raise UsageError("--plot needs a unique solution; these targets leave a parameter free")
     if emit is not None:

@@ -377,8 +377,8 @@ _KIND_TEXT = {
     "unit_interval": "a number in [0, 1]",
     "open_unit_interval": "a number strictly between 0 and 1",
     "openinterval": "a number strictly between 0 and 1",
-    "nonnegative_integer": "a non-negative integer",
-    "positive_integer": "a positive integer",
+    "nonnegative_integer": "a non-negative integer up to 2^53 = 9007199254740992",
+    "positive_integer": "a positive integer up to 2^53 = 9007199254740992",
     "simplex": "non-negative numbers summing to 1",
     "nonnegative": "a non-negative number",
 }
@@ -397,10 +397,10 @@ def kind_ok(kind: str, value) -> bool | None:
         return all(0 <= v <= 1 for v in values)
     if kind in ("open_unit_interval", "openinterval"):
         return all(0 < v < 1 for v in values)
-    if kind == "nonnegative_integer":
-        return all(v >= 0 and float(v).is_integer() for v in values)
+    if kind == "nonnegative_integer":  # whole numbers float64 holds exactly (2^53)
+        return all(0 <= v <= 2.0 ** 53 and float(v).is_integer() for v in values)
     if kind == "positive_integer":
-        return all(v >= 1 and float(v).is_integer() for v in values)
+        return all(1 <= v <= 2.0 ** 53 and float(v).is_integer() for v in values)
     if kind == "simplex":
         return all(v >= 0 for v in values) and abs(sum(values) - 1.0) < 1e-6
     return None

@@ -34,23 +34,50 @@ def solve_ranked(spec: str, tokens: list[str], *, format: str, out: TextIO) -> N
         raise UsageError(f"--format for solve must be table or json, got '{format}'")
     ranking = rank_solutions(spec, split_extra_args(tokens))
     best = ranking.best.solution
+    for warning in best.miss_warnings():
+        render.stderr_line(warning)
     if format == "json":
         render.write_json({**_ranked_json(ranking.best, targets=True),
                            "ranking": [_ranked_json(r) for r in ranking.ranked],
-                           "skipped": [{"family": s.family, "reason": s.reason} for s in ranking.skipped]}, out)
+                           "discrete_ranking": [_ranked_json(r) for r in ranking.discrete],
+                           "skipped": _skipped_json(ranking.skipped),
+                           "left_out": _skipped_json(ranking.left_out),
+                           "support": ranking.support, "preferred": ranking.preferred,
+                           "ranked_after": list(ranking.ranked_after)}, out)
         return
-    rows = [
-        (str(i), r.family, render.fmt(r.loss, 4), render.fmt(r.entropy, 5), r.solution.method,
-         _params_text(r.solution.params))
-        for i, r in enumerate(ranking.ranked, start=1)
-    ]
     targets = ", ".join(f"{k}={render.fmt(v)}" for k, v in best.targets.items())
-    render.write_params_table(f"{len(rows)} families ranked by loss (ties: larger entropy first) for {targets}",
-                              rows, ["rank", "family", "loss", "entropy", "method", "parameters"], out,
-                              numeric=False)
+    groups = [(ranking.ranked, "continuous " if ranking.discrete else "")]
+    groups += [(ranking.discrete, "discrete ")] if ranking.discrete else []
+    for group, kind in groups:
+        rows = [(str(i), r.family, render.fmt(r.loss, 4), render.fmt(r.entropy, 5), r.solution.method,
+                 _params_text(r.solution.params)) for i, r in enumerate(group, start=1)]
+        render.write_params_table(f"{len(rows)} {kind}families ranked by loss (ties: larger entropy first) for {targets}",
+                                  rows, ["rank", "family", "loss", "entropy", "method", "parameters"], out,
+                                  numeric=False)
     lines = [f"best: {best.family}", *render.code_lines_text(best.numpyro, best.stan, best.pymc)]
+    if ranking.discrete:
+        lines.append(f"best discrete: {ranking.discrete[0].solution.numpyro}")
+    lines += _support_notes(ranking)
     lines += [f"skipped {s.family}: {s.reason}" for s in ranking.skipped]
     render.write_lines(lines, out)
+
+
+def _skipped_json(skipped) -> list[dict]:
+    return [{"family": s.family, "reason": s.reason} for s in skipped]
+
+
+def _support_notes(ranking) -> list[str]:
+    """The note lines: families ranked after the note, and those left out grouped by reason."""
+    lines = []
+    if ranking.ranked_after:
+        lines.append(f"note: every stated value is positive, so families whose support reaches below 0 are "
+                     f"ranked after the others ({', '.join(ranking.ranked_after)}); --support positive leaves "
+                     "them out, --support real ranks them with the others")
+    reasons: dict[str, list[str]] = {}
+    for s in ranking.left_out:
+        reasons.setdefault(s.reason, []).append(s.family)
+    lines += [f"left out {', '.join(names)}: {reason}" for reason, names in reasons.items()]
+    return lines
 
 
 def fit_ranking(spec: str, values, tokens: list[str]):
@@ -71,7 +98,7 @@ def fit_ranking_json(ranking) -> dict[str, Any]:
              "ks_pvalue": render.json_number(r.ks_pvalue), "numpyro": r.fit.numpyro}
             for r in ranking.ranked
         ],
-        "skipped": [{"family": s.family, "reason": s.reason} for s in ranking.skipped],
+        "skipped": _skipped_json(ranking.skipped),
     }
 
 

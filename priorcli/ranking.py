@@ -81,8 +81,13 @@ class RankedFit:
 
 @dataclass(frozen=True)
 class Ranking:
-    ranked: tuple  # RankedSolution or RankedFit, best first
+    ranked: tuple  # RankedSolution or RankedFit, best first (continuous ones when there are any)
     skipped: tuple[Skipped, ...]
+    discrete: tuple = ()  # solve: the discrete families, ranked apart from the continuous ones
+    left_out: tuple[Skipped, ...] = ()  # auto: families not tried, and why (support, whole numbers)
+    support: str | None = None  # --support given (positive, unit, real)
+    preferred: str | None = None  # "positive": every stated value is, so those families rank first
+    ranked_after: tuple[str, ...] = ()  # families whose support reaches below 0, ranked after the others
 
     @property
     def best(self):
@@ -139,13 +144,78 @@ def _target_values(t: Targets) -> list[float]:
 # solve --family
 
 
+SUPPORTS = {"positive": (0.0, math.inf), "unit": (0.0, 1.0), "real": (-math.inf, math.inf)}
+
+
+def _support_option(pairs: list[tuple[str, str]]) -> tuple[str | None, list[tuple[str, str]]]:
+    """``--support positive|unit|real`` taken out of the pairs (it is no family's parameter)."""
+    given = [v for n, v in pairs if n == "support"]
+    rest = [(n, v) for n, v in pairs if n != "support"]
+    if not given:
+        return None, rest
+    value = given[-1].strip().lower()
+    if value not in SUPPORTS:
+        raise UsageError(f"--support '{given[-1]}' must be one of {', '.join(SUPPORTS)}")
+    return value, rest
+
+
+def _all_positive(t: Targets) -> bool:
+    """Every stated value positive (an interval may start at 0): the quantity is taken as positive."""
+    points = [v for _, v in t.quantiles] + [v for v in (t.median, t.mean, t.mode, t.upper)
+                                              if isinstance(v, (int, float))]
+    lower_ok = t.lower is None or (isinstance(t.lower, (int, float)) and t.lower >= 0.0)
+    return bool(points) and lower_ok and all(isinstance(v, (int, float)) and v > 0.0 for v in points)
+
+
+def _within(family: str, params: dict, bounds: tuple[float, float]) -> bool:
+    lo, hi = records.get(family).support(**params)
+    return bounds[0] <= lo and hi <= bounds[1]
+
+
 def rank_solutions(spec: str, pairs: list[tuple[str, str]], stop=None) -> Ranking:
-    """Solve the targets in ``pairs`` for each candidate of ``spec``; rank by loss, then entropy.
+    """Solve the targets in ``pairs`` for each candidate of ``spec``; rank by loss, then entropy,
+    the continuous families apart from the discrete ones. ``--support positive|unit|real`` keeps
+    the families whose support (at the answer) lies within it; without it, when every stated value
+    is positive, families whose support reaches below 0 are ranked after the others.
     ``stop``: an optional callable asked before each candidate; True raises :class:`Stopped`."""
+    support, pairs = _support_option(pairs)
+    ranked, skipped, left_out, targets = _solve_candidates(spec, pairs, stop)
+    if support is not None and support != "real":
+        keep = [r for r in ranked if _within(r.family, r.solution.params, SUPPORTS[support])]
+        left_out += [Skipped(r.family, f"its support {_support_text(r)} is not within "
+                                       f"{_support_text(None, SUPPORTS[support])} (--support {support})")
+                     for r in ranked if r not in keep]
+        ranked = keep
+    preferred = "positive" if support is None and targets is not None and _all_positive(targets) else None
+    after = {r.family for r in ranked if preferred and not _within(r.family, r.solution.params, SUPPORTS["positive"])}
+    if not ranked:
+        _none_left(skipped, left_out)
+    key = _solution_key(after)
+    continuous = sorted((r for r in ranked if not records.get(r.family).discrete), key=key)
+    discrete = sorted((r for r in ranked if records.get(r.family).discrete), key=key)
+    first, second = (continuous, discrete) if continuous else (discrete, [])
+    order = tuple(r.family for r in first + second if r.family in after)
+    return Ranking(tuple(first), tuple(skipped), tuple(second), tuple(left_out), support, preferred, order)
+
+
+def _support_text(r, bounds=None) -> str:
+    from priorcli.solving.result import fmt_interval
+
+    lo, hi = bounds if bounds is not None else records.get(r.family).support(**r.solution.params)
+    return fmt_interval(lo, hi) if bounds is None else f"[{lo:g}, {hi:g}]"
+
+
+def _none_left(skipped, left_out) -> None:
+    why = "; ".join(f"{s.family}: {s.reason}" for s in skipped + left_out) or "no family's support holds the targets"
+    raise InfeasibleError(f"no candidate family meets the targets ({why})")
+
+
+def _solve_candidates(spec: str, pairs, stop):
+    """(ranked unsorted, skipped, left out of auto, the targets) for every candidate of ``spec``."""
     from priorcli.solving import Underdetermined, solve, target_loss
 
     families, auto = candidates(spec)
-    ranked, skipped, first_error, errors = [], [], None, []
+    ranked, skipped, first_error, errors, left_out, parsed = [], [], None, [], [], None
     for family in families:
         if stop is not None and stop():
             raise Stopped("ranking stopped")
@@ -159,7 +229,10 @@ def rank_solutions(spec: str, pairs: list[tuple[str, str]], stop=None) -> Rankin
         if targets.is_empty():
             raise UsageError("solve --family needs targets: --mode, --median, --mean, --sd, --quantile P=V, "
                              "or --lower L --upper U --mass P")
-        if auto and not _auto_takes(family, targets, fixed):
+        parsed = targets
+        reason = _auto_refuses(family, targets, fixed) if auto else None
+        if reason is not None:
+            left_out.append(Skipped(family.name, reason))
             continue
         try:
             result = solve(family.name, targets, fixed)
@@ -185,8 +258,7 @@ def rank_solutions(spec: str, pairs: list[tuple[str, str]], stop=None) -> Rankin
         # every family refused the request as malformed (a value outside each support): a usage error
         kind = UsageError if errors and all(isinstance(e, UsageError) for e in errors) else InfeasibleError
         raise kind(f"no candidate family meets the targets ({why})")
-    ranked.sort(key=_solution_key(ranked))
-    return Ranking(tuple(ranked), tuple(skipped))
+    return ranked, skipped, left_out, parsed
 
 
 def _is_request_error(exc: UsageError) -> bool:
@@ -195,21 +267,26 @@ def _is_request_error(exc: UsageError) -> bool:
     return "must be" in text and "support" not in text
 
 
-def _auto_takes(family: FamilyInfo, targets: Targets, fixed: dict) -> bool:
-    """Whether ``auto`` tries this family: its whole-number parameters given, discrete only for
-    whole-number target values, and every target value inside its support."""
-    if _needs_whole_number(family, fixed) is not None:
-        return False
+def _auto_refuses(family: FamilyInfo, targets: Targets, fixed: dict) -> str | None:
+    """Why ``auto`` does not try this family (None: it does): its whole-number parameters not
+    given, discrete for targets that are not whole numbers, or a target value outside its support."""
+    missing = _needs_whole_number(family, fixed)
+    if missing is not None:
+        return f"its {missing} is not given (--{missing.replace('_', '-')} N)"
     values = _target_values(targets)
     if family.discrete and not (values and _whole(values)):
-        return False
+        return "discrete, and the target values are not all whole numbers"
     F = records.get(family.name)
     if family.discrete and targets.mode is not None:
-        return False
+        return "discrete, and a mode is no target for a discrete family"
     try:
-        support = F.moving_support or F.support(**{**F.typical_params(), **fixed})
+        support = F.support_given(fixed)
     except (TypeError, ValueError):
-        return False
+        return "the support is unknown for these parameters"
+    return None if _inside(family, targets, support) else "the support does not hold the target values"
+
+
+def _inside(family: FamilyInfo, targets: Targets, support) -> bool:
     lo, hi = support
     points = [v for _, v in targets.quantiles] + [v for v in (targets.median, targets.mean, targets.mode)
                                                   if isinstance(v, (int, float))]
@@ -229,21 +306,25 @@ def _entropy(family: str, params: dict) -> float | None:
     return h if h is not None and math.isfinite(h) else None
 
 
-def _solution_key(ranked: list[RankedSolution]):
-    """Sort key: loss in steps of TIE; in a tie, fewer free parameters first (a Normal before the
-    StudentT whose df runs off towards it), then the larger entropy."""
+def _solution_key(after=frozenset()):
+    """Sort key: the families in ``after`` last; loss in steps of TIE; in a tie, fewer free
+    parameters first (a Normal before the StudentT whose df runs off towards it), then the larger
+    entropy."""
 
     def key(r: RankedSolution):
         h = r.entropy if r.entropy is not None else -math.inf
-        return (round(r.loss / TIE), r.free, -h)
+        return (r.family in after, round(r.loss / TIE), r.free, -h)
 
     return key
 
 
-def rank_targets(spec: str, targets: Targets, fixed: dict | None = None, stop=None) -> Ranking:
+def rank_targets(spec: str, targets: Targets, fixed: dict | None = None, stop=None,
+                 support: str | None = None) -> Ranking:
     """The same ranking for Python callers (explore's roulette: its chips are quantile targets,
-    ``Targets(quantiles=((p, v), ...), weights=...)``): ``spec`` is "auto" or "gamma,lognormal"."""
+    ``Targets(quantiles=((p, v), ...), weights=...)``): ``spec`` is "auto" or "gamma,lognormal";
+    ``support`` as ``--support``."""
     pairs = [(name, repr(float(value))) for name, value in (fixed or {}).items()]
+    pairs += [("support", support)] if support is not None else []
     for key, value in targets.as_dict().items():
         weight = targets.weight(key)
         at = f"@{weight!r}" if weight != 1.0 else ""

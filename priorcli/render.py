@@ -200,6 +200,7 @@ def solution_fit_json(result) -> dict:
     if result.method == "least-squares":
         doc["residuals"] = {k: json_number(v) for k, v in result.residuals.items()}
         doc["weights"] = {k: json_number(v) for k, v in result.weights.items()}
+        doc["misses"] = {k: {n: json_number(v) for n, v in m.items()} for k, m in result.misses.items()}
     return doc
 
 

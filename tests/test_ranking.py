@@ -65,8 +65,11 @@ def test_exact_quantiles_pick_the_generating_family(family):
     assert best.loss < 1e-12
     for name, value in TRUTH[family].items():
         assert best.solution.params[name] == pytest.approx(value, rel=1e-6)
-    losses = [r.loss for r in ranking.ranked]
-    assert all(a <= b + 1e-10 for a, b in zip(losses, losses[1:]))
+    # losses increase, first among the families on the positive half-line, then among those ranked
+    # after them (every stated value positive: issue 19 item 13)
+    for after in (False, True):
+        losses = [r.loss for r in ranking.ranked if (r.family in ranking.ranked_after) == after]
+        assert all(a <= b + 1e-10 for a, b in zip(losses, losses[1:]))
     assert len(ranking.ranked) >= 5  # the other continuous families were tried too
     # the runner-up's loss recomputed with scipy (where scipy has it)
     other = next(r for r in ranking.ranked[1:] if r.family in SCIPY)
@@ -86,7 +89,7 @@ def test_ties_are_broken_by_entropy():
 
 def test_discrete_candidates_for_whole_number_targets():
     ranking = rank_solutions("auto", [("quantile", "0.1=1"), ("quantile", "0.5=3"), ("quantile", "0.9=7")])
-    names = {r.family for r in ranking.ranked}
+    names = {r.family for r in ranking.ranked + ranking.discrete}
     assert {"Poisson", "NegativeBinomial2", "Gamma"} <= names
     non_whole = rank_solutions("auto", [("quantile", "0.1=1.5"), ("quantile", "0.9=7")])
     assert not any(r.family in ("Poisson", "NegativeBinomial2") for r in non_whole.ranked)
@@ -97,7 +100,7 @@ def test_auto_ranks_each_distribution_set_once_but_named_reparametrisations_stil
     names = [r.family for r in rank_solutions("auto", unit).ranked]
     assert "Beta" in names and "BetaProportion" not in names
     counts = [("quantile", "0.1=1"), ("quantile", "0.5=3"), ("quantile", "0.9=7")]
-    names = [r.family for r in rank_solutions("auto", counts).ranked]
+    names = [r.family for r in rank_solutions("auto", counts).discrete]
     assert "NegativeBinomial2" in names and "NegativeBinomialProbs" not in names
     # named, both are ranked: the same member, so the same loss (scipy's beta.ppf as the oracle)
     both = rank_solutions("beta,betaproportion", unit).ranked
@@ -180,10 +183,11 @@ def test_cli_solve_family_auto_json(tmp_path):
             "--format", "json"]
     r = runner.invoke(app, args)
     assert r.exit_code == 0, r.output
-    doc = json.loads(r.output)
+    doc = json.loads(r.stdout)
     assert doc["family"] == doc["ranking"][0]["family"] and doc["numpyro"] == doc["ranking"][0]["numpyro"]
-    losses = [e["loss"] for e in doc["ranking"]]
-    assert all(a <= b + 1e-10 for a, b in zip(losses, losses[1:]))  # ties (1e-10) go by entropy
+    for after in (False, True):  # the families whose support reaches below 0 come after the others
+        losses = [e["loss"] for e in doc["ranking"] if (e["family"] in doc["ranked_after"]) == after]
+        assert all(a <= b + 1e-10 for a, b in zip(losses, losses[1:]))  # ties (1e-10) go by entropy
     assert {"family", "params", "loss", "entropy", "method", "residuals", "numpyro", "stan", "pymc"} <= set(
         doc["ranking"][0])
     assert doc["pymc"] == doc["ranking"][0]["pymc"]
@@ -227,7 +231,7 @@ def test_rank_targets_for_python_callers():
 
 def test_auto_takes_an_interval_that_starts_at_the_support():
     ranking = rank_solutions("auto", [("lower", "0"), ("upper", "3"), ("mass", "0.7")])
-    names = {r.family for r in ranking.ranked}
+    names = {r.family for r in ranking.ranked + ranking.discrete}
     assert {"Poisson", "Gamma", "Exponential", "Normal"} <= names
-    poisson = next(r for r in ranking.ranked if r.family == "Poisson")
+    poisson = next(r for r in ranking.discrete if r.family == "Poisson")
     assert stats.poisson(poisson.solution.params["rate"]).cdf(3) == pytest.approx(0.7, abs=1e-7)

@@ -202,7 +202,7 @@ def test_cli_table_and_json():
     table = runner.invoke(app, args)
     assert table.exit_code == 0, table.output
     assert "least-squares" in table.output and "residual" in table.output and "weight" in table.output
-    doc = json.loads(runner.invoke(app, args + ["--format", "json"]).output)
+    doc = json.loads(runner.invoke(app, args + ["--format", "json"]).stdout)
     assert doc["method"] == "least-squares" and doc["loss"] > 0
     assert set(doc["residuals"]) == {"q0.25", "q0.5", "q0.75"}
     assert doc["weights"]["q0.5"] == 2.0

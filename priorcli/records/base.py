@@ -183,6 +183,9 @@ def inversion(targets, fixed=(), *, valid=None, why=None):
 # The record
 
 
+MAX_WHOLE = 2.0 ** 53  # every whole number up to here is a float64; beyond it they are not all
+
+
 @dataclass(frozen=True)
 class FamilyRecord:
     """Everything priorcli knows about one family beyond numpyro. Callables are None when the
@@ -205,7 +208,10 @@ class FamilyRecord:
     # how each parameter moves under X -> a + c X (c > 0): 'loc' -> a + c v, 'scale' -> c v,
     # 'rate' -> v / c, 'logloc' -> v + log c; unlisted parameters are shapes
     scaling: dict = field(default_factory=dict, compare=False)
-    # the union of the supports, for families whose support moves with the parameters
+    # the parameters that set the support (Pareto's scale, Uniform's low and high, Binomial's
+    # total_count), and the union of the supports over them; a family whose support moves with
+    # a parameter that is solved for (not a whole number, which is always held) must give both
+    support_params: tuple[str, ...] = ()
     moving_support: tuple[float, float] | None = None
     # low < high parameters: 'add' (high = low + w) or 'mul' (high = low * w), w > 0
     ordered: str | None = None
@@ -255,11 +261,36 @@ class FamilyRecord:
         return {p.name: 1.0 if p.kind == "positive" else 0.5 if p.kind in ("unit_interval", "open_unit_interval")
                 else 0.0 for p in self.params}
 
+    def support_given(self, fixed: dict | None = None) -> tuple[float, float]:
+        """The support the targets must lie in when ``fixed`` is held: the support itself when it
+        does not move with the free parameters, else the union over them (``moving_support``)."""
+        fixed = fixed or {}
+        if any(name not in fixed for name in self.support_params) and self.moving_support is not None:
+            return self.moving_support
+        return self.support(**{**self.typical_params(), **fixed})
+
+    def check_exact_counts(self, params: dict) -> None:
+        """A discrete family's values must stay where float64 counts whole numbers exactly (up to
+        2^53; beyond it k - 1 == k): a UsageError naming the parameters otherwise."""
+        if not self.discrete:
+            return
+        try:
+            m, s = self.mean(**params), self.sd(**params)
+            reach = m + 10.0 * (s or 0.0) if m is not None else math.inf
+        except (ValueError, ArithmeticError, TypeError):
+            reach = math.inf
+        if not reach <= MAX_WHOLE:
+            from priorcli.errors import UsageError
+
+            shown = ", ".join(f"{k}={show(v)}" for k, v in params.items())
+            raise UsageError(f"{self.name}({shown}) reaches values beyond 2^53 = {MAX_WHOLE:.17g}, where float64 "
+                             "no longer counts whole numbers exactly: give smaller parameters")
+
     def targets_in_support(self, **targets):
         """Elementwise: location targets (mode, median, mean) strictly inside the support, sd and
         count positive. For families whose support does not move with the parameters (every
         family with an inversion)."""
-        lo, hi = self.moving_support or self.support(**self.typical_params())
+        lo, hi = self.support_given()
         ok = True
         for kind, v in targets.items():
             if kind in ("mode", "median", "mean"):
@@ -435,6 +466,10 @@ def record(name, params, *, discrete=False, support, cdf=None, icdf=None, logpdf
            variance=None, mode=None, median=None, entropy=None, inversions=(), **solving) -> FamilyRecord:
     """Build a FamilyRecord from its cores (see the module docstring)."""
     params = tuple(params)
+    kinds = {p.name: p.kind for p in params}
+    solved = [n for n in solving.get("support_params", ()) if not kinds[n].endswith("integer")]
+    if solved and solving.get("moving_support") is None:
+        raise AssertionError(f"{name}: its support moves with {solved[0]}, so its record needs a moving_support")
     bind = _binder(name, params)
     w_icdf = _wrap_icdf(icdf, bind, support) if icdf is not None else None
     if median is None and w_icdf is not None:

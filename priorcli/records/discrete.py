@@ -145,6 +145,7 @@ BINOMIAL = record(
     variance=lambda probs, total_count: total_count * probs * (1.0 - probs),
     mode=_binom_mode,
     entropy=_binom_entropy,
+    support_params=("total_count",),
     fit_check=_binomial_fit_check,
     mle=_binom_mle,
 )
@@ -215,15 +216,17 @@ def _nb_logpmf(k, total_count, probs):
     return sc.gammaln(k + r) - sc.gammaln(r) - sc.gammaln(k + 1.0) + r * np.log1p(-probs) + sc.xlogy(k, probs)
 
 
-def _nb_cdf(x, total_count, probs):
-    return sc.betainc(total_count, x + 1.0, 1.0 - probs)
+def _nb_cdf(x, total_count, probs, failure=None):
+    """``failure``: 1 - probs when the caller has it more exactly (NB2 with a large mean)."""
+    return sc.betainc(total_count, x + 1.0, 1.0 - probs if failure is None else failure)
 
 
-def _nb_icdf(q, total_count, probs):
-    guess = sc.nbdtrik(q, total_count, 1.0 - probs)
-    guess = np.where(np.isnan(guess), total_count * probs / (1.0 - probs), guess)
+def _nb_icdf(q, total_count, probs, failure=None):
+    failure = 1.0 - probs if failure is None else failure
+    guess = sc.nbdtrik(q, total_count, failure)
+    guess = np.where(np.isnan(guess), total_count * probs / failure, guess)
     degenerate = (probs == 0.0) | (probs >= 1.0)
-    k = discrete_search(lambda k: _nb_cdf(k, total_count, probs), np.where(degenerate, 0.0, q),
+    k = discrete_search(lambda k: _nb_cdf(k, total_count, probs, failure), np.where(degenerate, 0.0, q),
                         np.where(degenerate, 0.0, guess), 0.0, INF)
     return np.where(probs == 0.0, 0.0, np.where(probs >= 1.0, INF, k))
 
@@ -303,8 +306,10 @@ NEGATIVE_BINOMIAL_2 = record(
     (param("mean", "positive"), param("concentration", "positive")),
     discrete=True,
     support=lambda mean, concentration: (0.0, INF),
-    cdf=lambda x, mean, concentration: _nb_cdf(x, concentration, _nb2_probs(mean, concentration)),
-    icdf=lambda q, mean, concentration: _nb_icdf(q, concentration, _nb2_probs(mean, concentration)),
+    cdf=lambda x, mean, concentration: _nb_cdf(x, concentration, _nb2_probs(mean, concentration),
+                                               concentration / (mean + concentration)),
+    icdf=lambda q, mean, concentration: _nb_icdf(q, concentration, _nb2_probs(mean, concentration),
+                                                 concentration / (mean + concentration)),
     logpdf=lambda k, mean, concentration: _nb_logpmf(k, concentration, _nb2_probs(mean, concentration)),
     mean=lambda mean, concentration: mean,
     variance=lambda mean, concentration: mean + mean * mean / concentration,
@@ -389,6 +394,7 @@ BETA_BINOMIAL = record(
     entropy=_betabinom_entropy,
     formulas=("mean = total_count * concentration1 / (concentration1 + concentration0)",),
     example="priorcli solve betabinomial --total-count 10 --mean 3 --sd 2",
+    support_params=("total_count",),
     fit_check=_binomial_fit_check,
     fit_start=_betabinom_fit_start,
 )
@@ -418,6 +424,8 @@ DISCRETE_UNIFORM = record(
     variance=lambda low, high: ((high - low + 1.0) ** 2 - 1.0) / 12.0,
     mode=lambda low, high: low,  # all tied: the smallest
     entropy=lambda low, high: math.log(high - low + 1.0),
+    support_params=("low", "high"),
+    moving_support=(-INF, INF),
     fit_check=_du_fit_check,
     mle=range_mle("DiscreteUniform", extra=1.0),
 )

@@ -258,6 +258,7 @@ UNIFORM = record(
     median=lambda low, high: 0.5 * (low + high),
     entropy=lambda low, high: math.log(high - low),
     scaling={"low": "loc", "high": "loc"},
+    support_params=("low", "high"),
     moving_support=(-math.inf, math.inf),
     ordered="add",
     moment_start=lambda m, s: {"low": m - math.sqrt(3.0) * s, "high": m + math.sqrt(3.0) * s},

@@ -89,7 +89,7 @@ class Problem:
 
     def support(self) -> tuple[float, float]:
         """The support targets are checked against (the union of the supports if it moves)."""
-        return self.F.moving_support or self.F.support(**{**self.F.typical_params(), **self.fixed})
+        return self.F.support_given(self.fixed)
 
     # ---- units ------------------------------------------------------------------------
     def _fixed_scales(self, fixed) -> list[float]:

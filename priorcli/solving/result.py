@@ -6,12 +6,13 @@ from dataclasses import dataclass, field
 
 from priorcli.records.base import show
 
-__all__ = ["Solution", "Underdetermined", "SIGMA_GRID", "TOL", "format_number", "show", "fmt_interval"]
+__all__ = ["Solution", "Underdetermined", "SIGMA_GRID", "TOL", "MISS", "format_number", "show", "fmt_interval"]
 
 # sigma values of the table returned for an underdetermined LogNormal.
 SIGMA_GRID = (0.1, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0)
 
 TOL = 1e-6  # accepted relative residual of any answer (absolute for interval mass)
+MISS = 0.05  # a least-squares fit missing a target by more than this (relative) is warned about
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,13 @@ class Solution:
     loss: float | None = None
     residuals: dict = field(default_factory=dict)
     weights: dict = field(default_factory=dict)
+    # targets a least-squares fit misses by more than MISS: key -> {"requested", "achieved", "relative"}
+    misses: dict = field(default_factory=dict)
+
+    def miss_warnings(self) -> list[str]:
+        """One warning per target the fit misses by more than 5%, as the option was given."""
+        return [f"Warning: the {self.family} fit misses {_option_text(key, self.targets)} by "
+                f"{100.0 * m['relative']:.3g}% (achieved {m['achieved']:.6g})" for key, m in self.misses.items()]
 
     @property
     def numpyro_code(self) -> str:
@@ -69,6 +77,16 @@ class Underdetermined:
     solutions: tuple[dict, ...]  # each {"params": {...}}, ready for JSON
     targets: dict = field(default_factory=dict)
     free: str = ""  # the native parameter the table varies
+
+
+def _option_text(key: str, targets: dict) -> str:
+    """A target as it was given on the command line: --sd 2, --quantile 0.05=1, --mass 0.9."""
+    value = targets.get(key)
+    if key.startswith("q"):
+        return f"--quantile {show(float(key[1:]))}={show(value)}"
+    if key == "mass":
+        return f"--mass {show(value)} (between {show(targets.get('lower'))} and {show(targets.get('upper'))})"
+    return f"--{key} {show(value)}"
 
 
 def format_number(v) -> str:

@@ -15,7 +15,7 @@ from priorcli.solving.maxent import maxent
 from priorcli.solving.numeric import solve_std
 from priorcli.solving.overfit import fit_overdetermined
 from priorcli.solving.problem import Problem, Redundant, check_fixed
-from priorcli.solving.result import TOL, Solution, Underdetermined
+from priorcli.solving.result import MISS, TOL, Solution, Underdetermined
 from priorcli.solving.underdetermined import underdetermined
 from priorcli.targets import Targets
 
@@ -43,7 +43,10 @@ def solve(family: str, targets: Targets, fixed: dict[str, float] | None = None) 
         # scipy.special on out-of-range trial points warns (overflow, divide by zero): the
         # solvers treat such points as undefined, the user need not see them.
         warnings.simplefilter("ignore", RuntimeWarning)
-        return _solve_record(family, targets, fixed)
+        result = _solve_record(family, targets, fixed)
+    if isinstance(result, Solution):
+        records.get(family).check_exact_counts(result.params)
+    return result
 
 
 def _equations_for(family: str, F, t: Targets, fixed: dict) -> tuple[list[Eq], list[str]]:
@@ -57,7 +60,7 @@ def _equations_for(family: str, F, t: Targets, fixed: dict) -> tuple[list[Eq], l
             f"(--{integer[0].replace('_', '-')} N)"
         )
     # held parameters may set the support (a Binomial's total_count)
-    support = F.moving_support or F.support(**{**F.typical_params(), **fixed})
+    support = F.support_given(fixed)
     eqs = equations(family, t, support, F.discrete)
     if not eqs:
         raise UsageError(f"no targets given for {family}")
@@ -73,6 +76,9 @@ def _equations_for(family: str, F, t: Targets, fixed: dict) -> tuple[list[Eq], l
 def _check_discrete_targets(family: str, eqs: list[Eq]) -> None:
     """A discrete family's quantiles are whole numbers; its mode is a step in the parameters."""
     for eq in eqs:
+        if eq.location and not abs(eq.value) <= 2.0 ** 53:
+            raise UsageError(f"{eq.label} is beyond 2^53, where float64 no longer counts the whole numbers of "
+                             f"{family} exactly")
         if eq.kind in ("quantile", "median") and eq.value != math.floor(eq.value):
             raise UsageError(f"{eq.label} is not a whole number: the quantiles of {family} are whole numbers")
         if eq.kind == "mode":
@@ -88,7 +94,7 @@ def _more_targets_than_params(family: str, t: Targets, fixed: dict) -> bool:
 
     F = records.get(family)
     try:
-        eqs = equations(family, t, F.moving_support or F.support(**F.typical_params()))
+        eqs = equations(family, t, F.support_given())
     except PriorError:
         return False  # the ordinary path reports it
     return len(eqs) > len([p for p in F.params if p.name not in fixed])
@@ -168,15 +174,36 @@ def _least_squares(prob: Problem, t: Targets) -> Solution:
     if not math.isfinite(fit.loss):
         raise ConvergenceError(f"the least-squares fit of {prob.family} gave a loss of {fit.loss}")
     _check_pinned(prob, fit)
+    loss, fit_residuals = fit.loss, fit.residuals
+    ends = _free_ends(prob)
+    if any(params[n] != math.floor(params[n]) for n in ends):  # whole-number ends: the rounded fit
+        params = {k: (float(round(v)) if k in ends else v) for k, v in params.items()}
+        p = prob.to_std(params)
+        fit_residuals = [prob.fit_residual(eq, p) for eq in prob.eqs]
+        loss = float(sum(w * r * r for w, r in zip(weights, fit_residuals)))
     got = achieved(t, lambda eq: verifier.value(eq, params))
-    residuals = {eq.key: r for eq, r in zip(prob.eqs_orig, fit.residuals)}
+    residuals = {eq.key: r for eq, r in zip(prob.eqs_orig, fit_residuals)}
     weights_by_key = {eq.key: w for eq, w in zip(prob.eqs_orig, weights)}
     numpyro, stan, stan_notes = code_lines(prob.family, params)
     k = len(prob.free)
     notes = (f"{len(prob.eqs)} targets for {k} free parameter{'s' if k > 1 else ''}: least-squares fit, "
-             f"loss {fit.loss:.3g} (sum of weighted squared residuals; see the README)",) + stan_notes
+             f"loss {loss:.3g} (sum of weighted squared residuals; see the README)",) + stan_notes
     return Solution(prob.family, params, t.as_dict(), got, numpyro, stan, notes, (), "least-squares",
-                    pymc_code(prob.family, params), loss=fit.loss, residuals=residuals, weights=weights_by_key)
+                    pymc_code(prob.family, params), loss=loss, residuals=residuals, weights=weights_by_key,
+                    misses=_misses(verifier, prob.c, params))
+
+
+def _misses(verifier: Problem, scale: float, params: dict) -> dict:
+    """Targets a fit misses by more than MISS: relative to the requested value (to the targets'
+    spread for a location near 0 of a location family, as the residuals are)."""
+    out = {}
+    for eq in verifier.eqs_orig:
+        got = verifier.value(eq, params)
+        denom = abs(eq.value) if eq.kind == "mass" else verifier.denom(eq, scale)
+        relative = abs(got - eq.value) / denom
+        if relative > MISS:
+            out[eq.key] = {"requested": eq.value, "achieved": got, "relative": relative}
+    return out
 
 
 def _check_pinned(prob: Problem, fit) -> None:
@@ -199,6 +226,7 @@ def _finish(prob: Problem, t: Targets, cands: list[dict], method: str, notes: li
     alternatives = tuple({"params": p} for p in full[1:])
     # verify in the original units
     verifier = Problem(family, prob.F, prob.eqs_orig, prob.fixed_orig)
+    params = _whole_ends(prob, params)
     missed = _missed(prob, params)
     if missed is not None:
         eq, got = missed
@@ -211,6 +239,30 @@ def _finish(prob: Problem, t: Targets, cands: list[dict], method: str, notes: li
     notes = tuple(notes) + stan_notes
     return Solution(family, params, t.as_dict(), got, numpyro, stan, notes, alternatives, method,
                     pymc_code(family, params))
+
+
+def _free_ends(prob: Problem) -> list[str]:
+    """A discrete family's support ends being solved for (DiscreteUniform's low and high)."""
+    return [n for n in prob.F.support_params if n in prob.free] if prob.F.discrete else []
+
+
+def _whole_ends(prob: Problem, params: dict) -> dict:
+    """A discrete family's support ends (DiscreteUniform's low and high) are whole numbers: the
+    answer with them rounded, if it still meets every target; else an InfeasibleError."""
+    ends = _free_ends(prob)
+    if all(params[n] == math.floor(params[n]) for n in ends):
+        return params
+    rounded = {k: (float(round(v)) if k in ends else v) for k, v in params.items()}
+    missed = _missed(prob, rounded)
+    if missed is None:
+        return rounded
+    eq, got = missed
+    raise InfeasibleError(
+        f"{prob.family}'s {' and '.join(ends)} are whole numbers: the answer "
+        f"({', '.join(f'{k}={v:.6g}' for k, v in params.items())}) rounds to "
+        f"({', '.join(f'{k}={v:.6g}' for k, v in rounded.items())}), which misses {eq.label} (it gives "
+        f"{got:.6g}); give targets that whole-number {' and '.join(ends)} can meet"
+    )
 
 
 def solve_params(family: str, targets: Targets, fixed: dict, whole: bool = False):
@@ -230,7 +282,7 @@ def target_loss(family: str, t: Targets, params: dict) -> tuple[float, dict]:
     """The least-squares loss of ``params`` against ``t`` and each target's residual (as a
     least-squares fit reports them; ~0 for an exact solution): what ``solve --family`` ranks by."""
     F = records.get(family)
-    support = F.moving_support or F.support(**{**F.typical_params(), **params})
+    support = F.moving_support or F.support_given(params)  # a fit may leave a target off the support
     eqs = equations(family, t, support, F.discrete)
     prob = Problem(family, F, eqs, {})
     p = prob.to_std(params)
