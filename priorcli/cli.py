@@ -42,11 +42,14 @@ class PriorGroup(TyperGroup):
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         debug = bool(os.environ.get("PRIORCLI_DEBUG"))
         previous = _install_interrupt_handler()
+        previous_term = _install_terminate_handler()
         try:
             self._main(args, prog_name, complete_var, debug, **extra)
         finally:
             if previous is not None:
                 signal.signal(signal.SIGINT, previous)
+            if previous_term is not None:
+                signal.signal(signal.SIGTERM, previous_term)
 
     def _main(self, args, prog_name, complete_var, debug, **extra):
         try:
@@ -101,18 +104,42 @@ def _install_interrupt_handler():
 
     def on_interrupt(signum, frame):
         try:
-            # Only render registers pending files, so none exist before it is imported; importing it
-            # here could meet a module that the interrupted code was halfway through importing.
-            render = sys.modules.get("priorcli.render")
-            remove = getattr(render, "remove_pending_files", None)
-            if remove is not None:
-                remove()
+            _remove_pending_files()
             sys.stderr.write("Error: interrupted\n")
             sys.stderr.flush()
         finally:
             os._exit(130)
 
     return signal.signal(signal.SIGINT, on_interrupt)
+
+
+def _install_terminate_handler():
+    """SIGTERM (kill, a job scheduler, a timeout) removes the temporary output files as Ctrl-C does,
+    then ends priorcli by that same signal, as its sender expects (no line of priorcli's own: the
+    shell reports it). Returns the previous handler (None off the main thread)."""
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return None
+
+    def on_terminate(signum, frame):
+        try:
+            _remove_pending_files()
+        finally:
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            os.kill(os.getpid(), signal.SIGTERM)
+            os._exit(128 + signal.SIGTERM)  # only if the signal could not end the process
+
+    return signal.signal(signal.SIGTERM, on_terminate)
+
+
+def _remove_pending_files() -> None:
+    # Only outfile registers pending files, so none exist before it is imported; importing it
+    # here could meet a module that the interrupted code was halfway through importing.
+    outfile = sys.modules.get("priorcli.outfile")
+    remove = getattr(outfile, "remove_pending", None)
+    if remove is not None:
+        remove()
 
 
 def _error(message: str) -> None:
@@ -442,6 +469,7 @@ def run() -> None:
     # One program name however priorcli is started (also `python -m priorcli`): the usage line and
     # the shell-completion variable (_PRIORCLI_COMPLETE) depend on it.
     _install_interrupt_handler()  # before Typer builds the click command, which takes a moment
+    _install_terminate_handler()
     app(prog_name="priorcli")
 
 
