@@ -262,7 +262,7 @@ Linear = Annotated[bool, typer.Option("--linear", help="Never a log x axis (defa
 PlotRangeText = Annotated[Optional[str], typer.Option("--range", help="Plot from LO to HI, e.g. --range 0,50 (default: the body of the distribution, see README).")]
 Tail = Annotated[Optional[str], typer.Option("--tail", help="Plot from the P to the 1-P quantile, e.g. --tail 0.005.")]
 NoPlot = Annotated[bool, typer.Option("--no-plot", help="Do not draw the histogram.")]
-Output = Annotated[Optional[str], typer.Option("--output", help="Write the draws to PATH (.csv, .npy, .json).")]
+Output = Annotated[Optional[str], typer.Option("--output", help="Write the draws to PATH (.csv, .npy, .json); several variables carry their names (a header row, a structured .npy, a JSON object).")]
 Force = Annotated[bool, typer.Option("--force", help="Overwrite --output if it exists.")]
 EMIT_HELP = ("Print the model as a program instead of sampling: numpyro, stan, stan-prior (generated quantities "
              "for fixed_param) or pymc; with --output PATH, write it there.")

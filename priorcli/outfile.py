@@ -49,7 +49,7 @@ def check_target(path: str, force: bool, option: str = "--output") -> str:
         raise UsageError(f"{option} '{path}' is a directory; give a file name")
     if os.path.lexists(target) and not force:
         raise UsageError(f"{option} '{path}' exists; add --force to overwrite it")
-    if not os.access(directory, os.W_OK | os.X_OK):
+    if not os.access(directory, os.W_OK | os.X_OK, effective_ids=os.access in os.supports_effective_ids):
         read_only = os.statvfs(directory).f_flag & os.ST_RDONLY
         reason = os.strerror(errno.EROFS if read_only else errno.EACCES)
         raise InputError(f"{option} '{path}': cannot write in directory '{directory}' ({reason})")

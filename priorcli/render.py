@@ -482,11 +482,7 @@ class DrawsWriter:
                 shape, descr = (self.total,), np.lib.format.dtype_to_descr(np.dtype([(n, "<f8") for n in self.names]))
             else:
                 shape, descr = (self.total,) if self.columns == 1 else (self.total, self.columns), "<f8"
-            header = {"descr": descr, "fortran_order": False, "shape": shape}
-            try:
-                np.lib.format.write_array_header_1_0(self.handle, header)
-            except (ValueError, UnicodeEncodeError):  # many or non-latin-1 names: the version np.save picks
-                np.lib.format._write_array_header(self.handle, header, None)  # noqa: SLF001
+            _write_npy_header(self.handle, {"descr": descr, "fortran_order": False, "shape": shape})
         elif self.suffix == ".csv" and self.names:
             self.handle.write(",".join(self.names) + "\n")
         elif self.suffix == ".json" and not self.names:
@@ -538,6 +534,26 @@ class DrawsWriter:
                 self.staged.commit()
         finally:
             self._abandon()
+
+
+def _write_npy_header(handle, header: dict) -> None:
+    """The header np.save writes: format 1.0, 2.0 when it is too long for 1.0, and 3.0 (UTF-8, for
+    variable names outside latin-1, which numpy has no public writer for) laid out as numpy does."""
+    import struct
+
+    import numpy as np
+
+    for write in (np.lib.format.write_array_header_1_0, np.lib.format.write_array_header_2_0):
+        try:
+            write(handle, header)
+            return
+        except (ValueError, UnicodeEncodeError):
+            continue
+    text = "{" + "".join(f"'{key}': {header[key]!r}, " for key in sorted(header)) + "}"
+    body = text.encode("utf-8")
+    pad = -(len(np.lib.format.MAGIC_PREFIX) + 2 + 4 + len(body) + 1) % 64
+    body += b" " * pad + b"\n"
+    handle.write(np.lib.format.MAGIC_PREFIX + bytes([3, 0]) + struct.pack("<I", len(body)) + body)
 
 
 def write_draws_file(path: str, draws, *, force: bool, names: list[str] | None = None) -> None:
