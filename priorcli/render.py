@@ -468,11 +468,15 @@ class DrawsWriter:
 
     def _guard(self, action, *args) -> None:
         from priorcli import outfile
+        from priorcli.errors import OutputError
 
         try:
             action(*args)
         except OSError as exc:  # a full disk, a quota
             raise outfile.write_error(exc, self.path) from None
+        except ValueError:  # json.dumps(allow_nan=False) met an inf or NaN draw
+            raise OutputError(f"--output '{self.path}': JSON has no inf or NaN and some draws are not finite; "
+                              "write .csv or .npy instead") from None
 
     def _begin(self) -> None:
         import numpy as np

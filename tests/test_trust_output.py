@@ -284,3 +284,14 @@ def test_item11_compare_raw_is_draws_one_column_per_distribution(run):
     one = run("compare", "Normal(5, 2)", "-n", 50, "--seed", 7, "--format", "raw")
     assert one.exit_code == 0 and len(one.stdout.splitlines()) == 50
     assert [float(v) for v in one.stdout.split()] == [float(line.split(",")[1]) for line in lines[1:51]]
+
+
+def test_item9_names_outside_latin1_and_draws_json_cannot_hold(run, tmp_path):
+    path = tmp_path / "u.npy"
+    assert run("sample", "--model", "θ ~ Normal(0, 1); b = θ + 1", "-n", 20, "--output", path).exit_code == 0
+    saved = np.load(path)
+    assert saved.dtype.names == ("θ", "b")
+    np.testing.assert_allclose(saved["b"], saved["θ"] + 1, rtol=1e-12, atol=1e-12)
+    result = run("sample", "--model", "x ~ Normal(1000, 1); y = exp(x)", "-n", 5, "--output", tmp_path / "o.json")
+    assert_usage_error(result, "o.json", "not finite", code=1)
+    assert entries(tmp_path) == ["u.npy"]
