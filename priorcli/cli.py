@@ -43,11 +43,14 @@ class PriorGroup(TyperGroup):
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         debug = bool(os.environ.get("PRIORCLI_DEBUG"))
         previous = _install_interrupt_handler()
+        previous_term = _install_terminate_handler()
         try:
             self._main(args, prog_name, complete_var, debug, **extra)
         finally:
             if previous is not None:
                 signal.signal(signal.SIGINT, previous)
+            if previous_term is not None:
+                signal.signal(signal.SIGTERM, previous_term)
 
     def _main(self, args, prog_name, complete_var, debug, **extra):
         try:
@@ -108,18 +111,42 @@ def _install_interrupt_handler():
 
     def on_interrupt(signum, frame):
         try:
-            # Only render registers pending files, so none exist before it is imported; importing it
-            # here could meet a module that the interrupted code was halfway through importing.
-            render = sys.modules.get("priorcli.render")
-            remove = getattr(render, "remove_pending_files", None)
-            if remove is not None:
-                remove()
+            _remove_pending_files()
             sys.stderr.write("Error: interrupted\n")
             sys.stderr.flush()
         finally:
             os._exit(130)
 
     return signal.signal(signal.SIGINT, on_interrupt)
+
+
+def _install_terminate_handler():
+    """SIGTERM (kill, a job scheduler, a timeout) removes the temporary output files as Ctrl-C does,
+    then ends priorcli by that same signal, as its sender expects (no line of priorcli's own: the
+    shell reports it). Returns the previous handler (None off the main thread)."""
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return None
+
+    def on_terminate(signum, frame):
+        try:
+            _remove_pending_files()
+        finally:
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            os.kill(os.getpid(), signal.SIGTERM)
+            os._exit(128 + signal.SIGTERM)  # only if the signal could not end the process
+
+    return signal.signal(signal.SIGTERM, on_terminate)
+
+
+def _remove_pending_files() -> None:
+    # Only outfile registers pending files, so none exist before it is imported; importing it
+    # here could meet a module that the interrupted code was halfway through importing.
+    outfile = sys.modules.get("priorcli.outfile")
+    remove = getattr(outfile, "remove_pending", None)
+    if remove is not None:
+        remove()
 
 
 def _error(message: str) -> None:
@@ -304,7 +331,7 @@ Linear = Annotated[bool, typer.Option("--linear", help="Never a log x axis (defa
 PlotRangeText = Annotated[Optional[str], typer.Option("--range", help="Plot from LO to HI, e.g. --range 0,50 (default: the body of the distribution, see README).")]
 Tail = Annotated[Optional[str], typer.Option("--tail", help="Plot from the P to the 1-P quantile, e.g. --tail 0.005.")]
 NoPlot = Annotated[bool, typer.Option("--no-plot", help="Do not draw the histogram.")]
-Output = Annotated[Optional[str], typer.Option("--output", help="Write the draws to PATH (.csv, .npy, .json).")]
+Output = Annotated[Optional[str], typer.Option("--output", help="Write the draws to PATH (.csv, .npy, .json); several variables carry their names (a header row, a structured .npy, a JSON object).")]
 Force = Annotated[bool, typer.Option("--force", help="Overwrite --output if it exists.")]
 EMIT_HELP = ("Print the model as a program instead of sampling: numpyro, stan, stan-prior (generated quantities "
              "for fixed_param) or pymc; with --output PATH, write it there.")
@@ -531,6 +558,7 @@ def run() -> None:
     # the shell-completion variable (_PRIORCLI_COMPLETE) depend on it.
     _install_interrupt_handler()  # before Typer builds the click command, which takes a moment
     _reserve_standard_fds()
+    _install_terminate_handler()
     app(prog_name="priorcli")
 
 

@@ -10,7 +10,7 @@ import math
 from dataclasses import dataclass
 from typing import Any, TextIO
 
-from priorcli import records, render
+from priorcli import outfile, records, render
 from priorcli.api import Built, build, solve_pairs
 from priorcli.errors import InfeasibleError, UsageError
 from priorcli.families import FamilyInfo, parse_probability, resolve, split_extra_args
@@ -51,6 +51,8 @@ class OutputOptions:
             raise UsageError(f"--bins must be at least 1, got {bins}")
         if output is not None and not output.lower().endswith(OUTPUT_SUFFIXES):
             raise UsageError(f"--output '{output}' must end in {', '.join(OUTPUT_SUFFIXES)}")
+        if output is not None:
+            outfile.check_target(output, force)  # before any work; checked again when put in place
         return cls(draws, seed, parse_quantile_list(quantiles), format, log_x, bins, plot, output, force,
                    *_parse_plot_range_options(log_x, linear, plot_range, tail))
 
@@ -481,8 +483,6 @@ def read_model_text(spec: str) -> str:
 
 def sample_model(spec_text: str, options: OutputOptions, *, show: str | None, emit: str | None, out: TextIO,
                  emit_output: str | None = None, plot: str | None = None) -> None:
-    import numpy as np
-
     from priorcli import model as lang
     from priorcli import mc_stats
     from priorcli.model_numpyro import sample_model as run
@@ -501,9 +501,10 @@ def sample_model(spec_text: str, options: OutputOptions, *, show: str | None, em
         return
     plotted = _plotted(names, plot)
     values = run(model, options.draws, options.seed)
+    labels, table = _named_columns(values, names)
+    header = labels if len(labels) > 1 else None  # one variable is written as a family's draws
     if options.output:
-        render.write_draws_file(options.output, np.column_stack([values[n] for n in names]) if len(names) > 1
-                                else values[names[0]], force=options.force)
+        render.write_draws_file(options.output, table, force=options.force, names=header)
     summaries = {name: mc_stats.mc_summary(values[name], options.quantiles) for name in names}
     if options.format == "json":
         render.write_json(
@@ -513,7 +514,7 @@ def sample_model(spec_text: str, options: OutputOptions, *, show: str | None, em
         )
         return
     if options.format == "raw":
-        render.write_raw(np.column_stack([values[n] for n in names]) if len(names) > 1 else values[names[0]], out)
+        render.write_raw(table, out, names=header)
         return
     if options.format == "csv":
         render.write_summary_csv(names, list(summaries.values()), out)
@@ -530,6 +531,24 @@ def sample_model(spec_text: str, options: OutputOptions, *, show: str | None, em
     for name, chart in chart_list:
         render.write_lines([name], out)
         render.write_chart(chart, out)
+
+
+def _named_columns(values: dict, names: list[str]):
+    """The shown variables' draws as one table, a column each (a vector variable's elements named
+    NAME[i]), and the column names."""
+    import numpy as np
+
+    labels, columns = [], []
+    for name in names:
+        value = np.asarray(values[name], dtype=np.float64)
+        if value.ndim == 1:
+            labels.append(name)
+            columns.append(value)
+        else:
+            flat = value.reshape(len(value), -1)
+            labels += [f"{name}[{i}]" for i in range(flat.shape[1])]
+            columns += list(flat.T)
+    return labels, columns[0] if len(columns) == 1 else np.column_stack(columns)
 
 
 def _is_discrete(statement) -> bool:
@@ -601,11 +620,16 @@ def compare(specs: list[str], options: OutputOptions, out: TextIO, emit: str | N
             out,
         )
         return
+    if options.format == "raw":  # the draws, a column each (d1, d2, ... as --emit names them)
+        several = len(rows) > 1
+        render.write_raw(np.column_stack([draws for _, _, draws, _, _ in rows]) if several else rows[0][2], out,
+                         names=[f"d{i}" for i in range(1, len(rows) + 1)] if several else None)
+        return
     headers, columns = [], []
     for i, (text, _, _, mc, exact) in enumerate(rows, start=1):
         headers += [f"[{i}] MC", f"[{i}] exact"]
         columns += [mc, exact]
-    if options.format in ("csv", "raw"):
+    if options.format == "csv":
         render.write_summary_csv(headers, columns, out)
         return
     title = f"{len(rows)} distributions: {options.draws} draws each, seed {options.seed}\n" + "\n".join(

@@ -31,3 +31,9 @@ class InputError(PriorError):
     """An input file that cannot be read or parsed (exit 1)."""
 
     exit_code = 1
+
+
+class OutputError(PriorError):
+    """An output file that cannot be written or put in place (exit 1)."""
+
+    exit_code = 1

@@ -255,12 +255,15 @@ def write_summary_csv(headers: list[str], columns: list[Summary | None], out: Te
         writer.writerow([name, *cells])
 
 
-def write_raw(draws, out: TextIO) -> None:
-    """One draw per line (rows of comma-separated components for a vector draw)."""
+def write_raw(draws, out: TextIO, names: list[str] | None = None) -> None:
+    """One draw per line (rows of comma-separated components for a vector draw), after a header
+    line naming the columns when ``names`` are given (several variables or distributions)."""
     import numpy as np
 
     array = np.asarray(draws, dtype=np.float64)
     buffer = io.StringIO()
+    if names:
+        buffer.write(",".join(names) + "\n")
     fmt_ = "%.17g" if array.ndim == 1 else ",".join(["%.17g"] * array.shape[1])
     np.savetxt(buffer, array, fmt=fmt_)
     out.write(buffer.getvalue())
@@ -436,122 +439,161 @@ def stderr_line(message: str) -> None:
 
 
 # ---------------------------------------------------------------------------------------------
-# Files
+# Files (put in place by priorcli.outfile: never a partial file, never an overwrite without force)
 
-
-# Temporary files being written right now: an interrupt removes them before exiting.
-PENDING_FILES: set[str] = set()
-
-
-def remove_pending_files() -> None:
-    for path in list(PENDING_FILES):
-        try:
-            os.unlink(path)
-        except OSError:
-            pass
-        PENDING_FILES.discard(path)
+DRAWS_SUFFIXES = (".csv", ".npy", ".json")
 
 
 class DrawsWriter:
-    """Write draws chunk by chunk to .csv, .npy or .json through a temporary file beside the
-    target, renamed into place only when everything was written: a failure or Ctrl-C never leaves
-    a partial file at ``path``, and an existing file is only replaced with ``force``."""
+    """Write draws chunk by chunk to .csv, .npy or .json through a temporary file put in place only
+    when everything was written: a failure, Ctrl-C or SIGTERM never leaves a partial file at
+    ``path``. The .npy header and data are streamed (no memory map: a full disk is an error, not
+    SIGBUS). ``names`` (one per column, for several variables) become the CSV's header row, the
+    fields of a structured .npy array and the keys of a JSON object of columns; without them the
+    file is what a family's sample writes (a number per line, a float64 array, a JSON list)."""
 
-    def __init__(self, path: str, total: int, *, force: bool, columns: int = 1):
-        from priorcli.errors import InputError, UsageError
+    def __init__(self, path: str, total: int, *, force: bool, columns: int = 1, names: list[str] | None = None):
+        from priorcli import outfile
+        from priorcli.errors import UsageError
 
-        self.target = os.path.abspath(path)
-        self.suffix = os.path.splitext(self.target)[1].lower()
-        if self.suffix not in (".csv", ".npy", ".json"):
+        self.suffix = os.path.splitext(path)[1].lower()
+        if self.suffix not in DRAWS_SUFFIXES:
             raise UsageError(f"--output '{path}' must end in .csv, .npy or .json")
-        directory = os.path.dirname(self.target)
-        if not os.path.isdir(directory):
-            raise InputError(f"--output '{path}': directory '{directory}' does not exist")
-        if os.path.exists(self.target) and not force:
-            raise UsageError(f"--output '{path}' exists; add --force to overwrite it")
-        self.path, self.total, self.columns, self.written = path, total, columns, 0
-        self.directory = directory
+        self.staged = outfile.Staged(outfile.check_target(path, force), path, force=force)
+        self.path, self.total, self.columns, self.names, self.written = path, total, columns, names, 0
+        self.json_chunks: list = []  # a JSON object of columns is written whole at the end
 
     def __enter__(self) -> "DrawsWriter":
-        import tempfile
+        binary = self.suffix == ".npy"
+        fd = self.staged.create()
+        self.handle = os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8")
+        try:
+            self._guard(self._begin)
+        except BaseException:
+            self._abandon()
+            raise
+        return self
 
+    def _guard(self, action, *args) -> None:
+        from priorcli import outfile
+        from priorcli.errors import OutputError
+
+        try:
+            action(*args)
+        except OSError as exc:  # a full disk, a quota
+            raise outfile.write_error(exc, self.path) from None
+        except ValueError:  # json.dumps(allow_nan=False) met an inf or NaN draw
+            raise OutputError(f"--output '{self.path}': JSON has no inf or NaN and some draws are not finite; "
+                              "write .csv or .npy instead") from None
+
+    def _begin(self) -> None:
         import numpy as np
 
-        fd, self.tmp = tempfile.mkstemp(prefix=".priorcli-", suffix=self.suffix, dir=self.directory)
-        PENDING_FILES.add(self.tmp)
-        os.close(fd)
         if self.suffix == ".npy":
-            shape = (self.total,) if self.columns == 1 else (self.total, self.columns)
-            self.array = np.lib.format.open_memmap(self.tmp, mode="w+", dtype=np.float64, shape=shape)
-        else:
-            self.handle = open(self.tmp, "w")
-            if self.suffix == ".json":
-                self.handle.write("[")
-        return self
+            if self.names:
+                shape, descr = (self.total,), np.lib.format.dtype_to_descr(np.dtype([(n, "<f8") for n in self.names]))
+            else:
+                shape, descr = (self.total,) if self.columns == 1 else (self.total, self.columns), "<f8"
+            _write_npy_header(self.handle, {"descr": descr, "fortran_order": False, "shape": shape})
+        elif self.suffix == ".csv" and self.names:
+            self.handle.write(",".join(self.names) + "\n")
+        elif self.suffix == ".json" and not self.names:
+            self.handle.write("[")
 
     def write(self, chunk) -> None:
         import numpy as np
 
         chunk = np.asarray(chunk, dtype=np.float64)
-        if self.suffix == ".npy":
-            self.array[self.written : self.written + len(chunk)] = chunk
+        self._guard(self._write, chunk)
+        self.written += len(chunk)
+
+    def _write(self, chunk) -> None:
+        import numpy as np
+
+        if self.suffix == ".npy":  # row-major: a structured array's record is the row of its fields
+            self.handle.write(memoryview(np.ascontiguousarray(chunk, dtype="<f8")).cast("B"))
+        elif self.suffix == ".json" and self.names:
+            self.json_chunks.append(chunk)
         elif self.suffix == ".json":
             text = json.dumps(chunk.tolist(), allow_nan=False)[1:-1]
             if text:
                 self.handle.write(("," if self.written else "") + text)
         else:
             write_raw(chunk, self.handle)
-        self.written += len(chunk)
+
+    def _end(self) -> None:
+        import numpy as np
+
+        if self.suffix == ".json" and self.names:
+            rows = np.concatenate(self.json_chunks).reshape(-1, len(self.names))
+            doc = {name: rows[:, i].tolist() for i, name in enumerate(self.names)}
+            self.handle.write(json.dumps(doc, allow_nan=False) + "\n")
+        elif self.suffix == ".json":
+            self.handle.write("]\n")
+        self.handle.close()
+
+    def _abandon(self) -> None:
+        try:
+            self.handle.close()
+        except OSError:
+            pass
+        self.staged.discard()
 
     def __exit__(self, exc_type, exc, tb) -> None:
         try:
-            if self.suffix == ".npy":
-                self.array.flush()
-                del self.array
-            else:
-                if self.suffix == ".json":
-                    self.handle.write("]\n")
-                self.handle.close()
             if exc_type is None:
-                os.replace(self.tmp, self.target)
+                self._guard(self._end)
+                self.staged.commit()
         finally:
-            PENDING_FILES.discard(self.tmp)
-            if os.path.exists(self.tmp):
-                os.unlink(self.tmp)
+            self._abandon()
 
 
-def write_draws_file(path: str, draws, *, force: bool) -> None:
-    """All draws at once (see DrawsWriter)."""
+def _write_npy_header(handle, header: dict) -> None:
+    """The header np.save writes: format 1.0, 2.0 when it is too long for 1.0, and 3.0 (UTF-8, for
+    variable names outside latin-1, which numpy has no public writer for) laid out as numpy does."""
+    import struct
+
+    import numpy as np
+
+    for write in (np.lib.format.write_array_header_1_0, np.lib.format.write_array_header_2_0):
+        try:
+            write(handle, header)
+            return
+        except (ValueError, UnicodeEncodeError):
+            continue
+    text = "{" + "".join(f"'{key}': {header[key]!r}, " for key in sorted(header)) + "}"
+    body = text.encode("utf-8")
+    pad = -(len(np.lib.format.MAGIC_PREFIX) + 2 + 4 + len(body) + 1) % 64
+    body += b" " * pad + b"\n"
+    handle.write(np.lib.format.MAGIC_PREFIX + bytes([3, 0]) + struct.pack("<I", len(body)) + body)
+
+
+def write_draws_file(path: str, draws, *, force: bool, names: list[str] | None = None) -> None:
+    """All draws at once (see DrawsWriter); ``names`` label the columns of several variables."""
     import numpy as np
 
     array = np.asarray(draws, dtype=np.float64)
-    with DrawsWriter(path, len(array), force=force, columns=1 if array.ndim == 1 else array.shape[1]) as writer:
+    columns = 1 if array.ndim == 1 else array.shape[1]
+    with DrawsWriter(path, len(array), force=force, columns=columns, names=names) as writer:
         writer.write(array)
 
 
 def write_text_file(path: str, text: str, *, force: bool) -> None:
-    """A whole text file (emitted code) through a temporary file renamed into place, as DrawsWriter
-    does: never a partial file, never an overwrite without ``force``."""
-    import tempfile
+    """A whole text file (emitted code, explore's document) put in place as DrawsWriter does: never
+    a partial file, never an overwrite without ``force``."""
+    from priorcli import outfile
 
-    from priorcli.errors import InputError, UsageError
-
-    target = os.path.abspath(path)
-    directory = os.path.dirname(target)
-    if not os.path.isdir(directory):
-        raise InputError(f"--output '{path}': directory '{directory}' does not exist")
-    if os.path.exists(target) and not force:
-        raise UsageError(f"--output '{path}' exists; add --force to overwrite it")
-    fd, tmp = tempfile.mkstemp(prefix=".priorcli-", suffix=os.path.splitext(target)[1], dir=directory)
-    PENDING_FILES.add(tmp)
+    staged = outfile.Staged(outfile.check_target(path, force), path, force=force)
+    fd = staged.create()
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, target)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(text)
+        except OSError as exc:
+            raise outfile.write_error(exc, path) from None
+        staged.commit()
     finally:
-        PENDING_FILES.discard(tmp)
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+        staged.discard()
 
 
 class Progress:

@@ -108,7 +108,11 @@ def assert_stanc_accepts(code: str, tmp_path: Path, name: str = "emitted") -> No
 def priorcli_draws(spec: str, names, n: int, seed: int) -> dict[str, np.ndarray]:
     result = Run()("sample", "--model", spec, "-n", n, "--seed", seed, "--format", "raw")
     assert result.exit_code == 0, result.stderr
-    table = np.loadtxt(io.StringIO(result.stdout), delimiter=",", ndmin=2)
+    header, _, rows = result.stdout.partition("\n")  # several variables: a header line names the columns
+    if len(names) == 1:
+        header, rows = names[0], result.stdout
+    assert header.split(",") == list(names), header
+    table = np.loadtxt(io.StringIO(rows), delimiter=",", ndmin=2)
     assert table.shape == (n, len(names)), table.shape
     return {name: table[:, i] for i, name in enumerate(names)}
 

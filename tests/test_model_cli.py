@@ -129,7 +129,9 @@ def cdf_mismatches(draws, points, *, exact=None, other=None):
 
 
 def _raw_columns(stdout, names):
-    table = np.loadtxt(io.StringIO(stdout), delimiter=",", ndmin=2)
+    header, _, rows = stdout.partition("\n")  # several variables: a header line names the columns
+    assert header.split(",") == list(names), header
+    table = np.loadtxt(io.StringIO(rows), delimiter=",", ndmin=2)
     assert table.shape[1] == len(names), table.shape
     return {name: table[:, i] for i, name in enumerate(names)}
 

@@ -6,12 +6,11 @@ The code lines are printed, and ``--output`` written, only after the app has res
 
 from __future__ import annotations
 
-import os
 import sys
 from typing import TextIO
 
 from priorcli import render
-from priorcli.errors import InputError, UsageError
+from priorcli.errors import UsageError
 from priorcli.families import parse_family_args, parse_number, resolve, resolve_fast, split_extra_args
 
 CANCELLED = 130
@@ -33,11 +32,9 @@ def check_output(path: str | None, force: bool) -> None:
         return
     if not path.lower().endswith(".json"):
         raise UsageError(f"--output '{path}' must end in .json (explore writes the solve JSON document)")
-    directory = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(directory):
-        raise InputError(f"--output '{path}': directory '{directory}' does not exist")
-    if os.path.exists(path) and not force:
-        raise UsageError(f"--output '{path}' exists; add --force to overwrite it")
+    from priorcli import outfile
+
+    outfile.check_target(path, force)
 
 
 def parse_range(text: str) -> tuple[float, float]:
