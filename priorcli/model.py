@@ -102,6 +102,7 @@ __all__ = [
     "evaluate_distribution",
     "run_model",
     "referenced_names",
+    "vector_size",
     "expr_to_source",
     "transforms_to_source",
     "distribution_to_source",
