@@ -461,33 +461,63 @@ def _example_value(param) -> str:
 
 
 def read_model_text(spec: str) -> str:
-    """SPEC is '-' (stdin), a file path, or the model text itself."""
+    """SPEC is '-' (stdin), a file path, or the model text itself. A file or stdin is read as UTF-8
+    and at most up to the model language's size limit (so /dev/zero or an endless pipe is refused
+    after 100,001 characters, not read whole)."""
     import os
     import sys
 
     from priorcli.errors import InputError
 
     if spec == "-":
-        return sys.stdin.read()
-    if "~" not in spec and "=" not in spec:
+        return _read_limited(getattr(sys.stdin, "buffer", None) or sys.stdin, "--model '-' (stdin)")
+    if "~" not in spec and "=" not in spec or os.path.isfile(spec):
         try:
-            with open(spec, encoding="utf-8") as handle:
-                return handle.read()
+            with open(spec, "rb") as handle:
+                return _read_limited(handle, f"--model '{spec}'")
         except OSError as exc:
             raise InputError(f"--model '{spec}': cannot read it ({exc.strerror})") from None
-    if os.path.isfile(spec):
-        with open(spec, encoding="utf-8") as handle:
-            return handle.read()
     return spec
+
+
+def _read_limited(handle, what: str) -> str:
+    """At most MAX_SPEC_CHARS + 1 characters of UTF-8 from a binary (or text) handle."""
+    import codecs
+
+    from priorcli.errors import InputError
+    from priorcli.model_tree import MAX_SPEC_CHARS
+
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    parts, count, offset = [], 0, 0
+    while count <= MAX_SPEC_CHARS:
+        chunk = handle.read(65536)
+        if isinstance(chunk, str):  # a text stream without a buffer (already decoded)
+            text = chunk
+        else:
+            pending = len(decoder.getstate()[0])  # bytes of a character begun in the last chunk
+            try:
+                text = decoder.decode(chunk, final=not chunk)
+            except UnicodeDecodeError as exc:
+                raise InputError(f"{what}: not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at offset "
+                                 f"{offset - pending + exc.start}); save the model as UTF-8") from None
+            offset += len(chunk)
+        parts.append(text)
+        count += len(text)
+        if not chunk:
+            break
+    if count > MAX_SPEC_CHARS:
+        raise UsageError(f"{what}: the model spec is too large (more than {MAX_SPEC_CHARS} characters; "
+                         f"the limit is {MAX_SPEC_CHARS})")
+    return "".join(parts)
 
 
 def sample_model(spec_text: str, options: OutputOptions, *, show: str | None, emit: str | None, out: TextIO,
                  emit_output: str | None = None, plot: str | None = None) -> None:
     from priorcli import model as lang
     from priorcli import mc_stats
-    from priorcli.model_numpyro import sample_model as run
+    from priorcli.model_numpyro import is_family, sample_model as run
 
-    model = lang.parse_model(read_model_text(spec_text))
+    model = lang.parse_model(read_model_text(spec_text), is_family=is_family)
     names = list(model.names)
     if show is not None:
         wanted = [s.strip() for s in show.split(",") if s.strip()]
@@ -499,8 +529,9 @@ def sample_model(spec_text: str, options: OutputOptions, *, show: str | None, em
     if emit is not None:
         write_emitted(model, emit, options, tuple(names), "priorcli sample --model ...", emit_output, out)
         return
-    plotted = _plotted(names, plot)
-    values = run(model, options.draws, options.seed)
+    names = _components(model, names)
+    plotted = _plotted(names, None if plot is None else ",".join(_components(model, plot.split(","))))
+    values = _component_values(run(model, options.draws, options.seed))
     labels, table = _named_columns(values, names)
     header = labels if len(labels) > 1 else None  # one variable is written as a family's draws
     if options.output:
@@ -524,7 +555,7 @@ def sample_model(spec_text: str, options: OutputOptions, *, show: str | None, em
         from priorcli import charts
 
         chart_list = [(name, charts.draws_chart(values[name], options, label=name, mode=summaries[name].mode,
-                                                discrete=_is_discrete(model[name])))
+                                                discrete=_is_discrete(model[name.split("[")[0]])))
                       for name in plotted]
     render.write_summary_table(f"model: {options.draws} draws, seed {options.seed} (Monte Carlo)", names,
                                list(summaries.values()), out)
@@ -534,21 +565,31 @@ def sample_model(spec_text: str, options: OutputOptions, *, show: str | None, em
 
 
 def _named_columns(values: dict, names: list[str]):
-    """The shown variables' draws as one table, a column each (a vector variable's elements named
-    NAME[i]), and the column names."""
+    """The shown variables' draws (vector variables already split into NAME[i] components) as one
+    table, a column each, and the column names."""
     import numpy as np
 
-    labels, columns = [], []
+    columns = [np.asarray(values[name], dtype=np.float64) for name in names]
+    return list(names), columns[0] if len(columns) == 1 else np.column_stack(columns)
+
+
+def _components(model, names: list[str]) -> list[str]:
+    """A vector variable (a Dirichlet's draws) is shown as its components, NAME[0], NAME[1], ..."""
+    out = []
     for name in names:
-        value = np.asarray(values[name], dtype=np.float64)
-        if value.ndim == 1:
-            labels.append(name)
-            columns.append(value)
+        size = model[name].size if name in model.names else None
+        out += [name] if size is None else [f"{name}[{i}]" for i in range(size)]
+    return out
+
+
+def _component_values(values: dict) -> dict:
+    out = {}
+    for name, draws in values.items():
+        if draws.ndim == 1:
+            out[name] = draws
         else:
-            flat = value.reshape(len(value), -1)
-            labels += [f"{name}[{i}]" for i in range(flat.shape[1])]
-            columns += list(flat.T)
-    return labels, columns[0] if len(columns) == 1 else np.column_stack(columns)
+            out.update({f"{name}[{i}]": draws[:, i] for i in range(draws.shape[1])})
+    return out
 
 
 def _is_discrete(statement) -> bool:

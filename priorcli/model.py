@@ -31,7 +31,7 @@ import ast
 import keyword
 import math
 import unicodedata
-from typing import Mapping, Union
+from typing import Callable, Mapping, Union
 
 import numpy as np
 
@@ -70,8 +70,10 @@ from priorcli.model_tree import (  # noqa: F401
     Num,
     Statement,
     Unary,
+    Vector,
     _clip,
     referenced_names,
+    vector_size,
 )
 
 __all__ = [
@@ -87,6 +89,7 @@ __all__ = [
     "Name",
     "Unary",
     "Binary",
+    "Vector",
     "Call",
     "Expr",
     "DistExpr",
@@ -99,6 +102,7 @@ __all__ = [
     "evaluate_distribution",
     "run_model",
     "referenced_names",
+    "vector_size",
     "expr_to_source",
     "transforms_to_source",
     "distribution_to_source",
@@ -122,12 +126,15 @@ class _Ctx:
         known: frozenset[str],
         later: Mapping[str, int],
         current: str | None = None,
+        is_family: Callable[[str], bool] | None = None,
     ):
         self.current = current  # the name this statement defines
+        self.is_family = is_family  # whether a called name is a distribution family (for messages)
         self.src = src  # the right-hand side as given to ast.parse
         self.where = where  # (prefix, suffix), e.g. ("line 3: ", " in 'theta ~ LogNormal(foo, 1)'")
         self.known = known  # names defined before this statement
         self.later = later  # names defined later in the model -> their line
+        self.sizes: Mapping[str, int] = {}  # vector variables defined before this statement -> length
 
     def error(self, message: str) -> UsageError:
         prefix, suffix = self.where  # never str.format: the suffix holds user text
@@ -178,10 +185,27 @@ def _numeric(node: ast.AST, ctx: _Ctx) -> Expr:
     """Translate an AST node that must be a number expression."""
     out = _translate(node, ctx)
     if isinstance(out, DistExpr):
+        unknown = _unknown_function(out, ctx)
+        if unknown is not None:
+            raise ctx.error(unknown)
         raise ctx.error(
             f"a distribution where a number is expected: '{ctx.segment(node)}'"
         )
     return out
+
+
+def _functions_text() -> str:
+    return ", ".join(sorted(MATH_FUNCTIONS))
+
+
+def _unknown_function(dexpr: DistExpr, ctx: _Ctx) -> str | None:
+    """The message for ``Phi(u)`` where a number is expected, when Phi is no distribution family
+    either (None when it is one, or when the caller gave no way to tell)."""
+    if dexpr.transforms or ctx.is_family is None or ctx.is_family(dexpr.family):
+        return None
+    return (f"unknown function '{dexpr.family}' in '{_clip(dexpr.text, 60)}'; the model language's "
+            f"functions are {_functions_text()} (and the transforms {', '.join(sorted(TRANSFORMS))} "
+            "of a distribution)")
 
 
 def _translate(node: ast.AST, ctx: _Ctx) -> Union[Expr, DistExpr]:
@@ -260,10 +284,28 @@ def _translate_inner(node: ast.AST, ctx: _Ctx) -> Union[Expr, DistExpr]:
     if isinstance(node, ast.Call):
         return _translate_call(node, ctx)
 
+    if isinstance(node, ast.List):
+        return _translate_vector(node, ctx)
+
     kind = _FORBIDDEN_NODES.get(type(node))
     if kind is None:
         kind = f"'{type(node).__name__}'"
     raise ctx.error(f"{kind} is not allowed: '{ctx.segment(node)}'")
+
+
+def _translate_vector(node: ast.List, ctx: _Ctx) -> Vector:
+    """``[a, b, c]``: a vector of numbers (each may vary per draw); not nested, not empty."""
+    if not node.elts:
+        raise ctx.error("an empty vector '[]'; give its values, e.g. [1, 1, 1]")
+    items = []
+    for elt in node.elts:
+        if isinstance(elt, ast.Starred):
+            raise ctx.error(f"starred argument is not allowed: '{ctx.segment(elt)}'")
+        item = _numeric(elt, ctx)
+        if vector_size(item, ctx.sizes) is not None:
+            raise ctx.error(f"vectors cannot be nested: '{ctx.segment(node)}'")
+        items.append(item)
+    return Vector(tuple(items))
 
 
 def _translate_call(node: ast.Call, ctx: _Ctx) -> Union[Expr, DistExpr]:
@@ -381,8 +423,11 @@ def _check_spec_size(text: str, what: str) -> None:
         )
 
 
-def parse_model(text: str) -> Model:
-    """Parse a model spec. Raises UsageError ``line N: ... in 'STATEMENT'`` on any problem."""
+def parse_model(text: str, is_family: Callable[[str], bool] | None = None) -> Model:
+    """Parse a model spec. Raises UsageError ``line N: ... in 'STATEMENT'`` on any problem.
+
+    ``is_family(name)`` (optional; this module knows no family) tells whether a called name such as
+    ``Phi`` is a distribution family, so that an unknown function is reported as one."""
     _check_spec_size(text, "the model spec")
     pieces = _split_statements(text)
     if not pieces:
@@ -402,6 +447,7 @@ def parse_model(text: str) -> Model:
 
     statements: list[Statement] = []
     known: set[str] = set()
+    sizes: dict[str, int] = {}
     for lineno, stmt in pieces:
         prefix, suffix = f"line {lineno}: ", f" in '{_clip(stmt)}'"
         split = _split_assignment(stmt)
@@ -410,48 +456,80 @@ def parse_model(text: str) -> Model:
                 _msg(prefix, suffix, "expected 'NAME ~ DISTRIBUTION' or 'NAME = EXPRESSION'")
             )
         name, op, rhs = split
-        if keyword.iskeyword(name):
-            raise UsageError(_msg(prefix, suffix, f"'{name}' is a Python keyword, not a valid name"))
-        if name.startswith("_"):
-            raise UsageError(_msg(prefix, suffix, f"names starting with '_' are not allowed: '{name}'"))
-        if name in RESERVED_NAMES:
-            raise UsageError(
-                _msg(prefix, suffix, f"'{name}' is a built-in function or constant; choose another name")
-            )
-        if name in known:
-            raise UsageError(
-                _msg(prefix, suffix, f"'{name}' is already defined on line {first_line[name]}")
-            )
+        _check_defined_name(name, known, first_line, prefix, suffix)
         later = {n: ln for n, ln in first_line.items() if n not in known and n != name}
-        ctx = _Ctx(rhs.strip(), (prefix, suffix), frozenset(known), later, current=name)
+        ctx = _Ctx(rhs.strip(), (prefix, suffix), frozenset(known), later, current=name, is_family=is_family)
+        ctx.sizes = sizes
         node = _parse_rhs(rhs, ctx)
         expr = _translate(node, ctx)
-        if op == "~" and not isinstance(expr, DistExpr):
-            raise ctx.error(
-                f"the right side of '~' must be a distribution such as 'Normal(0, 1)', "
-                f"not '{ctx.segment(node)}' (use '=' for a deterministic quantity)"
-            )
-        if op == "=" and isinstance(expr, DistExpr):
-            raise ctx.error(
-                f"'=' defines a deterministic quantity; use '~' to draw from "
-                f"'{ctx.segment(node)}'"
-            )
-        statements.append(Statement(name, op, expr, lineno, stmt))
+        _check_statement_kind(op, expr, node, ctx)
+        size = _statement_size(expr, ctx)
+        statements.append(Statement(name, op, expr, lineno, stmt, size))
         known.add(name)
+        if size is not None:
+            sizes[name] = size
     return Model(tuple(statements))
 
 
-def parse_distribution(text: str) -> DistExpr:
+def _check_defined_name(name: str, known, first_line, prefix: str, suffix: str) -> None:
+    if keyword.iskeyword(name):
+        raise UsageError(_msg(prefix, suffix, f"'{name}' is a Python keyword, not a valid name"))
+    if name.startswith("_"):
+        raise UsageError(_msg(prefix, suffix, f"names starting with '_' are not allowed: '{name}'"))
+    if name in RESERVED_NAMES:
+        raise UsageError(
+            _msg(prefix, suffix, f"'{name}' is a built-in function or constant; choose another name")
+        )
+    if name in known:
+        raise UsageError(
+            _msg(prefix, suffix, f"'{name}' is already defined on line {first_line[name]}")
+        )
+
+
+def _check_statement_kind(op: str, expr, node: ast.AST, ctx: _Ctx) -> None:
+    if op == "~" and not isinstance(expr, DistExpr):
+        raise ctx.error(
+            f"the right side of '~' must be a distribution such as 'Normal(0, 1)', "
+            f"not '{ctx.segment(node)}' (use '=' for a deterministic quantity)"
+        )
+    if op == "=" and isinstance(expr, DistExpr):
+        unknown = _unknown_function(expr, ctx)
+        if unknown is not None:
+            raise ctx.error(unknown)
+        raise ctx.error(
+            f"'=' defines a deterministic quantity; use '~' to draw from "
+            f"'{ctx.segment(node)}'"
+        )
+
+
+def _statement_size(expr, ctx: _Ctx) -> int | None:
+    """The length of the vector a statement defines (None for a number); vectors of different
+    lengths, vector transform arguments and transforms of a vector distribution are refused."""
+    try:
+        size = vector_size(expr, ctx.sizes)
+    except ValueError as exc:
+        raise ctx.error(str(exc)) from None
+    if isinstance(expr, DistExpr):
+        for tname, targs in expr.transforms:
+            if any(vector_size(a, ctx.sizes) is not None for a in targs):
+                raise ctx.error(f"the arguments of {tname} must be numbers, not vectors")
+        if expr.transforms and size is not None:
+            raise ctx.error("transforms apply to distributions of a number, not of a vector")
+    return size
+
+
+def parse_distribution(text: str, is_family: Callable[[str], bool] | None = None) -> DistExpr:
     """Parse one distribution expression such as ``"softplus(Normal(0, 1))"`` (no variables)."""
     _check_spec_size(text, "the distribution")
     src = text.strip()
-    ctx = _Ctx(src, ("", f" in '{_clip(src)}'"), frozenset(), {})
+    ctx = _Ctx(src, ("", f" in '{_clip(src)}'"), frozenset(), {}, is_family=is_family)
     if "\n" in src or "\r" in src:
         raise ctx.error("a distribution must be a single line")
     node = _parse_rhs(src, ctx)
     expr = _translate(node, ctx)
     if not isinstance(expr, DistExpr):
         raise ctx.error("expected a distribution such as 'LogNormal(0, 1)'")
+    _statement_size(expr, ctx)
     return expr
 
 

@@ -33,6 +33,9 @@ def split_arguments(family: FamilyInfo, args: tuple, kwargs: dict, spelled: str)
     """Positional (numpyro's order for the name as written) and keyword arguments ->
     (native params, targets)."""
     if len(args) > len(family.params):
+        if any(p.event_dim for p in family.params):
+            raise UsageError(f"{family.name} takes its vector as one argument in brackets, e.g. "
+                             f"{family.name}([{', '.join('1' for _ in args)}]); got {len(args)} numbers")
         raise UsageError(f"{family.name} takes at most {len(family.params)} positional argument(s), got {len(args)}")
     params: dict[str, Any] = dict(zip(positional_names(spelled, family), args))
     targets: dict[str, Any] = {}
@@ -118,10 +121,25 @@ def solve_targets(family: FamilyInfo, targets: dict, params: dict) -> dict:
     return {name: np.asarray(values, dtype=np.float64) for name, values in solved.items()}
 
 
-def dist_spec(family_name: str, args: tuple, kwargs: dict, transforms: tuple) -> DistSpec:
-    """A DistSpec from evaluated call arguments (floats, or arrays of shape (n,))."""
+def is_family(name: str) -> bool:
+    """Whether ``name`` is a distribution family (the model parser asks, for its messages)."""
+    try:
+        resolve(name)
+    except UsageError:
+        return False
+    return True
+
+
+def dist_spec(family_name: str, args: tuple, kwargs: dict, transforms: tuple, per_draw: bool = False) -> DistSpec:
+    """A DistSpec from evaluated call arguments: floats, or arrays. With ``per_draw`` (a model's
+    ancestral run) an array has the draws first: (n,) for a number per draw, (n, K) for a vector;
+    without it an array is a constant vector (K,)."""
     family = resolve(family_name)
     params, targets = split_arguments(family, args, kwargs, family_name)
+    params = _check_shapes(family, params, per_draw)
+    if targets and any(isinstance(v, np.ndarray) and v.ndim == (2 if per_draw else 1) for v in targets.values()):
+        raise UsageError(f"the targets of {family.name} in a model are numbers; give a vector parameter instead "
+                         "(a Dirichlet's concentration is count * mean, e.g. 10 * [0.2, 0.3, 0.5])")
     _check_values(family, params)
     if targets:
         params = solve_targets(family, targets, params)
@@ -135,6 +153,22 @@ def dist_spec(family_name: str, args: tuple, kwargs: dict, transforms: tuple) ->
     if specs and family.discrete:
         raise UsageError(f"transforms apply to continuous families; {family.name} is discrete")
     return DistSpec(family, params, tuple(specs))
+
+
+def _check_shapes(family: FamilyInfo, params: dict, per_draw: bool) -> dict:
+    """Numbers where the family takes numbers, vectors where it takes vectors (Dirichlet's
+    concentration); a constant vector becomes a tuple, as ``--concentration 1,2,3`` gives."""
+    out = {}
+    for name, value in params.items():
+        vector = isinstance(value, np.ndarray) and value.ndim == (2 if per_draw else 1)
+        wanted = family.param(name).event_dim > 0
+        if wanted and not vector:
+            raise UsageError(f"'{name}' of {family.name} is a vector, e.g. {name}=[1, 1, 1] "
+                             f"(one per draw: kappa * [1, 1, 1]); got a number")
+        if vector and not wanted:
+            raise UsageError(f"'{name}' of {family.name} is a number; got a vector of {value.shape[-1]} values")
+        out[name] = tuple(float(v) for v in value) if vector and not per_draw else value
+    return out
 
 
 def _complete_vectorised(family: FamilyInfo, params: dict) -> dict:
@@ -167,7 +201,7 @@ def sample_model(model: lang.Model, n: int, seed: int) -> dict[str, np.ndarray]:
     from priorcli.stats import build_distribution
 
     def sample_fn(statement, family, args, kwargs, transforms):
-        spec = dist_spec(family, args, kwargs, transforms)
+        spec = dist_spec(family, args, kwargs, transforms, per_draw=True)
         distribution = build_distribution(spec)
         base = distribution.base_dist if spec.transforms else distribution
         _check_support(spec, base)

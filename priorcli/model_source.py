@@ -6,7 +6,7 @@ from typing import Callable, Mapping
 
 from priorcli.errors import PriorError
 from priorcli.model_eval import _const, _with_line
-from priorcli.model_tree import Binary, Call, DistExpr, Expr, Model, Name, Num, Statement, Unary
+from priorcli.model_tree import Binary, Call, DistExpr, Expr, Model, Name, Num, Statement, Unary, Vector
 
 # ---------------------------------------------------------------------------------------------
 # numpyro source
@@ -40,6 +40,8 @@ def _src(expr: Expr, names: Mapping[str, str]) -> tuple[str, int]:
     if isinstance(expr, Call):
         inner = ", ".join(_src(a, names)[0] for a in expr.args)
         return f"{_JAX_FUNCS[expr.func]}({inner})", _PREC_ATOM
+    if isinstance(expr, Vector):  # numpyro runs the model once per draw: the items are numbers
+        return f"jnp.array([{', '.join(_src(a, names)[0] for a in expr.items)}])", _PREC_ATOM
     if isinstance(expr, Unary):
         text, p = _src(expr.operand, names)
         if p < _PREC_UNARY or isinstance(expr.operand, Unary):

@@ -8,7 +8,7 @@ from __future__ import annotations
 import ast
 import math
 from dataclasses import dataclass
-from typing import Union
+from typing import Mapping, Union
 
 # ---------------------------------------------------------------------------------------------
 # limits against hostile input
@@ -80,7 +80,6 @@ _FORBIDDEN_NODES: dict[type, str] = {
     ast.Compare: "comparison",
     ast.BoolOp: "'and'/'or'",
     ast.IfExp: "conditional expression",
-    ast.List: "list",
     ast.Tuple: "tuple",
     ast.Set: "set",
     ast.Dict: "dict",
@@ -144,7 +143,14 @@ class Call:
     args: tuple["Expr", ...]
 
 
-Expr = Union[Num, Name, Unary, Binary, Call]
+@dataclass(frozen=True)
+class Vector:
+    """A vector literal ``[a, b, c]``: its items are numeric expressions (numbers, or per draw)."""
+
+    items: tuple["Expr", ...]
+
+
+Expr = Union[Num, Name, Unary, Binary, Call, Vector]
 
 
 @dataclass(frozen=True)
@@ -171,6 +177,7 @@ class Statement:
     expr: Union[DistExpr, Expr]  # DistExpr for "~", Expr for "="
     line: int  # 1-based line in the spec
     text: str  # the statement as written, comment stripped
+    size: int | None = None  # the length of a vector variable (a Dirichlet's draws); None for a number
 
     @property
     def is_random(self) -> bool:
@@ -222,4 +229,33 @@ def referenced_names(obj: Union[Model, Statement, DistExpr, Expr]) -> frozenset[
         return referenced_names(obj.left) | referenced_names(obj.right)
     if isinstance(obj, Call):
         return frozenset().union(*(referenced_names(a) for a in obj.args))
+    if isinstance(obj, Vector):
+        return frozenset().union(*(referenced_names(a) for a in obj.items))
     raise TypeError(f"not a model object: {obj!r}")
+
+
+def vector_size(obj: Union[DistExpr, Expr], sizes: Mapping[str, int]) -> int | None:
+    """The length of a vector expression (None for a number), given the lengths of the vector
+    variables in ``sizes``; a distribution's is that of its vector arguments (a Dirichlet's
+    concentration). Raises ValueError naming both lengths when two vectors of different lengths meet."""
+    if isinstance(obj, DistExpr):
+        parts = list(obj.args) + [v for _, v in obj.kwargs]
+    elif isinstance(obj, Vector):
+        return len(obj.items)
+    elif isinstance(obj, Name):
+        return sizes.get(obj.id)
+    elif isinstance(obj, Num):
+        return None
+    elif isinstance(obj, Unary):
+        parts = [obj.operand]
+    elif isinstance(obj, Binary):
+        parts = [obj.left, obj.right]
+    elif isinstance(obj, Call):
+        parts = list(obj.args)
+    else:
+        raise TypeError(f"not a model object: {obj!r}")
+    found = {vector_size(p, sizes) for p in parts} - {None}
+    if len(found) > 1:
+        a, b = sorted(found)[:2]
+        raise ValueError(f"vectors of different lengths ({a} and {b}) meet")
+    return found.pop() if found else None

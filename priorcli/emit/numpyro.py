@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from priorcli import model as lang
 from priorcli.emit import plan
-from priorcli.emit.python import PRINT_QUANTILES, constants_block
+from priorcli.emit.python import PRINT_QUANTILES, constants_block, sizes_argument
 
 
 def emit(variables: tuple[plan.Variable, ...], model: lang.Model, *, seed: int, draws: int, quantiles,
@@ -31,7 +31,7 @@ def emit(variables: tuple[plan.Variable, ...], model: lang.Model, *, seed: int, 
         "    numpyro.enable_x64()  # priorcli draws in float64",
         *constants_block(seed, draws, quantiles),
         "    prior = numpyro.infer.Predictive(model, num_samples=DRAWS)(jax.random.PRNGKey(SEED))",
-        f"    print_quantiles({{name: prior[name] for name in {list(show)!r}}}, QUANTILES)",
+        f"    print_quantiles({{name: prior[name] for name in {list(show)!r}}}, QUANTILES{sizes_argument(variables, show)})",
     ]
     return header + source + "\n".join(main) + "\n"
 

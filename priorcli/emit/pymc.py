@@ -7,7 +7,7 @@ from __future__ import annotations
 from priorcli import model as lang
 from priorcli.model_source import python_locals
 from priorcli.emit import frameworks, plan
-from priorcli.emit.python import PRINT_QUANTILES, constants_block
+from priorcli.emit.python import PRINT_QUANTILES, constants_block, sizes_argument
 from priorcli.emit.syntax import Syntax, render
 
 FUNCTIONS = {
@@ -73,7 +73,8 @@ def emit(variables: tuple[plan.Variable, ...], *, seed: int, draws: int, quantil
         'if __name__ == "__main__":',
         *constants_block(seed, draws, quantiles),
         "    prior = pm.sample_prior_predictive(draws=DRAWS, model=model, random_seed=SEED).prior",
-        f"    print_quantiles({{name: prior[name].values for name in {list(show)!r}}}, QUANTILES)",
+        f"    print_quantiles({{name: prior[name].values for name in {list(show)!r}}}, QUANTILES"
+        f"{sizes_argument(variables, show)})",
     ]
     return "\n".join(lines) + "\n"
 

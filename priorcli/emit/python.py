@@ -4,12 +4,22 @@ names: :func:`priorcli.model_source.python_locals`)."""
 from __future__ import annotations
 
 PRINT_QUANTILES = '''\
-def print_quantiles(draws, quantiles):
-    """One row per quantile, one column per variable, as `priorcli sample --model` shows them."""
+def print_quantiles(draws, quantiles, sizes=None):
+    """One row per quantile, one column per variable (per component NAME[i] of a vector variable of
+    sizes), as `priorcli sample --model` shows them."""
+    columns = {}
+    for name, values in draws.items():
+        values = np.asarray(values, dtype=np.float64)
+        if sizes and name in sizes:
+            values = values.reshape(-1, sizes[name])
+            columns.update({f"{name}[{i}]": values[:, i] for i in range(sizes[name])})
+        else:
+            columns[name] = values.ravel()
+    draws = columns
     width = max([12] + [len(name) for name in draws]) + 2
     print("quantile".ljust(10) + "".join(name.rjust(width) for name in draws))
     for p in quantiles:
-        row = [float(np.quantile(np.asarray(values, dtype=np.float64).ravel(), p)) for values in draws.values()]
+        row = [float(np.quantile(values, p)) for values in draws.values()]
         print(f"q{p!r}".ljust(10) + "".join(f"{v:.6g}".rjust(width) for v in row))
 '''
 
@@ -20,3 +30,9 @@ def constants_block(seed: int, draws: int, quantiles) -> list[str]:
         f"    DRAWS = {int(draws)}",
         f"    QUANTILES = ({', '.join(repr(float(q)) for q in quantiles)},)",
     ]
+
+
+def sizes_argument(variables, show) -> str:
+    """``, {"theta": 3}`` for the vector variables among ``show`` (nothing when there are none)."""
+    sizes = {v.name: v.statement.size for v in variables if v.name in show and v.statement.size is not None}
+    return f", {sizes!r}" if sizes else ""

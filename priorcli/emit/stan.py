@@ -68,7 +68,9 @@ class _Program:
         self.transformed: list[str] = []
         self.model: list[str] = []
         self.generated: list[str] = []
-        self.syntax = Syntax("^", FUNCTIONS, CONSTANTS, frozenset(v.name for v in variables if v.discrete), True)
+        self.syntax = Syntax("^", FUNCTIONS, CONSTANTS, frozenset(v.name for v in variables if v.discrete), True,
+                             vector="[{}]'", varying_vector="[{}]'", elementwise=True,
+                             sizes={v.name: v.statement.size for v in variables if v.statement.size is not None})
         self.inline: dict[str, lang.Expr] = {}  # transformed parameters, as expressions of parameters
         taken = {v.name for v in variables}
         for v in variables:
@@ -87,7 +89,7 @@ class _Program:
         return render(e, self.syntax)
 
     def _deterministic(self, v: plan.Variable) -> None:
-        line = f"real {v.name} = {self.expr(v.expr)};"
+        line = f"{_type(v)} {v.name} = {self.expr(v.expr)};"
         (self.generated if self.prior else self.transformed).append(line)
         self.inline[v.name] = plan.substitute(v.expr, self.inline)
 
@@ -114,9 +116,12 @@ class _Program:
         if v.discrete:
             raise plan.error(v.statement, f"'{v.name}' ~ {v.family.name} is discrete, and a Stan parameter cannot be; "
                                           "use --emit stan-prior to draw it in generated quantities")
-        lower, upper = plan.support_bounds(v.family.name)
-        bounds = _constraint(self._bound(lower, v), self._bound(upper, v), self.expr)
-        self.parameters.append(f"real{bounds} {name};")
+        if v.statement.size is not None:  # a Dirichlet: the only family with vector draws
+            self.parameters.append(f"simplex[{v.statement.size}] {name};")
+        else:
+            lower, upper = plan.support_bounds(v.family.name)
+            bounds = _constraint(self._bound(lower, v), self._bound(upper, v), self.expr)
+            self.parameters.append(f"real{bounds} {name};")
         self.model.append(f"{name} ~ {entry.name}({self._args(v, entry.args, entry.ints)});")
 
     def _bound(self, text: str | None, v: plan.Variable) -> lang.Expr | None:
@@ -133,7 +138,7 @@ class _Program:
         draw = f"{rng_name}_rng({self._args(v, args, ints)})"
         if entry.half:
             draw = f"abs({draw})"
-        kind = "int" if v.discrete else "real"
+        kind = "int" if v.discrete else _type(v)
         self.generated.append(f"{kind} {name} = {draw};")
 
     def _args(self, v: plan.Variable, templates: tuple[str, ...], ints: tuple[int, ...]) -> str:
@@ -154,6 +159,10 @@ class _Program:
             return self.expr(value)
         raise plan.error(v.statement, f"'{v.name}' ~ {v.family.name}: Stan takes {text} as an integer; give a whole "
                                       "number or a discrete variable")
+
+
+def _type(v: plan.Variable) -> str:
+    return "real" if v.statement.size is None else f"vector[{v.statement.size}]"
 
 
 def _constraint(lower: lang.Expr | None, upper: lang.Expr | None, show) -> str:

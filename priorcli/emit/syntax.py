@@ -22,6 +22,10 @@ class Syntax:
     constants: Mapping[str, str]  # "pi", "e" -> the language's
     integers: frozenset[str] = field(default_factory=frozenset)  # variables of integer type (Stan)
     int_literals: bool = False  # write whole numbers as int literals (Stan), keeping int / int real
+    vector: str = "np.array([{}])"  # a vector literal of numbers; "{}" is the items
+    varying_vector: str = "pt.stack([{}])"  # a vector literal with items that vary per draw
+    sizes: Mapping[str, int] = field(default_factory=dict)  # vector variables -> length
+    elementwise: bool = False  # vector-vector '*', '/' and '^' need '.*', './', '.^' (Stan)
 
     def number(self, value: float, as_int: bool = False) -> str:
         if as_int or (self.int_literals and value == int(value) and abs(value) < 2**31):
@@ -58,6 +62,9 @@ def _render(expr, syntax: Syntax, names: Mapping[str, str]) -> tuple[str, int]:
     if isinstance(expr, lang.Call):
         inner = ", ".join(_render(a, syntax, names)[0] for a in expr.args)
         return f"{syntax.functions[expr.func]}({inner})", _ATOM
+    if isinstance(expr, lang.Vector):
+        inner = ", ".join(_render(a, syntax, names)[0] for a in expr.items)
+        return (syntax.varying_vector if lang.referenced_names(expr) else syntax.vector).format(inner), _ATOM
     if isinstance(expr, lang.Unary):
         text, p = _render(expr.operand, syntax, names)
         if p <= _UNARY:
@@ -72,12 +79,13 @@ def _binary(expr: lang.Binary, syntax: Syntax, names) -> tuple[str, int]:
     prec = _PREC[expr.op]
     lt, lp = _render(expr.left, syntax, names)
     rt, rp = _render(expr.right, syntax, names)
+    op = _elementwise(expr, syntax)
     if expr.op == "**":
         if lp < _ATOM:
             lt = f"({lt})"
         if rp < _ATOM:
             rt = f"({rt})"
-        return f"{lt} {syntax.power} {rt}", _POW
+        return f"{lt} {op} {rt}", _POW
     if lp < prec:
         lt = f"({lt})"
     if rp <= prec:
@@ -85,6 +93,19 @@ def _binary(expr: lang.Binary, syntax: Syntax, names) -> tuple[str, int]:
     if expr.op == "/" and is_int(expr.left, syntax) and is_int(expr.right, syntax):
         # Stan divides int by int with truncation; the model language never does.
         lt = f"{float(expr.left.value)!r}" if isinstance(expr.left, lang.Num) else f"1.0 * {lt}"
-    return f"{lt} {expr.op} {rt}", prec
+    return f"{lt} {op} {rt}", prec
+
+
+def _elementwise(expr: lang.Binary, syntax: Syntax) -> str:
+    """The operator as written: Stan's '.*' for vector times vector, './' for a vector divisor,
+    '.^' for a vector power; otherwise the language's own."""
+    op = syntax.power if expr.op == "**" else expr.op
+    if not syntax.elementwise:
+        return op
+    left = lang.vector_size(expr.left, syntax.sizes) is not None
+    right = lang.vector_size(expr.right, syntax.sizes) is not None
+    if (expr.op == "*" and left and right) or (expr.op == "/" and right) or (expr.op == "**" and (left or right)):
+        return "." + op
+    return op
 
 
