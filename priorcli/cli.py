@@ -40,11 +40,16 @@ class PriorGroup(TyperGroup):
             raise typer.Exit(130) from None
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        import warnings
+
         debug = bool(os.environ.get("PRIORCLI_DEBUG"))
         previous = _install_interrupt_handler()
+        shown = warnings.showwarning
+        warnings.showwarning = _show_warning(shown)
         try:
             self._main(args, prog_name, complete_var, debug, **extra)
         finally:
+            warnings.showwarning = shown
             if previous is not None:
                 signal.signal(signal.SIGINT, previous)
 
@@ -113,6 +118,23 @@ def _install_interrupt_handler():
             os._exit(130)
 
     return signal.signal(signal.SIGINT, on_interrupt)
+
+
+def _show_warning(previous):
+    """The library's PriorWarning (a cache left unused) as one ``Warning: ...`` line; others as before."""
+    from priorcli.errors import PriorWarning
+
+    def show(message, category, filename, lineno, file=None, line=None):
+        if not issubclass(category, PriorWarning):
+            return previous(message, category, filename, lineno, file, line)
+        if sys.stderr is not None:
+            try:
+                sys.stderr.write("Warning: " + " ".join(str(message).split()) + "\n")
+            except (OSError, ValueError):
+                pass
+        return None
+
+    return show
 
 
 def _error(message: str) -> None:

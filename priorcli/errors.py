@@ -31,3 +31,8 @@ class InputError(PriorError):
     """An input file that cannot be read or parsed (exit 1)."""
 
     exit_code = 1
+
+
+class PriorWarning(UserWarning):
+    """Something the user should know that does not stop the run (a cache left unused); the CLI
+    prints it as one ``Warning: ...`` line on stderr."""
