@@ -246,8 +246,28 @@ def _root(
     """priorcli: see what a prior implies before you fit the model."""
 
 
+def _draw_count(value) -> int:
+    """-n/--draws: a whole number, also written as a float (1e6, 2.5e3), that fits in int64."""
+    if isinstance(value, int):
+        return value
+    text = str(value).strip()
+    try:
+        count = int(text)
+    except ValueError:
+        try:
+            number = float(text)
+        except ValueError:
+            raise typer.BadParameter(f"'{value}' is not a whole number") from None
+        if number != number or not (number == float("inf") or number.is_integer()):  # nan, 1.5
+            raise typer.BadParameter(f"'{value}' is not a whole number") from None
+        count = 2**63 if number == float("inf") else int(number)
+    if count >= 2**63:
+        raise typer.BadParameter(f"'{value}' is too many draws (at most 2^63 - 1)")
+    return count
+
+
 # Options shared by the commands (DESIGN.md).
-Draws = Annotated[int, typer.Option("-n", "--draws", help="Number of draws.")]
+Draws = Annotated[int, typer.Option("-n", "--draws", help="Number of draws.", parser=_draw_count, metavar="INTEGER")]
 Seed = Annotated[int, typer.Option("--seed", help="Integer seed, used through numpyro.handlers.seed.")]
 Quantiles = Annotated[str, typer.Option("--quantiles", help="Quantiles to show, comma-separated.")]
 Format = Annotated[str, typer.Option("--format", help="table, json, csv or raw.")]

@@ -183,3 +183,35 @@ def test_item3_planted_family_names_do_not_crash_completion(tmp_path, monkeypatc
     completion = subprocess.run(PRIORCLI, capture_output=True, text=True, timeout=300, env=env)
     assert completion.returncode == 0, completion.stderr
     assert "lognormal" in completion.stdout
+
+
+# ---------------------------------------------------------------------------------------------
+# -n / --draws
+
+
+@pytest.mark.parametrize("command", [["sample", "normal"], ["compare", "Normal(0, 1)"]])
+@pytest.mark.parametrize("value", ["99999999999999999999", str(2**63), "1e19", "1e400"])
+def test_item_n_beyond_int64_is_a_usage_error(run, command, value):
+    assert_usage_error(run(*command, "-n", value), "-n", "--draws", value)
+
+
+def test_item_n_largest_int64_is_accepted_by_the_parser():
+    from priorcli.cli import _draw_count
+
+    assert _draw_count(str(2**63 - 1)) == 2**63 - 1
+    assert _draw_count("9.2e18") == 9200000000000000000
+
+
+@pytest.mark.parametrize("command", [["sample", "normal"], ["compare", "Normal(0, 1)"]])
+@pytest.mark.parametrize("value,count", [("1e3", 1000), ("2.5e3", 2500), ("1000.0", 1000)])
+def test_item_n_accepts_integral_floats(run, command, value, count):
+    as_float = run(*command, "-n", value, "--format", "json")
+    as_int = run(*command, "-n", str(count), "--format", "json")
+    assert as_float.exit_code == 0, as_float.stderr
+    assert as_float.stdout == as_int.stdout
+    assert json.loads(as_float.stdout)["draws"] == count
+
+
+@pytest.mark.parametrize("value", ["1.5", "1e-3", "nan", "inf", "ten"])
+def test_item_n_that_is_not_a_whole_number_is_a_usage_error(run, value):
+    assert_usage_error(run("sample", "normal", "-n", value), "-n", value)
