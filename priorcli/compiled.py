@@ -66,13 +66,49 @@ def _usable_directory() -> str | None:
     return directory if cachedirs.trusted(directories, "priorcli's cache") else None
 
 
+def interruptible(function: Callable, *args):
+    """``function(*args)`` in a worker thread, the main thread waiting in short steps.
+
+    jax's compilation and the wait for a running program are native calls, and Python runs its
+    SIGINT handler (priorcli.cli's: clean up, exit 130) only between bytecodes of the main thread:
+    a 30 s compilation would ignore Ctrl-C for 30 s. The worker blocks SIGINT (so do the threads
+    jax starts from it), so the signal reaches the main thread, whose wait it interrupts."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return function(*args)
+    outcome: dict[str, object] = {}
+
+    def work():
+        if hasattr(signal, "pthread_sigmask"):
+            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        try:
+            outcome["value"] = function(*args)
+        except BaseException as exc:  # handed to the main thread
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=work, name="priorcli-sampler", daemon=True)
+    worker.start()
+    while worker.is_alive():
+        worker.join(0.05)
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
+
+
 def draw_single_chunk(spec, size: int, seed: int, build: Callable[[], Callable], sources: tuple[str, ...]) \
         -> np.ndarray:
-    """``size`` draws of ``spec`` for ``seed``, as float64.
+    """``size`` draws of ``spec`` for ``seed``, as float64 (in a worker thread: see interruptible).
 
     ``build()`` returns the function to compile (it takes the seed as an int64 scalar); it is only
     traced when no stored executable fits. ``sources``: the files of the code that builds it (their
     contents are part of the key)."""
+    return interruptible(_draw_single_chunk, spec, size, seed, build, sources)
+
+
+def _draw_single_chunk(spec, size: int, seed: int, build: Callable[[], Callable], sources: tuple[str, ...]) \
+        -> np.ndarray:
     import jax
 
     directory = _usable_directory()

@@ -215,3 +215,65 @@ def test_item_n_accepts_integral_floats(run, command, value, count):
 @pytest.mark.parametrize("value", ["1.5", "1e-3", "nan", "inf", "ten"])
 def test_item_n_that_is_not_a_whole_number_is_a_usage_error(run, value):
     assert_usage_error(run("sample", "normal", "-n", value), "-n", value)
+
+
+# ---------------------------------------------------------------------------------------------
+# A 5,000-component Dirichlet; Ctrl-C while jax compiles or runs
+
+FIVE_THOUSAND = ",".join(["1"] * 5000)
+ENDLESS = """
+import sys
+import jax
+import numpy as np
+from priorcli import compiled
+from priorcli.cli import _install_interrupt_handler
+from priorcli.families import numpyro_dist
+
+numpyro_dist()
+_install_interrupt_handler()
+endless = jax.jit(lambda x: jax.lax.fori_loop(0, 10**15, lambda i, v: v * 1.0000001 + 1e-9, x))
+print("ready", flush=True)
+compiled.interruptible(lambda: np.asarray(endless(1.0)))
+"""
+
+
+def _interrupt(process, after_line=False, delay=1.0):
+    if after_line:
+        assert process.stdout.readline().strip() == b"ready"
+    time.sleep(delay)
+    process.send_signal(signal.SIGINT)
+    try:
+        _, stderr = process.communicate(timeout=60)  # a hang guard, not a timing
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.communicate()
+        pytest.fail("Ctrl-C did not end the run")
+    return process.returncode, stderr.decode()
+
+
+def test_item_ctrl_c_interrupts_a_native_jax_call():
+    """A native call that never returns by itself (the main thread never runs Python's handler
+    while it waits on it) still ends at Ctrl-C, through compiled.interruptible."""
+    process = subprocess.Popen([sys.executable, "-c", ENDLESS], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    code, stderr = _interrupt(process, after_line=True)
+    assert code == 130, stderr
+    assert stderr.strip() == "Error: interrupted"
+
+
+def test_item_large_dirichlet_is_refused_at_once(run):
+    result = run("sample", "dirichlet", "--concentration", FIVE_THOUSAND)
+    assert_usage_error(result, "-n/--draws", "10000", "5000-component", "-n 838")
+
+
+def test_item_large_dirichlet_ctrl_c_exits_130(tmp_path):
+    env = _env(PRIORCLI_NO_CACHE="1")  # compiled afresh: the signal lands in compilation or the run
+    argv = [*PRIORCLI, "sample", "dirichlet", "--concentration", FIVE_THOUSAND, "-n", "800", "--format", "json"]
+    process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    code, stderr = _interrupt(process, delay=4.0)
+    assert code == 130, stderr
+    assert stderr.strip() == "Error: interrupted"
+
+
+def test_item_vector_budget_keeps_small_dirichlets(run):
+    doc = run.json("sample", "dirichlet", "--concentration", "1,2,3", "-n", "2000", "--seed", "1")
+    assert doc["draws"] == 2000
