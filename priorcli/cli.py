@@ -41,12 +41,17 @@ class PriorGroup(TyperGroup):
             raise typer.Exit(130) from None
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        import warnings
+
         debug = bool(os.environ.get("PRIORCLI_DEBUG"))
         previous = _install_interrupt_handler()
         previous_term = _install_terminate_handler()
+        shown = warnings.showwarning
+        warnings.showwarning = _show_warning(shown)
         try:
             self._main(args, prog_name, complete_var, debug, **extra)
         finally:
+            warnings.showwarning = shown
             if previous is not None:
                 signal.signal(signal.SIGINT, previous)
             if previous_term is not None:
@@ -147,6 +152,23 @@ def _remove_pending_files() -> None:
     remove = getattr(outfile, "remove_pending", None)
     if remove is not None:
         remove()
+
+
+def _show_warning(previous):
+    """The library's PriorWarning (a cache left unused) as one ``Warning: ...`` line; others as before."""
+    from priorcli.errors import PriorWarning
+
+    def show(message, category, filename, lineno, file=None, line=None):
+        if not issubclass(category, PriorWarning):
+            return previous(message, category, filename, lineno, file, line)
+        if sys.stderr is not None:
+            try:
+                sys.stderr.write("Warning: " + " ".join(str(message).split()) + "\n")
+            except (OSError, ValueError):
+                pass
+        return None
+
+    return show
 
 
 def _error(message: str) -> None:
@@ -320,8 +342,28 @@ def _root(
     """priorcli: see what a prior implies before you fit the model."""
 
 
+def _draw_count(value) -> int:
+    """-n/--draws: a whole number, also written as a float (1e6, 2.5e3), that fits in int64."""
+    if isinstance(value, int):
+        return value
+    text = str(value).strip()
+    try:
+        count = int(text)
+    except ValueError:
+        try:
+            number = float(text)
+        except ValueError:
+            raise typer.BadParameter(f"'{value}' is not a whole number") from None
+        if number != number or not (number == float("inf") or number.is_integer()):  # nan, 1.5
+            raise typer.BadParameter(f"'{value}' is not a whole number") from None
+        count = 2**63 if number == float("inf") else int(number)
+    if count >= 2**63:
+        raise typer.BadParameter(f"'{value}' is too many draws (at most 2^63 - 1)")
+    return count
+
+
 # Options shared by the commands (DESIGN.md).
-Draws = Annotated[int, typer.Option("-n", "--draws", help="Number of draws.")]
+Draws = Annotated[int, typer.Option("-n", "--draws", help="Number of draws.", parser=_draw_count, metavar="INTEGER")]
 Seed = Annotated[int, typer.Option("--seed", help="Integer seed, used through numpyro.handlers.seed.")]
 Quantiles = Annotated[str, typer.Option("--quantiles", help="Quantiles to show, comma-separated.")]
 Format = Annotated[str, typer.Option("--format", help="table, json, csv or raw.")]

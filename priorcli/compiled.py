@@ -14,8 +14,10 @@ The key: the distribution (family, every parameter's exact ``repr``, transforms)
 jaxlib and numpyro versions, the backend and its platform version, the jax settings that change
 the random bits (float64, the PRNG and its partitionable mode) and ``XLA_FLAGS``, the host CPU's
 feature flags and a hash of the priorcli sources that build the distribution. The files are
-pickles (jax's format), so the directory is created private (0700) and read as trusted, as jax's
-own cache is. Anything unexpected while loading
+pickles (jax's format): loading one runs whatever code it names. So the directories are created
+private (0700), the files 0600, and a file is loaded only while the cache's directories and the file
+itself are the user's own and private (``priorcli.cachedirs``, as ssh checks its keys); otherwise the
+store is not used for the run, with a warning. Anything unexpected while loading
 or storing (an old or truncated file, a jax that cannot serialize the program) falls back to the
 ordinary compiled sampler; a file that fails to load or run is removed. ``PRIORCLI_NO_CACHE`` turns the
 store off like jax's cache (``PRIORCLI_NO_SAMPLER_CACHE`` this store alone); at most MAX_ENTRIES
@@ -40,30 +42,82 @@ SUFFIX = ".xla"
 def cache_dir() -> str | None:
     """Where compiled samplers are kept: beside jax's cache; None when caching is off
     (PRIORCLI_NO_CACHE, or PRIORCLI_NO_SAMPLER_CACHE for this store alone)."""
-    from priorcli.families import compilation_cache_dir
+    from priorcli.families import cache_directories, compilation_cache_dir
 
     if os.environ.get("PRIORCLI_NO_SAMPLER_CACHE"):
         return None
     jax_dir = compilation_cache_dir()
-    if jax_dir is None:
+    return None if jax_dir is None else cache_directories(jax_dir)[-1]
+
+
+def _usable_directory() -> str | None:
+    """The store's directory when it may be read in this run: it, jax's cache beside it and their
+    parent are the user's own and private (priorcli.cachedirs; one warning otherwise)."""
+    from priorcli import cachedirs
+    from priorcli.families import cache_directories, compilation_cache_dir
+
+    directory = cache_dir()
+    if directory is None:
         return None
-    return os.path.join(os.path.dirname(os.path.abspath(jax_dir)), "samplers")
+    jax_dir = compilation_cache_dir()
+    directories = cache_directories(jax_dir) if jax_dir is not None else []
+    if not directories or directories[-1] != directory:  # the store put elsewhere (tests do)
+        directories = [os.path.dirname(os.path.abspath(directory)), directory]
+    return directory if cachedirs.trusted(directories, "priorcli's cache") else None
+
+
+def interruptible(function: Callable, *args):
+    """``function(*args)`` in a worker thread, the main thread waiting in short steps.
+
+    jax's compilation and the wait for a running program are native calls, and Python runs its
+    SIGINT handler (priorcli.cli's: clean up, exit 130) only between bytecodes of the main thread:
+    a 30 s compilation would ignore Ctrl-C for 30 s. The worker blocks SIGINT (so do the threads
+    jax starts from it), so the signal reaches the main thread, whose wait it interrupts."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return function(*args)
+    outcome: dict[str, object] = {}
+
+    def work():
+        if hasattr(signal, "pthread_sigmask"):
+            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        try:
+            outcome["value"] = function(*args)
+        except BaseException as exc:  # handed to the main thread
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=work, name="priorcli-sampler", daemon=True)
+    worker.start()
+    while worker.is_alive():
+        worker.join(0.05)
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
 
 
 def draw_single_chunk(spec, size: int, seed: int, build: Callable[[], Callable], sources: tuple[str, ...]) \
         -> np.ndarray:
-    """``size`` draws of ``spec`` for ``seed``, as float64.
+    """``size`` draws of ``spec`` for ``seed``, as float64 (in a worker thread: see interruptible).
 
     ``build()`` returns the function to compile (it takes the seed as an int64 scalar); it is only
     traced when no stored executable fits. ``sources``: the files of the code that builds it (their
     contents are part of the key)."""
+    return interruptible(_draw_single_chunk, spec, size, seed, build, sources)
+
+
+def _draw_single_chunk(spec, size: int, seed: int, build: Callable[[], Callable], sources: tuple[str, ...]) \
+        -> np.ndarray:
     import jax
 
-    directory = cache_dir()
+    directory = _usable_directory()
     if directory is None:
         return _run(jax.jit(build()), seed)
     path = os.path.join(directory, _key(spec, size, sources) + SUFFIX)
     payload = _read(path)
+    if payload is False:  # not the user's own private file: leave it, and the store, alone
+        return _run(jax.jit(build()), seed)
     if payload is not None:
         try:
             return _run(_deserialize(payload), seed)
@@ -100,11 +154,13 @@ def _trees():
     return jax.tree_util.tree_structure(((np.int64(0),), {})), jax.tree_util.tree_structure(np.zeros(1))
 
 
-def _read(path: str) -> bytes | None:
-    try:
-        payload = Path(path).read_bytes()
-    except OSError:
-        return None
+def _read(path: str) -> bytes | None | bool:
+    """The stored executable; None when there is none, False when the file must not be loaded."""
+    from priorcli import cachedirs
+
+    payload = cachedirs.read_private(path, "the compiled-sampler store")
+    if payload is None:
+        return False if os.path.lexists(path) else None
     try:
         os.utime(path)  # recently used: kept by the pruning in _write
     except OSError:
@@ -131,9 +187,11 @@ def _serialize(executable) -> bytes | None:
 
 
 def _write(path: str, payload: bytes, directory: str) -> None:
+    from priorcli import cachedirs
+
     try:
-        os.makedirs(directory, mode=0o700, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=directory, suffix=".tmp")
+        cachedirs.make_private(directory)
+        handle, temporary = tempfile.mkstemp(dir=directory, suffix=".tmp")  # 0600
         os.close(handle)
         Path(temporary).write_bytes(payload)  # a cache file, not output; renamed into place whole
         os.replace(temporary, path)

@@ -37,3 +37,8 @@ class OutputError(PriorError):
     """An output file that cannot be written or put in place (exit 1)."""
 
     exit_code = 1
+
+
+class PriorWarning(UserWarning):
+    """Something the user should know that does not stop the run (a cache left unused); the CLI
+    prints it as one ``Warning: ...`` line on stderr."""

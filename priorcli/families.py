@@ -72,8 +72,22 @@ def compilation_cache_dir() -> str | None:
         return None
     if os.environ.get("PRIORCLI_CACHE_DIR"):
         return os.environ["PRIORCLI_CACHE_DIR"]
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    base = os.environ.get("XDG_CACHE_HOME")
+    if not base:
+        home = os.path.expanduser("~")
+        if not os.path.isdir(home):  # never create a cache under a HOME that does not exist
+            return None
+        base = os.path.join(home, ".cache")
     return os.path.join(base, "priorcli", "jax")
+
+
+def cache_directories(jax_dir: str) -> list[str]:
+    """priorcli's own cache directories beside jax's, outermost first: their parent, jax's cache,
+    and the compiled samplers (priorcli.compiled); checked together (priorcli.cachedirs)."""
+    import os
+
+    root = os.path.dirname(os.path.abspath(jax_dir))
+    return [root, os.path.abspath(jax_dir), os.path.join(root, "samplers")]
 
 
 @functools.lru_cache(maxsize=1)
@@ -84,7 +98,7 @@ def numpyro_dist():
 
     jax.config.update("jax_enable_x64", True)
     cache = compilation_cache_dir()
-    if cache is not None:
+    if cache is not None and _trusted_cache(cache):
         jax.config.update("jax_compilation_cache_dir", cache)
         jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.0)
         jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
@@ -92,6 +106,14 @@ def numpyro_dist():
 
     _initialise_backend(jax)
     return dist
+
+
+def _trusted_cache(jax_dir: str) -> bool:
+    """jax's cache holds executables: made private, and used only while private."""
+    from priorcli import cachedirs
+
+    cachedirs.make_private(jax_dir)
+    return cachedirs.trusted(cache_directories(jax_dir), "priorcli's cache")
 
 
 def _initialise_backend(jax) -> None:

@@ -149,20 +149,40 @@ def option_names(name: str, command: str) -> list[tuple[str, str]]:
 def family_names() -> list[str]:
     """Every family name as typed (``lognormal``, ``halfcauchy``, ``bernoulli``), sorted."""
     path = _names_cache_path()
-    if path is not None:
-        try:
-            with open(path) as handle:
-                names = json.load(handle)
-            if isinstance(names, list) and all(isinstance(n, str) for n in names):
-                return names
-        except (OSError, ValueError):
-            pass
+    names = _read_names(path) if path is not None else None
+    if names is not None:
+        return names
     from priorcli.families import registry
 
     names = sorted(_name_index(registry()))
     if path is not None:
         _write_atomically(path, json.dumps(names))
     return names
+
+
+def _read_names(path: str) -> list[str] | None:
+    """The cached names, or None for anything else found there: names are data, not code, but a
+    planted file (a FIFO, gigabytes, JSON nested too deep, not a list of names) must not hang or
+    crash completion. Read without following a symbolic link or blocking, at most 1 MB."""
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        handle = os.open(path, flags)
+    except OSError:
+        return None
+    try:
+        import stat
+
+        if not stat.S_ISREG(os.fstat(handle).st_mode):
+            return None
+        text = os.read(handle, 1 << 20)
+        names = json.loads(text)
+    except (OSError, ValueError, RecursionError):
+        return None
+    finally:
+        os.close(handle)
+    if isinstance(names, list) and names and all(isinstance(n, str) for n in names):
+        return names
+    return None
 
 
 def _names_cache_path() -> str | None:
@@ -190,9 +210,11 @@ def _names_cache_path() -> str | None:
 def _write_atomically(path: str, text: str) -> None:
     import tempfile
 
+    from priorcli.cachedirs import make_private
+
     try:
-        os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=os.path.dirname(path), suffix=".tmp")
+        make_private(os.path.dirname(path))
+        handle, temporary = tempfile.mkstemp(dir=os.path.dirname(path), suffix=".tmp")  # 0600
         os.close(handle)
         Path(temporary).write_text(text)  # a cache file, not output; renamed into place whole
         os.replace(temporary, path)

@@ -23,6 +23,9 @@ import numpy as np
 from priorcli.stats import DistSpec, Summary, build_distribution
 
 CHUNK = 1 << 20  # draws per chunk; above this, summaries are computed in a streaming pass
+# A vector family's draws are kept in memory, n x components values, and jax's gamma (Dirichlet)
+# costs about a microsecond a value: beyond this many, -n is refused instead of running for minutes.
+MAX_VECTOR_VALUES = 1 << 22
 FINE_BINS = 1 << 18  # bins of the streaming histogram that quantiles are read from
 
 
@@ -55,6 +58,7 @@ def draw_chunks(spec: DistSpec, n: int, seed: int) -> Iterator[np.ndarray]:
     """Yield float64 numpy arrays of at most CHUNK draws, n in total."""
     from priorcli.families import numpyro_dist
 
+    _check_vector_budget(spec, n)
     numpyro_dist()  # float64 and the compilation cache, before any jax array exists
     if n <= CHUNK:
         from priorcli.compiled import draw_single_chunk
@@ -63,22 +67,37 @@ def draw_chunks(spec: DistSpec, n: int, seed: int) -> Iterator[np.ndarray]:
         return
     import jax
 
+    from priorcli.compiled import interruptible
+
     key = jax.random.PRNGKey(seed)
     samplers: dict[int, object] = {}
 
-    def dispatch(index: int):
+    def dispatch(index: int):  # compiles the first time: in a worker thread, so Ctrl-C is heard
         size = min(CHUNK, n - index * CHUNK)
         if size not in samplers:
             samplers[size] = _sampler(spec, size)
         return samplers[size](key if index == 0 else jax.random.fold_in(key, index))
 
     count = -(-n // CHUNK)
-    pending = dispatch(0)
+    pending = interruptible(dispatch, 0)
     for index in range(count):
         current = pending
         if index + 1 < count:
-            pending = dispatch(index + 1)  # jax runs it asynchronously while numpy works on `current`
-        yield np.asarray(current, dtype=np.float64)
+            pending = interruptible(dispatch, index + 1)  # runs asynchronously while numpy works on `current`
+        yield interruptible(np.asarray, current, np.float64)
+
+
+def _check_vector_budget(spec: DistSpec, n: int) -> None:
+    if not spec.family.multivariate:
+        return
+    from priorcli.errors import UsageError
+
+    components = max((int(np.size(v)) for v in spec.params.values()), default=1)
+    if n * components > MAX_VECTOR_VALUES:
+        raise UsageError(
+            f"-n/--draws {n} of a {components}-component {spec.family.name} is {n * components} values, more than "
+            f"the {MAX_VECTOR_VALUES} drawn at most for a vector family; use -n {max(1, MAX_VECTOR_VALUES // components)} "
+            "or fewer")
 
 
 def draw(spec: DistSpec, n: int, seed: int) -> np.ndarray:
