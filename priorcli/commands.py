@@ -123,6 +123,8 @@ def sample_family(family_name: str, tokens: list[str], transform_texts: list[str
         if options.format == "raw":
             render.write_raw(values, out)
             return
+        if not spec.family.multivariate:
+            values = exact_dist.on_support(values)  # an angle: on the interval its exact values use
         if spec.family.multivariate:
             mc = [mc_stats.mc_summary(values[:, i], options.quantiles, label=f"component {i}")
                   for i in range(values.shape[1])]
@@ -188,7 +190,7 @@ def _stream_draws(spec: DistSpec, exact, options: OutputOptions, out: TextIO):
                     lo, hi = np.quantile(chunk, [low_p, high_p])
                     lo, hi = lo - 0.5 * (hi - lo), hi + 0.5 * (hi - lo)
                 accumulator = sampling.StreamingDraws.for_range(lo, hi, discrete=spec.family.discrete)
-            accumulator.add(chunk)
+            accumulator.add(exact.on_support(chunk))
             if writer is not None:
                 writer.write(chunk)
             if options.format == "raw":

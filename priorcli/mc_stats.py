@@ -163,6 +163,8 @@ def histogram(draws, *, bins: int | None, log_x: bool, discrete: bool, exact: Ex
     if discrete:
         lo, hi = math.floor(lo), math.ceil(hi)
         step = max(1, math.ceil((hi - lo + 1) / (bins or 60)))
+        # Beyond 2**53 not every integer is a float: bins at least two float spacings wide.
+        step = max(step, math.ceil(2 * float(np.spacing(max(abs(lo), abs(hi))))))
         edges = np.arange(lo - 0.5, hi + 0.5 + step, step, dtype=np.float64)
     else:
         if not hi > lo:
@@ -180,7 +182,9 @@ def histogram(draws, *, bins: int | None, log_x: bool, discrete: bool, exact: Ex
     curve_x = curve_y = None
     if exact is not None:
         if discrete:
-            ks = np.arange(lo, hi + 1, dtype=np.float64)
+            # Every integer of the range, or (a range too wide to list, Poisson(1e16)) 2001 of them.
+            ks = np.arange(lo, hi + 1, dtype=np.float64) if hi - lo < 10_000 else \
+                np.unique(np.round(np.linspace(lo, hi, 2001)))
             curve_x, curve_y = ks, np.exp(exact.log_density(ks)) / step
         else:
             grid = np.geomspace(lo, hi, 200) if log_x else np.linspace(lo, hi, 200)

@@ -97,6 +97,10 @@ def _np(x):
 # Exact summaries
 
 
+class _Unknown(Exception):
+    """A cdf that quadrature could not resolve, inside a root finder: the quantile is unknown."""
+
+
 class _Base:
     """Scalar functions of the untransformed family: closed forms first, numpyro otherwise."""
 
@@ -118,7 +122,13 @@ class _Base:
         if self.closed is not None:
             lo, hi = self.closed.support(**self.params)
             return float(lo), float(hi)
+        if self.circular:
+            # An angle as a linear variable on the 2 pi around loc (scipy.stats.vonmises's interval).
+            centre = float(self.params.get("loc", 0.0))
+            return centre - math.pi, centre + math.pi
         support = self.dist.support
+        if "boolean" in type(support).__name__.lower():
+            return 0.0, 1.0
         lo = getattr(support, "lower_bound", -math.inf)
         hi = getattr(support, "upper_bound", math.inf)
         return float(_np(lo)), float(_np(hi))
@@ -133,42 +143,93 @@ class _Base:
 
     @property
     def circular(self) -> bool:
-        """numpyro's mean/variance of an angle (VonMises) are circular statistics, not moments."""
+        """An angle (VonMises): numpyro's variance is the circular one, not the linear moment."""
         return self.closed is None and "circular" in type(self.dist.support).__name__.lower()
+
+    def atom(self) -> tuple[float, float] | None:
+        """(where, mass) of a point mass in a continuous family: numpyro's Hurdle* families put the
+        ``gate`` at 0, the lower end of their continuous part (``part``). None for all others."""
+        if self.family.discrete or self.closed is not None:
+            return None
+        gate, part = getattr(self.dist, "gate", None), getattr(self.dist, "base_dist", None)
+        if gate is None or part is None:
+            return None
+        return 0.0, float(_np(gate))
+
+    def part(self) -> "_Base":
+        """The continuous part of a family with an atom, as a family of its own (Gamma of HurdleGamma)."""
+        from priorcli.families import resolve
+
+        part = self.dist.base_dist
+        family = resolve(type(part).__name__)
+        return _Base(family, {p.name: float(_np(getattr(part, p.name))) for p in family.params})
 
     def mean(self) -> float | None:
         if self.closed is not None and self.closed.mean is not None:
             return finite_or_none(self.closed.mean(**self.params))
-        return None if self.circular else finite_or_none(self._numpyro_value("mean"))
+        value = self._numpyro_value("mean")  # a circular mean is loc: the centre of the interval
+        if value is None:  # numpyro has none: quadrature over the density, or the sum over the pmf
+            return self._table_moment(lambda k: k) if self.family.discrete else self.expect(lambda x: x)
+        return finite_or_none(value)
 
     def variance(self) -> float | None:
         if self.closed is not None and self.closed.variance is not None:
             return finite_or_none(self.closed.variance(**self.params))
-        return None if self.circular else finite_or_none(self._numpyro_value("variance"))
+        value = None if self.circular else self._numpyro_value("variance")
+        if value is None:
+            mean = self.mean()
+            if mean is None:
+                return None
+            fn = lambda x: (x - mean) ** 2  # noqa: E731
+            return self._table_moment(fn) if self.family.discrete else self.expect(fn)
+        return finite_or_none(value)
+
+    def _table_moment(self, fn: Callable) -> float | None:
+        """E[fn(K)] summed over the pmf table of a discrete family whose support it covers whole."""
+        import numpy as np
+
+        table = self.pmf_table()
+        if table is None or not table[0].size:
+            return None
+        ks, cdf = table
+        if not (ks[-1] >= self.support()[1] or 1.0 - cdf[-1] < 1e-12):
+            return None  # a tail beyond the table: its share of a moment is unknown
+        pmf = np.diff(np.concatenate([[0.0], cdf]))
+        return finite_or_none(float(np.sum(fn(ks) * pmf) / cdf[-1]))
+
+    def expect(self, fn: Callable) -> float | None:
+        """E[fn(X)] of a continuous family by adaptive quadrature over its density, its atom added."""
+        lo, hi = self.support()
+        split = self.icdf(0.5)
+        if split is None or not math.isfinite(split) or not lo <= split <= hi:
+            return None
+        value = _quad_expectation(fn, lambda x: float(self.logpdf(x)), lo, hi, split)
+        atom = self.atom()
+        if atom is None or value is None:
+            return value
+        return finite_or_none(value + atom[1] * float(fn(atom[0])))
 
     def pmf_table(self):
         """(ks, cdf) of a discrete family without a usable cdf, from its pmf: k runs from the
-        lower end of the support until all but 1e-12 of the mass is covered (None if it cannot)."""
+        lower end of the support until all but 1e-12 of the mass is covered, or for at most a
+        million values (a heavy tail: the table then covers only part of the mass, and quantiles
+        beyond it are unknown). None without a finite lower end."""
         import numpy as np
 
         if self._pmf is None:
             lo, hi = self.support()
             if not math.isfinite(lo):
                 return None
-            block, ks, total = 4096, np.arange(0), 0.0
-            cdf = np.arange(0, dtype=np.float64)
-            while total < 1 - 1e-12 and ks.size < 1_000_000:
-                start = lo + ks.size
-                new = np.arange(start, min(start + block, hi + 1), dtype=np.float64)
-                if new.size == 0:
-                    break
+            blocks, total, size, block = [], 0.0, 0, 4096
+            while total < 1 - 1e-12 and size < 1_000_000 and lo + size <= hi:
+                new = np.arange(lo + size, min(lo + size + block, hi + 1), dtype=np.float64)
                 with np.errstate(all="ignore"):
-                    pmf = np.exp(self.logpdf(new))
-                cdf = np.concatenate([cdf, total + np.cumsum(np.nan_to_num(pmf))])
-                ks = np.concatenate([ks, new])
-                total = float(cdf[-1])
-            if abs(total - 1) > 1e-9 and not (ks.size and ks[-1] >= hi):
-                return None
+                    pmf = np.nan_to_num(np.exp(self.logpdf(new)))
+                cdf = total + np.cumsum(pmf)
+                blocks.append((new, cdf))
+                total, size, block = float(cdf[-1]), size + new.size, min(2 * block, 1 << 17)
+            ks = np.concatenate([b[0] for b in blocks]) if blocks else np.arange(0, dtype=np.float64)
+            cdf = np.concatenate([b[1] for b in blocks]) if blocks else ks.copy()
             self._pmf = (ks, cdf)
         return self._pmf
 
@@ -182,18 +243,63 @@ class _Base:
             import jax
 
             self._log_prob = jax.jit(self.dist.log_prob)
+        x = _np(x)
+        if self.circular:  # numpyro's density is periodic, but -inf outside [-pi, pi): wrap the angle
+            x = np.remainder(x + np.pi, 2 * np.pi) - np.pi
+        if self.family.discrete and np.all(np.isfinite(x)) and np.all(x == np.floor(x)):
+            x = x.astype(np.int64)  # Categorical and OrderedLogistic index with the values
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message="Out-of-support values")
-            return _np(self._log_prob(_np(x)))
+            return _np(self._log_prob(x))
 
     def cdf(self, x: float) -> float | None:
         if self.closed is not None and self.closed.cdf is not None:
             return float(self.closed.cdf(x, **self.params))
-        return self._numpyro_value("cdf", _np(x))
+        atom = self.atom()
+        if atom is not None:
+            where, mass = atom
+            part = self.part().cdf(x)
+            return None if part is None else (mass if x >= where else 0.0) + (1.0 - mass) * part
+        value = self._numpyro_value("cdf", _np(x))
+        if value is None and not self.family.discrete:
+            return self._quadrature_cdf(float(x))
+        return value
+
+    def _quadrature_cdf(self, x: float) -> float | None:
+        """P(X <= x) of a continuous family without a cdf: quadrature of its density from the lower end."""
+        from scipy.integrate import IntegrationWarning, quad
+
+        lo, hi = self.support()
+        if not x > lo:
+            return 0.0
+        if not x < hi:
+            return 1.0
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", IntegrationWarning)
+            try:
+                value, _ = quad(lambda t: math.exp(float(self.logpdf(t))), lo, x, epsabs=1e-15, epsrel=1e-13,
+                                limit=500)
+            except (IntegrationWarning, OverflowError):
+                return None
+        return min(max(value, 0.0), 1.0)
+
+    def has_icdf(self) -> bool:
+        """A quantile function without root finding (a record's, numpyro's)?"""
+        if self.closed is not None:
+            return self.closed.icdf is not None
+        if self.atom() is not None:
+            return self.part().has_icdf()
+        return not self.family.discrete and self._numpyro_value("icdf", 0.5) is not None
 
     def icdf(self, q: float) -> float | None:
         if self.closed is not None and self.closed.icdf is not None:
             return float(self.closed.icdf(q, **self.params))
+        atom = self.atom()
+        if atom is not None:  # the atom at the part's lower end: F(x) = mass + (1 - mass) G(x), x >= 0
+            where, mass = atom
+            if q <= mass:
+                return where
+            return self.part().icdf((q - mass) / (1.0 - mass))
         if not self.family.discrete:
             value = self._numpyro_value("icdf", _np(q))
             if value is not None and math.isfinite(value):
@@ -202,22 +308,20 @@ class _Base:
 
     def _invert_cdf(self, q: float) -> float | None:
         """Quantile by root finding on the CDF (discrete: smallest k with cdf(k) >= q)."""
-        if self.cdf(0.0) is None:
-            table = self.pmf_table() if self.family.discrete else None
-            if table is None:
-                return None
+        if self.family.discrete and self.cdf(0.0) is None:
             import numpy as np
 
+            table = self.pmf_table()
+            if table is None or not table[0].size:
+                return None
             ks, cdf = table
             i = int(np.searchsorted(cdf, q * (1 - 1e-14)))  # tolerate rounding in the summed pmf
-            return float(ks[min(i, ks.size - 1)])
-        lo, hi = self.support()
-        a = lo if math.isfinite(lo) else -1.0
-        b = hi if math.isfinite(hi) else 1.0
-        while not math.isfinite(lo) and self.cdf(a) > q:
-            a = a * 2 if a < 0 else a - 1.0
-        while not math.isfinite(hi) and self.cdf(b) < q:
-            b = b * 2 if b > 0 else b + 1.0
+            covered = i < ks.size or ks[-1] >= self.support()[1]
+            return float(ks[min(i, ks.size - 1)]) if covered else None
+        bracket = self._bracket(q)
+        if bracket is None:
+            return None
+        a, b = bracket
         if self.family.discrete:
             a, b = math.floor(a), math.ceil(b)
             while b - a > 1:  # invariant: cdf(a) < q <= cdf(b), or a is the lower end
@@ -229,7 +333,37 @@ class _Base:
             return float(a) if self.cdf(a) >= q else float(b)
         from scipy.optimize import brentq
 
-        return float(brentq(lambda x: self.cdf(x) - q, a, b, xtol=1e-14, rtol=1e-15, maxiter=500))
+        def excess(x):
+            value = self.cdf(x)
+            if value is None:
+                raise _Unknown
+            return value - q
+
+        try:
+            return float(brentq(excess, a, b, xtol=1e-14, rtol=1e-15, maxiter=500))
+        except _Unknown:
+            return None
+
+    def _bracket(self, q: float) -> tuple[float, float] | None:
+        """[a, b] with cdf(a) <= q <= cdf(b), stepping out by doubling over an infinite end."""
+        lo, hi = self.support()
+        a = lo if math.isfinite(lo) else -1.0
+        b = hi if math.isfinite(hi) else 1.0
+        for _ in range(1100):  # 2**1024 overflows: every float is reached well within this
+            fa = self.cdf(a) if not math.isfinite(lo) else 0.0
+            if fa is None or not math.isfinite(a):
+                return None
+            if fa <= q:
+                break
+            a = a * 2 if a < 0 else a - 1.0
+        for _ in range(1100):
+            fb = self.cdf(b) if not math.isfinite(hi) else 1.0
+            if fb is None or not math.isfinite(b):
+                return None
+            if fb >= q:
+                break
+            b = b * 2 if b > 0 else b + 1.0
+        return a, b
 
     def mode(self) -> float | None:
         if self.closed is not None and self.closed.mode is not None:
@@ -272,6 +406,16 @@ class ExactDistribution:
         self._transform_fns = None
         self._log_jacobian_jax = None
         self._log_prob = None
+
+    def on_support(self, values):
+        """Draws as this distribution's summaries read them: an angle (VonMises, untransformed)
+        wrapped onto [loc - pi, loc + pi), where numpyro's draws lie in [-pi, pi); others as given."""
+        if self.spec.transforms or not self.base.circular:
+            return values
+        import numpy as np
+
+        lo = self.base.support()[0]
+        return lo + np.remainder(np.asarray(values, dtype=np.float64) - lo, 2 * np.pi)
 
     # The transform chain as scalar/vector numpy functions, built on numpyro's transforms.
     def _chain(self):
@@ -345,11 +489,11 @@ class ExactDistribution:
         return math.sqrt(variance) if variance is not None else None
 
     def _expect(self, fn) -> float | None:
-        lo, hi = self.base.support()
-        split = self.base.icdf(0.5)
-        return _quad_expectation(fn, lambda x: float(self.base.logpdf(x)), lo, hi, split)
+        return self.base.expect(fn)
 
     def mode(self) -> float | None:
+        if self.base.atom() is not None:
+            return None  # a point mass beside a density: no mode comparing the two
         if not self.spec.transforms:
             closed = self.base.mode()
             if closed is not None or (self.base.closed is not None and self.base.closed.mode is not None):
@@ -381,25 +525,38 @@ class ExactDistribution:
         import numpy as np
         from scipy.optimize import minimize_scalar
 
-        probs = np.linspace(1e-4, 1 - 1e-4, 801)
-        grid = [self.base.icdf(float(p)) for p in probs]
-        if any(x is None for x in grid):
+        xs = self._mode_grid()
+        if xs is None:
             return None  # no quantile function to place the search: the mode is unknown
-        xs = np.unique(np.array(grid, dtype=np.float64))
         values = self._log_density_base_coords(xs)
         if not np.any(np.isfinite(values)):
             return None
         i = int(np.nanargmax(np.where(np.isfinite(values), values, -np.inf)))
         if i in (0, len(xs) - 1):
-            return self._boundary_mode(i == 0)
+            return self._boundary_mode(i == 0, float(xs[i]))
         if not (np.isfinite(values[i - 1]) and np.isfinite(values[i + 1])):
             # The density stops being computable (overflow in a transform's Jacobian) right next to
             # its largest value: it still rises towards that end, so the mode is that end or unknown.
-            return self._boundary_mode(not np.isfinite(values[i - 1]))
+            at_lower = not np.isfinite(values[i - 1])
+            return self._boundary_mode(at_lower, float(xs[i + 1] if at_lower else xs[i - 1]))
         x = self._stationary_point(float(xs[i - 1]), float(xs[i + 1]))
         if x is None:  # no sign change of the slope: fall back to a bracketed minimisation
             x = self._bracketed_mode(float(xs[i - 1]), float(xs[i]), float(xs[i + 1]))
         return float(self._chain()[0](x)) if self.spec.transforms else x
+
+    def _mode_grid(self):
+        """Base-coordinate points to search for the mode: 801 quantiles, or (no quantile function
+        but root finding on a cdf integrated from the density) a finite support's even grid."""
+        import numpy as np
+
+        lo, hi = self.base.support()
+        if not self.base.has_icdf() and math.isfinite(lo) and math.isfinite(hi):
+            return np.linspace(lo, hi, 803)[1:-1]
+        probs = np.linspace(1e-4, 1 - 1e-4, 801 if self.base.has_icdf() else 41)
+        grid = [self.base.icdf(float(p)) for p in probs]
+        if any(x is None for x in grid):
+            return None
+        return np.unique(np.array(grid, dtype=np.float64))
 
     def _bracketed_mode(self, a: float, b: float, c: float) -> float:
         """Maximise the density between grid neighbours a < b < c, b the best grid point.
@@ -442,7 +599,7 @@ class ExactDistribution:
                          full_output=True, disp=False)
         return float(x) if info.converged else None
 
-    def _boundary_mode(self, at_lower: bool) -> float | None:
+    def _boundary_mode(self, at_lower: bool, inside: float) -> float | None:
         """Density largest at an end of the support: the mode is that end if the density is finite there."""
         import numpy as np
 
@@ -452,8 +609,13 @@ class ExactDistribution:
             return None
         with np.errstate(all="ignore"):
             value = self._log_density_base_coords(np.array([end]))[0]
-        if not np.isfinite(value):
-            return None
+            if not np.isfinite(value):
+                # numpyro's log_prob is -inf on the end itself (an open support, Gompertz at 0):
+                # the density is bounded there if it settles as the end is approached.
+                near = inside - end
+                approach = self._log_density_base_coords(end + near * np.array([1e-6, 1e-10]))
+                if not (np.all(np.isfinite(approach)) and abs(approach[1] - approach[0]) < 1e-4):
+                    return None
         return float(self._chain()[0](end)) if self.spec.transforms else float(end)
 
     def _discrete_mode(self) -> float | None:
@@ -462,8 +624,16 @@ class ExactDistribution:
         table = self.base.pmf_table() if self.base.cdf(0.0) is None else None
         if table is not None:
             ks, cdf = table
+            if not ks.size:
+                return None
             pmf = np.diff(np.concatenate([[0.0], cdf]))
-            return float(ks[int(np.argmax(pmf))])
+            i = int(np.argmax(pmf))
+            # A table that stops short of the mass: its largest pmf is the mode only if the mass
+            # left beyond it is smaller (no later value can then have more).
+            complete = ks[-1] >= self.base.support()[1] or 1.0 - cdf[-1] < pmf[i]
+            return float(ks[i]) if complete else None
+        if table is None and self.base.cdf(0.0) is None:
+            return None
         lo, hi = self.base.icdf(1e-9), self.base.icdf(1 - 1e-9)
         if lo is None or hi is None or hi - lo > 1e7:
             return None
