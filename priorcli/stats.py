@@ -14,8 +14,9 @@ import warnings
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from priorcli import exact_numeric as numeric
 from priorcli import records
-from priorcli.errors import UsageError
+from priorcli.errors import InfeasibleError, UsageError
 from priorcli.families import FamilyInfo
 from priorcli.transforms import TransformSpec, build_chain, check_chain
 
@@ -54,6 +55,10 @@ class Summary:
     method: str  # "exact" | "monte-carlo"
     n: int | None = None
     label: str = ""  # e.g. "concentration[1]" for a Dirichlet component
+    # Monte Carlo draws beyond float64's range (see priorcli.mc_stats.out_of_range): exactly 0
+    # where the variable is positive, and +-inf.
+    underflowed: int = 0
+    overflowed: int = 0
 
 
 def finite_or_none(value) -> float | None:
@@ -87,6 +92,13 @@ def build_distribution(spec: DistSpec):
     return dist.TransformedDistribution(base, build_chain(list(spec.transforms)))
 
 
+def np_errstate():
+    """numpy's floating point warnings off (an overflow is handled where it matters)."""
+    import numpy as np
+
+    return np.errstate(all="ignore")
+
+
 def _np(x):
     import numpy as np
 
@@ -95,10 +107,6 @@ def _np(x):
 
 # ---------------------------------------------------------------------------------------------
 # Exact summaries
-
-
-class _Unknown(Exception):
-    """A cdf that quadrature could not resolve, inside a root finder: the quantile is unknown."""
 
 
 class _Base:
@@ -185,17 +193,8 @@ class _Base:
         return finite_or_none(value)
 
     def _table_moment(self, fn: Callable) -> float | None:
-        """E[fn(K)] summed over the pmf table of a discrete family whose support it covers whole."""
-        import numpy as np
-
         table = self.pmf_table()
-        if table is None or not table[0].size:
-            return None
-        ks, cdf = table
-        if not (ks[-1] >= self.support()[1] or 1.0 - cdf[-1] < 1e-12):
-            return None  # a tail beyond the table: its share of a moment is unknown
-        pmf = np.diff(np.concatenate([[0.0], cdf]))
-        return finite_or_none(float(np.sum(fn(ks) * pmf) / cdf[-1]))
+        return None if table is None else numeric.table_moment(table, fn, self.support()[1])
 
     def expect(self, fn: Callable) -> float | None:
         """E[fn(X)] of a continuous family by adaptive quadrature over its density, its atom added."""
@@ -203,34 +202,17 @@ class _Base:
         split = self.icdf(0.5)
         if split is None or not math.isfinite(split) or not lo <= split <= hi:
             return None
-        value = _quad_expectation(fn, lambda x: float(self.logpdf(x)), lo, hi, split)
+        value = numeric.quad_expectation(fn, lambda x: float(self.logpdf(x)), lo, hi, split)
         atom = self.atom()
         if atom is None or value is None:
             return value
         return finite_or_none(value + atom[1] * float(fn(atom[0])))
 
     def pmf_table(self):
-        """(ks, cdf) of a discrete family without a usable cdf, from its pmf: k runs from the
-        lower end of the support until all but 1e-12 of the mass is covered, or for at most a
-        million values (a heavy tail: the table then covers only part of the mass, and quantiles
-        beyond it are unknown). None without a finite lower end."""
-        import numpy as np
-
+        """(ks, cdf) of a discrete family without a usable cdf, from its pmf (exact_numeric.pmf_table)."""
         if self._pmf is None:
             lo, hi = self.support()
-            if not math.isfinite(lo):
-                return None
-            blocks, total, size, block = [], 0.0, 0, 4096
-            while total < 1 - 1e-12 and size < 1_000_000 and lo + size <= hi:
-                new = np.arange(lo + size, min(lo + size + block, hi + 1), dtype=np.float64)
-                with np.errstate(all="ignore"):
-                    pmf = np.nan_to_num(np.exp(self.logpdf(new)))
-                cdf = total + np.cumsum(pmf)
-                blocks.append((new, cdf))
-                total, size, block = float(cdf[-1]), size + new.size, min(2 * block, 1 << 17)
-            ks = np.concatenate([b[0] for b in blocks]) if blocks else np.arange(0, dtype=np.float64)
-            cdf = np.concatenate([b[1] for b in blocks]) if blocks else ks.copy()
-            self._pmf = (ks, cdf)
+            self._pmf = numeric.pmf_table(self.logpdf, lo, hi)
         return self._pmf
 
     def logpdf(self, x):
@@ -267,21 +249,8 @@ class _Base:
 
     def _quadrature_cdf(self, x: float) -> float | None:
         """P(X <= x) of a continuous family without a cdf: quadrature of its density from the lower end."""
-        from scipy.integrate import IntegrationWarning, quad
-
         lo, hi = self.support()
-        if not x > lo:
-            return 0.0
-        if not x < hi:
-            return 1.0
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", IntegrationWarning)
-            try:
-                value, _ = quad(lambda t: math.exp(float(self.logpdf(t))), lo, x, epsabs=1e-15, epsrel=1e-13,
-                                limit=500)
-            except (IntegrationWarning, OverflowError):
-                return None
-        return min(max(value, 0.0), 1.0)
+        return numeric.quadrature_cdf(lambda t: float(self.logpdf(t)), lo, hi, x)
 
     def has_icdf(self) -> bool:
         """A quantile function without root finding (a record's, numpyro's)?"""
@@ -307,89 +276,18 @@ class _Base:
         return self._invert_cdf(q)
 
     def _invert_cdf(self, q: float) -> float | None:
-        """Quantile by root finding on the CDF (discrete: smallest k with cdf(k) >= q)."""
-        if self.family.discrete and self.cdf(0.0) is None:
-            import numpy as np
-
-            table = self.pmf_table()
-            if table is None or not table[0].size:
-                return None
-            ks, cdf = table
-            i = int(np.searchsorted(cdf, q * (1 - 1e-14)))  # tolerate rounding in the summed pmf
-            covered = i < ks.size or ks[-1] >= self.support()[1]
-            return float(ks[min(i, ks.size - 1)]) if covered else None
-        bracket = self._bracket(q)
-        if bracket is None:
-            return None
-        a, b = bracket
-        if self.family.discrete:
-            a, b = math.floor(a), math.ceil(b)
-            while b - a > 1:  # invariant: cdf(a) < q <= cdf(b), or a is the lower end
-                mid = (a + b) // 2
-                if self.cdf(mid) >= q:
-                    b = mid
-                else:
-                    a = mid
-            return float(a) if self.cdf(a) >= q else float(b)
-        from scipy.optimize import brentq
-
-        def excess(x):
-            value = self.cdf(x)
-            if value is None:
-                raise _Unknown
-            return value - q
-
-        try:
-            return float(brentq(excess, a, b, xtol=1e-14, rtol=1e-15, maxiter=500))
-        except _Unknown:
-            return None
-
-    def _bracket(self, q: float) -> tuple[float, float] | None:
-        """[a, b] with cdf(a) <= q <= cdf(b), stepping out by doubling over an infinite end."""
+        """Quantile by root finding on the CDF (discrete: smallest k with cdf(k) >= q, from the
+        summed pmf where there is no cdf)."""
         lo, hi = self.support()
-        a = lo if math.isfinite(lo) else -1.0
-        b = hi if math.isfinite(hi) else 1.0
-        for _ in range(1100):  # 2**1024 overflows: every float is reached well within this
-            fa = self.cdf(a) if not math.isfinite(lo) else 0.0
-            if fa is None or not math.isfinite(a):
-                return None
-            if fa <= q:
-                break
-            a = a * 2 if a < 0 else a - 1.0
-        for _ in range(1100):
-            fb = self.cdf(b) if not math.isfinite(hi) else 1.0
-            if fb is None or not math.isfinite(b):
-                return None
-            if fb >= q:
-                break
-            b = b * 2 if b > 0 else b + 1.0
-        return a, b
+        if self.family.discrete and self.cdf(0.0) is None:
+            table = self.pmf_table()
+            return None if table is None else numeric.table_quantile(table, q, hi)
+        return numeric.invert_cdf(self.cdf, q, lo, hi, self.family.discrete)
 
     def mode(self) -> float | None:
         if self.closed is not None and self.closed.mode is not None:
             return finite_or_none(self.closed.mode(**self.params))
         return None
-
-
-def _quad_expectation(fn: Callable, logpdf: Callable, lo: float, hi: float, split: float) -> float | None:
-    """E[fn(X)] by adaptive quadrature over the base density; None if it does not converge."""
-    from scipy.integrate import IntegrationWarning, quad
-
-    def integrand(x):
-        density = math.exp(logpdf(x))
-        # Far in the tails the density underflows to 0 while fn may overflow: the product is 0.
-        return 0.0 if density == 0.0 else float(fn(x) * density)
-
-    total = 0.0
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", IntegrationWarning)
-        try:
-            for a, b in ((lo, split), (split, hi)):
-                value, _ = quad(integrand, a, b, epsabs=0.0, epsrel=1e-12, limit=500)
-                total += value
-        except (IntegrationWarning, OverflowError, ZeroDivisionError):
-            return None  # divergent or not resolvable: report unknown, never a wrong number
-    return finite_or_none(total)
 
 
 class ExactDistribution:
@@ -444,11 +342,33 @@ class ExactDistribution:
         return self._transform_fns
 
     def quantile(self, p: float) -> float | None:
+        return finite_or_none(self._raw_quantile(p))
+
+    def _raw_quantile(self, p: float) -> float | None:
         base_q = self.base.icdf(p if self.increasing else 1.0 - p)
         if base_q is None or not self.spec.transforms:
-            return finite_or_none(base_q)
+            return base_q
         forward, _ = self._chain()
-        return finite_or_none(forward(base_q))
+        with np_errstate():
+            return float(forward(base_q))
+
+    def check_representable(self) -> None:
+        """InfeasibleError when the distribution lies beyond float64 (LogNormal(1000, 1): its
+        median overflows; LogNormal(-1000, 1): it underflows to 0): nothing meaningful to report."""
+        median = self._raw_quantile(0.5)
+        if median is None or math.isnan(median):
+            return
+        if math.isinf(median):
+            what = "overflows to inf (the largest float is 1.8e308)"
+        elif self.spec.family.discrete or self.base.atom() is not None or not (
+                median == self.support[0] or median == self.support[1]):
+            return
+        elif median == 0.0:
+            what = "underflows to 0 (the smallest positive float is 2.2e-308)"
+        else:
+            what = f"rounds to {median:g}, the end of its support"
+        raise InfeasibleError(f"{self.spec.label()} is beyond float64's range: its median {what}; "
+                              "no summary or draw of it would mean anything")
 
     def quantile_function(self) -> Callable | None:
         """Vectorised exact quantile (probabilities array -> values array) from the family's
@@ -480,6 +400,8 @@ class ExactDistribution:
     def sd(self) -> float | None:
         if not self.spec.transforms:
             variance = self.base.variance()
+            if variance == 0.0 and not self.spec.family.discrete:
+                return None  # a continuous family's variance underflowed (LogNormal(-700, 5)): unknown, not 0
             return math.sqrt(variance) if variance is not None else None
         mean = self.mean()
         if mean is None:
@@ -623,16 +545,8 @@ class ExactDistribution:
 
         table = self.base.pmf_table() if self.base.cdf(0.0) is None else None
         if table is not None:
-            ks, cdf = table
-            if not ks.size:
-                return None
-            pmf = np.diff(np.concatenate([[0.0], cdf]))
-            i = int(np.argmax(pmf))
-            # A table that stops short of the mass: its largest pmf is the mode only if the mass
-            # left beyond it is smaller (no later value can then have more).
-            complete = ks[-1] >= self.base.support()[1] or 1.0 - cdf[-1] < pmf[i]
-            return float(ks[i]) if complete else None
-        if table is None and self.base.cdf(0.0) is None:
+            return numeric.table_mode(table, self.base.support()[1])
+        if self.base.cdf(0.0) is None:
             return None
         lo, hi = self.base.icdf(1e-9), self.base.icdf(1 - 1e-9)
         if lo is None or hi is None or hi - lo > 1e7:
