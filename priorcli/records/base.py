@@ -544,6 +544,8 @@ def discrete_entropy(logpmf, lo, hi, center, spread):
             lp = logpmf(k)
         p = np.exp(lp)
         total += float(-np.sum(np.where(p > 0.0, p * lp, 0.0)))
+        if not k[-1] + 1.0 > k0:
+            break  # beyond 2**53, where k + 1 == k: no further integer to step to
         k0 = k[-1] + 1.0
         if k[0] > center and float(np.max(lp)) < -60.0:
             break

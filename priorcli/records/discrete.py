@@ -38,8 +38,22 @@ def _poisson_logpmf(k, rate):
     kk = np.where(big, k, 1e7)
     d = (rate - kk) / kk
     stirlerr = 1.0 / (12.0 * kk) - 1.0 / (360.0 * kk**3)
-    saddle = -0.5 * np.log(2.0 * np.pi * kk) - stirlerr - kk * (d - np.log1p(d))
+    saddle = -0.5 * np.log(2.0 * np.pi * kk) - stirlerr - kk * _d_minus_log1p(d)
     return np.where(big, saddle, direct)
+
+
+def _d_minus_log1p(d):
+    """d - log1p(d), by its series d^2/2 - d^3/3 + ... where |d| < 0.05 (the subtraction would
+    lose the digits that matter: d ~ 1e-5 leaves 5e-11 from two numbers of 1e-5)."""
+    d = np.asarray(d, dtype=np.float64)
+    small = np.abs(d) < 0.05
+    t = np.where(small, d, 0.0)
+    series = np.zeros_like(t)
+    for j in range(24, 1, -1):  # Horner: sum over j >= 2 of (-1)^j d^j / j; 0.05^23 < 1e-29
+        series = series * t + (1.0 if j % 2 == 0 else -1.0) / j
+    series = series * t * t
+    with np.errstate(all="ignore"):
+        return np.where(small, series, d - np.log1p(np.where(small, 0.0, d)))
 
 
 def _poisson_cdf(x, rate):
