@@ -119,6 +119,8 @@ def sample_family(family_name: str, tokens: list[str], transform_texts: list[str
     spec = built.spec
     # One exact distribution serves the table, the streaming range and the plotted density.
     exact_dist = None if spec.family.multivariate else stats.ExactDistribution(spec)
+    if exact_dist is not None:
+        exact_dist.check_representable()
     exact = stats.exact_summaries(spec, options.quantiles) if exact_dist is None else [exact_dist.summary(options.quantiles)]
     discrete = spec.family.discrete
     if spec.family.multivariate or options.draws <= sampling.CHUNK:
@@ -128,6 +130,8 @@ def sample_family(family_name: str, tokens: list[str], transform_texts: list[str
         if options.format == "raw":
             render.write_raw(values, out)
             return
+        if not spec.family.multivariate:
+            values = exact_dist.on_support(values)  # an angle: on the interval its exact values use
         if spec.family.multivariate:
             mc = [mc_stats.mc_summary(values[:, i], options.quantiles, label=f"component {i}")
                   for i in range(values.shape[1])]
@@ -139,6 +143,7 @@ def sample_family(family_name: str, tokens: list[str], transform_texts: list[str
         if options.format == "raw":
             return
         mc = [draws.summary(options.quantiles)]
+    _range_notes([(s.label, s) for s in mc])
     if options.format == "json":
         render.write_json(
             {
@@ -170,6 +175,16 @@ def sample_family(family_name: str, tokens: list[str], transform_texts: list[str
         _write_plot(plot, out)
 
 
+def _range_notes(summaries) -> None:
+    """One stderr note per summary whose draws went beyond float64 (mc_stats.range_note)."""
+    from priorcli.mc_stats import range_note
+
+    for name, summary in summaries:
+        note = range_note(summary, name)
+        if note:
+            render.stderr_line(note)
+
+
 def _stream_draws(spec: DistSpec, exact, options: OutputOptions, out: TextIO):
     """More draws than one chunk: never hold them all; summarise, write and print chunk by chunk."""
     from contextlib import ExitStack
@@ -189,11 +204,14 @@ def _stream_draws(spec: DistSpec, exact, options: OutputOptions, out: TextIO):
             if accumulator is None:
                 lo, hi = exact.quantile(low_p), exact.quantile(high_p)
                 if lo is None or hi is None or not hi > lo:
-                    # No exact quantiles: the first chunk's range, widened by half its width.
-                    lo, hi = np.quantile(chunk, [low_p, high_p])
-                    lo, hi = lo - 0.5 * (hi - lo), hi + 0.5 * (hi - lo)
+                    # No exact quantiles: the first chunk's finite range, widened by half its width.
+                    finite = chunk[np.isfinite(chunk)]
+                    lo, hi = np.quantile(finite, [low_p, high_p]) if finite.size else (0.0, 1.0)
+                    with np.errstate(all="ignore"):  # positive draws keep a positive (log-binned) range
+                        lo, hi = (lo / 2, min(1.5 * hi, 1.7e308)) if lo > 0 else \
+                            (max(lo - 0.5 * (hi - lo), -8e307), min(hi + 0.5 * (hi - lo), 8e307))
                 accumulator = sampling.StreamingDraws.for_range(lo, hi, discrete=spec.family.discrete)
-            accumulator.add(chunk)
+            accumulator.add(exact.on_support(chunk))
             if writer is not None:
                 writer.write(chunk)
             if options.format == "raw":
@@ -243,6 +261,8 @@ def summarize_family(family_name: str, tokens: list[str], transform_texts: list[
     built = build_spec(family_name, tokens, transform_texts, fast=not transform_texts)
     spec = built.spec
     exact = None if spec.family.multivariate else stats.ExactDistribution(spec)
+    if exact is not None:
+        exact.check_representable()
     summaries = stats.exact_summaries(spec, options.quantiles) if exact is None else [exact.summary(options.quantiles)]
     support = None if exact is None else exact.support
     if options.format == "json":
@@ -537,6 +557,7 @@ def sample_model(spec_text: str, options: OutputOptions, *, show: str | None, em
     if options.output:
         render.write_draws_file(options.output, table, force=options.force, names=header)
     summaries = {name: mc_stats.mc_summary(values[name], options.quantiles) for name in names}
+    _range_notes(summaries.items())
     if options.format == "json":
         render.write_json(
             {"seed": options.seed, "draws": options.draws,
@@ -652,6 +673,7 @@ def compare(specs: list[str], options: OutputOptions, out: TextIO, emit: str | N
         if spec.family.multivariate:
             raise UsageError(f"compare takes univariate distributions; '{text}' is multivariate")
         mc = mc_stats.mc_summary(draws, options.quantiles, discrete=spec.family.discrete)
+        _range_notes([(text, mc)])
         rows.append((text, spec, draws, mc, exact[0]))
     if options.format == "json":
         render.write_json(

@@ -15,43 +15,117 @@ from priorcli.stats import DEFAULT_QUANTILES, ExactDistribution, Summary, finite
 # Monte Carlo
 
 
+# A positive draw this small sits at the bottom of float64 (its smallest normal number is 2.2e-308):
+# zeros beside it are draws that underflowed, not values of the variable.
+UNDERFLOW_ZONE = 1e-300
+
+
+def out_of_range(x, discrete: bool) -> tuple[int, int]:
+    """(underflowed, overflowed): draws that overflowed to +-inf, and (a continuous variable that is
+    never negative and whose smallest positive draw is below 1e-300, or that has no positive draw)
+    draws that underflowed to exactly 0. A zero of a discrete variable, or beside draws that stay
+    clear of 1e-300 (a Hurdle family's zeros, max(u, 0)), is a value, not an underflow."""
+    import numpy as np
+
+    overflowed = int(np.count_nonzero(np.isinf(x)))
+    if discrete:
+        return 0, overflowed
+    zeros = int(np.count_nonzero(x == 0.0))
+    if zeros == 0 or np.any(x < 0):
+        return 0, overflowed
+    positive = x[x > 0]
+    return (zeros if positive.size == 0 or float(positive.min()) < UNDERFLOW_ZONE else 0), overflowed
+
+
 def mc_summary(draws, probs=DEFAULT_QUANTILES, discrete: bool = False, label: str = "") -> Summary:
     """Summary of a 1-D array of draws (numpy, float64)."""
     import numpy as np
 
     x = np.asarray(draws, dtype=np.float64)
     n = int(x.size)
+    underflowed, overflowed = out_of_range(x, discrete)
     # Discrete: the smallest value with empirical CDF >= p, as the exact quantile is defined.
     method = "inverted_cdf" if discrete else "linear"
     with np.errstate(invalid="ignore"):  # infinite draws: interpolating between them is nan
         qs = np.quantile(x, list(probs) + [0.5], method=method) if n else [None] * (len(probs) + 1)
-    with np.errstate(all="ignore"):  # overflowing draws: the moments are unknown, not an error
-        mean = finite_or_none(np.mean(x))
-        sd = finite_or_none(np.std(x, ddof=1)) if n > 1 else None
+    mean, sd = _moments(x)
     return Summary(
         mean=mean,
         sd=sd,
         median=finite_or_none(qs[-1]),
-        mode=_mc_mode(x, discrete),
+        mode=_mc_mode(x, discrete, underflowed),
         quantiles={p: finite_or_none(q) for p, q in zip(probs, qs[:-1])},
         method="monte-carlo",
         n=n,
         label=label,
+        underflowed=underflowed,
+        overflowed=overflowed,
     )
 
 
-def _mc_mode(x, discrete: bool) -> float | None:
-    """Most frequent value (discrete), or Bickel's half-sample mode (continuous)."""
+def _moments(x) -> tuple[float | None, float | None]:
+    """Mean and sd (ddof=1) of the draws, None if any is infinite. Computed on the draws divided
+    by their largest magnitude: near 1e-300 or 1e300 the squares would underflow to 0 or overflow."""
     import numpy as np
 
+    n = int(x.size)
+    with np.errstate(all="ignore"):
+        scale = float(np.max(np.abs(x))) if n else 1.0
+        if not (math.isfinite(scale) and scale > 0):
+            scale = 1.0
+        y = x / scale
+        mean = finite_or_none(scale * np.mean(y))
+        sd = finite_or_none(scale * np.std(y, ddof=1)) if n > 1 else None
+    return mean, sd
+
+
+def _mc_mode(x, discrete: bool, underflowed: int = 0) -> float | None:
+    """Most frequent value (discrete), or Bickel's half-sample mode (continuous) of the finite draws."""
+    import numpy as np
+
+    x = x[np.isfinite(x)]
     if x.size == 0:
         return None
     if discrete:
         values, counts = np.unique(x, return_counts=True)
         return float(values[int(np.argmax(counts))])
+    return _continuous_mode(np.sort(x), underflowed)
+
+
+def _continuous_mode(y, underflowed: int) -> float | None:
+    """Half-sample mode of sorted finite draws; unknown where draws underflowed and the mode is
+    below 1e-300 or among the lowest 1% of the rest: the density then peaks below what float64
+    resolves (the forum's theta_part: a mode of 0 or 5e-307 would be an artefact of the format)."""
+    import numpy as np
+
     from priorcli.sorted_draws import half_sample_mode
 
-    return half_sample_mode(np.sort(x))
+    if underflowed:
+        y = y[underflowed:]  # sorted, never negative: the zeros come first
+        if y.size == 0:
+            return None
+    mode = half_sample_mode(y)
+    if underflowed and (mode < UNDERFLOW_ZONE or int(np.searchsorted(y, mode)) <= max(1, y.size // 100)):
+        return None
+    return mode
+
+
+def range_note(summary: Summary, name: str = "") -> str | None:
+    """The stderr note on draws beyond float64's range, or None when there were none."""
+    if not (summary.underflowed or summary.overflowed):
+        return None
+    of = f" of {name}" if name else ""
+    parts = []
+    if summary.underflowed:
+        parts.append(f"{summary.underflowed} of {summary.n} draws{of} underflowed to 0")
+    if summary.overflowed:
+        parts.append(f"{summary.overflowed}" + ("" if parts else f" of {summary.n} draws{of}") + " overflowed to inf")
+    text = "Note: " + " and ".join(parts) + " (beyond float64's range, 2.2e-308 to 1.8e308)"
+    unknown = (["mean", "sd"] if summary.overflowed else []) + (["mode"] if summary.mode is None else [])
+    if unknown:
+        text += f"; the Monte Carlo {' and '.join(unknown) if len(unknown) < 3 else 'mean, sd and mode'} " \
+                f"{'is' if len(unknown) == 1 else 'are'} unknown"
+    return text
 
 
 def mc_summary_sorting(values, probs=DEFAULT_QUANTILES, label: str = "") -> Summary:
@@ -60,11 +134,12 @@ def mc_summary_sorting(values, probs=DEFAULT_QUANTILES, label: str = "") -> Summ
     would partition one copy and the mode sort another). Quantiles are numpy's 'linear' ones."""
     import numpy as np
 
-    from priorcli.sorted_draws import half_sample_mode, sorted_quantile, sum_sq_deviations
+    from priorcli.sorted_draws import sorted_quantile, sum_sq_deviations
 
     x = values
     x.sort()
     n = int(x.size)
+    underflowed, overflowed = out_of_range(x, False)
     qs = [sorted_quantile(x, p) for p in list(probs) + [0.5]] if n else [None] * (len(probs) + 1)
     with np.errstate(all="ignore"):
         mean = float(np.mean(x)) if n else float("nan")
@@ -73,11 +148,13 @@ def mc_summary_sorting(values, probs=DEFAULT_QUANTILES, label: str = "") -> Summ
         mean=finite_or_none(mean),
         sd=finite_or_none(sd),
         median=finite_or_none(qs[-1]),
-        mode=half_sample_mode(x) if n else None,
+        mode=_continuous_mode(x, underflowed) if n and not overflowed else None,
         quantiles={p: finite_or_none(q) for p, q in zip(probs, qs[:-1])},
         method="monte-carlo",
         n=n,
         label=label,
+        underflowed=underflowed,
+        overflowed=overflowed,
     )
 
 
@@ -163,6 +240,8 @@ def histogram(draws, *, bins: int | None, log_x: bool, discrete: bool, exact: Ex
     if discrete:
         lo, hi = math.floor(lo), math.ceil(hi)
         step = max(1, math.ceil((hi - lo + 1) / (bins or 60)))
+        # Beyond 2**53 not every integer is a float: bins at least two float spacings wide.
+        step = max(step, math.ceil(2 * float(np.spacing(max(abs(lo), abs(hi))))))
         edges = np.arange(lo - 0.5, hi + 0.5 + step, step, dtype=np.float64)
     else:
         if not hi > lo:
@@ -180,7 +259,9 @@ def histogram(draws, *, bins: int | None, log_x: bool, discrete: bool, exact: Ex
     curve_x = curve_y = None
     if exact is not None:
         if discrete:
-            ks = np.arange(lo, hi + 1, dtype=np.float64)
+            # Every integer of the range, or (a range too wide to list, Poisson(1e16)) 2001 of them.
+            ks = np.arange(lo, hi + 1, dtype=np.float64) if hi - lo < 10_000 else \
+                np.unique(np.round(np.linspace(lo, hi, 2001)))
             curve_x, curve_y = ks, np.exp(exact.log_density(ks)) / step
         else:
             grid = np.geomspace(lo, hi, 200) if log_x else np.linspace(lo, hi, 200)

@@ -90,6 +90,8 @@ def summary_json(summary: Summary) -> dict:
         "method": summary.method,
         "n": summary.n,
     }
+    if summary.underflowed or summary.overflowed:  # only then: the Summary's keys stay as documented
+        doc["underflowed"], doc["overflowed"] = summary.underflowed, summary.overflowed
     if summary.label:
         doc["component"] = summary.label
     return doc

@@ -20,7 +20,7 @@ from typing import Iterator
 
 import numpy as np
 
-from priorcli.stats import DistSpec, Summary, build_distribution
+from priorcli.stats import DistSpec, Summary, build_distribution, finite_or_none
 
 CHUNK = 1 << 20  # draws per chunk; above this, summaries are computed in a streaming pass
 # A vector family's draws are kept in memory, n x components values, and jax's gamma (Dirichlet)
@@ -133,6 +133,8 @@ class StreamingDraws:
         self._shift = 0.0
         self._finite = 0  # finite draws, the ones in the moments and the histogram
         self.nonfinite = 0
+        self.infinite = 0  # of which +-inf (overflowed)
+        self._zeros, self._negative, self._min_positive = 0, False, math.inf  # mc_stats.out_of_range
         self._a = math.log(self.lo) if self.log_scale else self.lo
         self._b = math.log(self.hi) if self.log_scale else self.hi
 
@@ -149,9 +151,22 @@ class StreamingDraws:
         finite = np.isfinite(x)
         if not finite.all():
             self.nonfinite += int((~finite).sum())
+            self.infinite += int(np.count_nonzero(np.isinf(x)))
             x = x[finite]  # counted as non-finite; never binned, moments reported unknown
+        if not self.discrete:
+            self._zeros += int(np.count_nonzero(x == 0.0))
+            self._negative = self._negative or bool(np.any(x < 0))
+            positive = x[x > 0]
+            if positive.size:
+                self._min_positive = min(self._min_positive, float(positive.min()))
         # Moments about a fixed shift (the first chunk's mean) keep the sums well conditioned;
         # chunks are then merged with Chan et al.'s pairwise update.
+        with np.errstate(all="ignore"):  # draws near 1.8e308: their moments overflow, reported unknown
+            self._add_moments(x)
+        self.n += m
+        self._add_counts(x)
+
+    def _add_moments(self, x: np.ndarray) -> None:
         if self._finite == 0:
             self._shift = float(np.mean(x)) if x.size else 0.0
         y = x - self._shift
@@ -164,7 +179,8 @@ class StreamingDraws:
             self._mean += delta * k / total
             self._m2 += chunk_m2 + delta * delta * self._finite * k / total
             self._finite = total
-        self.n += m
+
+    def _add_counts(self, x: np.ndarray) -> None:
         # Bin index + 1 in [0, FINE_BINS + 1]: 0 collects draws below lo, the last above hi.
         with np.errstate(all="ignore"):
             u = np.log(x) if self.log_scale else x - 0.0
@@ -217,27 +233,42 @@ class StreamingDraws:
     def mode(self) -> float | None:
         """Centre of the tallest bin after merging fine bins into ~sqrt(n)-sized groups."""
         fine = self.counts[1:-1]
+        if not fine.any():
+            return None
         if self.discrete:
             k = int(np.argmax(fine))
             return float(math.ceil(float(self._edge(k))))
         group = max(1, FINE_BINS // 512)
         merged = fine.reshape(-1, group).sum(axis=1).astype(np.float64)
         if self.log_scale:  # counts per unit x, not per unit log x: the mode of X, not of log X
-            merged /= np.diff(self._edge(np.arange(0, FINE_BINS + 1, group)))
+            with np.errstate(all="ignore"):  # bins near 1e-300 or 1e300
+                merged /= np.diff(self._edge(np.arange(0, FINE_BINS + 1, group)))
+            merged = np.nan_to_num(merged, nan=0.0, posinf=0.0)
         k = int(np.argmax(merged))
         return float(self._edge((k + 0.5) * group))
 
     def summary(self, probs, label: str = "") -> Summary:
-        mean = self._shift + self._mean if self.nonfinite == 0 else None
-        sd = math.sqrt(self._m2 / (self._finite - 1)) if self._finite > 1 and self.nonfinite == 0 else None
-        quantiles = self.quantiles(list(probs) + [0.5])
+        mean = finite_or_none(self._shift + self._mean) if self.nonfinite == 0 else None
+        sd = finite_or_none(math.sqrt(self._m2 / (self._finite - 1))) if self._finite > 1 and self.nonfinite == 0 \
+            else None
+        if sd == 0.0 and np.count_nonzero(self.counts) > 1:
+            sd = None  # squares of draws near 1e-300 underflowed: not a constant, an unknown sd
+        quantiles = self.quantiles(list(probs) + [0.5, 0.01])
+        from priorcli.mc_stats import UNDERFLOW_ZONE
+
+        underflowed = self._zeros if self._zeros and not self._negative and self._min_positive < UNDERFLOW_ZONE else 0
+        mode = self.mode()
+        if underflowed and mode is not None and (quantiles[-1] is None or mode <= quantiles[-1]):
+            mode = None  # the density peaks below what float64 resolves (mc_stats._continuous_mode)
         return Summary(
             mean=mean,
             sd=sd,
-            median=quantiles[-1],
-            mode=self.mode(),
-            quantiles=dict(zip(probs, quantiles[:-1])),
+            median=quantiles[-2],
+            mode=mode,
+            quantiles=dict(zip(probs, quantiles[:-2])),
             method="monte-carlo",
             n=self.n,
             label=label,
+            underflowed=underflowed,
+            overflowed=self.infinite,
         )

@@ -14,8 +14,9 @@ import warnings
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from priorcli import exact_numeric as numeric
 from priorcli import records
-from priorcli.errors import UsageError
+from priorcli.errors import InfeasibleError, UsageError
 from priorcli.families import FamilyInfo
 from priorcli.transforms import TransformSpec, build_chain, check_chain
 
@@ -54,6 +55,10 @@ class Summary:
     method: str  # "exact" | "monte-carlo"
     n: int | None = None
     label: str = ""  # e.g. "concentration[1]" for a Dirichlet component
+    # Monte Carlo draws beyond float64's range (see priorcli.mc_stats.out_of_range): exactly 0
+    # where the variable is positive, and +-inf.
+    underflowed: int = 0
+    overflowed: int = 0
 
 
 def finite_or_none(value) -> float | None:
@@ -87,6 +92,13 @@ def build_distribution(spec: DistSpec):
     return dist.TransformedDistribution(base, build_chain(list(spec.transforms)))
 
 
+def np_errstate():
+    """numpy's floating point warnings off (an overflow is handled where it matters)."""
+    import numpy as np
+
+    return np.errstate(all="ignore")
+
+
 def _np(x):
     import numpy as np
 
@@ -118,7 +130,13 @@ class _Base:
         if self.closed is not None:
             lo, hi = self.closed.support(**self.params)
             return float(lo), float(hi)
+        if self.circular:
+            # An angle as a linear variable on the 2 pi around loc (scipy.stats.vonmises's interval).
+            centre = float(self.params.get("loc", 0.0))
+            return centre - math.pi, centre + math.pi
         support = self.dist.support
+        if "boolean" in type(support).__name__.lower():
+            return 0.0, 1.0
         lo = getattr(support, "lower_bound", -math.inf)
         hi = getattr(support, "upper_bound", math.inf)
         return float(_np(lo)), float(_np(hi))
@@ -133,43 +151,68 @@ class _Base:
 
     @property
     def circular(self) -> bool:
-        """numpyro's mean/variance of an angle (VonMises) are circular statistics, not moments."""
+        """An angle (VonMises): numpyro's variance is the circular one, not the linear moment."""
         return self.closed is None and "circular" in type(self.dist.support).__name__.lower()
+
+    def atom(self) -> tuple[float, float] | None:
+        """(where, mass) of a point mass in a continuous family: numpyro's Hurdle* families put the
+        ``gate`` at 0, the lower end of their continuous part (``part``). None for all others."""
+        if self.family.discrete or self.closed is not None:
+            return None
+        gate, part = getattr(self.dist, "gate", None), getattr(self.dist, "base_dist", None)
+        if gate is None or part is None:
+            return None
+        return 0.0, float(_np(gate))
+
+    def part(self) -> "_Base":
+        """The continuous part of a family with an atom, as a family of its own (Gamma of HurdleGamma)."""
+        from priorcli.families import resolve
+
+        part = self.dist.base_dist
+        family = resolve(type(part).__name__)
+        return _Base(family, {p.name: float(_np(getattr(part, p.name))) for p in family.params})
 
     def mean(self) -> float | None:
         if self.closed is not None and self.closed.mean is not None:
             return finite_or_none(self.closed.mean(**self.params))
-        return None if self.circular else finite_or_none(self._numpyro_value("mean"))
+        value = self._numpyro_value("mean")  # a circular mean is loc: the centre of the interval
+        if value is None:  # numpyro has none: quadrature over the density, or the sum over the pmf
+            return self._table_moment(lambda k: k) if self.family.discrete else self.expect(lambda x: x)
+        return finite_or_none(value)
 
     def variance(self) -> float | None:
         if self.closed is not None and self.closed.variance is not None:
             return finite_or_none(self.closed.variance(**self.params))
-        return None if self.circular else finite_or_none(self._numpyro_value("variance"))
+        value = None if self.circular else self._numpyro_value("variance")
+        if value is None:
+            mean = self.mean()
+            if mean is None:
+                return None
+            fn = lambda x: (x - mean) ** 2  # noqa: E731
+            return self._table_moment(fn) if self.family.discrete else self.expect(fn)
+        return finite_or_none(value)
+
+    def _table_moment(self, fn: Callable) -> float | None:
+        table = self.pmf_table()
+        return None if table is None else numeric.table_moment(table, fn, self.support()[1])
+
+    def expect(self, fn: Callable) -> float | None:
+        """E[fn(X)] of a continuous family by adaptive quadrature over its density, its atom added."""
+        lo, hi = self.support()
+        split = self.icdf(0.5)
+        if split is None or not math.isfinite(split) or not lo <= split <= hi:
+            return None
+        value = numeric.quad_expectation(fn, lambda x: float(self.logpdf(x)), lo, hi, split)
+        atom = self.atom()
+        if atom is None or value is None:
+            return value
+        return finite_or_none(value + atom[1] * float(fn(atom[0])))
 
     def pmf_table(self):
-        """(ks, cdf) of a discrete family without a usable cdf, from its pmf: k runs from the
-        lower end of the support until all but 1e-12 of the mass is covered (None if it cannot)."""
-        import numpy as np
-
+        """(ks, cdf) of a discrete family without a usable cdf, from its pmf (exact_numeric.pmf_table)."""
         if self._pmf is None:
             lo, hi = self.support()
-            if not math.isfinite(lo):
-                return None
-            block, ks, total = 4096, np.arange(0), 0.0
-            cdf = np.arange(0, dtype=np.float64)
-            while total < 1 - 1e-12 and ks.size < 1_000_000:
-                start = lo + ks.size
-                new = np.arange(start, min(start + block, hi + 1), dtype=np.float64)
-                if new.size == 0:
-                    break
-                with np.errstate(all="ignore"):
-                    pmf = np.exp(self.logpdf(new))
-                cdf = np.concatenate([cdf, total + np.cumsum(np.nan_to_num(pmf))])
-                ks = np.concatenate([ks, new])
-                total = float(cdf[-1])
-            if abs(total - 1) > 1e-9 and not (ks.size and ks[-1] >= hi):
-                return None
-            self._pmf = (ks, cdf)
+            self._pmf = numeric.pmf_table(self.logpdf, lo, hi)
         return self._pmf
 
     def logpdf(self, x):
@@ -182,18 +225,50 @@ class _Base:
             import jax
 
             self._log_prob = jax.jit(self.dist.log_prob)
+        x = _np(x)
+        if self.circular:  # numpyro's density is periodic, but -inf outside [-pi, pi): wrap the angle
+            x = np.remainder(x + np.pi, 2 * np.pi) - np.pi
+        if self.family.discrete and np.all(np.isfinite(x)) and np.all(x == np.floor(x)):
+            x = x.astype(np.int64)  # Categorical and OrderedLogistic index with the values
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message="Out-of-support values")
-            return _np(self._log_prob(_np(x)))
+            return _np(self._log_prob(x))
 
     def cdf(self, x: float) -> float | None:
         if self.closed is not None and self.closed.cdf is not None:
             return float(self.closed.cdf(x, **self.params))
-        return self._numpyro_value("cdf", _np(x))
+        atom = self.atom()
+        if atom is not None:
+            where, mass = atom
+            part = self.part().cdf(x)
+            return None if part is None else (mass if x >= where else 0.0) + (1.0 - mass) * part
+        value = self._numpyro_value("cdf", _np(x))
+        if value is None and not self.family.discrete:
+            return self._quadrature_cdf(float(x))
+        return value
+
+    def _quadrature_cdf(self, x: float) -> float | None:
+        """P(X <= x) of a continuous family without a cdf: quadrature of its density from the lower end."""
+        lo, hi = self.support()
+        return numeric.quadrature_cdf(lambda t: float(self.logpdf(t)), lo, hi, x)
+
+    def has_icdf(self) -> bool:
+        """A quantile function without root finding (a record's, numpyro's)?"""
+        if self.closed is not None:
+            return self.closed.icdf is not None
+        if self.atom() is not None:
+            return self.part().has_icdf()
+        return not self.family.discrete and self._numpyro_value("icdf", 0.5) is not None
 
     def icdf(self, q: float) -> float | None:
         if self.closed is not None and self.closed.icdf is not None:
             return float(self.closed.icdf(q, **self.params))
+        atom = self.atom()
+        if atom is not None:  # the atom at the part's lower end: F(x) = mass + (1 - mass) G(x), x >= 0
+            where, mass = atom
+            if q <= mass:
+                return where
+            return self.part().icdf((q - mass) / (1.0 - mass))
         if not self.family.discrete:
             value = self._numpyro_value("icdf", _np(q))
             if value is not None and math.isfinite(value):
@@ -201,61 +276,18 @@ class _Base:
         return self._invert_cdf(q)
 
     def _invert_cdf(self, q: float) -> float | None:
-        """Quantile by root finding on the CDF (discrete: smallest k with cdf(k) >= q)."""
-        if self.cdf(0.0) is None:
-            table = self.pmf_table() if self.family.discrete else None
-            if table is None:
-                return None
-            import numpy as np
-
-            ks, cdf = table
-            i = int(np.searchsorted(cdf, q * (1 - 1e-14)))  # tolerate rounding in the summed pmf
-            return float(ks[min(i, ks.size - 1)])
+        """Quantile by root finding on the CDF (discrete: smallest k with cdf(k) >= q, from the
+        summed pmf where there is no cdf)."""
         lo, hi = self.support()
-        a = lo if math.isfinite(lo) else -1.0
-        b = hi if math.isfinite(hi) else 1.0
-        while not math.isfinite(lo) and self.cdf(a) > q:
-            a = a * 2 if a < 0 else a - 1.0
-        while not math.isfinite(hi) and self.cdf(b) < q:
-            b = b * 2 if b > 0 else b + 1.0
-        if self.family.discrete:
-            a, b = math.floor(a), math.ceil(b)
-            while b - a > 1:  # invariant: cdf(a) < q <= cdf(b), or a is the lower end
-                mid = (a + b) // 2
-                if self.cdf(mid) >= q:
-                    b = mid
-                else:
-                    a = mid
-            return float(a) if self.cdf(a) >= q else float(b)
-        from scipy.optimize import brentq
-
-        return float(brentq(lambda x: self.cdf(x) - q, a, b, xtol=1e-14, rtol=1e-15, maxiter=500))
+        if self.family.discrete and self.cdf(0.0) is None:
+            table = self.pmf_table()
+            return None if table is None else numeric.table_quantile(table, q, hi)
+        return numeric.invert_cdf(self.cdf, q, lo, hi, self.family.discrete)
 
     def mode(self) -> float | None:
         if self.closed is not None and self.closed.mode is not None:
             return finite_or_none(self.closed.mode(**self.params))
         return None
-
-
-def _quad_expectation(fn: Callable, logpdf: Callable, lo: float, hi: float, split: float) -> float | None:
-    """E[fn(X)] by adaptive quadrature over the base density; None if it does not converge."""
-    from scipy.integrate import IntegrationWarning, quad
-
-    def integrand(x):
-        density = math.exp(logpdf(x))
-        # Far in the tails the density underflows to 0 while fn may overflow: the product is 0.
-        return 0.0 if density == 0.0 else float(fn(x) * density)
-
-    total = 0.0
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", IntegrationWarning)
-        try:
-            for a, b in ((lo, split), (split, hi)):
-                value, _ = quad(integrand, a, b, epsabs=0.0, epsrel=1e-12, limit=500)
-                total += value
-        except (IntegrationWarning, OverflowError, ZeroDivisionError):
-            return None  # divergent or not resolvable: report unknown, never a wrong number
-    return finite_or_none(total)
 
 
 class ExactDistribution:
@@ -272,6 +304,16 @@ class ExactDistribution:
         self._transform_fns = None
         self._log_jacobian_jax = None
         self._log_prob = None
+
+    def on_support(self, values):
+        """Draws as this distribution's summaries read them: an angle (VonMises, untransformed)
+        wrapped onto [loc - pi, loc + pi), where numpyro's draws lie in [-pi, pi); others as given."""
+        if self.spec.transforms or not self.base.circular:
+            return values
+        import numpy as np
+
+        lo = self.base.support()[0]
+        return lo + np.remainder(np.asarray(values, dtype=np.float64) - lo, 2 * np.pi)
 
     # The transform chain as scalar/vector numpy functions, built on numpyro's transforms.
     def _chain(self):
@@ -300,11 +342,33 @@ class ExactDistribution:
         return self._transform_fns
 
     def quantile(self, p: float) -> float | None:
+        return finite_or_none(self._raw_quantile(p))
+
+    def _raw_quantile(self, p: float) -> float | None:
         base_q = self.base.icdf(p if self.increasing else 1.0 - p)
         if base_q is None or not self.spec.transforms:
-            return finite_or_none(base_q)
+            return base_q
         forward, _ = self._chain()
-        return finite_or_none(forward(base_q))
+        with np_errstate():
+            return float(forward(base_q))
+
+    def check_representable(self) -> None:
+        """InfeasibleError when the distribution lies beyond float64 (LogNormal(1000, 1): its
+        median overflows; LogNormal(-1000, 1): it underflows to 0): nothing meaningful to report."""
+        median = self._raw_quantile(0.5)
+        if median is None or math.isnan(median):
+            return
+        if math.isinf(median):
+            what = "overflows to inf (the largest float is 1.8e308)"
+        elif self.spec.family.discrete or self.base.atom() is not None or not (
+                median == self.support[0] or median == self.support[1]):
+            return
+        elif median == 0.0:
+            what = "underflows to 0 (the smallest positive float is 2.2e-308)"
+        else:
+            what = f"rounds to {median:g}, the end of its support"
+        raise InfeasibleError(f"{self.spec.label()} is beyond float64's range: its median {what}; "
+                              "no summary or draw of it would mean anything")
 
     def quantile_function(self) -> Callable | None:
         """Vectorised exact quantile (probabilities array -> values array) from the family's
@@ -336,6 +400,8 @@ class ExactDistribution:
     def sd(self) -> float | None:
         if not self.spec.transforms:
             variance = self.base.variance()
+            if variance == 0.0 and not self.spec.family.discrete:
+                return None  # a continuous family's variance underflowed (LogNormal(-700, 5)): unknown, not 0
             return math.sqrt(variance) if variance is not None else None
         mean = self.mean()
         if mean is None:
@@ -345,11 +411,11 @@ class ExactDistribution:
         return math.sqrt(variance) if variance is not None else None
 
     def _expect(self, fn) -> float | None:
-        lo, hi = self.base.support()
-        split = self.base.icdf(0.5)
-        return _quad_expectation(fn, lambda x: float(self.base.logpdf(x)), lo, hi, split)
+        return self.base.expect(fn)
 
     def mode(self) -> float | None:
+        if self.base.atom() is not None:
+            return None  # a point mass beside a density: no mode comparing the two
         if not self.spec.transforms:
             closed = self.base.mode()
             if closed is not None or (self.base.closed is not None and self.base.closed.mode is not None):
@@ -381,25 +447,38 @@ class ExactDistribution:
         import numpy as np
         from scipy.optimize import minimize_scalar
 
-        probs = np.linspace(1e-4, 1 - 1e-4, 801)
-        grid = [self.base.icdf(float(p)) for p in probs]
-        if any(x is None for x in grid):
+        xs = self._mode_grid()
+        if xs is None:
             return None  # no quantile function to place the search: the mode is unknown
-        xs = np.unique(np.array(grid, dtype=np.float64))
         values = self._log_density_base_coords(xs)
         if not np.any(np.isfinite(values)):
             return None
         i = int(np.nanargmax(np.where(np.isfinite(values), values, -np.inf)))
         if i in (0, len(xs) - 1):
-            return self._boundary_mode(i == 0)
+            return self._boundary_mode(i == 0, float(xs[i]))
         if not (np.isfinite(values[i - 1]) and np.isfinite(values[i + 1])):
             # The density stops being computable (overflow in a transform's Jacobian) right next to
             # its largest value: it still rises towards that end, so the mode is that end or unknown.
-            return self._boundary_mode(not np.isfinite(values[i - 1]))
+            at_lower = not np.isfinite(values[i - 1])
+            return self._boundary_mode(at_lower, float(xs[i + 1] if at_lower else xs[i - 1]))
         x = self._stationary_point(float(xs[i - 1]), float(xs[i + 1]))
         if x is None:  # no sign change of the slope: fall back to a bracketed minimisation
             x = self._bracketed_mode(float(xs[i - 1]), float(xs[i]), float(xs[i + 1]))
         return float(self._chain()[0](x)) if self.spec.transforms else x
+
+    def _mode_grid(self):
+        """Base-coordinate points to search for the mode: 801 quantiles, or (no quantile function
+        but root finding on a cdf integrated from the density) a finite support's even grid."""
+        import numpy as np
+
+        lo, hi = self.base.support()
+        if not self.base.has_icdf() and math.isfinite(lo) and math.isfinite(hi):
+            return np.linspace(lo, hi, 803)[1:-1]
+        probs = np.linspace(1e-4, 1 - 1e-4, 801 if self.base.has_icdf() else 41)
+        grid = [self.base.icdf(float(p)) for p in probs]
+        if any(x is None for x in grid):
+            return None
+        return np.unique(np.array(grid, dtype=np.float64))
 
     def _bracketed_mode(self, a: float, b: float, c: float) -> float:
         """Maximise the density between grid neighbours a < b < c, b the best grid point.
@@ -442,7 +521,7 @@ class ExactDistribution:
                          full_output=True, disp=False)
         return float(x) if info.converged else None
 
-    def _boundary_mode(self, at_lower: bool) -> float | None:
+    def _boundary_mode(self, at_lower: bool, inside: float) -> float | None:
         """Density largest at an end of the support: the mode is that end if the density is finite there."""
         import numpy as np
 
@@ -452,8 +531,13 @@ class ExactDistribution:
             return None
         with np.errstate(all="ignore"):
             value = self._log_density_base_coords(np.array([end]))[0]
-        if not np.isfinite(value):
-            return None
+            if not np.isfinite(value):
+                # numpyro's log_prob is -inf on the end itself (an open support, Gompertz at 0):
+                # the density is bounded there if it settles as the end is approached.
+                near = inside - end
+                approach = self._log_density_base_coords(end + near * np.array([1e-6, 1e-10]))
+                if not (np.all(np.isfinite(approach)) and abs(approach[1] - approach[0]) < 1e-4):
+                    return None
         return float(self._chain()[0](end)) if self.spec.transforms else float(end)
 
     def _discrete_mode(self) -> float | None:
@@ -461,9 +545,9 @@ class ExactDistribution:
 
         table = self.base.pmf_table() if self.base.cdf(0.0) is None else None
         if table is not None:
-            ks, cdf = table
-            pmf = np.diff(np.concatenate([[0.0], cdf]))
-            return float(ks[int(np.argmax(pmf))])
+            return numeric.table_mode(table, self.base.support()[1])
+        if self.base.cdf(0.0) is None:
+            return None
         lo, hi = self.base.icdf(1e-9), self.base.icdf(1 - 1e-9)
         if lo is None or hi is None or hi - lo > 1e7:
             return None

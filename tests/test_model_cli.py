@@ -381,7 +381,8 @@ def test_json_shape(run):
     for name, entry in doc["variables"].items():
         assert set(entry) == {"mc"}, name
         summary = entry["mc"]
-        assert set(summary) == SUMMARY_KEYS, name
+        # draws beyond float64 (theta_part) add their counts: keys present only then
+        assert set(summary) - {"underflowed", "overflowed"} == SUMMARY_KEYS, name
         assert summary["method"] == "monte-carlo"
         assert summary["n"] == SMALL
         assert list(summary["quantiles"]) == ["0.1", "0.5", "0.9"]
