@@ -458,8 +458,10 @@ def sample(
                     "sample needs a FAMILY (e.g. 'priorcli sample lognormal --mu 0 --sigma 1') or --model"):
         if model == "-" and sys.stdin is None:  # started with fd 0 closed (`<&-`)
             raise InputError("--model -: there is no standard input to read")
-        commands.sample_model(model, options, show=show, emit=emit, out=sys.stdout,
-                              emit_output=output if emit else None, plot=plot)
+        from priorcli import model_commands
+
+        model_commands.sample_model(model, options, show=show, emit=emit, out=sys.stdout,
+                                    emit_output=output if emit else None, plot=plot)
     else:
         commands.sample_family(family, tokens, transform or [], options, out=sys.stdout)
 

@@ -6,87 +6,14 @@ Keep module-level imports light: ``solve`` must run without jax.
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
-from typing import Any, TextIO
+from typing import TextIO
 
-from priorcli import outfile, records, render
+from priorcli import records, render
 from priorcli.api import Built, build, solve_pairs
 from priorcli.errors import InfeasibleError, UsageError
-from priorcli.families import FamilyInfo, parse_probability, resolve, split_extra_args
-from priorcli.stats import DEFAULT_QUANTILES, DistSpec, Summary
-
-OUTPUT_SUFFIXES = (".csv", ".npy", ".json")
-
-
-@dataclass(frozen=True)
-class OutputOptions:
-    draws: int
-    seed: int
-    quantiles: tuple[float, ...]
-    format: str
-    log_x: bool
-    bins: int | None
-    plot: bool
-    output: str | None
-    force: bool
-    linear: bool = False  # --linear: never a log axis
-    plot_range: tuple[float, float] | None = None  # --range LO,HI
-    tail: float | None = None  # --tail P: from the P to the 1 - P quantile
-
-    @property
-    def axis(self) -> str:
-        return "log" if self.log_x else "linear" if self.linear else "auto"
-
-    @classmethod
-    def parse(cls, *, draws, seed, quantiles, format, log_x, bins, plot, output, force, linear=False,
-              plot_range=None, tail=None) -> "OutputOptions":
-        if draws < 1:
-            raise UsageError(f"--draws must be at least 1, got {draws}")
-        if format not in render.FORMATS:
-            raise UsageError(f"--format must be one of {', '.join(render.FORMATS)}, got '{format}'")
-        if not 0 <= seed < 2**63:
-            raise UsageError(f"--seed must be an integer in [0, 2^63), got {seed}")
-        if bins is not None and bins < 1:
-            raise UsageError(f"--bins must be at least 1, got {bins}")
-        if output is not None and not output.lower().endswith(OUTPUT_SUFFIXES):
-            raise UsageError(f"--output '{output}' must end in {', '.join(OUTPUT_SUFFIXES)}")
-        if output is not None:
-            outfile.check_target(output, force)  # before any work; checked again when put in place
-        return cls(draws, seed, parse_quantile_list(quantiles), format, log_x, bins, plot, output, force,
-                   *_parse_plot_range_options(log_x, linear, plot_range, tail))
-
-
-def _parse_plot_range_options(log_x: bool, linear: bool, plot_range: str | None, tail: str | None):
-    """--linear, --range LO,HI and --tail P (see priorcli.plotrange): checked, as numbers."""
-    from priorcli.families import parse_number
-
-    if log_x and linear:
-        raise UsageError("--log-x and --linear exclude each other")
-    if plot_range is not None and tail is not None:
-        raise UsageError("--range and --tail exclude each other; give one")
-    bounds = None
-    if plot_range is not None:
-        parts = plot_range.split(",")
-        if len(parts) != 2:
-            raise UsageError(f"--range must be LO,HI (two numbers), got '{plot_range}'")
-        bounds = tuple(parse_number(p.strip(), "--range") for p in parts)
-        if not bounds[0] < bounds[1]:
-            raise UsageError(f"--range needs LO < HI, got '{plot_range}'")
-    share = None
-    if tail is not None:
-        share = parse_number(tail.strip(), "--tail")
-        if not 0 < share < 0.5:
-            raise UsageError(f"--tail is the mass left out on each side, in (0, 0.5), got '{tail}'")
-    return linear, bounds, share
-
-
-def parse_quantile_list(text: str) -> tuple[float, ...]:
-    parts = text.split(",")
-    if not text.strip() or any(not p.strip() for p in parts):
-        raise UsageError(f"--quantiles must be comma-separated probabilities like 0.05,0.5,0.95, got '{text}'")
-    return tuple(parse_probability(p, "--quantiles") for p in parts)
-
+from priorcli.families import FamilyInfo, resolve, split_extra_args
+from priorcli.options import OutputOptions
+from priorcli.stats import DistSpec, Summary
 
 # ---------------------------------------------------------------------------------------------
 # Building a DistSpec from FAMILY --param value ... --transform T
@@ -143,7 +70,7 @@ def sample_family(family_name: str, tokens: list[str], transform_texts: list[str
         if options.format == "raw":
             return
         mc = [draws.summary(options.quantiles)]
-    _range_notes([(s.label, s) for s in mc])
+    render.write_range_notes([(s.label, s) for s in mc])
     if options.format == "json":
         render.write_json(
             {
@@ -175,23 +102,13 @@ def sample_family(family_name: str, tokens: list[str], transform_texts: list[str
         _write_plot(plot, out)
 
 
-def _range_notes(summaries) -> None:
-    """One stderr note per summary whose draws went beyond float64 (mc_stats.range_note)."""
-    from priorcli.mc_stats import range_note
-
-    for name, summary in summaries:
-        note = range_note(summary, name)
-        if note:
-            render.stderr_line(note)
-
-
 def _stream_draws(spec: DistSpec, exact, options: OutputOptions, out: TextIO):
     """More draws than one chunk: never hold them all; summarise, write and print chunk by chunk."""
     from contextlib import ExitStack
 
     import numpy as np
 
-    from priorcli import sampling, stats
+    from priorcli import sampling
 
     low_p = min(min(options.quantiles), 0.005) / 100
     high_p = 1 - (1 - max(max(options.quantiles), 0.995)) / 100
@@ -480,171 +397,6 @@ def _example_value(param) -> str:
 # Model language and compare (wired to priorcli.model)
 
 
-def read_model_text(spec: str) -> str:
-    """SPEC is '-' (stdin), a file path, or the model text itself. A file or stdin is read as UTF-8
-    and at most up to the model language's size limit (so /dev/zero or an endless pipe is refused
-    after 100,001 characters, not read whole)."""
-    import os
-    import sys
-
-    from priorcli.errors import InputError
-
-    if spec == "-":
-        return _read_limited(getattr(sys.stdin, "buffer", None) or sys.stdin, "--model '-' (stdin)")
-    if "~" not in spec and "=" not in spec or os.path.isfile(spec):
-        try:
-            with open(spec, "rb") as handle:
-                return _read_limited(handle, f"--model '{spec}'")
-        except OSError as exc:
-            raise InputError(f"--model '{spec}': cannot read it ({exc.strerror})") from None
-    return spec
-
-
-def _read_limited(handle, what: str) -> str:
-    """At most MAX_SPEC_CHARS + 1 characters of UTF-8 from a binary (or text) handle."""
-    import codecs
-
-    from priorcli.errors import InputError
-    from priorcli.model_tree import MAX_SPEC_CHARS
-
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    parts, count, offset = [], 0, 0
-    while count <= MAX_SPEC_CHARS:
-        chunk = handle.read(65536)
-        if isinstance(chunk, str):  # a text stream without a buffer (already decoded)
-            text = chunk
-        else:
-            pending = len(decoder.getstate()[0])  # bytes of a character begun in the last chunk
-            try:
-                text = decoder.decode(chunk, final=not chunk)
-            except UnicodeDecodeError as exc:
-                raise InputError(f"{what}: not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at offset "
-                                 f"{offset - pending + exc.start}); save the model as UTF-8") from None
-            offset += len(chunk)
-        parts.append(text)
-        count += len(text)
-        if not chunk:
-            break
-    if count > MAX_SPEC_CHARS:
-        raise UsageError(f"{what}: the model spec is too large (more than {MAX_SPEC_CHARS} characters; "
-                         f"the limit is {MAX_SPEC_CHARS})")
-    return "".join(parts)
-
-
-def sample_model(spec_text: str, options: OutputOptions, *, show: str | None, emit: str | None, out: TextIO,
-                 emit_output: str | None = None, plot: str | None = None) -> None:
-    from priorcli import model as lang
-    from priorcli import mc_stats
-    from priorcli.model_numpyro import is_family, sample_model as run
-
-    model = lang.parse_model(read_model_text(spec_text), is_family=is_family)
-    names = list(model.names)
-    if show is not None:
-        wanted = [s.strip() for s in show.split(",") if s.strip()]
-        unknown = [w for w in wanted if w not in names]
-        if unknown or not wanted:
-            raise UsageError(f"--show '{show}': unknown variable(s) {', '.join(unknown) or '(none given)'}; "
-                             f"the model defines {', '.join(names)}")
-        names = wanted
-    if emit is not None:
-        write_emitted(model, emit, options, tuple(names), "priorcli sample --model ...", emit_output, out)
-        return
-    names = _components(model, names)
-    plotted = _plotted(names, None if plot is None else ",".join(_components(model, plot.split(","))))
-    values = _component_values(run(model, options.draws, options.seed))
-    labels, table = _named_columns(values, names)
-    header = labels if len(labels) > 1 else None  # one variable is written as a family's draws
-    if options.output:
-        render.write_draws_file(options.output, table, force=options.force, names=header)
-    summaries = {name: mc_stats.mc_summary(values[name], options.quantiles) for name in names}
-    _range_notes(summaries.items())
-    if options.format == "json":
-        render.write_json(
-            {"seed": options.seed, "draws": options.draws,
-             "variables": {name: {"mc": render.summary_json(s)} for name, s in summaries.items()}},
-            out,
-        )
-        return
-    if options.format == "raw":
-        render.write_raw(table, out, names=header)
-        return
-    if options.format == "csv":
-        render.write_summary_csv(names, list(summaries.values()), out)
-        return
-    chart_list = []
-    if options.plot:  # built first: a range that cannot be drawn prints nothing
-        from priorcli import charts
-
-        chart_list = [(name, charts.draws_chart(values[name], options, label=name, mode=summaries[name].mode,
-                                                discrete=_is_discrete(model[name.split("[")[0]])))
-                      for name in plotted]
-    render.write_summary_table(f"model: {options.draws} draws, seed {options.seed} (Monte Carlo)", names,
-                               list(summaries.values()), out)
-    for name, chart in chart_list:
-        render.write_lines([name], out)
-        render.write_chart(chart, out)
-
-
-def _named_columns(values: dict, names: list[str]):
-    """The shown variables' draws (vector variables already split into NAME[i] components) as one
-    table, a column each, and the column names."""
-    import numpy as np
-
-    columns = [np.asarray(values[name], dtype=np.float64) for name in names]
-    return list(names), columns[0] if len(columns) == 1 else np.column_stack(columns)
-
-
-def _components(model, names: list[str]) -> list[str]:
-    """A vector variable (a Dirichlet's draws) is shown as its components, NAME[0], NAME[1], ..."""
-    out = []
-    for name in names:
-        size = model[name].size if name in model.names else None
-        out += [name] if size is None else [f"{name}[{i}]" for i in range(size)]
-    return out
-
-
-def _component_values(values: dict) -> dict:
-    out = {}
-    for name, draws in values.items():
-        if draws.ndim == 1:
-            out[name] = draws
-        else:
-            out.update({f"{name}[{i}]": draws[:, i] for i in range(draws.shape[1])})
-    return out
-
-
-def _is_discrete(statement) -> bool:
-    """A variable drawn from a discrete family (plotted as integer bins, like sample FAMILY)."""
-    return statement.is_random and not statement.expr.transforms and resolve(statement.expr.family).discrete
-
-
-def _plotted(names: list[str], plot: str | None) -> list[str]:
-    """--plot NAME,NAME: which of the shown variables get a plot (default: all of them)."""
-    if plot is None:
-        return names
-    wanted = [p.strip() for p in plot.split(",") if p.strip()]
-    unknown = [w for w in wanted if w not in names]
-    if unknown or not wanted:
-        raise UsageError(f"--plot '{plot}': not among the shown variables ({', '.join(names)})")
-    return wanted
-
-
-def write_emitted(model, target: str, options: OutputOptions, show: tuple[str, ...], command: str,
-                  output: str | None, out: TextIO) -> None:
-    """The model as a program for ``target`` (see priorcli.emit), on stdout or written to ``output``
-    whole (checked before anything is written)."""
-    from priorcli import emit
-
-    target = emit.parse_target(target)
-    if output is not None:
-        emit.check_output_path(output, target)
-    code = emit.emit(model, target, emit.EmitOptions(options.seed, options.draws, options.quantiles, show, command))
-    if output is None:
-        render.write_text(code, out)
-    else:
-        render.write_text_file(output, code, force=options.force)
-
-
 def compare(specs: list[str], options: OutputOptions, out: TextIO, emit: str | None = None) -> None:
     import numpy as np
 
@@ -659,6 +411,8 @@ def compare(specs: list[str], options: OutputOptions, out: TextIO, emit: str | N
         statements = tuple(lang.Statement(f"d{i}", "~", lang.parse_distribution(text), i, f"d{i} ~ {text.strip()}")
                            for i, text in enumerate(specs, start=1))
         model = lang.Model(statements)
+        from priorcli.model_commands import write_emitted
+
         write_emitted(model, emit, options, model.names, "priorcli compare ...", None, out)
         return
     built = []
@@ -673,7 +427,7 @@ def compare(specs: list[str], options: OutputOptions, out: TextIO, emit: str | N
         if spec.family.multivariate:
             raise UsageError(f"compare takes univariate distributions; '{text}' is multivariate")
         mc = mc_stats.mc_summary(draws, options.quantiles, discrete=spec.family.discrete)
-        _range_notes([(text, mc)])
+        render.write_range_notes([(text, mc)])
         rows.append((text, spec, draws, mc, exact[0]))
     if options.format == "json":
         render.write_json(

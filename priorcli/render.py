@@ -436,6 +436,16 @@ def hidden_note(hidden) -> str | None:
     return prefix + " and ".join(parts) + " not shown"
 
 
+def write_range_notes(summaries) -> None:
+    """One stderr note per (name, Summary) whose draws went beyond float64 (mc_stats.range_note)."""
+    from priorcli.mc_stats import range_note
+
+    for name, summary in summaries:
+        note = range_note(summary, name)
+        if note:
+            stderr_line(note)
+
+
 def stderr_line(message: str) -> None:
     sys.stderr.write(message.rstrip("\n") + "\n")
 
