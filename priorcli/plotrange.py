@@ -238,8 +238,8 @@ class _Table:
         digits (from END_DIGITS) moving neither end by more than END_SHIFT of the width (axis
         units), keeping the width within ``limit`` (axis units) and a mode inside it inside; of
         those, the one centred nearest the original among those holding the most mass (up to
-        TIE_MASS: a symmetric range stays symmetric); ``outward``: holding [lo, hi]. Discrete
-        ranges are integers already."""
+        TIE_MASS: a symmetric range stays symmetric); an end at the support's end never moves
+        inward; ``outward``: holding [lo, hi]. Discrete ranges are integers already."""
         if self.discrete:
             return lo, hi
         a, b = self.axis(lo), self.axis(hi)
@@ -252,7 +252,8 @@ class _Table:
                     new_a, new_b = self.axis(new_lo), self.axis(new_hi)
                     if not (new_a < new_b and new_b - new_a <= limit and abs(new_a - a) <= shift
                             and abs(new_b - b) <= shift) or (keep_mode and not new_lo <= mode <= new_hi) \
-                            or (outward and not (new_lo <= lo and hi <= new_hi)):
+                            or (outward and not (new_lo <= lo and hi <= new_hi)) \
+                            or (a <= self.support[0] and new_a > a) or (b >= self.support[1] and new_b < b):
                         continue
                     found.append((float(self.mass(new_a, new_b)[0]), abs(new_a + new_b - a - b), new_lo, new_hi))
             if found:

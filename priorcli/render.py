@@ -283,16 +283,32 @@ def _ordered_unique(data) -> list:
 
 
 def plotext():
-    """plotext with its duplicate removal made order-preserving. plotext 5 dedupes the tick
-    (value, label) pairs and the drawn points through a ``set``, whose order follows
-    PYTHONHASHSEED for strings; the first label that fits takes its columns, so which end label
-    was printed (and the bytes of a table) changed from run to run."""
+    """plotext with its duplicate removal made order-preserving and the width asked for drawn.
+    plotext 5 dedupes the tick (value, label) pairs and the drawn points through a ``set``, whose
+    order follows PYTHONHASHSEED for strings, and the first label that fits takes its columns;
+    and it narrowed a plot to its own idea of the terminal (80 columns in a pipe) while the ticks
+    were spaced for ``plot_width``. Together they made the printed axis end change from run to run."""
     import plotext as plt
     from plotext import _utility
 
     if getattr(_utility, "no_duplicates", None) is not _ordered_unique:
         _utility.no_duplicates = _ordered_unique
     return plt
+
+
+def _new_figure(plt, width: int) -> None:
+    plt.clear_figure()  # (which also restores plotext's limit to its own terminal width)
+    plt.limit_size(False, False)
+    plt.plotsize(width, 20)
+
+
+def plot_width() -> int:
+    """COLUMNS when set, else the terminal's width, else (in a pipe) 100; at most 100."""
+    import shutil
+
+    if os.environ.get("COLUMNS"):
+        return min(terminal_width(), 100)
+    return min(max(40, shutil.get_terminal_size((100, 24)).columns), 100)
 
 
 def end_label(value: float) -> str:
@@ -310,9 +326,8 @@ def write_histograms(histograms: list[Histogram], out: TextIO, width: int | None
     plt = plotext()
 
     colour = use_colour(out)
-    width = width or min(terminal_width(), 100)
-    plt.clear_figure()
-    plt.plotsize(width, 20)
+    width = width or plot_width()
+    _new_figure(plt, width)
     if not colour:
         plt.theme("clear")
     markers = ["sd", "hd", "dot", "x"]
@@ -363,10 +378,9 @@ def write_chart(chart, out: TextIO, width: int | None = None) -> None:
     plt = plotext()
 
     colour = use_colour(out)
-    width = width or min(terminal_width(), 100)
+    width = width or plot_width()
     r = chart.plot_range
-    plt.clear_figure()
-    plt.plotsize(width, 20)
+    _new_figure(plt, width)
     if not colour:
         plt.theme("clear")
     to_axis = (lambda xs: [math.log10(x) for x in xs]) if r.log else (lambda xs: list(xs))
