@@ -91,6 +91,25 @@ def test_item6_compare_with_bounded_support_keeps_a_linear_axis(run):
     assert axis_ends(result.stdout) == (0.0, 1.0)
 
 
+def test_item6_bounded_model_variable_keeps_a_linear_axis(run):
+    result = run("sample", "--model", "p ~ Beta(0.5, 0.5); q ~ LogNormal(0, 3)", "-n", "2000")
+    assert result.exit_code == 0, result.stderr
+    p_plot, q_plot = result.stdout.split("\nq\n")[-2:]
+    assert "log scale" not in p_plot.split("\np\n")[-1]
+    assert "x (log scale)" in q_plot  # unbounded: the draws decide, as before
+    lo, hi = axis_ends(result.stdout)
+    assert 0 <= lo < 0.01 and 0.99 < hi <= 1  # the draws' range, on a linear axis
+
+
+def test_item6_explore_keeps_a_linear_axis_for_bounded_support():
+    from priorcli.explore.state import plot_range
+    from priorcli.families import resolve
+    from priorcli.stats import DistSpec, ExactDistribution
+
+    beta = ExactDistribution(DistSpec(resolve("beta"), {"concentration1": 0.5, "concentration0": 0.5}))
+    assert plot_range(beta)[:3] == (0.0, 1.0, False)
+
+
 def test_item6_unbounded_positive_support_still_goes_on_a_log_axis(run):
     result = run("sample", "lognormal", "--mu", "0", "--sigma", "3", "-n", "2000")
     assert result.exit_code == 0, result.stderr
