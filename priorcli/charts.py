@@ -71,7 +71,9 @@ def family_chart(spec, exact, draws, options, mode: float | None) -> Chart:
     quantile = exact.quantile_function() if exact is not None else None
     quantile = quantile or _draws_quantile(draws, discrete)
     support = exact.support if exact is not None else _draws_support(quantile)
-    r = plotrange.choose_range(quantile, support, discrete=discrete, mode=mode, **_range_options(options))
+    # Without an exact distribution the support is only the draws' range: not a bound.
+    r = plotrange.choose_range(quantile, support, discrete=discrete, mode=mode,
+                               bounded=None if exact is not None else False, **_range_options(options))
     histogram = mc_stats.histogram(draws, bins=options.bins, log_x=r.log, discrete=discrete, exact=exact,
                                 span=(r.lo, r.hi))
     return Chart([histogram], r, [_hidden(draws, r)])
@@ -83,15 +85,16 @@ def _draws_support(quantile) -> tuple[float, float]:
 
 
 def draws_chart(values, options, *, label: str = "draws", mode: float | None = None, fits: Sequence = (),
-                discrete: bool = False) -> Chart:
+                discrete: bool = False, bounded: bool = False) -> Chart:
     """A histogram of draws with no exact distribution behind them (summarize --input, a model
-    variable), and the fitted densities of ``fits`` (ranked best first) over it."""
+    variable), and the fitted densities of ``fits`` (ranked best first) over it. ``bounded``: the
+    variable's support is known to be bounded (a model's Beta), which keeps a linear axis."""
     from priorcli import mc_stats
 
     values = np.asarray(values, dtype=np.float64)
     quantile = plotrange.draws_quantile(values, discrete)
     r = plotrange.choose_range(quantile, _draws_support(quantile), discrete=discrete, mode=mode,
-                               **_range_options(options))
+                               bounded=bounded, **_range_options(options))  # the draws' range is no bound
     draws = _as_draws(values, discrete)
     histogram = mc_stats.histogram(draws, bins=options.bins, log_x=r.log, discrete=discrete, exact=None,
                                 label=label, span=(r.lo, r.hi))

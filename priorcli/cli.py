@@ -368,7 +368,7 @@ Seed = Annotated[int, typer.Option("--seed", help="Integer seed, used through nu
 Quantiles = Annotated[str, typer.Option("--quantiles", help="Quantiles to show, comma-separated.")]
 Format = Annotated[str, typer.Option("--format", help="table, json, csv or raw.")]
 LogX = Annotated[bool, typer.Option("--log-x", help="Histogram over log-spaced bins on a log axis.")]
-Bins = Annotated[Optional[int], typer.Option("--bins", help="Number of histogram bins (default: auto).")]
+Bins = Annotated[Optional[int], typer.Option("--bins", help="Number of histogram bins, 1 to 10000 (default: auto).")]
 Linear = Annotated[bool, typer.Option("--linear", help="Never a log x axis (default: log when the central 99% spans over three decades).")]
 PlotRangeText = Annotated[Optional[str], typer.Option("--range", help="Plot from LO to HI, e.g. --range 0,50 (default: the body of the distribution, see README).")]
 Tail = Annotated[Optional[str], typer.Option("--tail", help="Plot from the P to the 1-P quantile, e.g. --tail 0.005.")]

@@ -109,7 +109,8 @@ def sample_model(spec_text: str, options: OutputOptions, *, show: str | None, em
         from priorcli import charts
 
         chart_list = [(name, charts.draws_chart(values[name], options, label=name, mode=summaries[name].mode,
-                                                discrete=_is_discrete(model[name.split("[")[0]])))
+                                                discrete=_is_discrete(model[name.split("[")[0]]),
+                                                bounded=_is_bounded(model[name.split("[")[0]])))
                       for name in plotted]
     render.write_summary_table(f"model: {options.draws} draws, seed {options.seed} (Monte Carlo)", names,
                                list(summaries.values()), out)
@@ -149,6 +150,15 @@ def _component_values(values: dict) -> dict:
 def _is_discrete(statement) -> bool:
     """A variable drawn from a discrete family (plotted as integer bins, like sample FAMILY)."""
     return statement.is_random and not statement.expr.transforms and resolve(statement.expr.family).discrete
+
+
+def _is_bounded(statement) -> bool:
+    """A variable drawn from a family on an interval ([0, 1], (low, high) from its parameters, or a
+    Dirichlet's simplex), untransformed: its plot keeps a linear axis, as sample FAMILY's does."""
+    if not statement.is_random or statement.expr.transforms:
+        return False
+    family = resolve(statement.expr.family)
+    return family.multivariate or family.support in ("[0, 1]", "(low, high), set by the parameters")
 
 
 def _plotted(names: list[str], plot: str | None) -> list[str]:

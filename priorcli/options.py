@@ -10,6 +10,7 @@ from priorcli.errors import UsageError
 from priorcli.families import parse_probability
 
 OUTPUT_SUFFIXES = (".csv", ".npy", ".json")
+MAX_BINS = 10_000  # --bins: more than a plot can show; a billion bins ate memory for minutes
 
 
 @dataclass(frozen=True)
@@ -40,8 +41,8 @@ class OutputOptions:
             raise UsageError(f"--format must be one of {', '.join(render.FORMATS)}, got '{format}'")
         if not 0 <= seed < 2**63:
             raise UsageError(f"--seed must be an integer in [0, 2^63), got {seed}")
-        if bins is not None and bins < 1:
-            raise UsageError(f"--bins must be at least 1, got {bins}")
+        if bins is not None and not 1 <= bins <= MAX_BINS:
+            raise UsageError(f"--bins must be between 1 and {MAX_BINS}, got {bins}")
         if output is not None and not output.lower().endswith(OUTPUT_SUFFIXES):
             raise UsageError(f"--output '{output}' must end in {', '.join(OUTPUT_SUFFIXES)}")
         if output is not None:

@@ -8,9 +8,14 @@ units, or log10 units on a log axis):
   it always contains the mode. That range holds at least ``MIN_MASS`` (90%) of the mass whenever
   any range meeting the IQR condition can; where none can (tails heavier than a Cauchy's), the
   body stays readable and ``meets_mass`` is False (the hidden-mass note says how much is missing).
-* Log axis automatically when the support is positive and the central 99% spans more than three
-  decades; a discrete family always keeps a linear axis (its pmf points).
-* ``--range LO,HI`` and ``--tail P`` (from the P to the 1 - P quantile) choose the range by hand.
+* Log axis automatically when the support is positive and unbounded above and the central 99%
+  spans more than three decades; bounded support (both ends finite, also after transforms: a
+  Beta, a sigmoid) and a discrete family (its pmf points) keep a linear axis.
+* The ends the rule gives are numbers printed exactly with few significant digits (3 where
+  possible), moved by at most ``END_SHIFT`` of the width and never widening the axis, so the axis
+  as printed meets the rule too.
+* ``--range LO,HI`` and ``--tail P`` (from the P to the 1 - P quantile, the ends rounded outward
+  to printable numbers) choose the range by hand.
 
 Everything is computed from a vectorised quantile function: the exact one where the family has
 it, else the draws' (``draws_quantile``). Masses are lower bounds read off a dense table of
@@ -21,6 +26,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, Decimal
 from typing import Callable, Sequence
 
 import numpy as np
@@ -32,6 +38,8 @@ MIN_MASS = 0.9  # ... and the axis holds at least this much mass where the IQR r
 LOG_DECADES = 3.0  # central 99% wider than this many decades on positive support: log axis
 CENTRAL = 0.99
 TIE_MASS = 1e-3  # masses closer than this are ties (twice the spacing of the tabulated levels)
+END_DIGITS = 3  # the rule's ends have this many significant digits where possible ...
+END_SHIFT = 5e-3  # ... moving each end by at most this share of the axis width
 
 Quantile = Callable[[np.ndarray], np.ndarray]
 
@@ -87,9 +95,13 @@ def draws_quantile(values, discrete: bool = False) -> Quantile:
     return lambda p: np.quantile(x, np.asarray(p, dtype=np.float64), method=method)
 
 
-def wants_log(quantile: Quantile, support: tuple[float, float], discrete: bool) -> bool:
-    """Positive support whose central 99% spans more than LOG_DECADES decades."""
-    if discrete or not support[0] >= 0:
+def wants_log(quantile: Quantile, support: tuple[float, float], discrete: bool, bounded: bool | None = None) -> bool:
+    """Positive support whose central 99% spans more than LOG_DECADES decades, unless the support
+    is bounded (``bounded``; by default: both ends of ``support`` finite). A bounded variable such
+    as a Beta(0.5, 0.5) on a log axis is a pile at its upper end."""
+    if bounded is None:
+        bounded = math.isfinite(support[0]) and math.isfinite(support[1])
+    if discrete or bounded or not support[0] >= 0:
         return False
     lo, hi = (float(v) for v in quantile(np.array([(1 - CENTRAL) / 2, (1 + CENTRAL) / 2])))
     return lo > 0 and math.isfinite(hi) and math.log10(hi / lo) > LOG_DECADES
@@ -97,10 +109,12 @@ def wants_log(quantile: Quantile, support: tuple[float, float], discrete: bool) 
 
 def choose_range(quantile: Quantile, support: tuple[float, float], *, discrete: bool = False,
                  mode: float | None = None, axis: str = "auto", hand_range: tuple[float, float] | None = None,
-                 tail: float | None = None) -> PlotRange:
+                 tail: float | None = None, bounded: bool | None = None) -> PlotRange:
     """The plotted range. ``axis`` is "auto", "log" or "linear"; ``hand_range`` (x units) and
-    ``tail`` (mass left out on each side) override the rule."""
-    log = _axis_is_log(quantile, support, discrete, axis, hand_range)
+    ``tail`` (mass left out on each side) override the rule. ``bounded``: whether the variable's
+    support is bounded (None: both ends of ``support`` finite; False where ``support`` is only
+    the draws' range)."""
+    log = _axis_is_log(quantile, support, discrete, axis, hand_range, bounded)
     table = _Table(quantile, support, log, discrete)
     if hand_range is not None:
         lo, hi = hand_range
@@ -115,11 +129,11 @@ def choose_range(quantile: Quantile, support: tuple[float, float], *, discrete: 
             raise UsageError(f"--tail {tail:g}: the quantiles at {tail:g} and {1 - tail:g} are not finite")
         if log and lo <= 0:
             raise UsageError(f"--tail {tail:g}: the {tail:g} quantile is {lo:g}, which a log axis cannot show")
-        return table.result(lo, hi, "tail")
+        return table.result(*table.printed(lo, hi, outward=True), "tail")
     return table.rule(mode)
 
 
-def _axis_is_log(quantile, support, discrete, axis, hand_range) -> bool:
+def _axis_is_log(quantile, support, discrete, axis, hand_range, bounded=None) -> bool:
     if axis == "linear":
         return False
     if axis == "log":
@@ -130,7 +144,7 @@ def _axis_is_log(quantile, support, discrete, axis, hand_range) -> bool:
         return True
     if hand_range is not None and hand_range[0] <= 0:
         return False
-    return wants_log(quantile, support, discrete)
+    return wants_log(quantile, support, discrete, bounded)
 
 
 class _Table:
@@ -184,12 +198,12 @@ class _Table:
             lo, hi = np.interp([(1 - CENTRAL) / 2, (1 + CENTRAL) / 2], self.levels, self.values)
             if not hi > lo:
                 lo, hi = lo - 0.5, hi + 0.5
-            return self.result(*self._from_axis(lo, hi), "rule")
+            return self.result(*self.printed(*self._from_axis(lo, hi), hi - lo), "rule")
         # Width in axis units: b - a for a continuous axis, pmf points minus one for a discrete one.
         width = math.floor(self.iqr / IQR_SHARE) - 1.0 if self.discrete else self.iqr / IQR_SHARE
         s_lo, s_hi = self.support
         if s_hi - s_lo <= width and math.isfinite(s_lo) and math.isfinite(s_hi):
-            return self.result(*self._from_axis(s_lo, s_hi), "rule")
+            return self.result(*self.printed(*self._from_axis(s_lo, s_hi), width), "rule")
         t_mode = self.axis(mode) if mode is not None and math.isfinite(mode) else None
         if t_mode is not None and not math.isfinite(t_mode):
             t_mode = None  # a mode at 0 on a log axis: nothing to include
@@ -216,7 +230,37 @@ class _Table:
         if anchored.size:
             tied = anchored
         start = float(tied[np.argmin(np.abs(tied + width / 2 - self.median))])
-        return self.result(*self._from_axis(start, start + width), "rule")
+        return self.result(*self.printed(*self._from_axis(start, start + width), width, mode), "rule")
+
+    def printed(self, lo: float, hi: float, limit: float = math.inf, mode: float | None = None,
+                outward: bool = False) -> tuple[float, float]:
+        """The range [lo, hi] (x units) with ends that print exactly with the fewest significant
+        digits (from END_DIGITS) moving neither end by more than END_SHIFT of the width (axis
+        units), keeping the width within ``limit`` (axis units) and a mode inside it inside; of
+        those, the one centred nearest the original among those holding the most mass (up to
+        TIE_MASS: a symmetric range stays symmetric); an end at the support's end never moves
+        inward; ``outward``: holding [lo, hi]. Discrete ranges are integers already."""
+        if self.discrete:
+            return lo, hi
+        a, b = self.axis(lo), self.axis(hi)
+        shift = END_SHIFT * (b - a)
+        keep_mode = mode is not None and lo <= mode <= hi
+        for digits in range(END_DIGITS, 18):
+            found = []
+            for new_lo in _roundings(lo, digits):
+                for new_hi in _roundings(hi, digits):
+                    new_a, new_b = self.axis(new_lo), self.axis(new_hi)
+                    if not (new_a < new_b and new_b - new_a <= limit and abs(new_a - a) <= shift
+                            and abs(new_b - b) <= shift) or (keep_mode and not new_lo <= mode <= new_hi) \
+                            or (outward and not (new_lo <= lo and hi <= new_hi)) \
+                            or (a <= self.support[0] and new_a > a) or (b >= self.support[1] and new_b < b):
+                        continue
+                    found.append((float(self.mass(new_a, new_b)[0]), abs(new_a + new_b - a - b), new_lo, new_hi))
+            if found:
+                best = max(m for m, *_ in found)
+                _, _, new_lo, new_hi = min((c for c in found if c[0] >= best - TIE_MASS), key=lambda c: (c[1], -c[0]))
+                return new_lo, new_hi
+        return lo, hi
 
     def _from_axis(self, a: float, b: float) -> tuple[float, float]:
         if self.log:
@@ -226,18 +270,34 @@ class _Table:
         return float(a), float(b)
 
 
+def _roundings(x: float, digits: int) -> list[float]:
+    """x rounded to ``digits`` significant digits: to nearest, up and down (distinct values)."""
+    if x == 0 or not math.isfinite(x):
+        return [x]
+    exact = Decimal(x)
+    unit = Decimal(1).scaleb(exact.adjusted() - digits + 1)
+    found: list[float] = []
+    for rounding in (ROUND_HALF_EVEN, ROUND_CEILING, ROUND_FLOOR):
+        value = float(exact.quantize(unit, rounding=rounding))
+        if value not in found:
+            found.append(value)
+    return found
+
+
 def choose_shared_range(items: Sequence[tuple[Quantile, tuple[float, float], bool, float | None]], *,
                         axis: str = "auto", hand_range: tuple[float, float] | None = None,
                         tail: float | None = None) -> tuple[PlotRange, list[PlotRange]]:
     """One axis for several distributions (compare): each (quantile, support, discrete, mode) gets
     its own range by the rule on a common axis, and the shared range is the smallest holding them
     all, so every distribution keeps what the rule gives it alone. Auto log when every one is
-    continuous on positive support and their pooled central 99% spans more than three decades.
+    continuous on positive support unbounded above and their pooled central 99% spans more than
+    three decades.
     Returns the shared range and each distribution's own."""
     if axis == "auto":
         pooled_lo = min(float(q(np.array([(1 - CENTRAL) / 2]))[0]) for q, *_ in items)
         pooled_hi = max(float(q(np.array([(1 + CENTRAL) / 2]))[0]) for q, *_ in items)
-        positive = all(support[0] >= 0 and not discrete for _, support, discrete, _ in items)
+        positive = all(support[0] >= 0 and not math.isfinite(support[1]) and not discrete
+                       for _, support, discrete, _ in items)  # bounded support keeps a linear axis
         log = positive and pooled_lo > 0 and math.isfinite(pooled_hi) and math.log10(pooled_hi / pooled_lo) > LOG_DECADES
         axis = "log" if log and (hand_range is None or hand_range[0] > 0) else "linear"
     own = [choose_range(q, support, discrete=discrete, mode=mode, axis=axis, hand_range=hand_range, tail=tail)

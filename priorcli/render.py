@@ -291,14 +291,56 @@ def _nice_ticks(lo: float, hi: float, count: int = 6) -> list[float]:
     return ticks
 
 
+def _ordered_unique(data) -> list:
+    return list(dict.fromkeys(data))
+
+
+def plotext():
+    """plotext with its duplicate removal made order-preserving and the width asked for drawn.
+    plotext 5 dedupes the tick (value, label) pairs and the drawn points through a ``set``, whose
+    order follows PYTHONHASHSEED for strings, and the first label that fits takes its columns;
+    and it narrowed a plot to its own idea of the terminal (80 columns in a pipe) while the ticks
+    were spaced for ``plot_width``. Together they made the printed axis end change from run to run."""
+    import plotext as plt
+    from plotext import _utility
+
+    if getattr(_utility, "no_duplicates", None) is not _ordered_unique:
+        _utility.no_duplicates = _ordered_unique
+    return plt
+
+
+def _new_figure(plt, width: int) -> None:
+    plt.clear_figure()  # (which also restores plotext's limit to its own terminal width)
+    plt.limit_size(False, False)
+    plt.plotsize(width, 20)
+
+
+def plot_width() -> int:
+    """COLUMNS when set, else the terminal's width, else (in a pipe) 100; at most 100."""
+    import shutil
+
+    if os.environ.get("COLUMNS"):
+        return min(terminal_width(), 100)
+    return min(max(40, shutil.get_terminal_size((100, 24)).columns), 100)
+
+
+def end_label(value: float) -> str:
+    """A plot end as the shortest number that reads back as exactly ``value`` (the range rule
+    picks ends with few digits, see priorcli.plotrange)."""
+    for digits in range(3, 18):
+        text = f"{value:.{digits}g}"
+        if float(text) == value:
+            return text
+    return repr(value)
+
+
 def write_histograms(histograms: list[Histogram], out: TextIO, width: int | None = None) -> None:
     """Overlay the histograms in one plotext chart (log-x charts are drawn in log10 units)."""
-    import plotext as plt
+    plt = plotext()
 
     colour = use_colour(out)
-    width = width or min(terminal_width(), 100)
-    plt.clear_figure()
-    plt.plotsize(width, 20)
+    width = width or plot_width()
+    _new_figure(plt, width)
     if not colour:
         plt.theme("clear")
     markers = ["sd", "hd", "dot", "x"]
@@ -346,13 +388,12 @@ def write_chart(chart, out: TextIO, width: int | None = None) -> None:
     """A priorcli.charts.Chart: bars of the draws and density lines or pmf points over them, the x
     axis limited to the chart's range (its ends labelled), "log scale" under a log axis, and one
     note per series with draws hidden outside the range."""
-    import plotext as plt
+    plt = plotext()
 
     colour = use_colour(out)
-    width = width or min(terminal_width(), 100)
+    width = width or plot_width()
     r = chart.plot_range
-    plt.clear_figure()
-    plt.plotsize(width, 20)
+    _new_figure(plt, width)
     if not colour:
         plt.theme("clear")
     to_axis = (lambda xs: [math.log10(x) for x in xs]) if r.log else (lambda xs: list(xs))
@@ -376,8 +417,10 @@ def write_chart(chart, out: TextIO, width: int | None = None) -> None:
     lo, hi = (math.log10(r.lo), math.log10(r.hi)) if r.log else (r.lo, r.hi)
     pad = 0.5 if r.discrete and not r.log else 0.0
     plt.xlim(lo - pad, hi + pad)
-    ticks, labels = _range_ticks(lo, hi, r.log, r.discrete, columns=width - 10)
-    plt.xticks(ticks, labels)
+    ticks, labels = _range_ticks(lo, hi, r.log, r.discrete, columns=width - 10, ends=(r.lo, r.hi))
+    # The ends first: plotext drops a label that has no room, and the ends are the plot's limits.
+    order = [0, len(ticks) - 1, *range(1, len(ticks) - 1)]
+    plt.xticks([ticks[i] for i in order], [labels[i] for i in order])
     plt.xlabel("x (log scale); density per unit log10(x)" if r.log else "x")
     text = plt.build()
     if not colour:
@@ -387,9 +430,11 @@ def write_chart(chart, out: TextIO, width: int | None = None) -> None:
     write_lines([n for n in notes if n], out)
 
 
-def _range_ticks(lo: float, hi: float, log: bool, discrete: bool, columns: int) -> tuple[list[float], list[str]]:
-    """The two ends of the range (always labelled: they are the plot's limits), and round numbers
-    (decades on a log axis) between them whose labels keep a column clear of their neighbours'."""
+def _range_ticks(lo: float, hi: float, log: bool, discrete: bool, columns: int,
+                 ends: tuple[float, float] | None = None) -> tuple[list[float], list[str]]:
+    """The two ends of the range (always labelled: they are the plot's limits; ``ends`` in x units,
+    printed exactly), and round numbers (decades on a log axis) between them whose labels keep a
+    column clear of their neighbours'."""
     if log:
         inner = [float(t) for t in range(math.ceil(lo), math.floor(hi) + 1)]
         step = max(1, math.ceil(len(inner) / 8))
@@ -400,7 +445,9 @@ def _range_ticks(lo: float, hi: float, log: bool, discrete: bool, columns: int) 
             inner = [t for t in inner if float(t).is_integer()]
 
     def label(t: float) -> str:
-        return fmt(10**t if log else t, 3)
+        if ends is not None and t in (lo, hi):
+            return end_label(ends[0] if t == lo else ends[1])
+        return fmt(10**t, 3) if log else end_label(t)  # round numbers, told apart from their neighbours
 
     per_column = (hi - lo) / max(columns, 1)
     ticks = [lo]
@@ -426,9 +473,9 @@ def hidden_note(hidden) -> str | None:
     """"1.2% of draws beyond 63.7 not shown", naming the side(s); None when nothing is hidden."""
     parts = []
     if hidden.below > 0:
-        parts.append(f"{percent(hidden.below)} of draws below {fmt(hidden.lo, 3)}")
+        parts.append(f"{percent(hidden.below)} of draws below {end_label(hidden.lo)}")
     if hidden.above > 0:
-        beyond = f"beyond {fmt(hidden.hi, 3)}"
+        beyond = f"beyond {end_label(hidden.hi)}"
         parts.append(f"{percent(hidden.above)} {beyond}" if parts else f"{percent(hidden.above)} of draws {beyond}")
     if not parts:
         return None

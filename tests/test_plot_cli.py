@@ -52,10 +52,6 @@ def assert_percent(text: str | None, fraction: float) -> None:
     assert float(text) == pytest.approx(100 * fraction, rel=0.05)
 
 
-def three_digits(value: float) -> float:
-    return float(f"{value:.3g}")
-
-
 def test_halfcauchy_goes_on_a_log_axis(run):
     argv = ["sample", "halfcauchy", "--scale", "5"]
     result = run(*argv)
@@ -78,14 +74,15 @@ def test_halfcauchy_linear_starts_at_zero(run):
     result = run(*argv)
     assert result.exit_code == 0, result.stderr
     assert "log scale" not in result.stdout
-    # IQR = 10 (5 tan(3pi/8) - 5 tan(pi/8)), so the widest axis is 10 / 0.15, from the support's end.
-    assert axis_ends(result.stdout) == (0.0, three_digits(10 / 0.15))
+    # IQR = 10 (5 tan(3pi/8) - 5 tan(pi/8)), so the widest axis is 10 / 0.15 = 66.67, from the
+    # support's end; printed with 3 digits without widening it: 66.6.
+    assert axis_ends(result.stdout) == (0.0, 66.6)
     (note,) = notes(result.stdout)
-    assert note["below"] is None and note["hi"] == "66.7"
+    assert note["below"] is None and note["hi"] == "66.6"
     x = raw_draws(run, *argv)
-    hidden = np.mean(x > 10 / 0.15)
+    hidden = np.mean(x > 66.6)
     assert_percent(note["above"], hidden)
-    tail = st.halfcauchy(scale=5).sf(10 / 0.15)
+    tail = st.halfcauchy(scale=5).sf(66.6)
     assert hidden == pytest.approx(tail, abs=5 * math.sqrt(tail * (1 - tail) / N))
 
 
@@ -94,12 +91,13 @@ def test_studentt_1_shows_its_body(run):
     result = run(*argv)
     assert result.exit_code == 0, result.stderr
     assert "log scale" not in result.stdout
-    assert axis_ends(result.stdout) == (-6.67, 6.67)  # IQR 2: +-(2 / 0.15) / 2 around the median
+    # IQR 2: +-(2 / 0.15) / 2 = 6.667 around the median, printed with 3 digits inside it
+    assert axis_ends(result.stdout) == (-6.66, 6.66)
     (note,) = notes(result.stdout)
     x = raw_draws(run, *argv)
-    assert_percent(note["below"], np.mean(x < -20 / 3))
-    assert_percent(note["above"], np.mean(x > 20 / 3))
-    assert st.t(1).cdf(20 / 3) - st.t(1).cdf(-20 / 3) >= 0.9
+    assert_percent(note["below"], np.mean(x < -6.66))
+    assert_percent(note["above"], np.mean(x > 6.66))
+    assert st.t(1).cdf(6.66) - st.t(1).cdf(-6.66) >= 0.9
 
 
 def test_lognormal_0_3(run):
@@ -215,7 +213,9 @@ def test_ranges_by_hand(run):
     assert_percent(note["below"], np.mean(x < -1))
     assert_percent(note["above"], np.mean(x > 3))
     tail = run("sample", "lognormal", "--tail", "0.005")
-    assert axis_ends(tail.stdout) == tuple(three_digits(v) for v in st.lognorm(1).ppf([0.005, 0.995]))
+    lo, hi = axis_ends(tail.stdout)  # the quantiles, rounded outward to 3 digits
+    q005, q995 = st.lognorm(1).ppf([0.005, 0.995])
+    assert (lo, hi) == (math.floor(q005 * 1e4) / 1e4, math.ceil(q995 * 10) / 10) == (0.076, 13.2)
     for argv, needle in [(["--range", "3,1"], "--range"), (["--range", "1"], "--range"),
                          (["--range", "0,1", "--tail", "0.1"], "--tail"), (["--tail", "0.5"], "--tail"),
                          (["--tail", "abc"], "--tail"), (["--linear", "--log-x"], "--linear")]:
@@ -317,7 +317,7 @@ def test_eighty_columns(run, monkeypatch):
     narrow = run("sample", "halfcauchy", "--scale", "5", "--linear")
     assert narrow.exit_code == 0, narrow.stderr
     assert max(len(line) for line in narrow.stdout.splitlines()) <= 80
-    assert axis_ends(narrow.stdout) == axis_ends(wide.stdout) == (0.0, 66.7)
+    assert axis_ends(narrow.stdout) == axis_ends(wide.stdout) == (0.0, 66.6)
     assert [m.group(0) for m in notes(narrow.stdout)] == [m.group(0) for m in notes(wide.stdout)]
 
 

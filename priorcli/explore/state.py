@@ -459,7 +459,8 @@ def plot_range(exact: ExactDistribution, mode: float | None = None) -> tuple[flo
         return None
     if not hi > lo:
         lo, hi = lo - 0.5, hi + 0.5
-    log = lo > 0 and hi / lo > 10**plotrange.LOG_DECADES and not discrete
+    bounded = all(math.isfinite(v) for v in exact.support)  # bounded support: linear, as in sample
+    log = lo > 0 and hi / lo > 10**plotrange.LOG_DECADES and not discrete and not bounded
     return lo, hi, log, 0.99
 
 
