@@ -376,7 +376,7 @@ def test_the_model_sampler_uses_the_record_inversions(monkeypatch):
 
     calls = _counting(monkeypatch, "Beta", inversions=counting_inversions)
     mean = np.array([0.2, 0.5, 0.7])
-    spec = dist_spec("Beta", (), {"mean": mean, "count": 10.0}, ())
+    spec = dist_spec("Beta", (), {"mean": mean, "count": 10.0}, (), per_draw=True)  # a mean per draw
     assert len(calls) == 1
     assert_allclose(spec.params["concentration1"], 10.0 * mean, rtol=1e-15)
     assert_allclose(spec.params["concentration0"], 10.0 * (1 - mean), rtol=1e-15)
