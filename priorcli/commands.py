@@ -61,7 +61,7 @@ def sample_family(family_name: str, tokens: list[str], transform_texts: list[str
             values = exact_dist.on_support(values)  # an angle: on the interval its exact values use
         if spec.family.multivariate:
             mc = [mc_stats.mc_summary(values[:, i], options.quantiles, label=f"component {i}")
-                  for i in range(values.shape[1])]
+                  for i in range(_shown_components(values.shape[1], options.format))]
         else:
             mc = [mc_stats.mc_summary(values, options.quantiles, discrete=discrete)]
         draws = values if spec.family.multivariate else mc_stats.InMemoryDraws(values, discrete)
@@ -137,6 +137,19 @@ def _stream_draws(spec: DistSpec, exact, options: OutputOptions, out: TextIO):
     return accumulator
 
 
+MAX_SHOWN_COMPONENTS = 3  # as many as a 100-column table shows legibly; thousands took minutes to draw
+
+
+def _shown_components(count: int, format: str) -> int:
+    """How many of a vector family's components a table and its plots show: all in json and csv,
+    at most MAX_SHOWN_COMPONENTS in a table (with a note saying so)."""
+    if format in ("json", "csv") or count <= MAX_SHOWN_COMPONENTS:
+        return count
+    render.stderr_line(f"Note: the table and plots show components 0 to {MAX_SHOWN_COMPONENTS - 1} of {count}; "
+                       "--format json or csv has them all")
+    return MAX_SHOWN_COMPONENTS
+
+
 def _side_by_side(mc: list[Summary], exact: list[Summary] | None) -> tuple[list[str], list[Summary | None]]:
     headers, columns = [], []
     for i, m in enumerate(mc):
@@ -151,7 +164,7 @@ def _plot_draws(spec: DistSpec, exact, draws, options: OutputOptions, mode: floa
     from priorcli import charts, mc_stats, stats
 
     if spec.family.multivariate:
-        components = stats.dirichlet_components(spec)
+        components = stats.dirichlet_components(spec)[:MAX_SHOWN_COMPONENTS]  # as the table (plots are table-only)
         return [
             mc_stats.histogram(draws[:, i], bins=options.bins, log_x=options.log_x, discrete=False,
                             exact=stats.ExactDistribution(c), label=f"component {i}", span=(0.0, 1.0))
@@ -194,6 +207,8 @@ def summarize_family(family_name: str, tokens: list[str], transform_texts: list[
             out,
         )
         return
+    if spec.family.multivariate and options.format == "table":
+        summaries = summaries[:_shown_components(len(summaries), options.format)]
     headers = [s.label or "exact" for s in summaries]
     if options.format in ("csv", "raw"):
         render.write_summary_csv(headers, summaries, out)

@@ -1,8 +1,7 @@
 """Issue 19's hostile-input audit as a regression corpus: malformed invocations, each refused with
 the documented exit code and exactly one `Error:` line (naming what was wrong), no traceback.
 
-Only cases that hold today are listed; the coordinator extends the corpus as the other items of
-issue 19 land. Cases run in-process (CliRunner through the app); closed streams and pipes, which
+Every item of the issue that has a usage or input error is here. Cases run in-process (CliRunner through the app); closed streams and pipes, which
 only a real process shows, are in test_trust_edge.py."""
 
 from __future__ import annotations
@@ -132,6 +131,27 @@ CORPUS = [
     ("explore", ["explore", "gamma", "--rate", "-1"], 2, ["--rate", "-1"]),
     ("explore", ["explore", "lognormal", "--mu", "-inf"], 2, ["--mu", "-inf"]),
     ("explore", ["explore", "beta", "--mean", "0.3", "--count", "10"], 2, ["explore needs a terminal"]),
+    # the rest of issue 19's audit (hangs refused at once, numbers beyond float64, --output faults)
+    ("hang", ["summarize", "poisson", "--rate", "1e16"], 2, ["2^53"]),
+    ("hang", ["sample", "normal", "--bins", "1000000000"], 2, ["--bins", "1000000000"]),
+    ("hang", ["summarize", "--input", MISSING, "--bins", "0"], 2, ["--bins"]),
+    ("hang", ["sample", "normal", "-n", "99999999999999999999"], 2, ["--draws"]),
+    ("hang", ["sample", "normal", "-n", "1e19"], 2, ["--draws"]),
+    ("hang", ["sample", "normal", "-n", "1.5"], 2, ["--draws"]),
+    ("hang", ["sample", "dirichlet", "--concentration", ",".join(["1"] * 5000)], 2, ["--draws", "5000"]),
+    ("number", ["summarize", "binomial", "--total-count", "1e30"], 2, ["2^53"]),
+    ("number", ["summarize", "negativebinomial2", "--mean", "1e17", "--concentration", "2"], 2, ["2^53"]),
+    ("number", ["sample", "lognormal", "--mu", "1000"], 1, ["float64"]),
+    ("number", ["summarize", "lognormal", "--mu", "-1000"], 1, ["float64"]),
+    ("number", ["sample", "lognormal", "--mu", "-inf"], 2, ["--mu", "-inf"]),
+    ("model", ["sample", "--model", "u ~ Uniform(0, 1); x = Phi(u)"], 2, ["Phi", "unknown function"]),
+    ("model", ["sample", "--model", "k ~ Gamma(2, 0.2); t ~ Dirichlet(concentration=k * 1)"], 2,
+     ["concentration", "vector"]),
+    ("model", ["sample", "--model", "t ~ Dirichlet(1, 1, 1)"], 2, ["Dirichlet"]),
+    ("solve", ["solve", "pareto", "--scale", "2", "--median", "1"], 2, ["median"]),
+    ("output", ["sample", "normal", "--output", "/", "--force"], 2, ["--output"]),
+    ("output", ["sample", "normal", "--output", "/nonexistent/priorcli-audit/d.csv"], 1, ["--output"]),
+    ("output", ["sample", "normal", "--output", "d.txt"], 2, ["--output", ".csv"]),
     # completion: no shell named that Typer has a script for
     ("completion", ["--install-completion", "tcsh"], 2, ["--install-completion", "tcsh", "bash"]),
 ]

@@ -3,6 +3,7 @@ under a HOME that is not there, `-n` past int64 or as 1e6, a 5,000-component Dir
 
 from __future__ import annotations
 
+import math
 import json
 import os
 import pickle
@@ -277,3 +278,25 @@ def test_item_large_dirichlet_ctrl_c_exits_130(tmp_path):
 def test_item_vector_budget_keeps_small_dirichlets(run):
     doc = run.json("sample", "dirichlet", "--concentration", "1,2,3", "-n", "2000", "--seed", "1")
     assert doc["draws"] == 2000
+
+
+def test_item_large_dirichlet_table_shows_the_first_components_and_json_all(run):
+    # Thousands of components: a table and plots of the first MAX_SHOWN_COMPONENTS (rendering 5,000
+    # columns took minutes), with a note; JSON and CSV keep every component.
+    from priorcli.commands import MAX_SHOWN_COMPONENTS
+
+    k, n = 50, 400
+    argv = ["sample", "dirichlet", "--concentration", ",".join(["1"] * k), "-n", str(n), "--seed", "1"]
+    table = run(*argv)
+    assert table.exit_code == 0, table.stderr
+    assert f"component {MAX_SHOWN_COMPONENTS - 1}" in table.stdout
+    assert f"component {MAX_SHOWN_COMPONENTS} " not in table.stdout
+    assert table.stderr.strip() == (f"Note: the table and plots show components 0 to {MAX_SHOWN_COMPONENTS - 1} "
+                                    f"of {k}; --format json or csv has them all")
+    doc = run.json(*argv)
+    assert len(doc["mc"]) == k and len(doc["exact"]) == k
+    # each component is Beta(1, k - 1): mean 1/k, variance (k - 1) / (k^2 (k + 1))
+    se = math.sqrt((k - 1) / (k * k * (k + 1)) / n)
+    for component in doc["mc"]:
+        assert abs(component["mean"] - 1 / k) < 5 * se
+    assert all(abs(e["mean"] - 1 / k) < 1e-12 for e in doc["exact"])
