@@ -3,7 +3,6 @@ against the command line, which calls the same functions."""
 
 from __future__ import annotations
 
-import json
 import math
 import re
 import subprocess
@@ -256,4 +255,12 @@ def test_the_readme_example_runs(tmp_path):
     assert lines[1] == "{'loc': 0.25, 'scale': 0.5}" and lines[2] == "{'mode': 1.0}"
     assert lines[3] == "dist.LogNormal(loc=0.25, scale=0.5)"
     assert float(lines[-1]) == pytest.approx(stats.lognorm(0.5, scale=math.exp(0.25)).logpdf(1.0), rel=1e-10)
-    assert json.loads(json.dumps(lines))  # plain text, nothing else on stdout
+    # the example's seven prints and nothing else on stdout (the library never prints)
+    assert len(lines) == 7, lines
+    median, mode, q975 = map(float, lines[0].split())
+    lognormal = stats.lognorm(1.0)
+    assert (median, mode) == (1.0, pytest.approx(math.exp(-1), rel=1e-12))
+    assert q975 == pytest.approx(lognormal.ppf(0.975), rel=1e-10)
+    assert lines[4] == 'lognormal(0.25, 0.5) pm.LogNormal("x", mu=0.25, sigma=0.5)'
+    shape, _, exact_mean = lines[5].split()
+    assert shape == "(2000,)" and float(exact_mean) == pytest.approx(2.0, rel=1e-12)
