@@ -53,6 +53,7 @@ def test_summarize_is_exact(family, kwargs, oracle):
         assert s.mean is None and s.sd is None
 
 
+@pytest.mark.slow
 def test_summarize_solves_targets_first_and_takes_levels_and_transforms():
     s = priorcli.summarize("lognormal", mode=1, sigma=0.5, levels=[0.1, 0.9])
     assert s.mode == pytest.approx(1.0, rel=1e-12)
@@ -243,6 +244,7 @@ def test_the_cli_module_leaves_priorcli_solve_the_function():
     assert _fresh(code) == "True"
 
 
+@pytest.mark.slow
 def test_the_readme_example_runs(tmp_path):
     text = README.read_text(encoding="utf-8")
     section = text[text.index("## Python API"):]

@@ -44,6 +44,7 @@ def _entries(directory):
     return sorted(p for p in os.listdir(directory) if p.endswith(compiled.SUFFIX)) if directory.exists() else []
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("family,params,transforms", CASES)
 def test_built_and_loaded_draws_are_the_jitted_bytes(store, family, params, transforms):
     spec = _spec(family, params, transforms)
@@ -133,6 +134,7 @@ def test_unwritable_store_still_samples(store, tmp_path, monkeypatch):
     assert sampling.draw(spec, 100, 9).tobytes() == _jit_reference(spec, 100, 9).tobytes()
 
 
+@pytest.mark.slow
 def test_cli_run_stores_then_loads(tmp_path):
     """Real runs: the first stores the sampler, the next loads it; the same output bytes."""
     import subprocess

@@ -67,12 +67,14 @@ def names_of(spec: str) -> list[str]:
 # Stan: every program through stanc
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("target", ["stan", "stan-prior"])
 @pytest.mark.parametrize("model", list(MODELS))
 def test_stan_programs_compile_with_stanc(model, target, tmp_path):
     assert_stanc_accepts(emitted(MODELS[model], target), tmp_path)
 
 
+@pytest.mark.slow
 def test_discrete_stan_prior_compiles_with_stanc(tmp_path):
     code = emitted(COUNTS, "stan-prior")
     assert_stanc_accepts(code, tmp_path)
@@ -167,6 +169,7 @@ def test_stan_reserved_names_are_refused(run, word):
         assert result.stdout == ""
 
 
+@pytest.mark.slow
 def test_every_reserved_word_is_refused_by_stanc_too(tmp_path):
     """The list is stanc's (plus words newer Stan versions reserve): each one really is refused."""
     from priorcli.emit.stan import RESERVED

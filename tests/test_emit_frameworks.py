@@ -46,6 +46,7 @@ def test_every_table_family_is_a_priorcli_family_and_has_test_values():
             assert lang.referenced_names(lang.parse_expression(text, family.param_names)) <= set(family.param_names)
 
 
+@pytest.mark.slow
 def test_pymc_densities_equal_numpyros():
     pm = pytest.importorskip("pymc", reason="PyMC is in the test extra")
     import pytensor
@@ -75,6 +76,7 @@ EXPECTED_SUPPORTS = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("family", sorted(EXPECTED_SUPPORTS))
 def test_supports_are_read_from_numpyro(family):
     assert plan.support_bounds(family) == EXPECTED_SUPPORTS[family]

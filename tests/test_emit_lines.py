@@ -49,6 +49,7 @@ def test_stan_lines_read_like_stan():
     assert stan_line("Gompertz", {"concentration": 1.0, "rate": 1.0}, number) == (None, ())
 
 
+@pytest.mark.slow
 def test_every_pymc_line_builds_numpyros_distribution():
     pm = pytest.importorskip("pymc", reason="PyMC is in the test extra")
     import jax

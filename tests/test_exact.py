@@ -138,6 +138,7 @@ def test_bounds_transform_is_scaled_logit_normal(run):
         assert_allclose(summary["quantiles"][repr(p)], 2 + 8 * special.expit(stats.norm(0.5, 1).ppf(p)), rtol=1e-8)
 
 
+@pytest.mark.slow
 def test_divergent_mean_is_null(run):
     """exp of a Cauchy has no mean: report null, never a number from a failed integral."""
     summary = run.json("summarize", "cauchy", "--transform", "softplus")["summary"]
@@ -177,6 +178,7 @@ def test_discrete_family_without_cdf_uses_its_pmf(run):
     assert_allclose(summary["mean"], oracle.mean(), rtol=1e-10)
 
 
+@pytest.mark.slow
 def test_circular_family_moments_are_those_of_the_interval_around_loc(run):
     # The linear moments on [loc - pi, loc + pi) (scipy's convention), not numpyro's circular variance.
     summary = run.json("summarize", "vonmises", "--loc", "0", "--concentration", "2")["summary"]

@@ -70,6 +70,7 @@ def lognormal(**params):
 # Parameters
 
 
+@pytest.mark.slow
 def test_stepping_a_parameter_shows_what_summarize_prints(run):
     state = lognormal()
     _, texts, running = drive(state, ["right", "right", "down", "right", "left", "left", "left"])
@@ -133,6 +134,7 @@ def solve_json(run, family, *args):
     return json.loads(result.stdout)
 
 
+@pytest.mark.slow
 def test_typed_targets_give_what_solve_gives(run):
     state = lognormal()
     keys = ["t", "down", "2", "enter", "down", "down", "down"]  # median 2, then to quantiles
@@ -155,6 +157,7 @@ def test_switching_family_keeps_the_targets(run):
     assert "Weibull" in texts["title"]
 
 
+@pytest.mark.slow
 def test_underdetermined_targets_move_along_the_free_parameter(run):
     state = lognormal()
     _, texts, _ = drive(state, ["t", "1", "enter"])  # mode 1 only: one degree of freedom
@@ -169,6 +172,7 @@ def test_underdetermined_targets_move_along_the_free_parameter(run):
     assert state.params == pytest.approx(doc["params"], rel=1e-12)
 
 
+@pytest.mark.slow
 def test_targets_that_cannot_hold_stay_in_the_app():
     state = lognormal()
     _, texts, running = drive(state, ["t", "1", "enter", "down", "down", "0", "full_stop", "5", "enter"])
@@ -229,6 +233,7 @@ def gamma_chips():
     return np.round(400 * np.diff(stats.gamma(4).cdf(edges))).astype(int).tolist()
 
 
+@pytest.mark.slow
 def test_roulette_ranking_is_solve_family_on_the_chip_quantiles(run):
     chips = gamma_chips()
     state = RouletteState(0.0, 16.0, 16, chips)
@@ -274,6 +279,7 @@ def drive_roulette(state, keys, size=(80, 24)):
     return drive(state, keys, roulette=True, size=size, settle=True)
 
 
+@pytest.mark.slow
 def test_roulette_in_the_app_ranks_the_chips():
     state = RouletteState(-5.0, 5.0, 10)
     keys = ["left", "up", "space", "right", "up", "up", "up", "up", "right", "up", "up", "right", "up",
@@ -292,6 +298,7 @@ def test_roulette_in_the_app_ranks_the_chips():
     assert set(doc["targets"]) == {"q0.25", "q0.75"} and doc["targets"]["q0.25"] == pytest.approx(0.0)
 
 
+@pytest.mark.slow
 def test_roulette_latest_chips_win():
     state = RouletteState(0.0, 16.0, 16, gamma_chips())
     old = state.snapshot()
@@ -307,6 +314,7 @@ def test_roulette_latest_chips_win():
     assert [(r.family, r.loss) for r in state.ranking.ranked] == [(r.family, r.loss) for r in fresh.ranked]
 
 
+@pytest.mark.slow
 def test_roulette_keys_are_handled_while_a_ranking_runs():
     """A ranking held up in its worker thread (waiting on an event) blocks no key: chips are
     counted and drawn at once, and when it ends its stale result is dropped and the latest
@@ -365,6 +373,7 @@ def test_roulette_needs_three_filled_bins():
 # Leaving, and refusing to start
 
 
+@pytest.mark.slow
 def test_enter_and_q_accept_escape_and_ctrl_c_cancel():
     app, _, _ = drive(lognormal(), ["right", "enter"])
     lines, doc = app.return_value
@@ -413,6 +422,7 @@ def test_bad_arguments_are_refused_before_the_screen_opens():
     assert state.mode == "targets" and state.params == pytest.approx({"concentration": 4.0, "rate": 2.0})
 
 
+@pytest.mark.slow
 def test_other_commands_do_not_import_textual():
     _, loaded = packages_after(["--help"], ["solve", "--mode", "1", "--sigma", "0.5"], ["explore", "--help"],
                                ["summarize", "gamma", "--alpha", "2", "--beta", "1"], packages=("textual",))
@@ -437,6 +447,7 @@ def _wait_for(session, needle, timeout=60.0):
     raise AssertionError(f"{needle!r} not on screen:\n{_capture(session)}")
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
 def test_tmux_end_to_end(tmp_path):
     session = f"priorcli-explore-{os.getpid()}"

@@ -73,6 +73,7 @@ def test_every_family_docstring_is_plain_text():
         assert not LATEX.search(family.doc), (name, family.doc)
 
 
+@pytest.mark.slow
 def test_info_prints_plain_text_for_every_family(run):
     for name in registry():
         result = run("info", name.lower())
@@ -196,6 +197,7 @@ def test_install_completion_writes_the_script(completion_env, tmp_path):
     assert str(script) in (tmp_path / ".bashrc").read_text()
 
 
+@pytest.mark.slow
 def test_completes_commands_families_parameters_and_transforms(completion_env):
     assert _complete(completion_env, "bash", "priorcli sa").split() == ["sample"]
     assert _complete(completion_env, "bash", "priorcli sample logn").split() == ["lognormal"]
@@ -222,6 +224,7 @@ def test_zsh_and_fish_answers_carry_help(completion_env):
     assert fish.strip() == "--alpha\talias of --concentration"
 
 
+@pytest.mark.slow
 def test_family_names_are_cached(completion_env, tmp_path):
     _complete(completion_env, "bash", "priorcli sample x")
     (cached,) = (tmp_path / "cache").glob("family-names-*.json")

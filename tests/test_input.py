@@ -303,6 +303,7 @@ def test_read_draws_line_numbers_count_skipped_lines(tmp_path):
     assert read.values.tolist() == [1.0, 2.0] and read.dropped == 1
 
 
+@pytest.mark.slow
 def test_read_draws_large_input_in_bulk(tmp_path):
     values = np.random.default_rng(0).standard_normal(100_000)
     path = tmp_path / "big.txt"
@@ -496,6 +497,7 @@ def test_closed_form_fits_and_reading_do_not_import_jax(tmp_path):
 # A real pipe between two processes
 
 
+@pytest.mark.slow
 def test_pipe_between_processes():
     sample = [sys.executable, "-m", "priorcli", "sample", "lognormal", "--mu", "0", "--sigma", "0.5",
               "-n", "2000", "--format", "raw"]

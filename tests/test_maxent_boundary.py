@@ -27,6 +27,7 @@ def _pareto_alphas_for_mass(scale: float, lower: float, upper: float, mass: floa
     return [optimize.brentq(gap, a, b, xtol=1e-14) for a, b in zip(grid, grid[1:]) if gap(a) * gap(b) < 0]
 
 
+@pytest.mark.slow
 def test_pareto_interval_optimum_is_scale_at_the_lower_end():
     r = solve("Pareto", Targets(lower=1.0, upper=4.0, mass=0.9))
     assert r.method == "maxent"

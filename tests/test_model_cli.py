@@ -190,6 +190,7 @@ def forum_predictive(forum_emitted):
 # marginals of the hierarchical model
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", FORUM_NAMES)
 def test_forum_marginals_match_closed_forms(forum_draws, name):
     assert cdf_mismatches(forum_draws[name], POINTS[name], exact=EXACT_CDF[name]) == []
@@ -256,6 +257,7 @@ def test_emitted_code_keeps_the_dependence(forum_predictive):
     assert cdf_mismatches(zt, st.norm.ppf(PROBS), exact=st.norm.cdf) == []
 
 
+@pytest.mark.slow
 def test_emitted_code_runs_as_a_script_in_a_fresh_interpreter(forum_emitted, tmp_path):
     """No priorcli, jax's default float32: what a user gets when pasting the snippet."""
     import subprocess
@@ -293,6 +295,7 @@ c = pi * e + softplus(mu) - log1p(m) ** 2
 BROAD_NAMES = ["mu", "s", "m", "y", "z", "w", "r", "q", "k", "med", "c"]
 
 
+@pytest.mark.slow
 def test_emitted_code_matches_priorcli_for_transforms_and_varying_targets():
     n = 5_000
     result = Run()("sample", "--model", BROAD, "-n", n, "--seed", SEED, "--format", "raw")
@@ -634,6 +637,7 @@ def test_compare_uses_common_random_numbers(run):
         assert scaled[q] == pytest.approx(3 * base[q], rel=1e-9)
 
 
+@pytest.mark.slow
 def test_compare_table_has_a_legend_line_per_distribution(run):
     specs = ["LogNormal(1, 1)", "LogNormal(0, 1)", "softplus(Normal(0, 1))"]
     result = run("compare", *specs, "-n", SMALL, "--log-x")

@@ -156,6 +156,7 @@ def test_discrete_family_keeps_pmf_points(run):
     assert bad.stdout == ""  # checked before the table is printed
 
 
+@pytest.mark.slow
 def test_compare_draws_density_lines_on_one_range(run):
     specs = ["LogNormal(1, 1)", "LogNormal(0, 1)", "softplus(Normal(0, 1))"]
     result = run("compare", *specs)

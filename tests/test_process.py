@@ -8,9 +8,12 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 PRIORCLI = [sys.executable, "-m", "priorcli"]
 
 
+@pytest.mark.slow
 def test_closed_pipe_exits_quietly():
     producer = subprocess.Popen(PRIORCLI + ["sample", "normal", "-n", "2000000", "--format", "raw"],
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -22,6 +25,7 @@ def test_closed_pipe_exits_quietly():
     assert err == b""
 
 
+@pytest.mark.slow
 def test_ctrl_c_exits_130_with_one_line_and_no_partial_file(tmp_path):
     target = tmp_path / "draws.csv"  # text: slow to write, so the run is surely still going
     process = subprocess.Popen(
@@ -40,6 +44,7 @@ def test_ctrl_c_exits_130_with_one_line_and_no_partial_file(tmp_path):
     assert list(tmp_path.iterdir()) == []  # neither the target nor the temporary file
 
 
+@pytest.mark.slow
 def test_pipe_from_sample_into_summarize():
     sample = subprocess.run(PRIORCLI + ["sample", "lognormal", "--mode", "1", "--sigma", "0.5", "-n", "3000",
                                         "--format", "raw"], capture_output=True, check=True, timeout=120)
@@ -55,6 +60,7 @@ def test_pipe_from_sample_into_summarize():
     assert doc["summary"]["median"] == float(np.median(draws))
 
 
+@pytest.mark.slow
 def test_no_colour_when_not_a_terminal_even_without_no_color():
     env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
     result = subprocess.run(PRIORCLI + ["sample", "lognormal", "-n", "500"], capture_output=True, env=env,
@@ -62,6 +68,7 @@ def test_no_colour_when_not_a_terminal_even_without_no_color():
     assert result.returncode == 0 and b"\x1b" not in result.stdout
 
 
+@pytest.mark.slow
 def test_ctrl_c_during_start_up_exits_promptly():
     """Ctrl-C while jax and its backend start: exit 130 with one line, within seconds. A raised
     KeyboardInterrupt used to land in jax's gc callback (swallowed: the run went on to exit 0) or
@@ -80,6 +87,7 @@ def test_ctrl_c_during_start_up_exits_promptly():
 # The entry point leaves without the interpreter's teardown (priorcli.cli.main): nothing may be lost
 
 
+@pytest.mark.slow
 def test_entry_point_flushes_everything_and_keeps_exit_codes(tmp_path):
     target = tmp_path / "draws.json"
     ok = subprocess.run(PRIORCLI + ["sample", "lognormal", "-n", "300", "--format", "json", "--output", str(target)],
@@ -132,6 +140,7 @@ def test_profilers_still_get_their_data(tmp_path):
     assert pstats.Stats(str(out)).total_calls > 0
 
 
+@pytest.mark.slow
 def test_closed_stderr_keeps_the_exit_code():
     # Started with fd 2 closed, Python's sys.stderr is None: the quick exit must not trip over it.
     import shlex

@@ -131,6 +131,7 @@ def test_held_parameter_applies_to_the_families_that_have_it():
     assert all(r.solution.params["total_count"] == 10.0 for r in ranking.ranked)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("family", sorted(DRAWS))
 def test_draws_pick_the_generating_family_by_aic(family):
     x = DRAWS[family](np.random.default_rng(7))
@@ -178,6 +179,7 @@ def test_errors():
 runner = CliRunner()
 
 
+@pytest.mark.slow
 def test_cli_solve_family_auto_json(tmp_path):
     args = ["solve", "--family", "auto", "--quantile", "0.05=0.5", "--quantile", "0.5=1.5", "--quantile", "0.95=6",
             "--format", "json"]
@@ -214,6 +216,7 @@ def test_cli_solve_family_and_positional_family_exclude_each_other():
     assert r.exit_code == 2
 
 
+@pytest.mark.slow
 def test_solve_family_auto_does_not_import_jax():
     code = ("import sys; from typer.testing import CliRunner; from priorcli.cli import app; "
             "r = CliRunner().invoke(app, ['solve', '--family', 'auto', '--quantile', '0.1=1.5', '--quantile', '0.9=6']); "

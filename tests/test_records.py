@@ -272,6 +272,7 @@ def _outside_the_records():
             yield path, ast.parse(path.read_text(encoding="utf-8"))
 
 
+@pytest.mark.slow
 def test_no_module_outside_the_records_defines_a_family_density():
     """No '_gamma_logpdf' and the like anywhere but priorcli/records (names parsed, not grepped)."""
     offenders = [f"{path.name}:{f}" for path, tree in _outside_the_records()
@@ -279,6 +280,7 @@ def test_no_module_outside_the_records_defines_a_family_density():
     assert offenders == []
 
 
+@pytest.mark.slow
 def test_no_module_outside_the_records_keeps_per_family_fit_knowledge():
     """Support checks, starting values and closed-form MLEs are record fields: no '_gamma_mle' or
     '_levy_start' elsewhere, and no table of per-family functions keyed by family name."""

@@ -296,6 +296,7 @@ MAXENT = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("family,L,U,P,bounds", MAXENT, ids=[m[0] for m in MAXENT])
 def test_maxent_matches_independent_optimisation(family, L, U, P, bounds):
     sol = solve(family, Targets(lower=L, upper=U, mass=P), {})

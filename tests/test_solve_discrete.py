@@ -116,6 +116,7 @@ def test_two_quantiles_of_a_two_parameter_family():
     assert result.achieved == {"q0.25": 1.0, "q0.75": 6.0}
 
 
+@pytest.mark.slow
 def test_least_squares_loss_with_scipy():
     qs = ((0.1, 1.0), (0.5, 3.0), (0.9, 9.0))
     result = solve("Poisson", Targets(quantiles=qs))

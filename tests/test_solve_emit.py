@@ -71,6 +71,7 @@ def test_pymc_line_has_the_scipy_density(run, family):
         np.testing.assert_allclose(float(pm.logp(rv, x).eval()), frozen.logpdf(x), rtol=0, atol=1e-5, err_msg=family)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("target", ["stan", "stan-prior"])
 def test_emitted_stan_programs_compile(run, tmp_path, target):
     for family, (targets, _) in CASES.items():

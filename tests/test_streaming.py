@@ -83,6 +83,7 @@ def test_small_n_reproduces_numpyro_seed_handler(run):
     assert_allclose(got, expected, rtol=1e-12)
 
 
+@pytest.mark.slow
 def test_cli_streaming_path_agrees_with_exact(run):
     n = CHUNK + 50_000  # two chunks: the streaming summary
     doc = run.json("sample", "gamma", "--alpha", "3", "--beta", "2", "-n", n, "--seed", 5)
@@ -97,6 +98,7 @@ def test_cli_streaming_path_agrees_with_exact(run):
     assert abs(doc["mc"]["mode"] - 1.0) < 0.1
 
 
+@pytest.mark.slow
 def test_cli_streaming_raw_and_output_agree(run, tmp_path):
     n = CHUNK + 10
     target = tmp_path / "draws.npy"

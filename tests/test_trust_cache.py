@@ -119,6 +119,7 @@ def test_item3_planted_pickle_owned_by_another_user_does_not_run(store, tmp_path
     assert str(path) in str(caught[0].message)
 
 
+@pytest.mark.slow
 def test_item3_world_writable_cache_dir_is_not_used(tmp_path):
     """PRIORCLI_CACHE_DIR in a directory everyone may write (another user planted the sampler):
     one Warning line naming it, the right draws, and jax's cache there is not used either."""
@@ -149,6 +150,7 @@ def test_item3_world_writable_cache_dir_itself_is_not_used(store, tmp_path):
     assert draws.tobytes() == _reference().tobytes()
 
 
+@pytest.mark.slow
 def test_item3_no_cache_under_a_home_that_does_not_exist(tmp_path):
     home = tmp_path / "no-such-home"
     result = _sample_exponential(_env(HOME=str(home)))
@@ -163,6 +165,7 @@ def test_item3_no_cache_under_a_home_that_does_not_exist(tmp_path):
     assert not home.exists()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("plant", ["fifo", "deep", "not-names"])
 def test_item3_planted_family_names_do_not_crash_completion(tmp_path, monkeypatch, plant):
     from priorcli import familyhelp
@@ -252,6 +255,7 @@ def _interrupt(process, after_line=False, delay=1.0):
     return process.returncode, stderr.decode()
 
 
+@pytest.mark.slow
 def test_item_ctrl_c_interrupts_a_native_jax_call():
     """A native call that never returns by itself (the main thread never runs Python's handler
     while it waits on it) still ends at Ctrl-C, through compiled.interruptible."""
@@ -261,11 +265,13 @@ def test_item_ctrl_c_interrupts_a_native_jax_call():
     assert stderr.strip() == "Error: interrupted"
 
 
+@pytest.mark.slow
 def test_item_large_dirichlet_is_refused_at_once(run):
     result = run("sample", "dirichlet", "--concentration", FIVE_THOUSAND)
     assert_usage_error(result, "-n/--draws", "10000", "5000-component", "-n 838")
 
 
+@pytest.mark.slow
 def test_item_large_dirichlet_ctrl_c_exits_130(tmp_path):
     env = _env(PRIORCLI_NO_CACHE="1")  # compiled afresh: the signal lands in compilation or the run
     argv = [*PRIORCLI, "sample", "dirichlet", "--concentration", FIVE_THOUSAND, "-n", "800", "--format", "json"]
@@ -280,6 +286,7 @@ def test_item_vector_budget_keeps_small_dirichlets(run):
     assert doc["draws"] == 2000
 
 
+@pytest.mark.slow
 def test_item_large_dirichlet_table_shows_the_first_components_and_json_all(run):
     # Thousands of components: a table and plots of the first MAX_SHOWN_COMPONENTS (rendering 5,000
     # columns took minutes), with a note; JSON and CSV keep every component.

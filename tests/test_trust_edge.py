@@ -101,12 +101,14 @@ def _into_closed_pipe(argv) -> subprocess.CompletedProcess:
         os.close(write_end)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fmt", ["table", "csv", "raw", "json"])
 def test_item_broken_pipe_exits_0_quietly_in_every_format(fmt):
     result = _into_closed_pipe(["sample", "lognormal", "-n", "1000", "--format", fmt])
     assert (result.returncode, result.stderr) == (0, "")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("argv", [["sample", "lognormal", "-n", "300000"],
                                   ["summarize", "gamma", "--alpha", "2", "--beta", "1"],
                                   ["solve", "--mode", "1", "--sigma", "0.5"],
@@ -116,6 +118,7 @@ def test_item_broken_pipe_on_table_output_of_every_command(argv):
     assert (result.returncode, result.stderr) == (0, "")
 
 
+@pytest.mark.slow
 def test_item_head_1_on_table_output_exits_0():
     result = _shell("set +o pipefail; " + shlex.join(PRIORCLI + ["sample", "lognormal", "-n", "200000"])
                     + " | head -1; echo \"status=${PIPESTATUS[0]}\"")
@@ -153,6 +156,7 @@ def test_item_negative_values_of_targets_and_declared_options(run):
     assert_usage_error(run("summarize", "dirichlet", "--concentration", "-1,2,3"), "--concentration")
 
 
+@pytest.mark.slow
 def test_item_negative_value_in_a_subprocess_names_the_parameter():
     result = subprocess.run(PRIORCLI + ["sample", "lognormal", "--mu", "-inf"], capture_output=True, text=True,
                             timeout=300)

@@ -194,6 +194,7 @@ def _write_npz(path):
     np.savez(path, mu=np.arange(20.0))
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs POSIX FIFOs")
 @pytest.mark.parametrize("suffix, write", [(".nc", _write_nc), (".npy", _write_npy), (".npz", _write_npz)])
 def test_item_fifo_with_binary_suffix_is_read_once(tmp_path, suffix, write):
@@ -254,6 +255,7 @@ def _distribution_closure(requirements: list[str]) -> set[str]:
     return seen
 
 
+@pytest.mark.slow
 def test_install_netcdf_is_read_with_only_the_declared_dependencies(tmp_path):
     """What CI's fresh venv from pyproject.toml has: every package outside the closure of
     [project].dependencies is made unimportable (arviz, in the test extra, brings h5py along, so

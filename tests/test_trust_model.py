@@ -66,6 +66,7 @@ def _check_summary(summary: dict, oracle: np.ndarray, n: int, name: str) -> None
     assert abs(summary["mean"] - oracle.mean()) <= 5 * se, (name, summary["mean"], oracle.mean())
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("spec, oracle", [(HIER, _oracle_hier), (SIMPLEX, _oracle_simplex)], ids=["const", "simplex"])
 def test_item5_hierarchical_dirichlet_marginals_match_numpy(run, spec, oracle):
     doc = run.json("sample", "--model", spec, "-n", N, "--seed", 3, "--quantiles", ",".join(map(repr, QUANTILES)))
@@ -109,6 +110,7 @@ def test_item5_vector_misuse_is_one_error_line(run, spec, needles):
     assert_usage_error(run("sample", "--model", spec, "-n", 10), *needles)
 
 
+@pytest.mark.slow
 def test_item5_table_and_json_name_each_component(run):
     table = run("sample", "--model", HIER, "-n", 2000, "--no-plot")
     assert table.exit_code == 0, table.stderr

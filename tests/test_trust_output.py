@@ -45,6 +45,7 @@ def entries(directory) -> list[str]:
 # Item 1: never replace a file that appeared meanwhile; permissions; unwritable places
 
 
+@pytest.mark.slow
 def test_item1_output_refuses_file_created_meanwhile(run, tmp_path, monkeypatch):
     """The file appears after the start-of-run check, while the draws are written (a second run,
     another program): the final step refuses to replace it, exit 1, and leaves no temporary file."""
@@ -164,6 +165,7 @@ def test_item1_an_unwritable_directory_is_one_error_line(tmp_path):
 # Item 2: a full disk, SIGTERM
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name, n", [("d.npy", 1_000_000), ("d.csv", 1_100_000)])
 def test_item2_full_disk_is_an_error_and_leaves_no_temp(tmp_path, name, n):
     """A real full disk (a 1 MB tmpfs): .npy (8 MB, written at once) used to die of SIGBUS in its
@@ -181,6 +183,7 @@ def test_item2_full_disk_is_an_error_and_leaves_no_temp(tmp_path, name, n):
         assert entries(mount) == []
 
 
+@pytest.mark.slow
 def test_item2_sigterm_removes_the_temporary_file(tmp_path):
     target = tmp_path / "draws.json"
     process = subprocess.Popen(
@@ -246,6 +249,7 @@ def test_item9_model_outputs_carry_the_names(run, tmp_path):
     assert json.loads(back.stdout)["summary"]["mean"] == pytest.approx(float(np.mean(csv[:, 2])), rel=1e-12)
 
 
+@pytest.mark.slow
 def test_item9_a_single_family_sample_is_written_as_before(run, tmp_path):
     """No header, a plain float64 array, a JSON list: the bytes np.save and %.17g lines give."""
     raw = run("sample", "gamma", "--alpha", "2", "-n", 300, "--seed", 5, "--format", "raw")

@@ -43,6 +43,7 @@ HASH_SEEDS = ("0", "1", "2", "3", "4")
     ["sample", "--model", FORUM, "-n", "3000"],
     ["compare", "LogNormal(1, 1)", "LogNormal(0, 1)", "-n", "2000"],
 ], ids=["sample-softplus-gamma", "sample-model", "compare"])
+@pytest.mark.slow
 def test_item4_table_output_is_byte_stable_across_pythonhashseed(argv, columns):
     outputs = {}
     for seed in HASH_SEEDS:
@@ -184,6 +185,7 @@ def test_item_bins_outside_1_to_10000_is_a_usage_error(run, draws_file, bins):
         assert result.stdout == ""
 
 
+@pytest.mark.slow
 def test_item_bins_at_the_cap_is_accepted(run, draws_file):
     for argv in _bins_commands(draws_file):
         result = run(*argv, "--bins", "10000")

@@ -185,6 +185,7 @@ def test_item13_support_real_and_unit(run):
     assert_usage_error(run(*POSITIVE, "--support", "banana"), "--support", "banana")
 
 
+@pytest.mark.slow
 def test_item13_rank_targets_agrees_with_the_command(run):
     from priorcli.ranking import rank_targets
     from priorcli.targets import Targets

@@ -31,6 +31,7 @@ def _summary(run, *args):
 # Item 7: values that exist are reported
 
 
+@pytest.mark.slow
 def test_item7_gompertz_sd_and_mode(run):
     s = _summary(run, "gompertz", "--concentration", "2")
     oracle = stats.gompertz(2.0)
@@ -43,6 +44,7 @@ def test_item7_gompertz_sd_and_mode(run):
     assert_allclose(s["sd"], stats.gompertz(0.3, scale=0.5).std(), rtol=1e-8)
 
 
+@pytest.mark.slow
 def test_item7_doubly_truncated_power_law_mean_and_sd(run):
     s = _summary(run, "doublytruncatedpowerlaw", "--alpha", "-2", "--low", "1", "--high", "10")
     # density x^-2 / 0.9 on [1, 10]: E[X] = ln(10) / 0.9, E[X^2] = 9 / 0.9 = 10
@@ -58,6 +60,7 @@ def test_item7_doubly_truncated_power_law_mean_and_sd(run):
     assert_allclose([s["mean"], s["sd"]], [m, math.sqrt(v)], rtol=1e-8)
 
 
+@pytest.mark.slow
 def test_item7_lower_truncated_power_law_is_a_pareto(run):
     # x^alpha on (low, inf) with alpha = -3.5 is Pareto(b = 2.5, scale = low)
     s = _summary(run, "lowertruncatedpowerlaw", "--alpha", "-3.5", "--low", "2")
@@ -93,6 +96,7 @@ def test_item7_hurdle_lognormal_quantiles(run):
         assert_allclose(s["quantiles"][repr(q)], want, rtol=1e-8)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("loc,kappa", [(0.5, 2.0), (0.0, 0.3), (-2.5, 4.0)])
 def test_item7_vonmises_on_the_interval_around_loc(run, loc, kappa):
     doc = run.json("summarize", "vonmises", "--loc", loc, "--concentration", kappa, "--quantiles", QS_TEXT)
@@ -133,6 +137,7 @@ def test_item7_vonmises_draws_are_summarised_on_the_same_interval(run):
     assert abs(mc["median"] - exact["median"]) < 0.05
 
 
+@pytest.mark.slow
 def test_item7_relaxed_bernoulli_moments(run):
     # X = sigmoid((logits + L) / T), L ~ Logistic(0, 1): the moments by quadrature over L
     s = _summary(run, "relaxedbernoullilogits", "--temperature", "2", "--logits", "0.4")
@@ -226,6 +231,7 @@ def test_item8_forum_model_says_how_many_draws_left_float64(run):
                      "(beyond float64's range, 2.2e-308 to 1.8e308); the Monte Carlo mean, sd and mode are unknown"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("argv", [["sample", "lognormal", "--mu", "1000"], ["summarize", "lognormal", "--mu", "1000"],
                                   ["summarize", "lognormal", "--mu", "-1000"],
                                   ["sample", "lognormal", "--mu", "-1000", "--format", "json"]])
@@ -238,6 +244,7 @@ def test_item8_parameters_beyond_float64_are_one_error(argv):
     assert ("overflows to inf" if "1000" == argv[3] else "underflows to 0") in lines[0]
 
 
+@pytest.mark.slow
 def test_item8_partial_overflow_is_a_note_never_a_runtime_warning():
     argv = [sys.executable, "-m", "priorcli", "sample", "lognormal", "--mu", "700", "--sigma", "5"]
     raw = subprocess.run([*argv, "--format", "raw"], capture_output=True, text=True, timeout=300)
@@ -315,6 +322,7 @@ def test_item8_poisson_log_pmf_keeps_precision_at_huge_rates():
             assert_allclose(diff, math.log(rate / (k + 1)), rtol=1e-6)
 
 
+@pytest.mark.slow
 def test_item8_sample_poisson_huge_rate_plots(run):
     result = run("sample", "poisson", "--rate", "1e15", "-n", "1000")
     assert result.exit_code == 0, result.stderr
