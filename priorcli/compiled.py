@@ -4,13 +4,15 @@ jax's persistent compilation cache (``families.numpyro_dist``) skips XLA compila
 run still traces the sampler and lowers it to XLA just to compute that cache's key: for 10,000
 LogNormal draws this is most of the 0.2 s that sampling cost on top of ``import numpyro``
 (threefry's lowering is Python code). A single chunk of draws is therefore compiled once as the
-function ``seed -> draws`` (the key is made from the seed inside the program, as
-``numpyro.handlers.seed(rng_seed=seed)`` does), serialized with jax's ahead-of-time API
+function ``(seed, *parameters) -> draws`` (the key is made from the seed inside the program, as
+``numpyro.handlers.seed(rng_seed=seed)`` does; the parameters and transform arguments are inputs,
+so one executable serves every value), serialized with jax's ahead-of-time API
 (``jax.experimental.serialize_executable``) and stored under a key made of everything that
 determines the program. Later runs load it and call it (tens of milliseconds). The program is the one
 ``jax.jit`` builds, so the draws are the same bytes whether the executable was loaded or built.
 
-The key: the distribution (family, every parameter's exact ``repr``, transforms), n, the jax,
+The key: the program's structure (family, parameter names, the arguments' dtypes and shapes,
+transform names; not the values), n, the jax,
 jaxlib and numpyro versions, the backend and its platform version, the jax settings that change
 the random bits (float64, the PRNG and its partitionable mode) and ``XLA_FLAGS``, the host CPU's
 feature flags and a hash of the priorcli sources that build the distribution. The files are
@@ -21,7 +23,7 @@ store is not used for the run, with a warning. Anything unexpected while loading
 or storing (an old or truncated file, a jax that cannot serialize the program) falls back to the
 ordinary compiled sampler; a file that fails to load or run is removed. ``PRIORCLI_NO_CACHE`` turns the
 store off like jax's cache (``PRIORCLI_NO_SAMPLER_CACHE`` this store alone); at most MAX_ENTRIES
-executables are kept (least recently used go).
+executables and MAX_BYTES are kept (least recently used go).
 """
 
 from __future__ import annotations
