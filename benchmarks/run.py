@@ -105,6 +105,7 @@ def rows() -> list[Row]:
             goal_ratio=1.0, goal_rss_mib=400, big=True, script=False),
     ]
     out += input_rows()
+    out += repeat_rows()
     gamma = ["solve", "gamma", "--lower", "1", "--upper", "10", "--mass", "0.9"]
     if importlib.util.find_spec("preliz") is not None:
         preliz = [PY, "-c", "import preliz as pz; pz.maxent(pz.Gamma(), 1, 10, 0.9, plot=False)"]
@@ -160,6 +161,28 @@ def input_rows() -> list[Row]:
             [*summarize, npy, *tail], "`numpy.load` alone (`numpy_input_reference.py load-only`), for information",
             [PY, NUMPY_INPUT_REF, "load-only", npy], inputs=True, script=False),
     ]
+
+
+def repeat_rows() -> list[Row]:
+    """Issue 24: what a script calling priorcli many times pays (each figure one such script)."""
+    help_ref = [PY, "-m", "priorcli", "--help"]
+    return [
+        Row("sweep-20-values", "20 runs of `priorcli sample weibull --scale S --concentration 1.5`, "
+            "a new S every run (`2.<nanoseconds>`)", [], "the same 20 runs with S = 2 every time (sweep-20-same)",
+            _sweep("2"), goal_ratio=1.1, script=False, target_argv=_sweep("2.$(date +%N)")),
+        Row("list", "`priorcli list` (the registry read from its cache)", ["list"], "`priorcli --help`", help_ref,
+            goal_ratio=2.0),
+        Row("info-gamma", "`priorcli info gamma` (the registry read from its cache)", ["info", "gamma"],
+            "`priorcli --help`", help_ref, goal_ratio=2.0),
+        Row("info-vonmises", "`priorcli info vonmises` (a family without a record)", ["info", "vonmises"],
+            "`priorcli --help`", help_ref, goal_ratio=2.0),
+    ]
+
+
+def _sweep(scale: str) -> list[str]:
+    """20 runs of `sample weibull --scale SCALE` in one shell (SCALE is expanded by it, per run)."""
+    run = f"{shlex.join([PY, '-m', 'priorcli', 'sample', 'weibull'])} --scale {scale} --concentration 1.5"
+    return ["sh", "-c", f"for i in $(seq 20); do {run} > /dev/null || exit 1; done"]
 
 
 def _piped(path: str, argv: list[str]) -> list[str]:

@@ -308,11 +308,11 @@ def _density_curves(family_name: str, params: dict) -> list:
 
 
 def list_families(format: str, out: TextIO) -> None:
-    from priorcli.families import registry
+    from priorcli.familyhelp import cached_registry
 
     if format not in ("table", "json"):
         raise UsageError(f"--format for list must be table or json, got '{format}'")
-    families = registry()
+    families = cached_registry()  # numpyro's registry, kept in a cache file (no numpyro import)
     if format == "json":
         render.write_json(
             [
@@ -348,7 +348,9 @@ def _closed_forms(name: str) -> list[str]:
 def info(family_name: str, format: str, out: TextIO) -> None:
     if format not in ("table", "json"):
         raise UsageError(f"--format for info must be table or json, got '{format}'")
-    family = resolve(family_name)
+    from priorcli.familyhelp import described
+
+    family, description = described(family_name)  # from the registry's cache file when it holds it
     aliases = family.aliases()
     record = records.describe(family.name)
     example = (record.example if record is not None else None) or "priorcli sample {} {}".format(
@@ -369,7 +371,7 @@ def info(family_name: str, format: str, out: TextIO) -> None:
             {
                 "family": family.name,
                 "description": family.doc,
-                "docstring": "\n\n".join(_description(family)),
+                "docstring": "\n\n".join(description),
                 "params": params,
                 "support": family.support,
                 "discrete": family.discrete,
@@ -384,22 +386,12 @@ def info(family_name: str, format: str, out: TextIO) -> None:
          ", ".join(f"--{a}" for a in p["aliases"]) or "-")
         for p in params
     ]
-    description = _description(family)
     render.write_lines([f"{family.name}: {description[0]}", *description[1:], f"support: {family.support}"], out)
     render.write_params_table("parameters", rows, ["parameter", "constraint", "default", "aliases"], out,
                               numeric=False)
     forms = _closed_forms(family.name)
     lines = (["closed forms:"] + [f"  {f}" for f in forms] if forms else []) + [f"example: {example}"]
     render.write_lines(lines, out)
-
-
-def _description(family: FamilyInfo) -> list[str]:
-    """numpyro's docstring as plain-text paragraphs (formulas indented), or a line saying where
-    the family comes from when its class has no docstring of its own."""
-    from priorcli.doctext import own_docstring, plain_text
-
-    paragraphs = plain_text(own_docstring(family.factory)) if family.factory is not None else []
-    return paragraphs or [f"numpyro.distributions.{family.name} (its class has no docstring of its own)"]
 
 
 def _example_value(param) -> str:

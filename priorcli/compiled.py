@@ -4,13 +4,15 @@ jax's persistent compilation cache (``families.numpyro_dist``) skips XLA compila
 run still traces the sampler and lowers it to XLA just to compute that cache's key: for 10,000
 LogNormal draws this is most of the 0.2 s that sampling cost on top of ``import numpyro``
 (threefry's lowering is Python code). A single chunk of draws is therefore compiled once as the
-function ``seed -> draws`` (the key is made from the seed inside the program, as
-``numpyro.handlers.seed(rng_seed=seed)`` does), serialized with jax's ahead-of-time API
+function ``(seed, *parameters) -> draws`` (the key is made from the seed inside the program, as
+``numpyro.handlers.seed(rng_seed=seed)`` does; the parameters and transform arguments are inputs,
+so one executable serves every value), serialized with jax's ahead-of-time API
 (``jax.experimental.serialize_executable``) and stored under a key made of everything that
 determines the program. Later runs load it and call it (tens of milliseconds). The program is the one
 ``jax.jit`` builds, so the draws are the same bytes whether the executable was loaded or built.
 
-The key: the distribution (family, every parameter's exact ``repr``, transforms), n, the jax,
+The key: the program's structure (family, parameter names, the arguments' dtypes and shapes,
+transform names; not the values), n, the jax,
 jaxlib and numpyro versions, the backend and its platform version, the jax settings that change
 the random bits (float64, the PRNG and its partitionable mode) and ``XLA_FLAGS``, the host CPU's
 feature flags and a hash of the priorcli sources that build the distribution. The files are
@@ -21,7 +23,7 @@ store is not used for the run, with a warning. Anything unexpected while loading
 or storing (an old or truncated file, a jax that cannot serialize the program) falls back to the
 ordinary compiled sampler; a file that fails to load or run is removed. ``PRIORCLI_NO_CACHE`` turns the
 store off like jax's cache (``PRIORCLI_NO_SAMPLER_CACHE`` this store alone); at most MAX_ENTRIES
-executables are kept (least recently used go).
+executables and MAX_BYTES are kept (least recently used go).
 """
 
 from __future__ import annotations
@@ -35,8 +37,12 @@ from typing import Callable
 
 import numpy as np
 
-MAX_ENTRIES = 256  # about 40 MB
+MAX_ENTRIES = 256  # executables kept at most (least recently used go) ...
+MAX_BYTES = 64 << 20  # ... and at most this many bytes of them (one is 100-300 kB)
 SUFFIX = ".xla"
+# Paths loaded and compiled in this process, in order (what tests count; a few per run).
+LOADS: list[str] = []
+COMPILES: list[str] = []
 
 
 def cache_dir() -> str | None:
@@ -97,44 +103,48 @@ def interruptible(function: Callable, *args):
     return outcome["value"]
 
 
-def draw_single_chunk(spec, size: int, seed: int, build: Callable[[], Callable], sources: tuple[str, ...]) \
-        -> np.ndarray:
+def draw_single_chunk(spec, size: int, seed: int, build: Callable[[], Callable], sources: tuple[str, ...],
+                      arguments: tuple[np.ndarray, ...] = ()) -> np.ndarray:
     """``size`` draws of ``spec`` for ``seed``, as float64 (in a worker thread: see interruptible).
 
-    ``build()`` returns the function to compile (it takes the seed as an int64 scalar); it is only
-    traced when no stored executable fits. ``sources``: the files of the code that builds it (their
-    contents are part of the key)."""
-    return interruptible(_draw_single_chunk, spec, size, seed, build, sources)
+    ``build()`` returns the function to compile: it takes the seed as an int64 scalar, then
+    ``arguments`` (the parameter values, numpy arrays); it is only traced when no stored
+    executable fits. The key holds the arguments' dtypes and shapes, not their values.
+    ``sources``: the files of the code that builds it (their contents are part of the key)."""
+    return interruptible(_draw_single_chunk, spec, size, seed, build, sources, tuple(arguments))
 
 
-def _draw_single_chunk(spec, size: int, seed: int, build: Callable[[], Callable], sources: tuple[str, ...]) \
-        -> np.ndarray:
+def _draw_single_chunk(spec, size: int, seed: int, build: Callable[[], Callable], sources: tuple[str, ...],
+                       arguments: tuple[np.ndarray, ...]) -> np.ndarray:
     import jax
 
     directory = _usable_directory()
     if directory is None:
-        return _run(jax.jit(build()), seed)
-    path = os.path.join(directory, _key(spec, size, sources) + SUFFIX)
+        return _run(jax.jit(build()), seed, arguments)
+    path = os.path.join(directory, _key(spec, size, sources, arguments) + SUFFIX)
     payload = _read(path)
     if payload is False:  # not the user's own private file: leave it, and the store, alone
-        return _run(jax.jit(build()), seed)
+        return _run(jax.jit(build()), seed, arguments)
     if payload is not None:
         try:
-            return _run(_deserialize(payload), seed)
+            draws = _run(_deserialize(payload, arguments), seed, arguments)
+            LOADS.append(path)
+            return draws
         except Exception:  # stale, damaged, or cannot run here: rebuild it
             _remove(path)
     # Compiled without jax's own cache: an executable that came from that cache serializes without
     # its code. Its copy runs in the process that loaded the original (which holds the code) and
     # fails in every later one, so it could not even be checked here.
-    executable = _compile_without_jax_cache(jax.jit(build()).lower(np.int64(0)))
-    payload = _serialize(executable)
+    executable = _compile_without_jax_cache(jax.jit(build()).lower(np.int64(0), *arguments))
+    COMPILES.append(path)
+    payload = _serialize(executable, arguments)
     if payload is not None:
         _write(path, payload, directory)
-    return _run(executable, seed)
+    return _run(executable, seed, arguments)
 
 
-def _run(function, seed: int) -> np.ndarray:
-    return np.asarray(function(np.int64(seed)), dtype=np.float64)
+def _run(function, seed: int, arguments: tuple[np.ndarray, ...]) -> np.ndarray:
+    return np.asarray(function(np.int64(seed), *arguments), dtype=np.float64)
 
 
 def _compile_without_jax_cache(lowered):
@@ -148,10 +158,11 @@ def _compile_without_jax_cache(lowered):
         jax.config.update("jax_enable_compilation_cache", enabled)
 
 
-def _trees():
+def _trees(arguments: tuple[np.ndarray, ...]):
     import jax
 
-    return jax.tree_util.tree_structure(((np.int64(0),), {})), jax.tree_util.tree_structure(np.zeros(1))
+    inputs = ((np.int64(0), *arguments), {})
+    return jax.tree_util.tree_structure(inputs), jax.tree_util.tree_structure(np.zeros(1))
 
 
 def _read(path: str) -> bytes | None | bool:
@@ -168,14 +179,14 @@ def _read(path: str) -> bytes | None | bool:
     return payload
 
 
-def _deserialize(payload: bytes):
+def _deserialize(payload: bytes, arguments: tuple[np.ndarray, ...]):
     from jax.experimental.serialize_executable import deserialize_and_load
 
-    in_tree, out_tree = _trees()
+    in_tree, out_tree = _trees(arguments)
     return deserialize_and_load(payload, in_tree, out_tree)
 
 
-def _serialize(executable) -> bytes | None:
+def _serialize(executable, arguments: tuple[np.ndarray, ...]) -> bytes | None:
     """The executable as bytes, or None when jax cannot serialize it."""
     try:
         from jax.experimental.serialize_executable import serialize
@@ -183,7 +194,7 @@ def _serialize(executable) -> bytes | None:
         payload, in_tree, out_tree = serialize(executable)
     except Exception:
         return None
-    return payload if (in_tree, out_tree) == _trees() else None  # only what _deserialize rebuilds
+    return payload if (in_tree, out_tree) == _trees(arguments) else None  # only what _deserialize rebuilds
 
 
 def _write(path: str, payload: bytes, directory: str) -> None:
@@ -201,12 +212,23 @@ def _write(path: str, payload: bytes, directory: str) -> None:
 
 
 def _prune(directory: str) -> None:
-    entries = [os.path.join(directory, name) for name in os.listdir(directory) if name.endswith(SUFFIX)]
-    if len(entries) <= MAX_ENTRIES:
-        return
-    entries.sort(key=lambda p: os.stat(p).st_mtime)
-    for stale in entries[: len(entries) - MAX_ENTRIES]:
+    """Least recently used first, remove executables until at most MAX_ENTRIES remain, together at
+    most MAX_BYTES."""
+    entries = []
+    for name in os.listdir(directory):
+        if name.endswith(SUFFIX):
+            try:
+                info = os.stat(os.path.join(directory, name))
+            except OSError:
+                continue
+            entries.append((info.st_mtime, info.st_size, os.path.join(directory, name)))
+    entries.sort()
+    total = sum(size for _, size, _ in entries)
+    for count, (_, size, stale) in zip(range(len(entries), 0, -1), entries):
+        if count <= MAX_ENTRIES and total <= MAX_BYTES:
+            return
         _remove(stale)
+        total -= size
 
 
 def _remove(path: str) -> None:
@@ -216,12 +238,16 @@ def _remove(path: str) -> None:
         pass
 
 
-def _key(spec, size: int, sources: tuple[str, ...]) -> str:
+def _key(spec, size: int, sources: tuple[str, ...], arguments: tuple[np.ndarray, ...]) -> str:
+    """The program's structure, not its parameter values: the family, the parameters' names, the
+    transforms' names, the arguments' dtypes and shapes (a Dirichlet of 3 components is another
+    program than one of 4), n and the environment."""
     parts = [
         _environment(sources),
         spec.family.name,
-        repr(sorted(spec.params.items())),
-        repr(tuple((t.name, t.args) for t in spec.transforms)),
+        repr(sorted(spec.params)),
+        repr(tuple((t.name, len(t.args)) for t in spec.transforms)),
+        repr(tuple((np.asarray(a).dtype.str, np.shape(a)) for a in arguments)),
         str(size),
     ]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:40]

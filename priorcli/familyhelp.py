@@ -188,23 +188,53 @@ def _read_names(path: str) -> list[str] | None:
 def _names_cache_path() -> str | None:
     """Keyed by the numpyro and priorcli versions and the discovery code: a new numpyro or new
     discovery rules give a new list."""
+    from priorcli import families
+
+    return _cache_path("family-names", (families.__file__,))
+
+
+def _cache_path(prefix: str, sources: tuple[str, ...]) -> str | None:
+    """``PREFIX-HASH.json`` beside jax's cache, HASH of the numpyro and priorcli versions and the
+    contents of ``sources``; None when caching is off or numpyro is not installed."""
     import hashlib
-    import importlib.metadata
 
     jax_dir = compilation_cache_dir()
-    if jax_dir is None:
+    numpyro_version = _installed_version("numpyro")
+    if jax_dir is None or numpyro_version is None:
         return None
-    from priorcli import __version__, families
+    from priorcli import __version__
 
     key = hashlib.sha256()
+    key.update(numpyro_version.encode())
+    key.update(__version__.encode())
+    for source in sources:
+        with open(source, "rb") as handle:
+            key.update(handle.read())
+    return os.path.join(os.path.dirname(os.path.abspath(jax_dir)), f"{prefix}-{key.hexdigest()[:16]}.json")
+
+
+def _installed_version(name: str) -> str | None:
+    """The installed version of the distribution ``name`` (what importlib.metadata.version says),
+    read from the name of its first ``NAME-VERSION.dist-info`` (or ``.egg-info``) on sys.path:
+    importlib.metadata's import alone would cost a third of ``--help``'s time."""
+    import sys
+
+    for entry in sys.path:
+        try:
+            names = os.listdir(entry or ".")
+        except OSError:
+            continue
+        for found in names:
+            for suffix in (".dist-info", ".egg-info"):
+                stem = found[: -len(suffix)]
+                if found.endswith(suffix) and "-" in stem and normalize(stem.split("-")[0]) == normalize(name):
+                    return stem.split("-")[1]
+    import importlib.metadata  # another layout: ask importlib.metadata
+
     try:
-        key.update(importlib.metadata.version("numpyro").encode())
+        return importlib.metadata.version(name)
     except importlib.metadata.PackageNotFoundError:
         return None
-    key.update(__version__.encode())
-    with open(families.__file__, "rb") as handle:
-        key.update(handle.read())
-    return os.path.join(os.path.dirname(os.path.abspath(jax_dir)), f"family-names-{key.hexdigest()[:16]}.json")
 
 
 def _write_atomically(path: str, text: str) -> None:
@@ -220,6 +250,119 @@ def _write_atomically(path: str, text: str) -> None:
         os.replace(temporary, path)
     except OSError:  # a read-only cache: completion still works, only slower
         pass
+
+
+# ---------------------------------------------------------------------------------------------
+# The registry for list and info: discovered from numpyro once, then read from a cache file
+
+
+def cached_registry() -> dict[str, FamilyInfo]:
+    """``families.registry()`` as ``list`` shows it (no factories), from the cache when it holds it."""
+    return {name: _family_from_entry(entry) for name, entry in _registry_document()["families"].items()}
+
+
+def described(name: str) -> tuple[FamilyInfo, list[str]]:
+    """The family for ``info NAME`` (resolved as ``families.resolve`` does) and its docstring as
+    plain-text paragraphs, from the cache when it holds them. Raises UsageError for an unknown name."""
+    from priorcli.families import unknown_family
+
+    document = _registry_document()
+    entry = document["families"].get(document["index"].get(normalize(name), ""))
+    if entry is None:
+        raise unknown_family(name, list(document["families"]))
+    return _family_from_entry(entry), list(entry["docstring"])
+
+
+def _registry_document() -> dict:
+    """{"families": class name -> entry, "index": spelling -> class name}: read from
+    ``family-registry-*.json`` (keyed as the completion names are, and by the code that describes
+    the families) while the cache directories are trusted (priorcli.cachedirs); anything else found
+    there is ignored and the file rebuilt from numpyro."""
+    from priorcli import cachedirs
+    from priorcli.families import cache_directories
+
+    path = _registry_cache_path()
+    trusted = path is not None and cachedirs.trusted(cache_directories(compilation_cache_dir()), "priorcli's cache")
+    if trusted:
+        payload = cachedirs.read_private(path, "priorcli's cache")
+        document = _parse_registry(payload) if payload is not None else None
+        if document is not None:
+            return document
+    document = _discovered_registry()
+    if trusted:
+        _write_atomically(path, json.dumps(document))
+    return document
+
+
+def _registry_cache_path() -> str | None:
+    from priorcli import doctext, families, records
+
+    package = os.path.dirname(os.path.abspath(records.__file__))
+    sources = sorted(os.path.join(package, n) for n in os.listdir(package) if n.endswith(".py"))
+    return _cache_path("family-registry", (families.__file__, doctext.__file__, __file__, *sources))
+
+
+def _discovered_registry() -> dict:
+    from priorcli.families import _classes, registry
+
+    families = {
+        name: {"name": f.name, "discrete": f.discrete, "multivariate": f.multivariate, "support": f.support,
+               "doc": f.doc, "docstring": _paragraphs(f),
+               "params": [[p.name, p.kind, p.default, p.event_dim] for p in f.params]}
+        for name, f in registry().items()
+    }
+    return {"families": families, "index": _name_index(_classes())}
+
+
+def _paragraphs(family: FamilyInfo) -> list[str]:
+    """numpyro's docstring as plain-text paragraphs (formulas indented), or a line saying where
+    the family comes from when its class has no docstring of its own."""
+    from priorcli.doctext import own_docstring, plain_text
+
+    paragraphs = plain_text(own_docstring(family.factory)) if family.factory is not None else []
+    return paragraphs or [f"numpyro.distributions.{family.name} (its class has no docstring of its own)"]
+
+
+def _family_from_entry(entry: dict) -> FamilyInfo:
+    params = tuple(ParamInfo(name, kind, default, event_dim) for name, kind, default, event_dim in entry["params"])
+    return FamilyInfo(name=entry["name"], params=params, discrete=entry["discrete"],
+                      multivariate=entry["multivariate"], support=entry["support"], doc=entry["doc"])
+
+
+def _parse_registry(payload: bytes) -> dict | None:
+    """The document, or None for anything that is not exactly what _discovered_registry writes."""
+    try:
+        document = json.loads(payload)
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(document, dict) or set(document) != {"families", "index"}:
+        return None
+    families, index = document["families"], document["index"]
+    if not isinstance(families, dict) or not families or not isinstance(index, dict):
+        return None
+    if not all(isinstance(k, str) and isinstance(v, str) for k, v in index.items()):
+        return None
+    return document if all(_valid_entry(name, e) for name, e in families.items()) else None
+
+
+def _valid_entry(name: str, entry) -> bool:
+    keys = {"name", "discrete", "multivariate", "support", "doc", "docstring", "params"}
+    if not isinstance(entry, dict) or set(entry) != keys or entry["name"] != name:
+        return False
+    texts = [entry["support"], entry["doc"], *entry["docstring"]] if isinstance(entry["docstring"], list) else [0]
+    flags = [entry["discrete"], entry["multivariate"]]
+    params = entry["params"]
+    return (all(isinstance(t, str) for t in texts) and all(isinstance(f, bool) for f in flags)
+            and isinstance(params, list) and all(_valid_param(p) for p in params))
+
+
+def _valid_param(param) -> bool:
+    if not isinstance(param, list) or len(param) != 4:
+        return False
+    name, kind, default, event_dim = param
+    number = default is None or (isinstance(default, (int, float)) and not isinstance(default, bool))
+    return (isinstance(name, str) and isinstance(kind, str) and number and isinstance(event_dim, int)
+            and not isinstance(event_dim, bool) and event_dim in (0, 1))
 
 
 def transform_choices() -> list[tuple[str, str]]:

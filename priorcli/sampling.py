@@ -30,15 +30,34 @@ FINE_BINS = 1 << 18  # bins of the streaming histogram that quantiles are read f
 
 
 def _sample_function(spec: DistSpec, size: int):
-    """``rng_seed -> draws``, rng_seed a key or an integer seed (the seed handler makes the key
-    from it, inside the compiled program)."""
+    """``(rng_seed, *arguments) -> draws``: rng_seed a key or an integer seed (the seed handler
+    makes the key from it, inside the compiled program), ``arguments`` as ``runtime_arguments``
+    gives them. The parameter values are inputs of the program, not constants in it, so one
+    compiled program serves every value of the same shapes."""
     import numpyro
 
-    def sample(rng_seed):
+    from priorcli.transforms import TransformSpec
+
+    names = sorted(spec.params)
+
+    def sample(rng_seed, *arguments):
+        params = dict(zip(names, arguments))
+        rest = iter(arguments[len(names):])
+        transforms = tuple(TransformSpec(t.name, tuple(next(rest) for _ in t.args)) for t in spec.transforms)
         with numpyro.handlers.seed(rng_seed=rng_seed):
-            return numpyro.sample("x", build_distribution(spec), sample_shape=(size,))
+            return numpyro.sample("x", build_distribution(DistSpec(spec.family, params, transforms)),
+                                  sample_shape=(size,))
 
     return sample
+
+
+def runtime_arguments(spec: DistSpec) -> tuple[np.ndarray, ...]:
+    """The parameters (by name) and then the transforms' arguments (in order), as the arrays the
+    sampling program takes: integer parameters int64 (as build_distribution makes them), the rest
+    float64; a vector parameter (Dirichlet's concentration) keeps its shape."""
+    integer = {p.name for p in spec.family.params if p.kind.endswith("integer")}
+    values = [np.asarray(spec.params[k], dtype=np.int64 if k in integer else np.float64) for k in sorted(spec.params)]
+    return tuple(values) + tuple(np.asarray(a, dtype=np.float64) for t in spec.transforms for a in t.args)
 
 
 def program_sources() -> tuple[str, ...]:
@@ -63,20 +82,22 @@ def draw_chunks(spec: DistSpec, n: int, seed: int) -> Iterator[np.ndarray]:
     if n <= CHUNK:
         from priorcli.compiled import draw_single_chunk
 
-        yield draw_single_chunk(spec, n, seed, lambda: _sample_function(spec, n), program_sources())
+        yield draw_single_chunk(spec, n, seed, lambda: _sample_function(spec, n), program_sources(),
+                                runtime_arguments(spec))
         return
     import jax
 
     from priorcli.compiled import interruptible
 
     key = jax.random.PRNGKey(seed)
+    arguments = runtime_arguments(spec)
     samplers: dict[int, object] = {}
 
     def dispatch(index: int):  # compiles the first time: in a worker thread, so Ctrl-C is heard
         size = min(CHUNK, n - index * CHUNK)
         if size not in samplers:
             samplers[size] = _sampler(spec, size)
-        return samplers[size](key if index == 0 else jax.random.fold_in(key, index))
+        return samplers[size](key if index == 0 else jax.random.fold_in(key, index), *arguments)
 
     count = -(-n // CHUNK)
     pending = interruptible(dispatch, 0)

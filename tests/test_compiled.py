@@ -25,11 +25,13 @@ def _spec(family, params, transforms):
 
 
 def _jit_reference(spec, n, seed):
-    """What sampling did before the store: jax.jit of the sampler, called on PRNGKey(seed)."""
+    """What sampling did before the store: jax.jit of the sampler, called on PRNGKey(seed) and the
+    parameters (tests/test_perf_cache.py compares it with the program that has them as constants)."""
     import jax
 
     numpyro_dist()
-    return np.asarray(jax.jit(sampling._sample_function(spec, n))(jax.random.PRNGKey(seed)), dtype=np.float64)
+    function = jax.jit(sampling._sample_function(spec, n))
+    return np.asarray(function(jax.random.PRNGKey(seed), *sampling.runtime_arguments(spec)), dtype=np.float64)
 
 
 @pytest.fixture
@@ -85,23 +87,29 @@ def test_key_changes_with_everything_that_shapes_the_program(store, tmp_path, mo
     source = tmp_path / "builder.py"
     source.write_text("x = 1\n")
     sources = (str(source),)
+
+    def key(spec, n):
+        return compiled._key(spec, n, sources, sampling.runtime_arguments(spec))
+
     keys = {
-        compiled._key(base, 100, sources),
-        compiled._key(base, 101, sources),
-        compiled._key(_spec("normal", {"loc": 1.0, "scale": 2.0000000000000004}, ()), 100, sources),
-        compiled._key(_spec("normal", {"loc": 1.0, "scale": 2.0}, ("exp",)), 100, sources),
-        compiled._key(_spec("laplace", {"loc": 1.0, "scale": 2.0}, ()), 100, sources),
+        key(base, 100),
+        key(base, 101),
+        key(_spec("normal", {"loc": 1.0, "scale": 2.0}, ("exp",)), 100),
+        key(_spec("normal", {"loc": 1.0, "scale": 2.0}, ("affine:1,2",)), 100),
+        key(_spec("laplace", {"loc": 1.0, "scale": 2.0}, ()), 100),
+        key(_spec("dirichlet", {"concentration": (1.0, 2.0)}, ()), 100),
+        key(_spec("dirichlet", {"concentration": (1.0, 2.0, 3.0)}, ()), 100),  # another shape
     }
-    assert len(keys) == 5
+    assert len(keys) == 7
     same_params = _spec("normal", {"scale": 2.0, "loc": 1.0}, ())
-    assert compiled._key(same_params, 100, sources) == compiled._key(base, 100, sources)
+    assert key(same_params, 100) == key(base, 100)
     compiled._environment.cache_clear()
     source.write_text("x = 2\n")  # the code that builds the program changed
-    changed_source = compiled._key(base, 100, sources)
+    changed_source = key(base, 100)
     assert changed_source not in keys
     compiled._environment.cache_clear()
     monkeypatch.setenv("XLA_FLAGS", "--xla_cpu_enable_fast_math=true")  # other code for the same program
-    assert compiled._key(base, 100, sources) not in keys | {changed_source}
+    assert key(base, 100) not in keys | {changed_source}
     monkeypatch.delenv("XLA_FLAGS")
     compiled._environment.cache_clear()
 
@@ -118,12 +126,13 @@ def test_damaged_entry_is_rebuilt(store):
 
 def test_store_keeps_the_most_recently_used(store, monkeypatch):
     monkeypatch.setattr(compiled, "MAX_ENTRIES", 2)
-    for rate in (1.0, 2.0, 3.0):
-        sampling.draw(_spec("exponential", {"rate": rate}, ()), 50, 0)
+    spec = _spec("exponential", {"rate": 1.0}, ())
+    for n in (50, 51, 52):  # n is part of the key (a parameter value is not)
+        sampling.draw(spec, n, 0)
     kept = _entries(store)
     assert len(kept) == 2
-    assert compiled._key(_spec("exponential", {"rate": 1.0}, ()), 50, sampling.program_sources()) + compiled.SUFFIX \
-        not in kept
+    first = compiled._key(spec, 50, sampling.program_sources(), sampling.runtime_arguments(spec))
+    assert first + compiled.SUFFIX not in kept
 
 
 def test_unwritable_store_still_samples(store, tmp_path, monkeypatch):

@@ -46,13 +46,14 @@ def _reference(n=N, seed=0):
 
     numpyro_dist()
     fn = jax.jit(sampling._sample_function(_spec(), n))
-    return np.asarray(fn(jax.random.PRNGKey(seed)), dtype=np.float64)
+    return np.asarray(fn(jax.random.PRNGKey(seed), *sampling.runtime_arguments(_spec())), dtype=np.float64)
 
 
 def _plant(store, marker):
     """A pickle at the key `sample exponential --rate 2 -n 100` looks up; returns its path."""
     store.mkdir(parents=True, exist_ok=True, mode=0o700)
-    path = store / (compiled._key(_spec(), N, sampling.program_sources()) + compiled.SUFFIX)
+    key = compiled._key(_spec(), N, sampling.program_sources(), sampling.runtime_arguments(_spec()))
+    path = store / (key + compiled.SUFFIX)
     path.write_bytes(pickle.dumps(_Plant(marker)))
     os.chmod(path, 0o600)
     return path
