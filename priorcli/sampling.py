@@ -235,7 +235,8 @@ class StreamingDraws:
     def counts_on(self, edges: np.ndarray) -> np.ndarray:
         """Counts on coarser display bins, from the cumulative fine counts (interpolated)."""
         cumulative = np.concatenate([[0], np.cumsum(self.counts[1:-1])]).astype(np.float64)
-        u = np.log(edges) if self.log_scale else np.asarray(edges, dtype=np.float64)
+        with np.errstate(divide="ignore"):  # an edge at 0 on a log grid is -inf: clipped to the grid's start
+            u = np.log(edges) if self.log_scale else np.asarray(edges, dtype=np.float64)
         position = np.clip((u - self._a) * (FINE_BINS / (self._b - self._a)), 0, FINE_BINS)
         at_edges = np.interp(position, np.arange(FINE_BINS + 1), cumulative)
         return np.diff(at_edges)

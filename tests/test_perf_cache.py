@@ -93,6 +93,7 @@ def test_item1_key_holds_the_structure_not_the_parameter_values():
     ("binomial", [{"probs": 0.3, "total_count": 10.0}, {"probs": 0.8, "total_count": 25.0}], ()),
     ("dirichlet", [{"concentration": (1.0, 2.0, 3.0)}, {"concentration": (0.5, 4.0, 1.5)}], ()),
 ])
+@pytest.mark.slow
 def test_item1_a_second_value_reuses_the_stored_sampler(store, family, values, transforms):
     """One compile for the structure, loads for every later value; the draws are the bytes of the
     program that has the values as constants (what sampling compiled before)."""
@@ -104,6 +105,7 @@ def test_item1_a_second_value_reuses_the_stored_sampler(store, family, values, t
         assert len(_entries(store)) == 1
 
 
+@pytest.mark.slow
 def test_item1_gamma_draws_agree_with_the_constant_program_to_the_last_bits(store):
     """With constants XLA folds parts of jax's gamma sampler at compile time, so a few draws differ
     from the runtime-argument program in the last place (README: Speed and large n)."""
@@ -138,6 +140,7 @@ def test_item1_store_is_bounded_by_size(store, monkeypatch):
     assert len(kept) == 1 and first not in kept  # the newest only: two would exceed MAX_BYTES
 
 
+@pytest.mark.slow
 def test_item1_command_line_sweep_compiles_once(tmp_path):
     """Real runs: `sample weibull --scale S` for a new S loads the stored sampler (same file, not
     rewritten), and prints what the constant program draws."""
@@ -177,6 +180,7 @@ def _discovered_json():
             for f in registry().values()]
 
 
+@pytest.mark.slow
 def test_item2_warm_list_and_info_import_no_numpyro(registry_cache):
     commands = (["list"], ["list", "--format", "json"], ["info", "gamma"], ["info", "gamma", "--format", "json"],
                 ["info", "vonmises"])  # VonMises has no record
