@@ -67,10 +67,10 @@ def first_frame() -> float:
 
 
 def update() -> float:
-    from priorcli import render
+    from priorcli.render import output as render
     from priorcli.explore.plot import density_text
     from priorcli.explore.state import ExploreState
-    from priorcli.families import resolve_fast
+    from priorcli.families.registry import resolve_fast
 
     state = ExploreState(resolve_fast("lognormal"), {"loc": 0.0, "scale": 1.0})
     state.move_focus(1)  # scale: a multiplicative step
@@ -142,7 +142,7 @@ def chip() -> float:
 
 
 def rank() -> float:
-    from priorcli import roulette
+    from priorcli.explore import roulette
     from priorcli.explore.roulette_state import RouletteState
 
     chips = _gamma_chips()

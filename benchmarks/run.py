@@ -430,7 +430,7 @@ def version(dist: str) -> str:
 
 
 def cache_dir() -> str | None:
-    from priorcli.families import compilation_cache_dir  # light: no numpyro at import
+    from priorcli.families.registry import compilation_cache_dir  # light: no numpyro at import
 
     return compilation_cache_dir()
 

@@ -29,7 +29,7 @@ def summarize(family, *, levels=None, transforms=(), **params_or_targets):
     report (default 0.025, 0.05, 0.25, 0.5, 0.75, 0.95, 0.975); ``transforms``: a transform or a
     list of them, as ``--transform`` takes them (``"softplus"``, ``"affine:0,2"``).
 
-    Returns a :class:`priorcli.stats.Summary` (``mean``, ``sd``, ``median``, ``mode``,
+    Returns a :class:`priorcli.stats.exact.Summary` (``mean``, ``sd``, ``median``, ``mode``,
     ``quantiles`` {probability: value}, ``method="exact"``; None where a value does not exist),
     or a tuple of one Summary per component for Dirichlet.
     """

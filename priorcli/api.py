@@ -2,7 +2,7 @@
 builder the command line shares with it.
 
 Keyword arguments become the ``(name, text)`` pairs that ``priorcli FAMILY --name value`` gives,
-and go through the same registry parser (:func:`priorcli.families.parse_family_args`): native
+and go through the same registry parser (:func:`priorcli.families.registry.parse_family_args`): native
 parameters, their aliases (``mu``/``sigma``, ``alpha``/``beta``, ...) and targets are accepted
 exactly as on the command line, and refused with the same messages. Numbers are passed as
 ``repr(float(v))``, which reads back as the same float, so nothing is rounded on the way.
@@ -18,9 +18,9 @@ from typing import Any, Iterable
 
 from priorcli import records
 from priorcli.errors import UsageError
-from priorcli.families import complete_params, parse_family_args, resolve, resolve_fast
-from priorcli.stats import DEFAULT_QUANTILES, DistSpec, Summary
-from priorcli.transforms import parse_transform
+from priorcli.families.registry import complete_params, parse_family_args, resolve, resolve_fast
+from priorcli.stats.exact import DEFAULT_QUANTILES, DistSpec, Summary
+from priorcli.families.transforms import parse_transform
 
 __all__ = ["Built", "build", "solve_pairs", "keyword_pairs", "summarize", "solve", "sample", "Sample"]
 
@@ -119,7 +119,7 @@ def keyword_pairs(kwargs: dict[str, Any]) -> list[tuple[str, str]]:
 def _levels(levels) -> tuple[float, ...]:
     if levels is None:
         return DEFAULT_QUANTILES
-    from priorcli.families import parse_probability
+    from priorcli.families.registry import parse_probability
 
     return tuple(parse_probability(_text("levels", p), "levels") for p in levels)
 
@@ -136,7 +136,7 @@ def summarize(family: str, *, levels=None, transforms=(), **params_or_targets) -
     """Exact summary (mean, sd, median, mode, quantiles at ``levels``) of ``family`` with the given
     parameters, or with parameters solved from the given targets; a tuple of one Summary per
     component for Dirichlet."""
-    from priorcli import stats
+    from priorcli.stats import exact as stats
 
     texts = _transform_texts(transforms)
     built = build(family, keyword_pairs(params_or_targets), texts, fast=not texts)
@@ -166,7 +166,9 @@ class Sample:
 def sample(family: str, *, n: int = 10000, seed: int = 0, levels=None, transforms=(), **params_or_targets) -> Sample:
     """``n`` seeded draws (the same draws as ``priorcli sample ... -n N --seed S`` for n up to
     2**20), their Monte Carlo summary and the exact one."""
-    from priorcli import mc_stats, sampling, stats
+    from priorcli.stats import monte_carlo as mc_stats
+    from priorcli.sampling import draws as sampling
+    from priorcli.stats import exact as stats
 
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
         raise UsageError(f"n={n!r} must be a positive integer")

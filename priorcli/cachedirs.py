@@ -1,6 +1,6 @@
 """priorcli's cache directories: made private, and used only while they are private.
 
-The compiled samplers (``priorcli.compiled``) are pickles and jax's compilation cache holds
+The compiled samplers (``priorcli.sampling.compiled``) are pickles and jax's compilation cache holds
 executables, so loading a file that someone else planted there runs their code. As ssh does for its
 keys, a cache is used only when the directories priorcli keeps it in belong to the current user and
 are not writable by the group or others, every directory above them belongs to the user or root and
@@ -9,7 +9,7 @@ file read belongs to the user and is not writable by others. Otherwise the cache
 the run: a PriorWarning says which path and why (the command line prints it as one ``Warning:``
 line) and everything is computed afresh. Directories priorcli creates are 0700, its files 0600.
 
-This module knows no cache by name; callers pass the directories (priorcli.families says where).
+This module knows no cache by name; callers pass the directories (priorcli.families.registry says where).
 """
 
 from __future__ import annotations

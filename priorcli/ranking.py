@@ -30,8 +30,8 @@ from dataclasses import dataclass, field
 
 from priorcli import records
 from priorcli.errors import InfeasibleError, PriorError, UsageError
-from priorcli.families import FamilyInfo, complete_params, parse_family_args, resolve, resolve_fast
-from priorcli.targets import Targets
+from priorcli.families.registry import FamilyInfo, complete_params, parse_family_args, resolve, resolve_fast
+from priorcli.families.targets import Targets
 
 __all__ = ["RankedSolution", "RankedFit", "Skipped", "Ranking", "Stopped", "rank_solutions", "rank_targets",
            "rank_fits", "candidates", "TIE"]
@@ -401,7 +401,7 @@ def _ks(family: str, params: dict, x) -> tuple[float, float]:
     if F is not None and F.cdf is not None:
         cdf = lambda v: F.cdf(v, **params)  # noqa: E731
     else:
-        from priorcli.stats import DistSpec, build_distribution
+        from priorcli.stats.exact import DistSpec, build_distribution
 
         info = resolve(family)
         dist = build_distribution(DistSpec(info, complete_params(info, params)))

@@ -15,7 +15,7 @@ from numpy.testing import assert_allclose
 from scipy import stats
 
 import priorcli
-from priorcli import render
+from priorcli.render import output as render
 from priorcli.errors import InfeasibleError, UsageError
 from priorcli.solving import Solution, Underdetermined
 
@@ -240,7 +240,7 @@ def test_importing_priorcli_and_a_closed_form_solve_import_no_jax():
 
 
 def test_the_cli_module_leaves_priorcli_solve_the_function():
-    code = "import priorcli.cli, priorcli.commands, priorcli.solving, priorcli\nprint(callable(priorcli.solve))"
+    code = "import priorcli.cli, priorcli.commands.family, priorcli.solving, priorcli\nprint(callable(priorcli.solve))"
     assert _fresh(code) == "True"
 
 

@@ -1,4 +1,4 @@
-"""Compiled samplers on disk (priorcli.compiled): stored, loaded, the same bytes as jax.jit."""
+"""Compiled samplers on disk (priorcli.sampling.compiled): stored, loaded, the same bytes as jax.jit."""
 
 from __future__ import annotations
 
@@ -7,11 +7,12 @@ import os
 import numpy as np
 import pytest
 
-from priorcli import compiled, sampling
+from priorcli.sampling import compiled
+from priorcli.sampling import draws as sampling
 from priorcli.errors import PriorWarning
-from priorcli.families import numpyro_dist, resolve
-from priorcli.stats import DistSpec
-from priorcli.transforms import parse_transform
+from priorcli.families.registry import numpyro_dist, resolve
+from priorcli.stats.exact import DistSpec
+from priorcli.families.transforms import parse_transform
 
 CASES = [
     ("lognormal", {"loc": 0.25, "scale": 0.5}, ()),

@@ -13,12 +13,12 @@ import math
 import numpy as np
 import pytest
 
-from priorcli import model as lang
+from priorcli.model import parse as lang
 from priorcli.emit import frameworks, plan
 from emit_support import PARAMS
 
 def _numpyro(family: str):
-    from priorcli.families import numpyro_dist
+    from priorcli.families.registry import numpyro_dist
 
     dist = numpyro_dist()
     return getattr(dist, family)(**PARAMS[family])
@@ -33,7 +33,7 @@ def _argument(text: str, family: str):
 
 
 def test_every_table_family_is_a_priorcli_family_and_has_test_values():
-    from priorcli.families import resolve
+    from priorcli.families.registry import resolve
 
     assert set(PARAMS) == set(frameworks.FAMILIES)
     for name, entry in frameworks.FAMILIES.items():

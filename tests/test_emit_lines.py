@@ -20,7 +20,7 @@ def _params(family):
 
 
 def test_every_stan_line_is_a_stan_statement(tmp_path):
-    from priorcli.families import resolve
+    from priorcli.families.registry import resolve
 
     declarations, statements = [], []
     for i, family in enumerate(f for f, e in frameworks.FAMILIES.items() if e.stan is not None):
@@ -54,7 +54,7 @@ def test_every_pymc_line_builds_numpyros_distribution():
     pm = pytest.importorskip("pymc", reason="PyMC is in the test extra")
     import jax
 
-    from priorcli.families import numpyro_dist
+    from priorcli.families.registry import numpyro_dist
 
     dist = numpyro_dist()
     for family, entry in frameworks.FAMILIES.items():

@@ -166,7 +166,7 @@ def _declared(block: str) -> list[str]:
 
 def _oracle_log_density(v: dict) -> float:
     """The model block's density by hand (scipy), at constrained values ``v`` (raws included)."""
-    from priorcli.families import numpyro_dist
+    from priorcli.families.registry import numpyro_dist
 
     dist = numpyro_dist()
     lp = st.lognorm.logpdf(v["theta_group"], 1.0)
@@ -213,6 +213,6 @@ def test_stan_program_densities_and_transforms(tmp_path):
 
 
 def _is_discrete(family: str) -> bool:
-    from priorcli.families import resolve
+    from priorcli.families.registry import resolve
 
     return resolve(family).discrete

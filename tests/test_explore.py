@@ -23,8 +23,8 @@ from priorcli.errors import InfeasibleError, UsageError
 from priorcli.explore import run as explore_run
 from priorcli.explore.roulette_state import RouletteState
 from priorcli.explore.state import ExploreState, step_value
-from priorcli.families import resolve_fast
-from priorcli.roulette import bin_edges, candidates, quantile_targets, rank_chips
+from priorcli.families.registry import resolve_fast
+from priorcli.explore.roulette import bin_edges, candidates, quantile_targets, rank_chips
 
 
 def drive(state, keys, *, roulette=False, size=(80, 24), settle=False):

@@ -1,4 +1,4 @@
-"""priorcli.formulas against independent oracles.
+"""priorcli.records against independent oracles.
 
 scipy.stats is the oracle for values (PreliZ-style table of family, numpyro parameters, frozen
 scipy equivalent); numpyro is the oracle for parameter names, order, defaults and for the
@@ -18,8 +18,8 @@ import scipy.stats as st
 from numpy.testing import assert_allclose
 from scipy import integrate
 
-from priorcli import formulas
-from priorcli.formulas import FORMULAS, Formulas, ParamSpec, get
+from priorcli import records as formulas
+from priorcli.records import RECORDS as FORMULAS, FamilyRecord as Formulas, ParamSpec, get
 
 RTOL = 1e-8
 ATOL = 1e-14  # only bites where the expected value is (almost) exactly 0
@@ -187,7 +187,7 @@ def test_table_covers_families():
 
 def test_import_is_cheap():
     code = (
-        "import sys, priorcli.formulas as f; "
+        "import sys, priorcli.records as f; "
         "bad = [m for m in sys.modules if m.split('.')[0] in ('jax', 'numpyro', 'numpy', 'scipy')]; "
         "print(','.join(bad))"
     )

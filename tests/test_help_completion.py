@@ -12,8 +12,9 @@ import sys
 import pytest
 
 from conftest import packages_after
-from priorcli import doctext, records
-from priorcli.families import registry
+from priorcli import records
+from priorcli.families import doctext
+from priorcli.families.registry import registry
 
 PRIORCLI = [sys.executable, "-m", "priorcli"]
 LATEX = re.compile(r"\\|:math:|\.\. math::|:attr:|:class:|\\mathrm|\$")

@@ -16,10 +16,10 @@ import warnings
 import numpy as np
 import pytest
 
-from priorcli import mc_stats
+from priorcli.stats import monte_carlo as mc_stats
 from priorcli.errors import InputError, UsageError
 from priorcli.readers import read_variables
-from priorcli.sorted_draws import half_sample_mode
+from priorcli.stats.sorted_draws import half_sample_mode
 
 from conftest import assert_usage_error
 from test_input import assert_summary_matches, lines_of, summarize_json

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from priorcli.cli import app
 from priorcli.solving import solve
-from priorcli.targets import Targets
+from priorcli.families.targets import Targets
 
 
 def _pareto_alphas_for_mass(scale: float, lower: float, upper: float, mass: float) -> list[float]:

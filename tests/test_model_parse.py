@@ -14,7 +14,7 @@ import pytest
 import scipy.special as sp
 
 from priorcli.errors import PriorError, UsageError
-from priorcli.model import (
+from priorcli.model.parse import (
     MAX_SPEC_CHARS,
     Binary,
     Call,

@@ -13,10 +13,12 @@ import sys
 import numpy as np
 import pytest
 
-from priorcli import compiled, familyhelp, sampling
-from priorcli.families import numpyro_dist, registry, resolve
-from priorcli.stats import DistSpec, build_distribution
-from priorcli.transforms import parse_transform
+from priorcli.sampling import compiled
+from priorcli.families import help as familyhelp
+from priorcli.sampling import draws as sampling
+from priorcli.families.registry import numpyro_dist, registry, resolve
+from priorcli.stats.exact import DistSpec, build_distribution
+from priorcli.families.transforms import parse_transform
 
 from conftest import packages_after
 

@@ -241,9 +241,9 @@ def test_no_ansi_off_a_terminal(run, monkeypatch, argv):
 
 def test_fit_curves_draw_the_top_three():
     """charts.fit_curves takes a ranked list (issue 10's --fit auto) and draws its first three."""
-    from priorcli import charts
+    from priorcli.plot import charts
     from priorcli.fitting import Fit
-    from priorcli.plotrange import choose_range
+    from priorcli.plot.range import choose_range
 
     fits = [Fit("Gamma", {"concentration": 2.0, "rate": 1.0}, -1.0, "dist.Gamma(2, 1)"),
             Fit("LogNormal", {"loc": 0.5, "scale": 0.6}, -2.0, "dist.LogNormal(0.5, 0.6)"),
@@ -261,8 +261,8 @@ def test_fit_curves_draw_the_top_three():
 def test_kernel_density_where_no_exact_density():
     """compare's fallback line: a Gaussian kernel estimate of the draws; for 20,000 normal draws it
     is the normal density smoothed by Scott's bandwidth h (variance 1 + h^2), up to noise."""
-    from priorcli import charts
-    from priorcli.plotrange import choose_range
+    from priorcli.plot import charts
+    from priorcli.plot.range import choose_range
 
     x = np.random.default_rng(1).standard_normal(20000)
     r = choose_range(st.norm.ppf, (-math.inf, math.inf), mode=0.0)
@@ -289,9 +289,10 @@ def test_compare_lines_have_their_own_colours_on_a_terminal(monkeypatch):
     """On a terminal (and without NO_COLOR) each compared distribution gets its own colour."""
     import io
 
-    from priorcli import charts, render
-    from priorcli.plotrange import HiddenMass, choose_range
-    from priorcli.mc_stats import Histogram
+    from priorcli.plot import charts
+    from priorcli.render import output as render
+    from priorcli.plot.range import HiddenMass, choose_range
+    from priorcli.stats.monte_carlo import Histogram
 
     class Terminal(io.StringIO):
         def isatty(self):
@@ -325,7 +326,8 @@ def test_eighty_columns(run, monkeypatch):
 def test_exact_quantiles_from_numpyro_where_no_record():
     """AsymmetricLaplace has no record: the plot range reads numpyro's own icdf (vectorised),
     which is scipy's laplace_asymmetric, through a transform too."""
-    from priorcli import commands, stats
+    from priorcli.commands import family as commands
+    from priorcli.stats import exact as stats
 
     p = np.array([1e-6, 0.01, 0.25, 0.5, 0.75, 0.99])
     spec = commands.build_spec("asymmetriclaplace", ["--loc", "1", "--scale", "2", "--asymmetry", "2"], []).spec

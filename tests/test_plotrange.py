@@ -1,4 +1,4 @@
-"""The plot-range rule (priorcli.plotrange) against scipy: the mass shown is computed with scipy's
+"""The plot-range rule (priorcli.plot.range) against scipy: the mass shown is computed with scipy's
 cdf, the interquartile share with scipy's ppf, and the optimum by brute force over scipy's cdf."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import pytest
 from scipy import stats as st
 
 from priorcli.errors import UsageError
-from priorcli.plotrange import (
+from priorcli.plot.range import (
     END_SHIFT,
     IQR_SHARE,
     MIN_MASS,

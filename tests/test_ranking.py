@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 from priorcli.cli import app
 from priorcli.errors import InfeasibleError, UsageError
 from priorcli.ranking import rank_fits, rank_solutions, rank_targets
-from priorcli.targets import Targets
+from priorcli.families.targets import Targets
 
 SCIPY = {
     "Gamma": lambda p: stats.gamma(p["concentration"], scale=1 / p["rate"]),

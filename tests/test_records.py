@@ -371,7 +371,7 @@ def test_the_fitter_uses_the_record_mle_via(monkeypatch):
 
 
 def test_the_model_sampler_uses_the_record_inversions(monkeypatch):
-    from priorcli.model_numpyro import dist_spec
+    from priorcli.model.numpyro import dist_spec
 
     def counting_inversions(counted):
         return tuple(dataclasses.replace(inv, formula=counted(inv.formula)) for inv in RECORDS["Beta"].inversions)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from priorcli.families import resolve
+from priorcli.families.registry import resolve
 
 EXPECTED = {"LogNormal", "Normal", "Gamma", "Beta", "StudentT", "InverseGamma", "HalfCauchy", "HalfNormal",
             "Exponential", "Weibull", "Pareto", "Cauchy", "Laplace", "Logistic", "Gumbel", "Uniform", "Chi2",

@@ -12,7 +12,7 @@ from scipy import optimize, stats
 
 from priorcli.errors import ConvergenceError, InfeasibleError, UsageError
 from priorcli.solving import Solution, Underdetermined, format_number, solve
-from priorcli.targets import Targets
+from priorcli.families.targets import Targets
 
 # ---------------------------------------------------------------------------------------
 # oracle: scipy.stats distributions and modes written out here
@@ -570,7 +570,7 @@ def test_fixed_loc_and_matching_median_is_underdetermined():
 def test_closed_form_lognormal_imports_no_numpy_scipy_or_jax():
     code = (
         "from priorcli.solving import solve\n"
-        "from priorcli.targets import Targets\n"
+        "from priorcli.families.targets import Targets\n"
         "solve('LogNormal', Targets(mode=1.0, quantiles=((0.9, 3.0),)), {})\n"
         "solve('LogNormal', Targets(median=1.0, sd=0.4), {})\n"
         "solve('LogNormal', Targets(mean=1.0), {'scale': 0.5})\n"

@@ -18,7 +18,7 @@ from priorcli.cli import app
 from priorcli.errors import InfeasibleError, UsageError
 from priorcli.records import RECORDS
 from priorcli.solving import solve
-from priorcli.targets import Targets
+from priorcli.families.targets import Targets
 
 # family: (scipy distribution of native params, true params, held params)
 ORACLE = {

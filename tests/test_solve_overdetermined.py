@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 from priorcli.cli import app
 from priorcli.errors import ConvergenceError, InfeasibleError, UsageError
 from priorcli.solving import solve
-from priorcli.targets import Targets
+from priorcli.families.targets import Targets
 
 
 def _kumaraswamy(p):

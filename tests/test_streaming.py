@@ -9,7 +9,7 @@ import pytest
 from numpy.testing import assert_allclose
 from scipy import stats
 
-from priorcli.sampling import CHUNK, FINE_BINS, StreamingDraws
+from priorcli.sampling.draws import CHUNK, FINE_BINS, StreamingDraws
 
 
 def _stream(x, lo, hi, discrete=False, pieces=7):

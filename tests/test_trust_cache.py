@@ -16,10 +16,11 @@ import time
 import numpy as np
 import pytest
 
-from priorcli import compiled, sampling
+from priorcli.sampling import compiled
+from priorcli.sampling import draws as sampling
 from priorcli.errors import PriorWarning
-from priorcli.families import numpyro_dist, resolve
-from priorcli.stats import DistSpec
+from priorcli.families.registry import numpyro_dist, resolve
+from priorcli.stats.exact import DistSpec
 
 from conftest import assert_usage_error
 
@@ -169,7 +170,7 @@ def test_item3_no_cache_under_a_home_that_does_not_exist(tmp_path):
 @pytest.mark.slow
 @pytest.mark.parametrize("plant", ["fifo", "deep", "not-names"])
 def test_item3_planted_family_names_do_not_crash_completion(tmp_path, monkeypatch, plant):
-    from priorcli import familyhelp
+    from priorcli.families import help as familyhelp
 
     monkeypatch.setenv("PRIORCLI_CACHE_DIR", str(tmp_path / "cache" / "jax"))
     monkeypatch.delenv("PRIORCLI_NO_CACHE", raising=False)
@@ -201,7 +202,7 @@ def test_item_n_beyond_int64_is_a_usage_error(run, command, value):
 
 
 def test_item_n_largest_int64_is_accepted_by_the_parser():
-    from priorcli.cli import _draw_count
+    from priorcli.cli.params import _draw_count
 
     assert _draw_count(str(2**63 - 1)) == 2**63 - 1
     assert _draw_count("9.2e18") == 9200000000000000000
@@ -230,9 +231,9 @@ ENDLESS = """
 import sys
 import jax
 import numpy as np
-from priorcli import compiled
-from priorcli.cli import _install_interrupt_handler
-from priorcli.families import numpyro_dist
+from priorcli.sampling import compiled
+from priorcli.cli.edge import _install_interrupt_handler
+from priorcli.families.registry import numpyro_dist
 
 numpyro_dist()
 _install_interrupt_handler()
@@ -291,7 +292,7 @@ def test_item_vector_budget_keeps_small_dirichlets(run):
 def test_item_large_dirichlet_table_shows_the_first_components_and_json_all(run):
     # Thousands of components: a table and plots of the first MAX_SHOWN_COMPONENTS (rendering 5,000
     # columns took minutes), with a note; JSON and CSV keep every component.
-    from priorcli.commands import MAX_SHOWN_COMPONENTS
+    from priorcli.commands.family import MAX_SHOWN_COMPONENTS
 
     k, n = 50, 400
     argv = ["sample", "dirichlet", "--concentration", ",".join(["1"] * k), "-n", str(n), "--seed", "1"]

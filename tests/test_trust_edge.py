@@ -76,7 +76,7 @@ def test_item_closed_standard_fds_are_not_reused_for_files(tmp_path):
     # where anything writing to fd 2 underneath Python (jax's C++ logging) would land: priorcli
     # points them at /dev/null first, and sys.stdin/sys.stderr stay None (closed is still closed).
     code = ("import os, sys\n"
-            "from priorcli.cli import _reserve_standard_fds\n"
+            "from priorcli.cli.edge import _reserve_standard_fds\n"
             "_reserve_standard_fds()\n"
             f"fd = os.open({str(tmp_path / 'f')!r}, os.O_WRONLY | os.O_CREAT)\n"
             "print(fd, sys.stdin is None, sys.stderr is None)\n")
@@ -263,7 +263,7 @@ def test_item_explore_accepts_count_as_its_help_lists(run):
 
 def test_item_explore_count_only_where_the_family_takes_it():
     from priorcli.explore import run as explore_run
-    from priorcli.familyhelp import lookup, target_rows
+    from priorcli.families.help import lookup, target_rows
 
     state = explore_run.build_state("beta", ["--mean", "0.3", "--count", "10"], roulette=False, range_text=None,
                                     bins=None)
@@ -278,7 +278,7 @@ def test_item_explore_count_only_where_the_family_takes_it():
 
 def test_item_explore_too_small_terminal_says_so_and_redraws_when_enlarged():
     from priorcli.explore.state import ExploreState
-    from priorcli.families import resolve_fast
+    from priorcli.families.registry import resolve_fast
 
     state = ExploreState(resolve_fast("lognormal"), {})
     small = _screen(state, size=(60, 18))
@@ -301,7 +301,7 @@ def test_item_explore_roulette_too_small_terminal():
 
 def test_item_explore_stepped_values_have_6_significant_digits():
     from priorcli.explore.state import ExploreState, round_step
-    from priorcli.families import resolve_fast
+    from priorcli.families.registry import resolve_fast
 
     state = ExploreState(resolve_fast("normal"), {"loc": 0.0, "scale": 1.0})
     for _ in range(3):

@@ -81,8 +81,8 @@ def test_item5_hierarchical_dirichlet_marginals_match_numpy(run, spec, oracle):
 def test_item5_vector_draws_are_n_by_k_not_n_by_n():
     """At n = 3000 the old code built one 3000-component Dirichlet (a (3000, 3000) array, 2 GB at
     n = 10000); each draw must get its own concentration vector."""
-    from priorcli import model as lang
-    from priorcli.model_numpyro import sample_model
+    from priorcli.model import parse as lang
+    from priorcli.model.numpyro import sample_model
 
     values = sample_model(lang.parse_model(SIMPLEX), 3000, 0)
     assert values["kappa"].shape == (3000,)

@@ -49,7 +49,7 @@ def entries(directory) -> list[str]:
 def test_item1_output_refuses_file_created_meanwhile(run, tmp_path, monkeypatch):
     """The file appears after the start-of-run check, while the draws are written (a second run,
     another program): the final step refuses to replace it, exit 1, and leaves no temporary file."""
-    from priorcli import sampling
+    from priorcli.sampling import draws as sampling
 
     target = tmp_path / "draws.csv"
     real = sampling.draw_chunks
@@ -68,7 +68,7 @@ def test_item1_output_refuses_file_created_meanwhile(run, tmp_path, monkeypatch)
 
 
 def test_item1_put_in_place_never_replaces_without_force(tmp_path):
-    from priorcli import outfile
+    from priorcli.render import outfile
     from priorcli.errors import OutputError
 
     target = str(tmp_path / "t.json")

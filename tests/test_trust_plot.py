@@ -104,8 +104,8 @@ def test_item6_bounded_model_variable_keeps_a_linear_axis(run):
 
 def test_item6_explore_keeps_a_linear_axis_for_bounded_support():
     from priorcli.explore.state import plot_range
-    from priorcli.families import resolve
-    from priorcli.stats import DistSpec, ExactDistribution
+    from priorcli.families.registry import resolve
+    from priorcli.stats.exact import DistSpec, ExactDistribution
 
     beta = ExactDistribution(DistSpec(resolve("beta"), {"concentration1": 0.5, "concentration0": 0.5}))
     assert plot_range(beta)[:3] == (0.0, 1.0, False)

@@ -188,7 +188,7 @@ def test_item13_support_real_and_unit(run):
 @pytest.mark.slow
 def test_item13_rank_targets_agrees_with_the_command(run):
     from priorcli.ranking import rank_targets
-    from priorcli.targets import Targets
+    from priorcli.families.targets import Targets
 
     ranking = rank_targets("auto", Targets(quantiles=((0.05, 1.0), (0.95, 10.0))))
     doc = run.json(*POSITIVE)

@@ -176,7 +176,7 @@ def test_item7_categorical_summaries_do_not_crash(run):
 
 
 def test_item8_counts_and_mode_of_underflowed_draws():
-    from priorcli.mc_stats import mc_summary, range_note
+    from priorcli.stats.monte_carlo import mc_summary, range_note
 
     rng = np.random.default_rng(7)
     with np.errstate(over="ignore", under="ignore"):  # numpy's own draws: some underflow, some overflow
@@ -198,7 +198,7 @@ def test_item8_counts_and_mode_of_underflowed_draws():
 
 
 def test_item8_moments_of_tiny_and_huge_draws_do_not_underflow():
-    from priorcli.mc_stats import mc_summary
+    from priorcli.stats.monte_carlo import mc_summary
 
     rng = np.random.default_rng(3)
     z = rng.normal(size=10_000)
@@ -211,8 +211,8 @@ FORUM = "theta_group ~ LogNormal(1, 1); tau_group ~ HalfCauchy(5); theta_part ~ 
 
 
 def test_item8_forum_model_says_how_many_draws_left_float64(run):
-    from priorcli.model import parse_model
-    from priorcli.model_numpyro import sample_model
+    from priorcli.model.parse import parse_model
+    from priorcli.model.numpyro import sample_model
 
     n = 100_000
     draws = sample_model(parse_model(FORUM), n, 0)["theta_part"]

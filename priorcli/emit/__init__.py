@@ -64,8 +64,8 @@ def distribution_program(family: str, params: dict, target: str, command: str) -
     """One distribution with numeric parameters (``solve``'s answer) as a program: a single variable
     ``x`` at full precision; the Python programs draw 10000 values with seed 0 and print the
     default quantiles."""
-    from priorcli import model as lang
-    from priorcli.stats import DEFAULT_QUANTILES
+    from priorcli.model import parse as lang
+    from priorcli.stats.exact import DEFAULT_QUANTILES
 
     if any(isinstance(v, (tuple, list)) for v in params.values()):
         raise UsageError(f"--emit writes univariate distributions; {family} has vector parameters")

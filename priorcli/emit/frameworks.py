@@ -3,7 +3,7 @@
 This is the only place that knows how a family is spelled and parameterised in the other
 frameworks; the emitters (``priorcli.emit``) and ``solve``'s code lines read it.
 
-Arguments are written as expressions of the model language (``priorcli.model``) over numpyro's
+Arguments are written as expressions of the model language (``priorcli.model.parse``) over numpyro's
 parameter names, so one entry serves every emitter and the solve line alike: ``"scale"``, ``"0"``,
 ``"1 / scale"``, ``"sigmoid(logits)"``. A family missing here (or a framework missing in its
 entry) has no counterpart: the emitters refuse it with an error naming the variable and family.

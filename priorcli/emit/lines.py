@@ -26,7 +26,7 @@ def _value(text: str, params: dict, number: Number) -> str:
         return text  # a literal of the table, as written: cauchy(0, 5.0)
     except ValueError:
         pass
-    from priorcli import model as lang
+    from priorcli.model import parse as lang
 
     expr = lang.parse_expression(text, frozenset(params))
     return number(float(lang.evaluate(expr, {k: float(v) for k, v in params.items()})))

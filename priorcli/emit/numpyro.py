@@ -3,7 +3,7 @@ block that draws the prior with ``numpyro.infer.Predictive`` and prints its quan
 
 from __future__ import annotations
 
-from priorcli import model as lang
+from priorcli.model import parse as lang
 from priorcli.emit import plan
 from priorcli.emit.python import PRINT_QUANTILES, constants_block, sizes_argument
 

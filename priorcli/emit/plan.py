@@ -14,9 +14,9 @@ import math
 from dataclasses import dataclass
 from typing import Mapping
 
-from priorcli import model as lang
+from priorcli.model import parse as lang
 from priorcli.errors import PriorError, UsageError
-from priorcli.families import FamilyInfo, resolve as resolve_family
+from priorcli.families.registry import FamilyInfo, resolve as resolve_family
 
 Expr = lang.Expr
 
@@ -53,7 +53,7 @@ def error(statement: lang.Statement, message: str) -> UsageError:
 def resolve(model: lang.Model, seed: int) -> tuple[Variable, ...]:
     """Check the model as ``sample`` does (a short sampling pass: constraints per draw, transform
     arguments, supports), then resolve every statement."""
-    from priorcli.model_numpyro import sample_model
+    from priorcli.model.numpyro import sample_model
 
     sample_model(model, 64, seed)
     out = []
@@ -71,7 +71,7 @@ def resolve(model: lang.Model, seed: int) -> tuple[Variable, ...]:
 
 
 def _random_variable(statement: lang.Statement) -> Variable:
-    from priorcli.model_numpyro import solve_targets, split_arguments
+    from priorcli.model.numpyro import solve_targets, split_arguments
 
     dexpr = statement.expr
     family = resolve_family(dexpr.family)
@@ -214,10 +214,10 @@ _TRANSFORM_EXPRS = {
 
 def transformed(transforms: tuple[tuple[str, tuple[float, ...]], ...], x: Expr) -> Expr:
     """The variable after its transforms, as an expression of the untransformed ``x``; built from
-    the same recipe as the numpyro transforms (``priorcli.transforms.recipe``)."""
+    the same recipe as the numpyro transforms (``priorcli.families.transforms.recipe``)."""
     import operator
 
-    from priorcli.transforms import recipe
+    from priorcli.families.transforms import recipe
 
     for name, args in transforms:
         for cls, cargs in recipe(name, args, operator.sub):
@@ -245,7 +245,7 @@ def number(value: float) -> Expr:
 
 def transformed_bounds(variable: Variable) -> tuple[float | None, float | None]:
     """Constant bounds of a transformed variable (None where infinite or unknown)."""
-    from priorcli.transforms import make_transform
+    from priorcli.families.transforms import make_transform
 
     lower, upper = support_bounds(variable.family.name)
     lo = _const_bound(lower, variable.params, -math.inf)

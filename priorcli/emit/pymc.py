@@ -4,8 +4,8 @@ an untransformed ``NAME_raw``), and a ``__main__`` block drawing the prior and p
 
 from __future__ import annotations
 
-from priorcli import model as lang
-from priorcli.model_source import python_locals
+from priorcli.model import parse as lang
+from priorcli.model.source import python_locals
 from priorcli.emit import frameworks, plan
 from priorcli.emit.python import PRINT_QUANTILES, constants_block, sizes_argument
 from priorcli.emit.syntax import Syntax, render

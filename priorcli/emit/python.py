@@ -1,5 +1,5 @@
 """What the two Python emitters (numpyro, PyMC) share: the constants and the quantile printout (local
-names: :func:`priorcli.model_source.python_locals`)."""
+names: :func:`priorcli.model.source.python_locals`)."""
 
 from __future__ import annotations
 

@@ -9,7 +9,7 @@ prior as ``_rng`` draws in ``generated quantities``, for Stan's fixed_param algo
 
 from __future__ import annotations
 
-from priorcli import model as lang
+from priorcli.model import parse as lang
 from priorcli.emit import frameworks, plan
 from priorcli.emit.syntax import Syntax, is_int, render
 

@@ -18,7 +18,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Input, OptionList, Static
 
-from priorcli import records, render
+from priorcli import records
+from priorcli.render import output as render
 from priorcli.explore.plot import density_text, roulette_text
 from priorcli.explore.state import FREE, PARAMS, TARGETS, ExploreState
 

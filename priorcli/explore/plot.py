@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 
-from priorcli import render
+from priorcli.render import output as render
 
 
 def _axis(xs: list[float], log_x: bool, plt) -> None:

@@ -2,7 +2,7 @@
 
 Keys map to :meth:`RouletteState.move`, :meth:`add` and :meth:`remove`, which only count chips
 (instant). Every chip change bumps ``version``; the ranking (issue 10's, through
-:func:`priorcli.roulette.rank_chips`; a second or more cold) is computed from a
+:func:`priorcli.explore.roulette.rank_chips`; a second or more cold) is computed from a
 :meth:`snapshot` by :meth:`compute`, which reads nothing else and so may run in a worker thread,
 and :meth:`apply` keeps the result only if the chips have not changed since (the latest chips
 win; a stale result is dropped). :meth:`refit` does both at once for callers without a thread.
@@ -11,7 +11,8 @@ A state whose chips cannot be fitted yet keeps the reason in ``message``.
 
 from __future__ import annotations
 
-from priorcli import render, roulette
+from priorcli.render import output as render
+from priorcli.explore import roulette
 from priorcli.errors import PriorError
 from priorcli.explore.state import code_lines
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 import sys
 from typing import TextIO
 
-from priorcli import render
+from priorcli.render import output as render
 from priorcli.errors import UsageError
-from priorcli.families import parse_family_args, parse_number, resolve, resolve_fast, split_extra_args
+from priorcli.families.registry import parse_family_args, parse_number, resolve, resolve_fast, split_extra_args
 
 CANCELLED = 130
 DEFAULT_BINS = 10
@@ -32,7 +32,7 @@ def check_output(path: str | None, force: bool) -> None:
         return
     if not path.lower().endswith(".json"):
         raise UsageError(f"--output '{path}' must end in .json (explore writes the solve JSON document)")
-    from priorcli import outfile
+    from priorcli.render import outfile
 
     outfile.check_target(path, force)
 

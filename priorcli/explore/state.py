@@ -3,8 +3,8 @@
 The app is a thin view over :class:`ExploreState`: every key press calls one method here and then
 redraws from :meth:`ExploreState.view`. Values go through the same functions the commands use:
 typed parameters and targets through the one registry-driven parser
-(:func:`priorcli.families.parse_family_args`), targets through :func:`priorcli.solving.solve`, the
-table through :class:`priorcli.stats.ExactDistribution` (what ``priorcli summarize`` prints).
+(:func:`priorcli.families.registry.parse_family_args`), targets through :func:`priorcli.solving.solve`, the
+table through :class:`priorcli.stats.exact.ExactDistribution` (what ``priorcli summarize`` prints).
 Invalid input never raises out of here: it is kept as typed, marked invalid, and explained in
 ``message``; the last valid distribution stays on screen.
 """
@@ -15,10 +15,10 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from priorcli import render
+from priorcli.render import output as render
 from priorcli.errors import PriorError, UsageError
-from priorcli.families import FamilyInfo, check_dependent, complete_params, parse_family_args, resolve, resolve_fast
-from priorcli.stats import DEFAULT_QUANTILES, DistSpec, ExactDistribution, Summary
+from priorcli.families.registry import FamilyInfo, check_dependent, complete_params, parse_family_args, resolve, resolve_fast
+from priorcli.stats.exact import DEFAULT_QUANTILES, DistSpec, ExactDistribution, Summary
 
 PARAMS, TARGETS = "params", "targets"
 # Target fields in the order shown; "quantiles" holds P=V pairs separated by commas.
@@ -71,7 +71,7 @@ class ExploreState:
     # ---- family and parameters ---------------------------------------------------------------
 
     def _set_family(self, family: FamilyInfo, params: dict[str, Any]) -> None:
-        from priorcli.familyhelp import targets_of
+        from priorcli.families.help import targets_of
 
         self.family = family
         kinds = targets_of(family)
@@ -445,9 +445,9 @@ def _inside(value: float, kind: str) -> bool:
 
 def plot_range(exact: ExactDistribution, mode: float | None = None) -> tuple[float, float, bool, float] | None:
     """(lo, hi, log axis, mass shown at least) of the plot, by ``sample``'s rule
-    (:func:`priorcli.plotrange.choose_range`) on the exact quantile function; a family without a
+    (:func:`priorcli.plot.range.choose_range`) on the exact quantile function; a family without a
     vectorised one shows its central 99% (on a log axis when that spans over three decades)."""
-    from priorcli import plotrange
+    from priorcli.plot import range as plotrange
 
     quantile = exact.quantile_function()
     discrete = exact.spec.family.discrete

@@ -10,7 +10,7 @@ parameters (a Binomial's ``total_count``) are never estimated: give them this wa
   where the score equation has one unknown (Gamma, InverseGamma, Chi2), and otherwise numerical
   maximisation of a vectorised numpy log-likelihood.
 * Every other numpyro family: the same maximisation, with the log-likelihood from numpyro's
-  ``log_prob`` (through ``priorcli.stats.build_distribution``) and its gradient from jax.
+  ``log_prob`` (through ``priorcli.stats.exact.build_distribution``) and its gradient from jax.
 
 Numerical maximisation works in unconstrained coordinates (log for positive parameters, logit for
 probabilities, a scaled shift for real ones) from a moment-matching or robust start, with scipy's
@@ -38,7 +38,7 @@ import numpy as np
 
 from priorcli import records
 from priorcli.errors import ConvergenceError, InputError, UsageError
-from priorcli.families import FamilyInfo, check_param, parse_number, resolve, resolve_fast
+from priorcli.families.registry import FamilyInfo, check_param, parse_number, resolve, resolve_fast
 from priorcli.fitting.closed import fit_record
 from priorcli.fitting.generic import _fit_numpyro
 

@@ -9,7 +9,7 @@ import math
 import numpy as np
 
 from priorcli.errors import ConvergenceError, InfeasibleError
-from priorcli.families import FamilyInfo
+from priorcli.families.registry import FamilyInfo
 from priorcli.records.fitdata import value_text
 
 

@@ -10,7 +10,7 @@ import numpy as np
 
 from priorcli import records
 from priorcli.errors import UsageError
-from priorcli.families import FamilyInfo, resolve_fast
+from priorcli.families.registry import FamilyInfo, resolve_fast
 from priorcli.fitting.checks import _check_estimates, _require_not_constant
 from priorcli.fitting.optimize import _Coord, _coord_for, _minimize
 from priorcli.records.base import FamilyRecord

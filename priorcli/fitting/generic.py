@@ -1,5 +1,5 @@
 """Every other numpyro family: the log-likelihood from numpyro's ``log_prob`` (through
-``priorcli.stats.build_distribution``) and its gradient from jax."""
+``priorcli.stats.exact.build_distribution``) and its gradient from jax."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import warnings
 import numpy as np
 
 from priorcli.errors import UsageError
-from priorcli.families import FamilyInfo
+from priorcli.families.registry import FamilyInfo
 from priorcli.fitting.checks import _check_estimates, _require_not_constant
 from priorcli.fitting.optimize import _coord_for, _minimize
 from priorcli.records.fitdata import outside, robust_spread
@@ -50,7 +50,7 @@ def _fit_numpyro(family: FamilyInfo, x: np.ndarray, fixed: dict) -> tuple[dict[s
     import jax
     import jax.numpy as jnp
 
-    from priorcli.stats import DistSpec, build_distribution
+    from priorcli.stats.exact import DistSpec, build_distribution
 
     free = [p for p in family.params if p.name not in fixed]
     for p in free:

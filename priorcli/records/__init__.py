@@ -5,7 +5,7 @@ order, defaults and constraint kinds) and their aliases, the support, vectorised
 ``cdf``/``icdf``/``logpdf``, closed-form ``mean``/``variance``/``sd``/``median``/``mode``/``entropy``
 and closed-form :class:`Inversion` s from targets to parameters. The solver, the fitter, the
 summaries and the model sampler all read them; none keeps a copy. Families without a record are
-still usable through numpyro (the registry in ``priorcli.families`` discovers every family).
+still usable through numpyro (the registry in ``priorcli.families.registry`` discovers every family).
 
 Adding a family: declare its record in the module for its support (``real``, ``positive``,
 ``unit``, ``discrete``; LogNormal and its target algebra have ``lognormal``) and list it in that

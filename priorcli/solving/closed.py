@@ -22,7 +22,7 @@ from priorcli.solving.equations import Eq, achieved, equations, finite
 from priorcli.solving.lines import code_lines, pymc_code
 from priorcli.solving.problem import Problem, Redundant
 from priorcli.solving.result import SIGMA_GRID, TOL, Solution, Underdetermined, show
-from priorcli.targets import Targets
+from priorcli.families.targets import Targets
 
 __all__ = ["solve_lognormal", "solve_dirichlet", "lognormal_candidates", "record_inversion", "linear", "WHAT"]
 

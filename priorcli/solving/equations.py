@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 
 from priorcli.errors import InfeasibleError, UsageError
 from priorcli.solving.result import fmt_interval, show
-from priorcli.targets import Targets
+from priorcli.families.targets import Targets
 
 __all__ = ["Eq", "equations", "finite", "achieved", "check_mean_bounds"]
 

@@ -56,7 +56,7 @@ class Solution:
 
     def to_numpyro(self):
         """The solved distribution as a numpyro distribution (imports jax and numpyro; float64)."""
-        from priorcli.families import numpyro_dist
+        from priorcli.families.registry import numpyro_dist
 
         dist = numpyro_dist()
         params = dict(self.params)

@@ -17,7 +17,7 @@ from priorcli.solving.overfit import fit_overdetermined
 from priorcli.solving.problem import Problem, Redundant, check_fixed
 from priorcli.solving.result import MISS, TOL, Solution, Underdetermined
 from priorcli.solving.underdetermined import underdetermined
-from priorcli.targets import Targets
+from priorcli.families.targets import Targets
 
 __all__ = ["solve", "solve_params"]
 
@@ -31,7 +31,7 @@ def solve(family: str, targets: Targets, fixed: dict[str, float] | None = None) 
     """
     fixed = dict(fixed or {})
     if not isinstance(targets, Targets):
-        raise TypeError("targets must be a priorcli.targets.Targets")
+        raise TypeError("targets must be a priorcli.families.targets.Targets")
     if family == "Dirichlet":
         return solve_dirichlet(targets, fixed)
     if family == "LogNormal" and targets.mass is None and targets.lower is None and targets.upper is None \

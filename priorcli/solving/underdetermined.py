@@ -9,7 +9,7 @@ from priorcli.errors import ConvergenceError, InfeasibleError, PriorError
 from priorcli.solving.numeric import solve_std
 from priorcli.solving.problem import Problem, Redundant
 from priorcli.solving.result import Underdetermined, show
-from priorcli.targets import Targets
+from priorcli.families.targets import Targets
 
 __all__ = ["underdetermined"]
 

@@ -1,0 +1,476 @@
+"""One plain function per command: parse -> build distribution -> compute -> render.
+
+Called by ``cli.py`` with already-split arguments; raises PriorError subclasses and never exits.
+Keep module-level imports light: ``solve`` must run without jax.
+"""
+
+from __future__ import annotations
+
+from typing import TextIO
+
+from priorcli import records
+from priorcli.render import output as render
+from priorcli.api import Built, build, solve_pairs
+from priorcli.errors import InfeasibleError, UsageError
+from priorcli.families.registry import FamilyInfo, resolve, split_extra_args
+from priorcli.commands.options import OutputOptions
+from priorcli.stats.exact import DistSpec, Summary
+
+# ---------------------------------------------------------------------------------------------
+# Building a DistSpec from FAMILY --param value ... --transform T
+
+
+def build_spec(family_name: str, tokens: list[str], transform_texts: list[str], *, fast: bool = False) -> Built:
+    """Resolve the family, parse its parameters and targets, solve when targets are given (the
+    Python API's builder, fed the command line's pairs); a least-squares fit's misses are warned of."""
+    built = build(family_name, split_extra_args(tokens), transform_texts, fast=fast)
+    for warning in built.warnings:
+        render.stderr_line(warning)
+    return built
+
+
+def solve_params(family: FamilyInfo, targets, fixed: dict) -> dict:
+    from priorcli.solving import solve_params
+
+    return solve_params(family.name, targets, fixed)
+
+
+# ---------------------------------------------------------------------------------------------
+# sample
+
+
+def sample_family(family_name: str, tokens: list[str], transform_texts: list[str], options: OutputOptions,
+                  out: TextIO) -> None:
+    from priorcli.stats import monte_carlo as mc_stats
+    from priorcli.sampling import draws as sampling
+    from priorcli.stats import exact as stats
+
+    built = build_spec(family_name, tokens, transform_texts)
+    spec = built.spec
+    # One exact distribution serves the table, the streaming range and the plotted density.
+    exact_dist = None if spec.family.multivariate else stats.ExactDistribution(spec)
+    if exact_dist is not None:
+        exact_dist.check_representable()
+    exact = stats.exact_summaries(spec, options.quantiles) if exact_dist is None else [exact_dist.summary(options.quantiles)]
+    discrete = spec.family.discrete
+    if spec.family.multivariate or options.draws <= sampling.CHUNK:
+        values = sampling.draw(spec, options.draws, options.seed)
+        if options.output:
+            render.write_draws_file(options.output, values, force=options.force)
+        if options.format == "raw":
+            render.write_raw(values, out)
+            return
+        if not spec.family.multivariate:
+            values = exact_dist.on_support(values)  # an angle: on the interval its exact values use
+        if spec.family.multivariate:
+            mc = [mc_stats.mc_summary(values[:, i], options.quantiles, label=f"component {i}")
+                  for i in range(_shown_components(values.shape[1], options.format))]
+        else:
+            mc = [mc_stats.mc_summary(values, options.quantiles, discrete=discrete)]
+        draws = values if spec.family.multivariate else mc_stats.InMemoryDraws(values, discrete)
+    else:
+        draws = _stream_draws(spec, exact_dist, options, out)
+        if options.format == "raw":
+            return
+        mc = [draws.summary(options.quantiles)]
+    render.write_range_notes([(s.label, s) for s in mc])
+    if options.format == "json":
+        render.write_json(
+            {
+                "family": spec.family.name,
+                "params": render.params_json(spec.params),
+                "transforms": [str(t) for t in spec.transforms],
+                "seed": options.seed,
+                "draws": options.draws,
+                "mc": render.summaries_json(mc, spec.family.multivariate),
+                "exact": render.summaries_json(exact, spec.family.multivariate),
+            },
+            out,
+        )
+        return
+    headers, columns = _side_by_side(mc, exact)
+    if options.format == "csv":
+        render.write_summary_csv(headers, columns, out)
+        return
+    title = f"{spec.label()}: {options.draws} draws, seed {options.seed}"
+    if built.solved_from:
+        title += "\nsolved from " + ", ".join(f"{k}={render.fmt(v)}" for k, v in built.solved_from.items())
+        title += f": {built.approximate}" if built.approximate else ""
+    plot = None
+    if options.plot:  # built before anything is printed: a range that cannot be drawn prints nothing
+        mode = exact[0].mode if exact and exact[0].mode is not None else mc[0].mode
+        plot = _plot_draws(spec, exact_dist, draws, options, mode)
+    render.write_summary_table(title, headers, columns, out)
+    if plot is not None:
+        _write_plot(plot, out)
+
+
+def _stream_draws(spec: DistSpec, exact, options: OutputOptions, out: TextIO):
+    """More draws than one chunk: never hold them all; summarise, write and print chunk by chunk."""
+    from contextlib import ExitStack
+
+    import numpy as np
+
+    from priorcli.sampling import draws as sampling
+
+    low_p = min(min(options.quantiles), 0.005) / 100
+    high_p = 1 - (1 - max(max(options.quantiles), 0.995)) / 100
+    accumulator = None
+    with ExitStack() as stack:
+        writer = stack.enter_context(render.DrawsWriter(options.output, options.draws, force=options.force)) \
+            if options.output else None
+        progress = stack.enter_context(render.Progress(options.draws, "sampling", enabled=options.draws > 4 * sampling.CHUNK))
+        for chunk in sampling.draw_chunks(spec, options.draws, options.seed):
+            if accumulator is None:
+                lo, hi = exact.quantile(low_p), exact.quantile(high_p)
+                if lo is None or hi is None or not hi > lo:
+                    # No exact quantiles: the first chunk's finite range, widened by half its width.
+                    finite = chunk[np.isfinite(chunk)]
+                    lo, hi = np.quantile(finite, [low_p, high_p]) if finite.size else (0.0, 1.0)
+                    with np.errstate(all="ignore"):  # positive draws keep a positive (log-binned) range
+                        lo, hi = (lo / 2, min(1.5 * hi, 1.7e308)) if lo > 0 else \
+                            (max(lo - 0.5 * (hi - lo), -8e307), min(hi + 0.5 * (hi - lo), 8e307))
+                accumulator = sampling.StreamingDraws.for_range(lo, hi, discrete=spec.family.discrete)
+            accumulator.add(exact.on_support(chunk))
+            if writer is not None:
+                writer.write(chunk)
+            if options.format == "raw":
+                render.write_raw(chunk, out)
+            progress.advance(len(chunk))
+    return accumulator
+
+
+MAX_SHOWN_COMPONENTS = 3  # as many as a 100-column table shows legibly; thousands took minutes to draw
+
+
+def _shown_components(count: int, format: str) -> int:
+    """How many of a vector family's components a table and its plots show: all in json and csv,
+    at most MAX_SHOWN_COMPONENTS in a table (with a note saying so)."""
+    if format in ("json", "csv") or count <= MAX_SHOWN_COMPONENTS:
+        return count
+    render.stderr_line(f"Note: the table and plots show components 0 to {MAX_SHOWN_COMPONENTS - 1} of {count}; "
+                       "--format json or csv has them all")
+    return MAX_SHOWN_COMPONENTS
+
+
+def _side_by_side(mc: list[Summary], exact: list[Summary] | None) -> tuple[list[str], list[Summary | None]]:
+    headers, columns = [], []
+    for i, m in enumerate(mc):
+        prefix = f"{m.label} " if len(mc) > 1 else ""
+        headers += [f"{prefix}Monte Carlo", f"{prefix}exact"]
+        columns += [m, exact[i] if exact else None]
+    return headers, columns
+
+
+def _plot_draws(spec: DistSpec, exact, draws, options: OutputOptions, mode: float | None):
+    """A charts.Chart (the range rule), or a Dirichlet's component histograms on [0, 1]."""
+    from priorcli.plot import charts
+    from priorcli.stats import monte_carlo as mc_stats
+    from priorcli.stats import exact as stats
+
+    if spec.family.multivariate:
+        components = stats.dirichlet_components(spec)[:MAX_SHOWN_COMPONENTS]  # as the table (plots are table-only)
+        return [
+            mc_stats.histogram(draws[:, i], bins=options.bins, log_x=options.log_x, discrete=False,
+                            exact=stats.ExactDistribution(c), label=f"component {i}", span=(0.0, 1.0))
+            for i, c in enumerate(components)
+        ]
+    return charts.family_chart(spec, exact, draws, options, mode)
+
+
+def _write_plot(plot, out: TextIO) -> None:
+    if isinstance(plot, list):
+        render.write_histograms(plot, out)
+    else:
+        render.write_chart(plot, out)
+
+
+# ---------------------------------------------------------------------------------------------
+# summarize
+
+
+def summarize_family(family_name: str, tokens: list[str], transform_texts: list[str], options: OutputOptions,
+                     out: TextIO) -> None:
+    from priorcli.stats import exact as stats
+
+    built = build_spec(family_name, tokens, transform_texts, fast=not transform_texts)
+    spec = built.spec
+    exact = None if spec.family.multivariate else stats.ExactDistribution(spec)
+    if exact is not None:
+        exact.check_representable()
+    summaries = stats.exact_summaries(spec, options.quantiles) if exact is None else [exact.summary(options.quantiles)]
+    support = None if exact is None else exact.support
+    if options.format == "json":
+        render.write_json(
+            {
+                "family": spec.family.name,
+                "params": render.params_json(spec.params),
+                "transforms": [str(t) for t in spec.transforms],
+                "support": None if support is None else [render.json_number(v) for v in support],
+                "summary": render.summaries_json(summaries, spec.family.multivariate),
+            },
+            out,
+        )
+        return
+    if spec.family.multivariate and options.format == "table":
+        summaries = summaries[:_shown_components(len(summaries), options.format)]
+    headers = [s.label or "exact" for s in summaries]
+    if options.format in ("csv", "raw"):
+        render.write_summary_csv(headers, summaries, out)
+        return
+    title = spec.label()
+    if support is not None:
+        title += f"\nsupport ({render.fmt(support[0])}, {render.fmt(support[1])})"
+    if built.solved_from:
+        title += "\nsolved from " + ", ".join(f"{k}={render.fmt(v)}" for k, v in built.solved_from.items())
+        title += f": {built.approximate}" if built.approximate else ""
+    render.write_summary_table(title, headers, summaries, out)
+
+
+# ---------------------------------------------------------------------------------------------
+# solve
+
+
+def solve(family_name: str, tokens: list[str], *, format: str, plot: bool, out: TextIO,
+          emit: str | None = None) -> None:
+    from priorcli import emit as emitters
+    from priorcli.solving import Underdetermined
+
+    if format not in ("table", "json"):
+        raise UsageError(f"--format for solve must be table or json, got '{format}'")
+    emit = None if emit is None else emitters.parse_target(emit)
+    result = solve_pairs(family_name, split_extra_args(tokens))
+    for warning in getattr(result, "misses", None) and result.miss_warnings() or ():
+        render.stderr_line(warning)
+    if plot and isinstance(result, Underdetermined):
+        raise UsageError("--plot needs a unique solution; these targets leave a parameter free")
+    if emit is not None:
+        if isinstance(result, Underdetermined):
+            raise UsageError("--emit needs a unique solution; these targets leave a parameter free")
+        command = "priorcli solve " + " ".join([result.family.lower(), *tokens])
+        render.write_text(emitters.distribution_program(result.family, result.params, emit, command), out)
+        return
+    curves = _density_curves(result.family, result.params) if plot else None
+    if isinstance(result, Underdetermined):
+        if format == "json":
+            render.write_json(
+                {
+                    "family": result.family,
+                    "underdetermined": True,
+                    "relation": result.relation,
+                    "solutions": [{"params": render.params_json(s["params"])} for s in result.solutions],
+                },
+                out,
+            )
+            return
+        render.write_lines([f"{result.family}: the targets leave one parameter free: {result.relation}"], out)
+        names = list(result.solutions[0]["params"]) if result.solutions else []
+        rows = [tuple(render.fmt(s["params"][n]) for n in names) for s in result.solutions]
+        render.write_params_table("some solutions", rows, names, out)
+        return
+    if format == "json":
+        render.write_json(render.solution_json(result), out)
+        return
+    rows = [(name, render.fmt(value, 10)) for name, value in result.params.items()]
+    title = f"{result.family} from the targets"
+    if result.method == "least-squares":
+        title += f" (approximate: least-squares fit, loss {render.fmt(result.loss, 4)})"
+    render.write_params_table(title, rows, ["parameter", "value"], out)
+    render.write_targets_table(result, out)
+    lines = render.code_lines_text(result.numpyro, result.stan, result.pymc)
+    lines += [f"note: {note}" for note in result.notes]
+    render.write_lines(lines, out)
+    if plot:
+        render.write_histograms(curves, out)
+
+
+def _density_curves(family_name: str, params: dict) -> list:
+    """Exact density (or pmf) curves of a solved family over its central 99%, one per Dirichlet
+    component; computed before anything is printed, so a failure leaves no partial output."""
+    import numpy as np
+
+    from priorcli.stats import monte_carlo as mc_stats
+    from priorcli.stats import exact as stats
+
+    spec = DistSpec(resolve(family_name), dict(params))
+    components = stats.dirichlet_components(spec) if spec.family.multivariate else [spec]
+    curves = []
+    for i, component in enumerate(components):
+        exact = stats.ExactDistribution(component)
+        lo, hi = exact.quantile(0.005), exact.quantile(0.995)
+        if lo is None or hi is None:
+            raise InfeasibleError(f"--plot: {family_name} has no quantile function here to place the plot")
+        discrete = component.family.discrete
+        grid = np.arange(lo, hi + 1, dtype=np.float64) if discrete else np.linspace(lo, hi, 200)
+        with np.errstate(all="ignore"):
+            density = np.exp(exact.log_density(grid))
+        label = f"component {i}" if spec.family.multivariate else family_name
+        curves.append(mc_stats.Histogram([], [], grid.tolist(), density.tolist(), False, label, discrete))
+    return curves
+
+
+# ---------------------------------------------------------------------------------------------
+# list and info
+
+
+def list_families(format: str, out: TextIO) -> None:
+    from priorcli.families.help import cached_registry
+
+    if format not in ("table", "json"):
+        raise UsageError(f"--format for list must be table or json, got '{format}'")
+    families = cached_registry()  # numpyro's registry, kept in a cache file (no numpyro import)
+    if format == "json":
+        render.write_json(
+            [
+                {
+                    "family": f.name,
+                    "params": [{"name": p.name, "constraint": p.kind, "default": p.default} for p in f.params],
+                    "support": f.support,
+                    "discrete": f.discrete,
+                }
+                for f in families.values()
+            ],
+            out,
+        )
+        return
+    rows = [
+        (
+            f.name,
+            ", ".join(p.name if p.default is None else f"{p.name}={p.default:g}" for p in f.params),
+            f.support,
+            "discrete" if f.discrete else "continuous",
+        )
+        for f in families.values()
+    ]
+    render.write_params_table(f"{len(rows)} families", rows, ["family", "parameters", "support", "type"], out,
+                              numeric=False)
+
+
+def _closed_forms(name: str) -> list[str]:
+    record = records.describe(name)
+    return list(record.formulas) if record is not None else []
+
+
+def info(family_name: str, format: str, out: TextIO) -> None:
+    if format not in ("table", "json"):
+        raise UsageError(f"--format for info must be table or json, got '{format}'")
+    from priorcli.families.help import described
+
+    family, description = described(family_name)  # from the registry's cache file when it holds it
+    aliases = family.aliases()
+    record = records.describe(family.name)
+    example = (record.example if record is not None else None) or "priorcli sample {} {}".format(
+        family.name.lower(),
+        " ".join(f"--{p.name} {_example_value(p)}" for p in family.params),
+    )
+    params = [
+        {
+            "name": p.name,
+            "constraint": p.kind,
+            "default": p.default,
+            "aliases": [a for a, n in aliases.items() if n == p.name],
+        }
+        for p in family.params
+    ]
+    if format == "json":
+        render.write_json(
+            {
+                "family": family.name,
+                "description": family.doc,
+                "docstring": "\n\n".join(description),
+                "params": params,
+                "support": family.support,
+                "discrete": family.discrete,
+                "closed_forms": _closed_forms(family.name),
+                "example": example,
+            },
+            out,
+        )
+        return
+    rows = [
+        (p["name"], p["constraint"], "-" if p["default"] is None else f"{p['default']:g}",
+         ", ".join(f"--{a}" for a in p["aliases"]) or "-")
+        for p in params
+    ]
+    render.write_lines([f"{family.name}: {description[0]}", *description[1:], f"support: {family.support}"], out)
+    render.write_params_table("parameters", rows, ["parameter", "constraint", "default", "aliases"], out,
+                              numeric=False)
+    forms = _closed_forms(family.name)
+    lines = (["closed forms:"] + [f"  {f}" for f in forms] if forms else []) + [f"example: {example}"]
+    render.write_lines(lines, out)
+
+
+def _example_value(param) -> str:
+    if param.default is not None:
+        return f"{param.default:g}"
+    return {"unit_interval": "0.5", "simplex": "0.2,0.3,0.5", "real": "0"}.get(param.kind, "2")
+
+
+# ---------------------------------------------------------------------------------------------
+# Model language and compare (wired to priorcli.model.parse)
+
+
+def compare(specs: list[str], options: OutputOptions, out: TextIO, emit: str | None = None) -> None:
+    import numpy as np
+
+    from priorcli.model import parse as lang
+    from priorcli.stats import monte_carlo as mc_stats
+    from priorcli.sampling import draws as sampling
+    from priorcli.stats import exact as stats
+    from priorcli.model.numpyro import dist_spec
+
+    if not specs:
+        raise UsageError("compare needs at least one distribution, e.g. \"LogNormal(1, 1)\"")
+    if emit is not None:
+        # One variable per distribution, d1, d2, ..., in one program.
+        statements = tuple(lang.Statement(f"d{i}", "~", lang.parse_distribution(text), i, f"d{i} ~ {text.strip()}")
+                           for i, text in enumerate(specs, start=1))
+        model = lang.Model(statements)
+        from priorcli.commands.model import write_emitted
+
+        write_emitted(model, emit, options, model.names, "priorcli compare ...", None, out)
+        return
+    built = []
+    for text in specs:
+        dexpr = lang.parse_distribution(text)
+        args, kwargs, transforms = lang.evaluate_distribution(dexpr)
+        built.append((text, dist_spec(dexpr.family, args, kwargs, transforms)))
+    rows = []
+    for i, (text, spec) in enumerate(built):
+        exact = stats.exact_summaries(spec, options.quantiles)
+        draws = sampling.draw(spec, options.draws, options.seed)
+        if spec.family.multivariate:
+            raise UsageError(f"compare takes univariate distributions; '{text}' is multivariate")
+        mc = mc_stats.mc_summary(draws, options.quantiles, discrete=spec.family.discrete)
+        render.write_range_notes([(text, mc)])
+        rows.append((text, spec, draws, mc, exact[0]))
+    if options.format == "json":
+        render.write_json(
+            {"seed": options.seed, "draws": options.draws,
+             "distributions": [{"spec": text, "mc": render.summary_json(mc), "exact": render.summary_json(exact)}
+                               for text, _, _, mc, exact in rows]},
+            out,
+        )
+        return
+    if options.format == "raw":  # the draws, a column each (d1, d2, ... as --emit names them)
+        several = len(rows) > 1
+        render.write_raw(np.column_stack([draws for _, _, draws, _, _ in rows]) if several else rows[0][2], out,
+                         names=[f"d{i}" for i in range(1, len(rows) + 1)] if several else None)
+        return
+    headers, columns = [], []
+    for i, (text, _, _, mc, exact) in enumerate(rows, start=1):
+        headers += [f"[{i}] MC", f"[{i}] exact"]
+        columns += [mc, exact]
+    if options.format == "csv":
+        render.write_summary_csv(headers, columns, out)
+        return
+    title = f"{len(rows)} distributions: {options.draws} draws each, seed {options.seed}\n" + "\n".join(
+        f"[{i}] {text}" for i, (text, *_) in enumerate(rows, start=1))
+    chart = None
+    if options.plot:  # built first: a range that cannot be drawn prints nothing
+        from priorcli.plot import charts
+
+        chart = charts.compare_chart(rows, options)
+    render.write_summary_table(title, headers, columns, out)
+    if chart is not None:
+        render.write_chart(chart, out)

@@ -1,0 +1,117 @@
+"""The ranking commands: ``solve --family auto|F,F,...`` and the ranked part of
+``summarize --input FILE --fit auto|F,F,...`` (parse -> :mod:`priorcli.ranking` -> render)."""
+
+from __future__ import annotations
+
+from typing import Any, TextIO
+
+from priorcli.render import output as render
+from priorcli.errors import UsageError
+from priorcli.families.registry import split_extra_args
+
+__all__ = ["solve_ranked", "fit_ranking", "fit_ranking_json", "write_fit_ranking"]
+
+
+def _params_text(params: dict) -> str:
+    return ", ".join(f"{k}={render.fmt(v)}" for k, v in params.items())
+
+
+def _ranked_json(r, targets: bool = False) -> dict:
+    """One ranked family: its solve document with the ranking's loss and residuals and the entropy
+    that breaks ties; the targets (the same for every family) only when asked for."""
+    doc = render.solution_json(r.solution)
+    if not targets:
+        del doc["targets"]
+    doc.update(loss=render.json_number(r.loss), entropy=render.json_number(r.entropy),
+               residuals={k: render.json_number(v) for k, v in r.residuals.items()})
+    return doc
+
+
+def solve_ranked(spec: str, tokens: list[str], *, format: str, out: TextIO) -> None:
+    from priorcli.ranking import rank_solutions
+
+    if format not in ("table", "json"):
+        raise UsageError(f"--format for solve must be table or json, got '{format}'")
+    ranking = rank_solutions(spec, split_extra_args(tokens))
+    best = ranking.best.solution
+    for warning in best.miss_warnings():
+        render.stderr_line(warning)
+    if format == "json":
+        render.write_json({**_ranked_json(ranking.best, targets=True),
+                           "ranking": [_ranked_json(r) for r in ranking.ranked],
+                           "discrete_ranking": [_ranked_json(r) for r in ranking.discrete],
+                           "skipped": _skipped_json(ranking.skipped),
+                           "left_out": _skipped_json(ranking.left_out),
+                           "support": ranking.support, "preferred": ranking.preferred,
+                           "ranked_after": list(ranking.ranked_after)}, out)
+        return
+    targets = ", ".join(f"{k}={render.fmt(v)}" for k, v in best.targets.items())
+    groups = [(ranking.ranked, "continuous " if ranking.discrete else "")]
+    groups += [(ranking.discrete, "discrete ")] if ranking.discrete else []
+    for group, kind in groups:
+        rows = [(str(i), r.family, render.fmt(r.loss, 4), render.fmt(r.entropy, 5), r.solution.method,
+                 _params_text(r.solution.params)) for i, r in enumerate(group, start=1)]
+        render.write_params_table(f"{len(rows)} {kind}families ranked by loss (ties: larger entropy first) for {targets}",
+                                  rows, ["rank", "family", "loss", "entropy", "method", "parameters"], out,
+                                  numeric=False)
+    lines = [f"best: {best.family}", *render.code_lines_text(best.numpyro, best.stan, best.pymc)]
+    if ranking.discrete:
+        lines.append(f"best discrete: {ranking.discrete[0].solution.numpyro}")
+    lines += _support_notes(ranking)
+    lines += [f"skipped {s.family}: {s.reason}" for s in ranking.skipped]
+    render.write_lines(lines, out)
+
+
+def _skipped_json(skipped) -> list[dict]:
+    return [{"family": s.family, "reason": s.reason} for s in skipped]
+
+
+def _support_notes(ranking) -> list[str]:
+    """The note lines: families ranked after the note, and those left out grouped by reason."""
+    lines = []
+    if ranking.ranked_after:
+        lines.append(f"note: every stated value is positive, so families whose support reaches below 0 are "
+                     f"ranked after the others ({', '.join(ranking.ranked_after)}); --support positive leaves "
+                     "them out, --support real ranks them with the others")
+    reasons: dict[str, list[str]] = {}
+    for s in ranking.left_out:
+        reasons.setdefault(s.reason, []).append(s.family)
+    lines += [f"left out {', '.join(names)}: {reason}" for reason, names in reasons.items()]
+    return lines
+
+
+def fit_ranking(spec: str, values, tokens: list[str]):
+    from priorcli.ranking import rank_fits
+
+    return rank_fits(spec, values, split_extra_args(tokens))
+
+
+def fit_ranking_json(ranking) -> dict[str, Any]:
+    best = ranking.best.fit
+    return {
+        "fit": {"family": best.family, "params": render.params_json(best.params),
+                "log_likelihood": best.log_likelihood, "numpyro": best.numpyro},
+        "ranking": [
+            {"family": r.family, "params": render.params_json(r.fit.params),
+             "log_likelihood": render.json_number(r.fit.log_likelihood), "k": r.free,
+             "aic": render.json_number(r.aic), "ks": render.json_number(r.ks),
+             "ks_pvalue": render.json_number(r.ks_pvalue), "numpyro": r.fit.numpyro}
+            for r in ranking.ranked
+        ],
+        "skipped": _skipped_json(ranking.skipped),
+    }
+
+
+def write_fit_ranking(ranking, out: TextIO) -> None:
+    top = ranking.ranked[0].aic
+    rows = [
+        (str(i), r.family, render.fmt(r.fit.log_likelihood, 8), render.fmt(r.aic, 8), render.fmt(r.aic - top, 4),
+         render.fmt(r.ks, 4), render.fmt(r.ks_pvalue, 3), _params_text(r.fit.params))
+        for i, r in enumerate(ranking.ranked, start=1)
+    ]
+    render.write_params_table("maximum-likelihood fits ranked by AIC", rows,
+                              ["rank", "family", "log-lik", "AIC", "dAIC", "KS", "KS p", "parameters"], out,
+                              numeric=False)
+    lines = [f"best: {ranking.ranked[0].fit.numpyro}"]
+    lines += [f"skipped {s.family}: {s.reason}" for s in ranking.skipped]
+    render.write_lines(lines, out)

@@ -1,0 +1,540 @@
+"""The family registry and the one parser for family-dependent ``--param value`` pairs.
+
+Families are discovered from ``numpyro.distributions`` (every univariate class whose constructor
+takes only constrained numeric arguments, plus Dirichlet). Discovery imports numpyro, which is
+slow, so the closed-form fast paths (the family records, ``priorcli.records``) resolve names and parameters without
+it: ``resolve_fast`` answers for the families with a record, ``resolve`` for all of them.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import inspect
+import math
+from dataclasses import dataclass, field, replace
+from typing import Any, Callable
+
+from priorcli.errors import UsageError
+from priorcli.records import PARAM_ALIASES, aliases_for  # noqa: F401  (PARAM_ALIASES: re-exported)
+from priorcli.families.targets import Targets
+
+SCALAR_TARGETS = ("mode", "median", "mean", "sd", "lower", "upper", "mass", "count")
+
+# numpyro classes that take numbers but are not priors one can draw from.
+_NOT_PRIORS = {"Unit", "Delta", "EulerMaruyama", "TruncatedPolyaGamma"}
+
+
+@dataclass(frozen=True)
+class ParamInfo:
+    name: str
+    kind: str  # 'real' | 'positive' | 'unit_interval' | 'nonnegative_integer' | 'positive_integer' | 'simplex' | 'dependent' | other constraint name
+    default: float | None
+    event_dim: int = 0
+    constraint: Any = None  # the numpyro constraint, when discovered from numpyro
+
+
+@dataclass(frozen=True)
+class FamilyInfo:
+    name: str  # numpyro class name
+    params: tuple[ParamInfo, ...]
+    discrete: bool
+    multivariate: bool = False
+    support: str = ""
+    doc: str = ""
+    factory: Callable | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def param_names(self) -> tuple[str, ...]:
+        return tuple(p.name for p in self.params)
+
+    def param(self, name: str) -> ParamInfo:
+        return next(p for p in self.params if p.name == name)
+
+    def aliases(self) -> dict[str, str]:
+        """alias -> native name, for the aliases that apply to this family."""
+        return aliases_for(self.param_names)
+
+
+def normalize(name: str) -> str:
+    return name.lower().replace("-", "").replace("_", "")
+
+
+# ---------------------------------------------------------------------------------------------
+# Discovery
+
+
+def compilation_cache_dir() -> str | None:
+    """Where jax keeps compiled programs between runs; None when PRIORCLI_NO_CACHE is set."""
+    import os
+
+    if os.environ.get("PRIORCLI_NO_CACHE"):
+        return None
+    if os.environ.get("PRIORCLI_CACHE_DIR"):
+        return os.environ["PRIORCLI_CACHE_DIR"]
+    base = os.environ.get("XDG_CACHE_HOME")
+    if not base:
+        home = os.path.expanduser("~")
+        if not os.path.isdir(home):  # never create a cache under a HOME that does not exist
+            return None
+        base = os.path.join(home, ".cache")
+    return os.path.join(base, "priorcli", "jax")
+
+
+def cache_directories(jax_dir: str) -> list[str]:
+    """priorcli's own cache directories beside jax's, outermost first: their parent, jax's cache,
+    and the compiled samplers (priorcli.sampling.compiled); checked together (priorcli.cachedirs)."""
+    import os
+
+    root = os.path.dirname(os.path.abspath(jax_dir))
+    return [root, os.path.abspath(jax_dir), os.path.join(root, "samplers")]
+
+
+@functools.lru_cache(maxsize=1)
+def numpyro_dist():
+    """Import numpyro.distributions with float64 enabled (exact values are float64 throughout)
+    and jax's persistent compilation cache on, so repeated runs skip XLA compilation."""
+    import jax
+
+    jax.config.update("jax_enable_x64", True)
+    cache = compilation_cache_dir()
+    if cache is not None and _trusted_cache(cache):
+        jax.config.update("jax_compilation_cache_dir", cache)
+        jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.0)
+        jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
+    import numpyro.distributions as dist
+
+    _initialise_backend(jax)
+    return dist
+
+
+def _trusted_cache(jax_dir: str) -> bool:
+    """jax's cache holds executables: made private, and used only while private."""
+    from priorcli import cachedirs
+
+    cachedirs.make_private(jax_dir)
+    return cachedirs.trusted(cache_directories(jax_dir), "priorcli's cache")
+
+
+def _initialise_backend(jax) -> None:
+    """Start jax's backend now, with SIGINT blocked: a Ctrl-C that lands inside backend start-up
+    leaves jax waiting on its own threads for a minute. Blocked, the signal stays pending and is
+    delivered as a clean KeyboardInterrupt as soon as start-up is done (threads started meanwhile
+    inherit the mask, so the signal always reaches the main thread)."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "pthread_sigmask"):
+        jax.devices()
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        jax.devices()
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def _constraint_kind(constraint) -> str:
+    from numpyro.distributions import constraints as c
+
+    table = [
+        (c.real, "real"),
+        (c.positive, "positive"),
+        (c.unit_interval, "unit_interval"),
+        (c.nonnegative_integer, "nonnegative_integer"),
+        (c.positive_integer, "positive_integer"),
+        (c.simplex, "simplex"),
+        (c.nonnegative, "nonnegative"),
+        (c.real_vector, "real_vector"),
+    ]
+    for known, kind in table:
+        if constraint is known:
+            return kind
+    if c.is_dependent(constraint):
+        return "dependent"
+    if isinstance(constraint, c.independent):
+        return _constraint_kind(constraint.base_constraint)
+    return type(constraint).__name__.lstrip("_").lower()
+
+
+_PROBES = {"real": 0.5, "positive": 1.5, "unit_interval": 0.5, "nonnegative": 1.5, "openinterval": 0.5}
+
+
+def _probe_value(param: ParamInfo):
+    """A valid value for the parameter, to instantiate its class and look at its shapes."""
+    import numpy as np
+
+    if param.kind == "dependent":
+        return param.default if param.default is not None else 1.0
+    if param.kind == "simplex":
+        return np.ones(3) / 3
+    if param.kind.endswith("integer"):
+        return 3.0
+    if param.kind == "orderedvector":
+        return np.array([-1.0, 0.0, 1.0])
+    if param.kind in _PROBES:
+        value = _PROBES[param.kind]
+        return np.full((3,) * param.event_dim, value) if param.event_dim else value
+    from numpyro.distributions.transforms import biject_to
+
+    return np.asarray(biject_to(param.constraint)(np.zeros((3,) * param.event_dim)))
+
+
+def _discover_class(name: str, cls) -> FamilyInfo | None:
+    import numpy as np
+
+    arg_constraints = getattr(cls, "arg_constraints", None)
+    if not isinstance(arg_constraints, dict) or not arg_constraints or name in _NOT_PRIORS:
+        return None
+    signature = inspect.signature(cls.__init__)
+    params = []
+    for p in list(signature.parameters.values())[1:]:
+        if p.name == "validate_args" or p.kind in (p.VAR_KEYWORD, p.VAR_POSITIONAL):
+            continue
+        if p.name not in arg_constraints:
+            if p.kind == p.KEYWORD_ONLY and p.default is not inspect.Parameter.empty:
+                continue  # an implementation switch with a default, e.g. Poisson's is_sparse
+            return None  # needs something that is not a number (base_dist, a function, a dimension)
+        constraint = arg_constraints[p.name]
+        default = None if p.default is inspect.Parameter.empty or p.default is None else p.default
+        if p.default is None:
+            return None  # alternative parameterisations (probs=None, logits=None): handled by the *Probs classes
+        event_dim = getattr(constraint, "event_dim", 0)
+        if event_dim > 1:
+            return None  # matrix-valued arguments: not a univariate prior
+        params.append(ParamInfo(p.name, _constraint_kind(constraint), default, event_dim, constraint))
+    if not params:
+        return None
+    try:
+        instance = cls(**{p.name: _probe_value(p) for p in params})
+    except Exception:
+        return None
+    if name != "Dirichlet" and instance.event_shape != ():
+        return None
+    discrete = bool(instance.is_discrete)
+    support = instance.support
+    from priorcli.families.doctext import summary
+
+    doc = summary(cls)  # the docstring's first paragraph, LaTeX and Sphinx roles as plain text
+    return FamilyInfo(
+        name=name,
+        params=tuple(params),
+        discrete=discrete,
+        multivariate=name == "Dirichlet",
+        support=_support_text(support),
+        doc=doc,
+        factory=cls,
+    )
+
+
+def _support_text(support) -> str:
+    from numpyro.distributions import constraints as c
+
+    names = [
+        (c.real, "real"),
+        (c.positive, "(0, inf)"),
+        (c.unit_interval, "[0, 1]"),
+        (c.nonnegative_integer, "{0, 1, 2, ...}"),
+        (c.positive_integer, "{1, 2, ...}"),
+        (c.simplex, "simplex"),
+        (c.boolean, "{0, 1}"),
+        (c.nonnegative, "[0, inf)"),
+        (c.circular, "[-pi, pi)"),
+    ]
+    for known, text in names:
+        if support is known:
+            return text
+    if isinstance(support, c.greater_than):
+        return "(lower, inf), set by the parameters"
+    if isinstance(support, c.integer_interval):
+        return "{low, ..., high}, set by the parameters"
+    if isinstance(support, c.interval):
+        return "(low, high), set by the parameters"
+    return type(support).__name__.lstrip("_").lower()
+
+
+@functools.lru_cache(maxsize=1)
+def _classes() -> dict[str, Any]:
+    """Every Distribution class numpyro exports (cheap: nothing is instantiated)."""
+    dist = numpyro_dist()
+    return {
+        name: getattr(dist, name)
+        for name in sorted(dist.__all__)
+        if inspect.isclass(getattr(dist, name)) and issubclass(getattr(dist, name), dist.Distribution)
+    }
+
+
+@functools.lru_cache(maxsize=None)
+def _discover(name: str) -> FamilyInfo | None:
+    info = _discover_class(name, _classes()[name])
+    from priorcli import records
+
+    closed = records.get(name)
+    if info is None or closed is None:
+        return info
+    # Validate exactly as the closed-form fast path does (resolve_fast), whichever path resolved
+    # the family: the closed forms' kinds refine numpyro's where an end is degenerate.
+    kinds = {p.name: p.kind for p in closed.params}
+    params = tuple(replace(p, kind=kinds.get(p.name, p.kind)) for p in info.params)
+    return replace(info, params=params)
+
+
+def registry() -> dict[str, FamilyInfo]:
+    """Every family priorcli knows, keyed by numpyro class name, discovered from numpyro."""
+    found = {name: _discover(name) for name in _classes()}
+    return {name: info for name, info in found.items() if info is not None}
+
+
+def _name_index(names) -> dict[str, str]:
+    """normalized spelling -> class name, with 'Bernoulli' for 'BernoulliProbs' and the like."""
+    index = {normalize(n): n for n in names}
+    for n in names:
+        if n.endswith("Probs"):
+            index.setdefault(normalize(n[: -len("Probs")]), n)
+    return index
+
+
+def resolve(name: str) -> FamilyInfo:
+    """Find a family by any spelling (``lognormal``, ``LogNormal``, ``half-cauchy``)."""
+    classes = _classes()
+    index = _name_index(classes)
+    key = normalize(name)
+    info = _discover(index[key]) if key in index else None
+    if info is None:
+        # Only discovery of every class tells which of them are families: pay for it on errors only.
+        raise unknown_family(name, list(registry()))
+    return info
+
+
+def positional_names(spelled: str, family: FamilyInfo) -> tuple[str, ...]:
+    """Parameter order for positional arguments, as numpyro reads them for the name as written:
+    ``Binomial(10, 0.3)`` is numpyro's factory ``Binomial(total_count, probs)``, whereas the class
+    it resolves to is ``BinomialProbs(probs, total_count)``."""
+    dist = numpyro_dist()
+    key = normalize(spelled)
+    factory = next((getattr(dist, n) for n in dist.__all__ if normalize(n) == key), None)
+    if factory is None or inspect.isclass(factory):
+        return family.param_names
+    names = [p for p in inspect.signature(factory).parameters if p in family.param_names]
+    return tuple(names) + tuple(n for n in family.param_names if n not in names)
+
+
+def unknown_family(name: str, known) -> UsageError:
+    index = _name_index(known)
+    close = difflib.get_close_matches(normalize(name), list(index), n=3, cutoff=0.6)
+    hint = f"; did you mean {', '.join(index[c] for c in close)}?" if close else "; see 'priorcli list'"
+    return UsageError(f"unknown family '{name}'{hint}")
+
+
+def resolve_fast(name: str) -> FamilyInfo | None:
+    """The family from its record, without importing numpyro; None if it has no record."""
+    from priorcli import records
+
+    index = _name_index(records.RECORDS)
+    key = normalize(name)
+    if key not in index:
+        return None
+    f = records.RECORDS[index[key]]
+    params = tuple(ParamInfo(p.name, p.kind, p.default) for p in f.params)
+    return FamilyInfo(name=f.name, params=params, discrete=f.discrete)
+
+
+# ---------------------------------------------------------------------------------------------
+# Parsing ``--name value`` pairs
+
+
+def split_extra_args(tokens: list[str]) -> list[tuple[str, str]]:
+    """['--mu', '0', '--sigma=1'] -> [('mu', '0'), ('sigma', '1')]."""
+    pairs = []
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        if not token.startswith("--") or len(token) == 2:
+            raise UsageError(f"unexpected argument '{token}'; parameters are given as --NAME VALUE")
+        body = token[2:]
+        if "=" in body and not body.startswith("quantile="):
+            name, value = body.split("=", 1)
+        elif "=" in body and body.startswith("quantile="):
+            name, value = "quantile", body[len("quantile=") :]
+        else:
+            name = body
+            following = tokens[i + 1] if i + 1 < len(tokens) else None
+            if following is None or (following.startswith("--") and len(following) > 2):
+                raise UsageError(f"--{name} needs a value")
+            value = tokens[i + 1]
+            i += 1
+        pairs.append((name.replace("-", "_"), value))
+        i += 1
+    return pairs
+
+
+def parse_number(text: str, argument: str) -> float:
+    """A finite float, or a UsageError naming the argument."""
+    stripped = text.strip()
+    if not stripped:
+        raise UsageError(f"{argument} needs a number, got an empty value")
+    try:
+        value = float(stripped)
+    except ValueError:
+        raise UsageError(f"{argument} must be a number, got '{text}'") from None
+    if not math.isfinite(value):
+        raise UsageError(f"{argument} must be a finite number, got '{text}'")
+    return value
+
+
+def parse_vector(text: str, argument: str) -> tuple[float, ...]:
+    parts = text.split(",")
+    return tuple(parse_number(part, argument) for part in parts)
+
+
+def parse_probability(text: str, argument: str) -> float:
+    value = parse_number(text, argument)
+    if not 0.0 < value < 1.0:
+        raise UsageError(f"{argument} must be a probability strictly between 0 and 1, got '{text}'")
+    return value
+
+
+_KIND_TEXT = {
+    "positive": "a positive number",
+    "unit_interval": "a number in [0, 1]",
+    "open_unit_interval": "a number strictly between 0 and 1",
+    "openinterval": "a number strictly between 0 and 1",
+    "nonnegative_integer": "a non-negative integer up to 2^53 = 9007199254740992",
+    "positive_integer": "a positive integer up to 2^53 = 9007199254740992",
+    "simplex": "non-negative numbers summing to 1",
+    "nonnegative": "a non-negative number",
+}
+
+
+def kind_ok(kind: str, value) -> bool | None:
+    """Whether ``value`` satisfies the constraint ``kind``; None when the kind is not known here."""
+    values = value if isinstance(value, tuple) else (value,)
+    if kind in ("real", "real_vector", "dependent"):
+        return True
+    if kind == "positive":
+        return all(v > 0 for v in values)
+    if kind == "nonnegative":
+        return all(v >= 0 for v in values)
+    if kind == "unit_interval":
+        return all(0 <= v <= 1 for v in values)
+    if kind in ("open_unit_interval", "openinterval"):
+        return all(0 < v < 1 for v in values)
+    if kind == "nonnegative_integer":  # whole numbers float64 holds exactly (2^53)
+        return all(0 <= v <= 2.0 ** 53 and float(v).is_integer() for v in values)
+    if kind == "positive_integer":
+        return all(1 <= v <= 2.0 ** 53 and float(v).is_integer() for v in values)
+    if kind == "simplex":
+        return all(v >= 0 for v in values) and abs(sum(values) - 1.0) < 1e-6
+    return None
+
+
+def check_param(param: ParamInfo, value, argument: str) -> None:
+    ok = kind_ok(param.kind, value)
+    if ok is None and param.constraint is not None:
+        import numpy as np
+
+        ok = bool(np.all(param.constraint(np.asarray(value, dtype=float))))
+    if ok is False:
+        shown = ",".join(f"{v:g}" for v in value) if isinstance(value, tuple) else f"{value:g}"
+        need = _KIND_TEXT.get(param.kind, f"a value satisfying {param.kind}")
+        raise UsageError(f"{argument} {shown} is outside its constraint: must be {need}")
+
+
+# Targets that take a least-squares weight as VALUE@W (``--quantile 0.5=1@2``, ``--mean 3@0.5``).
+WEIGHTED_TARGETS = ("mode", "median", "mean", "sd", "mass", "count")
+
+
+def _split_weight(text: str, argument: str) -> tuple[str, float | None]:
+    """'1@2' -> ('1', 2.0); '1' -> ('1', None). A weight is a positive finite number."""
+    if "@" not in text:
+        return text, None
+    value, weight_text = text.rsplit("@", 1)
+    weight = parse_number(weight_text, f"{argument} weight")
+    if not weight > 0.0:
+        raise UsageError(f"{argument} weight must be positive, got '{weight_text}'")
+    return value, weight
+
+
+@dataclass(frozen=True)
+class ParsedArgs:
+    params: dict[str, Any]  # native name -> float or tuple of floats, as given
+    targets: Targets
+
+
+def parse_family_args(family: FamilyInfo, pairs: list[tuple[str, str]]) -> ParsedArgs:
+    """Turn (name, value) pairs into native parameters and targets for ``family``."""
+    aliases = family.aliases()
+    params: dict[str, Any] = {}
+    spelled: dict[str, str] = {}
+    scalar_targets: dict[str, Any] = {}
+    quantiles: list[tuple[float, float]] = []
+    weights: list[tuple[str, float]] = []
+    for name, text in pairs:
+        argument = f"--{name}"
+        native = name if name in family.param_names else aliases.get(name)
+        if native is not None:
+            if native in params:
+                if spelled[native] == name:
+                    raise UsageError(f"{argument} is given twice; give it once")
+                raise UsageError(
+                    f"{argument} and --{spelled[native]} both set {family.name}'s '{native}'; give one"
+                )
+            param = family.param(native)
+            value: Any = parse_vector(text, argument) if param.event_dim else parse_number(text, argument)
+            check_param(param, value, argument)
+            params[native] = value
+            spelled[native] = name
+        elif name == "quantile":
+            if "=" not in text:
+                raise UsageError(f"--quantile needs P=V (e.g. --quantile 0.95=10), got '{text}'")
+            p_text, v_text = text.split("=", 1)
+            v_text, weight = _split_weight(v_text, argument)
+            prob = parse_probability(p_text, argument)
+            quantiles.append((prob, parse_number(v_text, argument)))
+            if weight is not None:
+                weights.append((f"q{prob!r}", weight))
+        elif name in SCALAR_TARGETS:
+            if name in scalar_targets:
+                raise UsageError(f"{argument} is given twice")
+            if name in WEIGHTED_TARGETS:
+                text, weight = _split_weight(text, argument)
+                if weight is not None:
+                    weights.append((name, weight))
+            if name == "mean" and family.multivariate:
+                scalar_targets[name] = parse_vector(text, argument)
+            elif name == "mass":
+                scalar_targets[name] = parse_probability(text, argument)
+            else:
+                scalar_targets[name] = parse_number(text, argument)
+        else:
+            known = list(family.param_names) + list(aliases) + list(SCALAR_TARGETS) + ["quantile"]
+            close = difflib.get_close_matches(name, known, n=1)
+            hint = f"; did you mean --{close[0]}?" if close else ""
+            valid = ", ".join(f"--{n}" for n in family.param_names)
+            raise UsageError(f"unknown parameter {argument} for {family.name} (parameters: {valid}){hint}")
+    targets = Targets(quantiles=tuple(quantiles), weights=tuple(weights), **scalar_targets)
+    return ParsedArgs(params=params, targets=targets)
+
+
+def complete_params(family: FamilyInfo, params: dict[str, Any]) -> dict[str, Any]:
+    """Fill numpyro's defaults in; a missing parameter without a default is a usage error."""
+    full = {}
+    for p in family.params:
+        if p.name in params:
+            full[p.name] = params[p.name]
+        elif p.default is not None:
+            full[p.name] = float(p.default)
+        else:
+            aliases = [a for a, n in family.aliases().items() if n == p.name]
+            also = f" (or --{aliases[0]})" if aliases else ""
+            raise UsageError(f"{family.name} needs --{p.name}{also}; numpyro gives it no default")
+    check_dependent(family, full)
+    return full
+
+
+def check_dependent(family: FamilyInfo, params: dict[str, Any]) -> None:
+    """Constraints between parameters that numpyro marks as 'dependent' (Uniform low < high)."""
+    if "low" in params and "high" in params and not params["low"] < params["high"]:
+        raise UsageError(
+            f"--low {params['low']:g} must be below --high {params['high']:g} for {family.name}"
+        )

@@ -1,0 +1,286 @@
+"""Compiled samplers kept on disk between runs, so that a small sample skips jax's tracing.
+
+jax's persistent compilation cache (``families.numpyro_dist``) skips XLA compilation, but every
+run still traces the sampler and lowers it to XLA just to compute that cache's key: for 10,000
+LogNormal draws this is most of the 0.2 s that sampling cost on top of ``import numpyro``
+(threefry's lowering is Python code). A single chunk of draws is therefore compiled once as the
+function ``(seed, *parameters) -> draws`` (the key is made from the seed inside the program, as
+``numpyro.handlers.seed(rng_seed=seed)`` does; the parameters and transform arguments are inputs,
+so one executable serves every value), serialized with jax's ahead-of-time API
+(``jax.experimental.serialize_executable``) and stored under a key made of everything that
+determines the program. Later runs load it and call it (tens of milliseconds). The program is the one
+``jax.jit`` builds, so the draws are the same bytes whether the executable was loaded or built.
+
+The key: the program's structure (family, parameter names, the arguments' dtypes and shapes,
+transform names; not the values), n, the jax,
+jaxlib and numpyro versions, the backend and its platform version, the jax settings that change
+the random bits (float64, the PRNG and its partitionable mode) and ``XLA_FLAGS``, the host CPU's
+feature flags and a hash of the priorcli sources that build the distribution. The files are
+pickles (jax's format): loading one runs whatever code it names. So the directories are created
+private (0700), the files 0600, and a file is loaded only while the cache's directories and the file
+itself are the user's own and private (``priorcli.cachedirs``, as ssh checks its keys); otherwise the
+store is not used for the run, with a warning. Anything unexpected while loading
+or storing (an old or truncated file, a jax that cannot serialize the program) falls back to the
+ordinary compiled sampler; a file that fails to load or run is removed. ``PRIORCLI_NO_CACHE`` turns the
+store off like jax's cache (``PRIORCLI_NO_SAMPLER_CACHE`` this store alone); at most MAX_ENTRIES
+executables and MAX_BYTES are kept (least recently used go).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+MAX_ENTRIES = 256  # executables kept at most (least recently used go) ...
+MAX_BYTES = 64 << 20  # ... and at most this many bytes of them (one is 100-300 kB)
+SUFFIX = ".xla"
+# Paths loaded and compiled in this process, in order (what tests count; a few per run).
+LOADS: list[str] = []
+COMPILES: list[str] = []
+
+
+def cache_dir() -> str | None:
+    """Where compiled samplers are kept: beside jax's cache; None when caching is off
+    (PRIORCLI_NO_CACHE, or PRIORCLI_NO_SAMPLER_CACHE for this store alone)."""
+    from priorcli.families.registry import cache_directories, compilation_cache_dir
+
+    if os.environ.get("PRIORCLI_NO_SAMPLER_CACHE"):
+        return None
+    jax_dir = compilation_cache_dir()
+    return None if jax_dir is None else cache_directories(jax_dir)[-1]
+
+
+def _usable_directory() -> str | None:
+    """The store's directory when it may be read in this run: it, jax's cache beside it and their
+    parent are the user's own and private (priorcli.cachedirs; one warning otherwise)."""
+    from priorcli import cachedirs
+    from priorcli.families.registry import cache_directories, compilation_cache_dir
+
+    directory = cache_dir()
+    if directory is None:
+        return None
+    jax_dir = compilation_cache_dir()
+    directories = cache_directories(jax_dir) if jax_dir is not None else []
+    if not directories or directories[-1] != directory:  # the store put elsewhere (tests do)
+        directories = [os.path.dirname(os.path.abspath(directory)), directory]
+    return directory if cachedirs.trusted(directories, "priorcli's cache") else None
+
+
+def interruptible(function: Callable, *args):
+    """``function(*args)`` in a worker thread, the main thread waiting in short steps.
+
+    jax's compilation and the wait for a running program are native calls, and Python runs its
+    SIGINT handler (priorcli.cli's: clean up, exit 130) only between bytecodes of the main thread:
+    a 30 s compilation would ignore Ctrl-C for 30 s. The worker blocks SIGINT (so do the threads
+    jax starts from it), so the signal reaches the main thread, whose wait it interrupts."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return function(*args)
+    outcome: dict[str, object] = {}
+
+    def work():
+        if hasattr(signal, "pthread_sigmask"):
+            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        try:
+            outcome["value"] = function(*args)
+        except BaseException as exc:  # handed to the main thread
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=work, name="priorcli-sampler", daemon=True)
+    worker.start()
+    while worker.is_alive():
+        worker.join(0.05)
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
+
+
+def draw_single_chunk(spec, size: int, seed: int, build: Callable[[], Callable], sources: tuple[str, ...],
+                      arguments: tuple[np.ndarray, ...] = ()) -> np.ndarray:
+    """``size`` draws of ``spec`` for ``seed``, as float64 (in a worker thread: see interruptible).
+
+    ``build()`` returns the function to compile: it takes the seed as an int64 scalar, then
+    ``arguments`` (the parameter values, numpy arrays); it is only traced when no stored
+    executable fits. The key holds the arguments' dtypes and shapes, not their values.
+    ``sources``: the files of the code that builds it (their contents are part of the key)."""
+    return interruptible(_draw_single_chunk, spec, size, seed, build, sources, tuple(arguments))
+
+
+def _draw_single_chunk(spec, size: int, seed: int, build: Callable[[], Callable], sources: tuple[str, ...],
+                       arguments: tuple[np.ndarray, ...]) -> np.ndarray:
+    import jax
+
+    directory = _usable_directory()
+    if directory is None:
+        return _run(jax.jit(build()), seed, arguments)
+    path = os.path.join(directory, _key(spec, size, sources, arguments) + SUFFIX)
+    payload = _read(path)
+    if payload is False:  # not the user's own private file: leave it, and the store, alone
+        return _run(jax.jit(build()), seed, arguments)
+    if payload is not None:
+        try:
+            draws = _run(_deserialize(payload, arguments), seed, arguments)
+            LOADS.append(path)
+            return draws
+        except Exception:  # stale, damaged, or cannot run here: rebuild it
+            _remove(path)
+    # Compiled without jax's own cache: an executable that came from that cache serializes without
+    # its code. Its copy runs in the process that loaded the original (which holds the code) and
+    # fails in every later one, so it could not even be checked here.
+    executable = _compile_without_jax_cache(jax.jit(build()).lower(np.int64(0), *arguments))
+    COMPILES.append(path)
+    payload = _serialize(executable, arguments)
+    if payload is not None:
+        _write(path, payload, directory)
+    return _run(executable, seed, arguments)
+
+
+def _run(function, seed: int, arguments: tuple[np.ndarray, ...]) -> np.ndarray:
+    return np.asarray(function(np.int64(seed), *arguments), dtype=np.float64)
+
+
+def _compile_without_jax_cache(lowered):
+    import jax
+
+    enabled = jax.config.jax_enable_compilation_cache
+    jax.config.update("jax_enable_compilation_cache", False)
+    try:
+        return lowered.compile()
+    finally:
+        jax.config.update("jax_enable_compilation_cache", enabled)
+
+
+def _trees(arguments: tuple[np.ndarray, ...]):
+    import jax
+
+    inputs = ((np.int64(0), *arguments), {})
+    return jax.tree_util.tree_structure(inputs), jax.tree_util.tree_structure(np.zeros(1))
+
+
+def _read(path: str) -> bytes | None | bool:
+    """The stored executable; None when there is none, False when the file must not be loaded."""
+    from priorcli import cachedirs
+
+    payload = cachedirs.read_private(path, "the compiled-sampler store")
+    if payload is None:
+        return False if os.path.lexists(path) else None
+    try:
+        os.utime(path)  # recently used: kept by the pruning in _write
+    except OSError:
+        pass
+    return payload
+
+
+def _deserialize(payload: bytes, arguments: tuple[np.ndarray, ...]):
+    from jax.experimental.serialize_executable import deserialize_and_load
+
+    in_tree, out_tree = _trees(arguments)
+    return deserialize_and_load(payload, in_tree, out_tree)
+
+
+def _serialize(executable, arguments: tuple[np.ndarray, ...]) -> bytes | None:
+    """The executable as bytes, or None when jax cannot serialize it."""
+    try:
+        from jax.experimental.serialize_executable import serialize
+
+        payload, in_tree, out_tree = serialize(executable)
+    except Exception:
+        return None
+    return payload if (in_tree, out_tree) == _trees(arguments) else None  # only what _deserialize rebuilds
+
+
+def _write(path: str, payload: bytes, directory: str) -> None:
+    from priorcli import cachedirs
+
+    try:
+        cachedirs.make_private(directory)
+        handle, temporary = tempfile.mkstemp(dir=directory, suffix=".tmp")  # 0600
+        os.close(handle)
+        Path(temporary).write_bytes(payload)  # a cache file, not output; renamed into place whole
+        os.replace(temporary, path)
+        _prune(directory)
+    except OSError:  # a read-only or full cache: sample all the same
+        return
+
+
+def _prune(directory: str) -> None:
+    """Least recently used first, remove executables until at most MAX_ENTRIES remain, together at
+    most MAX_BYTES."""
+    entries = []
+    for name in os.listdir(directory):
+        if name.endswith(SUFFIX):
+            try:
+                info = os.stat(os.path.join(directory, name))
+            except OSError:
+                continue
+            entries.append((info.st_mtime, info.st_size, os.path.join(directory, name)))
+    entries.sort()
+    total = sum(size for _, size, _ in entries)
+    for count, (_, size, stale) in zip(range(len(entries), 0, -1), entries):
+        if count <= MAX_ENTRIES and total <= MAX_BYTES:
+            return
+        _remove(stale)
+        total -= size
+
+
+def _remove(path: str) -> None:
+    try:
+        os.remove(path)
+    except OSError:
+        pass
+
+
+def _key(spec, size: int, sources: tuple[str, ...], arguments: tuple[np.ndarray, ...]) -> str:
+    """The program's structure, not its parameter values: the family, the parameters' names, the
+    transforms' names, the arguments' dtypes and shapes (a Dirichlet of 3 components is another
+    program than one of 4), n and the environment."""
+    parts = [
+        _environment(sources),
+        spec.family.name,
+        repr(sorted(spec.params)),
+        repr(tuple((t.name, len(t.args)) for t in spec.transforms)),
+        repr(tuple((np.asarray(a).dtype.str, np.shape(a)) for a in arguments)),
+        str(size),
+    ]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:40]
+
+
+@functools.lru_cache(maxsize=8)
+def _environment(sources: tuple[str, ...]) -> str:
+    """Everything besides the distribution that decides the compiled program and where it runs."""
+    import jax
+    import jaxlib
+    import numpyro
+
+    backend = jax.devices()[0].client
+    digest = hashlib.sha256()
+    for source in sources:
+        digest.update(Path(source).read_bytes())
+    settings = [str(jax.config.jax_enable_x64), str(jax.config.jax_default_prng_impl),
+                str(jax.config.jax_threefry_partitionable), os.environ.get("XLA_FLAGS", "")]  # bits and code
+    return "\n".join([
+        jax.__version__, jaxlib.__version__, numpyro.__version__, backend.platform, backend.platform_version,
+        *settings, _cpu_flags(), digest.hexdigest(),
+    ])
+
+
+def _cpu_flags() -> str:
+    """The host CPU's feature flags: an executable built for one CPU must not run on another."""
+    import platform
+
+    try:
+        with open("/proc/cpuinfo") as handle:
+            for line in handle:
+                if line.startswith(("flags", "Features")):
+                    return platform.machine() + ":" + line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.machine() + ":" + platform.processor()

@@ -1,0 +1,298 @@
+"""Seeded draws in fixed-size chunks, and a streaming summary for more draws than fit in memory.
+
+Draws go through ``numpyro.handlers.seed`` and ``numpyro.sample`` inside one jitted function per
+chunk shape. Chunk 0 uses the seed itself, so for n <= CHUNK the draws are exactly those of
+
+    with numpyro.handlers.seed(rng_seed=SEED):
+        numpyro.sample("x", dist, sample_shape=(n,))
+
+Chunk i > 0 uses ``jax.random.fold_in(PRNGKey(SEED), i)``. CHUNK is a constant, so the output
+for a seed never depends on anything but the seed and n. A single chunk is the function
+``seed -> draws``, compiled once and kept on disk (``priorcli.sampling.compiled``), so that small samples
+skip jax's tracing; it is the same program, so the same bytes.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Iterator
+
+import numpy as np
+
+from priorcli.stats.exact import DistSpec, Summary, build_distribution, finite_or_none
+
+CHUNK = 1 << 20  # draws per chunk; above this, summaries are computed in a streaming pass
+# A vector family's draws are kept in memory, n x components values, and jax's gamma (Dirichlet)
+# costs about a microsecond a value: beyond this many, -n is refused instead of running for minutes.
+MAX_VECTOR_VALUES = 1 << 22
+FINE_BINS = 1 << 18  # bins of the streaming histogram that quantiles are read from
+
+
+def _sample_function(spec: DistSpec, size: int):
+    """``(rng_seed, *arguments) -> draws``: rng_seed a key or an integer seed (the seed handler
+    makes the key from it, inside the compiled program), ``arguments`` as ``runtime_arguments``
+    gives them. The parameter values are inputs of the program, not constants in it, so one
+    compiled program serves every value of the same shapes."""
+    import numpyro
+
+    from priorcli.families.transforms import TransformSpec
+
+    names = sorted(spec.params)
+
+    def sample(rng_seed, *arguments):
+        params = dict(zip(names, arguments))
+        rest = iter(arguments[len(names):])
+        transforms = tuple(TransformSpec(t.name, tuple(next(rest) for _ in t.args)) for t in spec.transforms)
+        with numpyro.handlers.seed(rng_seed=rng_seed):
+            return numpyro.sample("x", build_distribution(DistSpec(spec.family, params, transforms)),
+                                  sample_shape=(size,))
+
+    return sample
+
+
+def runtime_arguments(spec: DistSpec) -> tuple[np.ndarray, ...]:
+    """The parameters (by name) and then the transforms' arguments (in order), as the arrays the
+    sampling program takes: integer parameters int64 (as build_distribution makes them), the rest
+    float64; a vector parameter (Dirichlet's concentration) keeps its shape."""
+    integer = {p.name for p in spec.family.params if p.kind.endswith("integer")}
+    values = [np.asarray(spec.params[k], dtype=np.int64 if k in integer else np.float64) for k in sorted(spec.params)]
+    return tuple(values) + tuple(np.asarray(a, dtype=np.float64) for t in spec.transforms for a in t.args)
+
+
+def program_sources() -> tuple[str, ...]:
+    """The files whose code builds the sampling program (a key of the stored programs)."""
+    from priorcli.families import registry as families
+    from priorcli.stats import exact as stats
+    from priorcli.families import transforms
+
+    return (__file__, stats.__file__, transforms.__file__, families.__file__)
+
+
+def _sampler(spec: DistSpec, size: int):
+    import jax
+
+    return jax.jit(_sample_function(spec, size))
+
+
+def draw_chunks(spec: DistSpec, n: int, seed: int) -> Iterator[np.ndarray]:
+    """Yield float64 numpy arrays of at most CHUNK draws, n in total."""
+    from priorcli.families.registry import numpyro_dist
+
+    _check_vector_budget(spec, n)
+    numpyro_dist()  # float64 and the compilation cache, before any jax array exists
+    if n <= CHUNK:
+        from priorcli.sampling.compiled import draw_single_chunk
+
+        yield draw_single_chunk(spec, n, seed, lambda: _sample_function(spec, n), program_sources(),
+                                runtime_arguments(spec))
+        return
+    import jax
+
+    from priorcli.sampling.compiled import interruptible
+
+    key = jax.random.PRNGKey(seed)
+    arguments = runtime_arguments(spec)
+    samplers: dict[int, object] = {}
+
+    def dispatch(index: int):  # compiles the first time: in a worker thread, so Ctrl-C is heard
+        size = min(CHUNK, n - index * CHUNK)
+        if size not in samplers:
+            samplers[size] = _sampler(spec, size)
+        return samplers[size](key if index == 0 else jax.random.fold_in(key, index), *arguments)
+
+    count = -(-n // CHUNK)
+    pending = interruptible(dispatch, 0)
+    for index in range(count):
+        current = pending
+        if index + 1 < count:
+            pending = interruptible(dispatch, index + 1)  # runs asynchronously while numpy works on `current`
+        yield interruptible(np.asarray, current, np.float64)
+
+
+def _check_vector_budget(spec: DistSpec, n: int) -> None:
+    if not spec.family.multivariate:
+        return
+    from priorcli.errors import UsageError
+
+    components = max((int(np.size(v)) for v in spec.params.values()), default=1)
+    if n * components > MAX_VECTOR_VALUES:
+        raise UsageError(
+            f"-n/--draws {n} of a {components}-component {spec.family.name} is {n * components} values, more than "
+            f"the {MAX_VECTOR_VALUES} drawn at most for a vector family; use -n {max(1, MAX_VECTOR_VALUES // components)} "
+            "or fewer")
+
+
+def draw(spec: DistSpec, n: int, seed: int) -> np.ndarray:
+    """All n draws in memory (use draw_chunks with StreamingSummary for very large n)."""
+    chunks = list(draw_chunks(spec, n, seed))
+    return chunks[0] if len(chunks) == 1 else np.concatenate(chunks)
+
+
+# ---------------------------------------------------------------------------------------------
+# Summaries of draws streamed chunk by chunk (the in-memory one, InMemoryDraws, is in mc_stats)
+
+
+@dataclass
+class StreamingDraws:
+    """Moments and a fine histogram accumulated chunk by chunk, in bounded memory.
+
+    Quantiles are read from the fine histogram by linear interpolation inside a bin, so their
+    error is at most one bin width, (hi - lo) / FINE_BINS (a ratio hi/lo to the 1/FINE_BINS for
+    log-spaced bins), on top of the Monte Carlo error. Draws outside [lo, hi] are counted; a
+    quantile that falls among them is reported as unknown.
+    """
+
+    lo: float
+    hi: float
+    log_scale: bool
+    discrete: bool = False
+
+    def __post_init__(self):
+        self.counts = np.zeros(FINE_BINS + 2, dtype=np.int64)  # [below, bins..., above]
+        self.n = 0  # draws seen, non-finite ones included
+        self._mean = 0.0  # of the finite draws, minus _shift
+        self._m2 = 0.0
+        self._shift = 0.0
+        self._finite = 0  # finite draws, the ones in the moments and the histogram
+        self.nonfinite = 0
+        self.infinite = 0  # of which +-inf (overflowed)
+        self._zeros, self._negative, self._min_positive = 0, False, math.inf  # mc_stats.out_of_range
+        self._a = math.log(self.lo) if self.log_scale else self.lo
+        self._b = math.log(self.hi) if self.log_scale else self.hi
+
+    @classmethod
+    def for_range(cls, lo: float, hi: float, *, discrete: bool) -> "StreamingDraws":
+        if discrete:
+            lo, hi = math.floor(lo) - 0.5, math.ceil(hi) + 0.5
+        log_scale = not discrete and lo > 0 and hi / lo > 1e3  # wide positive ranges: log bins
+        return cls(lo, hi, log_scale, discrete)
+
+    def add(self, chunk: np.ndarray) -> None:
+        x = np.asarray(chunk, dtype=np.float64)
+        m = int(x.size)
+        finite = np.isfinite(x)
+        if not finite.all():
+            self.nonfinite += int((~finite).sum())
+            self.infinite += int(np.count_nonzero(np.isinf(x)))
+            x = x[finite]  # counted as non-finite; never binned, moments reported unknown
+        if not self.discrete:
+            self._zeros += int(np.count_nonzero(x == 0.0))
+            self._negative = self._negative or bool(np.any(x < 0))
+            positive = x[x > 0]
+            if positive.size:
+                self._min_positive = min(self._min_positive, float(positive.min()))
+        # Moments about a fixed shift (the first chunk's mean) keep the sums well conditioned;
+        # chunks are then merged with Chan et al.'s pairwise update.
+        with np.errstate(all="ignore"):  # draws near 1.8e308: their moments overflow, reported unknown
+            self._add_moments(x)
+        self.n += m
+        self._add_counts(x)
+
+    def _add_moments(self, x: np.ndarray) -> None:
+        if self._finite == 0:
+            self._shift = float(np.mean(x)) if x.size else 0.0
+        y = x - self._shift
+        k = int(y.size)
+        if k:
+            chunk_mean = float(y.sum()) / k
+            chunk_m2 = max(float(np.dot(y, y)) - k * chunk_mean * chunk_mean, 0.0)
+            total = self._finite + k
+            delta = chunk_mean - self._mean
+            self._mean += delta * k / total
+            self._m2 += chunk_m2 + delta * delta * self._finite * k / total
+            self._finite = total
+
+    def _add_counts(self, x: np.ndarray) -> None:
+        # Bin index + 1 in [0, FINE_BINS + 1]: 0 collects draws below lo, the last above hi.
+        with np.errstate(all="ignore"):
+            u = np.log(x) if self.log_scale else x - 0.0
+        u -= self._a
+        u *= FINE_BINS / (self._b - self._a)
+        u += 1.0
+        np.clip(u, 0.0, FINE_BINS + 1.0, out=u)
+        self.counts += np.bincount(u.astype(np.intp), minlength=FINE_BINS + 2)
+
+    def _edge(self, k):
+        u = self._a + (self._b - self._a) * np.asarray(k, dtype=np.float64) / FINE_BINS
+        return np.exp(u) if self.log_scale else u
+
+    def quantiles(self, probs) -> list[float | None]:
+        cumulative = np.cumsum(self.counts)
+        out: list[float | None] = []
+        for p in probs:
+            target = p * self._finite
+            if target <= cumulative[0] or target > cumulative[-2]:
+                out.append(None)  # among the draws outside [lo, hi]
+                continue
+            k = int(np.searchsorted(cumulative, target))  # counts index; bin k-1 on the fine grid
+            before = cumulative[k - 1]
+            fraction = (target - before) / self.counts[k]
+            if self.discrete:  # the one integer inside the (narrow) bin
+                out.append(float(math.ceil(float(self._edge(k - 1)))))
+            else:
+                out.append(float(self._edge(k - 1 + fraction)))
+        return out
+
+    def counts_on(self, edges: np.ndarray) -> np.ndarray:
+        """Counts on coarser display bins, from the cumulative fine counts (interpolated)."""
+        cumulative = np.concatenate([[0], np.cumsum(self.counts[1:-1])]).astype(np.float64)
+        with np.errstate(divide="ignore"):  # an edge at 0 on a log grid is -inf: clipped to the grid's start
+            u = np.log(edges) if self.log_scale else np.asarray(edges, dtype=np.float64)
+        position = np.clip((u - self._a) * (FINE_BINS / (self._b - self._a)), 0, FINE_BINS)
+        at_edges = np.interp(position, np.arange(FINE_BINS + 1), cumulative)
+        return np.diff(at_edges)
+
+    def positive(self) -> "StreamingDraws":
+        return self
+
+    def outside(self, lo: float, hi: float) -> tuple[int, int]:
+        """Draws below ``lo`` and above ``hi``: the counts outside the fine grid plus its bins
+        beyond them (interpolated within a fine bin, as counts_on does)."""
+        lo, hi = min(max(lo, self.lo), self.hi), min(max(hi, self.lo), self.hi)
+        below = self.counts[0] + self.counts_on(np.array([self.lo, lo]))[0]
+        above = self.counts[-1] + self.counts_on(np.array([hi, self.hi]))[0]
+        return int(round(float(below))), int(round(float(above)))
+
+    def mode(self) -> float | None:
+        """Centre of the tallest bin after merging fine bins into ~sqrt(n)-sized groups."""
+        fine = self.counts[1:-1]
+        if not fine.any():
+            return None
+        if self.discrete:
+            k = int(np.argmax(fine))
+            return float(math.ceil(float(self._edge(k))))
+        group = max(1, FINE_BINS // 512)
+        merged = fine.reshape(-1, group).sum(axis=1).astype(np.float64)
+        if self.log_scale:  # counts per unit x, not per unit log x: the mode of X, not of log X
+            with np.errstate(all="ignore"):  # bins near 1e-300 or 1e300
+                merged /= np.diff(self._edge(np.arange(0, FINE_BINS + 1, group)))
+            merged = np.nan_to_num(merged, nan=0.0, posinf=0.0)
+        k = int(np.argmax(merged))
+        return float(self._edge((k + 0.5) * group))
+
+    def summary(self, probs, label: str = "") -> Summary:
+        mean = finite_or_none(self._shift + self._mean) if self.nonfinite == 0 else None
+        sd = finite_or_none(math.sqrt(self._m2 / (self._finite - 1))) if self._finite > 1 and self.nonfinite == 0 \
+            else None
+        if sd == 0.0 and np.count_nonzero(self.counts) > 1:
+            sd = None  # squares of draws near 1e-300 underflowed: not a constant, an unknown sd
+        quantiles = self.quantiles(list(probs) + [0.5, 0.01])
+        from priorcli.stats.monte_carlo import UNDERFLOW_ZONE
+
+        underflowed = self._zeros if self._zeros and not self._negative and self._min_positive < UNDERFLOW_ZONE else 0
+        mode = self.mode()
+        if underflowed and mode is not None and (quantiles[-1] is None or mode <= quantiles[-1]):
+            mode = None  # the density peaks below what float64 resolves (mc_stats._continuous_mode)
+        return Summary(
+            mean=mean,
+            sd=sd,
+            median=quantiles[-2],
+            mode=mode,
+            quantiles=dict(zip(probs, quantiles[:-2])),
+            method="monte-carlo",
+            n=self.n,
+            label=label,
+            underflowed=underflowed,
+            overflowed=self.infinite,
+        )

@@ -1,0 +1,171 @@
+"""The numerics that fill in exact values a family has no closed form or numpyro method for:
+quadrature over the density (moments; a cdf), root finding on a cdf (quantiles, continuous and
+discrete), and the summed pmf of a discrete family without a cdf. Plain functions of callables
+(the density, the cdf, the support); :mod:`priorcli.stats.exact` decides when each is used. Never prints.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from typing import Callable
+
+
+def _finite(value) -> float | None:
+    value = float(value)
+    return value if math.isfinite(value) else None
+
+
+def quad_expectation(fn: Callable, logpdf: Callable, lo: float, hi: float, split: float) -> float | None:
+    """E[fn(X)] by adaptive quadrature over a density; None if it does not converge."""
+    from scipy.integrate import IntegrationWarning, quad
+
+    def integrand(x):
+        density = math.exp(logpdf(x))
+        # Far in the tails the density underflows to 0 while fn may overflow: the product is 0.
+        return 0.0 if density == 0.0 else float(fn(x) * density)
+
+    total = 0.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", IntegrationWarning)
+        try:
+            for a, b in ((lo, split), (split, hi)):
+                value, _ = quad(integrand, a, b, epsabs=0.0, epsrel=1e-12, limit=500)
+                total += value
+        except (IntegrationWarning, OverflowError, ZeroDivisionError):
+            return None  # divergent or not resolvable: report unknown, never a wrong number
+    return _finite(total)
+
+
+def quadrature_cdf(logpdf: Callable, lo: float, hi: float, x: float) -> float | None:
+    """P(X <= x) as the integral of the density from the lower end; None if quad cannot resolve it."""
+    from scipy.integrate import IntegrationWarning, quad
+
+    if not x > lo:
+        return 0.0
+    if not x < hi:
+        return 1.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", IntegrationWarning)
+        try:
+            value, _ = quad(lambda t: math.exp(logpdf(t)), lo, x, epsabs=1e-15, epsrel=1e-13, limit=500)
+        except (IntegrationWarning, OverflowError):
+            return None
+    return min(max(value, 0.0), 1.0)
+
+
+class _Unknown(Exception):
+    """A cdf that could not be evaluated, inside a root finder: the quantile is unknown."""
+
+
+def invert_cdf(cdf: Callable, q: float, lo: float, hi: float, discrete: bool) -> float | None:
+    """Smallest x with cdf(x) >= q (continuous: the root of cdf(x) = q), by bracketing and
+    bisection or brentq. ``cdf`` may return None (unknown); so does this then."""
+    bracket = _bracket(cdf, q, lo, hi)
+    if bracket is None:
+        return None
+    a, b = bracket
+    if discrete:
+        a, b = math.floor(a), math.ceil(b)  # Python integers: exact even beyond 2**53
+        while b - a > 1:  # invariant: cdf(a) < q <= cdf(b), or a is the lower end
+            mid = (a + b) // 2
+            value = cdf(mid)
+            if value is None:
+                return None
+            if value >= q:
+                b = mid
+            else:
+                a = mid
+        value = cdf(a)
+        return None if value is None else float(a) if value >= q else float(b)
+    from scipy.optimize import brentq
+
+    def excess(x):
+        value = cdf(x)
+        if value is None:
+            raise _Unknown
+        return value - q
+
+    try:
+        return float(brentq(excess, a, b, xtol=1e-14, rtol=1e-15, maxiter=500))
+    except _Unknown:
+        return None
+
+
+def _bracket(cdf: Callable, q: float, lo: float, hi: float) -> tuple[float, float] | None:
+    """[a, b] with cdf(a) <= q <= cdf(b), stepping out by doubling over an infinite end."""
+    a = lo if math.isfinite(lo) else -1.0
+    b = hi if math.isfinite(hi) else 1.0
+    for _ in range(1100):  # 2**1024 overflows: every float is reached well within this
+        fa = cdf(a) if not math.isfinite(lo) else 0.0
+        if fa is None or not math.isfinite(a):
+            return None
+        if fa <= q:
+            break
+        a = a * 2 if a < 0 else a - 1.0
+    for _ in range(1100):
+        fb = cdf(b) if not math.isfinite(hi) else 1.0
+        if fb is None or not math.isfinite(b):
+            return None
+        if fb >= q:
+            break
+        b = b * 2 if b > 0 else b + 1.0
+    return a, b
+
+
+def pmf_table(logpdf: Callable, lo: float, hi: float):
+    """(ks, cdf) from a discrete family's pmf: k runs from the lower end of the support until all
+    but 1e-12 of the mass is covered, or for at most a million values (a heavy tail: the table
+    then covers only part of the mass). None without a finite lower end."""
+    import numpy as np
+
+    if not math.isfinite(lo):
+        return None
+    blocks, total, size, block = [], 0.0, 0, 4096
+    while total < 1 - 1e-12 and size < 1_000_000 and lo + size <= hi:
+        new = np.arange(lo + size, min(lo + size + block, hi + 1), dtype=np.float64)
+        with np.errstate(all="ignore"):
+            pmf = np.nan_to_num(np.exp(logpdf(new)))
+        cdf = total + np.cumsum(pmf)
+        blocks.append((new, cdf))
+        total, size, block = float(cdf[-1]), size + new.size, min(2 * block, 1 << 17)
+    ks = np.concatenate([b[0] for b in blocks]) if blocks else np.arange(0, dtype=np.float64)
+    cdf = np.concatenate([b[1] for b in blocks]) if blocks else ks.copy()
+    return ks, cdf
+
+
+def table_quantile(table, q: float, hi: float) -> float | None:
+    """Smallest k of the table with cdf(k) >= q; None beyond a table that stops short of ``hi``."""
+    import numpy as np
+
+    ks, cdf = table
+    if not ks.size:
+        return None
+    i = int(np.searchsorted(cdf, q * (1 - 1e-14)))  # tolerate rounding in the summed pmf
+    covered = i < ks.size or ks[-1] >= hi
+    return float(ks[min(i, ks.size - 1)]) if covered else None
+
+
+def table_moment(table, fn: Callable, hi: float) -> float | None:
+    """E[fn(K)] summed over a pmf table that covers the whole mass (else None: a tail's share of a
+    moment is unknown)."""
+    import numpy as np
+
+    ks, cdf = table
+    if not ks.size or not (ks[-1] >= hi or 1.0 - cdf[-1] < 1e-12):
+        return None
+    pmf = np.diff(np.concatenate([[0.0], cdf]))
+    return _finite(float(np.sum(fn(ks) * pmf) / cdf[-1]))
+
+
+def table_mode(table, hi: float) -> float | None:
+    """The k of largest pmf; None from a table that stops short of the mass unless the mass left
+    beyond it is smaller than that pmf (no later value can then have more)."""
+    import numpy as np
+
+    ks, cdf = table
+    if not ks.size:
+        return None
+    pmf = np.diff(np.concatenate([[0.0], cdf]))
+    i = int(np.argmax(pmf))
+    return float(ks[i]) if ks[-1] >= hi or 1.0 - cdf[-1] < pmf[i] else None
