@@ -199,14 +199,14 @@ def _cache_path(prefix: str, sources: tuple[str, ...]) -> str | None:
     import hashlib
 
     jax_dir = compilation_cache_dir()
-    numpyro_version = _installed_version("numpyro")
-    if jax_dir is None or numpyro_version is None:
+    # priorcli's version as installed, not ``priorcli.__version__``: the package root is the public
+    # API (its functions import api), which the families layer must not import
+    numpyro_version, priorcli_version = _installed_version("numpyro"), _installed_version("priorcli")
+    if jax_dir is None or numpyro_version is None or priorcli_version is None:
         return None
-    from priorcli import __version__
-
     key = hashlib.sha256()
     key.update(numpyro_version.encode())
-    key.update(__version__.encode())
+    key.update(priorcli_version.encode())
     for source in sources:
         with open(source, "rb") as handle:
             key.update(handle.read())
