@@ -76,7 +76,7 @@ def _equations_for(family: str, F, t: Targets, fixed: dict) -> tuple[list[Eq], l
 def _check_discrete_targets(family: str, eqs: list[Eq]) -> None:
     """A discrete family's quantiles are whole numbers; its mode is a step in the parameters."""
     for eq in eqs:
-        if eq.location and not abs(eq.value) <= 2.0 ** 53:
+        if eq.location and not abs(eq.value) <= records.MAX_WHOLE:
             raise UsageError(f"{eq.label} is beyond 2^53, where float64 no longer counts the whole numbers of "
                              f"{family} exactly")
         if eq.kind in ("quantile", "median") and eq.value != math.floor(eq.value):
