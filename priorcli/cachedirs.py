@@ -110,6 +110,27 @@ def read_private(path: str, what: str) -> bytes | None:
         os.close(handle)
 
 
+def write_private(path: str, payload: bytes) -> None:
+    """Put ``payload`` at ``path`` whole: a 0600 temporary file beside it (its directory made
+    private first), renamed over it. Raises OSError (a read-only or full cache) and then leaves no
+    temporary file behind."""
+    import tempfile
+
+    directory = os.path.dirname(path)
+    make_private(directory)
+    handle, temporary = tempfile.mkstemp(dir=directory, suffix=".tmp")  # 0600
+    try:
+        with os.fdopen(handle, "wb") as out:  # a cache file, not output
+            out.write(payload)
+        os.replace(temporary, path)
+    except OSError:
+        try:
+            os.unlink(temporary)
+        except OSError:
+            pass
+        raise
+
+
 def _own_directory(path: str, uid: int) -> str | None:
     try:
         info = os.stat(path)

@@ -159,22 +159,23 @@ def _show_warning(previous):
     def show(message, category, filename, lineno, file=None, line=None):
         if not issubclass(category, PriorWarning):
             return previous(message, category, filename, lineno, file, line)
-        if sys.stderr is not None:
-            try:
-                sys.stderr.write("Warning: " + " ".join(str(message).split()) + "\n")
-            except (OSError, ValueError):
-                pass
+        _line("Warning", message)
         return None
 
     return show
 
 
 def _error(message: str) -> None:
+    _line("Error", message)
+
+
+def _line(prefix: str, message) -> None:
+    """``PREFIX: message`` as one line on stderr (its white space folded)."""
     if sys.stderr is None:  # started with stderr closed: the exit code alone tells
         return
     text = " ".join(str(message).split())  # always a single line
     try:
-        sys.stderr.write(f"Error: {text}\n")
+        sys.stderr.write(f"{prefix}: {text}\n")
         sys.stderr.flush()
     except (OSError, ValueError):
         pass

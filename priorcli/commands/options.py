@@ -10,7 +10,7 @@ from priorcli.render import output as render
 from priorcli.errors import UsageError
 from priorcli.families.registry import parse_probability
 
-OUTPUT_SUFFIXES = (".csv", ".npy", ".json")
+OUTPUT_SUFFIXES = render.DRAWS_SUFFIXES  # what render.DrawsWriter writes
 MAX_BINS = 10_000  # --bins: more than a plot can show; a billion bins ate memory for minutes
 
 

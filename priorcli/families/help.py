@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-from pathlib import Path
 
 from priorcli.errors import PriorError
 from priorcli.families.registry import (
@@ -238,16 +237,10 @@ def _installed_version(name: str) -> str | None:
 
 
 def _write_atomically(path: str, text: str) -> None:
-    import tempfile
-
-    from priorcli.cachedirs import make_private
+    from priorcli.cachedirs import write_private
 
     try:
-        make_private(os.path.dirname(path))
-        handle, temporary = tempfile.mkstemp(dir=os.path.dirname(path), suffix=".tmp")  # 0600
-        os.close(handle)
-        Path(temporary).write_text(text)  # a cache file, not output; renamed into place whole
-        os.replace(temporary, path)
+        write_private(path, text.encode())
     except OSError:  # a read-only cache: completion still works, only slower
         pass
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Callable
 
 from priorcli.errors import UsageError
-from priorcli.records import PARAM_ALIASES, aliases_for  # noqa: F401  (PARAM_ALIASES: re-exported)
+from priorcli.records import MAX_WHOLE, PARAM_ALIASES, aliases_for  # noqa: F401  (PARAM_ALIASES: re-exported)
 from priorcli.families.targets import Targets
 
 SCALAR_TARGETS = ("mode", "median", "mean", "sd", "lower", "upper", "mass", "count")
@@ -420,9 +420,9 @@ def kind_ok(kind: str, value) -> bool | None:
     if kind in ("open_unit_interval", "openinterval"):
         return all(0 < v < 1 for v in values)
     if kind == "nonnegative_integer":  # whole numbers float64 holds exactly (2^53)
-        return all(0 <= v <= 2.0 ** 53 and float(v).is_integer() for v in values)
+        return all(0 <= v <= MAX_WHOLE and float(v).is_integer() for v in values)
     if kind == "positive_integer":
-        return all(1 <= v <= 2.0 ** 53 and float(v).is_integer() for v in values)
+        return all(1 <= v <= MAX_WHOLE and float(v).is_integer() for v in values)
     if kind == "simplex":
         return all(v >= 0 for v in values) and abs(sum(values) - 1.0) < 1e-6
     return None

@@ -16,9 +16,9 @@ neither numpy nor scipy (they load on first use), nor jax.
 from __future__ import annotations
 
 from priorcli.records import discrete, lognormal, multivariate, positive, real, unit
-from priorcli.records.base import PARAM_ALIASES, FamilyRecord, Inversion, ParamSpec, aliases_for
+from priorcli.records.base import MAX_WHOLE, PARAM_ALIASES, FamilyRecord, Inversion, ParamSpec, aliases_for
 
-__all__ = ["FamilyRecord", "Inversion", "ParamSpec", "PARAM_ALIASES", "RECORDS", "MULTIVARIATE", "aliases_for", "get",
+__all__ = ["FamilyRecord", "Inversion", "MAX_WHOLE", "ParamSpec", "PARAM_ALIASES", "RECORDS", "MULTIVARIATE", "aliases_for", "get",
            "describe"]
 
 _ORDER = (

@@ -31,7 +31,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
-import tempfile
 from pathlib import Path
 from typing import Callable
 
@@ -201,11 +200,7 @@ def _write(path: str, payload: bytes, directory: str) -> None:
     from priorcli import cachedirs
 
     try:
-        cachedirs.make_private(directory)
-        handle, temporary = tempfile.mkstemp(dir=directory, suffix=".tmp")  # 0600
-        os.close(handle)
-        Path(temporary).write_bytes(payload)  # a cache file, not output; renamed into place whole
-        os.replace(temporary, path)
+        cachedirs.write_private(path, payload)
         _prune(directory)
     except OSError:  # a read-only or full cache: sample all the same
         return

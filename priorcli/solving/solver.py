@@ -76,7 +76,7 @@ def _equations_for(family: str, F, t: Targets, fixed: dict) -> tuple[list[Eq], l
 def _check_discrete_targets(family: str, eqs: list[Eq]) -> None:
     """A discrete family's quantiles are whole numbers; its mode is a step in the parameters."""
     for eq in eqs:
-        if eq.location and not abs(eq.value) <= 2.0 ** 53:
+        if eq.location and not abs(eq.value) <= records.MAX_WHOLE:
             raise UsageError(f"{eq.label} is beyond 2^53, where float64 no longer counts the whole numbers of "
                              f"{family} exactly")
         if eq.kind in ("quantile", "median") and eq.value != math.floor(eq.value):
@@ -175,9 +175,9 @@ def _least_squares(prob: Problem, t: Targets) -> Solution:
         raise ConvergenceError(f"the least-squares fit of {prob.family} gave a loss of {fit.loss}")
     _check_pinned(prob, fit)
     loss, fit_residuals = fit.loss, fit.residuals
-    ends = _free_ends(prob)
-    if any(params[n] != math.floor(params[n]) for n in ends):  # whole-number ends: the rounded fit
-        params = {k: (float(round(v)) if k in ends else v) for k, v in params.items()}
+    rounded = _rounded_ends(prob, params)
+    if rounded is not None:  # whole-number ends: the rounded fit
+        params = rounded
         p = prob.to_std(params)
         fit_residuals = [prob.fit_residual(eq, p) for eq in prob.eqs]
         loss = float(sum(w * r * r for w, r in zip(weights, fit_residuals)))
@@ -246,13 +246,22 @@ def _free_ends(prob: Problem) -> list[str]:
     return [n for n in prob.F.support_params if n in prob.free] if prob.F.discrete else []
 
 
+def _rounded_ends(prob: Problem, params: dict) -> dict | None:
+    """``params`` with the free support ends of a discrete family rounded to whole numbers; None
+    when they are whole already (or there are none)."""
+    ends = _free_ends(prob)
+    if all(params[n] == math.floor(params[n]) for n in ends):
+        return None
+    return {k: (float(round(v)) if k in ends else v) for k, v in params.items()}
+
+
 def _whole_ends(prob: Problem, params: dict) -> dict:
     """A discrete family's support ends (DiscreteUniform's low and high) are whole numbers: the
     answer with them rounded, if it still meets every target; else an InfeasibleError."""
-    ends = _free_ends(prob)
-    if all(params[n] == math.floor(params[n]) for n in ends):
+    rounded = _rounded_ends(prob, params)
+    if rounded is None:
         return params
-    rounded = {k: (float(round(v)) if k in ends else v) for k, v in params.items()}
+    ends = _free_ends(prob)
     missed = _missed(prob, rounded)
     if missed is None:
         return rounded

@@ -92,13 +92,6 @@ def build_distribution(spec: DistSpec):
     return dist.TransformedDistribution(base, build_chain(list(spec.transforms)))
 
 
-def np_errstate():
-    """numpy's floating point warnings off (an overflow is handled where it matters)."""
-    import numpy as np
-
-    return np.errstate(all="ignore")
-
-
 def _np(x):
     import numpy as np
 
@@ -348,8 +341,10 @@ class ExactDistribution:
         base_q = self.base.icdf(p if self.increasing else 1.0 - p)
         if base_q is None or not self.spec.transforms:
             return base_q
+        import numpy as np
+
         forward, _ = self._chain()
-        with np_errstate():
+        with np.errstate(all="ignore"):  # an overflow is check_representable's to report
             return float(forward(base_q))
 
     def check_representable(self) -> None:
