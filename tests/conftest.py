@@ -13,14 +13,26 @@ from typer.testing import CliRunner
 from priorcli.cli import app
 
 
+@pytest.fixture(scope="session")
+def _session_cache(tmp_path_factory):
+    """jax's persistent cache for this test run only (each xdist worker has its own base): warm
+    within the run, never the real HOME's, never executables written by earlier runs."""
+    root = tmp_path_factory.mktemp("priorcli-cache")
+    root.chmod(0o700)
+    return str(root / "jax")
+
+
 @pytest.fixture(autouse=True)
-def _stable_terminal(monkeypatch):
+def _stable_terminal(monkeypatch, _session_cache):
     monkeypatch.setenv("COLUMNS", "100")
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.delenv("PRIORCLI_DEBUG", raising=False)
     # Compiled samplers on disk are tested in test_compiled.py; elsewhere each of the suite's
     # hundreds of distributions would be compiled afresh for the store (jax's cache cannot supply it).
     monkeypatch.setenv("PRIORCLI_NO_SAMPLER_CACHE", "1")
+    # Nor jax's persistent cache under the real HOME, which holds executables other runs wrote
+    # (tests of the caches point PRIORCLI_CACHE_DIR at their own tmp_path).
+    monkeypatch.setenv("PRIORCLI_CACHE_DIR", _session_cache)
 
 
 class Run:

@@ -149,11 +149,24 @@ def _run(function, seed: int, arguments: tuple[np.ndarray, ...]) -> np.ndarray:
 def _compile_without_jax_cache(lowered):
     import jax
 
+    # jax decides once per process whether its cache is used (compilation_cache.is_cache_used
+    # memoises it), so after any earlier compilation the setting alone no longer keeps the cache
+    # out: the memo is held at "not used" too, where this jax has it.
+    try:
+        from jax._src import compilation_cache as cache
+
+        memo = (cache._cache_checked, cache._cache_used)
+    except (ImportError, AttributeError):
+        cache = memo = None
     enabled = jax.config.jax_enable_compilation_cache
     jax.config.update("jax_enable_compilation_cache", False)
+    if cache is not None:
+        cache._cache_checked, cache._cache_used = True, False
     try:
         return lowered.compile()
     finally:
+        if cache is not None:
+            cache._cache_checked, cache._cache_used = memo
         jax.config.update("jax_enable_compilation_cache", enabled)
 
 
