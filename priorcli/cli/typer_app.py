@@ -231,7 +231,9 @@ def run() -> None:
     """The whole command line, ending in SystemExit like any Typer app (what tests drive in-process)."""
     # One program name however priorcli is started (also `python -m priorcli`): the usage line and
     # the shell-completion variable (_PRIORCLI_COMPLETE) depend on it.
-    _install_interrupt_handler()  # before Typer builds the click command, which takes a moment
+    # The signal handlers go in here, before Typer builds the click command (which takes a moment),
+    # and again in PriorGroup.main, which in-process callers (CliRunner) reach without run().
+    _install_interrupt_handler()
     _reserve_standard_fds()
     _install_terminate_handler()
     app(prog_name="priorcli")

@@ -538,11 +538,9 @@ class ExactDistribution:
     def _discrete_mode(self) -> float | None:
         import numpy as np
 
-        table = self.base.pmf_table() if self.base.cdf(0.0) is None else None
-        if table is not None:
-            return numeric.table_mode(table, self.base.support()[1])
-        if self.base.cdf(0.0) is None:
-            return None
+        if self.base.cdf(0.0) is None:  # no cdf: the mode of the pmf table, where there is one
+            table = self.base.pmf_table()
+            return None if table is None else numeric.table_mode(table, self.base.support()[1])
         lo, hi = self.base.icdf(1e-9), self.base.icdf(1 - 1e-9)
         if lo is None or hi is None or hi - lo > 1e7:
             return None
