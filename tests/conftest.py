@@ -35,6 +35,29 @@ def _stable_terminal(monkeypatch, _session_cache):
     monkeypatch.setenv("PRIORCLI_CACHE_DIR", _session_cache)
 
 
+@pytest.fixture
+def private_cache(tmp_path, monkeypatch):
+    """A private (0700) cache root for the tests of the caches: PRIORCLI_CACHE_DIR is ROOT/jax,
+    and the compiled samplers and family files go beside it."""
+    root = tmp_path / "cache"
+    root.mkdir(mode=0o700)
+    monkeypatch.setenv("PRIORCLI_CACHE_DIR", str(root / "jax"))
+    monkeypatch.delenv("PRIORCLI_NO_CACHE", raising=False)
+    return root
+
+
+@pytest.fixture
+def store(private_cache, monkeypatch):
+    """The compiled-sampler store switched on in a private cache, with its load and compile records
+    emptied; returns the store's directory."""
+    from priorcli.sampling import compiled
+
+    monkeypatch.delenv("PRIORCLI_NO_SAMPLER_CACHE", raising=False)
+    monkeypatch.setattr(compiled, "LOADS", [])
+    monkeypatch.setattr(compiled, "COMPILES", [])
+    return private_cache / "samplers"
+
+
 class Run:
     """Invoke the app the way a user does, returning exit code, stdout and stderr."""
 

@@ -36,14 +36,6 @@ def _jit_reference(spec, n, seed):
     return np.asarray(function(jax.random.PRNGKey(seed), *sampling.runtime_arguments(spec)), dtype=np.float64)
 
 
-@pytest.fixture
-def store(tmp_path, monkeypatch):
-    monkeypatch.setenv("PRIORCLI_CACHE_DIR", str(tmp_path / "jax"))
-    monkeypatch.delenv("PRIORCLI_NO_CACHE", raising=False)
-    monkeypatch.delenv("PRIORCLI_NO_SAMPLER_CACHE", raising=False)
-    return tmp_path / "samplers"
-
-
 def _entries(directory):
     return sorted(p for p in os.listdir(directory) if p.endswith(compiled.SUFFIX)) if directory.exists() else []
 

@@ -50,18 +50,6 @@ def _reference(spec, n, seed):
     return _constant_program(spec, n, jax.random.PRNGKey(seed))
 
 
-@pytest.fixture
-def store(tmp_path, monkeypatch):
-    root = tmp_path / "cache"
-    root.mkdir(mode=0o700)
-    monkeypatch.setenv("PRIORCLI_CACHE_DIR", str(root / "jax"))
-    monkeypatch.delenv("PRIORCLI_NO_CACHE", raising=False)
-    monkeypatch.delenv("PRIORCLI_NO_SAMPLER_CACHE", raising=False)
-    monkeypatch.setattr(compiled, "LOADS", [])
-    monkeypatch.setattr(compiled, "COMPILES", [])
-    return root / "samplers"
-
-
 def _entries(directory):
     return sorted(p for p in os.listdir(directory) if p.endswith(compiled.SUFFIX)) if directory.exists() else []
 
@@ -166,15 +154,6 @@ def test_item1_command_line_sweep_compiles_once(tmp_path):
 # Item 2
 
 
-@pytest.fixture
-def registry_cache(tmp_path, monkeypatch):
-    root = tmp_path / "cache"
-    root.mkdir(mode=0o700)
-    monkeypatch.setenv("PRIORCLI_CACHE_DIR", str(root / "jax"))
-    monkeypatch.delenv("PRIORCLI_NO_CACHE", raising=False)
-    return root
-
-
 def _discovered_json():
     """What `list --format json` shows, from numpyro's discovery (not from the cache)."""
     return [{"family": f.name, "support": f.support, "discrete": f.discrete,
@@ -183,12 +162,12 @@ def _discovered_json():
 
 
 @pytest.mark.slow
-def test_item2_warm_list_and_info_import_no_numpyro(registry_cache):
+def test_item2_warm_list_and_info_import_no_numpyro(private_cache):
     commands = (["list"], ["list", "--format", "json"], ["info", "gamma"], ["info", "gamma", "--format", "json"],
                 ["info", "vonmises"])  # VonMises has no record
     cold, imported = packages_after(*commands, packages=["numpyro", "jax"])
     assert "numpyro" in imported  # the control: discovery, the cache written
-    assert len(list(registry_cache.glob("family-registry-*.json"))) == 1
+    assert len(list(private_cache.glob("family-registry-*.json"))) == 1
     warm, imported = packages_after(*commands, packages=["numpyro", "jax"])
     assert imported == []
     assert warm == cold
@@ -201,15 +180,15 @@ def test_item2_warm_list_and_info_import_no_numpyro(registry_cache):
     assert warm == no_cache.stdout
 
 
-def test_item2_list_json_from_the_cache_is_the_discovered_registry(registry_cache, run):
+def test_item2_list_json_from_the_cache_is_the_discovered_registry(private_cache, run):
     first = run("list", "--format", "json")
-    assert first.exit_code == 0 and list(registry_cache.glob("family-registry-*.json"))
+    assert first.exit_code == 0 and list(private_cache.glob("family-registry-*.json"))
     second = run("list", "--format", "json")
     assert json.loads(second.stdout) == _discovered_json()
     assert second.stdout == first.stdout
 
 
-def test_item2_info_spellings_and_unknown_names_from_the_cache(registry_cache, run):
+def test_item2_info_spellings_and_unknown_names_from_the_cache(private_cache, run):
     run("list")
     assert run("info", "Half-Cauchy").stdout.startswith("HalfCauchy: ")
     assert run("info", "bernoulli", "--format", "json").stdout == run("info", "BernoulliProbs", "--format", "json").stdout
@@ -219,18 +198,18 @@ def test_item2_info_spellings_and_unknown_names_from_the_cache(registry_cache, r
 
 @pytest.mark.parametrize("content", [b"{not json", b"[1, 2]", b"[" * 100000, json.dumps(
     {"families": {"Gamma": {"name": "Gamma"}}, "index": {"gamma": "Gamma"}}).encode(), b"\xff\xfe", b""])
-def test_item2_corrupted_registry_cache_is_ignored_and_rebuilt(registry_cache, run, content):
+def test_item2_corrupted_private_cache_is_ignored_and_rebuilt(private_cache, run, content):
     expected = run("list", "--format", "json").stdout
-    (path,) = registry_cache.glob("family-registry-*.json")
+    (path,) = private_cache.glob("family-registry-*.json")
     path.write_bytes(content)
     again = run("list", "--format", "json")
     assert again.exit_code == 0 and again.stdout == expected
     assert json.loads(path.read_bytes())["families"]["Gamma"]["name"] == "Gamma"  # rebuilt
 
 
-def test_item2_planted_fifo_or_link_is_not_followed(registry_cache, run, tmp_path):
+def test_item2_planted_fifo_or_link_is_not_followed(private_cache, run, tmp_path):
     expected = run("info", "gamma").stdout
-    (path,) = registry_cache.glob("family-registry-*.json")
+    (path,) = private_cache.glob("family-registry-*.json")
     elsewhere = tmp_path / "elsewhere.json"
     elsewhere.write_bytes(path.read_bytes().replace(b"(0, inf)", b"PLANTED"))
     for plant in ("fifo", "link"):
@@ -242,22 +221,22 @@ def test_item2_planted_fifo_or_link_is_not_followed(registry_cache, run, tmp_pat
         assert stat.S_ISREG(os.lstat(path).st_mode)  # replaced by a fresh file
 
 
-def test_item2_registry_cache_in_a_group_writable_directory_is_not_read(registry_cache, run):
+def test_item2_private_cache_in_a_group_writable_directory_is_not_read(private_cache, run):
     expected = run("info", "gamma").stdout
-    (path,) = registry_cache.glob("family-registry-*.json")
+    (path,) = private_cache.glob("family-registry-*.json")
     planted = path.read_bytes().replace(b"(0, inf)", b"PLANTED")
     path.write_bytes(planted)
-    os.chmod(registry_cache, 0o770)
+    os.chmod(private_cache, 0o770)
     try:
         result = run("info", "gamma")
     finally:
-        os.chmod(registry_cache, 0o700)
+        os.chmod(private_cache, 0o700)
     assert result.exit_code == 0 and result.stdout == expected
     assert "writable by its group" in result.stderr
     assert path.read_bytes() == planted  # left alone, not rewritten
 
 
-def test_item2_cache_key_follows_the_numpyro_version(registry_cache, monkeypatch):
+def test_item2_cache_key_follows_the_numpyro_version(private_cache, monkeypatch):
     path = familyhelp._registry_cache_path()
     monkeypatch.setattr(familyhelp, "_installed_version", lambda name: "0.0.1")
     assert familyhelp._registry_cache_path() != path

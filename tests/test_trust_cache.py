@@ -72,16 +72,6 @@ def _sample_exponential(env):
     return subprocess.run(argv, capture_output=True, text=True, env=env, timeout=300)
 
 
-@pytest.fixture
-def store(tmp_path, monkeypatch):
-    root = tmp_path / "cache"
-    root.mkdir(mode=0o700)
-    monkeypatch.setenv("PRIORCLI_CACHE_DIR", str(root / "jax"))
-    monkeypatch.delenv("PRIORCLI_NO_CACHE", raising=False)
-    monkeypatch.delenv("PRIORCLI_NO_SAMPLER_CACHE", raising=False)
-    return root / "samplers"
-
-
 def test_item3_private_store_is_read_and_reused(store, tmp_path):
     """The control for the refusals below: in a private store the planted key is the one looked up
     (so a refusal is what keeps the plant from running), and real entries are reused."""
