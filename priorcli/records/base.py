@@ -1,8 +1,8 @@
 """The FamilyRecord class and the machinery every record shares.
 
-A record is declared once per family (``priorcli.records.real``, ``.positive``, ``.unit``,
-``.discrete``) from *cores*: plain functions of the value and the native parameters written with
-numpy ufuncs and ``scipy.special``, so that one function serves both
+A record is declared once per family, in its own file (``priorcli.records.gamma``, ...), from
+*cores*: plain functions of the value and the native parameters written with numpy ufuncs and
+``scipy.special``, so that one function serves both
 
 * scalars: ``record.cdf(0.3, loc=0.0, scale=1.0)`` returns a Python ``float`` (the solver's many
   small evaluations), and
@@ -237,6 +237,8 @@ class FamilyRecord:
     # fit_coords(x, start) -> {param: the fitter's coordinate as keywords (kind, scale, low, high)}
     # replacing the default log/logit/shift ones (Levy's loc, kept below min(x))
     fit_coords: Callable | None = field(default=None, compare=False)
+    # a vector-valued family (Dirichlet): kept out of RECORDS, whose members the univariate fast paths use
+    multivariate: bool = False
 
     @property
     def fits(self) -> bool:

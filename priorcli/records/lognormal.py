@@ -20,8 +20,9 @@ from statistics import NormalDist
 from priorcli.errors import InfeasibleError, UsageError
 from priorcli.records.base import INF, LOC_SCALE, LOG2PI, POSITIVE_LINE, Inversion, np, record, sc, show
 from priorcli.records.fitdata import check_positive, require_spread, robust_spread
+from priorcli.records.oracle import ScipyOracle
 
-__all__ = ["LOGNORMAL", "Term", "term", "candidates", "value_at", "RELATION", "log_expm1"]
+__all__ = ["RECORD", "SCIPY", "LOGNORMAL", "Term", "term", "candidates", "value_at", "RELATION", "log_expm1"]
 
 _NORMAL = NormalDist()
 
@@ -372,4 +373,5 @@ LOGNORMAL = record(
     mle=_lognormal_mle,
 )
 
-RECORDS = (LOGNORMAL,)
+RECORD = LOGNORMAL
+SCIPY = ScipyOracle("lognorm", lambda loc, scale: {"s": scale, "scale": math.exp(loc)})

@@ -17,7 +17,7 @@ import math
 
 from priorcli.errors import ConvergenceError, InfeasibleError, UsageError
 from priorcli.records import lognormal as ln
-from priorcli.records.multivariate import DIRICHLET
+from priorcli.records.dirichlet import RECORD as DIRICHLET
 from priorcli.solving.equations import Eq, achieved, equations, finite
 from priorcli.solving.lines import code_lines, pymc_code
 from priorcli.solving.problem import Problem, Redundant
