@@ -126,7 +126,7 @@ def _parse_for(family: FamilyInfo, pairs) -> tuple[dict, Targets]:
 
 
 def _needs_whole_number(family: FamilyInfo, fixed: dict) -> str | None:
-    missing = [p.name for p in family.params if p.kind.endswith("integer") and p.name not in fixed]
+    missing = [p.name for p in family.params if p.domain.integer and p.name not in fixed]
     return missing[0] if missing else None
 
 

@@ -324,7 +324,7 @@ def list_families(format: str, out: TextIO) -> None:
             [
                 {
                     "family": f.name,
-                    "params": [{"name": p.name, "constraint": p.kind, "default": p.default} for p in f.params],
+                    "params": [{"name": p.name, "constraint": p.domain.name, "default": p.default} for p in f.params],
                     "support": f.support,
                     "discrete": f.discrete,
                 }
@@ -366,7 +366,7 @@ def info(family_name: str, format: str, out: TextIO) -> None:
     params = [
         {
             "name": p.name,
-            "constraint": p.kind,
+            "constraint": p.domain.name,
             "default": p.default,
             "aliases": [a for a, n in aliases.items() if n == p.name],
         }
@@ -403,7 +403,7 @@ def info(family_name: str, format: str, out: TextIO) -> None:
 def _example_value(param) -> str:
     if param.default is not None:
         return f"{param.default:g}"
-    return {"unit_interval": "0.5", "simplex": "0.2,0.3,0.5", "real": "0"}.get(param.kind, "2")
+    return param.domain.example
 
 
 # ---------------------------------------------------------------------------------------------

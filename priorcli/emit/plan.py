@@ -288,10 +288,10 @@ def support_bounds(family_name: str) -> tuple[str | None, str | None]:
 
 
 def _distinct_probe(param, i: int) -> float:
-    base = {"unit_interval": 0.3, "openinterval": 0.3, "open_unit_interval": 0.3}.get(param.kind)
-    if base is not None:
-        return base + 0.05 * i
-    if param.kind.endswith("integer"):
+    domain = param.domain
+    if domain.bounded and not domain.integer and domain.vector is None:  # 0.3, 0.35, ... of the way between the ends
+        return domain.low + (0.3 + 0.05 * i) * (domain.high - domain.low)
+    if domain.integer:
         return 7.0 + i
     return 1.25 + 0.5 * i  # positive, real and dependent parameters: increasing, so low < high
 

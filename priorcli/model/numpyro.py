@@ -63,7 +63,7 @@ def _check_values(family: FamilyInfo, params: dict) -> None:
             bad = _violations(param, value)
             if bad is not None:
                 raise UsageError(
-                    f"'{name}' of {family.name} is outside its constraint ({param.kind}) for some draws, "
+                    f"'{name}' of {family.name} is outside its constraint ({param.domain.name}) for some draws, "
                     f"e.g. {bad:g}"
                 )
         else:
@@ -72,12 +72,10 @@ def _check_values(family: FamilyInfo, params: dict) -> None:
 
 def _violations(param, values: np.ndarray) -> float | None:
     """The first value that breaks the constraint, or None."""
-    from priorcli.families.registry import kind_ok
-
     for value in (values.min(), values.max()):
-        if kind_ok(param.kind, float(value)) is False:
+        if param.domain.contains(float(value)) is False:
             return float(value)
-    if param.constraint is not None and kind_ok(param.kind, 0.0) is None:
+    if param.constraint is not None and param.domain.contains(0.0) is None:
         ok = np.asarray(param.constraint(values))
         if not ok.all():
             return float(values[~ok][0])

@@ -52,8 +52,8 @@ def solve(family: str, targets: Targets, fixed: dict[str, float] | None = None) 
 def _equations_for(family: str, F, t: Targets, fixed: dict) -> tuple[list[Eq], list[str]]:
     """Validated equations and the free parameters (whole-number parameters must be held)."""
     free = [p.name for p in F.params if p.name not in fixed]
-    kinds = {p.name: p.kind for p in F.params}
-    integer = [n for n in free if kinds[n].endswith("integer")]
+    domains = {p.name: p.domain for p in F.params}
+    integer = [n for n in free if domains[n].integer]
     if integer:
         raise UsageError(
             f"{family}'s {integer[0]} is a whole number priorcli does not solve for: give it "

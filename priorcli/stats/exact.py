@@ -80,7 +80,7 @@ def build_distribution(spec: DistSpec):
 
     dist = numpyro_dist()
     # Integer parameters (Binomial's total_count) stay integers: numpyro's samplers index with them.
-    integer = {p.name for p in spec.family.params if p.kind.endswith("integer")}
+    integer = {p.name for p in spec.family.params if p.domain.integer}
     kwargs = {k: jnp.asarray(v, dtype=jnp.int64 if k in integer else jnp.float64) for k, v in spec.params.items()}
     try:
         # priorcli checks the constraints itself; numpyro's eager validation would cost compilations.
@@ -562,12 +562,13 @@ class ExactDistribution:
 def dirichlet_components(spec: DistSpec) -> list[DistSpec]:
     """Each Dirichlet component is Beta(a_i, sum(a) - a_i): exact marginals from closed forms."""
     from priorcli.families.registry import FamilyInfo, ParamInfo
+    from priorcli.records.domain import POSITIVE
 
     alpha = spec.params["concentration"]
     total = sum(alpha)
     beta_family = FamilyInfo(
         name="Beta",
-        params=(ParamInfo("concentration1", "positive", None), ParamInfo("concentration0", "positive", None)),
+        params=(ParamInfo("concentration1", POSITIVE, None), ParamInfo("concentration0", POSITIVE, None)),
         discrete=False,
     )
     return [DistSpec(beta_family, {"concentration1": a, "concentration0": total - a}) for a in alpha]
