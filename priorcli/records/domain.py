@@ -87,6 +87,8 @@ class Domain:
         2 away from a single end (``--concentration 2``)."""
         if self.vector == "simplex":
             return "0.2,0.3,0.5"
+        if self.vector is not None:
+            return "2"  # one component: any real vector (logits, cutpoints) takes it
         if self.bounded or self.line:
             return f"{self.typical:g}"
         return f"{self.low + 2.0:g}" if self.lower_bounded else f"{self.high - 2.0:g}"
