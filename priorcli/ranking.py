@@ -276,7 +276,7 @@ def _auto_refuses(family: FamilyInfo, targets: Targets, fixed: dict) -> str | No
     values = _target_values(targets)
     if family.discrete and not (values and _whole(values)):
         return "discrete, and the target values are not all whole numbers"
-    F = records.get(family.name)
+    F = family.closed
     if family.discrete and targets.mode is not None:
         return "discrete, and a mode is no target for a discrete family"
     try:

@@ -358,7 +358,7 @@ def info(family_name: str, format: str, out: TextIO) -> None:
 
     family, description = described(family_name)  # from the registry's cache file when it holds it
     aliases = family.aliases()
-    record = records.describe(family.name)
+    record = family.record
     example = (record.example if record is not None else None) or "priorcli sample {} {}".format(
         family.name.lower(),
         " ".join(f"--{p.name} {_example_value(p)}" for p in family.params),

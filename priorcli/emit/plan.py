@@ -98,9 +98,7 @@ def _random_variable(statement: lang.Statement) -> Variable:
 def _target_formulas(family: FamilyInfo, params: dict, targets: dict, statement) -> dict[str, Expr]:
     """Targets that vary across draws, written as the family record's closed-form inversion (the
     formula ``sample`` evaluates on the draws), as model-language expressions."""
-    from priorcli import records
-
-    record = records.get(family.name)
+    record = family.closed
     inversion = record.inversion(set(targets), set(params)) if record is not None else None
     if inversion is not None:
         try:

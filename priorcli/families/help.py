@@ -48,18 +48,14 @@ def lookup(name: str) -> FamilyInfo:
         return fast
     index = _name_index(records.MULTIVARIATE)
     if normalize(name) in index:  # Dirichlet: vector parameters, from its record
-        record = records.MULTIVARIATE[index[normalize(name)]]
-        params = tuple(ParamInfo(p.name, p.domain, p.default, event_dim=1) for p in record.params)
-        return FamilyInfo(name=record.name, params=params, discrete=record.discrete, multivariate=True)
+        return FamilyInfo.from_record(records.MULTIVARIATE[index[normalize(name)]])
     return resolve(name)
 
 
 def targets_of(family: FamilyInfo) -> tuple[str, ...]:
     """The target kinds the family takes: all of them for a univariate family, ``count`` only
     where a record's closed form takes it; a multivariate family takes its record's targets."""
-    from priorcli import records
-
-    record = records.describe(family.name)
+    record = family.record
     inversions = record.inversions if record is not None else ()
     with_count = any("count" in inv.targets for inv in inversions)
     if family.multivariate:
@@ -288,9 +284,11 @@ def _registry_cache_path() -> str | None:
     from priorcli import records
     from priorcli.families import doctext
     from priorcli.families import registry as families
+    from priorcli.records import domain
 
     package = os.path.dirname(os.path.abspath(records.__file__))
     sources = sorted(os.path.join(package, n) for n in os.listdir(package) if n.endswith(".py"))
+    sources.append(domain.__file__)  # the domains' package, beside the family files
     return _cache_path("family-registry", (families.__file__, doctext.__file__, __file__, *sources),
                        f"format {REGISTRY_FORMAT}")
 

@@ -16,7 +16,8 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Callable
 
 from priorcli.errors import UsageError
-from priorcli.records import MAX_WHOLE, PARAM_ALIASES, aliases_for  # noqa: F401  (PARAM_ALIASES: re-exported)
+from priorcli import records
+from priorcli.records import MAX_WHOLE, PARAM_ALIASES, FamilyRecord, aliases_for  # noqa: F401  (PARAM_ALIASES: re-exported)
 from priorcli.records.domain import DEPENDENT, NAMED, Domain
 from priorcli.families.targets import Targets
 
@@ -42,6 +43,10 @@ class ParamInfo:
 
 @dataclass(frozen=True)
 class FamilyInfo:
+    """One family, described once: what numpyro says of it (its class, parameters with their
+    domains, support, discreteness; discovered) and what priorcli knows beyond numpyro, its
+    ``record`` (closed forms, inversions, fit fields; ``priorcli.records``), or None."""
+
     name: str  # numpyro class name
     params: tuple[ParamInfo, ...]
     discrete: bool
@@ -49,6 +54,26 @@ class FamilyInfo:
     support: str = ""
     doc: str = ""
     factory: Callable | None = field(default=None, compare=False, repr=False)
+    # the family's record: filled in from priorcli.records by name unless given
+    record: FamilyRecord | None = field(default=None, compare=False, repr=False)
+
+    def __post_init__(self):
+        if self.record is None:
+            object.__setattr__(self, "record", records.describe(self.name))
+
+    @property
+    def closed(self) -> FamilyRecord | None:
+        """The record's univariate closed forms (``records.get``): None for Dirichlet, whose
+        record holds inversions and text but no scalar closed forms."""
+        return self.record if self.record is not None and not self.record.multivariate else None
+
+    @classmethod
+    def from_record(cls, record: FamilyRecord) -> "FamilyInfo":
+        """The family as its record describes it, without numpyro (the closed-form fast paths)."""
+        event_dim = 1 if record.multivariate else 0
+        params = tuple(ParamInfo(p.name, p.domain, p.default, event_dim) for p in record.params)
+        return cls(name=record.name, params=params, discrete=record.discrete, multivariate=record.multivariate,
+                   record=record)
 
     @property
     def param_names(self) -> tuple[str, ...]:
@@ -307,8 +332,6 @@ def _classes() -> dict[str, Any]:
 @functools.lru_cache(maxsize=None)
 def _discover(name: str) -> FamilyInfo | None:
     info = _discover_class(name, _classes()[name])
-    from priorcli import records
-
     closed = records.get(name)
     if info is None or closed is None:
         return info
@@ -368,15 +391,11 @@ def unknown_family(name: str, known) -> UsageError:
 
 def resolve_fast(name: str) -> FamilyInfo | None:
     """The family from its record, without importing numpyro; None if it has no record."""
-    from priorcli import records
-
     index = _name_index(records.RECORDS)
     key = normalize(name)
     if key not in index:
         return None
-    f = records.RECORDS[index[key]]
-    params = tuple(ParamInfo(p.name, p.domain, p.default) for p in f.params)
-    return FamilyInfo(name=f.name, params=params, discrete=f.discrete)
+    return FamilyInfo.from_record(records.RECORDS[index[key]])
 
 
 # ---------------------------------------------------------------------------------------------

@@ -35,12 +35,14 @@ class _Coord:
     high: float = 1.0
     # numpyro's biject_to(constraint), where numpyro is loaded anyway (the fit of a family without a
     # record): the value is transform(transform.inv(start) + scale * u); kind then only says which
-    # way the coordinate can run off (priorcli.fitting.generic)
+    # way the coordinate can run off (priorcli.fitting.generic); y0 = transform.inv(start), computed
+    # once, outside jax's tracing
     transform: Any = field(default=None, compare=False)
+    y0: float = 0.0
 
     def origin(self) -> float:
         if self.transform is not None:
-            return float(self.transform.inv(self.start))
+            return self.y0
         if self.kind == "log":
             return math.log(self.start)
         if self.kind in ("logit", "interval"):
@@ -69,12 +71,13 @@ def _coord_for(domain, start: float, spread: float, transform=None) -> _Coord:
     """The coordinate of a parameter in ``domain`` (priorcli.records.domain): a scaled shift on the
     line, the log above 0, the logit between two ends. Without ``transform`` (numpyro's biject_to)
     these are written with numpy: the record fitter's path does not import jax."""
+    y0 = float(transform.inv(start)) if transform is not None else 0.0
     if domain.line:
-        return _Coord("real", start, scale=spread, transform=transform)
+        return _Coord("real", start, scale=spread, transform=transform, y0=y0)
     if domain.lower_bounded and domain.low == 0.0:
-        return _Coord("log", start, transform=transform)
+        return _Coord("log", start, transform=transform, y0=y0)
     if domain.bounded:
-        return _Coord("interval", start, low=domain.low, high=domain.high, transform=transform)
+        return _Coord("interval", start, low=domain.low, high=domain.high, transform=transform, y0=y0)
     raise AssertionError(domain.name)
 
 

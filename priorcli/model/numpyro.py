@@ -13,7 +13,6 @@ from typing import Any
 import numpy as np
 
 from priorcli.model import parse as lang
-from priorcli import records
 from priorcli.errors import UsageError
 from priorcli.families.registry import (
     SCALAR_TARGETS,
@@ -86,7 +85,7 @@ def _vectorised_closed_form(family: FamilyInfo, targets: dict, params: dict) -> 
     """Targets that vary across draws, through the family record's closed-form inversion; None when
     it has none, or when some draw's targets are invalid (the draw-by-draw solve then reports the
     first of them exactly as a single solve would)."""
-    record = records.get(family.name)
+    record = family.closed
     inversion = record.inversion(targets, params) if record is not None else None
     if inversion is None:
         return None

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from priorcli.stats import numeric
-from priorcli import records
 from priorcli.errors import InfeasibleError, UsageError
 from priorcli.families.registry import FamilyInfo
 from priorcli.families.transforms import TransformSpec, build_chain, check_chain
@@ -108,7 +107,7 @@ class _Base:
     def __init__(self, family: FamilyInfo, params: dict[str, Any]):
         self.family = family
         self.params = params
-        self.closed = records.get(family.name)
+        self.closed = family.closed
         self._dist = None
         self._log_prob = None
         self._pmf = None

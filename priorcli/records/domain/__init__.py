@@ -1,6 +1,6 @@
 """Parameter domains as data: where a parameter's values lie (like scipy's ``_ShapeInfo``).
 
-A :class:`Domain` says what values a parameter takes: its ends, whether each end is included,
+A :class:`Domain` (a package of its own beside the family files, which are one module each) says what values a parameter takes: its ends, whether each end is included,
 whether the values are whole numbers, a typical value, and how a message says it. The records
 declare theirs by name (``param("scale", "positive", 1.0)`` takes :data:`POSITIVE`); the registry
 builds the domains of every other family from numpyro's constraint objects
