@@ -186,8 +186,8 @@ WHAT = {"mode": "unique mode", "median": "median", "mean": "finite mean", "sd": 
 
 def _standard_member(prob: Problem, fixed: dict) -> dict:
     std = dict(fixed)
-    if prob.family == "Uniform":
-        std.update(low=0.0, high=1.0)
+    if prob.F.linear is not None:  # the member at l = 0, s = 1
+        std.update({n: cs for n, (_, cs) in prob.F.linear.items()})
     else:
         for n, k in prob.scaling.items():
             std[n] = 0.0 if k == "loc" else 1.0
@@ -220,10 +220,8 @@ def linear(prob: Problem, eqs: list[Eq], fixed: dict, free) -> dict:
 
 def _linear_shift(prob: Problem, rows: list, fixed: dict, who: str) -> dict:
     """Shift families: unknowns (l, s) with X = l + s * X0, from two rows (targets or fixed)."""
-    if prob.family == "Uniform":
-        names = {"low": (1.0, 0.0), "high": (1.0, 1.0)}
-        loc_name = scale_name = None
-    else:
+    names = prob.F.linear
+    if names is None:
         loc_name = next(n for n, k in prob.scaling.items() if k == "loc")
         scale_name = next(n for n, k in prob.scaling.items() if k == "scale")
         names = {loc_name: (1.0, 0.0), scale_name: (0.0, 1.0)}
@@ -248,8 +246,12 @@ def _linear_shift(prob: Problem, rows: list, fixed: dict, who: str) -> dict:
             hint = f": {lo.split('=')[0]} must lie below {hi.split('=')[0]} for every {who}"
         raise InfeasibleError(f"{l1} and {l2} cannot both hold{hint} (they imply a scale of {s * prob.c:.6g})")
     out = dict(fixed)
-    if prob.family == "Uniform":
-        out["low"], out["high"] = loc, loc + s
-    else:
-        out[loc_name], out[scale_name] = loc, s
+    for n, coefficients in names.items():
+        out[n] = _combination(coefficients, loc, s)
     return out
+
+
+def _combination(coefficients: tuple[float, float], loc: float, s: float) -> float:
+    """cl * loc + cs * s, leaving out the zero terms (so that loc itself keeps its sign at -0.0)."""
+    terms = [c * v for c, v in zip(coefficients, (loc, s)) if c]
+    return terms[0] if len(terms) == 1 else terms[0] + terms[1]

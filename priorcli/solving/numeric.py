@@ -46,7 +46,7 @@ def solve_std(prob: Problem, eqs: list[Eq], fixed: dict) -> tuple[list[dict], st
                 raise Redundant(red.drop + (red.drop >= i), red.root) from None
 
     shapes = [n for n in free if n not in prob.scaling]
-    if prob.scaling and not shapes and simple and family not in ("LogNormal", "LogUniform"):
+    if prob.scaling and not shapes and simple and prob.F.solves_linearly:
         return [linear(prob, eqs, fixed, free)], "closed-form", []
 
     if len(free) == 1:
