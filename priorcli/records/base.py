@@ -242,6 +242,10 @@ class FamilyRecord:
     # the coordinates of a linear solve, X = l + s X0, where they are not the record's loc and scale
     # kinds: {param: (coefficient of l, coefficient of s)} (Uniform: low = l, high = l + s)
     linear: dict | None = field(default=None, compare=False)
+    # a target algebra solving location/sd/quantile targets whole, in closed form (LogNormal's,
+    # ``priorcli.records.lognormal.ALGEBRA``: term, candidates, value_at, relation texts, ...); the
+    # solver takes this path for the family before any numerics
+    algebra: object | None = field(default=None, compare=False)
 
     @property
     def takes_count(self) -> bool:
