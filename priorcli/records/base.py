@@ -246,6 +246,9 @@ class FamilyRecord:
     # ``priorcli.records.lognormal.ALGEBRA``: term, candidates, value_at, relation texts, ...); the
     # solver takes this path for the family before any numerics
     algebra: object | None = field(default=None, compare=False)
+    # a multivariate family's exact marginals: components(**params) -> [(family, params), ...]
+    # (Dirichlet's component i is Beta(concentration_i, sum - concentration_i))
+    components: Callable | None = field(default=None, compare=False)
 
     @property
     def takes_count(self) -> bool:

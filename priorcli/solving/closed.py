@@ -4,7 +4,8 @@
   :mod:`priorcli.records.lognormal`, ``math`` and ``statistics.NormalDist`` only, so this path
   imports neither numpy nor scipy nor jax and runs in shell loops) from location/sd targets,
   whole; one target left gives the relation and a small table over sigma.
-* Dirichlet from a simplex mean and a count (the record's inversion); without a count, a table.
+* A multivariate family (Dirichlet) from a simplex mean and a count (the record's inversion);
+  without a count, a table.
 * Inside the general solver (standardised coordinates): the record's :class:`Inversion` when the
   targets are exactly the ones it takes (Gamma/InverseGamma/Beta/BetaProportion from mean+sd,
   Beta from mean+count), and the linear solve of a location-scale or scale family whose shapes are
@@ -16,14 +17,13 @@ from __future__ import annotations
 import math
 
 from priorcli.errors import ConvergenceError, InfeasibleError, UsageError
-from priorcli.records.dirichlet import RECORD as DIRICHLET
 from priorcli.solving.equations import Eq, achieved, equations, finite
 from priorcli.solving.lines import code_lines, pymc_code
 from priorcli.solving.problem import Problem, Redundant
 from priorcli.solving.result import SIGMA_GRID, TOL, Solution, Underdetermined, show
 from priorcli.families.targets import Targets
 
-__all__ = ["solve_algebra", "solve_dirichlet", "algebra_candidates", "record_inversion", "linear", "WHAT"]
+__all__ = ["solve_algebra", "solve_simplex", "algebra_candidates", "record_inversion", "linear", "WHAT"]
 
 
 # ---- a record's target algebra (LogNormal's) ----------------------------------------------
@@ -130,16 +130,16 @@ def solve_algebra(F, t: Targets, fixed: dict) -> Solution | Underdetermined:
     )
 
 
-# ---- Dirichlet --------------------------------------------------------------------------
+# ---- a multivariate record's mean/count inversion (Dirichlet's) --------------------------
 
 _COUNTS = (1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0)  # the table's counts when none is given
 
 
-def _simplex_mean(t: Targets) -> tuple[float, ...]:
+def _simplex_mean(F, t: Targets) -> tuple[float, ...]:
     mean = t.mean if isinstance(t.mean, (tuple, list)) else (t.mean,)
     mean = tuple(finite("mean", v) for v in mean)
     if len(mean) < 2:
-        raise UsageError(f"mean={show(mean)} must have at least two components for Dirichlet")
+        raise UsageError(f"mean={show(mean)} must have at least two components for {F.name}")
     if any(not 0.0 < v < 1.0 for v in mean):
         raise UsageError(f"mean={show(mean)}: every component must be strictly between 0 and 1")
     total = math.fsum(mean)
@@ -148,32 +148,34 @@ def _simplex_mean(t: Targets) -> tuple[float, ...]:
     return mean
 
 
-def solve_dirichlet(t: Targets, fixed: dict) -> Solution | Underdetermined:
-    """Dirichlet from a simplex mean and a count: concentration = count * mean (the Stan guide)."""
+def solve_simplex(F, t: Targets, fixed: dict) -> Solution | Underdetermined:
+    """A multivariate family (Dirichlet) from a simplex mean and a count through its record's
+    inversion: concentration = count * mean (the Stan guide)."""
+    name = F.name
     if fixed:
-        raise UsageError(f"Dirichlet solving takes no fixed parameters (got {', '.join(fixed)})")
+        raise UsageError(f"{name} solving takes no fixed parameters (got {', '.join(fixed)})")
     other = [k for k in t.as_dict() if k not in ("mean", "count")]
     if other:
-        raise UsageError(f"Dirichlet solving takes --mean (a simplex) and --count only, not {', '.join(other)}")
+        raise UsageError(f"{name} solving takes --mean (a simplex) and --count only, not {', '.join(other)}")
     if t.mean is None:
-        raise UsageError("Dirichlet solving needs --mean (a simplex, e.g. 0.2,0.3,0.5) and --count")
-    mean = _simplex_mean(t)
-    inversion = DIRICHLET.inversion({"mean", "count"}).formula
+        raise UsageError(f"{name} solving needs --mean (a simplex, e.g. 0.2,0.3,0.5) and --count")
+    mean = _simplex_mean(F, t)
+    inversion = F.inversion({"mean", "count"}).formula
     if t.count is None:
         rows = tuple({"params": inversion(math, mean=mean, count=n)} for n in _COUNTS)
-        relation = "concentration = count * mean, for every count > 0"
-        return Underdetermined("Dirichlet", relation, rows, t.as_dict(), "count")
+        (param,) = F.param_names
+        relation = f"{param} = count * mean, for every count > 0"
+        return Underdetermined(name, relation, rows, t.as_dict(), "count")
     count = finite("count", t.count)
     if count <= 0.0:
         raise UsageError(f"count={show(count)} must be positive")
     params = inversion(math, mean=mean, count=count)
-    conc = params["concentration"]
+    (conc,) = params.values()
     s = math.fsum(conc)
-    numpyro, stan, notes = code_lines("Dirichlet", params)
+    numpyro, stan, notes = code_lines(name, params)
     got = {"mean": tuple(c / s for c in conc), "count": s}
     got = {k: got[k] for k in t.as_dict()}
-    return Solution("Dirichlet", params, t.as_dict(), got, numpyro, stan, notes,
-                    pymc=pymc_code("Dirichlet", params))
+    return Solution(name, params, t.as_dict(), got, numpyro, stan, notes, pymc=pymc_code(name, params))
 
 
 # ---- inside the general solver (standardised coordinates) -----------------------------------

@@ -559,28 +559,28 @@ class ExactDistribution:
         )
 
 
-def dirichlet_components(spec: DistSpec) -> list[DistSpec]:
-    """Each Dirichlet component is Beta(a_i, sum(a) - a_i): exact marginals from closed forms."""
+def components(spec: DistSpec) -> list[DistSpec]:
+    """A multivariate family's components as univariate families (the record's ``components``
+    hook: a Dirichlet's are Betas): exact marginals from closed forms."""
     from priorcli.families.registry import FamilyInfo, ParamInfo
 
-    alpha = spec.params["concentration"]
-    total = sum(alpha)
-    beta_family = FamilyInfo(
-        name="Beta",
-        params=(ParamInfo("concentration1", "positive", None), ParamInfo("concentration0", "positive", None)),
-        discrete=False,
-    )
-    return [DistSpec(beta_family, {"concentration1": a, "concentration0": total - a}) for a in alpha]
+    out = []
+    for name, params in records.describe(spec.family.name).components(**spec.params):
+        part = records.get(name)
+        family = FamilyInfo(name=name, params=tuple(ParamInfo(p.name, p.kind, p.default) for p in part.params),
+                            discrete=part.discrete)
+        out.append(DistSpec(family, params))
+    return out
 
 
 def exact_summaries(spec: DistSpec, probs=DEFAULT_QUANTILES) -> list[Summary]:
     """One exact Summary (a row per component for Dirichlet)."""
     if spec.family.multivariate:
         if spec.transforms:
-            raise UsageError("--transform applies to univariate families, not Dirichlet")
+            raise UsageError(f"--transform applies to univariate families, not {spec.family.name}")
         return [
             _with_label(ExactDistribution(component).summary(probs), f"component {i}")
-            for i, component in enumerate(dirichlet_components(spec))
+            for i, component in enumerate(components(spec))
         ]
     return [ExactDistribution(spec).summary(probs)]
 
