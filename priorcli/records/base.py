@@ -249,6 +249,9 @@ class FamilyRecord:
     # a multivariate family's exact marginals: components(**params) -> [(family, params), ...]
     # (Dirichlet's component i is Beta(concentration_i, sum - concentration_i))
     components: Callable | None = field(default=None, compare=False)
+    # why `--family auto` leaves the family out (named in --family it is ranked as any other): a fixed
+    # grid of integers nobody elicits, or a second parametrisation of a family already ranked
+    not_auto: str | None = None
 
     @property
     def takes_count(self) -> bool:
