@@ -169,7 +169,7 @@ def _plot_draws(spec: DistSpec, exact, draws, options: OutputOptions, mode: floa
     from priorcli.stats import exact as stats
 
     if spec.family.multivariate:
-        components = stats.dirichlet_components(spec)[:MAX_SHOWN_COMPONENTS]  # as the table (plots are table-only)
+        components = stats.components(spec)[:MAX_SHOWN_COMPONENTS]  # as the table (plots are table-only)
         return [
             mc_stats.histogram(draws[:, i], bins=options.bins, log_x=options.log_x, discrete=False,
                             exact=stats.ExactDistribution(c), label=f"component {i}", span=(0.0, 1.0))
@@ -293,7 +293,7 @@ def _density_curves(family_name: str, params: dict) -> list:
     from priorcli.stats import exact as stats
 
     spec = DistSpec(resolve(family_name), dict(params))
-    components = stats.dirichlet_components(spec) if spec.family.multivariate else [spec]
+    components = stats.components(spec) if spec.family.multivariate else [spec]
     curves = []
     for i, component in enumerate(components):
         exact = stats.ExactDistribution(component)

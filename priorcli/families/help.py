@@ -57,7 +57,7 @@ def targets_of(family: FamilyInfo) -> tuple[str, ...]:
     where a record's closed form takes it; a multivariate family takes its record's targets."""
     record = family.record
     inversions = record.inversions if record is not None else ()
-    with_count = any("count" in inv.targets for inv in inversions)
+    with_count = record is not None and record.takes_count
     if family.multivariate:
         return tuple(sorted({t for inv in inversions for t in inv.targets}, key=_target_order))
     return tuple(t for t in SCALAR_TARGETS + ("quantile",) if t != "count" or with_count)

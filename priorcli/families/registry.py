@@ -274,7 +274,9 @@ def _discover_class(name: str, cls) -> FamilyInfo | None:
         instance = cls(**{p.name: _probe_value(p) for p in params})
     except Exception:
         return None
-    if name != "Dirichlet" and instance.event_shape != ():
+    record = records.describe(name)
+    multivariate = record is not None and record.multivariate  # vector draws: only where a record says so
+    if not multivariate and instance.event_shape != ():
         return None
     discrete = bool(instance.is_discrete)
     support = instance.support
@@ -285,10 +287,11 @@ def _discover_class(name: str, cls) -> FamilyInfo | None:
         name=name,
         params=tuple(params),
         discrete=discrete,
-        multivariate=name == "Dirichlet",
+        multivariate=multivariate,
         support=_support_text(support),
         doc=doc,
         factory=cls,
+        record=record,
     )
 
 

@@ -245,6 +245,32 @@ class FamilyRecord:
     fit_coords: Callable | None = field(default=None, compare=False)
     # a vector-valued family (Dirichlet): kept out of RECORDS, whose members the univariate fast paths use
     multivariate: bool = False
+    # the coordinates of a linear solve, X = l + s X0, where they are not the record's loc and scale
+    # kinds: {param: (coefficient of l, coefficient of s)} (Uniform: low = l, high = l + s)
+    linear: dict | None = field(default=None, compare=False)
+    # a target algebra solving location/sd/quantile targets whole, in closed form (LogNormal's,
+    # ``priorcli.records.lognormal.ALGEBRA``: term, candidates, value_at, relation texts, ...); the
+    # solver takes this path for the family before any numerics
+    algebra: object | None = field(default=None, compare=False)
+    # a multivariate family's exact marginals: components(**params) -> [(family, params), ...]
+    # (Dirichlet's component i is Beta(concentration_i, sum - concentration_i))
+    components: Callable | None = field(default=None, compare=False)
+    # why `--family auto` leaves the family out (named in --family it is ranked as any other): a fixed
+    # grid of integers nobody elicits, or a second parametrisation of a family already ranked
+    not_auto: str | None = None
+
+    @property
+    def takes_count(self) -> bool:
+        """Whether ``--count`` applies (the Stan guide's mean/count): one of its closed forms takes it."""
+        return any("count" in inv.targets for inv in self.inversions)
+
+    @property
+    def solves_linearly(self) -> bool:
+        """Whether, with the shapes held, every target is l + b s in two parameters (a location-scale
+        family, or ``linear``) or b s in one (a scale or rate family): the solver's linear solve."""
+        if self.linear is not None:
+            return True
+        return sorted(self.scaling.values()) in (["loc", "scale"], ["scale"], ["rate"])
 
     @property
     def fits(self) -> bool:

@@ -48,6 +48,7 @@ RECORD = record(
     fit_start=lambda x: _from_beta(beta_fit_start(x)),
     # the MLE is invariant under reparameterisation: fit Beta(a, b), then mean = a/(a+b), c = a+b
     mle_via=("Beta", _from_beta),
+    not_auto="Beta in (mean, concentration)",
 )
 
 SCIPY = ScipyOracle("beta", lambda mean, concentration: {"a": mean * concentration,

@@ -18,6 +18,12 @@ def _mean_count(xp, mean, count):
     return {"concentration": tuple(count * m for m in mean)}
 
 
+def _components(concentration) -> list[tuple[str, dict]]:
+    """Component i is Beta(concentration_i, sum(concentration) - concentration_i)."""
+    total = sum(concentration)
+    return [("Beta", {"concentration1": a, "concentration0": total - a}) for a in concentration]
+
+
 def _mean_of(concentration) -> tuple[float, ...]:
     total = math.fsum(concentration)
     return tuple(c / total for c in concentration)
@@ -44,6 +50,7 @@ RECORD = FamilyRecord(
         "count = sum(concentration) (concentration = count * mean, as in the Stan guide)",
     ),
     example="priorcli sample dirichlet --concentration 1,2,3",
+    components=_components,
 )
 
 SCIPY = ScipyOracle("dirichlet", lambda concentration: {"alpha": concentration})

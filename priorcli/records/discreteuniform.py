@@ -41,6 +41,7 @@ RECORD = record(
     moving_support=(-INF, INF),
     fit_check=_du_fit_check,
     mle=range_mle("DiscreteUniform", extra=1.0),
+    not_auto="a fixed grid of integers",
 )
 
 SCIPY = ScipyOracle("randint", lambda low, high: {"low": low, "high": high + 1.0})

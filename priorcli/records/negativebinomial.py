@@ -98,6 +98,7 @@ RECORD = record(
     moment_start=lambda m, s: _nb_probs_start(m, s),
     fit_check=nb_fit_check,
     fit_start=nb_fit_start,
+    not_auto="NegativeBinomial2 in (total_count, probs)",
 )
 
 

@@ -30,6 +30,7 @@ RECORD = record(
     support_params=("low", "high"),
     moving_support=(-math.inf, math.inf),
     ordered="add",
+    linear={"low": (1.0, 0.0), "high": (1.0, 1.0)},
     moment_start=lambda m, s: {"low": m - math.sqrt(3.0) * s, "high": m + math.sqrt(3.0) * s},
     formulas=("mean = median = (low + high) / 2", "sd = (high - low) / sqrt(12)"),
     fit_check=bounds_check(-math.inf),

@@ -14,6 +14,7 @@ import warnings
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from priorcli import records
 from priorcli.stats import numeric
 from priorcli.errors import InfeasibleError, UsageError
 from priorcli.families.registry import FamilyInfo
@@ -558,29 +559,23 @@ class ExactDistribution:
         )
 
 
-def dirichlet_components(spec: DistSpec) -> list[DistSpec]:
-    """Each Dirichlet component is Beta(a_i, sum(a) - a_i): exact marginals from closed forms."""
-    from priorcli.families.registry import FamilyInfo, ParamInfo
-    from priorcli.records.domain import POSITIVE
-
-    alpha = spec.params["concentration"]
-    total = sum(alpha)
-    beta_family = FamilyInfo(
-        name="Beta",
-        params=(ParamInfo("concentration1", POSITIVE, None), ParamInfo("concentration0", POSITIVE, None)),
-        discrete=False,
-    )
-    return [DistSpec(beta_family, {"concentration1": a, "concentration0": total - a}) for a in alpha]
+def components(spec: DistSpec) -> list[DistSpec]:
+    """A multivariate family's components as univariate families (the record's ``components``
+    hook: a Dirichlet's are Betas): exact marginals from closed forms."""
+    out = []
+    for name, params in spec.family.record.components(**spec.params):
+        out.append(DistSpec(FamilyInfo.from_record(records.get(name)), params))
+    return out
 
 
 def exact_summaries(spec: DistSpec, probs=DEFAULT_QUANTILES) -> list[Summary]:
     """One exact Summary (a row per component for Dirichlet)."""
     if spec.family.multivariate:
         if spec.transforms:
-            raise UsageError("--transform applies to univariate families, not Dirichlet")
+            raise UsageError(f"--transform applies to univariate families, not {spec.family.name}")
         return [
             _with_label(ExactDistribution(component).summary(probs), f"component {i}")
-            for i, component in enumerate(dirichlet_components(spec))
+            for i, component in enumerate(components(spec))
         ]
     return [ExactDistribution(spec).summary(probs)]
 
