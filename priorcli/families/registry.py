@@ -54,12 +54,12 @@ class FamilyInfo:
     support: str = ""
     doc: str = ""
     factory: Callable | None = field(default=None, compare=False, repr=False)
-    # the family's record: filled in from priorcli.records by name unless given
-    record: FamilyRecord | None = field(default=None, compare=False, repr=False)
 
-    def __post_init__(self):
-        if self.record is None:
-            object.__setattr__(self, "record", records.describe(self.name))
+    @property
+    def record(self) -> FamilyRecord | None:
+        """The family's record, read from priorcli.records by class name at each use (one table of
+        records, which a test or a plug-in may replace an entry of)."""
+        return records.describe(self.name)
 
     @property
     def closed(self) -> FamilyRecord | None:
@@ -72,8 +72,7 @@ class FamilyInfo:
         """The family as its record describes it, without numpyro (the closed-form fast paths)."""
         event_dim = 1 if record.multivariate else 0
         params = tuple(ParamInfo(p.name, p.domain, p.default, event_dim) for p in record.params)
-        return cls(name=record.name, params=params, discrete=record.discrete, multivariate=record.multivariate,
-                   record=record)
+        return cls(name=record.name, params=params, discrete=record.discrete, multivariate=record.multivariate)
 
     @property
     def param_names(self) -> tuple[str, ...]:
@@ -291,7 +290,6 @@ def _discover_class(name: str, cls) -> FamilyInfo | None:
         support=_support_text(support),
         doc=doc,
         factory=cls,
-        record=record,
     )
 
 
