@@ -16,7 +16,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-from priorcli import records
 from priorcli.errors import UsageError
 from priorcli.families.registry import complete_params, parse_family_args, resolve, resolve_fast
 from priorcli.stats.exact import DEFAULT_QUANTILES, DistSpec, Summary
@@ -55,7 +54,7 @@ def build(family_name: str, pairs: list[tuple[str, str]], transform_texts: Itera
         if solution.method == "least-squares":
             approximate = f"least-squares fit (approximate), loss {solution.loss:.4g}"
             warnings = tuple(solution.miss_warnings())
-    record = records.get(family.name) if not family.multivariate else None
+    record = family.closed
     if record is not None:
         record.check_exact_counts(complete_params(family, params))
     return Built(DistSpec(family, complete_params(family, params), transforms), solved_from, approximate, warnings)

@@ -10,12 +10,15 @@ __all__ = ["code_lines", "numpyro_line", "pymc_code"]
 
 
 def numpyro_line(family: str, params: dict) -> str:
-    """``dist.LogNormal(loc=0.25, scale=0.5)``; a vector as ``jnp.array([...])``."""
-    if family == "Dirichlet":
-        inner = ", ".join(format_number(v) for v in params["concentration"])
-        return f"dist.Dirichlet(concentration=jnp.array([{inner}]))"
-    args = ", ".join(f"{k}={format_number(v)}" for k, v in params.items())
+    """``dist.LogNormal(loc=0.25, scale=0.5)``; a vector as ``jnp.array([...])`` (Dirichlet's)."""
+    args = ", ".join(f"{k}={_value(v)}" for k, v in params.items())
     return f"dist.{family}({args})"
+
+
+def _value(v) -> str:
+    if isinstance(v, (tuple, list)):
+        return f"jnp.array([{', '.join(format_number(x) for x in v)}])"
+    return format_number(v)
 
 
 def code_lines(family: str, params: dict) -> tuple[str, str | None, tuple[str, ...]]:
