@@ -13,6 +13,7 @@ from priorcli.render import output as render
 from priorcli.api import Built, build, solve_pairs
 from priorcli.errors import InfeasibleError, UsageError
 from priorcli.families.registry import FamilyInfo, resolve, split_extra_args
+from priorcli.commands import lkj
 from priorcli.commands.options import OutputOptions
 from priorcli.stats.exact import DistSpec, Summary
 
@@ -45,6 +46,8 @@ def sample_family(family_name: str, tokens: list[str], transform_texts: list[str
     from priorcli.sampling import draws as sampling
     from priorcli.stats import exact as stats
 
+    if lkj.handles(family_name):  # correlation matrices, read through one correlation's marginal
+        return lkj.sample(family_name, tokens, transform_texts, options, out)
     built = build_spec(family_name, tokens, transform_texts)
     spec = built.spec
     # One exact distribution serves the table, the streaming range and the plotted density.
@@ -193,6 +196,8 @@ def summarize_family(family_name: str, tokens: list[str], transform_texts: list[
                      out: TextIO) -> None:
     from priorcli.stats import exact as stats
 
+    if lkj.handles(family_name):
+        return lkj.summarize(family_name, tokens, transform_texts, options, out)
     built = build_spec(family_name, tokens, transform_texts, fast=not transform_texts)
     spec = built.spec
     exact = None if spec.family.multivariate else stats.ExactDistribution(spec)
@@ -239,6 +244,10 @@ def solve(family_name: str, tokens: list[str], *, format: str, plot: bool, out: 
     if format not in ("table", "json"):
         raise UsageError(f"--format for solve must be table or json, got '{format}'")
     emit = None if emit is None else emitters.parse_target(emit)
+    if lkj.handles(family_name):
+        if emit is not None:
+            raise UsageError("--emit writes a program of one variable; for LKJ use the code lines solve prints")
+        return lkj.solve(family_name, tokens, format=format, plot=plot, out=out)
     result = solve_pairs(family_name, split_extra_args(tokens))
     for warning in getattr(result, "misses", None) and result.miss_warnings() or ():
         render.stderr_line(warning)
