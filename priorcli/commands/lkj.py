@@ -60,11 +60,13 @@ def _title(family: str, params: lkj.LKJParams) -> str:
 
 
 def _exact_summary(exact, params: lkj.LKJParams, probs):
-    """The marginal's exact Summary, with its closed-form moments: mean 0, sd 1 / sqrt(2 a + 1)
-    (the quadrature's are the same to rounding)."""
+    """The marginal's exact Summary, with its closed forms: mean = median = 0 (the 0.5 quantile
+    too), sd 1 / sqrt(2 a + 1) (quadrature and scipy's betaincinv give them to about 1e-10)."""
     from dataclasses import replace
 
-    return replace(exact.summary(probs), mean=0.0, sd=lkj.marginal_sd(params))
+    summary = exact.summary(probs)
+    quantiles = {p: (0.0 if p == 0.5 else q) for p, q in summary.quantiles.items()}
+    return replace(summary, mean=0.0, median=0.0, sd=lkj.marginal_sd(params), quantiles=quantiles)
 
 
 def _p_abs(params: lkj.LKJParams) -> float:
