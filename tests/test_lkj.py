@@ -220,3 +220,78 @@ def test_bad_input_is_one_error_line(run, argv, needles, code):
     result = run(*argv)
     assert_usage_error(result, *needles, code=code)
     assert result.stdout == ""
+
+
+# ---------------------------------------------------------------------------------------------
+# the code lines, run by each framework
+
+
+def _solved_lines(run, k=3):
+    return run.json("solve", "lkj", "--dimension", k, "--lower", -0.5, "--upper", 0.5, "--mass", 0.9)
+
+
+def test_stan_line_compiles_with_stanc(run, tmp_path):
+    from emit_support import assert_stanc_accepts
+
+    doc = _solved_lines(run)
+    program = f"parameters {{\n  cholesky_factor_corr[3] L;\n}}\nmodel {{\n  L ~ {doc['stan']};\n}}\n"
+    assert_stanc_accepts(program, tmp_path)
+
+
+@pytest.mark.slow
+def test_numpyro_and_pymc_lines_draw_the_solved_marginal(run, tmp_path):
+    """Each line, run in a fresh interpreter by its framework: the drawn r[0,1] meets the mass."""
+    import os
+    import subprocess
+    import sys
+
+    doc = _solved_lines(run)
+    eta = doc["params"]["concentration"]
+    n = 4000
+    scripts = {
+        "numpyro": ("import jax, numpy as np, numpyro.distributions as dist\n"
+                    f"L = np.asarray({doc['numpyro']}.sample(jax.random.PRNGKey(0), ({n},)))\n"),
+        "pymc": ("import numpy as np, pymc as pm\n"
+                 "with pm.Model():\n"
+                 f"    chol, corr, sds = {doc['pymc']}\n"
+                 f"L = np.asarray(pm.draw(corr, draws={n}, random_seed=0))\n"
+                 "L = np.linalg.cholesky(L)\n"),
+    }
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("JAX_", "PRIORCLI_"))}
+    for name, body in scripts.items():
+        script = body + "R = L @ np.swapaxes(L, -1, -2)\nprint(float(np.mean(np.abs(R[:, 0, 1]) < 0.5)))\n"
+        (tmp_path / f"{name}.py").write_text(script, encoding="utf-8")
+        done = subprocess.run([sys.executable, f"{name}.py"], cwd=tmp_path, env=env, capture_output=True, text=True,
+                              timeout=900)
+        assert done.returncode == 0, done.stderr[-3000:]
+        share = float(done.stdout.strip().splitlines()[-1])
+        # the line rounds eta to 6 digits: its mass differs from 0.9 by far less than the band
+        P = _marginal(3, float(f"{eta:.6g}")).cdf(0.5) - _marginal(3, float(f"{eta:.6g}")).cdf(-0.5)
+        assert abs(share - P) < K_SIGMA * math.sqrt(P * (1 - P) / n), (name, share, P)
+
+
+@pytest.mark.slow
+def test_stan_line_draws_the_solved_marginal_with_pystan(run, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    pytest.importorskip("stan", reason="PyStan is in the test extra")
+    doc = _solved_lines(run)
+    eta = float(doc["stan"][len("lkj_corr_cholesky("):-1])
+    program = ("generated quantities {\n  matrix[3, 3] L = lkj_corr_cholesky_rng(3, %r);\n"
+               "  real r01 = multiply_lower_tri_self_transpose(L)[1, 2];\n}\n") % eta
+    (tmp_path / "program.stan").write_text(program, encoding="utf-8")
+    n = 4000
+    script = ("import numpy as np, stan\n"
+              "model = stan.build(open('program.stan').read(), data={}, random_seed=3)\n"
+              f"fit = model.fixed_param(num_samples={n}, num_chains=1)\n"
+              "print(float(np.mean(np.abs(np.asarray(fit['r01']).ravel()) < 0.5)))\n")
+    (tmp_path / "run_stan.py").write_text(script, encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("JAX_", "PRIORCLI_"))}
+    done = subprocess.run([sys.executable, "run_stan.py"], cwd=tmp_path, env=env, capture_output=True, text=True,
+                          timeout=1800)
+    assert done.returncode == 0, done.stderr[-3000:]
+    share = float(done.stdout.strip().splitlines()[-1])
+    P = _marginal(3, eta).cdf(0.5) - _marginal(3, eta).cdf(-0.5)
+    assert abs(share - P) < K_SIGMA * math.sqrt(P * (1 - P) / n), (share, P)
