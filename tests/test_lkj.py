@@ -260,8 +260,8 @@ def test_numpyro_and_pymc_lines_draw_the_solved_marginal(run, tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("JAX_", "PRIORCLI_"))}
     for name, body in scripts.items():
         script = body + "R = L @ np.swapaxes(L, -1, -2)\nprint(float(np.mean(np.abs(R[:, 0, 1]) < 0.5)))\n"
-        (tmp_path / f"{name}.py").write_text(script, encoding="utf-8")
-        done = subprocess.run([sys.executable, f"{name}.py"], cwd=tmp_path, env=env, capture_output=True, text=True,
+        (tmp_path / f"line_{name}.py").write_text(script, encoding="utf-8")
+        done = subprocess.run([sys.executable, f"line_{name}.py"], cwd=tmp_path, env=env, capture_output=True, text=True,
                               timeout=900)
         assert done.returncode == 0, done.stderr[-3000:]
         share = float(done.stdout.strip().splitlines()[-1])
