@@ -19,7 +19,6 @@ from priorcli.errors import ConvergenceError, InfeasibleError, UsageError
 from priorcli.records import lognormal as ln
 from priorcli.records.multivariate import DIRICHLET
 from priorcli.solving.equations import Eq, achieved, equations, finite
-from priorcli.solving.lines import code_lines, pymc_code
 from priorcli.solving.problem import Problem, Redundant
 from priorcli.solving.result import SIGMA_GRID, TOL, Solution, Underdetermined, show
 from priorcli.families.targets import Targets
@@ -102,7 +101,6 @@ def solve_lognormal(t: Targets, fixed: dict) -> Solution | Underdetermined:
         if not (math.isfinite(mu) and math.isfinite(got) and abs(got - eq.value) <= TOL * abs(eq.value)):
             raise ConvergenceError(f"LogNormal(loc={mu:.6g}, scale={s:.6g}) misses {eq.label}: it gives {got:.6g}")
     params = {"loc": mu, "scale": s}
-    numpyro, stan, stan_notes = code_lines("LogNormal", params)
     kinds = {e.kind for e in eqs}
     has_root = "sd" in kinds and bool(kinds & {"mode", "quantile"})
     return Solution(
@@ -110,12 +108,9 @@ def solve_lognormal(t: Targets, fixed: dict) -> Solution | Underdetermined:
         params,
         t.as_dict(),
         achieved(t, lambda eq: _ln_value(eq, mu, s)),
-        numpyro,
-        stan,
-        tuple(_several(cands)) + stan_notes,
+        tuple(_several(cands)),
         alternatives,
         "root" if has_root and "scale" not in fixed else "closed-form",
-        pymc_code("LogNormal", params),
     )
 
 
@@ -158,11 +153,9 @@ def solve_dirichlet(t: Targets, fixed: dict) -> Solution | Underdetermined:
     params = inversion(math, mean=mean, count=count)
     conc = params["concentration"]
     s = math.fsum(conc)
-    numpyro, stan, notes = code_lines("Dirichlet", params)
     got = {"mean": tuple(c / s for c in conc), "count": s}
     got = {k: got[k] for k in t.as_dict()}
-    return Solution("Dirichlet", params, t.as_dict(), got, numpyro, stan, notes,
-                    pymc=pymc_code("Dirichlet", params))
+    return Solution("Dirichlet", params, t.as_dict(), got)
 
 
 # ---- inside the general solver (standardised coordinates) -----------------------------------
