@@ -22,7 +22,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-from priorcli import records
 from priorcli.errors import UsageError
 from priorcli.families.registry import complete_params, parse_family_args, resolve, resolve_fast
 from priorcli.stats.exact import DEFAULT_QUANTILES, DistSpec, Summary
@@ -61,7 +60,7 @@ def build(family_name: str, pairs: Iterable[tuple[str, Any]], transform_texts: I
         if solution.method == "least-squares":
             approximate = f"least-squares fit (approximate), loss {solution.loss:.4g}"
             warnings = tuple(solution.miss_warnings())
-    record = records.get(family.name) if not family.multivariate else None
+    record = family.closed
     if record is not None:
         record.check_exact_counts(complete_params(family, params))
     return Built(DistSpec(family, complete_params(family, params), transforms), solved_from, approximate, warnings)

@@ -14,23 +14,15 @@ from priorcli.errors import ConvergenceError, InfeasibleError, UsageError
 from priorcli.emit.lines import solved
 from priorcli.solving import Solution, Underdetermined, format_number, solve
 from priorcli.families.targets import Targets
+from priorcli.records import scipy_oracle
 
 # ---------------------------------------------------------------------------------------
 # oracle: scipy.stats distributions and modes written out here
 # ---------------------------------------------------------------------------------------
 
-ORACLE = {
-    "LogNormal": lambda p: stats.lognorm(s=p["scale"], scale=math.exp(p["loc"])),
-    "Normal": lambda p: stats.norm(p["loc"], p["scale"]),
-    "Gamma": lambda p: stats.gamma(p["concentration"], scale=1.0 / p["rate"]),
-    "Beta": lambda p: stats.beta(p["concentration1"], p["concentration0"]),
-    "StudentT": lambda p: stats.t(p["df"], p["loc"], p["scale"]),
-    "Weibull": lambda p: stats.weibull_min(p["concentration"], scale=p["scale"]),
-    "InverseGamma": lambda p: stats.invgamma(p["concentration"], scale=p["rate"]),
-    "Gumbel": lambda p: stats.gumbel_r(p["loc"], p["scale"]),
-    "Exponential": lambda p: stats.expon(scale=1.0 / p["rate"]),
-    "HalfNormal": lambda p: stats.halfnorm(scale=p["scale"]),
-}
+ORACLE = {name: scipy_oracle(name) for name in (
+    "LogNormal", "Normal", "Gamma", "Beta", "StudentT", "Weibull", "InverseGamma", "Gumbel", "Exponential", "HalfNormal",
+)}  # the families' scipy oracles, declared beside their records
 
 MODE = {
     "LogNormal": lambda p: math.exp(p["loc"] - p["scale"] ** 2),

@@ -169,7 +169,7 @@ def _plot_draws(spec: DistSpec, exact, draws, options: OutputOptions, mode: floa
     from priorcli.stats import exact as stats
 
     if spec.family.multivariate:
-        components = stats.dirichlet_components(spec)[:MAX_SHOWN_COMPONENTS]  # as the table (plots are table-only)
+        components = stats.components(spec)[:MAX_SHOWN_COMPONENTS]  # as the table (plots are table-only)
         return [
             mc_stats.histogram(draws[:, i], bins=options.bins, log_x=options.log_x, discrete=False,
                             exact=stats.ExactDistribution(c), label=f"component {i}", span=(0.0, 1.0))
@@ -293,7 +293,7 @@ def _density_curves(family_name: str, params: dict) -> list:
     from priorcli.stats import exact as stats
 
     spec = DistSpec(resolve(family_name), dict(params))
-    components = stats.dirichlet_components(spec) if spec.family.multivariate else [spec]
+    components = stats.components(spec) if spec.family.multivariate else [spec]
     curves = []
     for i, component in enumerate(components):
         exact = stats.ExactDistribution(component)
@@ -324,7 +324,7 @@ def list_families(format: str, out: TextIO) -> None:
             [
                 {
                     "family": f.name,
-                    "params": [{"name": p.name, "constraint": p.kind, "default": p.default} for p in f.params],
+                    "params": [{"name": p.name, "constraint": p.domain.name, "default": p.default} for p in f.params],
                     "support": f.support,
                     "discrete": f.discrete,
                 }
@@ -358,7 +358,7 @@ def info(family_name: str, format: str, out: TextIO) -> None:
 
     family, description = described(family_name)  # from the registry's cache file when it holds it
     aliases = family.aliases()
-    record = records.describe(family.name)
+    record = family.record
     example = (record.example if record is not None else None) or "priorcli sample {} {}".format(
         family.name.lower(),
         " ".join(f"--{p.name} {_example_value(p)}" for p in family.params),
@@ -366,7 +366,7 @@ def info(family_name: str, format: str, out: TextIO) -> None:
     params = [
         {
             "name": p.name,
-            "constraint": p.kind,
+            "constraint": p.domain.name,
             "default": p.default,
             "aliases": [a for a, n in aliases.items() if n == p.name],
         }
@@ -403,7 +403,7 @@ def info(family_name: str, format: str, out: TextIO) -> None:
 def _example_value(param) -> str:
     if param.default is not None:
         return f"{param.default:g}"
-    return {"unit_interval": "0.5", "simplex": "0.2,0.3,0.5", "real": "0"}.get(param.kind, "2")
+    return param.domain.example
 
 
 # ---------------------------------------------------------------------------------------------

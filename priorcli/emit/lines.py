@@ -41,11 +41,14 @@ def _value(text: str, params: dict, number: Number) -> str:
 
 
 def numpyro_line(family: str, params: dict, number: Number = format_number) -> str:
-    """``dist.LogNormal(loc=0.25, scale=0.5)``; a vector as ``jnp.array([...])``."""
-    if family == "Dirichlet":
-        inner = ", ".join(number(v) for v in params["concentration"])
-        return f"dist.Dirichlet(concentration=jnp.array([{inner}]))"
-    args = ", ".join(f"{k}={number(v)}" for k, v in params.items())
+    """``dist.LogNormal(loc=0.25, scale=0.5)``; a vector as ``jnp.array([...])`` (Dirichlet's)."""
+
+    def value(v) -> str:
+        if isinstance(v, (tuple, list)):
+            return f"jnp.array([{', '.join(number(x) for x in v)}])"
+        return number(v)
+
+    args = ", ".join(f"{k}={value(v)}" for k, v in params.items())
     return f"dist.{family}({args})"
 
 

@@ -7,7 +7,7 @@ import math
 
 from priorcli import records
 from priorcli.errors import ConvergenceError, InfeasibleError, PriorError, UsageError
-from priorcli.solving.closed import WHAT, solve_dirichlet, solve_lognormal
+from priorcli.solving.closed import WHAT, solve_algebra, solve_simplex
 from priorcli.solving.equations import Eq, achieved, check_mean_bounds, equations
 from priorcli.solving.lsq import free_directions, free_parameters_error
 from priorcli.solving.maxent import maxent
@@ -31,11 +31,12 @@ def solve(family: str, targets: Targets, fixed: dict[str, float] | None = None) 
     fixed = dict(fixed or {})
     if not isinstance(targets, Targets):
         raise TypeError("targets must be a priorcli.families.targets.Targets")
-    if family == "Dirichlet":
-        return solve_dirichlet(targets, fixed)
-    if family == "LogNormal" and targets.mass is None and targets.lower is None and targets.upper is None \
-            and not _more_targets_than_params(family, targets, fixed):
-        return solve_lognormal(targets, fixed)
+    F = records.describe(family)
+    if F is not None and F.multivariate:
+        return solve_simplex(F, targets, fixed)
+    if F is not None and F.algebra is not None and targets.mass is None and targets.lower is None \
+            and targets.upper is None and not _more_targets_than_params(family, targets, fixed):
+        return solve_algebra(F, targets, fixed)
     import warnings
 
     with warnings.catch_warnings():
@@ -51,8 +52,8 @@ def solve(family: str, targets: Targets, fixed: dict[str, float] | None = None) 
 def _equations_for(family: str, F, t: Targets, fixed: dict) -> tuple[list[Eq], list[str]]:
     """Validated equations and the free parameters (whole-number parameters must be held)."""
     free = [p.name for p in F.params if p.name not in fixed]
-    kinds = {p.name: p.kind for p in F.params}
-    integer = [n for n in free if kinds[n].endswith("integer")]
+    domains = {p.name: p.domain for p in F.params}
+    integer = [n for n in free if domains[n].integer]
     if integer:
         raise UsageError(
             f"{family}'s {integer[0]} is a whole number priorcli does not solve for: give it "
