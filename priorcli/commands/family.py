@@ -286,7 +286,7 @@ def solve(family_name: str, tokens: list[str], *, format: str, plot: bool, out: 
         title += f" (approximate: least-squares fit, loss {render.fmt(result.loss, 4)})"
     render.write_params_table(title, rows, ["parameter", "value"], out)
     render.write_targets_table(result, out)
-    lines = render.code_lines_text(result.numpyro, result.stan, result.pymc)
+    lines = render.code_lines_text(result.numpyro_code, result.stan_code, result.pymc_code)
     lines += [f"note: {note}" for note in result.notes]
     render.write_lines(lines, out)
     if plot:
