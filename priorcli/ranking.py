@@ -54,7 +54,7 @@ class Skipped:
 @dataclass(frozen=True)
 class RankedSolution:
     family: str
-    solution: object  # priorcli.solving.Solution
+    solution: object  # priorcli.emit.lines.Solved: the solver's Solution with its code lines
     loss: float
     entropy: float | None
     residuals: dict = field(default_factory=dict)
@@ -205,6 +205,7 @@ def _none_left(skipped, left_out) -> None:
 
 def _solve_candidates(spec: str, pairs, stop):
     """(ranked unsorted, skipped, left out of auto, the targets) for every candidate of ``spec``."""
+    from priorcli.emit.lines import solved
     from priorcli.solving import Underdetermined, solve, target_loss
 
     families, auto = candidates(spec)
@@ -243,7 +244,7 @@ def _solve_candidates(spec: str, pairs, stop):
             skipped.append(Skipped(family.name, str(exc)))
             continue
         entropy = _entropy(family.name, result.params)
-        ranked.append(RankedSolution(family.name, result, loss, entropy, residuals, len(result.params) - len(fixed)))
+        ranked.append(RankedSolution(family.name, solved(result), loss, entropy, residuals, len(result.params) - len(fixed)))
     if not ranked:
         if first_error is not None and not skipped:
             raise first_error

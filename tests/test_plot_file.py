@@ -242,3 +242,13 @@ def test_matplotlib_only_when_a_figure_is_asked_for(tmp_path):
     _, imported = packages_after(["sample", "normal", "-n", "100", "--plot-file", str(tmp_path / "x.png")],
                                  packages={"matplotlib"})
     assert imported == ["matplotlib"]
+
+
+def test_lkj_figures(run, tmp_path):
+    for i, command in enumerate((("summarize", "lkj", "--dimension", 3, "--concentration", 2),
+                                 ("sample", "lkj", "--dimension", 3, "--concentration", 2, "-n", N, "--no-plot"),
+                                 ("solve", "lkj", "--dimension", 3, "--lower", -0.5, "--upper", 0.5, "--mass", 0.9))):
+        path = tmp_path / f"lkj{i}.svg"
+        result = run(*command, "--plot-file", path)
+        assert result.exit_code == 0, result.stderr
+        assert {"x", "density"} <= set(_svg_texts(path)), command

@@ -13,6 +13,7 @@ from priorcli.render import output as render
 from priorcli.api import Built, build, solve_pairs
 from priorcli.errors import InfeasibleError, UsageError
 from priorcli.families.registry import FamilyInfo, resolve, split_extra_args
+from priorcli.commands import lkj
 from priorcli.commands.options import OutputOptions, check_plot_file, write_figure
 from priorcli.stats.exact import DistSpec, Summary
 
@@ -45,6 +46,8 @@ def sample_family(family_name: str, tokens: list[str], transform_texts: list[str
     from priorcli.sampling import draws as sampling
     from priorcli.stats import exact as stats
 
+    if lkj.handles(family_name):  # correlation matrices, read through one correlation's marginal
+        return lkj.sample(family_name, tokens, transform_texts, options, out)
     built = build_spec(family_name, tokens, transform_texts)
     spec = built.spec
     # One exact distribution serves the table, the streaming range and the plotted density.
@@ -200,6 +203,8 @@ def summarize_family(family_name: str, tokens: list[str], transform_texts: list[
                      out: TextIO) -> None:
     from priorcli.stats import exact as stats
 
+    if lkj.handles(family_name):
+        return lkj.summarize(family_name, tokens, transform_texts, options, out)
     built = build_spec(family_name, tokens, transform_texts, fast=not transform_texts)
     spec = built.spec
     exact = None if spec.family.multivariate else stats.ExactDistribution(spec)
@@ -259,6 +264,10 @@ def solve(family_name: str, tokens: list[str], *, format: str, plot: bool, out: 
     if format not in ("table", "json"):
         raise UsageError(f"--format for solve must be table or json, got '{format}'")
     emit = None if emit is None else emitters.parse_target(emit)
+    if lkj.handles(family_name):
+        if emit is not None:
+            raise UsageError("--emit writes a program of one variable; for LKJ use the code lines solve prints")
+        return lkj.solve(family_name, tokens, format=format, plot=plot, out=out, plot_file=plot_file, force=force)
     result = solve_pairs(family_name, split_extra_args(tokens))
     for warning in getattr(result, "misses", None) and result.miss_warnings() or ():
         render.stderr_line(warning)
@@ -275,7 +284,7 @@ def solve(family_name: str, tokens: list[str], *, format: str, plot: bool, out: 
     if plot_file is not None:
         from priorcli.render import figure
 
-        figure.write_figure(plot_file, [(f"{result.family}: {result.numpyro}", curves)], force=force)
+        figure.write_figure(plot_file, [(f"{result.family}: {result.numpyro_code}", curves)], force=force)
     if isinstance(result, Underdetermined):
         if format == "json":
             render.write_json(
@@ -302,7 +311,7 @@ def solve(family_name: str, tokens: list[str], *, format: str, plot: bool, out: 
         title += f" (approximate: least-squares fit, loss {render.fmt(result.loss, 4)})"
     render.write_params_table(title, rows, ["parameter", "value"], out)
     render.write_targets_table(result, out)
-    lines = render.code_lines_text(result.numpyro, result.stan, result.pymc)
+    lines = render.code_lines_text(result.numpyro_code, result.stan_code, result.pymc_code)
     lines += [f"note: {note}" for note in result.notes]
     render.write_lines(lines, out)
     if plot:

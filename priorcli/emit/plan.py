@@ -206,7 +206,9 @@ _TRANSFORM_EXPRS = {
     "ExpTransform": lambda x: lang.Call("exp", (x,)),
     "SoftplusTransform": lambda x: lang.Call("softplus", (x,)),
     "SigmoidTransform": lambda x: lang.Call("sigmoid", (x,)),
-    "ProbitTransform": lambda x: lang.Call("probit", (x,)),
+    "SigmoidTransform.inv": lambda x: lang.Call("logit", (x,)),
+    "InvProbitTransform": lambda x: lang.Call("inv_probit", (x,)),
+    "InvProbitTransform.inv": lambda x: lang.Call("probit", (x,)),
 }
 
 

@@ -380,12 +380,13 @@ class ExploreState:
 
     def document(self) -> dict:
         """The chosen distribution as the JSON document ``priorcli solve --format json`` prints."""
+        from priorcli.emit.lines import solved
         from priorcli.solving import Solution
 
         result = (self.current if self.free_name else self.solution) if self.mode == TARGETS \
             else None
         if isinstance(result, Solution):
-            return render.solution_json(result)
+            return render.solution_json(solved(result))
         lines = code_lines(self.family.name, self.params)
         return {
             "family": self.family.name,
@@ -482,15 +483,13 @@ def solution_loss(result) -> float:
 def code_lines(family: str, params: dict) -> dict[str, str]:
     """The numpyro and Stan lines ``priorcli solve`` prints, and the PyMC line where PyMC has the
     family."""
-    from priorcli.emit.lines import pymc_line
-    from priorcli.solving import format_number
-    from priorcli.solving.lines import code_lines as solve_lines
+    from priorcli.emit.lines import numpyro_line, pymc_line, stan_line
 
-    numpyro, stan, _ = solve_lines(family, params)
-    lines = {"numpyro": numpyro}
+    lines = {"numpyro": numpyro_line(family, params)}
+    stan = stan_line(family, params)[0]
     if stan:
         lines["stan"] = stan
-    pymc = pymc_line(family, params, format_number)
+    pymc = pymc_line(family, params)
     if pymc:
         lines["pymc"] = pymc
     return lines

@@ -13,7 +13,7 @@ import functools
 import inspect
 import math
 from dataclasses import dataclass, field, replace
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 from priorcli.errors import UsageError
 from priorcli import records
@@ -454,6 +454,45 @@ def parse_probability(text: str, argument: str) -> float:
     return value
 
 
+# A value is the command line's text (``"0.5"``, ``"1,2,3"``) or a Python number (a sequence of
+# numbers for a vector), as the API's keywords give it: text is read once, here; a number is taken
+# as it is (checked, never written out and read back), so it reaches the solver at full precision.
+
+
+def number(value: Any, argument: str) -> float:
+    """A finite float from the command line's text or from a Python number."""
+    if isinstance(value, str):
+        return parse_number(value, argument)
+    if isinstance(value, bool):
+        raise UsageError(f"{argument}={value!r} is not a number")
+    try:
+        out = float(value)
+    except (TypeError, ValueError):
+        raise UsageError(f"{argument}={value!r} is not a number") from None
+    if not math.isfinite(out):
+        raise UsageError(f"{argument} must be a finite number, got '{out!r}'")
+    return out
+
+
+def vector(value: Any, argument: str) -> tuple[float, ...]:
+    """A tuple of finite floats from text (``"1,2,3"``), a sequence of numbers or one number."""
+    if isinstance(value, str):
+        return parse_vector(value, argument)
+    if isinstance(value, (tuple, list)) or type(value).__name__ == "ndarray":
+        return tuple(number(v, argument) for v in list(value))
+    return (number(value, argument),)
+
+
+def probability(value: Any, argument: str) -> float:
+    """A probability strictly between 0 and 1, from text or a Python number."""
+    if isinstance(value, str):
+        return parse_probability(value, argument)
+    out = number(value, argument)
+    if not 0.0 < out < 1.0:
+        raise UsageError(f"{argument} must be a probability strictly between 0 and 1, got '{out!r}'")
+    return out
+
+
 def check_param(param: ParamInfo, value, argument: str) -> None:
     ok = param.domain.contains(value)
     if ok is None and param.constraint is not None:
@@ -469,9 +508,10 @@ def check_param(param: ParamInfo, value, argument: str) -> None:
 WEIGHTED_TARGETS = ("mode", "median", "mean", "sd", "mass", "count")
 
 
-def _split_weight(text: str, argument: str) -> tuple[str, float | None]:
-    """'1@2' -> ('1', 2.0); '1' -> ('1', None). A weight is a positive finite number."""
-    if "@" not in text:
+def _split_weight(text: Any, argument: str) -> tuple[Any, float | None]:
+    """'1@2' -> ('1', 2.0); '1' -> ('1', None); a number has no weight. A weight is a positive
+    finite number."""
+    if not isinstance(text, str) or "@" not in text:
         return text, None
     value, weight_text = text.rsplit("@", 1)
     weight = parse_number(weight_text, f"{argument} weight")
@@ -480,21 +520,38 @@ def _split_weight(text: str, argument: str) -> tuple[str, float | None]:
     return value, weight
 
 
+def _quantile(value: Any, argument: str) -> tuple[float, float, float | None]:
+    """(probability, value, weight) from ``P=V`` or ``P=V@W`` text, or from a (p, v) pair of numbers."""
+    if not isinstance(value, str):
+        try:
+            p, v = value
+        except (TypeError, ValueError):
+            raise UsageError(f"{argument}: {value!r} is not a (probability, value) pair") from None
+        return probability(p, argument), number(v, argument), None
+    if "=" not in value:
+        raise UsageError(f"--quantile needs P=V (e.g. --quantile 0.95=10), got '{value}'")
+    p_text, v_text = value.split("=", 1)
+    v_text, weight = _split_weight(v_text, argument)
+    prob = parse_probability(p_text, argument)
+    return prob, parse_number(v_text, argument), weight
+
+
 @dataclass(frozen=True)
 class ParsedArgs:
     params: dict[str, Any]  # native name -> float or tuple of floats, as given
     targets: Targets
 
 
-def parse_family_args(family: FamilyInfo, pairs: list[tuple[str, str]]) -> ParsedArgs:
-    """Turn (name, value) pairs into native parameters and targets for ``family``."""
+def parse_family_args(family: FamilyInfo, pairs: Iterable[tuple[str, Any]]) -> ParsedArgs:
+    """Turn (name, value) pairs into native parameters and targets for ``family``: a value is the
+    command line's text or a Python number (see :func:`number`); a (p, v) pair for ``quantile``."""
     aliases = family.aliases()
     params: dict[str, Any] = {}
     spelled: dict[str, str] = {}
     scalar_targets: dict[str, Any] = {}
     quantiles: list[tuple[float, float]] = []
     weights: list[tuple[str, float]] = []
-    for name, text in pairs:
+    for name, raw in pairs:
         argument = f"--{name}"
         native = name if name in family.param_names else aliases.get(name)
         if native is not None:
@@ -505,32 +562,28 @@ def parse_family_args(family: FamilyInfo, pairs: list[tuple[str, str]]) -> Parse
                     f"{argument} and --{spelled[native]} both set {family.name}'s '{native}'; give one"
                 )
             param = family.param(native)
-            value: Any = parse_vector(text, argument) if param.event_dim else parse_number(text, argument)
+            value: Any = vector(raw, argument) if param.event_dim else number(raw, argument)
             check_param(param, value, argument)
             params[native] = value
             spelled[native] = name
         elif name == "quantile":
-            if "=" not in text:
-                raise UsageError(f"--quantile needs P=V (e.g. --quantile 0.95=10), got '{text}'")
-            p_text, v_text = text.split("=", 1)
-            v_text, weight = _split_weight(v_text, argument)
-            prob = parse_probability(p_text, argument)
-            quantiles.append((prob, parse_number(v_text, argument)))
+            prob, value, weight = _quantile(raw, argument)
+            quantiles.append((prob, value))
             if weight is not None:
                 weights.append((f"q{prob!r}", weight))
         elif name in SCALAR_TARGETS:
             if name in scalar_targets:
                 raise UsageError(f"{argument} is given twice")
             if name in WEIGHTED_TARGETS:
-                text, weight = _split_weight(text, argument)
+                raw, weight = _split_weight(raw, argument)
                 if weight is not None:
                     weights.append((name, weight))
             if name == "mean" and family.multivariate:
-                scalar_targets[name] = parse_vector(text, argument)
+                scalar_targets[name] = vector(raw, argument)
             elif name == "mass":
-                scalar_targets[name] = parse_probability(text, argument)
+                scalar_targets[name] = probability(raw, argument)
             else:
-                scalar_targets[name] = parse_number(text, argument)
+                scalar_targets[name] = number(raw, argument)
         else:
             known = list(family.param_names) + list(aliases) + list(SCALAR_TARGETS) + ["quantile"]
             close = difflib.get_close_matches(name, known, n=1)
