@@ -71,6 +71,7 @@ def sample(
     plot_range: PlotRangeText = None,
     tail: Tail = None,
     plot: Annotated[Optional[str], typer.Option("--plot", help="With --model: the variables to plot, comma-separated (default: all shown).")] = None,
+    data: Annotated[Optional[list[str]], typer.Option("--data", help="With --model/--numpyro: NAME=1,2,3 (NAME=5 a number), or a CSV file with a header row (a vector per column) or a JSON object; repeatable.")] = None,
 ) -> None:
     """Seeded draws with Monte Carlo and exact summaries side by side, and a histogram."""
     from priorcli.commands import family as commands
@@ -85,6 +86,8 @@ def sample(
     )
     if plot is not None and model is None:
         raise UsageError("--plot NAME chooses variables of --model; without a model the one histogram is drawn")
+    if data and model is None:
+        raise UsageError(f"--data '{data[0]}' gives values to a model: use it with --model (or --numpyro)")
     if _from_source("--model", model, family, tokens, transform,
                     "sample needs a FAMILY (e.g. 'priorcli sample lognormal --mu 0 --sigma 1') or --model"):
         if model == "-" and sys.stdin is None:  # started with fd 0 closed (`<&-`)
@@ -92,7 +95,7 @@ def sample(
         from priorcli.commands import model as model_commands
 
         model_commands.sample_model(model, options, show=show, emit=emit, out=sys.stdout,
-                                    emit_output=output if emit else None, plot=plot)
+                                    emit_output=output if emit else None, plot=plot, data=data)
     else:
         commands.sample_family(family, tokens, transform or [], options, out=sys.stdout)
 
