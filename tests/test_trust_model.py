@@ -115,11 +115,15 @@ def test_item5_vector_misuse_is_one_error_line(run, spec, needles):
 
 @pytest.mark.slow
 def test_item5_table_and_json_name_each_component(run):
+    """Issue 22 changed this: a vector is one pooled column (and JSON 'elements'); --show theta[i] names one."""
     table = run("sample", "--model", HIER, "-n", 2000, "--no-plot")
     assert table.exit_code == 0, table.stderr
     header = next(line for line in table.stdout.splitlines() if "kappa" in line)
-    assert header.split() == ["kappa", "theta[0]", "theta[1]", "theta[2]"]
+    assert header.split() == ["kappa", "theta", "(3", "pooled)"]
     doc = run.json("sample", "--model", HIER, "-n", 2000, "--show", "theta")
+    assert list(doc["variables"]) == ["theta"] and doc["variables"]["theta"]["elements"]["size"] == 3
+    assert math.isclose(sum(doc["variables"]["theta"]["elements"]["mean"]), 1.0, rel_tol=1e-9)
+    doc = run.json("sample", "--model", HIER, "-n", 2000, "--show", "theta[0],theta[1],theta[2]")
     assert list(doc["variables"]) == ["theta[0]", "theta[1]", "theta[2]"]
     means = [doc["variables"][f"theta[{i}]"]["mc"]["mean"] for i in range(3)]
     assert math.isclose(sum(means), 1.0, rel_tol=1e-9)  # components of one simplex per draw

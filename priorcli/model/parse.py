@@ -240,10 +240,10 @@ def _translate_inner(node: ast.AST, ctx: _Ctx) -> Union[Expr, DistExpr]:
         _check_name(ident, ctx)
         if ident in CONSTANTS:
             return Num(CONSTANTS[ident], symbol=ident)
+        if ident in ctx.known:  # before the functions: a family's parameter may be called 'mean' (templates)
+            return Name(ident)
         if ident in MATH_FUNCTIONS or ident in TRANSFORMS or ident in REDUCTIONS:
             raise ctx.error(f"'{ident}' is a function; call it, e.g. '{ident}(...)'")
-        if ident in ctx.known:
-            return Name(ident)
         if ident == ctx.current:
             raise ctx.error(f"'{ident}' cannot refer to itself")
         if ident in ctx.later:
