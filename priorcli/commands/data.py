@@ -69,7 +69,7 @@ def _file(path: str) -> list[DataItem]:
                                  open_error=unreadable, every_column=True)
     except _Unreadable:
         raise
-    except InputError as exc:
+    except (InputError, UsageError) as exc:
         message = str(exc).replace("; add --drop-nonfinite to drop NaN/inf values", "")
         raise UsageError(f"--data {message}") from None
     return _columns([(c.name, c.values) for c in columns], where)
