@@ -108,7 +108,7 @@ def test_reductions_of_data_are_numpys(run):
 @pytest.mark.slow
 def test_hierarchical_regression_matches_numpy(run, tmp_path):
     csv = tmp_path / "d.csv"
-    csv.write_text("x,unused\n" + "".join(f"{v!r},{i}\n" for i, v in enumerate(X)), encoding="utf-8")
+    csv.write_text("x,unused\n" + "".join(f"{v!r},{i}\n" for i, v in enumerate(X.tolist())), encoding="utf-8")
     result = run("sample", "--model", REGRESSION, "--data", str(csv), "-n", N, "--seed", 9, "--quantiles", QS_ARG,
                  "--format", "json")
     assert result.exit_code == 0, result.stderr
@@ -253,7 +253,7 @@ def test_emitted_python_programs_with_data_match_numpy(target, tmp_path):
     n = 10_000
     code = emitted(REGRESSION, target, "--data", X_ARG, "-n", n, "--seed", 4, "--quantiles", QS_ARG)
     assert ("def model(x):" in code) if target == "numpyro" else ('pm.Data("x", np.array([' in code)
-    printed = parse_printed_quantiles(_run_python(code, tmp_path, target))
+    printed = parse_printed_quantiles(_run_python(code, tmp_path, f"prior_{target}"))
     oracle = _regression_oracle(np.random.default_rng(77))
     for name, values in oracle.items():
         columns = {name: values} if values.ndim == 1 else {f"{name}[{i}]": values[:, i] for i in range(X.size)}
