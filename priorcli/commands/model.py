@@ -120,3 +120,59 @@ def write_emitted(model, target: str, options: OutputOptions, show: tuple[str, .
         render.write_text(code, out)
     else:
         render.write_text_file(output, code, force=options.force)
+
+
+def sample_numpyro(spec: str, options: OutputOptions, *, show: str | None, out: TextIO, plot: str | None = None,
+                   data: list[str] | None = None, args: list[str] | None = None) -> None:
+    """``sample --numpyro FILE.py:FUNCTION``: the prior predictive of the user's own numpyro model
+    (``--data`` as jnp arrays, ``--arg k=v`` as numbers, both keyword arguments), shown as
+    ``sample --model`` shows its variables."""
+    from priorcli.commands import variables
+    from priorcli.commands.data import read_data
+    from priorcli.families.registry import numpyro_dist
+    from priorcli.model import user
+
+    kwargs = _numpyro_arguments(read_data(data), args or [])
+    function = user.load_function(spec)
+    user.check_arguments(function, kwargs, spec)
+    numpyro_dist()  # float64 and jax's compilation cache, before any jax array exists
+    import jax.numpy as jnp
+
+    kwargs = {k: jnp.asarray(v) if not isinstance(v, (int, float)) else v for k, v in kwargs.items()}
+    values, kinds = user.prior_predictive(function, kwargs, options.draws, options.seed, spec)
+    shown = variables.select(values, show)
+    variables.report(shown, options, out, title=f"numpyro model {spec}: {options.draws} draws, seed {options.seed} "
+                     "(Monte Carlo, Predictive)", plot=plot,
+                     kind=lambda base: (kinds[base].discrete, kinds[base].bounded))
+
+
+def _numpyro_arguments(data, args: list[str]) -> dict:
+    """--data items (vectors as numpy arrays, numbers as floats) and --arg k=v (an int when written as one)."""
+    import numpy as np
+
+    kwargs: dict = {d.name: np.asarray(d.values, dtype=np.float64) if d.vector else d.values[0] for d in data}
+    for item in args:
+        name, sep, text = item.partition("=")
+        name = name.strip()
+        if not sep or not name.isidentifier():
+            raise UsageError(f"--arg '{item}': expected NAME=NUMBER, e.g. --arg n=10")
+        if name in kwargs:
+            raise UsageError(f"--arg '{item}': '{name}' is given twice (by --data or --arg)")
+        kwargs[name] = _arg_number(text.strip(), item)
+    return kwargs
+
+
+def _arg_number(text: str, item: str):
+    import math
+
+    try:
+        return int(text)
+    except ValueError:
+        pass
+    try:
+        value = float(text)
+    except ValueError:
+        raise UsageError(f"--arg '{item}': '{text}' is not a number") from None
+    if not math.isfinite(value):
+        raise UsageError(f"--arg '{item}': '{text}' is not a finite number")
+    return value
