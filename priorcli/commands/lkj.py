@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from priorcli.commands.options import OutputOptions
+from priorcli.commands.options import OutputOptions, write_figure
 from priorcli.errors import UsageError
 from priorcli.families.registry import parse_number, parse_probability, split_extra_args
 from priorcli.records import lkj
@@ -112,6 +112,8 @@ def summarize(family_name: str, tokens: list[str], transform_texts: list[str], o
     params = lkj.LKJParams(dimension, concentration)
     exact = stats.ExactDistribution(lkj_draws.marginal_spec(params))
     summary, p_abs = _exact_summary(exact, params, options.quantiles), _p_abs(params)
+    curve = _density_curve(exact, "r") if options.charts else None
+    write_figure(options, [(_title(family, params), [curve])])
     if options.format == "json":
         doc = {**_head_json(family, params), "support": [-1.0, 1.0], "summary": _summary_doc(summary, p_abs)}
         render.write_json(doc, out)
@@ -119,10 +121,9 @@ def summarize(family_name: str, tokens: list[str], transform_texts: list[str], o
     if options.format in ("csv", "raw"):
         render.write_summary_csv(["exact"], [summary], out)
         return
-    curve = _density_curve(exact, "r") if options.plot else None
     render.write_summary_table(_title(family, params) + "\nsupport (-1, 1)", ["exact"], [summary], out)
     render.write_lines([f"P(|r| < {lkj.HALF_WIDTH:g}) = {render.fmt(p_abs)}"], out)
-    if curve is not None:
+    if options.plot:
         render.write_histograms([curve], out)
 
 
@@ -154,6 +155,11 @@ def sample(family_name: str, tokens: list[str], transform_texts: list[str], opti
     first = values[:, 0]
     mc = mc_stats.mc_summary(first, options.quantiles, label=names[0])
     mc_p = float(np.mean(np.abs(first) < lkj.HALF_WIDTH))
+    plot = None
+    if options.charts:
+        plot = mc_stats.histogram(first, bins=options.bins, log_x=False, discrete=False, exact=exact,
+                                  label=names[0], span=(-1.0, 1.0))
+    write_figure(options, [(_title(family, params), [plot])])
     if options.format == "json":
         doc = {**_head_json(family, params), "seed": options.seed, "draws": options.draws,
                "mc": _summary_doc(mc, mc_p), "exact": _summary_doc(exact_summary, _p_abs(params))}
@@ -162,15 +168,11 @@ def sample(family_name: str, tokens: list[str], transform_texts: list[str], opti
     if options.format == "csv":
         render.write_summary_csv(["Monte Carlo", "exact"], [mc, exact_summary], out)
         return
-    plot = None
-    if options.plot:
-        plot = mc_stats.histogram(first, bins=options.bins, log_x=False, discrete=False, exact=exact,
-                                  label=names[0], span=(-1.0, 1.0))
     title = f"{_title(family, params)}\n{options.draws} draws, seed {options.seed}; {names[0]} shown"
     render.write_summary_table(title, ["Monte Carlo", "exact"], [mc, exact_summary], out)
     render.write_lines([f"P(|r| < {lkj.HALF_WIDTH:g}): Monte Carlo {render.fmt(mc_p)}, exact "
                         f"{render.fmt(_p_abs(params))}"], out)
-    if plot is not None:
+    if options.plot:
         render.write_histograms([plot], out)
 
 
@@ -178,7 +180,8 @@ def sample(family_name: str, tokens: list[str], transform_texts: list[str], opti
 # solve
 
 
-def solve(family_name: str, tokens: list[str], *, format: str, plot: bool, out: TextIO) -> None:
+def solve(family_name: str, tokens: list[str], *, format: str, plot: bool, out: TextIO,
+          plot_file: str | None = None, force: bool = False) -> None:
     """The concentration from --lower L --upper U --mass P, or --quantile P=V, on one correlation."""
     family, dimension, fixed, targets = _parse(family_name, tokens, [], targets=True)
     if fixed is not None and targets:
@@ -189,11 +192,15 @@ def solve(family_name: str, tokens: list[str], *, format: str, plot: bool, out: 
     achieved = _achieved(params, requested)
     code = lkj.code_lines(dimension, concentration)
     curve = None
-    if plot:
+    if plot or plot_file:
         from priorcli.sampling import lkj as lkj_draws
         from priorcli.stats import exact as stats
 
         curve = _density_curve(stats.ExactDistribution(lkj_draws.marginal_spec(params)), "r")
+    if plot_file is not None:
+        from priorcli.render import figure
+
+        figure.write_figure(plot_file, [(_title(family, params), [curve])], force=force)
     if format == "json":
         render.write_json({"family": family, "params": {"dimension": dimension, "concentration": concentration},
                            "targets": requested, "achieved": achieved, "numpyro": code["numpyro"],
@@ -205,7 +212,7 @@ def solve(family_name: str, tokens: list[str], *, format: str, plot: bool, out: 
     target_rows = [(k, render.fmt(v, 10), render.fmt(achieved[k], 10)) for k, v in requested.items()]
     render.write_params_table("targets", target_rows, ["target", "requested", "achieved"], out)
     render.write_lines(render.code_lines_text(code["numpyro"], code["stan"], code["pymc"]), out)
-    if curve is not None:
+    if plot:
         render.write_histograms([curve], out)
 
 

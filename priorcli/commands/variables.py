@@ -12,6 +12,7 @@ from typing import Callable, Mapping, TextIO
 
 import numpy as np
 
+from priorcli.commands.options import write_figure
 from priorcli.errors import UsageError
 from priorcli.render import output as render
 
@@ -96,6 +97,8 @@ def report(shown: list[Shown], options, out: TextIO, *, title: str, plot: str | 
         render.write_draws_file(options.output, table, force=options.force, names=header)
     summaries = {s.key: mc_stats.mc_summary(s.pooled, options.quantiles) for s in shown}
     render.write_range_notes(summaries.items())
+    charts = _charts(plotted, summaries, options, kind)  # built first: a range that cannot be drawn prints nothing
+    write_figure(options, charts)
     if options.format == "json":
         variables = {}
         for s in shown:
@@ -111,18 +114,24 @@ def report(shown: list[Shown], options, out: TextIO, *, title: str, plot: str | 
     if options.format == "csv":
         render.write_summary_csv(labels, list(summaries.values()), out)
         return
-    charts = []
-    if options.plot:  # built first: a range that cannot be drawn prints nothing
-        from priorcli.plot import charts as plots
-
-        for s in plotted:
-            discrete, bounded = kind(s.base)
-            charts.append((s.label, plots.draws_chart(s.pooled, options, label=s.key, mode=summaries[s.key].mode,
-                                                      discrete=discrete, bounded=bounded)))
     render.write_summary_table(title, labels, list(summaries.values()), out)
-    for label, chart in charts:
+    for label, chart in charts if options.plot else ():
         render.write_lines([label], out)
         render.write_chart(chart, out)
+
+
+def _charts(plotted: list[Shown], summaries: dict, options, kind) -> list:
+    """(label, Chart) of each plotted variable, when a terminal plot or a figure file is asked for."""
+    if not options.charts:
+        return []
+    from priorcli.plot import charts as plots
+
+    out = []
+    for s in plotted:
+        discrete, bounded = kind(s.base)
+        out.append((s.label, plots.draws_chart(s.pooled, options, label=s.key, mode=summaries[s.key].mode,
+                                               discrete=discrete, bounded=bounded)))
+    return out
 
 
 def _plotted(shown: list[Shown], plot: str | None) -> list[Shown]:

@@ -474,10 +474,10 @@ def hidden_note(hidden) -> str | None:
     """"1.2% of draws beyond 63.7 not shown", naming the side(s); None when nothing is hidden."""
     parts = []
     if hidden.below > 0:
-        parts.append(f"{percent(hidden.below)} of draws below {end_label(hidden.lo)}")
+        parts.append(f"{percent(hidden.below)} of {hidden.of} below {end_label(hidden.lo)}")
     if hidden.above > 0:
         beyond = f"beyond {end_label(hidden.hi)}"
-        parts.append(f"{percent(hidden.above)} {beyond}" if parts else f"{percent(hidden.above)} of draws {beyond}")
+        parts.append(f"{percent(hidden.above)} {beyond}" if parts else f"{percent(hidden.above)} of {hidden.of} {beyond}")
     if not parts:
         return None
     prefix = f"{hidden.label} " if hidden.label else ""
