@@ -45,7 +45,8 @@ def sample_family(family_name: str, tokens: list[str], transform_texts: list[str
     from priorcli.sampling import draws as sampling
     from priorcli.stats import exact as stats
 
-    built = build_spec(family_name, tokens, transform_texts)
+    # A family with a record is resolved from it (no numpyro import: a stored sampler runs without it)
+    built = build_spec(family_name, tokens, transform_texts, fast=not transform_texts)
     spec = built.spec
     # One exact distribution serves the table, the streaming range and the plotted density.
     exact_dist = None if spec.family.multivariate else stats.ExactDistribution(spec)

@@ -278,7 +278,8 @@ def _environment(sources: tuple[str, ...]) -> str:
     """Everything besides the distribution that decides the compiled program and where it runs."""
     import jax
     import jaxlib
-    import numpyro
+
+    from priorcli.families.help import _installed_version
 
     backend = jax.devices()[0].client
     digest = hashlib.sha256()
@@ -287,9 +288,19 @@ def _environment(sources: tuple[str, ...]) -> str:
     settings = [str(jax.config.jax_enable_x64), str(jax.config.jax_default_prng_impl),
                 str(jax.config.jax_threefry_partitionable), os.environ.get("XLA_FLAGS", "")]  # bits and code
     return "\n".join([
-        jax.__version__, jaxlib.__version__, numpyro.__version__, backend.platform, backend.platform_version,
+        jax.__version__, jaxlib.__version__, _numpyro_version(_installed_version), backend.platform, backend.platform_version,
         *settings, _cpu_flags(), digest.hexdigest(),
     ])
+
+
+def _numpyro_version(installed) -> str:
+    """numpyro's installed version, read without importing it (a stored sampler runs without numpyro)."""
+    version = installed("numpyro")
+    if version is None:  # not found on sys.path as a distribution: ask the module
+        import numpyro
+
+        version = numpyro.__version__
+    return version
 
 
 def _cpu_flags() -> str:

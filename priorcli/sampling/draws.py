@@ -20,7 +20,7 @@ from typing import Iterator
 
 import numpy as np
 
-from priorcli.stats.exact import DistSpec, Summary, build_distribution, finite_or_none
+from priorcli.stats.exact import DistSpec, Summary, build_distribution, finite_or_none, with_factory
 
 CHUNK = 1 << 20  # draws per chunk; above this, summaries are computed in a streaming pass
 # A vector family's draws are kept in memory, n x components values, and jax's gamma (Dirichlet)
@@ -38,6 +38,7 @@ def _sample_function(spec: DistSpec, size: int):
 
     from priorcli.families.transforms import TransformSpec
 
+    spec = DistSpec(with_factory(spec.family), spec.params, spec.transforms)  # before tracing: see with_factory
     names = sorted(spec.params)
 
     def sample(rng_seed, *arguments):
@@ -90,10 +91,10 @@ STREAMED = "streamed chunk"  # the kind of the streaming path's programs in the 
 
 def draw_chunks(spec: DistSpec, n: int, seed: int) -> Iterator[np.ndarray]:
     """Yield float64 numpy arrays of at most CHUNK draws, n in total."""
-    from priorcli.families.registry import numpyro_dist
+    from priorcli.families.registry import configured_jax
 
     _check_vector_budget(spec, n)
-    numpyro_dist()  # float64 and the compilation cache, before any jax array exists
+    configured_jax()  # float64 and the compilation cache, before any jax array exists (numpyro: when compiling)
     from priorcli.sampling.compiled import draw_single_chunk, interruptible, stored_program
 
     arguments = runtime_arguments(spec)
