@@ -37,14 +37,6 @@ __all__ = ["RankedSolution", "RankedFit", "Skipped", "Ranking", "Stopped", "rank
            "rank_fits", "candidates", "TIE"]
 
 TIE = 1e-10  # losses this close are a tie, broken by entropy
-# Left out of auto (named in --family they are ranked as any other): a family on a fixed grid of
-# integers that nobody elicits, and the second parametrisation of a distribution set already ranked
-# (the same member would be listed twice, tied on loss and entropy).
-_NOT_AUTO = {
-    "DiscreteUniform": "a fixed grid of integers",
-    "BetaProportion": "Beta in (mean, concentration)",
-    "NegativeBinomialProbs": "NegativeBinomial2 in (total_count, probs)",
-}
 
 
 class Stopped(PriorError):
@@ -62,7 +54,7 @@ class Skipped:
 @dataclass(frozen=True)
 class RankedSolution:
     family: str
-    solution: object  # priorcli.solving.Solution
+    solution: object  # priorcli.emit.lines.Solved: the solver's Solution with its code lines
     loss: float
     entropy: float | None
     residuals: dict = field(default_factory=dict)
@@ -117,7 +109,8 @@ def candidates(spec: str) -> tuple[list[FamilyInfo], bool]:
     named = _family_list(spec)
     if named is not None:
         return named, False
-    return [resolve_fast(name) for name in records.RECORDS if name not in _NOT_AUTO], True
+    # a record's not_auto leaves it out: a second parametrisation would list the same member twice
+    return [resolve_fast(name) for name, r in records.RECORDS.items() if r.not_auto is None], True
 
 
 def _parse_for(family: FamilyInfo, pairs) -> tuple[dict, Targets]:
@@ -126,7 +119,7 @@ def _parse_for(family: FamilyInfo, pairs) -> tuple[dict, Targets]:
 
 
 def _needs_whole_number(family: FamilyInfo, fixed: dict) -> str | None:
-    missing = [p.name for p in family.params if p.kind.endswith("integer") and p.name not in fixed]
+    missing = [p.name for p in family.params if p.domain.integer and p.name not in fixed]
     return missing[0] if missing else None
 
 
@@ -212,6 +205,7 @@ def _none_left(skipped, left_out) -> None:
 
 def _solve_candidates(spec: str, pairs, stop):
     """(ranked unsorted, skipped, left out of auto, the targets) for every candidate of ``spec``."""
+    from priorcli.emit.lines import solved
     from priorcli.solving import Underdetermined, solve, target_loss
 
     families, auto = candidates(spec)
@@ -250,7 +244,7 @@ def _solve_candidates(spec: str, pairs, stop):
             skipped.append(Skipped(family.name, str(exc)))
             continue
         entropy = _entropy(family.name, result.params)
-        ranked.append(RankedSolution(family.name, result, loss, entropy, residuals, len(result.params) - len(fixed)))
+        ranked.append(RankedSolution(family.name, solved(result), loss, entropy, residuals, len(result.params) - len(fixed)))
     if not ranked:
         if first_error is not None and not skipped:
             raise first_error
@@ -276,7 +270,7 @@ def _auto_refuses(family: FamilyInfo, targets: Targets, fixed: dict) -> str | No
     values = _target_values(targets)
     if family.discrete and not (values and _whole(values)):
         return "discrete, and the target values are not all whole numbers"
-    F = records.get(family.name)
+    F = family.closed
     if family.discrete and targets.mode is not None:
         return "discrete, and a mode is no target for a discrete family"
     try:

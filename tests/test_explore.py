@@ -24,6 +24,7 @@ from priorcli.explore import run as explore_run
 from priorcli.explore.roulette_state import RouletteState
 from priorcli.explore.state import ExploreState, step_value
 from priorcli.families.registry import resolve_fast
+from priorcli.records import scipy_oracle
 from priorcli.explore.roulette import bin_edges, candidates, quantile_targets, rank_chips
 
 
@@ -188,28 +189,9 @@ def test_targets_that_cannot_hold_stay_in_the_app():
 # Roulette
 
 
-SCIPY = {
-    "Normal": lambda p: stats.norm(p["loc"], p["scale"]),
-    "StudentT": lambda p: stats.t(p["df"], p["loc"], p["scale"]),
-    "Logistic": lambda p: stats.logistic(p["loc"], p["scale"]),
-    "Gumbel": lambda p: stats.gumbel_r(p["loc"], p["scale"]),
-    "Cauchy": lambda p: stats.cauchy(p["loc"], p["scale"]),
-    "Laplace": lambda p: stats.laplace(p["loc"], p["scale"]),
-    "Levy": lambda p: stats.levy(p["loc"], p["scale"]),
-    "Uniform": lambda p: stats.uniform(p["low"], p["high"] - p["low"]),
-    "Gamma": lambda p: stats.gamma(p["concentration"], scale=1 / p["rate"]),
-    "LogNormal": lambda p: stats.lognorm(p["scale"], scale=math.exp(p["loc"])),
-    "Weibull": lambda p: stats.weibull_min(p["concentration"], scale=p["scale"]),
-    "InverseGamma": lambda p: stats.invgamma(p["concentration"], scale=p["rate"]),
-    "HalfCauchy": lambda p: stats.halfcauchy(scale=p["scale"]),
-    "HalfNormal": lambda p: stats.halfnorm(scale=p["scale"]),
-    "Exponential": lambda p: stats.expon(scale=1 / p["rate"]),
-    "Chi2": lambda p: stats.chi2(p["df"]),
-    "Pareto": lambda p: stats.pareto(p["alpha"], scale=p["scale"]),
-    "LogUniform": lambda p: stats.loguniform(p["low"], p["high"]),
-    "Beta": lambda p: stats.beta(p["concentration1"], p["concentration0"]),
-    "BetaProportion": lambda p: stats.beta(p["mean"] * p["concentration"], (1 - p["mean"]) * p["concentration"]),
-}
+SCIPY = {name: scipy_oracle(name) for name in (
+    "Normal", "StudentT", "Logistic", "Gumbel", "Cauchy", "Laplace", "Levy", "Uniform", "Gamma", "LogNormal", "Weibull", "InverseGamma", "HalfCauchy", "HalfNormal", "Exponential", "Chi2", "Pareto", "LogUniform", "Beta", "BetaProportion",
+)}  # the families' scipy oracles, declared beside their records
 
 
 def oracle_targets(lo, hi, chips):

@@ -21,19 +21,11 @@ from priorcli.cli import app
 from priorcli.errors import InfeasibleError, UsageError
 from priorcli.ranking import rank_fits, rank_solutions, rank_targets
 from priorcli.families.targets import Targets
+from priorcli.records import scipy_oracle
 
-SCIPY = {
-    "Gamma": lambda p: stats.gamma(p["concentration"], scale=1 / p["rate"]),
-    "LogNormal": lambda p: stats.lognorm(p["scale"], scale=math.exp(p["loc"])),
-    "Weibull": lambda p: stats.weibull_min(p["concentration"], scale=p["scale"]),
-    "Normal": lambda p: stats.norm(p["loc"], p["scale"]),
-    "Logistic": lambda p: stats.logistic(p["loc"], p["scale"]),
-    "Laplace": lambda p: stats.laplace(p["loc"], p["scale"]),
-    "Gumbel": lambda p: stats.gumbel_r(p["loc"], p["scale"]),
-    "Cauchy": lambda p: stats.cauchy(p["loc"], p["scale"]),
-    "Poisson": lambda p: stats.poisson(p["rate"]),
-    "BinomialProbs": lambda p: stats.binom(p["total_count"], p["probs"]),
-}
+SCIPY = {name: scipy_oracle(name) for name in (
+    "Gamma", "LogNormal", "Weibull", "Normal", "Logistic", "Laplace", "Gumbel", "Cauchy", "Poisson", "BinomialProbs",
+)}  # the families' scipy oracles, declared beside their records
 TRUTH = {
     "Gamma": {"concentration": 3.0, "rate": 1.5},
     "LogNormal": {"loc": 0.5, "scale": 0.6},

@@ -16,22 +16,19 @@ from typer.testing import CliRunner
 
 from priorcli.cli import app
 from priorcli.errors import InfeasibleError, UsageError
-from priorcli.records import RECORDS
+from priorcli.records import RECORDS, scipy_oracle
 from priorcli.solving import solve
 from priorcli.families.targets import Targets
 
-# family: (scipy distribution of native params, true params, held params)
+# family: (scipy oracle of native params, declared beside the record; true params, held params)
 ORACLE = {
-    "Poisson": (lambda p: stats.poisson(p["rate"]), {"rate": 3.7}, {}),
-    "GeometricProbs": (lambda p: stats.geom(p["probs"], loc=-1), {"probs": 0.23}, {}),
-    "BernoulliProbs": (lambda p: stats.bernoulli(p["probs"]), {"probs": 0.3}, {}),
-    "BinomialProbs": (lambda p: stats.binom(p["total_count"], p["probs"]), {"probs": 0.35}, {"total_count": 12.0}),
-    "NegativeBinomialProbs": (lambda p: stats.nbinom(p["total_count"], 1 - p["probs"]),
-                              {"total_count": 2.5, "probs": 0.6}, {}),
-    "NegativeBinomial2": (lambda p: stats.nbinom(p["concentration"], p["concentration"] / (p["concentration"] + p["mean"])),
-                          {"mean": 4.5, "concentration": 1.8}, {}),
-    "BetaBinomial": (lambda p: stats.betabinom(p["total_count"], p["concentration1"], p["concentration0"]),
-                     {"concentration1": 2.0, "concentration0": 3.5}, {"total_count": 15.0}),
+    "Poisson": (scipy_oracle("Poisson"), {"rate": 3.7}, {}),
+    "GeometricProbs": (scipy_oracle("GeometricProbs"), {"probs": 0.23}, {}),
+    "BernoulliProbs": (scipy_oracle("BernoulliProbs"), {"probs": 0.3}, {}),
+    "BinomialProbs": (scipy_oracle("BinomialProbs"), {"probs": 0.35}, {"total_count": 12.0}),
+    "NegativeBinomialProbs": (scipy_oracle("NegativeBinomialProbs"), {"total_count": 2.5, "probs": 0.6}, {}),
+    "NegativeBinomial2": (scipy_oracle("NegativeBinomial2"), {"mean": 4.5, "concentration": 1.8}, {}),
+    "BetaBinomial": (scipy_oracle("BetaBinomial"), {"concentration1": 2.0, "concentration0": 3.5}, {"total_count": 15.0}),
 }
 
 

@@ -19,6 +19,7 @@ from priorcli.cli import app
 from priorcli.errors import ConvergenceError, InfeasibleError, UsageError
 from priorcli.solving import solve
 from priorcli.families.targets import Targets
+from priorcli.records import scipy_oracle
 
 
 def _kumaraswamy(p):
@@ -34,33 +35,29 @@ def _kumaraswamy(p):
     return K()
 
 
-# family: (scipy frozen distribution from native params, true params)
+# family: (scipy oracle of native params, declared beside the record (scipy has no Kumaraswamy), true params)
 ORACLE = {
-    "Normal": (lambda p: stats.norm(p["loc"], p["scale"]), {"loc": 1.5, "scale": 0.7}),
-    "LogNormal": (lambda p: stats.lognorm(p["scale"], scale=math.exp(p["loc"])), {"loc": 0.3, "scale": 0.5}),
-    "Gamma": (lambda p: stats.gamma(p["concentration"], scale=1 / p["rate"]), {"concentration": 3.5, "rate": 1.7}),
-    "Beta": (lambda p: stats.beta(p["concentration1"], p["concentration0"]),
-             {"concentration1": 2.5, "concentration0": 6.0}),
-    "BetaProportion": (lambda p: stats.beta(p["mean"] * p["concentration"], (1 - p["mean"]) * p["concentration"]),
-                       {"mean": 0.3, "concentration": 8.0}),
-    "StudentT": (lambda p: stats.t(p["df"], p["loc"], p["scale"]), {"df": 4.0, "loc": 1.5, "scale": 0.8}),
-    "InverseGamma": (lambda p: stats.invgamma(p["concentration"], scale=p["rate"]),
-                     {"concentration": 4.5, "rate": 2.0}),
-    "HalfCauchy": (lambda p: stats.halfcauchy(scale=p["scale"]), {"scale": 2.0}),
-    "HalfNormal": (lambda p: stats.halfnorm(scale=p["scale"]), {"scale": 2.0}),
-    "Exponential": (lambda p: stats.expon(scale=1 / p["rate"]), {"rate": 0.4}),
-    "Weibull": (lambda p: stats.weibull_min(p["concentration"], scale=p["scale"]),
-                {"scale": 2.5, "concentration": 1.8}),
-    "Pareto": (lambda p: stats.pareto(p["alpha"], scale=p["scale"]), {"scale": 1.5, "alpha": 3.0}),
-    "Cauchy": (lambda p: stats.cauchy(p["loc"], p["scale"]), {"loc": -1.0, "scale": 0.5}),
-    "Laplace": (lambda p: stats.laplace(p["loc"], p["scale"]), {"loc": 2.0, "scale": 1.5}),
-    "Logistic": (lambda p: stats.logistic(p["loc"], p["scale"]), {"loc": 2.0, "scale": 1.5}),
-    "Gumbel": (lambda p: stats.gumbel_r(p["loc"], p["scale"]), {"loc": 2.0, "scale": 1.5}),
-    "Uniform": (lambda p: stats.uniform(p["low"], p["high"] - p["low"]), {"low": -1.0, "high": 3.0}),
-    "Chi2": (lambda p: stats.chi2(p["df"]), {"df": 4.5}),
-    "LogUniform": (lambda p: stats.loguniform(p["low"], p["high"]), {"low": 0.5, "high": 20.0}),
+    "Normal": (scipy_oracle("Normal"), {"loc": 1.5, "scale": 0.7}),
+    "LogNormal": (scipy_oracle("LogNormal"), {"loc": 0.3, "scale": 0.5}),
+    "Gamma": (scipy_oracle("Gamma"), {"concentration": 3.5, "rate": 1.7}),
+    "Beta": (scipy_oracle("Beta"), {"concentration1": 2.5, "concentration0": 6.0}),
+    "BetaProportion": (scipy_oracle("BetaProportion"), {"mean": 0.3, "concentration": 8.0}),
+    "StudentT": (scipy_oracle("StudentT"), {"df": 4.0, "loc": 1.5, "scale": 0.8}),
+    "InverseGamma": (scipy_oracle("InverseGamma"), {"concentration": 4.5, "rate": 2.0}),
+    "HalfCauchy": (scipy_oracle("HalfCauchy"), {"scale": 2.0}),
+    "HalfNormal": (scipy_oracle("HalfNormal"), {"scale": 2.0}),
+    "Exponential": (scipy_oracle("Exponential"), {"rate": 0.4}),
+    "Weibull": (scipy_oracle("Weibull"), {"scale": 2.5, "concentration": 1.8}),
+    "Pareto": (scipy_oracle("Pareto"), {"scale": 1.5, "alpha": 3.0}),
+    "Cauchy": (scipy_oracle("Cauchy"), {"loc": -1.0, "scale": 0.5}),
+    "Laplace": (scipy_oracle("Laplace"), {"loc": 2.0, "scale": 1.5}),
+    "Logistic": (scipy_oracle("Logistic"), {"loc": 2.0, "scale": 1.5}),
+    "Gumbel": (scipy_oracle("Gumbel"), {"loc": 2.0, "scale": 1.5}),
+    "Uniform": (scipy_oracle("Uniform"), {"low": -1.0, "high": 3.0}),
+    "Chi2": (scipy_oracle("Chi2"), {"df": 4.5}),
+    "LogUniform": (scipy_oracle("LogUniform"), {"low": 0.5, "high": 20.0}),
     "Kumaraswamy": (_kumaraswamy, {"concentration1": 2.0, "concentration0": 3.0}),
-    "Levy": (lambda p: stats.levy(p["loc"], p["scale"]), {"loc": 0.5, "scale": 2.0}),
+    "Levy": (scipy_oracle("Levy"), {"loc": 0.5, "scale": 2.0}),
 }
 
 PROBS = (0.05, 0.1, 0.3, 0.5, 0.7, 0.8, 0.97)  # not symmetric: a symmetric family needs that

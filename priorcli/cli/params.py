@@ -145,7 +145,8 @@ EMIT_HELP = ("Print the model as a program instead of sampling: numpyro, stan, s
              "for fixed_param) or pymc; with --output PATH, write it there.")
 Transform = Annotated[
     Optional[list[str]],
-    typer.Option("--transform", help="exp, softplus, sigmoid, probit, reciprocal, affine:LOC,SCALE, lower:L, bounds:L,U, power:K (repeatable).",
+    typer.Option("--transform", help="exp, softplus, sigmoid (inv_logit), logit, probit (Phi^-1), inv_probit (Phi), reciprocal, affine:LOC,SCALE, "
+                 "lower:L, bounds:L,U, power:K (repeatable).",
                  autocompletion=_complete_transform),
 ]
 

@@ -13,6 +13,7 @@ from priorcli.render import output as render
 from priorcli.api import Built, build, solve_pairs
 from priorcli.errors import InfeasibleError, UsageError
 from priorcli.families.registry import FamilyInfo, resolve, split_extra_args
+from priorcli.commands import lkj
 from priorcli.commands.options import OutputOptions
 from priorcli.stats.exact import DistSpec, Summary
 
@@ -45,6 +46,8 @@ def sample_family(family_name: str, tokens: list[str], transform_texts: list[str
     from priorcli.sampling import draws as sampling
     from priorcli.stats import exact as stats
 
+    if lkj.handles(family_name):  # correlation matrices, read through one correlation's marginal
+        return lkj.sample(family_name, tokens, transform_texts, options, out)
     # A family with a record is resolved from it (no numpyro import: a stored sampler runs without it)
     built = build_spec(family_name, tokens, transform_texts, fast=not transform_texts)
     spec = built.spec
@@ -170,7 +173,7 @@ def _plot_draws(spec: DistSpec, exact, draws, options: OutputOptions, mode: floa
     from priorcli.stats import exact as stats
 
     if spec.family.multivariate:
-        components = stats.dirichlet_components(spec)[:MAX_SHOWN_COMPONENTS]  # as the table (plots are table-only)
+        components = stats.components(spec)[:MAX_SHOWN_COMPONENTS]  # as the table (plots are table-only)
         return [
             mc_stats.histogram(draws[:, i], bins=options.bins, log_x=options.log_x, discrete=False,
                             exact=stats.ExactDistribution(c), label=f"component {i}", span=(0.0, 1.0))
@@ -194,6 +197,8 @@ def summarize_family(family_name: str, tokens: list[str], transform_texts: list[
                      out: TextIO) -> None:
     from priorcli.stats import exact as stats
 
+    if lkj.handles(family_name):
+        return lkj.summarize(family_name, tokens, transform_texts, options, out)
     built = build_spec(family_name, tokens, transform_texts, fast=not transform_texts)
     spec = built.spec
     exact = None if spec.family.multivariate else stats.ExactDistribution(spec)
@@ -240,6 +245,10 @@ def solve(family_name: str, tokens: list[str], *, format: str, plot: bool, out: 
     if format not in ("table", "json"):
         raise UsageError(f"--format for solve must be table or json, got '{format}'")
     emit = None if emit is None else emitters.parse_target(emit)
+    if lkj.handles(family_name):
+        if emit is not None:
+            raise UsageError("--emit writes a program of one variable; for LKJ use the code lines solve prints")
+        return lkj.solve(family_name, tokens, format=format, plot=plot, out=out)
     result = solve_pairs(family_name, split_extra_args(tokens))
     for warning in getattr(result, "misses", None) and result.miss_warnings() or ():
         render.stderr_line(warning)
@@ -278,7 +287,7 @@ def solve(family_name: str, tokens: list[str], *, format: str, plot: bool, out: 
         title += f" (approximate: least-squares fit, loss {render.fmt(result.loss, 4)})"
     render.write_params_table(title, rows, ["parameter", "value"], out)
     render.write_targets_table(result, out)
-    lines = render.code_lines_text(result.numpyro, result.stan, result.pymc)
+    lines = render.code_lines_text(result.numpyro_code, result.stan_code, result.pymc_code)
     lines += [f"note: {note}" for note in result.notes]
     render.write_lines(lines, out)
     if plot:
@@ -294,7 +303,7 @@ def _density_curves(family_name: str, params: dict) -> list:
     from priorcli.stats import exact as stats
 
     spec = DistSpec(resolve(family_name), dict(params))
-    components = stats.dirichlet_components(spec) if spec.family.multivariate else [spec]
+    components = stats.components(spec) if spec.family.multivariate else [spec]
     curves = []
     for i, component in enumerate(components):
         exact = stats.ExactDistribution(component)
@@ -325,7 +334,7 @@ def list_families(format: str, out: TextIO) -> None:
             [
                 {
                     "family": f.name,
-                    "params": [{"name": p.name, "constraint": p.kind, "default": p.default} for p in f.params],
+                    "params": [{"name": p.name, "constraint": p.domain.name, "default": p.default} for p in f.params],
                     "support": f.support,
                     "discrete": f.discrete,
                 }
@@ -359,7 +368,7 @@ def info(family_name: str, format: str, out: TextIO) -> None:
 
     family, description = described(family_name)  # from the registry's cache file when it holds it
     aliases = family.aliases()
-    record = records.describe(family.name)
+    record = family.record
     example = (record.example if record is not None else None) or "priorcli sample {} {}".format(
         family.name.lower(),
         " ".join(f"--{p.name} {_example_value(p)}" for p in family.params),
@@ -367,7 +376,7 @@ def info(family_name: str, format: str, out: TextIO) -> None:
     params = [
         {
             "name": p.name,
-            "constraint": p.kind,
+            "constraint": p.domain.name,
             "default": p.default,
             "aliases": [a for a, n in aliases.items() if n == p.name],
         }
@@ -404,7 +413,7 @@ def info(family_name: str, format: str, out: TextIO) -> None:
 def _example_value(param) -> str:
     if param.default is not None:
         return f"{param.default:g}"
-    return {"unit_interval": "0.5", "simplex": "0.2,0.3,0.5", "real": "0"}.get(param.kind, "2")
+    return param.domain.example
 
 
 # ---------------------------------------------------------------------------------------------

@@ -7,34 +7,68 @@ and closed-form :class:`Inversion` s from targets to parameters. The solver, the
 summaries and the model sampler all read them; none keeps a copy. Families without a record are
 still usable through numpyro (the registry in ``priorcli.families.registry`` discovers every family).
 
-Adding a family: declare its record in the module for its support (``real``, ``positive``,
-``unit``, ``discrete``; LogNormal and its target algebra have ``lognormal``) and list it in that
-module's ``RECORDS``. Importing this package imports
-neither numpy nor scipy (they load on first use), nor jax.
+Each family has one file here (``gamma.py``, ``lognormal.py``, ...) exporting ``RECORD`` and
+``SCIPY``, its scipy oracle (a :class:`~priorcli.records.oracle.ScipyOracle`, or None where
+scipy.stats lacks the family), which the tests read through :func:`scipy_oracle`. What the
+records share is in ``base`` (the record and its wrappers), ``fitdata`` (the fit fields' checks)
+and ``starts`` (moment starts). Adding a family: its file, and its line in ``_FAMILIES`` below.
+Importing this package imports neither numpy nor scipy (they load on first use), nor jax.
 """
 
 from __future__ import annotations
 
-from priorcli.records import discrete, lognormal, multivariate, positive, real, unit
+from priorcli.records import (
+    bernoulli, beta, betabinomial, betaproportion, binomial, cauchy, chi2, dirichlet, discreteuniform, exponential,
+    gamma, geometric, gumbel, halfcauchy, halfnormal, inversegamma, kumaraswamy, laplace, levy, logistic, lognormal,
+    loguniform, negativebinomial, negativebinomial2, normal, pareto, poisson, studentt, uniform, weibull,
+)
 from priorcli.records.base import MAX_WHOLE, PARAM_ALIASES, FamilyRecord, Inversion, ParamSpec, aliases_for
+from priorcli.records.domain import Domain
 
-__all__ = ["FamilyRecord", "Inversion", "MAX_WHOLE", "ParamSpec", "PARAM_ALIASES", "RECORDS", "MULTIVARIATE", "aliases_for", "get",
-           "describe"]
+__all__ = ["Domain", "FamilyRecord", "Inversion", "MAX_WHOLE", "ParamSpec", "PARAM_ALIASES", "RECORDS", "MULTIVARIATE", "aliases_for", "get",
+           "describe", "scipy_oracle"]
 
-_ORDER = (
-    "Normal LogNormal Gamma Beta BetaProportion StudentT InverseGamma HalfCauchy HalfNormal Exponential Weibull "
-    "Pareto Cauchy Laplace Logistic Gumbel Uniform Chi2 LogUniform Kumaraswamy Levy Poisson BinomialProbs "
-    "BernoulliProbs GeometricProbs NegativeBinomialProbs NegativeBinomial2 BetaBinomial DiscreteUniform"
-).split()
+# The registry: one line per family, in the order `priorcli list` and `--family auto` take them.
+_FAMILIES = (
+    normal,
+    lognormal,
+    gamma,
+    beta,
+    betaproportion,
+    studentt,
+    inversegamma,
+    halfcauchy,
+    halfnormal,
+    exponential,
+    weibull,
+    pareto,
+    cauchy,
+    laplace,
+    logistic,
+    gumbel,
+    uniform,
+    chi2,
+    loguniform,
+    kumaraswamy,
+    levy,
+    poisson,
+    binomial,
+    bernoulli,
+    geometric,
+    negativebinomial,
+    negativebinomial2,
+    betabinomial,
+    discreteuniform,
+    dirichlet,
+)
 
-_ALL = {r.name: r for module in (real, lognormal, positive, unit, discrete) for r in module.RECORDS}
-RECORDS: dict[str, FamilyRecord] = {name: _ALL[name] for name in _ORDER}
-RECORDS.update(_ALL)  # a record missing from _ORDER still counts (appended)
-
+RECORDS: dict[str, FamilyRecord] = {m.RECORD.name: m.RECORD for m in _FAMILIES if not m.RECORD.multivariate}
 
 # Multivariate families: no scalar closed forms, so not in RECORDS (whose members every univariate
 # fast path may use), but their own knowledge (inversions, info text) lives in a record all the same.
-MULTIVARIATE: dict[str, FamilyRecord] = {r.name: r for r in multivariate.RECORDS}
+MULTIVARIATE: dict[str, FamilyRecord] = {m.RECORD.name: m.RECORD for m in _FAMILIES if m.RECORD.multivariate}
+
+_ORACLES = {m.RECORD.name: m.SCIPY for m in _FAMILIES}
 
 
 def get(name: str) -> FamilyRecord | None:
@@ -45,3 +79,19 @@ def get(name: str) -> FamilyRecord | None:
 def describe(name: str) -> FamilyRecord | None:
     """The record of any family, univariate or multivariate (exact class name), or None."""
     return RECORDS.get(name) or MULTIVARIATE.get(name)
+
+
+def scipy_oracle(name: str):
+    """The family's scipy oracle (exact class name): called with the native parameters (a dict or
+    keywords; numpyro's defaults fill the rest) it returns the frozen scipy.stats distribution.
+    None where scipy.stats lacks the family. Test oracle data: priorcli's own code never calls it."""
+    oracle = _ORACLES[name]
+    if oracle is None:
+        return None
+    record = describe(name)
+    defaults = {p.name: p.default for p in record.params if p.default is not None}
+
+    def frozen(params: dict | None = None, /, **kwargs):
+        return oracle({**defaults, **(params or {}), **kwargs})
+
+    return frozen

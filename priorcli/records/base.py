@@ -1,8 +1,8 @@
 """The FamilyRecord class and the machinery every record shares.
 
-A record is declared once per family (``priorcli.records.real``, ``.positive``, ``.unit``,
-``.discrete``) from *cores*: plain functions of the value and the native parameters written with
-numpy ufuncs and ``scipy.special``, so that one function serves both
+A record is declared once per family, in its own file (``priorcli.records.gamma``, ...), from
+*cores*: plain functions of the value and the native parameters written with numpy ufuncs and
+``scipy.special``, so that one function serves both
 
 * scalars: ``record.cdf(0.3, loc=0.0, scale=1.0)`` returns a Python ``float`` (the solver's many
   small evaluations), and
@@ -38,6 +38,8 @@ import importlib
 import math
 from dataclasses import dataclass, field
 from typing import Callable
+
+from priorcli.records.domain import MAX_WHOLE, POSITIVE, REAL, Domain, named
 
 __all__ = [
     "ParamSpec",
@@ -111,10 +113,13 @@ def aliases_for(param_names) -> dict[str, str]:
 @dataclass(frozen=True)
 class ParamSpec:
     name: str  # numpyro name
-    # 'real' | 'positive' | 'unit_interval' | 'open_unit_interval' (ends degenerate)
-    # | 'nonnegative_integer' | 'positive_integer' | 'dependent'
-    kind: str
+    domain: Domain  # where its values lie (priorcli.records.domain): REAL, POSITIVE, OPEN_UNIT_INTERVAL, ...
     default: float | None  # numpyro's default, None if numpyro requires it
+
+    @property
+    def kind(self) -> str:
+        """The domain's name ('positive', 'unit_interval'), as `list` and `info` show it."""
+        return self.domain.name
 
 
 def show(v) -> str:
@@ -126,8 +131,10 @@ def show(v) -> str:
     return f"{v:.10g}" if isinstance(v, float) else str(v)
 
 
-def param(name: str, kind: str, default=None) -> ParamSpec:
-    return ParamSpec(name, kind, None if default is None else float(default))
+def param(name: str, domain: str | Domain, default=None) -> ParamSpec:
+    """A record's parameter: its numpyro name, its domain (a :class:`Domain` or one's name,
+    ``"positive"``) and numpyro's default."""
+    return ParamSpec(name, named(domain), None if default is None else float(default))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -183,7 +190,6 @@ def inversion(targets, fixed=(), *, valid=None, why=None):
 # The record
 
 
-MAX_WHOLE = 2.0 ** 53  # every whole number up to here is a float64; beyond it they are not all
 
 
 @dataclass(frozen=True)
@@ -237,6 +243,34 @@ class FamilyRecord:
     # fit_coords(x, start) -> {param: the fitter's coordinate as keywords (kind, scale, low, high)}
     # replacing the default log/logit/shift ones (Levy's loc, kept below min(x))
     fit_coords: Callable | None = field(default=None, compare=False)
+    # a vector-valued family (Dirichlet): kept out of RECORDS, whose members the univariate fast paths use
+    multivariate: bool = False
+    # the coordinates of a linear solve, X = l + s X0, where they are not the record's loc and scale
+    # kinds: {param: (coefficient of l, coefficient of s)} (Uniform: low = l, high = l + s)
+    linear: dict | None = field(default=None, compare=False)
+    # a target algebra solving location/sd/quantile targets whole, in closed form (LogNormal's,
+    # ``priorcli.records.lognormal.ALGEBRA``: term, candidates, value_at, relation texts, ...); the
+    # solver takes this path for the family before any numerics
+    algebra: object | None = field(default=None, compare=False)
+    # a multivariate family's exact marginals: components(**params) -> [(family, params), ...]
+    # (Dirichlet's component i is Beta(concentration_i, sum - concentration_i))
+    components: Callable | None = field(default=None, compare=False)
+    # why `--family auto` leaves the family out (named in --family it is ranked as any other): a fixed
+    # grid of integers nobody elicits, or a second parametrisation of a family already ranked
+    not_auto: str | None = None
+
+    @property
+    def takes_count(self) -> bool:
+        """Whether ``--count`` applies (the Stan guide's mean/count): one of its closed forms takes it."""
+        return any("count" in inv.targets for inv in self.inversions)
+
+    @property
+    def solves_linearly(self) -> bool:
+        """Whether, with the shapes held, every target is l + b s in two parameters (a location-scale
+        family, or ``linear``) or b s in one (a scale or rate family): the solver's linear solve."""
+        if self.linear is not None:
+            return True
+        return sorted(self.scaling.values()) in (["loc", "scale"], ["scale"], ["rate"])
 
     @property
     def fits(self) -> bool:
@@ -257,9 +291,9 @@ class FamilyRecord:
         return None if v is None or v < 0.0 else math.sqrt(v)
 
     def typical_params(self) -> dict[str, float]:
-        """Some valid parameters (1 for positive, 1/2 for unit-interval, 0 for real ones)."""
-        return {p.name: 1.0 if p.kind == "positive" else 0.5 if p.kind in ("unit_interval", "open_unit_interval")
-                else 0.0 for p in self.params}
+        """Some valid parameters: each domain's typical value (1 for positive, 1/2 for unit-interval,
+        0 for real ones)."""
+        return {p.name: p.domain.typical for p in self.params}
 
     def support_given(self, fixed: dict | None = None) -> tuple[float, float]:
         """The support the targets must lie in when ``fixed`` is held: the support itself when it
@@ -466,8 +500,8 @@ def record(name, params, *, discrete=False, support, cdf=None, icdf=None, logpdf
            variance=None, mode=None, median=None, entropy=None, inversions=(), **solving) -> FamilyRecord:
     """Build a FamilyRecord from its cores (see the module docstring)."""
     params = tuple(params)
-    kinds = {p.name: p.kind for p in params}
-    solved = [n for n in solving.get("support_params", ()) if not kinds[n].endswith("integer")]
+    domains = {p.name: p.domain for p in params}
+    solved = [n for n in solving.get("support_params", ()) if not domains[n].integer]
     if solved and solving.get("moving_support") is None:
         raise AssertionError(f"{name}: its support moves with {solved[0]}, so its record needs a moving_support")
     bind = _binder(name, params)
@@ -498,7 +532,7 @@ def record(name, params, *, discrete=False, support, cdf=None, icdf=None, logpdf
 REAL_LINE = lambda **p: (-INF, INF)  # noqa: E731
 POSITIVE_LINE = lambda **p: (0.0, INF)  # noqa: E731
 UNIT = lambda **p: (0.0, 1.0)  # noqa: E731
-LOC_SCALE = (param("loc", "real", 0.0), param("scale", "positive", 1.0))
+LOC_SCALE = (param("loc", REAL, 0.0), param("scale", POSITIVE, 1.0))
 SHIFT_SCALE = {"loc": "loc", "scale": "scale"}  # scaling of a location-scale family
 
 

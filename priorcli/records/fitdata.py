@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 
-from priorcli.errors import InfeasibleError
+from priorcli.errors import ConvergenceError, InfeasibleError
 from priorcli.records.base import np
 
 __all__ = [
@@ -28,6 +28,9 @@ __all__ = [
     "check_counts",
     "bounds_check",
     "range_mle",
+    "loc_scale_fit_start",
+    "check_counts_to_total",
+    "solve_decreasing",
 ]
 
 
@@ -92,6 +95,19 @@ def check_counts(family: str, x, fixed: dict) -> None:
     require_counts(family, x)
 
 
+def check_counts_to_total(family: str, x, fixed: dict) -> None:
+    """Counts, up to the total_count where it is held (BinomialProbs, BetaBinomial)."""
+    if "total_count" in fixed:
+        require_counts(family, x, fixed["total_count"])
+    else:
+        require_counts(family, x)
+
+
+def loc_scale_fit_start(x):
+    """A location-scale family's start: the median and a robust spread."""
+    return {"loc": float(np.median(x)), "scale": robust_spread(x)}
+
+
 # Families whose support is set by low <= high parameters (Uniform, LogUniform, DiscreteUniform).
 def bounds_check(support_low: float):
     """fit_check: inside [low, high] where they are held (and positive above a support at 0)."""
@@ -118,3 +134,25 @@ def range_mle(family: str, extra: float = 0.0):
         return {"low": low, "high": high}
 
     return mle
+
+
+# The maximum-likelihood fits of Gamma, InverseGamma and Chi2 solve one score equation in one unknown.
+def solve_decreasing(f, guess: float, what: str) -> float:
+    """The root of a decreasing function on (0, inf), bracketed outward from ``guess``."""
+    from scipy.optimize import brentq
+
+    lo, hi = guess / 2.0, guess * 2.0
+    for _ in range(200):
+        if f(lo) > 0.0:
+            break
+        lo /= 4.0
+    for _ in range(200):
+        if f(hi) < 0.0:
+            break
+        hi *= 4.0
+    if not (f(lo) > 0.0 > f(hi)):
+        raise ConvergenceError(f"could not bracket the maximum-likelihood {what}")
+    root, info = brentq(f, lo, hi, xtol=1e-300, rtol=4.0 * np.finfo(float).eps, maxiter=500, full_output=True)
+    if not info.converged:
+        raise ConvergenceError(f"the maximum-likelihood {what} did not converge ({info.flag})")
+    return float(root)

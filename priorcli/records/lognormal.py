@@ -16,12 +16,14 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from statistics import NormalDist
+from types import SimpleNamespace
 
 from priorcli.errors import InfeasibleError, UsageError
 from priorcli.records.base import INF, LOC_SCALE, LOG2PI, POSITIVE_LINE, Inversion, np, record, sc, show
 from priorcli.records.fitdata import check_positive, require_spread, robust_spread
+from priorcli.records.oracle import ScipyOracle
 
-__all__ = ["LOGNORMAL", "Term", "term", "candidates", "value_at", "RELATION", "log_expm1"]
+__all__ = ["RECORD", "SCIPY", "ALGEBRA", "LOGNORMAL", "Term", "term", "candidates", "value_at", "RELATION", "log_expm1"]
 
 _NORMAL = NormalDist()
 
@@ -345,6 +347,24 @@ def _lognormal_fit_start(x):
     return {"loc": float(np.median(lx)), "scale": robust_spread(lx)}
 
 
+def needs_root(kinds) -> bool:
+    """Whether these target kinds are solved by root finding (brentq), not by formulas alone."""
+    return "sd" in kinds and bool(kinds & {"mode", "quantile"})
+
+
+# The record's algebra hook (FamilyRecord.algebra): what the solver's closed path reads.
+ALGEBRA = SimpleNamespace(
+    Term=Term,
+    term=term,
+    candidates=candidates,
+    value_at=value_at,
+    needs_root=needs_root,
+    kinds=("mode", "median", "mean", "sd", "quantile", "mass"),  # the targets value_at evaluates
+    relation=RELATION,
+    fixed_loc="median = exp(loc)",  # what a fixed loc pins, in words
+    names="mu is loc, sigma is scale",
+)
+
 LOGNORMAL = record(
     "LogNormal",
     LOC_SCALE,
@@ -370,6 +390,8 @@ LOGNORMAL = record(
     fit_check=check_positive,
     fit_start=_lognormal_fit_start,
     mle=_lognormal_mle,
+    algebra=ALGEBRA,
 )
 
-RECORDS = (LOGNORMAL,)
+RECORD = LOGNORMAL
+SCIPY = ScipyOracle("lognorm", lambda loc, scale: {"s": scale, "scale": math.exp(loc)})

@@ -1,10 +1,11 @@
 """Closed forms: answers without a numerical search.
 
-* LogNormal from location/sd targets, whole: the target algebra is the record's
-  (:mod:`priorcli.records.lognormal`, ``math`` and ``statistics.NormalDist`` only, so this path
-  imports neither numpy nor scipy nor jax and runs in shell loops); one target left gives the
-  relation and a small table over sigma.
-* Dirichlet from a simplex mean and a count (the record's inversion); without a count, a table.
+* A family with a target algebra (the record's ``algebra`` hook: LogNormal's, in
+  :mod:`priorcli.records.lognormal`, ``math`` and ``statistics.NormalDist`` only, so this path
+  imports neither numpy nor scipy nor jax and runs in shell loops) from location/sd targets,
+  whole; one target left gives the relation and a small table over sigma.
+* A multivariate family (Dirichlet) from a simplex mean and a count (the record's inversion);
+  without a count, a table.
 * Inside the general solver (standardised coordinates): the record's :class:`Inversion` when the
   targets are exactly the ones it takes (Gamma/InverseGamma/Beta/BetaProportion from mean+sd,
   Beta from mean+count), and the linear solve of a location-scale or scale family whose shapes are
@@ -16,38 +17,37 @@ from __future__ import annotations
 import math
 
 from priorcli.errors import ConvergenceError, InfeasibleError, UsageError
-from priorcli.records import lognormal as ln
-from priorcli.records.multivariate import DIRICHLET
 from priorcli.solving.equations import Eq, achieved, equations, finite
-from priorcli.solving.lines import code_lines, pymc_code
 from priorcli.solving.problem import Problem, Redundant
 from priorcli.solving.result import SIGMA_GRID, TOL, Solution, Underdetermined, show
 from priorcli.families.targets import Targets
 
-__all__ = ["solve_lognormal", "solve_dirichlet", "lognormal_candidates", "record_inversion", "linear", "WHAT"]
+__all__ = ["solve_algebra", "solve_simplex", "algebra_candidates", "record_inversion", "linear", "WHAT"]
 
 
-# ---- LogNormal --------------------------------------------------------------------------
+# ---- a record's target algebra (LogNormal's) ----------------------------------------------
 
 
-def _term(eq: Eq) -> ln.Term:
-    return ln.term(eq.kind, eq.value, eq.label, eq.p)
+def _term(alg, eq: Eq):
+    return alg.term(eq.kind, eq.value, eq.label, eq.p)
 
 
-def _ln_value(eq: Eq, mu: float, s: float) -> float:
-    if eq.kind not in ("mode", "median", "mean", "sd", "quantile", "mass"):
-        raise UsageError(f"{eq.label} does not apply to LogNormal")
-    return ln.value_at(eq.kind, mu, s, eq.p, eq.lower, eq.upper)
+def _algebra_value(F, eq: Eq, mu: float, s: float) -> float:
+    if eq.kind not in F.algebra.kinds:
+        raise UsageError(f"{eq.label} does not apply to {F.name}")
+    return F.algebra.value_at(eq.kind, mu, s, eq.p, eq.lower, eq.upper)
 
 
-def _check_fixed_lognormal(fixed: dict) -> dict:
+def _check_fixed_algebra(F, fixed: dict) -> dict:
     out = {}
+    domains = {p.name: p.domain for p in F.params}
     for name, v in fixed.items():
-        if name not in ("loc", "scale"):
-            raise UsageError(f"LogNormal has no parameter {name!r} (expected loc, scale)")
+        if name not in domains:
+            raise UsageError(f"{F.name} has no parameter {name!r} (expected {', '.join(F.param_names)})")
         v = finite(name, v)
-        if name == "scale" and v <= 0.0:
-            raise UsageError(f"scale={show(v)} must be positive")
+        d = domains[name]
+        if d.lower_bounded and d.low == 0.0 and not d.low_closed and not v > 0.0:
+            raise UsageError(f"{name}={show(v)} must be positive")
         out[name] = v
     return out
 
@@ -59,76 +59,83 @@ def _several(cands: list[tuple[float, float]]) -> list[str]:
     return [f"{len(cands)} solutions: {shown}; chose the smaller scale (sigma)"]
 
 
-def lognormal_candidates(eqs: list[Eq], fixed: dict) -> tuple[list[dict], list[str]]:
-    """(loc, scale) candidates of location/sd equations, ascending scale, and a note when there
-    are several; the general solver's LogNormal path (a single equation left is Redundant)."""
-    cands = ln.candidates([_term(eq) for eq in eqs], fixed)
-    if isinstance(cands, ln.Term):  # pragma: no cover - counted before
+def _as_params(F, cand: tuple[float, float]) -> dict:
+    loc_name, scale_name = F.param_names
+    return {loc_name: cand[0], scale_name: cand[1]}
+
+
+def algebra_candidates(F, eqs: list[Eq], fixed: dict) -> tuple[list[dict], list[str]]:
+    """(loc, scale) candidates of location/sd equations from the record's algebra, ascending scale,
+    and a note when there are several; the general solver's path for such a family (a single
+    equation left is Redundant)."""
+    alg = F.algebra
+    cands = alg.candidates([_term(alg, eq) for eq in eqs], fixed)
+    if isinstance(cands, alg.Term):  # pragma: no cover - counted before
         raise Redundant(len(eqs) - 1)
-    return [{"loc": m, "scale": s} for m, s in cands], _several(cands)
+    return [_as_params(F, c) for c in cands], _several(cands)
 
 
-def _lognormal_table(term: ln.Term, eqs: list[Eq], fixed: dict, t: Targets) -> Underdetermined:
+def _algebra_table(F, term, eqs: list[Eq], fixed: dict, t: Targets) -> Underdetermined:
     """One target left: the relation between mu and sigma, and a table over sigma."""
-    if "loc" in fixed:
-        mu = fixed["loc"]
-        rows = tuple({"params": {"loc": mu, "scale": s}} for s in SIGMA_GRID)
-        rel = f"{term.label} holds for every sigma when loc={show(mu)} (median = exp(loc))"
-        return Underdetermined("LogNormal", rel, rows, t.as_dict(), "scale")
+    alg = F.algebra
+    loc_name, scale_name = F.param_names
+    if loc_name in fixed:
+        mu = fixed[loc_name]
+        rows = tuple({"params": _as_params(F, (mu, s))} for s in SIGMA_GRID)
+        rel = f"{term.label} holds for every sigma when {loc_name}={show(mu)} ({alg.fixed_loc})"
+        return Underdetermined(F.name, rel, rows, t.as_dict(), scale_name)
     if term.kind == "quantile":
         z = term.b
         rel = f"mu = log(quantile {show(term.p)}) {'-' if z >= 0 else '+'} {abs(z):.6g}*sigma"
     else:
-        rel = ln.RELATION[term.kind]
+        rel = alg.relation[term.kind]
     value = next(eq.value for eq in eqs if eq.label == term.label)  # as the user gave it
-    rel += f", where log({show(value)}) = {term.logv:.6g} (mu is loc, sigma is scale)"
-    rows = tuple({"params": {"loc": term.logv - term.c(s), "scale": s}} for s in SIGMA_GRID)
-    return Underdetermined("LogNormal", rel, rows, t.as_dict(), "scale")
+    rel += f", where log({show(value)}) = {term.logv:.6g} ({alg.names})"
+    rows = tuple({"params": _as_params(F, (term.logv - term.c(s), s))} for s in SIGMA_GRID)
+    return Underdetermined(F.name, rel, rows, t.as_dict(), scale_name)
 
 
-def solve_lognormal(t: Targets, fixed: dict) -> Solution | Underdetermined:
-    """LogNormal from mode/median/mean/sd/quantile targets, with loc or scale possibly fixed."""
-    fixed = _check_fixed_lognormal(fixed)
-    eqs = equations("LogNormal", t, (0.0, math.inf))
+def solve_algebra(F, t: Targets, fixed: dict) -> Solution | Underdetermined:
+    """A family with a target algebra (LogNormal) from mode/median/mean/sd/quantile targets, with
+    loc or scale possibly fixed."""
+    alg = F.algebra
+    fixed = _check_fixed_algebra(F, fixed)
+    eqs = equations(F.name, t, F.support_given())
     if not eqs:
-        raise UsageError("no targets given: LogNormal takes --mode, --median, --mean, --sd, --quantile or an interval")
-    cands = ln.candidates([_term(eq) for eq in eqs], fixed)
-    if isinstance(cands, ln.Term):
-        return _lognormal_table(cands, eqs, fixed, t)
-    alternatives = tuple({"params": {"loc": m, "scale": s}} for m, s in cands[1:])
+        raise UsageError(f"no targets given: {F.name} takes --mode, --median, --mean, --sd, --quantile or an interval")
+    cands = alg.candidates([_term(alg, eq) for eq in eqs], fixed)
+    if isinstance(cands, alg.Term):
+        return _algebra_table(F, cands, eqs, fixed, t)
+    alternatives = tuple({"params": _as_params(F, c)} for c in cands[1:])
     mu, s = cands[0]
+    params = _as_params(F, (mu, s))
     for eq in eqs:
-        got = _ln_value(eq, mu, s)
+        got = _algebra_value(F, eq, mu, s)
         if not (math.isfinite(mu) and math.isfinite(got) and abs(got - eq.value) <= TOL * abs(eq.value)):
-            raise ConvergenceError(f"LogNormal(loc={mu:.6g}, scale={s:.6g}) misses {eq.label}: it gives {got:.6g}")
-    params = {"loc": mu, "scale": s}
-    numpyro, stan, stan_notes = code_lines("LogNormal", params)
+            shown = ", ".join(f"{k}={v:.6g}" for k, v in params.items())
+            raise ConvergenceError(f"{F.name}({shown}) misses {eq.label}: it gives {got:.6g}")
     kinds = {e.kind for e in eqs}
-    has_root = "sd" in kinds and bool(kinds & {"mode", "quantile"})
     return Solution(
-        "LogNormal",
+        F.name,
         params,
         t.as_dict(),
-        achieved(t, lambda eq: _ln_value(eq, mu, s)),
-        numpyro,
-        stan,
-        tuple(_several(cands)) + stan_notes,
+        achieved(t, lambda eq: _algebra_value(F, eq, mu, s)),
+        tuple(_several(cands)),
         alternatives,
-        "root" if has_root and "scale" not in fixed else "closed-form",
-        pymc_code("LogNormal", params),
+        "root" if alg.needs_root(kinds) and F.param_names[1] not in fixed else "closed-form",
     )
 
 
-# ---- Dirichlet --------------------------------------------------------------------------
+# ---- a multivariate record's mean/count inversion (Dirichlet's) --------------------------
 
 _COUNTS = (1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0)  # the table's counts when none is given
 
 
-def _simplex_mean(t: Targets) -> tuple[float, ...]:
+def _simplex_mean(F, t: Targets) -> tuple[float, ...]:
     mean = t.mean if isinstance(t.mean, (tuple, list)) else (t.mean,)
     mean = tuple(finite("mean", v) for v in mean)
     if len(mean) < 2:
-        raise UsageError(f"mean={show(mean)} must have at least two components for Dirichlet")
+        raise UsageError(f"mean={show(mean)} must have at least two components for {F.name}")
     if any(not 0.0 < v < 1.0 for v in mean):
         raise UsageError(f"mean={show(mean)}: every component must be strictly between 0 and 1")
     total = math.fsum(mean)
@@ -137,32 +144,33 @@ def _simplex_mean(t: Targets) -> tuple[float, ...]:
     return mean
 
 
-def solve_dirichlet(t: Targets, fixed: dict) -> Solution | Underdetermined:
-    """Dirichlet from a simplex mean and a count: concentration = count * mean (the Stan guide)."""
+def solve_simplex(F, t: Targets, fixed: dict) -> Solution | Underdetermined:
+    """A multivariate family (Dirichlet) from a simplex mean and a count through its record's
+    inversion: concentration = count * mean (the Stan guide)."""
+    name = F.name
     if fixed:
-        raise UsageError(f"Dirichlet solving takes no fixed parameters (got {', '.join(fixed)})")
+        raise UsageError(f"{name} solving takes no fixed parameters (got {', '.join(fixed)})")
     other = [k for k in t.as_dict() if k not in ("mean", "count")]
     if other:
-        raise UsageError(f"Dirichlet solving takes --mean (a simplex) and --count only, not {', '.join(other)}")
+        raise UsageError(f"{name} solving takes --mean (a simplex) and --count only, not {', '.join(other)}")
     if t.mean is None:
-        raise UsageError("Dirichlet solving needs --mean (a simplex, e.g. 0.2,0.3,0.5) and --count")
-    mean = _simplex_mean(t)
-    inversion = DIRICHLET.inversion({"mean", "count"}).formula
+        raise UsageError(f"{name} solving needs --mean (a simplex, e.g. 0.2,0.3,0.5) and --count")
+    mean = _simplex_mean(F, t)
+    inversion = F.inversion({"mean", "count"}).formula
     if t.count is None:
         rows = tuple({"params": inversion(math, mean=mean, count=n)} for n in _COUNTS)
-        relation = "concentration = count * mean, for every count > 0"
-        return Underdetermined("Dirichlet", relation, rows, t.as_dict(), "count")
+        (param,) = F.param_names
+        relation = f"{param} = count * mean, for every count > 0"
+        return Underdetermined(name, relation, rows, t.as_dict(), "count")
     count = finite("count", t.count)
     if count <= 0.0:
         raise UsageError(f"count={show(count)} must be positive")
     params = inversion(math, mean=mean, count=count)
-    conc = params["concentration"]
+    (conc,) = params.values()
     s = math.fsum(conc)
-    numpyro, stan, notes = code_lines("Dirichlet", params)
     got = {"mean": tuple(c / s for c in conc), "count": s}
     got = {k: got[k] for k in t.as_dict()}
-    return Solution("Dirichlet", params, t.as_dict(), got, numpyro, stan, notes,
-                    pymc=pymc_code("Dirichlet", params))
+    return Solution(name, params, t.as_dict(), got)
 
 
 # ---- inside the general solver (standardised coordinates) -----------------------------------
@@ -186,8 +194,8 @@ WHAT = {"mode": "unique mode", "median": "median", "mean": "finite mean", "sd": 
 
 def _standard_member(prob: Problem, fixed: dict) -> dict:
     std = dict(fixed)
-    if prob.family == "Uniform":
-        std.update(low=0.0, high=1.0)
+    if prob.F.linear is not None:  # the member at l = 0, s = 1
+        std.update({n: cs for n, (_, cs) in prob.F.linear.items()})
     else:
         for n, k in prob.scaling.items():
             std[n] = 0.0 if k == "loc" else 1.0
@@ -220,10 +228,8 @@ def linear(prob: Problem, eqs: list[Eq], fixed: dict, free) -> dict:
 
 def _linear_shift(prob: Problem, rows: list, fixed: dict, who: str) -> dict:
     """Shift families: unknowns (l, s) with X = l + s * X0, from two rows (targets or fixed)."""
-    if prob.family == "Uniform":
-        names = {"low": (1.0, 0.0), "high": (1.0, 1.0)}
-        loc_name = scale_name = None
-    else:
+    names = prob.F.linear
+    if names is None:
         loc_name = next(n for n, k in prob.scaling.items() if k == "loc")
         scale_name = next(n for n, k in prob.scaling.items() if k == "scale")
         names = {loc_name: (1.0, 0.0), scale_name: (0.0, 1.0)}
@@ -248,8 +254,12 @@ def _linear_shift(prob: Problem, rows: list, fixed: dict, who: str) -> dict:
             hint = f": {lo.split('=')[0]} must lie below {hi.split('=')[0]} for every {who}"
         raise InfeasibleError(f"{l1} and {l2} cannot both hold{hint} (they imply a scale of {s * prob.c:.6g})")
     out = dict(fixed)
-    if prob.family == "Uniform":
-        out["low"], out["high"] = loc, loc + s
-    else:
-        out[loc_name], out[scale_name] = loc, s
+    for n, coefficients in names.items():
+        out[n] = _combination(coefficients, loc, s)
     return out
+
+
+def _combination(coefficients: tuple[float, float], loc: float, s: float) -> float:
+    """cl * loc + cs * s, leaving out the zero terms (so that loc itself keeps its sign at -0.0)."""
+    terms = [c * v for c, v in zip(coefficients, (loc, s)) if c]
+    return terms[0] if len(terms) == 1 else terms[0] + terms[1]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, replace
 
+from priorcli import records
 from priorcli.errors import InfeasibleError, UsageError
 from priorcli.solving.result import fmt_interval, show
 from priorcli.families.targets import Targets
@@ -18,7 +19,6 @@ from priorcli.families.targets import Targets
 __all__ = ["Eq", "equations", "finite", "achieved", "check_mean_bounds"]
 
 _LOCATION = ("mode", "median", "mean", "quantile")
-_COUNT_FAMILIES = ("Beta", "BetaProportion", "Dirichlet")
 
 
 @dataclass(frozen=True)
@@ -127,11 +127,18 @@ def _count_eqs(family: str, t: Targets) -> list[Eq]:
     if t.count is None:
         return []
     v = finite("count", t.count)
-    if family not in _COUNT_FAMILIES:
-        raise UsageError(f"count={show(v)} applies to Beta, BetaProportion and Dirichlet (alpha + beta), not {family}")
+    record = records.describe(family)
+    if record is None or not record.takes_count:
+        raise UsageError(f"count={show(v)} applies to {_count_families()} (alpha + beta), not {family}")
     if v <= 0.0:
         raise UsageError(f"count={show(v)} must be positive")
     return [Eq("count", "count", v)]
+
+
+def _count_families() -> str:
+    """The families ``--count`` applies to, as a list in words ("Beta, BetaProportion and Dirichlet")."""
+    names = [r.name for r in (*records.RECORDS.values(), *records.MULTIVARIATE.values()) if r.takes_count]
+    return ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else names[0]
 
 
 def _check_support(family: str, eqs: list[Eq], support: tuple[float, float], discrete: bool = False) -> None:

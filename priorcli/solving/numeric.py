@@ -1,7 +1,7 @@
 """The equation solver of the general path: exactly as many equations as free parameters, in
 standardised coordinates (:class:`~priorcli.solving.problem.Problem`), cheapest method first.
 
-1. closed forms (:mod:`priorcli.solving.closed`): the LogNormal algebra, the record's inversion,
+1. closed forms (:mod:`priorcli.solving.closed`): the record's algebra (LogNormal's), its inversion,
    a target that is a native parameter (BetaProportion's mean), the linear solve of a
    location-scale or scale family with its shapes held;
 2. one free parameter: a bracketed scan and brentq (:mod:`priorcli.solving.scan`); shape and scale
@@ -11,7 +11,7 @@ standardised coordinates (:class:`~priorcli.solving.problem.Problem`), cheapest 
 
 from __future__ import annotations
 
-from priorcli.solving.closed import linear, lognormal_candidates, record_inversion
+from priorcli.solving.closed import algebra_candidates, linear, record_inversion
 from priorcli.solving.equations import Eq
 from priorcli.solving.lsq import solve_lsq
 from priorcli.solving.problem import Problem, Redundant
@@ -25,12 +25,11 @@ _SIMPLE = {"mode", "median", "mean", "sd", "quantile"}
 def solve_std(prob: Problem, eqs: list[Eq], fixed: dict) -> tuple[list[dict], str, list[str]]:
     """Candidate std params meeting eqs exactly (len(eqs) == number of free params), the method
     and notes. Raises Redundant when two equations are the same quantity."""
-    family = prob.family
     free = tuple(n for n in prob.names if n not in fixed)
     simple = {eq.kind for eq in eqs} <= _SIMPLE
 
-    if family == "LogNormal" and simple:
-        out, notes = lognormal_candidates(eqs, fixed)
+    if prob.F.algebra is not None and simple:
+        out, notes = algebra_candidates(prob.F, eqs, fixed)
         return out, "closed-form", notes
 
     closed = record_inversion(prob, eqs, free)
@@ -46,7 +45,7 @@ def solve_std(prob: Problem, eqs: list[Eq], fixed: dict) -> tuple[list[dict], st
                 raise Redundant(red.drop + (red.drop >= i), red.root) from None
 
     shapes = [n for n in free if n not in prob.scaling]
-    if prob.scaling and not shapes and simple and family not in ("LogNormal", "LogUniform"):
+    if prob.scaling and not shapes and simple and prob.F.solves_linearly:
         return [linear(prob, eqs, fixed, free)], "closed-form", []
 
     if len(free) == 1:

@@ -14,8 +14,8 @@ import warnings
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from priorcli.stats import numeric
 from priorcli import records
+from priorcli.stats import numeric
 from priorcli.errors import InfeasibleError, UsageError
 from priorcli.families.registry import FamilyInfo
 from priorcli.families.transforms import TransformSpec, build_chain, check_chain
@@ -80,7 +80,7 @@ def build_distribution(spec: DistSpec):
 
     dist = numpyro_dist()
     # Integer parameters (Binomial's total_count) stay integers: numpyro's samplers index with them.
-    integer = {p.name for p in spec.family.params if p.kind.endswith("integer")}
+    integer = {p.name for p in spec.family.params if p.domain.integer}
     kwargs = {k: jnp.asarray(v, dtype=jnp.int64 if k in integer else jnp.float64) for k, v in spec.params.items()}
     try:
         # priorcli checks the constraints itself; numpyro's eager validation would cost compilations.
@@ -119,7 +119,7 @@ class _Base:
     def __init__(self, family: FamilyInfo, params: dict[str, Any]):
         self.family = family
         self.params = params
-        self.closed = records.get(family.name)
+        self.closed = family.closed
         self._dist = None
         self._log_prob = None
         self._pmf = None
@@ -570,28 +570,23 @@ class ExactDistribution:
         )
 
 
-def dirichlet_components(spec: DistSpec) -> list[DistSpec]:
-    """Each Dirichlet component is Beta(a_i, sum(a) - a_i): exact marginals from closed forms."""
-    from priorcli.families.registry import FamilyInfo, ParamInfo
-
-    alpha = spec.params["concentration"]
-    total = sum(alpha)
-    beta_family = FamilyInfo(
-        name="Beta",
-        params=(ParamInfo("concentration1", "positive", None), ParamInfo("concentration0", "positive", None)),
-        discrete=False,
-    )
-    return [DistSpec(beta_family, {"concentration1": a, "concentration0": total - a}) for a in alpha]
+def components(spec: DistSpec) -> list[DistSpec]:
+    """A multivariate family's components as univariate families (the record's ``components``
+    hook: a Dirichlet's are Betas): exact marginals from closed forms."""
+    out = []
+    for name, params in spec.family.record.components(**spec.params):
+        out.append(DistSpec(FamilyInfo.from_record(records.get(name)), params))
+    return out
 
 
 def exact_summaries(spec: DistSpec, probs=DEFAULT_QUANTILES) -> list[Summary]:
     """One exact Summary (a row per component for Dirichlet)."""
     if spec.family.multivariate:
         if spec.transforms:
-            raise UsageError("--transform applies to univariate families, not Dirichlet")
+            raise UsageError(f"--transform applies to univariate families, not {spec.family.name}")
         return [
             _with_label(ExactDistribution(component).summary(probs), f"component {i}")
-            for i, component in enumerate(dirichlet_components(spec))
+            for i, component in enumerate(components(spec))
         ]
     return [ExactDistribution(spec).summary(probs)]
 

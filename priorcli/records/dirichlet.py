@@ -1,8 +1,8 @@
-"""Records of the multivariate families priorcli takes: Dirichlet.
+"""Dirichlet(concentration): the one multivariate family priorcli takes.
 
-They hold no scalar closed forms (those records in ``RECORDS`` serve the univariate fast paths);
-what priorcli knows beyond numpyro here is the mean/count inversion of the Stan guide and the text
-``priorcli info`` shows.
+Its record holds no scalar closed forms (the records in ``RECORDS`` serve the univariate fast
+paths); what priorcli knows beyond numpyro here is the mean/count inversion of the Stan guide and
+the text ``priorcli info`` shows. ``SCIPY`` is its scipy oracle (scipy.stats.dirichlet).
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 
 from priorcli.records.base import FamilyRecord, Inversion, param
+from priorcli.records.oracle import ScipyOracle
 
 
 def _mean_count(xp, mean, count):
@@ -17,13 +18,20 @@ def _mean_count(xp, mean, count):
     return {"concentration": tuple(count * m for m in mean)}
 
 
+def _components(concentration) -> list[tuple[str, dict]]:
+    """Component i is Beta(concentration_i, sum(concentration) - concentration_i)."""
+    total = sum(concentration)
+    return [("Beta", {"concentration1": a, "concentration0": total - a}) for a in concentration]
+
+
 def _mean_of(concentration) -> tuple[float, ...]:
     total = math.fsum(concentration)
     return tuple(c / total for c in concentration)
 
 
-DIRICHLET = FamilyRecord(
+RECORD = FamilyRecord(
     name="Dirichlet",
+    multivariate=True,
     params=(param("concentration", "positive"),),
     discrete=False,
     support=None,
@@ -42,6 +50,7 @@ DIRICHLET = FamilyRecord(
         "count = sum(concentration) (concentration = count * mean, as in the Stan guide)",
     ),
     example="priorcli sample dirichlet --concentration 1,2,3",
+    components=_components,
 )
 
-RECORDS = (DIRICHLET,)
+SCIPY = ScipyOracle("dirichlet", lambda concentration: {"alpha": concentration})
