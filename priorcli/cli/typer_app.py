@@ -223,6 +223,19 @@ def info(family: Annotated[str, typer.Argument(help="Distribution family.", auto
     commands.info(family, format, out=sys.stdout)
 
 
+@app.command()
+def elicit(
+    session: Annotated[str, typer.Argument(help="The session file (TOML): the quantity, the candidate families, each expert's judgements; see the README.")],
+    format: Format = "table",
+    plot_file: PlotFile = None,
+    force: Force = False,
+) -> None:
+    """Several experts: each one's ranked fit with feedback, the linear and logarithmic pools."""
+    from priorcli.commands.elicit import elicit as run_elicit
+
+    run_elicit(session, format=format, out=sys.stdout, plot_file=plot_file, force=force)
+
+
 @app.command(cls=FamilyCommand, context_settings=EXTRA_ARGS)
 def explore(
     ctx: typer.Context,
