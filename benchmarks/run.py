@@ -106,6 +106,7 @@ def rows() -> list[Row]:
     ]
     out += input_rows()
     out += repeat_rows()
+    out.append(numpyro_file_row())
     gamma = ["solve", "gamma", "--lower", "1", "--upper", "10", "--mass", "0.9"]
     if importlib.util.find_spec("preliz") is not None:
         preliz = [PY, "-c", "import preliz as pz; pz.maxent(pz.Gamma(), 1, 10, 0.9, plot=False)"]
@@ -177,6 +178,16 @@ def repeat_rows() -> list[Row]:
         Row("info-vonmises", "`priorcli info vonmises` (a family without a record)", ["info", "vonmises"],
             "`priorcli --help`", help_ref, goal_ratio=2.0),
     ]
+
+
+def numpyro_file_row() -> Row:
+    """Issue 22: the prior predictive of a user's numpyro file against Predictive in a bare script."""
+    model, x = str(HERE / "numpyro_model.py"), ",".join(f"{0.1 * i:.1f}" for i in range(50))
+    return Row("numpyro-file", "`priorcli sample --numpyro numpyro_model.py:model --data x=... -n 10000 --format json` "
+               "(50 rows)", ["sample", "--numpyro", f"{model}:model", "--data", f"x={x}", "-n", "10000", "--format",
+                             "json"],
+               "`Predictive` on the same file in a bare script (`numpyro_file_reference.py`)",
+               [PY, str(HERE / "numpyro_file_reference.py"), "10000", x], goal_ratio=1.5, script=False)
 
 
 def _sweep(scale: str) -> list[str]:
