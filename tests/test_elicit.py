@@ -194,3 +194,24 @@ def test_table_output_runs(run, tmp_path):
 ])
 def test_bad_sessions(run, tmp_path, text, needles):
     assert_usage_error(run("elicit", _write(tmp_path, text)), *needles)
+
+
+def test_explore_roulette_saves_a_session_elicit_reads(run, tmp_path):
+    # explore --roulette --output FILE.toml writes the chips; elicit reads back the same chips
+    from priorcli.elicit.session import read_session
+    from priorcli.explore.roulette_state import RouletteState
+    from priorcli.explore.run import check_output, write_session
+
+    state = RouletteState(0.0, 3.0, 10, chips=[0, 1, 3, 5, 4, 2, 1, 0, 0, 0])
+    path = tmp_path / "chips.toml"
+    check_output(str(path), False, roulette=True)
+    write_session(state, str(path), False)
+    (expert,) = read_session(str(path)).experts
+    assert list(expert.roulette[0]) == state.edges and list(expert.roulette[1]) == state.chips
+    doc = run.json("elicit", path)
+    assert doc["experts"]["expert"]["roulette"] == {"edges": state.edges, "chips": state.chips}
+    state.refit()  # explore's own ranking of the same chips
+    assert doc["experts"]["expert"]["chosen"]["family"] == state.best.family
+    assert doc["experts"]["expert"]["chosen"]["params"] == pytest.approx(state.best.solution.params, rel=1e-9)
+    with pytest.raises(Exception, match="--roulette also .toml"):
+        check_output(str(tmp_path / "x.toml"), False, roulette=False)

@@ -265,7 +265,7 @@ def explore(
     roulette: Annotated[bool, typer.Option("--roulette", help="Drop chips into bins; families are fitted to them.")] = False,
     range_: Annotated[Optional[str], typer.Option("--range", help="With --roulette: LO,HI, the range the bins cover.")] = None,
     bins: Annotated[Optional[int], typer.Option("--bins", help="With --roulette: number of bins (default 10).")] = None,
-    output: Annotated[Optional[str], typer.Option("--output", help="Also write the chosen distribution as solve's JSON document (.json).")] = None,
+    output: Annotated[Optional[str], typer.Option("--output", help="Also write the chosen distribution as solve's JSON document (.json); with --roulette, FILE.toml saves the chips as a 'priorcli elicit' session.")] = None,
     force: Force = False,
 ) -> None:
     """Interactive, in the terminal: turn the parameters, type targets, switch family, or play the roulette."""

@@ -232,3 +232,23 @@ class _Reader:
         if any(c < 0 for c in chips):
             raise self.fail(table, "roulette", "chip counts cannot be negative")
         return edges, tuple(chips)
+
+
+def roulette_session_text(edges, chips, *, expert: str = "expert", name: str = "x") -> str:
+    """A session file holding one expert's roulette chips (``explore --roulette --output FILE.toml``),
+    which :func:`read_session` reads back exactly (edges as Python's shortest round-trip repr)."""
+    edges_text = ", ".join(repr(float(e)) for e in edges)
+    chips_text = ", ".join(str(int(c)) for c in chips)
+    return (f"# written by priorcli explore --roulette; read it with: priorcli elicit FILE\n"
+            f"[quantity]\nname = {_toml_string(name)}\n\n"
+            f"[experts.{_toml_key(expert)}]\nroulette = {{edges = [{edges_text}], chips = [{chips_text}]}}\n")
+
+
+def _toml_string(text: str) -> str:
+    import json
+
+    return json.dumps(text)  # a JSON string is a TOML basic string
+
+
+def _toml_key(text: str) -> str:
+    return text if re.fullmatch(r"[A-Za-z0-9_-]+", text) else _toml_string(text)
