@@ -215,3 +215,41 @@ def test_explore_roulette_saves_a_session_elicit_reads(run, tmp_path):
     assert doc["experts"]["expert"]["chosen"]["params"] == pytest.approx(state.best.solution.params, rel=1e-9)
     with pytest.raises(Exception, match="--roulette also .toml"):
         check_output(str(tmp_path / "x.toml"), False, roulette=False)
+
+
+@pytest.mark.parametrize("suffix", [".md", ".html"])
+def test_report_rerun_gives_identical_bytes(run, tmp_path, monkeypatch, suffix):
+    import html
+    import re
+    import shlex
+
+    from priorcli import __version__
+
+    monkeypatch.chdir(tmp_path)
+    _write(tmp_path, SESSION)
+    result = run("elicit", "session.toml", "--report", f"report{suffix}")
+    assert result.exit_code == 0, result.stderr
+    text = (tmp_path / f"report{suffix}").read_text()
+    command = html.unescape(re.search(r"(priorcli elicit [^\n<]*)", text).group(1))
+    assert command == f"priorcli elicit session.toml --report report{suffix}"
+    assert f"priorcli {__version__}" in text
+    for needle in ("alice", "bob", "fitted quantile", "dist.Gamma(", "Stan:", "PyMC:", "linear", "MixtureGeneral",
+                   "[experts.bob]"):
+        assert needle in text
+    if suffix == ".html":
+        assert "<svg" in text  # self-contained: the figure inline, nothing fetched
+        assert not re.search(r"<(img|link|script)\b|(src|href)=\"(https?:|//)", text)
+    else:
+        assert "data:image/svg+xml;base64," in text
+    (tmp_path / f"report{suffix}").rename(tmp_path / f"first{suffix}")
+    again = run(*shlex.split(command)[1:])
+    assert again.exit_code == 0, again.stderr
+    assert (tmp_path / f"report{suffix}").read_bytes() == (tmp_path / f"first{suffix}").read_bytes()
+
+
+def test_report_refusals(run, tmp_path):
+    session = _write(tmp_path, SESSION)
+    assert_usage_error(run("elicit", session, "--report", tmp_path / "r.pdf"), "--report", ".md")
+    (tmp_path / "r.md").write_text("keep")
+    assert_usage_error(run("elicit", session, "--report", tmp_path / "r.md"), "--report", "exists")
+    assert (tmp_path / "r.md").read_text() == "keep"

@@ -249,12 +249,14 @@ def elicit(
     session: Annotated[str, typer.Argument(help="The session file (TOML): the quantity, the candidate families, each expert's judgements; see the README.")],
     format: Format = "table",
     plot_file: PlotFile = None,
+    report: Annotated[Optional[str], typer.Option("--report", help="Also write the session as a report: FILE.md or FILE.html (self-contained, the figure as SVG); the same command writes the same bytes.")] = None,
     force: Force = False,
 ) -> None:
     """Several experts: each one's ranked fit with feedback, the linear and logarithmic pools."""
     from priorcli.commands.elicit import elicit as run_elicit
 
-    run_elicit(session, format=format, out=sys.stdout, plot_file=plot_file, force=force)
+    run_elicit(session, format=format, out=sys.stdout, plot_file=plot_file, force=force, report=report,
+               version=__version__)
 
 
 @app.command(cls=FamilyCommand, context_settings=EXTRA_ARGS)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any, TextIO
 
+from priorcli.commands.elicit_report import mixture_line
 from priorcli.commands.options import check_plot_file
 from priorcli.commands.ranked import _ranked_json, fit_ranking_json, write_fit_ranking
 from priorcli.errors import UsageError
@@ -14,18 +15,36 @@ from priorcli.render import output as render
 CURVE_POINTS = 300
 
 
-def elicit(path: str, *, format: str, out: TextIO, plot_file: str | None = None, force: bool = False) -> None:
+def elicit(path: str, *, format: str, out: TextIO, plot_file: str | None = None, force: bool = False,
+           report: str | None = None, version: str = "") -> None:
+    import os
+
     from priorcli.elicit.fit import elicit as run
     from priorcli.elicit.session import read_session
+    from priorcli.render import figure, outfile
 
     if format not in ("table", "json"):
         raise UsageError(f"--format for elicit must be table or json, got '{format}'")
     check_plot_file(plot_file, force)
-    result = run(read_session(path))
-    if plot_file is not None:
-        from priorcli.render import figure
+    if report is not None:
+        from priorcli.commands.elicit_report import REPORT_SUFFIXES
 
-        figure.write_figure(plot_file, [(result.session.name, _curves(result))], force=force)
+        if os.path.splitext(report)[1].lower() not in REPORT_SUFFIXES:
+            raise UsageError(f"--report '{report}' must end in {', '.join(REPORT_SUFFIXES)}")
+        if plot_file is not None and os.path.abspath(plot_file) == os.path.abspath(report):
+            raise UsageError(f"--report '{report}' is also the --plot-file; give two names")
+        outfile.check_target(report, force, "--report")
+    result = run(read_session(path))
+    panels = [(result.session.name, _curves(result))]
+    if plot_file is not None:
+        figure.write_figure(plot_file, panels, force=force)
+    if report is not None:
+        from priorcli.commands import elicit_report
+
+        command = elicit_report.command_line(path, report, format, plot_file)
+        text = elicit_report.report_text(result, command, os.path.splitext(report)[1].lower(), figure.svg_text(panels),
+                                         version)
+        render.write_text_file(report, text, force=force)
     if format == "json":
         render.write_json(elicit_json(result), out)
         return
@@ -54,13 +73,6 @@ def _expert_json(fit) -> dict[str, Any]:
                       "fitted_probability": render.json_number(f.fitted_probability)} for f in fit.feedback],
         "fitted_quantiles": _q(fit.tails),
     }
-
-
-def mixture_line(result) -> str:
-    """The linear pool as one numpyro distribution (a MixtureGeneral of the experts' fits)."""
-    weights = ", ".join(render.fmt(w, 10) for w in result.linear.weights)
-    parts = ", ".join(e.chosen.solution.numpyro_code for e in result.experts)
-    return f"dist.MixtureGeneral(dist.Categorical(probs=jnp.array([{weights}])), [{parts}])"
 
 
 def _pool_json(pooled, names: list[str]) -> dict[str, Any]:

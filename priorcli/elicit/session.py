@@ -82,7 +82,9 @@ def read_session(path: str) -> Session:
         raise InputError(f"SESSION '{path}': not UTF-8 text") from None
     except tomllib.TOMLDecodeError as exc:
         raise UsageError(f"SESSION '{path}': not valid TOML ({exc})") from None
-    return _Reader(path, text).session(doc)
+    from dataclasses import replace
+
+    return replace(_Reader(path, text).session(doc), source=text)
 
 
 class _Reader:
