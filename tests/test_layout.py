@@ -123,6 +123,7 @@ LAYERS = [
     {"model"},
     {"emit"},
     {"ranking", "api"},
+    {"elicit"},  # several experts pooled: uses the ranking; explore's roulette uses its chip reader
     {"commands", "explore", "priorcli"},
     {"cli"},
     {"__main__"},

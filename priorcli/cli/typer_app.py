@@ -244,6 +244,21 @@ def info(family: Annotated[str, typer.Argument(help="Distribution family.", auto
     commands.info(family, format, out=sys.stdout)
 
 
+@app.command()
+def elicit(
+    session: Annotated[str, typer.Argument(help="The session file (TOML): the quantity, the candidate families, each expert's judgements; see the README.")],
+    format: Format = "table",
+    plot_file: PlotFile = None,
+    report: Annotated[Optional[str], typer.Option("--report", help="Also write the session as a report: FILE.md or FILE.html (self-contained, the figure as SVG); the same command writes the same bytes.")] = None,
+    force: Force = False,
+) -> None:
+    """Several experts: each one's ranked fit with feedback, the linear and logarithmic pools."""
+    from priorcli.commands.elicit import elicit as run_elicit
+
+    run_elicit(session, format=format, out=sys.stdout, plot_file=plot_file, force=force, report=report,
+               version=__version__)
+
+
 @app.command(cls=FamilyCommand, context_settings=EXTRA_ARGS)
 def explore(
     ctx: typer.Context,
@@ -252,7 +267,7 @@ def explore(
     roulette: Annotated[bool, typer.Option("--roulette", help="Drop chips into bins; families are fitted to them.")] = False,
     range_: Annotated[Optional[str], typer.Option("--range", help="With --roulette: LO,HI, the range the bins cover.")] = None,
     bins: Annotated[Optional[int], typer.Option("--bins", help="With --roulette: number of bins (default 10).")] = None,
-    output: Annotated[Optional[str], typer.Option("--output", help="Also write the chosen distribution as solve's JSON document (.json).")] = None,
+    output: Annotated[Optional[str], typer.Option("--output", help="Also write the chosen distribution as solve's JSON document (.json); with --roulette, FILE.toml saves the chips as a 'priorcli elicit' session.")] = None,
     force: Force = False,
 ) -> None:
     """Interactive, in the terminal: turn the parameters, type targets, switch family, or play the roulette."""

@@ -12,7 +12,7 @@ A state whose chips cannot be fitted yet keeps the reason in ``message``.
 from __future__ import annotations
 
 from priorcli.render import output as render
-from priorcli.explore import roulette
+from priorcli.elicit import roulette
 from priorcli.errors import PriorError
 from priorcli.explore.state import code_lines
 

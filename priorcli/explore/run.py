@@ -25,13 +25,17 @@ def check_terminal(stdin, stdout) -> None:
                              "in scripts use 'priorcli solve' or 'priorcli summarize'")
 
 
-def check_output(path: str | None, force: bool) -> None:
+def check_output(path: str | None, force: bool, roulette: bool = False) -> None:
     """--output is refused before the screen opens: wrong suffix, missing folder, or an existing
-    file without --force."""
+    file without --force. With --roulette a .toml is the chips as an elicit session file."""
     if path is None:
         return
-    if not path.lower().endswith(".json"):
-        raise UsageError(f"--output '{path}' must end in .json (explore writes the solve JSON document)")
+    if roulette and path.lower().endswith(".toml"):
+        pass
+    elif not path.lower().endswith(".json"):
+        also = "; with --roulette also .toml (the chips as a 'priorcli elicit' session)" \
+            if roulette or path.lower().endswith(".toml") else ""
+        raise UsageError(f"--output '{path}' must end in .json (explore writes the solve JSON document){also}")
     from priorcli.render import outfile
 
     outfile.check_target(path, force)
@@ -79,7 +83,7 @@ def explore(family_name: str | None, tokens: list[str], *, roulette: bool, range
             bins: int | None, output: str | None, force: bool, out: TextIO) -> int:
     """Run the app; returns the exit code (0 accepted, 130 cancelled)."""
     # The arguments first: a bad one is named whether or not this is a terminal.
-    check_output(output, force)
+    check_output(output, force, roulette)
     state = build_state(family_name, tokens, roulette=roulette, range_text=range_text, bins=bins)
     check_terminal(sys.stdin, out)
     from priorcli.explore.app import ExploreApp
@@ -88,8 +92,18 @@ def explore(family_name: str | None, tokens: list[str], *, roulette: bool, range
     if result is None:
         return CANCELLED
     lines, document = result
+    if output is not None and output.lower().endswith(".toml"):
+        write_session(state, output, force)
+        output = None
     write_choice(lines, document, output, force, out)
     return 0
+
+
+def write_session(state, output: str, force: bool) -> None:
+    """The roulette's chips as an elicit session file (priorcli.elicit.session)."""
+    from priorcli.elicit.session import roulette_session_text
+
+    render.write_text_file(output, roulette_session_text(state.edges, state.chips), force=force)
 
 
 def write_choice(lines: dict[str, str], document: dict, output: str | None, force: bool, out: TextIO) -> None:

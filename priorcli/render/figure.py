@@ -57,6 +57,15 @@ def write_figure(path: str, panels: Sequence[tuple[str, object]], *, force: bool
         staged.discard()
 
 
+def svg_text(panels: Sequence[tuple[str, object]]) -> str:
+    """The figure of ``panels`` as SVG text (a report embeds it), the bytes write_figure writes."""
+    import io
+
+    buffer = io.BytesIO()
+    _save(_figure(panels), buffer, "svg")
+    return buffer.getvalue().decode("utf-8")
+
+
 def _save(figure, handle, fmt: str) -> None:
     import matplotlib
 
