@@ -259,13 +259,17 @@ def _support_text(support) -> str:
 
 @functools.lru_cache(maxsize=1)
 def _classes() -> dict[str, Any]:
-    """Every Distribution class numpyro exports (cheap: nothing is instantiated)."""
+    """Every Distribution class numpyro exports, and priorcli's own for the families numpyro lacks
+    (``priorcli.dists``; numpyro's class wins a name both have). Cheap: nothing is instantiated."""
     dist = numpyro_dist()
-    return {
+    from priorcli import dists
+
+    found = {
         name: getattr(dist, name)
         for name in sorted(dist.__all__)
         if inspect.isclass(getattr(dist, name)) and issubclass(getattr(dist, name), dist.Distribution)
     }
+    return {**found, **{name: cls for name, cls in dists.classes().items() if name not in found}}
 
 
 @functools.lru_cache(maxsize=None)
@@ -537,7 +541,16 @@ def complete_params(family: FamilyInfo, params: dict[str, Any]) -> dict[str, Any
 
 
 def check_dependent(family: FamilyInfo, params: dict[str, Any]) -> None:
-    """Constraints between parameters that numpyro marks as 'dependent' (Uniform low < high)."""
+    """Constraints between parameters that numpyro marks as 'dependent' (Uniform low < high; the
+    record's own ``check_params``, such as Triangular's lower <= c <= upper)."""
+    from priorcli import records
+
+    record = records.describe(family.name)
+    if record is not None and record.check_params is not None:
+        why = record.check_params(params, lambda name, value: f"--{name} {value}")
+        if why is not None:
+            raise UsageError(why)
+        return
     if "low" in params and "high" in params and not params["low"] < params["high"]:
         raise UsageError(
             f"--low {params['low']:g} must be below --high {params['high']:g} for {family.name}"

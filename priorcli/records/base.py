@@ -252,6 +252,10 @@ class FamilyRecord:
     # why `--family auto` leaves the family out (named in --family it is ranked as any other): a fixed
     # grid of integers nobody elicits, or a second parametrisation of a family already ranked
     not_auto: str | None = None
+    # constraints between parameters (numpyro's 'dependent' ones) beyond Uniform-like low < high:
+    # check_params(params) -> why they fail (naming the parameters and values), or None; elementwise
+    # on arrays (the model language's varying parameters). Triangular's lower <= c <= upper
+    check_params: Callable | None = field(default=None, compare=False)
 
     @property
     def takes_count(self) -> bool:
