@@ -225,13 +225,15 @@ def _discover_class(name: str, cls) -> FamilyInfo | None:
         params=tuple(params),
         discrete=discrete,
         multivariate=multivariate,
-        support=_support_text(support),
+        support=_support_text(support, {p.name: _probe_value(p) for p in params}),
         doc=doc,
         factory=cls,
     )
 
 
-def _support_text(support) -> str:
+def _support_text(support, probes: dict) -> str:
+    """The support as text; an end set by a parameter is named by it (``probes``: the parameter
+    values the support was made from)."""
     from numpyro.distributions import constraints as c
 
     names = [
@@ -253,8 +255,20 @@ def _support_text(support) -> str:
     if isinstance(support, c.integer_interval):
         return "{low, ..., high}, set by the parameters"
     if isinstance(support, c.interval):
-        return "(low, high), set by the parameters"
+        ends = [_end_name(getattr(support, end), probes, fallback)
+                for end, fallback in (("lower_bound", "low"), ("upper_bound", "high"))]
+        return f"({ends[0]}, {ends[1]}), set by the parameters"
     return type(support).__name__.lstrip("_").lower()
+
+
+def _end_name(value, probes: dict, fallback: str) -> str:
+    """The parameter whose probe value is this end of the support, else ``fallback``."""
+    import numpy as np
+
+    for name, probe in probes.items():
+        if np.shape(probe) == () and np.shape(value) == () and float(value) == float(probe):
+            return name
+    return fallback
 
 
 @functools.lru_cache(maxsize=1)
@@ -269,7 +283,8 @@ def _classes() -> dict[str, Any]:
         for name in sorted(dist.__all__)
         if inspect.isclass(getattr(dist, name)) and issubclass(getattr(dist, name), dist.Distribution)
     }
-    return {**found, **{name: cls for name, cls in dists.classes().items() if name not in found}}
+    found.update({name: cls for name, cls in dists.classes().items() if name not in found})
+    return dict(sorted(found.items()))
 
 
 @functools.lru_cache(maxsize=None)
@@ -477,9 +492,12 @@ def parse_family_args(family: FamilyInfo, pairs: list[tuple[str, str]]) -> Parse
     scalar_targets: dict[str, Any] = {}
     quantiles: list[tuple[float, float]] = []
     weights: list[tuple[str, float]] = []
+    # Parameters named like the interval target's ends (Triangular's lower and upper) are that
+    # interval's ends when --mass is given, as in PreliZ's maxent(Triangular(), lower, upper, mass).
+    interval = {"lower", "upper"} if any(name == "mass" for name, _ in pairs) else set()
     for name, text in pairs:
         argument = f"--{name}"
-        native = name if name in family.param_names else aliases.get(name)
+        native = name if name in family.param_names and name not in interval else aliases.get(name)
         if native is not None:
             if native in params:
                 if spelled[native] == name:

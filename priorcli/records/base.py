@@ -256,6 +256,11 @@ class FamilyRecord:
     # check_params(params) -> why they fail (naming the parameters and values), or None; elementwise
     # on arrays (the model language's varying parameters). Triangular's lower <= c <= upper
     check_params: Callable | None = field(default=None, compare=False)
+    # the solver's unconstrained coordinates where the kinds' log/logit ones and ``ordered`` do not
+    # keep the parameters valid: an object with params(xs, p) -> p (xs: the free parameters'
+    # coordinates, p: the fixed parameters; standardised units) and x(p, free) -> [coordinate, ...]
+    # (Triangular's lower, the log width and the mode's logit position between the ends)
+    solve_coords: object | None = field(default=None, compare=False)
 
     @property
     def takes_count(self) -> bool:

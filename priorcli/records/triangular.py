@@ -65,8 +65,15 @@ def _variance(lower, c, upper):
 def check_order(params: dict, spell=lambda name, value: f"{name}={value}") -> str | None:
     """Why these parameters are not a Triangular (lower <= c <= upper, lower < upper), or None;
     ``spell(name, value)`` writes one parameter as the caller's user gave it (``--c 4``, ``c=4``).
-    Elementwise on arrays (the model language's varying parameters): any element failing fails."""
-    lower, c, upper = (np.asarray(params[n], dtype=float) for n in ("lower", "c", "upper"))
+    Elementwise on arrays (the model language's varying parameters): any element failing fails.
+    Some parameters may be missing (those a solve leaves free): the others are checked."""
+    if "lower" in params and "upper" in params and "c" not in params:
+        params = {**params, "c": params["lower"]}
+    elif "c" not in params:
+        return None
+    lower = np.asarray(params.get("lower", -math.inf), dtype=float)
+    c = np.asarray(params["c"], dtype=float)
+    upper = np.asarray(params.get("upper", math.inf), dtype=float)
 
     def at(name, values, bad):
         where = np.unravel_index(np.argmax(bad), np.shape(bad))
@@ -80,6 +87,40 @@ def check_order(params: dict, spell=lambda name, value: f"{name}={value}") -> st
         return (f"{at('c', c, bad)} must lie between {at('lower', lower, bad)} and {at('upper', upper, bad)} "
                 "for Triangular (c is the mode)")
     return None
+
+
+class _Coords:
+    """The solver's coordinates (``FamilyRecord.solve_coords``): two free ends are lower and the log
+    width, one free end its log distance from c (or, c free too, from the other end), and a free c
+    the logit of its position between the ends, so every point is a Triangular."""
+
+    @staticmethod
+    def params(xs: dict, p: dict) -> dict:
+        p = dict(p)
+        if "lower" in xs and "upper" in xs:
+            p["lower"] = xs["lower"]
+            p["upper"] = p["lower"] + math.exp(xs["upper"])
+        elif "lower" in xs:
+            p["lower"] = p.get("c", p["upper"]) - math.exp(xs["lower"])
+        elif "upper" in xs:
+            p["upper"] = p.get("c", p["lower"]) + math.exp(xs["upper"])
+        if "c" in xs:
+            p["c"] = p["lower"] + (p["upper"] - p["lower"]) / (1.0 + math.exp(-xs["c"]))
+        return p
+
+    @staticmethod
+    def x(p: dict, free) -> list:
+        out = {}
+        lower, c, upper = p["lower"], p["c"], p["upper"]
+        if "lower" in free and "upper" in free:
+            out["lower"], out["upper"] = lower, math.log(upper - lower)
+        elif "lower" in free:
+            out["lower"] = math.log((upper if "c" in free else c) - lower)
+        elif "upper" in free:
+            out["upper"] = math.log(upper - (lower if "c" in free else c))
+        if "c" in free:
+            out["c"] = math.log(c - lower) - math.log(upper - c)
+        return [out[n] for n in free]
 
 
 # ---- maximum likelihood -------------------------------------------------------------------
@@ -183,7 +224,9 @@ RECORD = record(
     example="priorcli summarize triangular --lower 0 --c 1 --upper 3",
     fit_check=_fit_check,
     mle=_mle,
+    direct={"mode": "c"},
     check_params=check_order,
+    solve_coords=_Coords(),
 )
 
 SCIPY = ScipyOracle("triang", lambda lower, c, upper: {"c": (c - lower) / (upper - lower), "loc": lower,

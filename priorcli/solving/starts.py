@@ -88,7 +88,7 @@ def starts(prob: Problem, eqs, fixed, free, first: list | None = None, limit: in
                         starts.append(y)
     axes = []
     for n in free:
-        if prob.ordered or prob.kinds[n] in ("positive",) + UNIT_KINDS:
+        if prob.bounded or prob.kinds[n] in ("positive",) + UNIT_KINDS:
             axes.append((0.0, 1.5, -1.5, 3.0, 4.5, -3.0))
         else:
             axes.append((0.0, 1.0, -1.0, 2.0, -2.0))
