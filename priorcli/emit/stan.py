@@ -50,12 +50,13 @@ def emit(variables: tuple[plan.Variable, ...], *, prior: bool, command: str) -> 
     plan.check_names(variables, RESERVED, "Stan", ascii_only=True)
     program = _Program(variables, prior)
     header = plan.header(variables, command, "//")
+    functions = program.block("functions", [line for source in program.functions for line in source.splitlines()])
     if prior:
         header.append("// Every variable is drawn in generated quantities: run it with the fixed_param algorithm.")
-        return "\n".join(header + program.block("generated quantities", program.generated)) + "\n"
+        return "\n".join(header + functions + program.block("generated quantities", program.generated)) + "\n"
     if any(v.transforms for v in variables):
         header.append("// Transformed priors sit on an untransformed parameter (NAME_raw), so no Jacobian is needed.")
-    lines = header + program.block("parameters", program.parameters)
+    lines = header + functions + program.block("parameters", program.parameters)
     lines += program.block("transformed parameters", program.transformed)
     lines += program.block("model", program.model)
     return "\n".join(lines) + "\n"
@@ -68,6 +69,7 @@ class _Program:
         self.transformed: list[str] = []
         self.model: list[str] = []
         self.generated: list[str] = []
+        self.functions: list[str] = []  # user-defined functions the families need, each once
         self.syntax = Syntax("^", FUNCTIONS, CONSTANTS, frozenset(v.name for v in variables if v.discrete), True,
                              vector="[{}]'", varying_vector="[{}]'", elementwise=True,
                              sizes={v.name: v.statement.size for v in variables if v.statement.size is not None})
@@ -83,7 +85,7 @@ class _Program:
 
     @staticmethod
     def block(name: str, lines: list[str]) -> list[str]:
-        return [f"{name} {{"] + [f"  {line}" for line in lines] + ["}"] if lines else []
+        return [f"{name} {{"] + [f"  {line}" if line else "" for line in lines] + ["}"] if lines else []
 
     def expr(self, e: lang.Expr) -> str:
         return render(e, self.syntax)
@@ -110,6 +112,8 @@ class _Program:
         if entry is None:
             raise plan.error(v.statement, f"'{v.name}' ~ {v.family.name}: Stan has no {v.family.name} distribution; "
                                           f"choose another family for --emit {'stan-prior' if self.prior else 'stan'}")
+        if entry.functions and entry.functions not in self.functions:
+            self.functions.append(entry.functions)
         if self.prior:
             self._draw(v, name, entry)
             return
