@@ -10,6 +10,7 @@ This module imports only jax and numpyro, so its source also stands alone.
 from __future__ import annotations
 
 import jax.numpy as jnp
+import numpy as np
 from jax import lax, random
 from numpyro.distributions import constraints
 from numpyro.distributions.distribution import Distribution
@@ -17,19 +18,6 @@ from numpyro.distributions.util import promote_shapes, validate_sample
 from numpyro.util import not_jax_tracer
 
 __all__ = ["Triangular"]
-
-
-class _Ordered(constraints.Constraint):
-    """lower <= c <= upper and lower < upper, checked on the parameters together."""
-
-    event_dim = 0
-
-    def __call__(self, x):
-        lower, c, upper = x
-        return (lower <= c) & (c <= upper) & (lower < upper)
-
-    def feasible_like(self, prototype):
-        return jnp.zeros_like(prototype)
 
 
 class Triangular(Distribution):
@@ -56,9 +44,10 @@ class Triangular(Distribution):
         batch_shape = lax.broadcast_shapes(jnp.shape(lower), jnp.shape(c), jnp.shape(upper))
         self._support = constraints.interval(lower, upper)
         super().__init__(batch_shape, validate_args=validate_args)
-        if self._validate_args:
-            ok = _Ordered()((self.lower, self.c, self.upper))
-            if not_jax_tracer(ok) and not bool(jnp.all(ok)):
+        ends = (self.lower, self.c, self.upper)
+        if self._validate_args and all(not_jax_tracer(v) for v in ends):  # concrete values: check them
+            lower, c, upper = (np.asarray(v) for v in ends)
+            if not np.all((lower <= c) & (c <= upper) & (lower < upper)):
                 raise ValueError("Triangular needs lower <= c <= upper and lower < upper")
 
     @constraints.dependent_property(is_discrete=False, event_dim=0)
