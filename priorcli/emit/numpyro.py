@@ -62,7 +62,7 @@ def _own_classes(variables) -> dict[str, str]:
 
     out = {}
     for v in variables:
-        module = getattr(v.family.factory, "__module__", "")
+        module = getattr(getattr(v.family, "factory", None), "__module__", "") or ""
         if module.startswith("priorcli.dists.") and v.family.name not in out:
             text = inspect.getsource(sys.modules[module])
             body = ast.parse(text).body

@@ -194,24 +194,14 @@ def substitute(expr: Expr, mapping: Mapping[str, Expr]) -> Expr:
     return expr
 
 
-def _placeholder(name: str) -> str:
-    return f"param_{name}"
-
-
 @functools.lru_cache(maxsize=None)
 def _template(text: str, names: frozenset[str]) -> Expr:
-    # parameters parsed under placeholder names, so that one named like a model-language function
-    # (Triangular's lower) is still the parameter
-    import re
-
-    spelled = re.sub(r"\b[A-Za-z_]\w*\b", lambda m: _placeholder(m.group(0)) if m.group(0) in names else m.group(0),
-                     text)
-    return lang.parse_expression(spelled, frozenset(_placeholder(n) for n in names))
+    return lang.parse_expression(text, names)
 
 
 def template(text: str, params: Mapping[str, Expr]) -> Expr:
     """A framework argument (``"1 / scale"``, see ``frameworks``) with the family's parameters in."""
-    return substitute(_template(text, frozenset(params)), {_placeholder(n): e for n, e in params.items()})
+    return substitute(_template(text, frozenset(params)), params)
 
 
 _TRANSFORM_EXPRS = {

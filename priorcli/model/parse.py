@@ -235,10 +235,10 @@ def _translate_inner(node: ast.AST, ctx: _Ctx) -> Union[Expr, DistExpr]:
         _check_name(ident, ctx)
         if ident in CONSTANTS:
             return Num(CONSTANTS[ident], symbol=ident)
+        if ident in ctx.known:  # a declared name wins (a family parameter named like a function: lower)
+            return Name(ident)
         if ident in MATH_FUNCTIONS or ident in TRANSFORMS:
             raise ctx.error(f"'{ident}' is a function; call it, e.g. '{ident}(...)'")
-        if ident in ctx.known:
-            return Name(ident)
         if ident == ctx.current:
             raise ctx.error(f"'{ident}' cannot refer to itself")
         if ident in ctx.later:

@@ -294,8 +294,10 @@ class FamilyRecord:
         return None if v is None or v < 0.0 else math.sqrt(v)
 
     def typical_params(self) -> dict[str, float]:
-        """Some valid parameters (1 for positive, 1/2 for unit-interval, 0 for real ones)."""
+        """Some valid parameters (1 for positive, 1/2 for unit-interval, 0 for real ones; numpyro's
+        default for a 'dependent' one, which only together with the others is valid: Triangular's)."""
         return {p.name: 1.0 if p.kind == "positive" else 0.5 if p.kind in ("unit_interval", "open_unit_interval")
+                else p.default if p.kind == "dependent" and p.default is not None and self.check_params is not None
                 else 0.0 for p in self.params}
 
     def support_given(self, fixed: dict | None = None) -> tuple[float, float]:
