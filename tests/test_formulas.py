@@ -517,7 +517,7 @@ def test_matches_numpyro(case, ndist):
     with jax.enable_x64(True):
         # one compiled program per family is much faster than op-by-op dispatch
         logp, mean, var = (np.asarray(a) for a in jax.jit(numpyro_facts)(xs))
-    assert bool(getattr(ndist, fam)(**np_params).support.is_discrete) == f.discrete
+    assert bool(_numpyro_class(ndist, fam)(**np_params).support.is_discrete) == f.discrete
     # numpyro's own float64 log_prob is only good to ~1e-7 for some families (GammaPoisson)
     close([f.logpdf(x, **params) for x in xs], logp, rtol=1e-6, atol=1e-12)
     for mine, theirs in ((f.mean(**params), mean), (f.variance(**params), var)):

@@ -203,7 +203,7 @@ def _fit_check(family, x, fixed):
 
 RECORD = record(
     "Triangular",
-    (param("lower", "dependent", 0.0), param("c", "dependent", 0.5), param("upper", "dependent", 1.0)),
+    (param("lower", "real", 0.0), param("c", "dependent", 0.5), param("upper", "dependent", 1.0)),
     support=lambda lower, c, upper: (lower, upper),
     cdf=_cdf,
     icdf=_icdf,
