@@ -46,10 +46,11 @@ def solve(family, **targets):
     entropy), ``count`` (Beta, Dirichlet). Any native parameter or alias given beside them is held
     fixed (``sigma=0.5``). Dirichlet takes ``mean=(0.2, 0.3, 0.5), count=10``.
 
-    Returns a :class:`priorcli.solving.Solution`: ``.params`` (every native parameter, full
-    precision), ``.targets``, ``.achieved``, ``.method``, ``.notes``, ``.numpyro_code``,
-    ``.stan_code``, ``.pymc_code`` (None where the framework lacks the family) and
-    ``.to_numpyro()`` (a numpyro distribution). When the targets leave a parameter free, a
+    Returns a :class:`priorcli.emit.lines.Solved`, the solver's
+    :class:`priorcli.solving.Solution` with its code lines: ``.params`` (every native parameter,
+    full precision), ``.targets``, ``.achieved``, ``.method``, ``.notes``, ``.numpyro_code``,
+    ``.stan_code``, ``.pymc_code`` (built from ``.params`` when read, 6 significant digits; None
+    where the framework lacks the family) and ``.to_numpyro()`` (a numpyro distribution). When the targets leave a parameter free, a
     :class:`priorcli.solving.Underdetermined` with the ``.relation`` and a table of ``.solutions``.
     """
     from priorcli import api

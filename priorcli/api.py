@@ -1,11 +1,17 @@
 """The Python API (``priorcli.summarize``, ``priorcli.solve``, ``priorcli.sample``) and the request
 builder the command line shares with it.
 
-Keyword arguments become the ``(name, text)`` pairs that ``priorcli FAMILY --name value`` gives,
-and go through the same registry parser (:func:`priorcli.families.registry.parse_family_args`): native
-parameters, their aliases (``mu``/``sigma``, ``alpha``/``beta``, ...) and targets are accepted
-exactly as on the command line, and refused with the same messages. Numbers are passed as
-``repr(float(v))``, which reads back as the same float, so nothing is rounded on the way.
+The command line and the keywords meet in one parser
+(:func:`priorcli.families.registry.parse_family_args`): native parameters, their aliases
+(``mu``/``sigma``, ``alpha``/``beta``, ...) and targets are accepted and refused with the same
+messages. The command line hands it the text of each ``--name value``, read there once into
+numbers; the keywords hand it Python numbers, taken as they are (checked, never written out as
+text and read back), so nothing is rounded on the way. A keyword given as a string is read as the
+command line's text (``quantile="0.9=3.5"``, ``mean="2@3"`` with a least-squares weight).
+
+``solve`` returns the solver's numbers (:class:`priorcli.solving.Solution`) as a
+:class:`priorcli.emit.lines.Solved`, whose code lines the emitters build from those numbers when
+asked for.
 
 Importing this module imports neither numpy nor jax: a closed-form LogNormal ``solve`` stays
 light; ``summarize`` and ``sample`` import what they need when called.
@@ -16,7 +22,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-from priorcli import records
 from priorcli.errors import UsageError
 from priorcli.families.registry import complete_params, parse_family_args, resolve, resolve_fast
 from priorcli.stats.exact import DEFAULT_QUANTILES, DistSpec, Summary
@@ -26,7 +31,7 @@ __all__ = ["Built", "build", "solve_pairs", "keyword_pairs", "summarize", "solve
 
 
 # ---------------------------------------------------------------------------------------------
-# Requests: FAMILY + (name, text) pairs, from the command line or from keywords
+# Requests: FAMILY + (name, value) pairs, from the command line (text) or from keywords (numbers)
 
 
 @dataclass(frozen=True)
@@ -37,7 +42,7 @@ class Built:
     warnings: tuple[str, ...] = ()  # the targets that fit misses by more than 5%
 
 
-def build(family_name: str, pairs: list[tuple[str, str]], transform_texts: Iterable[str] = (), *,
+def build(family_name: str, pairs: Iterable[tuple[str, Any]], transform_texts: Iterable[str] = (), *,
           fast: bool = False) -> Built:
     """Resolve the family, parse its parameters and targets, solve when targets are given."""
     family = (resolve_fast(family_name) if fast else None) or resolve(family_name)
@@ -55,15 +60,17 @@ def build(family_name: str, pairs: list[tuple[str, str]], transform_texts: Itera
         if solution.method == "least-squares":
             approximate = f"least-squares fit (approximate), loss {solution.loss:.4g}"
             warnings = tuple(solution.miss_warnings())
-    record = records.get(family.name) if not family.multivariate else None
+    record = family.closed
     if record is not None:
         record.check_exact_counts(complete_params(family, params))
     return Built(DistSpec(family, complete_params(family, params), transforms), solved_from, approximate, warnings)
 
 
-def solve_pairs(family_name: str, pairs: list[tuple[str, str]]):
-    """``priorcli solve FAMILY --target value ...``: a Solution, or Underdetermined when the
-    targets leave a parameter free. Native parameters given beside the targets are held fixed."""
+def solve_pairs(family_name: str, pairs: Iterable[tuple[str, Any]]):
+    """``priorcli solve FAMILY --target value ...`` and ``priorcli.solve``: a Solved (the solver's
+    Solution, with its code lines), or Underdetermined when the targets leave a parameter free.
+    Native parameters given beside the targets are held fixed."""
+    from priorcli.emit.lines import solved
     from priorcli.solving import solve as solve_targets
 
     family = resolve_fast(family_name) or resolve(family_name)
@@ -73,55 +80,44 @@ def solve_pairs(family_name: str, pairs: list[tuple[str, str]]):
             "solve needs at least one target: --mode, --median, --mean, --sd, --quantile P=V, "
             "or --lower L --upper U --mass P"
         )
-    return solve_targets(family.name, parsed.targets, parsed.params)
+    return solved(solve_targets(family.name, parsed.targets, parsed.params))
 
 
-def _text(name: str, value: Any) -> str:
-    """A keyword's value as the command line would spell it, at full precision."""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        raise UsageError(f"{name}={value!r} is not a number")
-    if isinstance(value, (tuple, list)) or type(value).__name__ == "ndarray":
-        return ",".join(_text(name, v) for v in list(value))
-    try:
-        return repr(float(value))
-    except (TypeError, ValueError):
-        raise UsageError(f"{name}={value!r} is not a number") from None
-
-
-def _quantile_pairs(name: str, value: Any) -> list[tuple[str, str]]:
+def _quantile_pairs(name: str, value: Any) -> list[tuple[str, Any]]:
     """``quantiles={0.05: 1.0, 0.95: 10.0}`` or ``[(0.05, 1.0), ...]``; ``quantile=(0.9, 3.0)`` or ``"0.9=3"``."""
     if isinstance(value, str):
         return [("quantile", value)]
     items = list(value.items()) if isinstance(value, dict) else [value] if name == "quantile" else list(value)
     pairs = []
     for item in items:
+        if isinstance(item, str):
+            pairs.append(("quantile", item))
+            continue
         try:
             p, v = item
         except (TypeError, ValueError):
             raise UsageError(f"{name}: {item!r} is not a (probability, value) pair") from None
-        pairs.append(("quantile", f"{_text(name, p)}={_text(name, v)}"))
+        pairs.append(("quantile", (p, v)))
     return pairs
 
 
-def keyword_pairs(kwargs: dict[str, Any]) -> list[tuple[str, str]]:
-    """Keyword arguments as the (name, text) pairs of ``--name value`` on the command line."""
-    pairs: list[tuple[str, str]] = []
+def keyword_pairs(kwargs: dict[str, Any]) -> list[tuple[str, Any]]:
+    """Keyword arguments as the parser's (name, value) pairs; the values stay Python numbers."""
+    pairs: list[tuple[str, Any]] = []
     for name, value in kwargs.items():
         if name in ("quantiles", "quantile"):
             pairs += _quantile_pairs(name, value)
         else:
-            pairs.append((name, _text(name, value)))
+            pairs.append((name, value))
     return pairs
 
 
 def _levels(levels) -> tuple[float, ...]:
     if levels is None:
         return DEFAULT_QUANTILES
-    from priorcli.families.registry import parse_probability
+    from priorcli.families.registry import probability
 
-    return tuple(parse_probability(_text("levels", p), "levels") for p in levels)
+    return tuple(probability(p, "levels") for p in levels)
 
 
 def _transform_texts(transforms) -> tuple[str, ...]:
@@ -145,8 +141,8 @@ def summarize(family: str, *, levels=None, transforms=(), **params_or_targets) -
 
 
 def solve(family: str, **targets):
-    """Native parameters meeting the targets (Solution), or the relation and a table when they leave
-    a parameter free (Underdetermined)."""
+    """Native parameters meeting the targets (Solved: a Solution with its code lines), or the
+    relation and a table when they leave a parameter free (Underdetermined)."""
     return solve_pairs(family, keyword_pairs(targets))
 
 

@@ -54,7 +54,7 @@ class Skipped:
 @dataclass(frozen=True)
 class RankedSolution:
     family: str
-    solution: object  # priorcli.solving.Solution
+    solution: object  # priorcli.emit.lines.Solved: the solver's Solution with its code lines
     loss: float
     entropy: float | None
     residuals: dict = field(default_factory=dict)
@@ -119,7 +119,7 @@ def _parse_for(family: FamilyInfo, pairs) -> tuple[dict, Targets]:
 
 
 def _needs_whole_number(family: FamilyInfo, fixed: dict) -> str | None:
-    missing = [p.name for p in family.params if p.kind.endswith("integer") and p.name not in fixed]
+    missing = [p.name for p in family.params if p.domain.integer and p.name not in fixed]
     return missing[0] if missing else None
 
 
@@ -205,6 +205,7 @@ def _none_left(skipped, left_out) -> None:
 
 def _solve_candidates(spec: str, pairs, stop):
     """(ranked unsorted, skipped, left out of auto, the targets) for every candidate of ``spec``."""
+    from priorcli.emit.lines import solved
     from priorcli.solving import Underdetermined, solve, target_loss
 
     families, auto = candidates(spec)
@@ -243,7 +244,7 @@ def _solve_candidates(spec: str, pairs, stop):
             skipped.append(Skipped(family.name, str(exc)))
             continue
         entropy = _entropy(family.name, result.params)
-        ranked.append(RankedSolution(family.name, result, loss, entropy, residuals, len(result.params) - len(fixed)))
+        ranked.append(RankedSolution(family.name, solved(result), loss, entropy, residuals, len(result.params) - len(fixed)))
     if not ranked:
         if first_error is not None and not skipped:
             raise first_error
@@ -269,7 +270,7 @@ def _auto_refuses(family: FamilyInfo, targets: Targets, fixed: dict) -> str | No
     values = _target_values(targets)
     if family.discrete and not (values and _whole(values)):
         return "discrete, and the target values are not all whole numbers"
-    F = records.get(family.name)
+    F = family.closed
     if family.discrete and targets.mode is not None:
         return "discrete, and a mode is no target for a discrete family"
     try:

@@ -144,7 +144,7 @@ CORPUS = [
     ("number", ["sample", "lognormal", "--mu", "1000"], 1, ["float64"]),
     ("number", ["summarize", "lognormal", "--mu", "-1000"], 1, ["float64"]),
     ("number", ["sample", "lognormal", "--mu", "-inf"], 2, ["--mu", "-inf"]),
-    ("model", ["sample", "--model", "u ~ Uniform(0, 1); x = Phi(u)"], 2, ["Phi", "unknown function"]),
+    ("model", ["sample", "--model", "u ~ Uniform(0, 1); x = erf(u)"], 2, ["erf", "unknown function"]),
     ("model", ["sample", "--model", "k ~ Gamma(2, 0.2); t ~ Dirichlet(concentration=k * 1)"], 2,
      ["concentration", "vector"]),
     ("model", ["sample", "--model", "t ~ Dirichlet(1, 1, 1)"], 2, ["Dirichlet"]),

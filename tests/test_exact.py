@@ -95,7 +95,7 @@ TRANSFORMED = [
     # The Stan guide's identities.
     (["logistic", "--loc", "0", "--scale", "1"], ["sigmoid"], _oracle_from_frozen(stats.uniform(0, 1))),
     (["logistic", "--loc", "0", "--scale", "1"], ["inv_logit"], _oracle_from_frozen(stats.uniform(0, 1))),
-    (["normal", "--loc", "0", "--scale", "1"], ["probit"], _oracle_from_frozen(stats.uniform(0, 1))),
+    (["normal", "--loc", "0", "--scale", "1"], ["inv_probit"], _oracle_from_frozen(stats.uniform(0, 1))),
     (["gamma", "--alpha", "3", "--beta", "2"], ["reciprocal"], _oracle_from_frozen(stats.invgamma(3, scale=2), 2 / 4)),
     (["normal", "--loc", "0.3", "--scale", "0.8"], ["exp"],
      _oracle_from_frozen(stats.lognorm(s=0.8, scale=math.exp(0.3)), math.exp(0.3 - 0.64))),

@@ -18,7 +18,10 @@ from priorcli.records.oracle import ScipyOracle
 
 RECORDS_DIR = pathlib.Path(records.__file__).parent
 SHARED = {"__init__", "base", "fitdata", "oracle", "starts"}  # the machinery, not families
-FAMILY_FILES = sorted(p.stem for p in RECORDS_DIR.glob("*.py") if p.stem not in SHARED)
+# LKJ is a matrix family: commands/lkj.py reads its maths directly; it is not yet a FamilyRecord in
+# the registry (no list/info entry). Named here so the gap stays visible, not silently skipped.
+NOT_RECORDS = {"lkj"}
+FAMILY_FILES = sorted(p.stem for p in RECORDS_DIR.glob("*.py") if p.stem not in SHARED | NOT_RECORDS)
 
 # parameters inside every family's constraints, away from the degenerate ends
 PARAMS = {

@@ -283,7 +283,7 @@ BROAD = """\
 mu ~ Normal(0, 1)
 s ~ HalfNormal(0.5)
 m ~ LogNormal(0, 0.5)
-y ~ probit(Normal(mu, 1))
+y ~ inv_probit(Normal(mu, 1))
 z ~ bounds(Normal(mu, s), 0, 10)
 w ~ lower(Normal(0, 0.5), 1)
 r ~ reciprocal(Gamma(3, 2))

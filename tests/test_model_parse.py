@@ -52,7 +52,9 @@ _TRANSFORM_FUNCS = {
     "exp": lambda x: np.exp(x),
     "softplus": lambda x: np.logaddexp(0.0, x),
     "sigmoid": lambda x: sp.expit(x),
-    "probit": lambda x: sp.ndtr(x),
+    "inv_probit": lambda x: sp.ndtr(x),
+    "probit": lambda x: sp.ndtri(x),
+    "logit": lambda x: sp.logit(x),
     "reciprocal": lambda x: 1.0 / x,
     "affine": lambda x, loc, scale: loc + scale * x,
     "lower": lambda x, lo: lo + np.exp(x),
@@ -179,8 +181,8 @@ def test_transforms_nest_innermost_first_and_take_numeric_args():
     assert [t for t, _ in d.transforms] == ["sigmoid", "bounds", "affine"]
     assert d.transforms[1][1] == (Num(0.0), Num(10.0))
     assert d.transforms[2][1] == (Num(1.0), Unary("-", Num(2.0)))
-    assert parse_distribution("power(reciprocal(lower(probit(Normal(0,1)), 1)), 2)").transforms == (
-        ("probit", ()),
+    assert parse_distribution("power(reciprocal(lower(Phi(Normal(0,1)), 1)), 2)").transforms == (
+        ("inv_probit", ()),
         ("lower", (Num(1.0),)),
         ("reciprocal", ()),
         ("power", (Num(2.0),)),
@@ -228,7 +230,8 @@ NUMERIC_CASES = [
     ("log(a) + exp(b) - sqrt(abs(a))", lambda a, b: np.log(a) + np.exp(b) - np.sqrt(np.abs(a))),
     ("log1p(a) * expm1(b) / 2", lambda a, b: np.log1p(a) * np.expm1(b) / 2),
     ("softplus(b) + sigmoid(b) + inv_logit(-b)", lambda a, b: np.logaddexp(0, b) + 1.0),
-    ("logit(a / 4) + probit(b)", lambda a, b: sp.logit(a / 4) + sp.ndtr(b)),
+    ("logit(a / 4) + inv_probit(b) + Phi(-b) + probit(a / 4)",
+     lambda a, b: sp.logit(a / 4) + 1.0 + sp.ndtri(a / 4)),
     ("minimum(a, b) + maximum(a, 2)", lambda a, b: np.minimum(a, b) + np.maximum(a, 2)),
     ("-a ** 2 + (-a) ** 2 + 2 ** -b", lambda a, b: -(a**2) + (-a) ** 2 + 2.0 ** (-b)),
     ("a ** b ** 2", lambda a, b: a ** (b**2)),
@@ -251,7 +254,7 @@ def test_evaluate_matches_numpy_and_source_keeps_precedence(text, oracle):
     # the emitted source, run with numpy standing in for jax.numpy, gives the same numbers
     fake_jax = types.SimpleNamespace(
         nn=types.SimpleNamespace(softplus=lambda x: np.logaddexp(0, x), sigmoid=sp.expit),
-        scipy=types.SimpleNamespace(special=types.SimpleNamespace(logit=sp.logit, ndtr=sp.ndtr)),
+        scipy=types.SimpleNamespace(special=types.SimpleNamespace(logit=sp.logit, ndtr=sp.ndtr, ndtri=sp.ndtri)),
     )
     source = expr_to_source(expr)
     assert "__" not in source
@@ -266,7 +269,7 @@ def test_power_overflow_is_inf_not_a_big_int():
 
 
 def test_to_numpyro_source_structure():
-    m = parse_model(EXAMPLE + "w ~ probit(bounds(Normal(0, 1), -1, x))\ndist = w + 1\n")
+    m = parse_model(EXAMPLE + "w ~ inv_probit(bounds(Normal(0, 1), -1, x))\ndist = w + 1\n")
 
     def dist_source(statement, dexpr, names):
         parts = [expr_to_source(a, names) for a in dexpr.args]
@@ -275,13 +278,13 @@ def test_to_numpyro_source_structure():
 
     src = to_numpyro_source(m, dist_source)
     assert "import jax.numpy as jnp" in src and "import numpyro.distributions as dist" in src
-    assert "class ProbitTransform(dist.transforms.ParameterFreeTransform)" in src
+    assert "class InvProbitTransform(dist.transforms.ParameterFreeTransform)" in src
     assert 'theta_part = numpyro.sample("theta_part", dist.LogNormal(jnp.log(theta_group), tau_group))' in src
     assert 'ratio = numpyro.deterministic("ratio", theta_part / theta_group)' in src
     assert "dist.TransformedDistribution(dist.Normal(0.0, 1.0), [dist.transforms.SoftplusTransform()])" in src
     assert (
         "[dist.transforms.SigmoidTransform(), dist.transforms.AffineTransform(-1.0, x - -1.0), "
-        "ProbitTransform()]" in src
+        "InvProbitTransform()]" in src
     )
     # a variable called 'dist' must not shadow the numpyro module in the snippet
     assert 'dist_ = numpyro.deterministic("dist", w + 1.0)' in src
@@ -295,7 +298,7 @@ def test_to_numpyro_source_runs_under_numpyro():
 
     spec = (
         "a ~ LogNormal(0, 0.5); s ~ HalfCauchy(1); b ~ LogNormal(log(a), s)\n"
-        "r = b / a; y ~ bounds(Normal(0, 1), 0, 10); z ~ probit(Normal(0, 1))\n"
+        "r = b / a; y ~ bounds(Normal(0, 1), 0, 10); z ~ inv_probit(Normal(0, 1))\n"
         "w ~ lower(Normal(0, 1), 2); v ~ reciprocal(affine(exp(Normal(0, 1)), 1, 2))\n"
         "dist ~ power(softplus(Normal(0, 1)), 2)"
     )
@@ -321,7 +324,7 @@ def test_to_numpyro_source_runs_under_numpyro():
     assert ((vals["z"] > 0) & (vals["z"] < 1)).all()
     assert (vals["w"] > 2).all() and ((vals["v"] > 0) & (vals["v"] < 1)).all()
     assert (vals["dist"] > 0).all()
-    # the probit transform carries the right Jacobian: density of Phi(N(0,1)) is uniform
+    # the inv_probit transform carries the right Jacobian: density of Phi(N(0,1)) is uniform
     np.testing.assert_allclose(np.asarray(z_log_prob), 0.0, atol=1e-4)
 
 

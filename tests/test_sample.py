@@ -16,7 +16,7 @@ CASES = [
     (["lognormal", "--mu", "0", "--sigma", "1"], [], stats.lognorm(s=1.0)),
     (["gamma", "--alpha", "2", "--beta", "3"], [], stats.gamma(2, scale=1 / 3)),
     (["beta", "--alpha", "2", "--beta", "5"], [], stats.beta(2, 5)),
-    (["normal", "--loc", "0", "--scale", "1"], ["probit"], stats.uniform(0, 1)),
+    (["normal", "--loc", "0", "--scale", "1"], ["inv_probit"], stats.uniform(0, 1)),
     (["gamma", "--alpha", "3", "--beta", "2"], ["reciprocal"], stats.invgamma(3, scale=2)),
 ]
 

@@ -11,6 +11,7 @@ from numpy.testing import assert_allclose
 from scipy import optimize, stats
 
 from priorcli.errors import ConvergenceError, InfeasibleError, UsageError
+from priorcli.emit.lines import solved
 from priorcli.solving import Solution, Underdetermined, format_number, solve
 from priorcli.families.targets import Targets
 from priorcli.records import scipy_oracle
@@ -215,37 +216,37 @@ def test_lognormal_sd_quantile_three_roots():
 
 
 def test_lognormal_code_lines():
-    sol = solve("LogNormal", Targets(mode=1.0), {"scale": 0.5})
+    sol = solved(solve("LogNormal", Targets(mode=1.0), {"scale": 0.5}))
     assert sol.params == {"loc": 0.25, "scale": 0.5}
-    assert sol.numpyro == "dist.LogNormal(loc=0.25, scale=0.5)"
-    assert sol.stan == "lognormal(0.25, 0.5)"
+    assert sol.numpyro_code == "dist.LogNormal(loc=0.25, scale=0.5)"
+    assert sol.stan_code == "lognormal(0.25, 0.5)"
     assert sol.method == "closed-form"
 
 
 def test_code_lines_round_but_params_keep_full_precision():
-    sol = solve("LogNormal", Targets(mode=1.0, median=2.0), {})
+    sol = solved(solve("LogNormal", Targets(mode=1.0, median=2.0), {}))
     assert sol.params["scale"] == math.sqrt(math.log(2.0))
-    assert sol.numpyro == "dist.LogNormal(loc=0.693147, scale=0.832555)"
+    assert sol.numpyro_code == "dist.LogNormal(loc=0.693147, scale=0.832555)"
     assert format_number(1) == "1.0" and format_number(1e-7) == "1e-07"
 
 
 def test_stan_lines_for_other_families():
-    assert solve("Gamma", Targets(mean=2.0, sd=1.0), {}).stan == "gamma(4.0, 2.0)"
-    beta = solve("Beta", Targets(mean=0.3, count=10.0), {})
+    assert solved(solve("Gamma", Targets(mean=2.0, sd=1.0), {})).stan_code == "gamma(4.0, 2.0)"
+    beta = solved(solve("Beta", Targets(mean=0.3, count=10.0), {}))
     assert beta.params == pytest.approx({"concentration1": 3.0, "concentration0": 7.0}, rel=1e-15)
-    assert beta.numpyro == "dist.Beta(concentration1=3.0, concentration0=7.0)"
-    weib = solve("Weibull", Targets(median=1.0), {"concentration": 2.0})
-    assert weib.stan.startswith("weibull(2.0, ")  # Stan: shape first
-    half = solve("HalfNormal", Targets(median=1.0), {})
-    assert half.stan.startswith("normal(0, ") and any("<lower=0>" in n for n in half.notes)
-    assert solve("Kumaraswamy", Targets(quantiles=((0.1, 0.2), (0.9, 0.5))), {}).stan is None
+    assert beta.numpyro_code == "dist.Beta(concentration1=3.0, concentration0=7.0)"
+    weib = solved(solve("Weibull", Targets(median=1.0), {"concentration": 2.0}))
+    assert weib.stan_code.startswith("weibull(2.0, ")  # Stan: shape first
+    half = solved(solve("HalfNormal", Targets(median=1.0), {}))
+    assert half.stan_code.startswith("normal(0, ") and any("<lower=0>" in n for n in half.notes)
+    assert solved(solve("Kumaraswamy", Targets(quantiles=((0.1, 0.2), (0.9, 0.5))), {})).stan_code is None
 
 
 def test_dirichlet_mean_and_count():
-    sol = solve("Dirichlet", Targets(mean=(0.2, 0.3, 0.5), count=10.0), {})
+    sol = solved(solve("Dirichlet", Targets(mean=(0.2, 0.3, 0.5), count=10.0), {}))
     assert_allclose(sol.params["concentration"], (2.0, 3.0, 5.0), rtol=1e-15)
-    assert sol.numpyro == "dist.Dirichlet(concentration=jnp.array([2.0, 3.0, 5.0]))"
-    assert sol.stan == "dirichlet([2.0, 3.0, 5.0]')"
+    assert sol.numpyro_code == "dist.Dirichlet(concentration=jnp.array([2.0, 3.0, 5.0]))"
+    assert sol.stan_code == "dirichlet([2.0, 3.0, 5.0]')"
     assert_allclose(sol.achieved["mean"], (0.2, 0.3, 0.5), rtol=1e-15)
     with pytest.raises(UsageError, match="sum to 1"):
         solve("Dirichlet", Targets(mean=(0.2, 0.3, 0.6), count=10.0), {})

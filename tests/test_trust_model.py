@@ -218,11 +218,11 @@ def test_item_model_not_utf8_is_one_error_line(run, tmp_path, where):
 
 
 def test_item_model_unknown_function_lists_the_functions(run):
-    result = run("sample", "--model", "u ~ Uniform(0, 1); x = Phi(u)")
-    assert_usage_error(result, "unknown function 'Phi'", "log", "exp", "softplus", "sigmoid")
+    result = run("sample", "--model", "u ~ Uniform(0, 1); x = erf(u)")
+    assert_usage_error(result, "unknown function 'erf'", "log", "exp", "softplus", "sigmoid")
     assert "'~'" not in result.stderr
-    nested = run("sample", "--model", "u ~ Uniform(0, 1); x ~ Normal(Phi(u), 1)")
-    assert_usage_error(nested, "unknown function 'Phi'")
+    nested = run("sample", "--model", "u ~ Uniform(0, 1); x ~ Normal(erf(u), 1)")
+    assert_usage_error(nested, "unknown function 'erf'")
 
 
 def test_item_model_distribution_after_equals_still_suggests_tilde(run):

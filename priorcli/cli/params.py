@@ -140,12 +140,14 @@ PlotRangeText = Annotated[Optional[str], typer.Option("--range", help="Plot from
 Tail = Annotated[Optional[str], typer.Option("--tail", help="Plot from the P to the 1-P quantile, e.g. --tail 0.005.")]
 NoPlot = Annotated[bool, typer.Option("--no-plot", help="Do not draw the histogram.")]
 Output = Annotated[Optional[str], typer.Option("--output", help="Write the draws to PATH (.csv, .npy, .json); several variables carry their names (a header row, a structured .npy, a JSON object).")]
-Force = Annotated[bool, typer.Option("--force", help="Overwrite --output if it exists.")]
+Force = Annotated[bool, typer.Option("--force", help="Overwrite --output or --plot-file if it exists.")]
+PlotFile = Annotated[Optional[str], typer.Option("--plot-file", help="Also save the plot as a figure: FILE.png, .svg or .pdf (matplotlib); works with --no-plot and --format json.")]
 EMIT_HELP = ("Print the model as a program instead of sampling: numpyro, stan, stan-prior (generated quantities "
              "for fixed_param) or pymc; with --output PATH, write it there.")
 Transform = Annotated[
     Optional[list[str]],
-    typer.Option("--transform", help="exp, softplus, sigmoid, probit, reciprocal, affine:LOC,SCALE, lower:L, bounds:L,U, power:K (repeatable).",
+    typer.Option("--transform", help="exp, softplus, sigmoid (inv_logit), logit, probit (Phi^-1), inv_probit (Phi), reciprocal, affine:LOC,SCALE, "
+                 "lower:L, bounds:L,U, power:K (repeatable).",
                  autocompletion=_complete_transform),
 ]
 

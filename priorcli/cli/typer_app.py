@@ -21,7 +21,7 @@ from priorcli.cli.edge import (
 )
 from priorcli.cli.params import (
     Bins, DEFAULT_QUANTILES_TEXT, Draws, EMIT_HELP, EXTRA_ARGS, FamilyCommand, Force, Format, Linear, LogX,
-    NoPlot, Output, PlotRangeText, Quantiles, Seed, Tail, Transform, _complete_family, _family_and_tokens,
+    NoPlot, Output, PlotFile, PlotRangeText, Quantiles, Seed, Tail, Transform, _complete_family, _family_and_tokens,
     _from_source, _input_paths,
 )
 
@@ -71,6 +71,7 @@ def sample(
     plot_range: PlotRangeText = None,
     tail: Tail = None,
     plot: Annotated[Optional[str], typer.Option("--plot", help="With --model: the variables to plot, comma-separated (default: all shown).")] = None,
+    plot_file: PlotFile = None,
 ) -> None:
     """Seeded draws with Monte Carlo and exact summaries side by side, and a histogram."""
     from priorcli.commands import family as commands
@@ -81,8 +82,10 @@ def sample(
     options = commands.OutputOptions.parse(
         draws=draws, seed=seed, quantiles=quantiles, format=format, log_x=log_x, bins=bins,
         plot=not no_plot, output=None if emit else output, force=force, linear=linear, plot_range=plot_range,
-        tail=tail,
+        tail=tail, plot_file=plot_file,
     )
+    if plot_file is not None and emit is not None:
+        raise UsageError("--plot-file draws the sampled plot; --emit prints a program and samples nothing")
     if plot is not None and model is None:
         raise UsageError("--plot NAME chooses variables of --model; without a model the one histogram is drawn")
     if _from_source("--model", model, family, tokens, transform,
@@ -116,6 +119,8 @@ def summarize(
     linear: Linear = False,
     plot_range: PlotRangeText = None,
     tail: Tail = None,
+    plot_file: PlotFile = None,
+    force: Force = False,
 ) -> None:
     """Exact summary of a family (no draws needed), or a summary of draws from a file or a pipe."""
     from priorcli.commands import family as commands
@@ -123,7 +128,7 @@ def summarize(
     family, tokens = _family_and_tokens(family, ctx)
     options = commands.OutputOptions.parse(
         draws=1, seed=0, quantiles=quantiles, format=format, log_x=log_x, bins=bins, plot=not no_plot,
-        output=None, force=False, linear=linear, plot_range=plot_range, tail=tail,
+        output=None, force=force, linear=linear, plot_range=plot_range, tail=tail, plot_file=plot_file,
     )
     fit_tokens = []
     if input:
@@ -148,6 +153,8 @@ def solve(
     plot: Annotated[bool, typer.Option("--plot", help="Draw the resulting density.")] = False,
     emit: Annotated[Optional[str], typer.Option("--emit", help="Print the solved distribution as one program (variable x): numpyro, stan, stan-prior or pymc.")] = None,
     family_spec: Annotated[Optional[str], typer.Option("--family", help="Fit several families and rank them by loss: auto, or a comma list such as gamma,lognormal,weibull.")] = None,
+    plot_file: PlotFile = None,
+    force: Force = False,
 ) -> None:
     """Parameters from the targets you know: --mode, --median, --mean, --sd, --quantile P=V, --lower/--upper/--mass."""
     from priorcli.commands import family as commands
@@ -156,12 +163,17 @@ def solve(
     if family_spec is not None:  # several families ranked (priorcli.ranking)
         from priorcli.commands import ranked as rank_commands
 
-        if family is not None or plot or emit is not None:
-            raise UsageError("--family ranks several families: give no FAMILY, --plot or --emit with it "
+        if family is not None or plot or emit is not None or plot_file is not None:
+            raise UsageError("--family ranks several families: give no FAMILY, --plot, --plot-file or --emit with it "
                              "(use them on the winner: 'solve FAMILY ...')")
         rank_commands.solve_ranked(family_spec, tokens, format=format, out=sys.stdout)
         return
-    commands.solve(family or "lognormal", tokens, format=format, plot=plot, out=sys.stdout, emit=emit)
+    if plot_file is not None:
+        if emit is not None:
+            raise UsageError("--plot-file draws the solved density; --emit prints a program instead")
+        commands.check_plot_file(plot_file, force)
+    commands.solve(family or "lognormal", tokens, format=format, plot=plot, out=sys.stdout, emit=emit,
+                   plot_file=plot_file, force=force)
 
 
 @app.command()
@@ -178,14 +190,19 @@ def compare(
     linear: Linear = False,
     plot_range: PlotRangeText = None,
     tail: Tail = None,
+    plot_file: PlotFile = None,
+    force: Force = False,
 ) -> None:
     """Several distributions side by side: one quantile table, overlaid histograms."""
     from priorcli.commands import family as commands
 
     options = commands.OutputOptions.parse(
         draws=draws, seed=seed, quantiles=quantiles, format=format, log_x=log_x, bins=bins,
-        plot=not no_plot, output=None, force=False, linear=linear, plot_range=plot_range, tail=tail,
+        plot=not no_plot, output=None, force=force, linear=linear, plot_range=plot_range, tail=tail,
+        plot_file=plot_file,
     )
+    if plot_file is not None and emit is not None:
+        raise UsageError("--plot-file draws the compared densities; --emit prints a program instead")
     commands.compare(specs, options, out=sys.stdout, emit=emit)
 
 

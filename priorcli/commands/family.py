@@ -13,7 +13,8 @@ from priorcli.render import output as render
 from priorcli.api import Built, build, solve_pairs
 from priorcli.errors import InfeasibleError, UsageError
 from priorcli.families.registry import FamilyInfo, resolve, split_extra_args
-from priorcli.commands.options import OutputOptions
+from priorcli.commands import lkj
+from priorcli.commands.options import OutputOptions, check_plot_file, write_figure
 from priorcli.stats.exact import DistSpec, Summary
 
 # ---------------------------------------------------------------------------------------------
@@ -45,6 +46,8 @@ def sample_family(family_name: str, tokens: list[str], transform_texts: list[str
     from priorcli.sampling import draws as sampling
     from priorcli.stats import exact as stats
 
+    if lkj.handles(family_name):  # correlation matrices, read through one correlation's marginal
+        return lkj.sample(family_name, tokens, transform_texts, options, out)
     built = build_spec(family_name, tokens, transform_texts)
     spec = built.spec
     # One exact distribution serves the table, the streaming range and the plotted density.
@@ -74,6 +77,11 @@ def sample_family(family_name: str, tokens: list[str], transform_texts: list[str
             return
         mc = [draws.summary(options.quantiles)]
     render.write_range_notes([(s.label, s) for s in mc])
+    plot = None
+    if options.charts:  # built before anything is printed: a range that cannot be drawn prints nothing
+        mode = exact[0].mode if exact and exact[0].mode is not None else mc[0].mode
+        plot = _plot_draws(spec, exact_dist, draws, options, mode)
+    write_figure(options, [(spec.label(), plot)])
     if options.format == "json":
         render.write_json(
             {
@@ -96,12 +104,8 @@ def sample_family(family_name: str, tokens: list[str], transform_texts: list[str
     if built.solved_from:
         title += "\nsolved from " + ", ".join(f"{k}={render.fmt(v)}" for k, v in built.solved_from.items())
         title += f": {built.approximate}" if built.approximate else ""
-    plot = None
-    if options.plot:  # built before anything is printed: a range that cannot be drawn prints nothing
-        mode = exact[0].mode if exact and exact[0].mode is not None else mc[0].mode
-        plot = _plot_draws(spec, exact_dist, draws, options, mode)
     render.write_summary_table(title, headers, columns, out)
-    if plot is not None:
+    if options.plot:
         _write_plot(plot, out)
 
 
@@ -178,6 +182,12 @@ def _plot_draws(spec: DistSpec, exact, draws, options: OutputOptions, mode: floa
     return charts.family_chart(spec, exact, draws, options, mode)
 
 
+def charts_module():
+    from priorcli.plot import charts
+
+    return charts
+
+
 def _write_plot(plot, out: TextIO) -> None:
     if isinstance(plot, list):
         render.write_histograms(plot, out)
@@ -193,6 +203,8 @@ def summarize_family(family_name: str, tokens: list[str], transform_texts: list[
                      out: TextIO) -> None:
     from priorcli.stats import exact as stats
 
+    if lkj.handles(family_name):
+        return lkj.summarize(family_name, tokens, transform_texts, options, out)
     built = build_spec(family_name, tokens, transform_texts, fast=not transform_texts)
     spec = built.spec
     exact = None if spec.family.multivariate else stats.ExactDistribution(spec)
@@ -200,6 +212,7 @@ def summarize_family(family_name: str, tokens: list[str], transform_texts: list[
         exact.check_representable()
     summaries = stats.exact_summaries(spec, options.quantiles) if exact is None else [exact.summary(options.quantiles)]
     support = None if exact is None else exact.support
+    _summary_figure(spec, exact, summaries, options)
     if options.format == "json":
         render.write_json(
             {
@@ -227,30 +240,51 @@ def summarize_family(family_name: str, tokens: list[str], transform_texts: list[
     render.write_summary_table(title, headers, summaries, out)
 
 
+def _summary_figure(spec: DistSpec, exact, summaries: list[Summary], options: OutputOptions) -> None:
+    """summarize FAMILY --plot-file (it has no terminal plot): the exact density on the range
+    rule's range, or a Dirichlet's component densities (as solve --plot draws them)."""
+    if options.plot_file is None:
+        return
+    if exact is None:
+        plot = _density_curves(spec.family.name, spec.params)
+    else:
+        plot = charts_module().exact_chart(spec, exact, options, summaries[0].mode)
+    write_figure(options, [(spec.label(), plot)])
+
+
 # ---------------------------------------------------------------------------------------------
 # solve
 
 
 def solve(family_name: str, tokens: list[str], *, format: str, plot: bool, out: TextIO,
-          emit: str | None = None) -> None:
+          emit: str | None = None, plot_file: str | None = None, force: bool = False) -> None:
     from priorcli import emit as emitters
     from priorcli.solving import Underdetermined
 
     if format not in ("table", "json"):
         raise UsageError(f"--format for solve must be table or json, got '{format}'")
     emit = None if emit is None else emitters.parse_target(emit)
+    if lkj.handles(family_name):
+        if emit is not None:
+            raise UsageError("--emit writes a program of one variable; for LKJ use the code lines solve prints")
+        return lkj.solve(family_name, tokens, format=format, plot=plot, out=out, plot_file=plot_file, force=force)
     result = solve_pairs(family_name, split_extra_args(tokens))
     for warning in getattr(result, "misses", None) and result.miss_warnings() or ():
         render.stderr_line(warning)
-    if plot and isinstance(result, Underdetermined):
-        raise UsageError("--plot needs a unique solution; these targets leave a parameter free")
+    if (plot or plot_file) and isinstance(result, Underdetermined):
+        raise UsageError(f"{'--plot' if plot else '--plot-file'} needs a unique solution; "
+                         "these targets leave a parameter free")
     if emit is not None:
         if isinstance(result, Underdetermined):
             raise UsageError("--emit needs a unique solution; these targets leave a parameter free")
         command = "priorcli solve " + " ".join([result.family.lower(), *tokens])
         render.write_text(emitters.distribution_program(result.family, result.params, emit, command), out)
         return
-    curves = _density_curves(result.family, result.params) if plot else None
+    curves = _density_curves(result.family, result.params) if plot or plot_file else None
+    if plot_file is not None:
+        from priorcli.render import figure
+
+        figure.write_figure(plot_file, [(f"{result.family}: {result.numpyro_code}", curves)], force=force)
     if isinstance(result, Underdetermined):
         if format == "json":
             render.write_json(
@@ -277,7 +311,7 @@ def solve(family_name: str, tokens: list[str], *, format: str, plot: bool, out: 
         title += f" (approximate: least-squares fit, loss {render.fmt(result.loss, 4)})"
     render.write_params_table(title, rows, ["parameter", "value"], out)
     render.write_targets_table(result, out)
-    lines = render.code_lines_text(result.numpyro, result.stan, result.pymc)
+    lines = render.code_lines_text(result.numpyro_code, result.stan_code, result.pymc_code)
     lines += [f"note: {note}" for note in result.notes]
     render.write_lines(lines, out)
     if plot:
@@ -324,7 +358,7 @@ def list_families(format: str, out: TextIO) -> None:
             [
                 {
                     "family": f.name,
-                    "params": [{"name": p.name, "constraint": p.kind, "default": p.default} for p in f.params],
+                    "params": [{"name": p.name, "constraint": p.domain.name, "default": p.default} for p in f.params],
                     "support": f.support,
                     "discrete": f.discrete,
                 }
@@ -358,7 +392,7 @@ def info(family_name: str, format: str, out: TextIO) -> None:
 
     family, description = described(family_name)  # from the registry's cache file when it holds it
     aliases = family.aliases()
-    record = records.describe(family.name)
+    record = family.record
     example = (record.example if record is not None else None) or "priorcli sample {} {}".format(
         family.name.lower(),
         " ".join(f"--{p.name} {_example_value(p)}" for p in family.params),
@@ -366,7 +400,7 @@ def info(family_name: str, format: str, out: TextIO) -> None:
     params = [
         {
             "name": p.name,
-            "constraint": p.kind,
+            "constraint": p.domain.name,
             "default": p.default,
             "aliases": [a for a, n in aliases.items() if n == p.name],
         }
@@ -403,7 +437,7 @@ def info(family_name: str, format: str, out: TextIO) -> None:
 def _example_value(param) -> str:
     if param.default is not None:
         return f"{param.default:g}"
-    return {"unit_interval": "0.5", "simplex": "0.2,0.3,0.5", "real": "0"}.get(param.kind, "2")
+    return param.domain.example
 
 
 # ---------------------------------------------------------------------------------------------
@@ -444,6 +478,8 @@ def compare(specs: list[str], options: OutputOptions, out: TextIO, emit: str | N
         mc = mc_stats.mc_summary(draws, options.quantiles, discrete=spec.family.discrete)
         render.write_range_notes([(text, mc)])
         rows.append((text, spec, draws, mc, exact[0]))
+    chart = charts_module().compare_chart(rows, options) if options.charts else None  # before any output
+    write_figure(options, [("", chart)])
     if options.format == "json":
         render.write_json(
             {"seed": options.seed, "draws": options.draws,
@@ -466,11 +502,6 @@ def compare(specs: list[str], options: OutputOptions, out: TextIO, emit: str | N
         return
     title = f"{len(rows)} distributions: {options.draws} draws each, seed {options.seed}\n" + "\n".join(
         f"[{i}] {text}" for i, (text, *_) in enumerate(rows, start=1))
-    chart = None
-    if options.plot:  # built first: a range that cannot be drawn prints nothing
-        from priorcli.plot import charts
-
-        chart = charts.compare_chart(rows, options)
     render.write_summary_table(title, headers, columns, out)
-    if chart is not None:
+    if options.plot:
         render.write_chart(chart, out)

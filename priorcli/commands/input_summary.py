@@ -10,6 +10,7 @@ from priorcli.render import output as render
 from priorcli.errors import UsageError
 from priorcli.families.registry import resolve
 from priorcli.stats.exact import Summary
+from priorcli.commands.options import write_figure
 
 
 def summarize_input(sources: list[str], options, *, columns: list[str] | None = None,
@@ -82,6 +83,15 @@ def _write_input_summary(read, summary: Summary, options, fit: str | None, out: 
 
     (variable,) = read.variables
     fitted, ranking, ranked = _fits(fit, variable.values, fit_tokens)
+    chart = None
+    if options.charts:  # built first: a range that cannot be drawn prints nothing
+        from priorcli.plot import charts
+
+        # a ranked list: charts draws the first three
+        fits = [] if fitted is None else [r.fit for r in ranking.ranked] if ranking else [fitted]
+        discrete = fitted is not None and resolve(fitted.family).discrete
+        chart = charts.draws_chart(variable.values, options, mode=summary.mode, fits=fits, discrete=discrete)
+    write_figure(options, [(variable.name or "", chart)])
     if options.format == "json":
         doc: dict[str, Any] = {"source": read.source, "sources": _sources_json(read)}
         if read.group:
@@ -99,14 +109,6 @@ def _write_input_summary(read, summary: Summary, options, fit: str | None, out: 
     if options.format in ("csv", "raw"):
         render.write_summary_csv(["monte-carlo"], [summary], out)
         return
-    chart = None
-    if options.plot:  # built first: a range that cannot be drawn prints nothing
-        from priorcli.plot import charts
-
-        # a ranked list: charts draws the first three
-        fits = [] if fitted is None else [r.fit for r in ranking.ranked] if ranking else [fitted]
-        discrete = fitted is not None and resolve(fitted.family).discrete
-        chart = charts.draws_chart(variable.values, options, mode=summary.mode, fits=fits, discrete=discrete)
     what = f" of {variable.name}" if variable.name else ""
     render.write_summary_table(f"{variable.values.size} draws{what} from {_from_text(read)}", [variable.name or "draws"],
                                [summary], out)
@@ -114,7 +116,7 @@ def _write_input_summary(read, summary: Summary, options, fit: str | None, out: 
         rank_commands.write_fit_ranking(ranking, out)
     elif fitted is not None:
         render.write_lines([f"maximum-likelihood fit: {fitted.numpyro}"], out)
-    if chart is not None:
+    if options.plot:
         render.write_chart(chart, out)
 
 
@@ -122,6 +124,13 @@ def _write_input_variables(head: dict[str, Any], title: str, names: list[str], s
                            values: dict, options, out: TextIO) -> None:
     """Several variables side by side, as sample_model shows them: one table, one plot each;
     JSON ``{**head, "variables": {name: {"mc": Summary}}}`` (sample --model's shape)."""
+    chart_list = []
+    if options.charts:  # built first: a range that cannot be drawn prints nothing
+        from priorcli.plot import charts
+
+        chart_list = [(name, charts.draws_chart(values[name], options, label=name, mode=summary.mode))
+                      for name, summary in zip(names, summaries)]
+    write_figure(options, chart_list)
     if options.format == "json":
         render.write_json({**head, "variables": {n: {"mc": render.summary_json(s)} for n, s in zip(names, summaries)}},
                           out)
@@ -129,13 +138,7 @@ def _write_input_variables(head: dict[str, Any], title: str, names: list[str], s
     if options.format in ("csv", "raw"):
         render.write_summary_csv(names, summaries, out)
         return
-    chart_list = []
-    if options.plot:  # built first: a range that cannot be drawn prints nothing
-        from priorcli.plot import charts
-
-        chart_list = [(name, charts.draws_chart(values[name], options, label=name, mode=summary.mode))
-                      for name, summary in zip(names, summaries)]
     render.write_summary_table(title, names, summaries, out)
-    for name, chart in chart_list:
+    for name, chart in chart_list if options.plot else ():
         render.write_lines([name], out)
         render.write_chart(chart, out)

@@ -10,7 +10,7 @@ from typing import TextIO
 from priorcli.render import output as render
 from priorcli.errors import UsageError
 from priorcli.families.registry import resolve
-from priorcli.commands.options import OutputOptions
+from priorcli.commands.options import OutputOptions, write_figure
 
 
 def read_model_text(spec: str) -> str:
@@ -91,6 +91,8 @@ def sample_model(spec_text: str, options: OutputOptions, *, show: str | None, em
         render.write_draws_file(options.output, table, force=options.force, names=header)
     summaries = {name: mc_stats.mc_summary(values[name], options.quantiles) for name in names}
     render.write_range_notes(summaries.items())
+    chart_list = _charts(model, plotted, values, summaries, options)  # built first: a range that cannot be drawn prints nothing
+    write_figure(options, chart_list)
     if options.format == "json":
         render.write_json(
             {"seed": options.seed, "draws": options.draws,
@@ -104,19 +106,23 @@ def sample_model(spec_text: str, options: OutputOptions, *, show: str | None, em
     if options.format == "csv":
         render.write_summary_csv(names, list(summaries.values()), out)
         return
-    chart_list = []
-    if options.plot:  # built first: a range that cannot be drawn prints nothing
-        from priorcli.plot import charts
-
-        chart_list = [(name, charts.draws_chart(values[name], options, label=name, mode=summaries[name].mode,
-                                                discrete=_is_discrete(model[name.split("[")[0]]),
-                                                bounded=_is_bounded(model[name.split("[")[0]])))
-                      for name in plotted]
     render.write_summary_table(f"model: {options.draws} draws, seed {options.seed} (Monte Carlo)", names,
                                list(summaries.values()), out)
-    for name, chart in chart_list:
+    for name, chart in chart_list if options.plot else ():
         render.write_lines([name], out)
         render.write_chart(chart, out)
+
+
+def _charts(model, plotted: list[str], values: dict, summaries: dict, options: OutputOptions) -> list:
+    """(name, Chart) of each plotted variable, when a terminal plot or a figure file is asked for."""
+    if not options.charts:
+        return []
+    from priorcli.plot import charts
+
+    return [(name, charts.draws_chart(values[name], options, label=name, mode=summaries[name].mode,
+                                      discrete=_is_discrete(model[name.split("[")[0]]),
+                                      bounded=_is_bounded(model[name.split("[")[0]])))
+            for name in plotted]
 
 
 def _named_columns(values: dict, names: list[str]):

@@ -1,5 +1,5 @@
 """The options every output command shares (DESIGN.md's table): -n, --seed, --quantiles, --format,
-the axis and range options, --bins, --output; parsed and checked once, as numbers."""
+the axis and range options, --bins, --output, --plot-file; parsed and checked once, as numbers."""
 
 from __future__ import annotations
 
@@ -28,6 +28,12 @@ class OutputOptions:
     linear: bool = False  # --linear: never a log axis
     plot_range: tuple[float, float] | None = None  # --range LO,HI
     tail: float | None = None  # --tail P: from the P to the 1 - P quantile
+    plot_file: str | None = None  # --plot-file FILE.png|svg|pdf: the plot as a figure (matplotlib)
+
+    @property
+    def charts(self) -> bool:
+        """Whether the chart data is needed: a terminal plot (tables only) or a figure file."""
+        return self.plot_file is not None or (self.plot and self.format == "table")
 
     @property
     def axis(self) -> str:
@@ -35,7 +41,7 @@ class OutputOptions:
 
     @classmethod
     def parse(cls, *, draws, seed, quantiles, format, log_x, bins, plot, output, force, linear=False,
-              plot_range=None, tail=None) -> "OutputOptions":
+              plot_range=None, tail=None, plot_file=None) -> "OutputOptions":
         if draws < 1:
             raise UsageError(f"--draws must be at least 1, got {draws}")
         if format not in render.FORMATS:
@@ -48,8 +54,27 @@ class OutputOptions:
             raise UsageError(f"--output '{output}' must end in {', '.join(OUTPUT_SUFFIXES)}")
         if output is not None:
             outfile.check_target(output, force)  # before any work; checked again when put in place
+        check_plot_file(plot_file, force, output, format)
         return cls(draws, seed, parse_quantile_list(quantiles), format, log_x, bins, plot, output, force,
-                   *_parse_plot_range_options(log_x, linear, plot_range, tail))
+                   *_parse_plot_range_options(log_x, linear, plot_range, tail), plot_file)
+
+
+def check_plot_file(plot_file: str | None, force: bool, output: str | None = None, format: str = "table") -> None:
+    """--plot-file: a .png, .svg or .pdf name, not --output's, a place it may be written (checked
+    again when it is put in place); there is no plot beside --format raw's bare draws."""
+    import os
+
+    if plot_file is None:
+        return
+    from priorcli.render import figure
+
+    figure.check_suffix(plot_file)
+    if format == "raw":
+        raise UsageError(f"--plot-file '{plot_file}' draws the plot, and --format raw prints only the draws; "
+                         "use --format table, json or csv")
+    if output is not None and os.path.abspath(output) == os.path.abspath(plot_file):
+        raise UsageError(f"--plot-file '{plot_file}' is also the --output file; give two names")
+    outfile.check_target(plot_file, force, "--plot-file")
 
 
 def _parse_plot_range_options(log_x: bool, linear: bool, plot_range: str | None, tail: str | None):
@@ -74,6 +99,14 @@ def _parse_plot_range_options(log_x: bool, linear: bool, plot_range: str | None,
         if not 0 < share < 0.5:
             raise UsageError(f"--tail is the mass left out on each side, in (0, 0.5), got '{tail}'")
     return linear, bounds, share
+
+
+def write_figure(options: OutputOptions, panels) -> None:
+    """--plot-file: the plots (title, Chart or list of Histograms) as one figure file, when asked."""
+    if options.plot_file is not None:
+        from priorcli.render import figure
+
+        figure.write_figure(options.plot_file, panels, force=options.force)
 
 
 def parse_quantile_list(text: str) -> tuple[float, ...]:

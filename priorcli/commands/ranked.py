@@ -54,9 +54,9 @@ def solve_ranked(spec: str, tokens: list[str], *, format: str, out: TextIO) -> N
         render.write_params_table(f"{len(rows)} {kind}families ranked by loss (ties: larger entropy first) for {targets}",
                                   rows, ["rank", "family", "loss", "entropy", "method", "parameters"], out,
                                   numeric=False)
-    lines = [f"best: {best.family}", *render.code_lines_text(best.numpyro, best.stan, best.pymc)]
+    lines = [f"best: {best.family}", *render.code_lines_text(best.numpyro_code, best.stan_code, best.pymc_code)]
     if ranking.discrete:
-        lines.append(f"best discrete: {ranking.discrete[0].solution.numpyro}")
+        lines.append(f"best discrete: {ranking.discrete[0].solution.numpyro_code}")
     lines += _support_notes(ranking)
     lines += [f"skipped {s.family}: {s.reason}" for s in ranking.skipped]
     render.write_lines(lines, out)

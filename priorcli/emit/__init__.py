@@ -63,12 +63,21 @@ def emit(model, target: str, options: EmitOptions) -> str:
 def distribution_program(family: str, params: dict, target: str, command: str) -> str:
     """One distribution with numeric parameters (``solve``'s answer) as a program: a single variable
     ``x`` at full precision; the Python programs draw 10000 values with seed 0 and print the
-    default quantiles."""
+    default quantiles. The model is built from the numbers (as the model language would parse
+    ``Family(name=value, ...)``), not written out and read back."""
+    import math
+
     from priorcli.model import parse as lang
     from priorcli.stats.exact import DEFAULT_QUANTILES
 
     if any(isinstance(v, (tuple, list)) for v in params.values()):
         raise UsageError(f"--emit writes univariate distributions; {family} has vector parameters")
-    text = f"{family}({', '.join(f'{k}={float(v)!r}' for k, v in params.items())})"
-    model = lang.Model((lang.Statement("x", "~", lang.parse_distribution(text), 1, f"x ~ {text}"),))
+
+    def constant(v: float):
+        magnitude = lang.Num(abs(v))
+        return lang.Unary("-", magnitude) if math.copysign(1.0, v) < 0 else magnitude
+
+    kwargs = tuple((k, constant(float(v))) for k, v in params.items())
+    text = f"{family}({', '.join(f'{k}={float(v)!r}' for k, v in params.items())})"  # for messages
+    model = lang.Model((lang.Statement("x", "~", lang.DistExpr(family, kwargs=kwargs, text=text), 1, f"x ~ {text}"),))
     return emit(model, target, EmitOptions(0, 10000, DEFAULT_QUANTILES, ("x",), command))

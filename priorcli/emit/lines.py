@@ -1,4 +1,6 @@
-"""One distribution with numeric parameters as a line of Stan or PyMC code (``solve``'s lines).
+"""One distribution with numeric parameters as a line of numpyro, Stan or PyMC code: the lines
+``solve`` prints, and :class:`Solved`, a solver's :class:`~priorcli.solving.Solution` whose code
+lines are built from its numbers when asked for (the solver returns numbers only).
 
 Read from the same table as the model emitters (``frameworks``). Kept free of numpy and jax: a
 closed-form LogNormal ``solve`` prints these lines without importing either (a table argument that
@@ -8,11 +10,17 @@ which imports numpy, only for the families that need it).
 
 from __future__ import annotations
 
+from dataclasses import dataclass, fields
 from typing import Callable
 
 from priorcli.emit import frameworks
+from priorcli.solving.result import Solution, format_number
+
+__all__ = ["Solved", "solved", "numpyro_line", "stan_line", "stan_notes", "pymc_line"]
 
 Number = Callable[[float], str]
+
+HALF_NOTE = "Stan: declare the parameter with <lower=0> to get the half distribution"
 
 
 def _value(text: str, params: dict, number: Number) -> str:
@@ -32,7 +40,25 @@ def _value(text: str, params: dict, number: Number) -> str:
     return number(float(lang.evaluate(expr, {k: float(v) for k, v in params.items()})))
 
 
-def stan_line(family: str, params: dict, number: Number) -> tuple[str | None, tuple[str, ...]]:
+def numpyro_line(family: str, params: dict, number: Number = format_number) -> str:
+    """``dist.LogNormal(loc=0.25, scale=0.5)``; a vector as ``jnp.array([...])`` (Dirichlet's)."""
+
+    def value(v) -> str:
+        if isinstance(v, (tuple, list)):
+            return f"jnp.array([{', '.join(number(x) for x in v)}])"
+        return number(v)
+
+    args = ", ".join(f"{k}={value(v)}" for k, v in params.items())
+    return f"dist.{family}({args})"
+
+
+def stan_notes(family: str) -> tuple[str, ...]:
+    """What the Stan line needs beside it: a half distribution's ``<lower=0>`` declaration."""
+    entry = frameworks.stan(family)
+    return (HALF_NOTE,) if entry is not None and entry.half else ()
+
+
+def stan_line(family: str, params: dict, number: Number = format_number) -> tuple[str | None, tuple[str, ...]]:
     """(``lognormal(0.25, 0.5)``, notes), or (None, ()) when Stan has no such family."""
     entry = frameworks.stan(family)
     if entry is None:
@@ -45,14 +71,43 @@ def stan_line(family: str, params: dict, number: Number) -> tuple[str | None, tu
         elif i in entry.ints:
             value = str(int(float(value)))
         args.append(value)
-    notes = ("Stan: declare the parameter with <lower=0> to get the half distribution",) if entry.half else ()
-    return f"{entry.name}({', '.join(args)})", notes
+    return f"{entry.name}({', '.join(args)})", stan_notes(family)
 
 
-def pymc_line(family: str, params: dict, number: Number, name: str = "x") -> str | None:
+def pymc_line(family: str, params: dict, number: Number = format_number, name: str = "x") -> str | None:
     """``pm.LogNormal("x", mu=0.25, sigma=0.5)``, or None when PyMC has no such family."""
     entry = frameworks.pymc(family)
     if entry is None:
         return None
     args = ", ".join(f"{k}={_value(t, params, number)}" for k, t in entry.kwargs)
     return f'pm.{entry.name}("{name}", {args})'
+
+
+@dataclass(frozen=True)
+class Solved(Solution):
+    """A Solution with its code lines (6 significant digits; ``params`` keep full precision),
+    each built from ``family`` and ``params`` when read. ``notes`` are the solver's, then the
+    Stan line's (a half distribution's ``<lower=0>``)."""
+
+    @property
+    def numpyro_code(self) -> str:
+        return numpyro_line(self.family, self.params)
+
+    @property
+    def stan_code(self) -> str | None:
+        """None where Stan has no such family."""
+        return stan_line(self.family, self.params)[0]
+
+    @property
+    def pymc_code(self) -> str | None:
+        """None where PyMC has no such family."""
+        return pymc_line(self.family, self.params)
+
+
+def solved(solution):
+    """The solver's Solution as a Solved (an Underdetermined, or a Solved, as it is)."""
+    if not isinstance(solution, Solution) or isinstance(solution, Solved):
+        return solution
+    values = {f.name: getattr(solution, f.name) for f in fields(solution)}
+    values["notes"] = tuple(solution.notes) + stan_notes(solution.family)
+    return Solved(**values)

@@ -44,9 +44,9 @@ def emit(variables: tuple[plan.Variable, ...], model: lang.Model, *, seed: int, 
 def _arg(v: plan.Variable, name: str, expr, names) -> str:
     """A parameter's source; whole numbers stay integers where numpyro counts (total_count,
     DiscreteUniform's low and high), as numpyro's discrete samplers index with them."""
-    kind = v.family.param(name).kind
+    domain = v.family.param(name).domain
     value = lang._const(expr)
-    counts = kind.endswith("integer") or (v.discrete and kind == "dependent")
+    counts = domain.integer or (v.discrete and domain.dependent)
     if counts and value is not None and value == int(value):
         return str(int(value))
     return lang.expr_to_source(expr, names)

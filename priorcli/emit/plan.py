@@ -98,9 +98,7 @@ def _random_variable(statement: lang.Statement) -> Variable:
 def _target_formulas(family: FamilyInfo, params: dict, targets: dict, statement) -> dict[str, Expr]:
     """Targets that vary across draws, written as the family record's closed-form inversion (the
     formula ``sample`` evaluates on the draws), as model-language expressions."""
-    from priorcli import records
-
-    record = records.get(family.name)
+    record = family.closed
     inversion = record.inversion(set(targets), set(params)) if record is not None else None
     if inversion is not None:
         try:
@@ -208,7 +206,9 @@ _TRANSFORM_EXPRS = {
     "ExpTransform": lambda x: lang.Call("exp", (x,)),
     "SoftplusTransform": lambda x: lang.Call("softplus", (x,)),
     "SigmoidTransform": lambda x: lang.Call("sigmoid", (x,)),
-    "ProbitTransform": lambda x: lang.Call("probit", (x,)),
+    "SigmoidTransform.inv": lambda x: lang.Call("logit", (x,)),
+    "InvProbitTransform": lambda x: lang.Call("inv_probit", (x,)),
+    "InvProbitTransform.inv": lambda x: lang.Call("probit", (x,)),
 }
 
 
@@ -288,10 +288,10 @@ def support_bounds(family_name: str) -> tuple[str | None, str | None]:
 
 
 def _distinct_probe(param, i: int) -> float:
-    base = {"unit_interval": 0.3, "openinterval": 0.3, "open_unit_interval": 0.3}.get(param.kind)
-    if base is not None:
-        return base + 0.05 * i
-    if param.kind.endswith("integer"):
+    domain = param.domain
+    if domain.bounded and not domain.integer and domain.vector is None:  # 0.3, 0.35, ... of the way between the ends
+        return domain.low + (0.3 + 0.05 * i) * (domain.high - domain.low)
+    if domain.integer:
         return 7.0 + i
     return 1.25 + 0.5 * i  # positive, real and dependent parameters: increasing, so low < high
 

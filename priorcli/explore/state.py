@@ -19,6 +19,7 @@ from priorcli.render import output as render
 from priorcli.errors import PriorError, UsageError
 from priorcli.families.registry import FamilyInfo, check_dependent, complete_params, parse_family_args, resolve, resolve_fast
 from priorcli.stats.exact import DEFAULT_QUANTILES, DistSpec, ExactDistribution, Summary
+from priorcli.records.domain import POSITIVE, REAL, UNIT_INTERVAL, Domain, named
 
 PARAMS, TARGETS = "params", "targets"
 # Target fields in the order shown; "quantiles" holds P=V pairs separated by commas.
@@ -149,12 +150,12 @@ class ExploreState:
         self.commit_edit()
         name = self.focused
         if self.mode == PARAMS:
-            kind, old = self.family.param(name).kind, self.params[name]
-            new = step_value(old, kind, direction, self._real_step(name))
-            self.set_param(name, repr(round_step(old, new, kind)))
+            domain, old = self.family.param(name).domain, self.params[name]
+            new = step_value(old, domain, direction, self._real_step(name))
+            self.set_param(name, repr(round_step(old, new, domain)))
         elif name == FREE:
-            kind, old = self.family.param(self.free_name).kind, self.free_value
-            self.free_value = round_step(old, step_value(old, kind, direction, self._real_step(self.free_name)), kind)
+            domain, old = self.family.param(self.free_name).domain, self.free_value
+            self.free_value = round_step(old, step_value(old, domain, direction, self._real_step(self.free_name)), domain)
             self._solve_along_free()
         elif name in ("quantiles",) or not self.target_text[name].strip():
             self.message = f"type a value for {name} (stepping needs a single number)"
@@ -164,9 +165,9 @@ class ExploreState:
             except ValueError:
                 self.message = f"{name}: '{self.target_text[name]}' is not a number"
                 return
-            kind = "unit_interval" if name == "mass" else "positive" if name in ("sd", "count") or value > 0 else "real"
-            new = step_value(value, kind, direction, 0.1 * max(abs(value), 1.0))
-            self.set_target(name, repr(round_step(value, new, kind)))
+            domain = UNIT_INTERVAL if name == "mass" else POSITIVE if name in ("sd", "count") or value > 0 else REAL
+            new = step_value(value, domain, direction, 0.1 * max(abs(value), 1.0))
+            self.set_target(name, repr(round_step(value, new, domain)))
 
     def _real_step(self, name: str) -> float:
         """Additive step of a real parameter: a tenth of the family's scale (or of the width of a
@@ -379,12 +380,13 @@ class ExploreState:
 
     def document(self) -> dict:
         """The chosen distribution as the JSON document ``priorcli solve --format json`` prints."""
+        from priorcli.emit.lines import solved
         from priorcli.solving import Solution
 
         result = (self.current if self.free_name else self.solution) if self.mode == TARGETS \
             else None
         if isinstance(result, Solution):
-            return render.solution_json(result)
+            return render.solution_json(solved(result))
         lines = code_lines(self.family.name, self.params)
         return {
             "family": self.family.name,
@@ -402,45 +404,44 @@ class ExploreState:
 # Functions shared with the roulette and the benchmarks
 
 
-def step_value(value: float, kind: str, direction: int, real_step: float) -> float:
-    """One step of a value of constraint ``kind``: multiplicative for positive values, on the
-    logit scale inside (0, 1), by one for integers, additive (``real_step``) otherwise."""
-    if kind in ("positive", "nonnegative"):
+def step_value(value: float, domain: Domain | str, direction: int, real_step: float) -> float:
+    """One step of a value in ``domain`` (a Domain or its name): by one for integers, multiplicative
+    above 0, on the logit scale inside (0, 1), additive (``real_step``) otherwise."""
+    domain = named(domain)
+    if domain.integer:
+        return float(max(value + direction, domain.low))
+    if domain.lower_bounded and domain.low == 0.0:
         if value <= 0.0:
             return 0.1 if direction > 0 else 0.0
         return value * STEP_FACTOR ** direction
-    if kind in ("unit_interval", "open_unit_interval"):
+    if domain.bounded and (domain.low, domain.high) == (0.0, 1.0):
         v = min(max(value, 1e-12), 1 - 1e-12)
         logit = math.log(v / (1 - v)) + LOGIT_STEP * direction
         return 1.0 / (1.0 + math.exp(-logit))
-    if kind in ("positive_integer", "nonnegative_integer"):
-        return float(max(value + direction, 1.0 if kind == "positive_integer" else 0.0))
     return value + direction * real_step
 
 
 STEP_DIGITS = 6  # stepped values are rounded to this many significant digits
 
 
-def round_step(old: float, new: float, kind: str) -> float:
+def round_step(old: float, new: float, domain: Domain | str) -> float:
     """A stepped value rounded to 6 significant digits (0.3, not 0.30000000000000004), or to as few
     more as keep it a step away from ``old`` in the same direction and inside its constraint."""
     if not math.isfinite(new) or new == old:
         return new
     for digits in range(STEP_DIGITS, 18):
         rounded = float(f"{new:.{digits}g}")
-        if (rounded - old) * (new - old) > 0 and _inside(rounded, kind):
+        if (rounded - old) * (new - old) > 0 and _inside(rounded, named(domain)):
             return rounded
     return new
 
 
-def _inside(value: float, kind: str) -> bool:
-    if kind in ("unit_interval", "open_unit_interval"):
+def _inside(value: float, domain: Domain) -> bool:
+    """Inside the domain, and strictly inside (0, 1) for probabilities (a stepped value never
+    lands on a degenerate end)."""
+    if domain.bounded and (domain.low, domain.high) == (0.0, 1.0):
         return 0.0 < value < 1.0
-    if kind == "positive":
-        return value > 0.0
-    if kind == "nonnegative":
-        return value >= 0.0
-    return True
+    return domain.includes(value) if not domain.integer else True
 
 
 def plot_range(exact: ExactDistribution, mode: float | None = None) -> tuple[float, float, bool, float] | None:
@@ -482,26 +483,20 @@ def solution_loss(result) -> float:
 def code_lines(family: str, params: dict) -> dict[str, str]:
     """The numpyro and Stan lines ``priorcli solve`` prints, and the PyMC line where PyMC has the
     family."""
-    from priorcli.emit.lines import pymc_line
-    from priorcli.solving import format_number
-    from priorcli.solving.lines import code_lines as solve_lines
+    from priorcli.emit.lines import numpyro_line, pymc_line, stan_line
 
-    numpyro, stan, _ = solve_lines(family, params)
-    lines = {"numpyro": numpyro}
+    lines = {"numpyro": numpyro_line(family, params)}
+    stan = stan_line(family, params)[0]
     if stan:
         lines["stan"] = stan
-    pymc = pymc_line(family, params, format_number)
+    pymc = pymc_line(family, params)
     if pymc:
         lines["pymc"] = pymc
     return lines
 
 
-_TYPICAL = {"positive": 1.0, "unit_interval": 0.5, "open_unit_interval": 0.5, "positive_integer": 1.0,
-            "nonnegative_integer": 1.0}
-
-
 def _complete(family: FamilyInfo, params: dict[str, Any]) -> dict[str, Any]:
     """Every parameter: as given, else numpyro's default, else a typical valid value."""
-    typical = {p.name: _TYPICAL.get(p.kind, 0.0) for p in family.params
+    typical = {p.name: p.domain.typical for p in family.params
                if p.name not in params and p.default is None}
     return complete_params(family, {**params, **typical})

@@ -9,14 +9,15 @@ are discovered from numpyro. Knows nothing of Typer: ``cli.py`` lays these rows 
 from __future__ import annotations
 
 import json
+import math
 import os
 
 from priorcli.errors import PriorError
+from priorcli.records.domain import Domain
 from priorcli.families.registry import (
     SCALAR_TARGETS,
     FamilyInfo,
     ParamInfo,
-    _KIND_TEXT,
     _name_index,
     compilation_cache_dir,
     normalize,
@@ -47,18 +48,14 @@ def lookup(name: str) -> FamilyInfo:
         return fast
     index = _name_index(records.MULTIVARIATE)
     if normalize(name) in index:  # Dirichlet: vector parameters, from its record
-        record = records.MULTIVARIATE[index[normalize(name)]]
-        params = tuple(ParamInfo(p.name, p.kind, p.default, event_dim=1) for p in record.params)
-        return FamilyInfo(name=record.name, params=params, discrete=record.discrete, multivariate=True)
+        return FamilyInfo.from_record(records.MULTIVARIATE[index[normalize(name)]])
     return resolve(name)
 
 
 def targets_of(family: FamilyInfo) -> tuple[str, ...]:
     """The target kinds the family takes: all of them for a univariate family, ``count`` only
     where a record's closed form takes it; a multivariate family takes its record's targets."""
-    from priorcli import records
-
-    record = records.describe(family.name)
+    record = family.record
     inversions = record.inversions if record is not None else ()
     with_count = record is not None and record.takes_count
     if family.multivariate:
@@ -72,12 +69,7 @@ def _target_order(kind: str) -> int:
 
 
 def _constraint(param: ParamInfo) -> str:
-    if param.kind == "real":
-        text = "a real number"
-    elif param.kind == "dependent":
-        text = "a number, within bounds set by the other parameters"
-    else:
-        text = _KIND_TEXT.get(param.kind, f"a value satisfying {param.kind}")
+    text = param.domain.text
     if param.event_dim:
         text = f"comma-separated: {text}, one per component"
     return text
@@ -192,9 +184,9 @@ def _names_cache_path() -> str | None:
     return _cache_path("family-names", (families.__file__,))
 
 
-def _cache_path(prefix: str, sources: tuple[str, ...]) -> str | None:
-    """``PREFIX-HASH.json`` beside jax's cache, HASH of the numpyro and priorcli versions and the
-    contents of ``sources``; None when caching is off or numpyro is not installed."""
+def _cache_path(prefix: str, sources: tuple[str, ...], layout: str = "") -> str | None:
+    """``PREFIX-HASH.json`` beside jax's cache, HASH of the numpyro and priorcli versions, the
+    contents of ``sources`` and the file's ``layout``; None when caching is off or numpyro is not installed."""
     import hashlib
 
     jax_dir = compilation_cache_dir()
@@ -206,6 +198,7 @@ def _cache_path(prefix: str, sources: tuple[str, ...]) -> str | None:
     key = hashlib.sha256()
     key.update(numpyro_version.encode())
     key.update(priorcli_version.encode())
+    key.update(layout.encode())
     for source in sources:
         with open(source, "rb") as handle:
             key.update(handle.read())
@@ -291,12 +284,15 @@ def _registry_cache_path() -> str | None:
     from priorcli import dists, records
     from priorcli.families import doctext
     from priorcli.families import registry as families
+    from priorcli.records import domain
 
     sources = []
     for package in (records, dists):  # the records' and priorcli's own classes' sources
         folder = os.path.dirname(os.path.abspath(package.__file__))
         sources += sorted(os.path.join(folder, n) for n in os.listdir(folder) if n.endswith(".py"))
-    return _cache_path("family-registry", (families.__file__, doctext.__file__, __file__, *sources))
+    sources.append(domain.__file__)  # the domains' package, beside the family files
+    return _cache_path("family-registry", (families.__file__, doctext.__file__, __file__, *sources),
+                       f"format {REGISTRY_FORMAT}")
 
 
 def _discovered_registry() -> dict:
@@ -305,10 +301,48 @@ def _discovered_registry() -> dict:
     families = {
         name: {"name": f.name, "discrete": f.discrete, "multivariate": f.multivariate, "support": f.support,
                "doc": f.doc, "docstring": _paragraphs(f),
-               "params": [[p.name, p.kind, p.default, p.event_dim] for p in f.params]}
+               "params": [[p.name, _domain_entry(p.domain), p.default, p.event_dim] for p in f.params]}
         for name, f in registry().items()
     }
-    return {"families": families, "index": _name_index(_classes())}
+    return {"format": REGISTRY_FORMAT, "families": families, "index": _name_index(_classes())}
+
+
+# The cached registry's layout; a new layout changes the file's name (its key) as well as this field.
+# 2: each parameter's domain as a structured entry (_DOMAIN_FIELDS), not a constraint name.
+REGISTRY_FORMAT = 2
+_DOMAIN_FIELDS = {"name": str, "low": float, "high": float, "low_closed": bool, "high_closed": bool,
+                  "integer": bool, "typical": float, "text": str, "vector": (str, type(None)), "dependent": bool}
+
+
+def _domain_entry(domain: Domain) -> dict:
+    """A domain as JSON: its fields, an infinite end as null (standard JSON has no infinity)."""
+    entry = {k: getattr(domain, k) for k in _DOMAIN_FIELDS}
+    for end in ("low", "high"):
+        entry[end] = entry[end] if math.isfinite(entry[end]) else None
+    return entry
+
+
+def _domain_from_entry(entry: dict) -> Domain:
+    return Domain(**{**entry, "low": -math.inf if entry["low"] is None else float(entry["low"]),
+                     "high": math.inf if entry["high"] is None else float(entry["high"]),
+                     "typical": float(entry["typical"])})
+
+
+def _valid_domain(entry) -> bool:
+    if not isinstance(entry, dict) or set(entry) != set(_DOMAIN_FIELDS):
+        return False
+    for key, kind in _DOMAIN_FIELDS.items():
+        value = entry[key]
+        if kind is float:
+            number = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+            if not (number or (value is None and key in ("low", "high"))):
+                return False
+        elif kind is bool:
+            if not isinstance(value, bool):
+                return False
+        elif not isinstance(value, kind):
+            return False
+    return True
 
 
 def _paragraphs(family: FamilyInfo) -> list[str]:
@@ -321,7 +355,8 @@ def _paragraphs(family: FamilyInfo) -> list[str]:
 
 
 def _family_from_entry(entry: dict) -> FamilyInfo:
-    params = tuple(ParamInfo(name, kind, default, event_dim) for name, kind, default, event_dim in entry["params"])
+    params = tuple(ParamInfo(name, _domain_from_entry(domain), default, event_dim)
+                   for name, domain, default, event_dim in entry["params"])
     return FamilyInfo(name=entry["name"], params=params, discrete=entry["discrete"],
                       multivariate=entry["multivariate"], support=entry["support"], doc=entry["doc"])
 
@@ -332,7 +367,9 @@ def _parse_registry(payload: bytes) -> dict | None:
         document = json.loads(payload)
     except (ValueError, RecursionError):
         return None
-    if not isinstance(document, dict) or set(document) != {"families", "index"}:
+    if not isinstance(document, dict) or set(document) != {"format", "families", "index"}:
+        return None
+    if document["format"] != REGISTRY_FORMAT:
         return None
     families, index = document["families"], document["index"]
     if not isinstance(families, dict) or not families or not isinstance(index, dict):
@@ -356,9 +393,9 @@ def _valid_entry(name: str, entry) -> bool:
 def _valid_param(param) -> bool:
     if not isinstance(param, list) or len(param) != 4:
         return False
-    name, kind, default, event_dim = param
+    name, domain, default, event_dim = param
     number = default is None or (isinstance(default, (int, float)) and not isinstance(default, bool))
-    return (isinstance(name, str) and isinstance(kind, str) and number and isinstance(event_dim, int)
+    return (isinstance(name, str) and _valid_domain(domain) and number and isinstance(event_dim, int)
             and not isinstance(event_dim, bool) and event_dim in (0, 1))
 
 

@@ -13,10 +13,12 @@ import functools
 import inspect
 import math
 from dataclasses import dataclass, field, replace
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 from priorcli.errors import UsageError
-from priorcli.records import MAX_WHOLE, PARAM_ALIASES, aliases_for  # noqa: F401  (PARAM_ALIASES: re-exported)
+from priorcli import records
+from priorcli.records import MAX_WHOLE, PARAM_ALIASES, FamilyRecord, aliases_for  # noqa: F401  (PARAM_ALIASES: re-exported)
+from priorcli.records.domain import DEPENDENT, NAMED, Domain
 from priorcli.families.targets import Targets
 
 SCALAR_TARGETS = ("mode", "median", "mean", "sd", "lower", "upper", "mass", "count")
@@ -28,14 +30,23 @@ _NOT_PRIORS = {"Unit", "Delta", "EulerMaruyama", "TruncatedPolyaGamma"}
 @dataclass(frozen=True)
 class ParamInfo:
     name: str
-    kind: str  # 'real' | 'positive' | 'unit_interval' | 'nonnegative_integer' | 'positive_integer' | 'simplex' | 'dependent' | other constraint name
+    domain: Domain  # where its values lie: from numpyro's constraint (domain_of), refined by the record
     default: float | None
     event_dim: int = 0
     constraint: Any = None  # the numpyro constraint, when discovered from numpyro
 
+    @property
+    def kind(self) -> str:
+        """The domain's name ('positive', 'unit_interval'), as `list` and `info` show it."""
+        return self.domain.name
+
 
 @dataclass(frozen=True)
 class FamilyInfo:
+    """One family, described once: what numpyro says of it (its class, parameters with their
+    domains, support, discreteness; discovered) and what priorcli knows beyond numpyro, its
+    ``record`` (closed forms, inversions, fit fields; ``priorcli.records``), or None."""
+
     name: str  # numpyro class name
     params: tuple[ParamInfo, ...]
     discrete: bool
@@ -43,6 +54,25 @@ class FamilyInfo:
     support: str = ""
     doc: str = ""
     factory: Callable | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def record(self) -> FamilyRecord | None:
+        """The family's record, read from priorcli.records by class name at each use (one table of
+        records, which a test or a plug-in may replace an entry of)."""
+        return records.describe(self.name)
+
+    @property
+    def closed(self) -> FamilyRecord | None:
+        """The record's univariate closed forms (``records.get``): None for Dirichlet, whose
+        record holds inversions and text but no scalar closed forms."""
+        return self.record if self.record is not None and not self.record.multivariate else None
+
+    @classmethod
+    def from_record(cls, record: FamilyRecord) -> "FamilyInfo":
+        """The family as its record describes it, without numpyro (the closed-form fast paths)."""
+        event_dim = 1 if record.multivariate else 0
+        params = tuple(ParamInfo(p.name, p.domain, p.default, event_dim) for p in record.params)
+        return cls(name=record.name, params=params, discrete=record.discrete, multivariate=record.multivariate)
 
     @property
     def param_names(self) -> tuple[str, ...]:
@@ -134,7 +164,8 @@ def _initialise_backend(jax) -> None:
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
-def _constraint_kind(constraint) -> str:
+def _constraint_name(constraint) -> str:
+    """numpyro's constraint by the name priorcli shows ('positive', 'greaterthan', ...)."""
     from numpyro.distributions import constraints as c
 
     table = [
@@ -147,34 +178,67 @@ def _constraint_kind(constraint) -> str:
         (c.nonnegative, "nonnegative"),
         (c.real_vector, "real_vector"),
     ]
-    for known, kind in table:
+    for known, name in table:
         if constraint is known:
-            return kind
-    if c.is_dependent(constraint):
-        return "dependent"
-    if isinstance(constraint, c.independent):
-        return _constraint_kind(constraint.base_constraint)
+            return name
     return type(constraint).__name__.lstrip("_").lower()
 
 
-_PROBES = {"real": 0.5, "positive": 1.5, "unit_interval": 0.5, "nonnegative": 1.5, "openinterval": 0.5}
+def domain_of(constraint) -> Domain:
+    """The :class:`Domain` of a numpyro constraint object: its ends (``lower_bound``,
+    ``upper_bound``), whether the constraint holds at each end, whether it is discrete; whole
+    numbers end at 2^53, where float64 stops counting them exactly."""
+    import numpy as np
+    from numpyro.distributions import constraints as c
+
+    if c.is_dependent(constraint):
+        return DEPENDENT
+    name = _constraint_name(constraint)
+    if name in NAMED:
+        return NAMED[name]
+    if isinstance(constraint, c.independent):
+        return domain_of(constraint.base_constraint)
+    if getattr(constraint, "event_dim", 0):
+        return Domain(name, text=f"a value satisfying {name}", vector="ordered" if name == "orderedvector" else name)
+    low = float(np.asarray(getattr(constraint, "lower_bound", -math.inf)))
+    high = float(np.asarray(getattr(constraint, "upper_bound", math.inf)))
+    integer = bool(constraint.is_discrete)
+    if integer:
+        high = min(high, MAX_WHOLE)
+    low_closed = math.isfinite(low) and bool(constraint(low))
+    high_closed = math.isfinite(high) and bool(constraint(high))
+    typical = _typical(low, high, integer)
+    if name == "openinterval":
+        text = f"a number strictly between {low:g} and {high:g}"
+    else:
+        text = f"a value satisfying {name}"
+    return Domain(name, low, high, low_closed, high_closed, integer, typical, text)
+
+
+def _typical(low: float, high: float, integer: bool) -> float:
+    """A valid value: the midpoint between two ends, 1 inside a single end (the least whole number
+    for integers), 0 on the line."""
+    if math.isfinite(low) and math.isfinite(high):
+        return math.floor(0.5 * (low + high)) if integer else 0.5 * (low + high)
+    if math.isfinite(low):
+        return low if integer else low + 1.0
+    if math.isfinite(high):
+        return high if integer else high - 1.0
+    return 0.0
 
 
 def _probe_value(param: ParamInfo):
-    """A valid value for the parameter, to instantiate its class and look at its shapes."""
+    """A valid value for the parameter, to instantiate its class and look at its shapes: its
+    domain's typical value; a vector's from numpyro's biject_to of zeros."""
     import numpy as np
 
-    if param.kind == "dependent":
+    if param.domain.dependent:
         return param.default if param.default is not None else 1.0
-    if param.kind == "simplex":
+    if param.domain.vector is None:
+        shape = (3,) * param.event_dim
+        return np.full(shape, param.domain.typical) if param.event_dim else param.domain.typical
+    if param.domain.vector == "simplex":
         return np.ones(3) / 3
-    if param.kind.endswith("integer"):
-        return 3.0
-    if param.kind == "orderedvector":
-        return np.array([-1.0, 0.0, 1.0])
-    if param.kind in _PROBES:
-        value = _PROBES[param.kind]
-        return np.full((3,) * param.event_dim, value) if param.event_dim else value
     from numpyro.distributions.transforms import biject_to
 
     return np.asarray(biject_to(param.constraint)(np.zeros((3,) * param.event_dim)))
@@ -202,15 +266,13 @@ def _discover_class(name: str, cls) -> FamilyInfo | None:
         event_dim = getattr(constraint, "event_dim", 0)
         if event_dim > 1:
             return None  # matrix-valued arguments: not a univariate prior
-        params.append(ParamInfo(p.name, _constraint_kind(constraint), default, event_dim, constraint))
+        params.append(ParamInfo(p.name, domain_of(constraint), default, event_dim, constraint))
     if not params:
         return None
     try:
         instance = cls(**{p.name: _probe_value(p) for p in params})
     except Exception:
         return None
-    from priorcli import records
-
     record = records.describe(name)
     multivariate = record is not None and record.multivariate  # vector draws: only where a record says so
     if not multivariate and instance.event_shape != ():
@@ -290,15 +352,13 @@ def _classes() -> dict[str, Any]:
 @functools.lru_cache(maxsize=None)
 def _discover(name: str) -> FamilyInfo | None:
     info = _discover_class(name, _classes()[name])
-    from priorcli import records
-
     closed = records.get(name)
     if info is None or closed is None:
         return info
     # Validate exactly as the closed-form fast path does (resolve_fast), whichever path resolved
-    # the family: the closed forms' kinds refine numpyro's where an end is degenerate.
-    kinds = {p.name: p.kind for p in closed.params}
-    params = tuple(replace(p, kind=kinds.get(p.name, p.kind)) for p in info.params)
+    # the family: the closed forms' domains refine numpyro's where an end is degenerate.
+    domains = {p.name: p.domain for p in closed.params}
+    params = tuple(replace(p, domain=domains.get(p.name, p.domain)) for p in info.params)
     return replace(info, params=params)
 
 
@@ -351,15 +411,11 @@ def unknown_family(name: str, known) -> UsageError:
 
 def resolve_fast(name: str) -> FamilyInfo | None:
     """The family from its record, without importing numpyro; None if it has no record."""
-    from priorcli import records
-
     index = _name_index(records.RECORDS)
     key = normalize(name)
     if key not in index:
         return None
-    f = records.RECORDS[index[key]]
-    params = tuple(ParamInfo(p.name, p.kind, p.default) for p in f.params)
-    return FamilyInfo(name=f.name, params=params, discrete=f.discrete)
+    return FamilyInfo.from_record(records.RECORDS[index[key]])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -417,59 +473,64 @@ def parse_probability(text: str, argument: str) -> float:
     return value
 
 
-_KIND_TEXT = {
-    "positive": "a positive number",
-    "unit_interval": "a number in [0, 1]",
-    "open_unit_interval": "a number strictly between 0 and 1",
-    "openinterval": "a number strictly between 0 and 1",
-    "nonnegative_integer": "a non-negative integer up to 2^53 = 9007199254740992",
-    "positive_integer": "a positive integer up to 2^53 = 9007199254740992",
-    "simplex": "non-negative numbers summing to 1",
-    "nonnegative": "a non-negative number",
-}
+# A value is the command line's text (``"0.5"``, ``"1,2,3"``) or a Python number (a sequence of
+# numbers for a vector), as the API's keywords give it: text is read once, here; a number is taken
+# as it is (checked, never written out and read back), so it reaches the solver at full precision.
 
 
-def kind_ok(kind: str, value) -> bool | None:
-    """Whether ``value`` satisfies the constraint ``kind``; None when the kind is not known here."""
-    values = value if isinstance(value, tuple) else (value,)
-    if kind in ("real", "real_vector", "dependent"):
-        return True
-    if kind == "positive":
-        return all(v > 0 for v in values)
-    if kind == "nonnegative":
-        return all(v >= 0 for v in values)
-    if kind == "unit_interval":
-        return all(0 <= v <= 1 for v in values)
-    if kind in ("open_unit_interval", "openinterval"):
-        return all(0 < v < 1 for v in values)
-    if kind == "nonnegative_integer":  # whole numbers float64 holds exactly (2^53)
-        return all(0 <= v <= MAX_WHOLE and float(v).is_integer() for v in values)
-    if kind == "positive_integer":
-        return all(1 <= v <= MAX_WHOLE and float(v).is_integer() for v in values)
-    if kind == "simplex":
-        return all(v >= 0 for v in values) and abs(sum(values) - 1.0) < 1e-6
-    return None
+def number(value: Any, argument: str) -> float:
+    """A finite float from the command line's text or from a Python number."""
+    if isinstance(value, str):
+        return parse_number(value, argument)
+    if isinstance(value, bool):
+        raise UsageError(f"{argument}={value!r} is not a number")
+    try:
+        out = float(value)
+    except (TypeError, ValueError):
+        raise UsageError(f"{argument}={value!r} is not a number") from None
+    if not math.isfinite(out):
+        raise UsageError(f"{argument} must be a finite number, got '{out!r}'")
+    return out
+
+
+def vector(value: Any, argument: str) -> tuple[float, ...]:
+    """A tuple of finite floats from text (``"1,2,3"``), a sequence of numbers or one number."""
+    if isinstance(value, str):
+        return parse_vector(value, argument)
+    if isinstance(value, (tuple, list)) or type(value).__name__ == "ndarray":
+        return tuple(number(v, argument) for v in list(value))
+    return (number(value, argument),)
+
+
+def probability(value: Any, argument: str) -> float:
+    """A probability strictly between 0 and 1, from text or a Python number."""
+    if isinstance(value, str):
+        return parse_probability(value, argument)
+    out = number(value, argument)
+    if not 0.0 < out < 1.0:
+        raise UsageError(f"{argument} must be a probability strictly between 0 and 1, got '{out!r}'")
+    return out
 
 
 def check_param(param: ParamInfo, value, argument: str) -> None:
-    ok = kind_ok(param.kind, value)
+    ok = param.domain.contains(value)
     if ok is None and param.constraint is not None:
         import numpy as np
 
         ok = bool(np.all(param.constraint(np.asarray(value, dtype=float))))
     if ok is False:
         shown = ",".join(f"{v:g}" for v in value) if isinstance(value, tuple) else f"{value:g}"
-        need = _KIND_TEXT.get(param.kind, f"a value satisfying {param.kind}")
-        raise UsageError(f"{argument} {shown} is outside its constraint: must be {need}")
+        raise UsageError(f"{argument} {shown} is outside its constraint: must be {param.domain.text}")
 
 
 # Targets that take a least-squares weight as VALUE@W (``--quantile 0.5=1@2``, ``--mean 3@0.5``).
 WEIGHTED_TARGETS = ("mode", "median", "mean", "sd", "mass", "count")
 
 
-def _split_weight(text: str, argument: str) -> tuple[str, float | None]:
-    """'1@2' -> ('1', 2.0); '1' -> ('1', None). A weight is a positive finite number."""
-    if "@" not in text:
+def _split_weight(text: Any, argument: str) -> tuple[Any, float | None]:
+    """'1@2' -> ('1', 2.0); '1' -> ('1', None); a number has no weight. A weight is a positive
+    finite number."""
+    if not isinstance(text, str) or "@" not in text:
         return text, None
     value, weight_text = text.rsplit("@", 1)
     weight = parse_number(weight_text, f"{argument} weight")
@@ -478,14 +539,31 @@ def _split_weight(text: str, argument: str) -> tuple[str, float | None]:
     return value, weight
 
 
+def _quantile(value: Any, argument: str) -> tuple[float, float, float | None]:
+    """(probability, value, weight) from ``P=V`` or ``P=V@W`` text, or from a (p, v) pair of numbers."""
+    if not isinstance(value, str):
+        try:
+            p, v = value
+        except (TypeError, ValueError):
+            raise UsageError(f"{argument}: {value!r} is not a (probability, value) pair") from None
+        return probability(p, argument), number(v, argument), None
+    if "=" not in value:
+        raise UsageError(f"--quantile needs P=V (e.g. --quantile 0.95=10), got '{value}'")
+    p_text, v_text = value.split("=", 1)
+    v_text, weight = _split_weight(v_text, argument)
+    prob = parse_probability(p_text, argument)
+    return prob, parse_number(v_text, argument), weight
+
+
 @dataclass(frozen=True)
 class ParsedArgs:
     params: dict[str, Any]  # native name -> float or tuple of floats, as given
     targets: Targets
 
 
-def parse_family_args(family: FamilyInfo, pairs: list[tuple[str, str]]) -> ParsedArgs:
-    """Turn (name, value) pairs into native parameters and targets for ``family``."""
+def parse_family_args(family: FamilyInfo, pairs: Iterable[tuple[str, Any]]) -> ParsedArgs:
+    """Turn (name, value) pairs into native parameters and targets for ``family``: a value is the
+    command line's text or a Python number (see :func:`number`); a (p, v) pair for ``quantile``."""
     aliases = family.aliases()
     params: dict[str, Any] = {}
     spelled: dict[str, str] = {}
@@ -495,7 +573,7 @@ def parse_family_args(family: FamilyInfo, pairs: list[tuple[str, str]]) -> Parse
     # Parameters named like the interval target's ends (Triangular's lower and upper) are that
     # interval's ends when --mass is given, as in PreliZ's maxent(Triangular(), lower, upper, mass).
     interval = {"lower", "upper"} if any(name == "mass" for name, _ in pairs) else set()
-    for name, text in pairs:
+    for name, raw in pairs:
         argument = f"--{name}"
         native = name if name in family.param_names and name not in interval else aliases.get(name)
         if native is not None:
@@ -506,32 +584,28 @@ def parse_family_args(family: FamilyInfo, pairs: list[tuple[str, str]]) -> Parse
                     f"{argument} and --{spelled[native]} both set {family.name}'s '{native}'; give one"
                 )
             param = family.param(native)
-            value: Any = parse_vector(text, argument) if param.event_dim else parse_number(text, argument)
+            value: Any = vector(raw, argument) if param.event_dim else number(raw, argument)
             check_param(param, value, argument)
             params[native] = value
             spelled[native] = name
         elif name == "quantile":
-            if "=" not in text:
-                raise UsageError(f"--quantile needs P=V (e.g. --quantile 0.95=10), got '{text}'")
-            p_text, v_text = text.split("=", 1)
-            v_text, weight = _split_weight(v_text, argument)
-            prob = parse_probability(p_text, argument)
-            quantiles.append((prob, parse_number(v_text, argument)))
+            prob, value, weight = _quantile(raw, argument)
+            quantiles.append((prob, value))
             if weight is not None:
                 weights.append((f"q{prob!r}", weight))
         elif name in SCALAR_TARGETS:
             if name in scalar_targets:
                 raise UsageError(f"{argument} is given twice")
             if name in WEIGHTED_TARGETS:
-                text, weight = _split_weight(text, argument)
+                raw, weight = _split_weight(raw, argument)
                 if weight is not None:
                     weights.append((name, weight))
             if name == "mean" and family.multivariate:
-                scalar_targets[name] = parse_vector(text, argument)
+                scalar_targets[name] = vector(raw, argument)
             elif name == "mass":
-                scalar_targets[name] = parse_probability(text, argument)
+                scalar_targets[name] = probability(raw, argument)
             else:
-                scalar_targets[name] = parse_number(text, argument)
+                scalar_targets[name] = number(raw, argument)
         else:
             known = list(family.param_names) + list(aliases) + list(SCALAR_TARGETS) + ["quantile"]
             close = difflib.get_close_matches(name, known, n=1)

@@ -36,6 +36,11 @@ class TransformSpec:
         """Only monotone on (0, inf): x^k and 1/x."""
         return self.name in ("power", "reciprocal")
 
+    @property
+    def needs_unit(self) -> bool:
+        """Only defined on (0, 1): logit and probit map it to the real line."""
+        return self.name in ("logit", "probit")
+
     def map_interval(self, lo: float, hi: float) -> tuple[float, float]:
         """The image of the support (lo, hi): how supports move through a chain of transforms."""
         a, b = (_forward_scalar(self, lo), _forward_scalar(self, hi))
@@ -47,16 +52,23 @@ TRANSFORM_ARITY = {
     "exp": 0,
     "softplus": 0,
     "sigmoid": 0,
-    "probit": 0,
+    "logit": 0,
+    "probit": 0,  # Phi^-1: (0, 1) -> the real line
+    "inv_probit": 0,  # Phi, the standard normal CDF: the real line -> (0, 1)
     "reciprocal": 0,
     "affine": 2,
     "lower": 1,
     "bounds": 2,
     "power": 1,
 }
-TRANSFORM_ALIASES = {"inv_logit": "sigmoid", "invlogit": "sigmoid", "expit": "sigmoid"}
+TRANSFORM_ALIASES = {"inv_logit": "sigmoid", "invlogit": "sigmoid", "expit": "sigmoid",
+                     "phi": "inv_probit", "invprobit": "inv_probit"}
 TRANSFORM_USAGE = {"affine": "affine:LOC,SCALE", "lower": "lower:L", "bounds": "bounds:L,U", "power": "power:K"}
-TRANSFORM_HELP = "exp, softplus, sigmoid (inv_logit), probit, reciprocal, affine:LOC,SCALE, lower:L, bounds:L,U, power:K"
+TRANSFORM_HELP = ("exp, softplus, sigmoid (inv_logit), logit, probit (Phi^-1), inv_probit (Phi), reciprocal, "
+                  "affine:LOC,SCALE, lower:L, bounds:L,U, power:K")
+#: what to write instead of a transform given a base off (0, 1)
+_UNIT_INSTEAD = {"logit": "sigmoid (inv_logit), which maps the real line to (0, 1)",
+                 "probit": "inv_probit (alias Phi, the normal CDF), which maps the real line to (0, 1)"}
 
 
 def parse_transform(text: str) -> TransformSpec:
@@ -104,6 +116,11 @@ def check_chain(specs: list[TransformSpec], support: tuple[float, float]) -> tup
                 f"--transform {spec} needs positive values, but its input ranges over ({lo:g}, {hi:g});"
                 " put exp or softplus before it"
             )
+        if spec.needs_unit and not (lo >= 0 and hi <= 1):
+            raise UsageError(
+                f"--transform {spec} maps (0, 1) to the real line, but its input ranges over ({lo:g}, {hi:g});"
+                f" did you mean {_UNIT_INSTEAD[spec.name]}?"
+            )
         lo, hi = spec.map_interval(lo, hi)
     return lo, hi
 
@@ -115,8 +132,16 @@ def _forward_scalar(spec: TransformSpec, x: float) -> float:
         return math.exp(x) if x < 709 else math.inf
     if name == "softplus":
         return x if x > 30 else math.log1p(math.exp(x))
-    if name in ("sigmoid", "probit", "bounds"):
-        if name == "probit":
+    if name in ("logit", "probit"):
+        if x <= 0 or x >= 1:
+            return -math.inf if x <= 0 else math.inf
+        if name == "logit":
+            return math.log(x) - math.log1p(-x)
+        from scipy.special import ndtri
+
+        return float(ndtri(x))
+    if name in ("sigmoid", "inv_probit", "bounds"):
+        if name == "inv_probit":
             unit = 0.5 * math.erfc(-x / math.sqrt(2))
         else:
             unit = 1.0 if x == math.inf else (0.0 if x == -math.inf else 1 / (1 + math.exp(-x)) if x > -700 else 0.0)
@@ -134,13 +159,13 @@ def _forward_scalar(spec: TransformSpec, x: float) -> float:
     raise AssertionError(name)
 
 
-def _probit_transform_class():
+def _inv_probit_transform_class():
     import jax.numpy as jnp
     from jax.scipy.special import ndtr, ndtri
     from numpyro.distributions import constraints
     from numpyro.distributions.transforms import ParameterFreeTransform
 
-    class ProbitTransform(ParameterFreeTransform):
+    class InvProbitTransform(ParameterFreeTransform):
         """y = Phi(x), the standard normal CDF: real line -> (0, 1)."""
 
         domain = constraints.real
@@ -157,19 +182,23 @@ def _probit_transform_class():
             # d Phi / dx = phi(x), the standard normal density.
             return -0.5 * jnp.square(x) - 0.5 * jnp.log(2 * jnp.pi)
 
-    return ProbitTransform
+    return InvProbitTransform
 
 
 def recipe(name: str, args: tuple, subtract) -> list[tuple[str, tuple]]:
     """The numpyro transforms implementing ``name``, in order, as (class name, constructor args).
 
-    Shared by ``build`` (args are floats) and the model language's ``--emit numpyro`` (args are
-    expressions): ``subtract(x, y)`` is x - y in the caller's domain."""
+    A class name ending in ``.inv`` is that transform's inverse (numpyro's ``Transform.inv``):
+    logit is ``SigmoidTransform().inv``, probit ``InvProbitTransform().inv``. Shared by ``build``
+    (args are floats) and the model language's ``--emit numpyro`` (args are expressions):
+    ``subtract(x, y)`` is x - y in the caller's domain."""
     steps = {
         "exp": [("ExpTransform", ())],
         "softplus": [("SoftplusTransform", ())],
         "sigmoid": [("SigmoidTransform", ())],
-        "probit": [("ProbitTransform", ())],  # priorcli's own: see _probit_transform_class
+        "logit": [("SigmoidTransform.inv", ())],
+        "inv_probit": [("InvProbitTransform", ())],  # priorcli's own: see _inv_probit_transform_class
+        "probit": [("InvProbitTransform.inv", ())],
         "reciprocal": [("PowerTransform", (-1.0,))],
     }
     if name in steps:
@@ -191,10 +220,12 @@ def build(spec: TransformSpec) -> list:
 
     from numpyro.distributions import transforms as T
 
-    return [
-        _probit_transform_class()() if cls == "ProbitTransform" else getattr(T, cls)(*cargs)
-        for cls, cargs in recipe(spec.name, spec.args, operator.sub)
-    ]
+    out = []
+    for cls, cargs in recipe(spec.name, spec.args, operator.sub):
+        base, inverse = cls.removesuffix(".inv"), cls.endswith(".inv")
+        transform = _inv_probit_transform_class()() if base == "InvProbitTransform" else getattr(T, base)(*cargs)
+        out.append(transform.inv if inverse else transform)
+    return out
 
 
 def build_chain(specs: list[TransformSpec]) -> list:

@@ -36,7 +36,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from priorcli import records
 from priorcli.errors import ConvergenceError, InputError, UsageError
 from priorcli.families.registry import FamilyInfo, check_param, parse_number, resolve, resolve_fast
 from priorcli.fitting.closed import fit_record
@@ -70,7 +69,7 @@ def fit_family(family_name: str, values: np.ndarray, fixed: dict | None = None) 
         raise InputError("no values to fit")
     if not np.all(np.isfinite(x)):
         raise InputError("values to fit must be finite")
-    record = records.get(family.name)
+    record = family.closed
     if record is not None and record.fits:
         params = fit_record(family, record, x, fixed)
         log_likelihood = float(np.sum(record.logpdf(x, **params)))

@@ -27,7 +27,8 @@ def _check_estimates(family: FamilyInfo, params: dict) -> None:
         value = params[p.name]
         if not math.isfinite(value):
             raise ConvergenceError(f"the {family.name} fit gave a non-finite {p.name} ({value})")
-        if p.kind == "positive" and not value > 0.0:
+        d = p.domain
+        if d.lower_bounded and not d.integer and not d.low_closed and not value > d.low:
             raise InfeasibleError(
-                f"cannot fit {family.name}: the maximum-likelihood {p.name} is {value:g}, outside (0, inf)"
+                f"cannot fit {family.name}: the maximum-likelihood {p.name} is {value:g}, outside ({d.low:g}, inf)"
             )

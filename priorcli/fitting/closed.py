@@ -21,7 +21,7 @@ def fit_record(family: FamilyInfo, record: FamilyRecord, x: np.ndarray, fixed: d
     """The maximum-likelihood parameters of ``family`` (whose record ``fits``) for the data ``x``,
     with the parameters in ``fixed`` held."""
     free = [p for p in family.params if p.name not in fixed]
-    integer = [p.name for p in free if p.kind.endswith("integer")]
+    integer = [p.name for p in free if p.domain.integer]
     if integer:
         raise UsageError(
             f"--fit {family.name}: '{integer[0]}' is an integer parameter and is not estimated; "
@@ -50,7 +50,7 @@ def _maximize(family: FamilyInfo, record: FamilyRecord, x: np.ndarray, fixed: di
     spread = robust_spread(x)
     custom = record.fit_coords(x, start) if record.fit_coords is not None else {}
     coords = {p.name: _Coord(start=start[p.name], **custom[p.name]) if p.name in custom
-              else _coord_for(p.kind, start[p.name], spread) for p in free}
+              else _coord_for(p.domain, start[p.name], spread) for p in free}
 
     names = tuple(coords)
     logpdf = record.logpdf

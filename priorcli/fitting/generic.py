@@ -13,7 +13,10 @@ from priorcli.fitting.checks import _check_estimates, _require_not_constant
 from priorcli.fitting.optimize import _coord_for, _minimize
 from priorcli.records.fitdata import outside, robust_spread
 
-_GENERIC_KINDS = ("real", "positive", "nonnegative", "unit_interval", "open_unit_interval", "openinterval", "interval")
+def _estimable(domain) -> bool:
+    """A scalar parameter with a coordinate: the line, above 0, or between two ends."""
+    return (domain.vector is None and not domain.integer and not domain.dependent
+            and (domain.line or domain.bounded or (domain.lower_bounded and domain.low == 0.0)))
 
 
 def _generic_start(param, x: np.ndarray) -> float:
@@ -25,25 +28,11 @@ def _generic_start(param, x: np.ndarray) -> float:
         return robust_spread(x)
     if name == "rate" and positive_data:
         return 1.0 / float(np.mean(x))
-    if name == "mean" and param.kind in ("positive", "nonnegative") and float(np.mean(x)) > 0:
+    if name == "mean" and param.domain.lower_bounded and param.domain.low == 0.0 and float(np.mean(x)) > 0:
         return float(np.mean(x))
-    if param.default is not None and param.kind not in ("unit_interval", "open_unit_interval"):
+    if param.default is not None and not param.domain.bounded:
         return float(param.default)
-    if param.kind == "real":
-        return 0.0
-    if param.kind in ("positive", "nonnegative"):
-        return 1.0
-    if param.kind in ("unit_interval", "open_unit_interval", "openinterval", "interval"):
-        low, high = _bounds(param)
-        return 0.5 * (low + high)
-    raise AssertionError(param.kind)
-
-
-def _bounds(param) -> tuple[float, float]:
-    constraint = param.constraint
-    low = float(np.asarray(getattr(constraint, "lower_bound", 0.0)))
-    high = float(np.asarray(getattr(constraint, "upper_bound", 1.0)))
-    return low, high
+    return param.domain.typical  # 0 on the line, 1 above 0, the midpoint between two ends
 
 
 def _fit_numpyro(family: FamilyInfo, x: np.ndarray, fixed: dict) -> tuple[dict[str, float], float]:
@@ -54,25 +43,22 @@ def _fit_numpyro(family: FamilyInfo, x: np.ndarray, fixed: dict) -> tuple[dict[s
 
     free = [p for p in family.params if p.name not in fixed]
     for p in free:
-        if p.kind.endswith("integer"):
+        if p.domain.integer:
             raise UsageError(
                 f"--fit {family.name}: '{p.name}' is an integer parameter and is not estimated; "
                 f"give it, e.g. --fit '{family.name}({p.name}=10)'"
             )
-        if p.kind not in _GENERIC_KINDS or p.event_dim:
+        if not _estimable(p.domain) or p.event_dim:
             raise UsageError(
-                f"--fit {family.name}: cannot estimate '{p.name}' (constraint {p.kind}); "
+                f"--fit {family.name}: cannot estimate '{p.name}' (constraint {p.domain.name}); "
                 f"give it, e.g. --fit '{family.name}({p.name}=VALUE)', or fit another family"
             )
     start = {p.name: _generic_start(p, x) for p in free}
     spread = robust_spread(x)
-    coords = {}
-    for p in free:
-        if p.kind in ("openinterval", "interval"):
-            low, high = _bounds(p)
-            coords[p.name] = _coord_for("interval", start[p.name], spread, low, high)
-        else:
-            coords[p.name] = _coord_for(p.kind, start[p.name], spread)
+    from numpyro.distributions.transforms import biject_to
+
+    # numpy is loaded here anyway: the unconstrained coordinates are numpyro's own bijections
+    coords = {p.name: _coord_for(p.domain, start[p.name], spread, biject_to(p.constraint)) for p in free}
 
     # Support: checked once at the starting point, where the family's support is fixed by the
     # parameters held fixed (a free parameter that moves the support is refused above).

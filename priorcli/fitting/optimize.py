@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import math
 import warnings
-from dataclasses import dataclass
-from typing import Callable
+from dataclasses import dataclass, field
+from typing import Any, Callable
 
 import numpy as np
 
@@ -33,8 +33,16 @@ class _Coord:
     scale: float = 1.0  # 'real': the data's spread; 'below': the distance unit below the bound
     low: float = 0.0
     high: float = 1.0
+    # numpyro's biject_to(constraint), where numpyro is loaded anyway (the fit of a family without a
+    # record): the value is transform(transform.inv(start) + scale * u); kind then only says which
+    # way the coordinate can run off (priorcli.fitting.generic); y0 = transform.inv(start), computed
+    # once, outside jax's tracing
+    transform: Any = field(default=None, compare=False)
+    y0: float = 0.0
 
     def origin(self) -> float:
+        if self.transform is not None:
+            return self.y0
         if self.kind == "log":
             return math.log(self.start)
         if self.kind in ("logit", "interval"):
@@ -45,6 +53,8 @@ class _Coord:
         return 0.0
 
     def value(self, u, xp=np):
+        if self.transform is not None:
+            return self.transform(self.origin() + self.scale * u)
         if self.kind == "real":
             return self.start + self.scale * u
         if self.kind == "log":
@@ -57,16 +67,18 @@ class _Coord:
         raise AssertionError(self.kind)
 
 
-def _coord_for(kind: str, start: float, spread: float, low: float = 0.0, high: float = 1.0) -> _Coord:
-    if kind == "real":
-        return _Coord("real", start, scale=spread)
-    if kind in ("positive", "nonnegative"):
-        return _Coord("log", start)
-    if kind in ("unit_interval", "open_unit_interval"):
-        return _Coord("logit", start)
-    if kind == "interval":
-        return _Coord("interval", start, low=low, high=high)
-    raise AssertionError(kind)
+def _coord_for(domain, start: float, spread: float, transform=None) -> _Coord:
+    """The coordinate of a parameter in ``domain`` (priorcli.records.domain): a scaled shift on the
+    line, the log above 0, the logit between two ends. Without ``transform`` (numpyro's biject_to)
+    these are written with numpy: the record fitter's path does not import jax."""
+    y0 = float(transform.inv(start)) if transform is not None else 0.0
+    if domain.line:
+        return _Coord("real", start, scale=spread, transform=transform, y0=y0)
+    if domain.lower_bounded and domain.low == 0.0:
+        return _Coord("log", start, transform=transform, y0=y0)
+    if domain.bounded:
+        return _Coord("interval", start, low=domain.low, high=domain.high, transform=transform, y0=y0)
+    raise AssertionError(domain.name)
 
 
 class _Objective:

@@ -21,10 +21,10 @@ def _softplus(x):
 
 
 def _math_impl(name: str) -> Callable:
-    if name in ("sigmoid", "logit", "probit"):
+    if name in ("sigmoid", "logit", "probit", "inv_probit"):
         import scipy.special as sp  # lazy: only needed when used
 
-        return {"sigmoid": sp.expit, "logit": sp.logit, "probit": sp.ndtr}[name]
+        return {"sigmoid": sp.expit, "logit": sp.logit, "probit": sp.ndtri, "inv_probit": sp.ndtr}[name]
     return {
         "log": np.log,
         "exp": np.exp,
@@ -65,7 +65,10 @@ def _eval(expr: Expr, env: Mapping[str, np.ndarray]) -> np.ndarray:
     if isinstance(expr, Binary):
         return _broadcasting(_BINARY_FUNCS[expr.op], _eval(expr.left, env), _eval(expr.right, env))
     if isinstance(expr, Call):
-        return _broadcasting(_math_impl(expr.func), *(_eval(a, env) for a in expr.args))
+        args = [_eval(a, env) for a in expr.args]
+        if expr.func == "probit":
+            _check_probit_argument(args[0])
+        return _broadcasting(_math_impl(expr.func), *args)
     if isinstance(expr, Vector):
         items = [np.asarray(_eval(a, env), dtype=np.float64) for a in expr.items]
         if all(item.ndim == 0 for item in items):
@@ -73,6 +76,16 @@ def _eval(expr: Expr, env: Mapping[str, np.ndarray]) -> np.ndarray:
         n = next(item.shape[0] for item in items if item.ndim == 2)
         return np.concatenate([np.broadcast_to(item.reshape(-1, 1), (n, 1)) for item in items], axis=1)
     raise TypeError(f"not a numeric expression: {expr!r}")
+
+
+def _check_probit_argument(value: np.ndarray) -> None:
+    """probit is Phi^-1 on (0, 1); it was once Phi: a value off [0, 1] is refused, pointing to
+    inv_probit, rather than quietly giving NaN to a model written for the old meaning."""
+    outside = (value < 0) | (value > 1)
+    if np.any(outside):
+        bad = float(np.asarray(value)[outside].flat[0])
+        raise UsageError(f"probit(x) is Phi^-1 and takes x in (0, 1), got {bad:g}; "
+                         "for the normal CDF Phi write inv_probit(x) (alias Phi(x))")
 
 
 def _broadcasting(func: Callable, *values: np.ndarray) -> np.ndarray:
@@ -166,28 +179,28 @@ def run_model(model: Model, n: int, sample_fn: SampleFn) -> dict[str, np.ndarray
     n = int(n)
     env: dict[str, np.ndarray] = {}
     for s in model.statements:
-        if s.kind == "~":
-            assert isinstance(s.expr, DistExpr)
-            args, kwargs, transforms = evaluate_distribution(s.expr, env, n)
-            try:
-                draws = sample_fn(s, s.expr.family, args, kwargs, transforms)
-            except PriorError as exc:
-                new = _with_line(exc, s)
-                if new is exc:
-                    raise
-                raise new from exc
-            draws = np.asarray(draws, dtype=np.float64)
-            expected = (n,) if s.size is None else (n, s.size)
-            if draws.shape != expected:
-                raise ValueError(
-                    f"sample_fn returned shape {draws.shape} for '{s.name}', expected {expected}"
-                )
-        else:
-            value = evaluate(s.expr, env)
-            shape = (n,) if s.size is None else (n, value.shape[-1])
-            draws = np.broadcast_to(value, shape).astype(np.float64, copy=True)
-        env[s.name] = draws
+        try:
+            env[s.name] = _run_statement(s, env, n, sample_fn)
+        except PriorError as exc:
+            new = _with_line(exc, s)
+            if new is exc:
+                raise
+            raise new from exc
     return env
+
+
+def _run_statement(s: Statement, env: dict[str, np.ndarray], n: int, sample_fn: SampleFn) -> np.ndarray:
+    if s.kind == "=":
+        value = evaluate(s.expr, env)
+        shape = (n,) if s.size is None else (n, value.shape[-1])
+        return np.broadcast_to(value, shape).astype(np.float64, copy=True)
+    assert isinstance(s.expr, DistExpr)
+    args, kwargs, transforms = evaluate_distribution(s.expr, env, n)
+    draws = np.asarray(sample_fn(s, s.expr.family, args, kwargs, transforms), dtype=np.float64)
+    expected = (n,) if s.size is None else (n, s.size)
+    if draws.shape != expected:
+        raise ValueError(f"sample_fn returned shape {draws.shape} for '{s.name}', expected {expected}")
+    return draws
 
 
 def _const(expr: Expr) -> float | None:
@@ -210,6 +223,8 @@ def _const(expr: Expr) -> float | None:
         vals = [_const(a) for a in expr.args]
         if any(v is None for v in vals):
             return None
+        if expr.func == "probit":
+            _check_probit_argument(np.float64(vals[0]))
         return float(_math_impl(expr.func)(*(np.float64(v) for v in vals)))
     raise TypeError(f"not an expression: {expr!r}")  # pragma: no cover
 

@@ -13,7 +13,6 @@ from typing import Any
 import numpy as np
 
 from priorcli.model import parse as lang
-from priorcli import records
 from priorcli.errors import UsageError
 from priorcli.families.registry import (
     SCALAR_TARGETS,
@@ -63,7 +62,7 @@ def _check_values(family: FamilyInfo, params: dict) -> None:
             bad = _violations(param, value)
             if bad is not None:
                 raise UsageError(
-                    f"'{name}' of {family.name} is outside its constraint ({param.kind}) for some draws, "
+                    f"'{name}' of {family.name} is outside its constraint ({param.domain.name}) for some draws, "
                     f"e.g. {bad:g}"
                 )
         else:
@@ -72,12 +71,10 @@ def _check_values(family: FamilyInfo, params: dict) -> None:
 
 def _violations(param, values: np.ndarray) -> float | None:
     """The first value that breaks the constraint, or None."""
-    from priorcli.families.registry import kind_ok
-
     for value in (values.min(), values.max()):
-        if kind_ok(param.kind, float(value)) is False:
+        if param.domain.contains(float(value)) is False:
             return float(value)
-    if param.constraint is not None and kind_ok(param.kind, 0.0) is None:
+    if param.constraint is not None and param.domain.contains(0.0) is None:
         ok = np.asarray(param.constraint(values))
         if not ok.all():
             return float(values[~ok][0])
@@ -88,7 +85,7 @@ def _vectorised_closed_form(family: FamilyInfo, targets: dict, params: dict) -> 
     """Targets that vary across draws, through the family record's closed-form inversion; None when
     it has none, or when some draw's targets are invalid (the draw-by-draw solve then reports the
     first of them exactly as a single solve would)."""
-    record = records.get(family.name)
+    record = family.closed
     inversion = record.inversion(targets, params) if record is not None else None
     if inversion is None:
         return None

@@ -199,7 +199,7 @@ def _functions_text() -> str:
 
 
 def _unknown_function(dexpr: DistExpr, ctx: _Ctx) -> str | None:
-    """The message for ``Phi(u)`` where a number is expected, when Phi is no distribution family
+    """The message for ``erf(u)`` where a number is expected, when Phi is no distribution family
     either (None when it is one, or when the caller gave no way to tell)."""
     if dexpr.transforms or ctx.is_family is None or ctx.is_family(dexpr.family):
         return None
@@ -213,7 +213,10 @@ def _translate(node: ast.AST, ctx: _Ctx) -> Union[Expr, DistExpr]:
         out = _translate_inner(node, ctx)
     if not isinstance(out, DistExpr) and not isinstance(out, Name):
         with np.errstate(all="ignore"):
-            v = _const(out)
+            try:
+                v = _const(out)
+            except UsageError as exc:  # a constant off a function's domain (probit(2))
+                raise ctx.error(str(exc)) from None
         if v is not None and not math.isfinite(v):
             raise ctx.error(f"'{ctx.segment(node)}' is not a finite number")
     return out
@@ -427,7 +430,7 @@ def parse_model(text: str, is_family: Callable[[str], bool] | None = None) -> Mo
     """Parse a model spec. Raises UsageError ``line N: ... in 'STATEMENT'`` on any problem.
 
     ``is_family(name)`` (optional; this module knows no family) tells whether a called name such as
-    ``Phi`` is a distribution family, so that an unknown function is reported as one."""
+    ``erf`` is a distribution family, so that an unknown function is reported as one."""
     _check_spec_size(text, "the model spec")
     pieces = _split_statements(text)
     if not pieces:

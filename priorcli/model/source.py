@@ -20,7 +20,8 @@ _JAX_FUNCS = {
     "softplus": "jax.nn.softplus",
     "sigmoid": "jax.nn.sigmoid",
     "logit": "jax.scipy.special.logit",
-    "probit": "jax.scipy.special.ndtr",
+    "probit": "jax.scipy.special.ndtri",
+    "inv_probit": "jax.scipy.special.ndtr",
     "abs": "jnp.abs",
     "minimum": "jnp.minimum",
     "maximum": "jnp.maximum",
@@ -73,7 +74,8 @@ def expr_to_source(expr: Expr, names: Mapping[str, str] | None = None) -> str:
 def transforms_to_source(
     transforms: tuple[tuple[str, tuple[Expr, ...]], ...], names: Mapping[str, str] | None = None
 ) -> list[str]:
-    """numpyro transform constructors, innermost first (``probit`` needs ``ProbitTransform``)."""
+    """numpyro transform constructors, innermost first (``probit`` and ``inv_probit`` need
+    ``InvProbitTransform``; a recipe step ending in ``.inv`` is the transform's inverse)."""
     from priorcli.families.transforms import recipe
 
     def subtract(x: Expr, y: Expr) -> Expr:
@@ -86,8 +88,9 @@ def transforms_to_source(
     out: list[str] = []
     for name, targs in transforms:
         for cls, cargs in recipe(name, targs, subtract):
-            prefix = "" if cls == "ProbitTransform" else "dist.transforms."
-            out.append(f"{prefix}{cls}({', '.join(arg_source(a) for a in cargs)})")
+            base, inverse = cls.removesuffix(".inv"), cls.endswith(".inv")
+            prefix = "" if base == "InvProbitTransform" else "dist.transforms."
+            out.append(f"{prefix}{base}({', '.join(arg_source(a) for a in cargs)}){'.inv' if inverse else ''}")
     return out
 
 
@@ -102,8 +105,8 @@ def distribution_to_source(
 
 
 PROBIT_TRANSFORM_SOURCE = '''\
-class ProbitTransform(dist.transforms.ParameterFreeTransform):
-    """y = Phi(x), the standard normal CDF."""
+class InvProbitTransform(dist.transforms.ParameterFreeTransform):
+    """y = Phi(x), the standard normal CDF (inv_probit); its .inv is probit, Phi^-1."""
 
     domain = dist.constraints.real
     codomain = dist.constraints.unit_interval
@@ -119,7 +122,7 @@ class ProbitTransform(dist.transforms.ParameterFreeTransform):
         return jax.scipy.stats.norm.logpdf(x)
 '''
 
-_SNIPPET_GLOBALS = frozenset({"jax", "jnp", "numpyro", "dist", "model", "ProbitTransform"})
+_SNIPPET_GLOBALS = frozenset({"jax", "jnp", "numpyro", "dist", "model", "InvProbitTransform"})
 
 #: dist_source(statement, dist_expr, names) -> "dist.X(...)" for the untransformed distribution
 DistSourceFn = Callable[[Statement, DistExpr, Mapping[str, str]], str]
@@ -172,7 +175,7 @@ def to_numpyro_source(model: Model, dist_source: DistSourceFn) -> str:
                 if new is exc:
                     raise
                 raise new from exc
-            uses_probit |= any(t == "probit" for t, _ in s.expr.transforms)
+            uses_probit |= any(t in ("probit", "inv_probit") for t, _ in s.expr.transforms)
             d = distribution_to_source(s.expr, base, names)
             body.append(f'    {py} = numpyro.sample("{s.name}", {d})')
         else:

@@ -32,12 +32,14 @@ MATH_FUNCTIONS: dict[str, int] = {
     "sigmoid": 1,
     "inv_logit": 1,  # alias of sigmoid
     "logit": 1,
-    "probit": 1,
+    "probit": 1,  # Phi^-1, the standard normal quantile function: (0, 1) -> the real line
+    "inv_probit": 1,  # Phi, the standard normal CDF
+    "Phi": 1,  # alias of inv_probit (Stan's name)
     "abs": 1,
     "minimum": 2,
     "maximum": 2,
 }
-_MATH_ALIASES = {"inv_logit": "sigmoid"}
+_MATH_ALIASES = {"inv_logit": "sigmoid", "Phi": "inv_probit"}
 
 #: transform name -> number of numeric arguments after the distribution
 TRANSFORMS: dict[str, int] = {
@@ -45,14 +47,17 @@ TRANSFORMS: dict[str, int] = {
     "softplus": 0,
     "sigmoid": 0,
     "inv_logit": 0,  # alias of sigmoid
-    "probit": 0,
+    "logit": 0,  # (0, 1) -> the real line
+    "probit": 0,  # Phi^-1: (0, 1) -> the real line
+    "inv_probit": 0,  # Phi: the real line -> (0, 1)
+    "Phi": 0,  # alias of inv_probit
     "reciprocal": 0,
     "affine": 2,  # affine(D, LOC, SCALE)
     "lower": 1,  # lower(D, L): L + exp(x)
     "bounds": 2,  # bounds(D, L, U): L + (U - L) * sigmoid(x)
     "power": 1,  # power(D, K): x ** K
 }
-_TRANSFORM_ALIASES = {"inv_logit": "sigmoid"}
+_TRANSFORM_ALIASES = {"inv_logit": "sigmoid", "Phi": "inv_probit"}
 _TRANSFORM_USAGE = {
     "affine": "affine(Normal(0, 1), LOC, SCALE)",
     "lower": "lower(Normal(0, 1), L)",

@@ -79,6 +79,39 @@ def family_chart(spec, exact, draws, options, mode: float | None) -> Chart:
     return Chart([histogram], r, [_hidden(draws, r)])
 
 
+def exact_chart(spec, exact, options, mode: float | None) -> Chart:
+    """summarize FAMILY (no draws): the exact density (pmf points) on the range the rule picks
+    from the exact quantiles, with the exact mass outside it (from the cdf) as the note."""
+    discrete = spec.family.discrete
+    quantile = exact.quantile_function()
+    if quantile is None:
+        from priorcli.errors import InfeasibleError
+
+        raise InfeasibleError(f"--plot-file: {spec.family.name} has no quantile function here to place the plot")
+    r = plotrange.choose_range(quantile, exact.support, discrete=discrete, mode=mode, **_range_options(options))
+    curve = _density_curve(exact, None, r, spec.label(), discrete)
+    lo, hi = (r.lo - 0.5, r.hi + 0.5) if discrete else (r.lo, r.hi)
+    cdf = _exact_cdf(exact, quantile)
+    below, above = cdf(lo), 1.0 - cdf(hi)
+    return Chart([curve], r, [HiddenMass(max(below, 0.0), max(above, 0.0), r.lo, r.hi, of="the mass")])
+
+
+def _exact_cdf(exact, quantile):
+    """P(X <= x): the family's own cdf when there is no transform, else the quantile function
+    inverted on the range rule's levels (dense in the body, geometric into the tails)."""
+    if not exact.spec.transforms:
+        def cdf(x):
+            value = exact.base.cdf(x)
+            return math.nan if value is None else float(value)
+
+        return cdf
+    levels = plotrange.LEVELS
+    values = np.asarray(quantile(levels), dtype=np.float64)
+    keep = np.isfinite(values)
+    levels, values = levels[keep], np.maximum.accumulate(values[keep])
+    return lambda x: float(np.interp(x, values, levels, left=0.0, right=1.0))
+
+
 def _draws_support(quantile) -> tuple[float, float]:
     lo, hi = quantile(np.array([0.0, 1.0]))
     return float(lo), float(hi)

@@ -61,13 +61,15 @@ class PlotRange:
 
 @dataclass(frozen=True)
 class HiddenMass:
-    """Fractions of the draws outside a plotted range, for the note under the plot."""
+    """Fractions of the draws (or, ``of="the mass"``, of the exact distribution) outside a plotted
+    range, for the note under the plot."""
 
     below: float
     above: float
     lo: float
     hi: float
     label: str = ""
+    of: str = "draws"
 
     @classmethod
     def from_counts(cls, below: int, above: int, n: int, plot_range: PlotRange, label: str = "") -> "HiddenMass":

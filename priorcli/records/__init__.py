@@ -23,8 +23,9 @@ from priorcli.records import (
     loguniform, negativebinomial, negativebinomial2, normal, pareto, poisson, studentt, triangular, uniform, weibull,
 )
 from priorcli.records.base import MAX_WHOLE, PARAM_ALIASES, FamilyRecord, Inversion, ParamSpec, aliases_for
+from priorcli.records.domain import Domain
 
-__all__ = ["FamilyRecord", "Inversion", "MAX_WHOLE", "ParamSpec", "PARAM_ALIASES", "RECORDS", "MULTIVARIATE", "aliases_for", "get",
+__all__ = ["Domain", "FamilyRecord", "Inversion", "MAX_WHOLE", "ParamSpec", "PARAM_ALIASES", "RECORDS", "MULTIVARIATE", "aliases_for", "get",
            "describe", "scipy_oracle"]
 
 # The registry: one line per family, in the order `priorcli list` and `--family auto` take them.

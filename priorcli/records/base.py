@@ -39,6 +39,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Callable
 
+from priorcli.records.domain import MAX_WHOLE, POSITIVE, REAL, Domain, named
+
 __all__ = [
     "ParamSpec",
     "Inversion",
@@ -111,10 +113,13 @@ def aliases_for(param_names) -> dict[str, str]:
 @dataclass(frozen=True)
 class ParamSpec:
     name: str  # numpyro name
-    # 'real' | 'positive' | 'unit_interval' | 'open_unit_interval' (ends degenerate)
-    # | 'nonnegative_integer' | 'positive_integer' | 'dependent'
-    kind: str
+    domain: Domain  # where its values lie (priorcli.records.domain): REAL, POSITIVE, OPEN_UNIT_INTERVAL, ...
     default: float | None  # numpyro's default, None if numpyro requires it
+
+    @property
+    def kind(self) -> str:
+        """The domain's name ('positive', 'unit_interval'), as `list` and `info` show it."""
+        return self.domain.name
 
 
 def show(v) -> str:
@@ -126,8 +131,10 @@ def show(v) -> str:
     return f"{v:.10g}" if isinstance(v, float) else str(v)
 
 
-def param(name: str, kind: str, default=None) -> ParamSpec:
-    return ParamSpec(name, kind, None if default is None else float(default))
+def param(name: str, domain: str | Domain, default=None) -> ParamSpec:
+    """A record's parameter: its numpyro name, its domain (a :class:`Domain` or one's name,
+    ``"positive"``) and numpyro's default."""
+    return ParamSpec(name, named(domain), None if default is None else float(default))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -183,7 +190,6 @@ def inversion(targets, fixed=(), *, valid=None, why=None):
 # The record
 
 
-MAX_WHOLE = 2.0 ** 53  # every whole number up to here is a float64; beyond it they are not all
 
 
 @dataclass(frozen=True)
@@ -294,11 +300,11 @@ class FamilyRecord:
         return None if v is None or v < 0.0 else math.sqrt(v)
 
     def typical_params(self) -> dict[str, float]:
-        """Some valid parameters (1 for positive, 1/2 for unit-interval, 0 for real ones; numpyro's
-        default for a 'dependent' one, which only together with the others is valid: Triangular's)."""
-        return {p.name: 1.0 if p.kind == "positive" else 0.5 if p.kind in ("unit_interval", "open_unit_interval")
-                else p.default if p.kind == "dependent" and p.default is not None and self.check_params is not None
-                else 0.0 for p in self.params}
+        """Some valid parameters: each domain's typical value (1 for positive, 1/2 for unit-interval,
+        0 for real ones); numpyro's default for a dependent one where the record checks its
+        parameters together (Triangular's c and upper, valid only beside lower)."""
+        return {p.name: p.default if p.domain.dependent and p.default is not None and self.check_params is not None
+                else p.domain.typical for p in self.params}
 
     def support_given(self, fixed: dict | None = None) -> tuple[float, float]:
         """The support the targets must lie in when ``fixed`` is held: the support itself when it
@@ -505,8 +511,8 @@ def record(name, params, *, discrete=False, support, cdf=None, icdf=None, logpdf
            variance=None, mode=None, median=None, entropy=None, inversions=(), **solving) -> FamilyRecord:
     """Build a FamilyRecord from its cores (see the module docstring)."""
     params = tuple(params)
-    kinds = {p.name: p.kind for p in params}
-    solved = [n for n in solving.get("support_params", ()) if not kinds[n].endswith("integer")]
+    domains = {p.name: p.domain for p in params}
+    solved = [n for n in solving.get("support_params", ()) if not domains[n].integer]
     if solved and solving.get("moving_support") is None:
         raise AssertionError(f"{name}: its support moves with {solved[0]}, so its record needs a moving_support")
     bind = _binder(name, params)
@@ -537,7 +543,7 @@ def record(name, params, *, discrete=False, support, cdf=None, icdf=None, logpdf
 REAL_LINE = lambda **p: (-INF, INF)  # noqa: E731
 POSITIVE_LINE = lambda **p: (0.0, INF)  # noqa: E731
 UNIT = lambda **p: (0.0, 1.0)  # noqa: E731
-LOC_SCALE = (param("loc", "real", 0.0), param("scale", "positive", 1.0))
+LOC_SCALE = (param("loc", REAL, 0.0), param("scale", POSITIVE, 1.0))
 SHIFT_SCALE = {"loc": "loc", "scale": "scale"}  # scaling of a location-scale family
 
 

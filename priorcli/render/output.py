@@ -170,16 +170,17 @@ def write_params_table(title: str, rows: list[tuple[str, ...]], headers: list[st
 
 
 def solution_json(result, notes: list[str] | None = None) -> dict:
-    """The document ``priorcli solve --format json`` prints for a Solution (explore's --output too);
-    ``notes`` replaces the solution's own when given."""
+    """The document ``priorcli solve --format json`` prints for a solution with its code lines
+    (:class:`priorcli.emit.lines.Solved`; explore's --output too); ``notes`` replaces the solution's
+    own when given."""
     return {
         "family": result.family,
         "params": params_json(result.params),
         "targets": {k: json_number(v) for k, v in result.targets.items()},
         "achieved": {k: json_number(v) for k, v in result.achieved.items()},
-        "numpyro": result.numpyro,
-        "stan": result.stan,
-        "pymc": result.pymc,
+        "numpyro": result.numpyro_code,
+        "stan": result.stan_code,
+        "pymc": result.pymc_code,
         "notes": list(result.notes) if notes is None else notes,
         **solution_fit_json(result),
     }
@@ -473,10 +474,10 @@ def hidden_note(hidden) -> str | None:
     """"1.2% of draws beyond 63.7 not shown", naming the side(s); None when nothing is hidden."""
     parts = []
     if hidden.below > 0:
-        parts.append(f"{percent(hidden.below)} of draws below {end_label(hidden.lo)}")
+        parts.append(f"{percent(hidden.below)} of {hidden.of} below {end_label(hidden.lo)}")
     if hidden.above > 0:
         beyond = f"beyond {end_label(hidden.hi)}"
-        parts.append(f"{percent(hidden.above)} {beyond}" if parts else f"{percent(hidden.above)} of draws {beyond}")
+        parts.append(f"{percent(hidden.above)} {beyond}" if parts else f"{percent(hidden.above)} of {hidden.of} {beyond}")
     if not parts:
         return None
     prefix = f"{hidden.label} " if hidden.label else ""

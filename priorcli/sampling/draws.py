@@ -55,7 +55,7 @@ def runtime_arguments(spec: DistSpec) -> tuple[np.ndarray, ...]:
     """The parameters (by name) and then the transforms' arguments (in order), as the arrays the
     sampling program takes: integer parameters int64 (as build_distribution makes them), the rest
     float64; a vector parameter (Dirichlet's concentration) keeps its shape."""
-    integer = {p.name for p in spec.family.params if p.kind.endswith("integer")}
+    integer = {p.name for p in spec.family.params if p.domain.integer}
     values = [np.asarray(spec.params[k], dtype=np.int64 if k in integer else np.float64) for k in sorted(spec.params)]
     return tuple(values) + tuple(np.asarray(a, dtype=np.float64) for t in spec.transforms for a in t.args)
 

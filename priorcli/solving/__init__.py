@@ -32,8 +32,9 @@ Strategy, cheapest first (every per-family formula is read from the family recor
 All numerics run in coordinates standardised by the targets and unconstrained
 (:mod:`.problem`), so results do not depend on the units of the targets. Every numerical answer
 is checked against the requested targets (relative residual <= 1e-6, interval mass within 1e-6)
-before it is returned (:mod:`.solver`). Targets become validated equations in :mod:`.equations`;
-code lines are written in :mod:`.lines`.
+before it is returned (:mod:`.solver`). Targets become validated equations in :mod:`.equations`.
+The answer is numbers and structure (:mod:`.result`); its code lines are the emitters'
+(:class:`priorcli.emit.lines.Solved`).
 """
 
 from __future__ import annotations

@@ -18,7 +18,6 @@ import math
 
 from priorcli.errors import ConvergenceError, InfeasibleError, UsageError
 from priorcli.solving.equations import Eq, achieved, equations, finite
-from priorcli.solving.lines import code_lines, pymc_code
 from priorcli.solving.problem import Problem, Redundant
 from priorcli.solving.result import SIGMA_GRID, TOL, Solution, Underdetermined, show
 from priorcli.families.targets import Targets
@@ -41,12 +40,13 @@ def _algebra_value(F, eq: Eq, mu: float, s: float) -> float:
 
 def _check_fixed_algebra(F, fixed: dict) -> dict:
     out = {}
-    kinds = {p.name: p.kind for p in F.params}
+    domains = {p.name: p.domain for p in F.params}
     for name, v in fixed.items():
-        if name not in kinds:
+        if name not in domains:
             raise UsageError(f"{F.name} has no parameter {name!r} (expected {', '.join(F.param_names)})")
         v = finite(name, v)
-        if kinds[name] == "positive" and v <= 0.0:
+        d = domains[name]
+        if d.lower_bounded and d.low == 0.0 and not d.low_closed and not v > 0.0:
             raise UsageError(f"{name}={show(v)} must be positive")
         out[name] = v
     return out
@@ -114,19 +114,15 @@ def solve_algebra(F, t: Targets, fixed: dict) -> Solution | Underdetermined:
         if not (math.isfinite(mu) and math.isfinite(got) and abs(got - eq.value) <= TOL * abs(eq.value)):
             shown = ", ".join(f"{k}={v:.6g}" for k, v in params.items())
             raise ConvergenceError(f"{F.name}({shown}) misses {eq.label}: it gives {got:.6g}")
-    numpyro, stan, stan_notes = code_lines(F.name, params)
     kinds = {e.kind for e in eqs}
     return Solution(
         F.name,
         params,
         t.as_dict(),
         achieved(t, lambda eq: _algebra_value(F, eq, mu, s)),
-        numpyro,
-        stan,
-        tuple(_several(cands)) + stan_notes,
+        tuple(_several(cands)),
         alternatives,
         "root" if alg.needs_root(kinds) and F.param_names[1] not in fixed else "closed-form",
-        pymc_code(F.name, params),
     )
 
 
@@ -172,10 +168,9 @@ def solve_simplex(F, t: Targets, fixed: dict) -> Solution | Underdetermined:
     params = inversion(math, mean=mean, count=count)
     (conc,) = params.values()
     s = math.fsum(conc)
-    numpyro, stan, notes = code_lines(name, params)
     got = {"mean": tuple(c / s for c in conc), "count": s}
     got = {k: got[k] for k in t.as_dict()}
-    return Solution(name, params, t.as_dict(), got, numpyro, stan, notes, pymc=pymc_code(name, params))
+    return Solution(name, params, t.as_dict(), got)
 
 
 # ---- inside the general solver (standardised coordinates) -----------------------------------

@@ -23,7 +23,7 @@ import math
 from priorcli.errors import ConvergenceError, PriorError
 from priorcli.solving.equations import Eq
 from priorcli.solving.numeric import solve_std
-from priorcli.solving.problem import Budget, Problem, Redundant
+from priorcli.solving.problem import Budget, Problem, Redundant, on_line
 from priorcli.solving.starts import starts
 
 __all__ = ["fit_overdetermined", "Overfit", "at_edge"]
@@ -130,7 +130,7 @@ def fit_overdetermined(prob: Problem, weights: list[float]) -> Overfit:
 
 def at_edge(prob: Problem, name: str, v: float) -> bool:
     """Whether an unconstrained coordinate sits at priorcli's clip: the search ran off."""
-    if prob.kinds[name] == "real" and not prob.bounded:
+    if on_line(prob.domains[name]) and not prob.bounded:
         return abs(v) >= 1e7
     return abs(v) >= _EDGE
 

@@ -4,7 +4,9 @@ coordinates: what every numerical solver works on.
 Coordinates are standardised by the targets (``x -> (x - a) / c`` for location-scale families,
 ``x -> x / c`` for scale families, from the record's ``scaling``) so results do not depend on the
 units of the targets, and unconstrained (log of positive, logit of unit-interval parameters; the
-width of an ordered ``low < high`` pair).
+width of an ordered ``low < high`` pair): each parameter's domain's own coordinate
+(``priorcli.records.domain.Domain.unconstrained``, numpyro's ``biject_to`` written with ``math``,
+since a closed-form solve must not import jax).
 """
 
 from __future__ import annotations
@@ -16,9 +18,18 @@ from priorcli.records import FamilyRecord
 from priorcli.solving.equations import Eq, finite
 from priorcli.solving.result import show
 
-__all__ = ["Problem", "Redundant", "Budget", "check_fixed", "UNIT_KINDS"]
+__all__ = ["Problem", "Redundant", "Budget", "check_fixed", "on_line", "mapped"]
 
-UNIT_KINDS = ("unit_interval", "open_unit_interval")
+
+def on_line(domain) -> bool:
+    """A parameter on the whole real line in its own right (a location), not one whose bounds the
+    other parameters set: its coordinate is the value itself, and searches may go far."""
+    return domain.line and not domain.dependent
+
+
+def mapped(domain) -> bool:
+    """A coordinate through a log or a logit (an end or two), not the value itself."""
+    return not domain.line and not domain.integer
 
 
 class Redundant(Exception):
@@ -53,15 +64,16 @@ def check_fixed(family: str, F: FamilyRecord, fixed: dict) -> dict:
     """Fixed parameters as floats inside their constraints (UsageError naming the first that is not)."""
     out = {}
     names = [p.name for p in F.params]
-    kinds = {p.name: p.kind for p in F.params}
+    domains = {p.name: p.domain for p in F.params}
     for n, v in fixed.items():
-        if n not in kinds:
+        if n not in domains:
             raise UsageError(f"{family} has no parameter {n!r} (expected {', '.join(names)})")
         v = finite(n, v)
-        if kinds[n] == "positive" and v <= 0.0:
-            raise UsageError(f"{n}={show(v)} must be positive")
-        if kinds[n] in UNIT_KINDS and not 0.0 < v < 1.0:
-            raise UsageError(f"{n}={show(v)} must be strictly between 0 and 1")
+        d = domains[n]
+        if mapped(d) and d.lower_bounded and not v > d.low:
+            raise UsageError(f"{n}={show(v)} must be " + ("positive" if d.low == 0.0 else f"above {show(d.low)}"))
+        if mapped(d) and d.bounded and not d.low < v < d.high:
+            raise UsageError(f"{n}={show(v)} must be strictly between {show(d.low)} and {show(d.high)}")
         out[n] = v
     if F.ordered and "low" in out and "high" in out and not out["low"] < out["high"]:
         raise UsageError(f"low={show(out['low'])} must be below high={show(out['high'])}")
@@ -78,7 +90,7 @@ class Problem:
     def __init__(self, family: str, F: FamilyRecord, eqs: list[Eq], fixed: dict):
         self.family = family
         self.F = F
-        self.kinds = {p.name: p.kind for p in F.params}
+        self.domains = {p.name: p.domain for p in F.params}
         self.names = tuple(p.name for p in F.params)
         self.scaling = F.scaling
         self.ordered = F.ordered  # None, 'add' or 'mul'
@@ -250,7 +262,7 @@ class Problem:
         # log/logit coordinates beyond +-30 (parameters beyond 1e13) are no prior anyone means, and
         # scipy.special gets slow out there: clip, which also stops searches that drift away
         xs = {
-            n: min(max(float(v), -1e8), 1e8) if self.kinds[n] == "real" and not self.bounded
+            n: min(max(float(v), -1e8), 1e8) if on_line(self.domains[n]) and not self.bounded
             else min(max(float(v), -30.0), 30.0)
             for n, v in zip(free, x)
         }
@@ -259,13 +271,8 @@ class Problem:
         if self.ordered:
             return self._ordered_params(xs, p)
         for n, v in xs.items():
-            k = self.kinds[n]
-            if k == "positive":
-                p[n] = math.exp(v)
-            elif k in UNIT_KINDS:
-                p[n] = 1.0 / (1.0 + math.exp(-v))
-            else:
-                p[n] = v
+            d = self.domains[n]
+            p[n] = d.constrained(v) if mapped(d) else v
         return p
 
     def _ordered_x(self, n: str, p: dict, free) -> float:
@@ -284,15 +291,11 @@ class Problem:
             out = [] if self.coords is None else [float(v) for v in self.coords.x(p, free)]
             for n in free if self.coords is None else ():
                 v = p[n]
-                k = self.kinds[n]
+                d = self.domains[n]
                 if self.ordered:
                     out.append(self._ordered_x(n, p, free))
-                elif k == "positive":
-                    out.append(math.log(v))
-                elif k in UNIT_KINDS:
-                    out.append(math.log(v) - math.log1p(-v))
                 else:
-                    out.append(float(v))
+                    out.append(d.unconstrained(v) if mapped(d) else float(v))
             return out if all(math.isfinite(v) for v in out) else None
         except (ValueError, ZeroDivisionError, KeyError, OverflowError):
             return None
@@ -302,10 +305,10 @@ class Problem:
         if self.bounded:
             lo, hi, step = -12.0, 12.0, 0.125
         else:
-            k = self.kinds[name]
-            if k == "positive":
+            d = self.domains[name]
+            if mapped(d) and not d.bounded:
                 lo, hi, step = -9.0, 25.0, 0.25
-            elif k in UNIT_KINDS:
+            elif mapped(d):
                 lo, hi, step = -35.0, 35.0, 0.25
             else:
                 lo, hi, step = -30.0, 30.0, 0.0625
@@ -319,8 +322,9 @@ class Problem:
             return (0.25, 0.5, 1.0, 2.0, 4.0)
         if kind == "loc":
             return (-2.0, -1.0, -0.5, 0.0, 0.5, 1.0, 2.0)
-        if self.kinds[name] == "positive":
+        d = self.domains[name]
+        if mapped(d) and not d.bounded:
             return (0.5, 1.0, 2.0, 5.0, 10.0, 20.0)
-        if self.kinds[name] in UNIT_KINDS:
+        if mapped(d):
             return (0.1, 0.25, 0.5, 0.75, 0.9)
         return (-2.0, -1.0, 0.0, 1.0, 2.0)

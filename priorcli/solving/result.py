@@ -1,4 +1,5 @@
-"""What a solve returns, and the number formatting its messages and code lines share."""
+"""What a solve returns (numbers and structure), and the number formatting its messages and the
+emitters' code lines share."""
 
 from __future__ import annotations
 
@@ -17,18 +18,17 @@ MISS = 0.05  # a least-squares fit missing a target by more than this (relative)
 
 @dataclass(frozen=True)
 class Solution:
-    """Parameters meeting the targets. ``params`` holds every native parameter, fixed ones too."""
+    """Parameters meeting the targets: numbers and structure only. ``params`` holds every native
+    parameter, fixed ones too. Code lines are the emitters' (:class:`priorcli.emit.lines.Solved`,
+    which ``priorcli.solve`` returns)."""
 
     family: str  # numpyro class name
     params: dict  # native name -> float (a tuple of floats for Dirichlet), full precision
     targets: dict  # requested, keyed as Targets.as_dict()
     achieved: dict  # same keys, achieved values
-    numpyro: str  # "dist.LogNormal(loc=0.25, scale=0.5)"
-    stan: str | None  # "lognormal(0.25, 0.5)", None where Stan has no such family
     notes: tuple[str, ...] = ()
     alternatives: tuple[dict, ...] = ()  # other exact solutions, each {"params": {...}}
     method: str = "closed-form"  # "closed-form" | "root" (exact, numerical) | "least-squares" (approximate) | "maxent"
-    pymc: str | None = None  # 'pm.LogNormal("x", mu=0.25, sigma=0.5)', None where PyMC has no such family
     # least squares only (more targets than free parameters): the weighted sum of squared
     # residuals, and each target's residual and weight, keyed like ``targets``
     loss: float | None = None
@@ -41,18 +41,6 @@ class Solution:
         """One warning per target the fit misses by more than 5%, as the option was given."""
         return [f"Warning: the {self.family} fit misses {_option_text(key, self.targets)} by "
                 f"{100.0 * m['relative']:.3g}% (achieved {m['achieved']:.6g})" for key, m in self.misses.items()]
-
-    @property
-    def numpyro_code(self) -> str:
-        return self.numpyro
-
-    @property
-    def stan_code(self) -> str | None:
-        return self.stan
-
-    @property
-    def pymc_code(self) -> str | None:
-        return self.pymc
 
     def to_numpyro(self):
         """The solved distribution as a numpyro distribution (imports jax and numpyro; float64)."""

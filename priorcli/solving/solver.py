@@ -9,7 +9,6 @@ from priorcli import records
 from priorcli.errors import ConvergenceError, InfeasibleError, PriorError, UsageError
 from priorcli.solving.closed import WHAT, solve_algebra, solve_simplex
 from priorcli.solving.equations import Eq, achieved, check_mean_bounds, equations
-from priorcli.solving.lines import code_lines, pymc_code
 from priorcli.solving.lsq import free_directions, free_parameters_error
 from priorcli.solving.maxent import maxent
 from priorcli.solving.numeric import solve_std
@@ -53,8 +52,8 @@ def solve(family: str, targets: Targets, fixed: dict[str, float] | None = None) 
 def _equations_for(family: str, F, t: Targets, fixed: dict) -> tuple[list[Eq], list[str]]:
     """Validated equations and the free parameters (whole-number parameters must be held)."""
     free = [p.name for p in F.params if p.name not in fixed]
-    kinds = {p.name: p.kind for p in F.params}
-    integer = [n for n in free if kinds[n].endswith("integer")]
+    domains = {p.name: p.domain for p in F.params}
+    integer = [n for n in free if domains[n].integer]
     if integer:
         raise UsageError(
             f"{family}'s {integer[0]} is a whole number priorcli does not solve for: give it "
@@ -185,12 +184,11 @@ def _least_squares(prob: Problem, t: Targets) -> Solution:
     got = achieved(t, lambda eq: verifier.value(eq, params))
     residuals = {eq.key: r for eq, r in zip(prob.eqs_orig, fit_residuals)}
     weights_by_key = {eq.key: w for eq, w in zip(prob.eqs_orig, weights)}
-    numpyro, stan, stan_notes = code_lines(prob.family, params)
     k = len(prob.free)
     notes = (f"{len(prob.eqs)} targets for {k} free parameter{'s' if k > 1 else ''}: least-squares fit, "
-             f"loss {loss:.3g} (sum of weighted squared residuals; see the README)",) + stan_notes
-    return Solution(prob.family, params, t.as_dict(), got, numpyro, stan, notes, (), "least-squares",
-                    pymc_code(prob.family, params), loss=loss, residuals=residuals, weights=weights_by_key,
+             f"loss {loss:.3g} (sum of weighted squared residuals; see the README)",)
+    return Solution(prob.family, params, t.as_dict(), got, notes, (), "least-squares",
+                    loss=loss, residuals=residuals, weights=weights_by_key,
                     misses=_misses(verifier, prob.c, params))
 
 
@@ -236,10 +234,7 @@ def _finish(prob: Problem, t: Targets, cands: list[dict], method: str, notes: li
             f"{eq.label}: it gives {got:.8g}"
         )
     got = achieved(t, lambda eq: verifier.value(eq, params))
-    numpyro, stan, stan_notes = code_lines(family, params)
-    notes = tuple(notes) + stan_notes
-    return Solution(family, params, t.as_dict(), got, numpyro, stan, notes, alternatives, method,
-                    pymc_code(family, params))
+    return Solution(family, params, t.as_dict(), got, tuple(notes), alternatives, method)
 
 
 def _free_ends(prob: Problem) -> list[str]:

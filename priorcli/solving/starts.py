@@ -10,7 +10,7 @@ import math
 from statistics import NormalDist
 
 from priorcli.records import FamilyRecord
-from priorcli.solving.problem import UNIT_KINDS, Problem
+from priorcli.solving.problem import Problem, mapped
 
 __all__ = ["rough_mean_sd", "starts"]
 
@@ -88,7 +88,7 @@ def starts(prob: Problem, eqs, fixed, free, first: list | None = None, limit: in
                         starts.append(y)
     axes = []
     for n in free:
-        if prob.bounded or prob.kinds[n] in ("positive",) + UNIT_KINDS:
+        if prob.bounded or mapped(prob.domains[n]):
             axes.append((0.0, 1.5, -1.5, 3.0, 4.5, -3.0))
         else:
             axes.append((0.0, 1.0, -1.0, 2.0, -2.0))

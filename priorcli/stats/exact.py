@@ -14,8 +14,8 @@ import warnings
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from priorcli.stats import numeric
 from priorcli import records
+from priorcli.stats import numeric
 from priorcli.errors import InfeasibleError, UsageError
 from priorcli.families.registry import FamilyInfo
 from priorcli.families.transforms import TransformSpec, build_chain, check_chain
@@ -80,7 +80,7 @@ def build_distribution(spec: DistSpec):
 
     dist = numpyro_dist()
     # Integer parameters (Binomial's total_count) stay integers: numpyro's samplers index with them.
-    integer = {p.name for p in spec.family.params if p.kind.endswith("integer")}
+    integer = {p.name for p in spec.family.params if p.domain.integer}
     kwargs = {k: jnp.asarray(v, dtype=jnp.int64 if k in integer else jnp.float64) for k, v in spec.params.items()}
     try:
         # priorcli checks the constraints itself; numpyro's eager validation would cost compilations.
@@ -108,7 +108,7 @@ class _Base:
     def __init__(self, family: FamilyInfo, params: dict[str, Any]):
         self.family = family
         self.params = params
-        self.closed = records.get(family.name)
+        self.closed = family.closed
         self._dist = None
         self._log_prob = None
         self._pmf = None
@@ -562,14 +562,9 @@ class ExactDistribution:
 def components(spec: DistSpec) -> list[DistSpec]:
     """A multivariate family's components as univariate families (the record's ``components``
     hook: a Dirichlet's are Betas): exact marginals from closed forms."""
-    from priorcli.families.registry import FamilyInfo, ParamInfo
-
     out = []
-    for name, params in records.describe(spec.family.name).components(**spec.params):
-        part = records.get(name)
-        family = FamilyInfo(name=name, params=tuple(ParamInfo(p.name, p.kind, p.default) for p in part.params),
-                            discrete=part.discrete)
-        out.append(DistSpec(family, params))
+    for name, params in spec.family.record.components(**spec.params):
+        out.append(DistSpec(FamilyInfo.from_record(records.get(name)), params))
     return out
 
 
