@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from priorcli.model import parse as lang
+from priorcli import records
 from priorcli.errors import UsageError
 from priorcli.families.registry import (
     SCALAR_TARGETS,
