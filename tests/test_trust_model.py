@@ -69,8 +69,10 @@ def _check_summary(summary: dict, oracle: np.ndarray, n: int, name: str) -> None
 @pytest.mark.slow
 @pytest.mark.parametrize("spec, oracle", [(HIER, _oracle_hier), (SIMPLEX, _oracle_simplex)], ids=["const", "simplex"])
 def test_item5_hierarchical_dirichlet_marginals_match_numpy(run, spec, oracle):
-    doc = run.json("sample", "--model", spec, "-n", N, "--seed", 3, "--quantiles", ",".join(map(repr, QUANTILES)))
     expected = oracle(np.random.default_rng(20261))
+    # issue 22: a vector variable is shown pooled by default; --show theta[0] shows an element as before
+    doc = run.json("sample", "--model", spec, "-n", N, "--seed", 3, "--quantiles", ",".join(map(repr, QUANTILES)),
+                   "--show", ",".join(expected))
     assert set(doc["variables"]) == set(expected)
     for name, values in expected.items():
         summary = doc["variables"][name]["mc"]
@@ -100,7 +102,8 @@ def test_item5_scalar_concentration_is_a_usage_error(run):
 
 @pytest.mark.parametrize("spec, needles", [
     ("x ~ Dirichlet(1, 1, 1)", ("Dirichlet([1, 1, 1])",)),
-    ("x ~ Normal([0, 1], 1)", ("'loc' of Normal is a number",)),
+    # issue 22: Normal([0, 1], 1) is now a vector variable (one Normal per element); vector targets are not
+    ("x ~ LogNormal(mode=[1, 2], sigma=1)", ("the targets of LogNormal in a model are numbers",)),
     ("a = [1, 2]; b = [1, 2, 3]; c = a * b", ("different lengths (2 and 3)", "c = a * b")),
     ("x = [[1, 2]]", ("nested",)),
     ("x = []", ("empty vector",)),
@@ -112,11 +115,15 @@ def test_item5_vector_misuse_is_one_error_line(run, spec, needles):
 
 @pytest.mark.slow
 def test_item5_table_and_json_name_each_component(run):
+    """Issue 22 changed this: a vector is one pooled column (and JSON 'elements'); --show theta[i] names one."""
     table = run("sample", "--model", HIER, "-n", 2000, "--no-plot")
     assert table.exit_code == 0, table.stderr
     header = next(line for line in table.stdout.splitlines() if "kappa" in line)
-    assert header.split() == ["kappa", "theta[0]", "theta[1]", "theta[2]"]
+    assert header.split() == ["kappa", "theta", "(3", "pooled)"]
     doc = run.json("sample", "--model", HIER, "-n", 2000, "--show", "theta")
+    assert list(doc["variables"]) == ["theta"] and doc["variables"]["theta"]["elements"]["size"] == 3
+    assert math.isclose(sum(doc["variables"]["theta"]["elements"]["mean"]), 1.0, rel_tol=1e-9)
+    doc = run.json("sample", "--model", HIER, "-n", 2000, "--show", "theta[0],theta[1],theta[2]")
     assert list(doc["variables"]) == ["theta[0]", "theta[1]", "theta[2]"]
     means = [doc["variables"][f"theta[{i}]"]["mc"]["mean"] for i in range(3)]
     assert math.isclose(sum(means), 1.0, rel_tol=1e-9)  # components of one simplex per draw

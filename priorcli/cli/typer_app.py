@@ -71,6 +71,9 @@ def sample(
     plot_range: PlotRangeText = None,
     tail: Tail = None,
     plot: Annotated[Optional[str], typer.Option("--plot", help="With --model: the variables to plot, comma-separated (default: all shown).")] = None,
+    numpyro_model: Annotated[Optional[str], typer.Option("--numpyro", help="FILE.py:FUNCTION: the prior predictive of your own numpyro model (imports and runs FILE).")] = None,
+    arg: Annotated[Optional[list[str]], typer.Option("--arg", help="With --numpyro: NAME=NUMBER, a keyword argument of the function; repeatable.")] = None,
+    data: Annotated[Optional[list[str]], typer.Option("--data", help="With --model/--numpyro: NAME=1,2,3 (NAME=5 a number), or a CSV file with a header row (a vector per column) or a JSON object; repeatable.")] = None,
     plot_file: PlotFile = None,
 ) -> None:
     """Seeded draws with Monte Carlo and exact summaries side by side, and a histogram."""
@@ -86,8 +89,15 @@ def sample(
     )
     if plot_file is not None and emit is not None:
         raise UsageError("--plot-file draws the sampled plot; --emit prints a program and samples nothing")
+    if numpyro_model is not None:
+        _sample_numpyro(numpyro_model, model, family, emit, arg, data, show, plot, options)
+        return
     if plot is not None and model is None:
         raise UsageError("--plot NAME chooses variables of --model; without a model the one histogram is drawn")
+    if arg:
+        raise UsageError(f"--arg '{arg[0]}' gives a keyword argument to --numpyro FILE.py:FUNCTION")
+    if data and model is None:
+        raise UsageError(f"--data '{data[0]}' gives values to a model: use it with --model (or --numpyro)")
     if _from_source("--model", model, family, tokens, transform,
                     "sample needs a FAMILY (e.g. 'priorcli sample lognormal --mu 0 --sigma 1') or --model"):
         if model == "-" and sys.stdin is None:  # started with fd 0 closed (`<&-`)
@@ -95,9 +105,20 @@ def sample(
         from priorcli.commands import model as model_commands
 
         model_commands.sample_model(model, options, show=show, emit=emit, out=sys.stdout,
-                                    emit_output=output if emit else None, plot=plot)
+                                    emit_output=output if emit else None, plot=plot, data=data)
     else:
         commands.sample_family(family, tokens, transform or [], options, out=sys.stdout)
+
+
+def _sample_numpyro(spec, model, family, emit, arg, data, show, plot, options) -> None:
+    if model is not None or family is not None:
+        raise UsageError(f"--numpyro '{spec}' samples your numpyro model; give it without "
+                         f"{'--model' if model is not None else 'a FAMILY'}")
+    if emit is not None:
+        raise UsageError("--emit writes a --model as a program; --numpyro already is one")
+    from priorcli.commands import model as model_commands
+
+    model_commands.sample_numpyro(spec, options, show=show, out=sys.stdout, plot=plot, data=data, args=arg)
 
 
 @app.command(cls=FamilyCommand, context_settings=EXTRA_ARGS)

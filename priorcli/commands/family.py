@@ -48,7 +48,8 @@ def sample_family(family_name: str, tokens: list[str], transform_texts: list[str
 
     if lkj.handles(family_name):  # correlation matrices, read through one correlation's marginal
         return lkj.sample(family_name, tokens, transform_texts, options, out)
-    built = build_spec(family_name, tokens, transform_texts)
+    # A family with a record is resolved from it (no numpyro import: a stored sampler runs without it)
+    built = build_spec(family_name, tokens, transform_texts, fast=not transform_texts)
     spec = built.spec
     # One exact distribution serves the table, the streaming range and the plotted density.
     exact_dist = None if spec.family.multivariate else stats.ExactDistribution(spec)

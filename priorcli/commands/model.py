@@ -1,5 +1,5 @@
-"""The model-language commands: ``sample --model SPEC`` (read the spec within the size limit,
-sample, split vector variables into NAME[i] components, render) and the ``--emit`` writer that
+"""The model-language commands: ``sample --model SPEC`` (read the spec within the size limit and
+the ``--data``, sample, hand the variables to :mod:`priorcli.commands.variables`) and the ``--emit`` writer that
 ``compare --emit`` shares. Called by ``cli.py`` and ``commands.compare``; raises PriorError
 subclasses and never exits."""
 
@@ -10,7 +10,7 @@ from typing import TextIO
 from priorcli.render import output as render
 from priorcli.errors import UsageError
 from priorcli.families.registry import resolve
-from priorcli.commands.options import OutputOptions, write_figure
+from priorcli.commands.options import OutputOptions
 
 
 def read_model_text(spec: str) -> str:
@@ -65,92 +65,31 @@ def _read_limited(handle, what: str) -> str:
 
 
 def sample_model(spec_text: str, options: OutputOptions, *, show: str | None, emit: str | None, out: TextIO,
-                 emit_output: str | None = None, plot: str | None = None) -> None:
+                 emit_output: str | None = None, plot: str | None = None, data: list[str] | None = None) -> None:
+    from priorcli.commands import variables
+    from priorcli.commands.data import read_data, unused_warning
     from priorcli.model import parse as lang
-    from priorcli.stats import monte_carlo as mc_stats
     from priorcli.model.numpyro import is_family, sample_model as run
 
-    model = lang.parse_model(read_model_text(spec_text), is_family=is_family)
-    names = list(model.names)
-    if show is not None:
-        wanted = [s.strip() for s in show.split(",") if s.strip()]
-        unknown = [w for w in wanted if w not in names]
-        if unknown or not wanted:
-            raise UsageError(f"--show '{show}': unknown variable(s) {', '.join(unknown) or '(none given)'}; "
-                             f"the model defines {', '.join(names)}")
-        names = wanted
+    model = lang.parse_model(read_model_text(spec_text), is_family=is_family, data=read_data(data))
+    unused_warning(model.unused_data)
+    shapes = {n: _placeholder(model[n]) for n in model.names}
+    names = [s.key for s in variables.select(shapes, show)]  # checked before sampling
     if emit is not None:
+        if any("[" in n for n in names):
+            raise UsageError(f"--show '{show}': --emit prints whole variables; name them without [i]")
         write_emitted(model, emit, options, tuple(names), "priorcli sample --model ...", emit_output, out)
         return
-    names = _components(model, names)
-    plotted = _plotted(names, None if plot is None else ",".join(_components(model, plot.split(","))))
-    values = _component_values(run(model, options.draws, options.seed))
-    labels, table = _named_columns(values, names)
-    header = labels if len(labels) > 1 else None  # one variable is written as a family's draws
-    if options.output:
-        render.write_draws_file(options.output, table, force=options.force, names=header)
-    summaries = {name: mc_stats.mc_summary(values[name], options.quantiles) for name in names}
-    render.write_range_notes(summaries.items())
-    chart_list = _charts(model, plotted, values, summaries, options)  # built first: a range that cannot be drawn prints nothing
-    write_figure(options, chart_list)
-    if options.format == "json":
-        render.write_json(
-            {"seed": options.seed, "draws": options.draws,
-             "variables": {name: {"mc": render.summary_json(s)} for name, s in summaries.items()}},
-            out,
-        )
-        return
-    if options.format == "raw":
-        render.write_raw(table, out, names=header)
-        return
-    if options.format == "csv":
-        render.write_summary_csv(names, list(summaries.values()), out)
-        return
-    render.write_summary_table(f"model: {options.draws} draws, seed {options.seed} (Monte Carlo)", names,
-                               list(summaries.values()), out)
-    for name, chart in chart_list if options.plot else ():
-        render.write_lines([name], out)
-        render.write_chart(chart, out)
+    shown = variables.select(run(model, options.draws, options.seed), show)
+    variables.report(shown, options, out, title=f"model: {options.draws} draws, seed {options.seed} (Monte Carlo)",
+                     plot=plot, kind=lambda base: (_is_discrete(model[base]), _is_bounded(model[base])))
 
 
-def _charts(model, plotted: list[str], values: dict, summaries: dict, options: OutputOptions) -> list:
-    """(name, Chart) of each plotted variable, when a terminal plot or a figure file is asked for."""
-    if not options.charts:
-        return []
-    from priorcli.plot import charts
-
-    return [(name, charts.draws_chart(values[name], options, label=name, mode=summaries[name].mode,
-                                      discrete=_is_discrete(model[name.split("[")[0]]),
-                                      bounded=_is_bounded(model[name.split("[")[0]])))
-            for name in plotted]
-
-
-def _named_columns(values: dict, names: list[str]):
-    """The shown variables' draws (vector variables already split into NAME[i] components) as one
-    table, a column each, and the column names."""
+def _placeholder(statement):
+    """An array of the statement's shape for one draw, to check --show before sampling."""
     import numpy as np
 
-    columns = [np.asarray(values[name], dtype=np.float64) for name in names]
-    return list(names), columns[0] if len(columns) == 1 else np.column_stack(columns)
-
-
-def _components(model, names: list[str]) -> list[str]:
-    """A vector variable (a Dirichlet's draws) is shown as its components, NAME[0], NAME[1], ..."""
-    out = []
-    for name in names:
-        size = model[name].size if name in model.names else None
-        out += [name] if size is None else [f"{name}[{i}]" for i in range(size)]
-    return out
-
-
-def _component_values(values: dict) -> dict:
-    out = {}
-    for name, draws in values.items():
-        if draws.ndim == 1:
-            out[name] = draws
-        else:
-            out.update({f"{name}[{i}]": draws[:, i] for i in range(draws.shape[1])})
-    return out
+    return np.zeros((1,) if statement.size is None else (1, statement.size))
 
 
 def _is_discrete(statement) -> bool:
@@ -167,17 +106,6 @@ def _is_bounded(statement) -> bool:
     return family.multivariate or family.support in ("[0, 1]", "(low, high), set by the parameters")
 
 
-def _plotted(names: list[str], plot: str | None) -> list[str]:
-    """--plot NAME,NAME: which of the shown variables get a plot (default: all of them)."""
-    if plot is None:
-        return names
-    wanted = [p.strip() for p in plot.split(",") if p.strip()]
-    unknown = [w for w in wanted if w not in names]
-    if unknown or not wanted:
-        raise UsageError(f"--plot '{plot}': not among the shown variables ({', '.join(names)})")
-    return wanted
-
-
 def write_emitted(model, target: str, options: OutputOptions, show: tuple[str, ...], command: str,
                   output: str | None, out: TextIO) -> None:
     """The model as a program for ``target`` (see priorcli.emit), on stdout or written to ``output``
@@ -192,3 +120,59 @@ def write_emitted(model, target: str, options: OutputOptions, show: tuple[str, .
         render.write_text(code, out)
     else:
         render.write_text_file(output, code, force=options.force)
+
+
+def sample_numpyro(spec: str, options: OutputOptions, *, show: str | None, out: TextIO, plot: str | None = None,
+                   data: list[str] | None = None, args: list[str] | None = None) -> None:
+    """``sample --numpyro FILE.py:FUNCTION``: the prior predictive of the user's own numpyro model
+    (``--data`` as jnp arrays, ``--arg k=v`` as numbers, both keyword arguments), shown as
+    ``sample --model`` shows its variables."""
+    from priorcli.commands import variables
+    from priorcli.commands.data import read_data
+    from priorcli.families.registry import numpyro_dist
+    from priorcli.model import user
+
+    kwargs = _numpyro_arguments(read_data(data), args or [])
+    function = user.load_function(spec)
+    user.check_arguments(function, kwargs, spec)
+    numpyro_dist()  # float64 and jax's compilation cache, before any jax array exists
+    import jax.numpy as jnp
+
+    kwargs = {k: jnp.asarray(v) if not isinstance(v, (int, float)) else v for k, v in kwargs.items()}
+    values, kinds = user.prior_predictive(function, kwargs, options.draws, options.seed, spec)
+    shown = variables.select(values, show)
+    variables.report(shown, options, out, title=f"numpyro model {spec}: {options.draws} draws, seed {options.seed} "
+                     "(Monte Carlo, Predictive)", plot=plot,
+                     kind=lambda base: (kinds[base].discrete, kinds[base].bounded))
+
+
+def _numpyro_arguments(data, args: list[str]) -> dict:
+    """--data items (vectors as numpy arrays, numbers as floats) and --arg k=v (an int when written as one)."""
+    import numpy as np
+
+    kwargs: dict = {d.name: np.asarray(d.values, dtype=np.float64) if d.vector else d.values[0] for d in data}
+    for item in args:
+        name, sep, text = item.partition("=")
+        name = name.strip()
+        if not sep or not name.isidentifier():
+            raise UsageError(f"--arg '{item}': expected NAME=NUMBER, e.g. --arg n=10")
+        if name in kwargs:
+            raise UsageError(f"--arg '{item}': '{name}' is given twice (by --data or --arg)")
+        kwargs[name] = _arg_number(text.strip(), item)
+    return kwargs
+
+
+def _arg_number(text: str, item: str):
+    import math
+
+    try:
+        return int(text)
+    except ValueError:
+        pass
+    try:
+        value = float(text)
+    except ValueError:
+        raise UsageError(f"--arg '{item}': '{text}' is not a number") from None
+    if not math.isfinite(value):
+        raise UsageError(f"--arg '{item}': '{text}' is not a finite number")
+    return value

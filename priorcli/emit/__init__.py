@@ -54,10 +54,10 @@ def emit(model, target: str, options: EmitOptions) -> str:
         from priorcli.emit import pymc
 
         return pymc.emit(variables, seed=options.seed, draws=options.draws, quantiles=options.quantiles, show=show,
-                         command=command)
+                         command=command, data=model.data)
     from priorcli.emit import stan
 
-    return stan.emit(variables, prior=target == "stan-prior", command=command)
+    return stan.emit(variables, prior=target == "stan-prior", command=command, data=model.data)
 
 
 def distribution_program(family: str, params: dict, target: str, command: str) -> str:

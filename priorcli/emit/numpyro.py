@@ -35,10 +35,23 @@ def emit(variables: tuple[plan.Variable, ...], model: lang.Model, *, seed: int, 
         'if __name__ == "__main__":',
         "    numpyro.enable_x64()  # priorcli draws in float64",
         *constants_block(seed, draws, quantiles),
-        "    prior = numpyro.infer.Predictive(model, num_samples=DRAWS)(jax.random.PRNGKey(SEED))",
+        *_data_block(model),
+        f"    prior = numpyro.infer.Predictive(model, num_samples=DRAWS)(jax.random.PRNGKey(SEED){', **DATA' if model.data else ''})",
         f"    print_quantiles({{name: prior[name] for name in {list(show)!r}}}, QUANTILES{sizes_argument(variables, show)})",
     ]
     return header + source + "\n".join(main) + "\n"
+
+
+def _data_block(model: lang.Model) -> list[str]:
+    """``DATA = {...}``: the model's data, passed to ``model`` as keyword arguments (jnp arrays)."""
+    if not model.data:
+        return []
+    names = lang.python_names(model)
+    lines = ["    DATA = {"]
+    for d in model.data:
+        value = f"jnp.array([{', '.join(repr(float(v)) for v in d.values)}])" if d.vector else repr(float(d.values[0]))
+        lines.append(f"        {names[d.name]!r}: {value},")
+    return lines + ["    }"]
 
 
 def _arg(v: plan.Variable, name: str, expr, names) -> str:

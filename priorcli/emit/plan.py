@@ -46,7 +46,24 @@ class Variable:
         return bool(self.family and self.family.discrete)
 
 
+@dataclass(frozen=True)
+class DataName:
+    """A --data name, checked against a framework's reserved words as variables are."""
+
+    item: lang.DataItem
+
+    @property
+    def name(self) -> str:
+        return self.item.name
+
+    @property
+    def statement(self) -> lang.Statement:
+        return lang.Statement(self.name, "=", lang.Num(0.0), 0, f"--data {self.name}")
+
+
 def error(statement: lang.Statement, message: str) -> UsageError:
+    if statement.line == 0:  # a --data name
+        return UsageError(f"{statement.text}: {message}")
     return UsageError(f"line {statement.line}: {message} in '{statement.text.strip()}'")
 
 

@@ -4,6 +4,8 @@ an untransformed ``NAME_raw``), and a ``__main__`` block drawing the prior and p
 
 from __future__ import annotations
 
+import dataclasses
+
 from priorcli.model import parse as lang
 from priorcli.model.source import python_locals
 from priorcli.emit import frameworks, plan
@@ -26,34 +28,39 @@ FUNCTIONS = {
     "maximum": "pt.maximum",
 }
 CONSTANTS = {"pi": "np.pi", "e": "np.e"}
-SYNTAX = Syntax("**", FUNCTIONS, CONSTANTS)
-INT_SYNTAX = Syntax("**", FUNCTIONS, CONSTANTS, int_literals=True)
+REDUCTIONS = {"mean": "pt.mean({})", "sd": "pt.std({}, ddof=1)", "min": "pt.min({})", "max": "pt.max({})",
+              "sum": "pt.sum({})", "count": "pt.sum({})"}
+SYNTAX = Syntax("**", FUNCTIONS, CONSTANTS, reductions=REDUCTIONS)
+INT_SYNTAX = Syntax("**", FUNCTIONS, CONSTANTS, int_literals=True, reductions=REDUCTIONS)
 FILE_GLOBALS = frozenset({"np", "pm", "pt", "pytensor", "model", "print_quantiles", "SEED", "DRAWS", "QUANTILES",
                           "prior"})
 
 
 def emit(variables: tuple[plan.Variable, ...], *, seed: int, draws: int, quantiles, show: tuple[str, ...],
-         command: str) -> str:
+         command: str, data: tuple = ()) -> str:
     plan.check_names(variables, frozenset(), "PyMC", " (it names the transformed values it adds so, e.g. sigma_log__)")
-    taken = {v.name for v in variables}
+    taken = {v.name for v in variables} | {d.name for d in data}
     raw = {v.name: plan.fresh_name(f"{v.name}_raw", taken) for v in variables if v.random and v.transforms}
     names = python_locals([*taken, *raw.values()], FILE_GLOBALS)
-    body = []
+    sizes = {**{v.name: v.statement.size for v in variables if v.statement.size is not None},
+             **{d.name: d.size for d in data if d.vector}}
+    syntax, int_syntax = (dataclasses.replace(s, sizes=sizes) for s in (SYNTAX, INT_SYNTAX))
+    body = [f'{names[d.name]} = pm.Data("{d.name}", {_data_value(d)})' for d in data]
     for v in variables:
         py = names[v.name]
         if not v.random:
-            body.append(f'{py} = pm.Deterministic("{v.name}", {_value(v.expr, names)})')
+            body.append(f'{py} = pm.Deterministic("{v.name}", {_value(v.expr, names, syntax)})')
             continue
         entry = frameworks.pymc(v.family.name)
         if entry is None:
             raise plan.error(v.statement, f"'{v.name}' ~ {v.family.name}: PyMC has no {v.family.name} distribution; "
                                           "choose another family for --emit pymc")
-        syntax = INT_SYNTAX if v.discrete else SYNTAX
-        kwargs = ", ".join(f"{k}={render(plan.template(t, v.params), syntax, names)}" for k, t in entry.kwargs)
+        chosen = int_syntax if v.discrete else syntax
+        kwargs = ", ".join(f"{k}={render(plan.template(t, v.params), chosen, names)}" for k, t in entry.kwargs)
         if v.name in raw:
             body.append(f'{names[raw[v.name]]} = pm.{entry.name}("{raw[v.name]}", {kwargs})')
             value = plan.transformed(v.transforms, lang.Name(raw[v.name]))
-            body.append(f'{py} = pm.Deterministic("{v.name}", {_value(value, names)})')
+            body.append(f'{py} = pm.Deterministic("{v.name}", {_value(value, names, syntax)})')
         else:
             body.append(f'{py} = pm.{entry.name}("{v.name}", {kwargs})')
     lines = [
@@ -80,7 +87,13 @@ def emit(variables: tuple[plan.Variable, ...], *, seed: int, draws: int, quantil
     return "\n".join(lines) + "\n"
 
 
-def _value(expr: lang.Expr, names) -> str:
-    text = render(expr, SYNTAX, names)
+def _data_value(item) -> str:
+    if item.vector:
+        return f"np.array([{', '.join(repr(float(v)) for v in item.values)}])"
+    return f"np.array({float(item.values[0])!r})"
+
+
+def _value(expr: lang.Expr, names, syntax: Syntax = SYNTAX) -> str:
+    text = render(expr, syntax, names)
     # pm.Deterministic needs a tensor: a line made of numbers only is a Python float.
     return text if lang.referenced_names(expr) else f"pt.as_tensor_variable({text})"

@@ -9,9 +9,12 @@ prior as ``_rng`` draws in ``generated quantities``, for Stan's fixed_param algo
 
 from __future__ import annotations
 
+import json
+import re
+
 from priorcli.model import parse as lang
 from priorcli.emit import frameworks, plan
-from priorcli.emit.syntax import Syntax, is_int, render
+from priorcli.emit.syntax import Syntax, compare_functions, is_int, render
 
 # Words stanc refuses as variable names (stanc3 lexer; checked against stanc in the tests), and
 # words newer Stan versions reserve.
@@ -45,35 +48,65 @@ FUNCTIONS = {
     "maximum": "fmax",
 }
 CONSTANTS = {"pi": "pi()", "e": "e()"}
+REDUCTIONS = {"mean": "mean({})", "sd": "sd({})", "min": "min({})", "max": "max({})", "sum": "sum({})",
+              "count": "sum({})"}
 
 
-def emit(variables: tuple[plan.Variable, ...], *, prior: bool, command: str) -> str:
+def emit(variables: tuple[plan.Variable, ...], *, prior: bool, command: str, data: tuple = ()) -> str:
     plan.check_names(variables, RESERVED, "Stan", ascii_only=True)
-    program = _Program(variables, prior)
+    plan.check_names([plan.DataName(d) for d in data], RESERVED, "Stan", ascii_only=True)
+    program = _Program(variables, prior, data)
     header = plan.header(variables, command, "//")
-    functions = program.block("functions", [line for source in program.functions for line in source.splitlines()])
+    if data:
+        header.append("// Data, as CmdStan's JSON data file (the values priorcli was given):")
+        header.append(f"// {json.dumps(_data_json(data))}")
     if prior:
         header.append("// Every variable is drawn in generated quantities: run it with the fixed_param algorithm.")
-        return "\n".join(header + functions + program.block("generated quantities", program.generated)) + "\n"
-    if any(v.transforms for v in variables):
-        header.append("// Transformed priors sit on an untransformed parameter (NAME_raw), so no Jacobian is needed.")
-    lines = header + functions + program.block("parameters", program.parameters)
-    lines += program.block("transformed parameters", program.transformed)
-    lines += program.block("model", program.model)
+        lines = header + program.block("data", program.data) + program.block("generated quantities", program.generated)
+    else:
+        if any(v.transforms for v in variables):
+            header.append("// Transformed priors sit on an untransformed parameter (NAME_raw), so no Jacobian is needed.")
+        lines = header + program.block("data", program.data) + program.block("parameters", program.parameters)
+        lines += program.block("transformed parameters", program.transformed)
+        lines += program.block("model", program.model)
+    used = sorted(set(re.findall(r"\bcmp_(lt|le|gt|ge|eq|ne)\(", "\n".join(lines))))
+    # user-defined functions: the families' Stan lacks (Triangular's), then the comparisons used
+    functions = [line for source in program.functions for line in source.splitlines()]
+    if used:
+        ops = {"lt": "<", "le": "<=", "gt": ">", "ge": ">=", "eq": "==", "ne": "!="}
+        functions += list(compare_functions(ops[u] for u in used))
+    if functions:
+        at = len(header)
+        lines[at:at] = program.block("functions", functions)
     return "\n".join(lines) + "\n"
 
 
+def _is_int(item) -> bool:
+    return not item.vector and item.values[0] == int(item.values[0]) and abs(item.values[0]) < 2**31
+
+
+def _data_json(data) -> dict:
+    return {d.name: ([float(v) for v in d.values] if d.vector else int(d.values[0]) if _is_int(d)
+                     else float(d.values[0])) for d in data}
+
+
 class _Program:
-    def __init__(self, variables, prior: bool):
+    def __init__(self, variables, prior: bool, data: tuple = ()):
         self.prior = prior
+        self.data = [f"vector[{d.size}] {d.name};" if d.vector else f"{'int' if _is_int(d) else 'real'} {d.name};"
+                     for d in data]
         self.parameters: list[str] = []
         self.transformed: list[str] = []
         self.model: list[str] = []
         self.generated: list[str] = []
         self.functions: list[str] = []  # user-defined functions the families need, each once
-        self.syntax = Syntax("^", FUNCTIONS, CONSTANTS, frozenset(v.name for v in variables if v.discrete), True,
+        integers = {v.name for v in variables if v.discrete and v.statement.size is None}
+        sizes = {v.name: v.statement.size for v in variables if v.statement.size is not None}
+        self.syntax = Syntax("^", FUNCTIONS, CONSTANTS, frozenset(integers | {d.name for d in data if _is_int(d)}), True,
                              vector="[{}]'", varying_vector="[{}]'", elementwise=True,
-                             sizes={v.name: v.statement.size for v in variables if v.statement.size is not None})
+                             sizes={**sizes, **{d.name: d.size for d in data if d.vector}}, reductions=REDUCTIONS,
+                             sorted_element="sort_asc({v})[{i}]", index_base=1, compare="({l} {op} {r} ? 1.0 : 0.0)",
+                             vector_compare="cmp_{name}({l}, {r})")
         self.inline: dict[str, lang.Expr] = {}  # transformed parameters, as expressions of parameters
         taken = {v.name for v in variables}
         for v in variables:
@@ -121,12 +154,13 @@ class _Program:
         if v.discrete:
             raise plan.error(v.statement, f"'{v.name}' ~ {v.family.name} is discrete, and a Stan parameter cannot be; "
                                           "use --emit stan-prior to draw it in generated quantities")
-        if v.statement.size is not None:  # a Dirichlet: the only family with vector draws
+        if v.statement.size is not None and v.family.multivariate:  # a Dirichlet
             self.parameters.append(f"simplex[{v.statement.size}] {name};")
         else:
             lower, upper = plan.support_bounds(v.family.name)
             bounds = _constraint(self._bound(lower, v), self._bound(upper, v), self.expr)
-            self.parameters.append(f"real{bounds} {name};")
+            size = v.statement.size
+            self.parameters.append(f"real{bounds} {name};" if size is None else f"vector{bounds}[{size}] {name};")
         self.model.append(f"{name} ~ {entry.name}({self._args(v, entry.args, entry.ints)});")
 
     def _bound(self, text: str | None, v: plan.Variable) -> lang.Expr | None:
@@ -141,9 +175,11 @@ class _Program:
         if entry.rng is not None:
             (rng_name, args) = entry.rng
         draw = f"{rng_name}_rng({self._args(v, args, ints)})"
+        if v.statement.size is not None and not v.family.multivariate:  # one draw per element: an array
+            draw = f"to_vector({draw})"
         if entry.half:
             draw = f"abs({draw})"
-        kind = "int" if v.discrete else _type(v)
+        kind = "int" if v.discrete and v.statement.size is None else _type(v)
         self.generated.append(f"{kind} {name} = {draw};")
 
     def _args(self, v: plan.Variable, templates: tuple[str, ...], ints: tuple[int, ...]) -> str:

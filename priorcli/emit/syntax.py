@@ -6,13 +6,15 @@ is parenthesised, since Stan and Python differ in how ``^``/``**`` meet unary mi
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Mapping
 
 from priorcli.model import parse as lang
 
-_ADD, _MUL, _UNARY, _POW, _ATOM = 1, 2, 3, 4, 5
+_CMP, _ADD, _MUL, _UNARY, _POW, _ATOM = 0, 1, 2, 3, 4, 5
 _PREC = {"+": _ADD, "-": _ADD, "*": _MUL, "/": _MUL, "**": _POW}
+_COMPARE_NAMES = {"<": "lt", "<=": "le", ">": "gt", ">=": "ge", "==": "eq", "!=": "ne"}
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,13 @@ class Syntax:
     varying_vector: str = "pt.stack([{}])"  # a vector literal with items that vary per draw
     sizes: Mapping[str, int] = field(default_factory=dict)  # vector variables -> length
     elementwise: bool = False  # vector-vector '*', '/' and '^' need '.*', './', '.^' (Stan)
+    # reductions: model-language name -> the language's call, "{}" the vector (quantile: sorted_element)
+    reductions: Mapping[str, str] = field(default_factory=dict)
+    sorted_element: str = "pt.sort({v})[{i}]"  # element i (counted from index_base) of the sorted vector
+    index_base: int = 0
+    compare: str = "pt.switch({l} {op} {r}, 1.0, 0.0)"  # a comparison as 0/1 (numbers or broadcasting vectors)
+    # Stan compares numbers only: vectors go through functions cmp_gt(vector, vector) (see COMPARE_FUNCTION)
+    vector_compare: str | None = None
 
     def number(self, value: float, as_int: bool = False) -> str:
         if as_int or (self.int_literals and value == int(value) and abs(value) < 2**31):
@@ -60,6 +69,8 @@ def _render(expr, syntax: Syntax, names: Mapping[str, str]) -> tuple[str, int]:
     if isinstance(expr, lang.Name):
         return names.get(expr.id, expr.id), _ATOM
     if isinstance(expr, lang.Call):
+        if expr.func in lang.REDUCTIONS:
+            return _reduction(expr, syntax, names), _ATOM
         inner = ", ".join(_render(a, syntax, names)[0] for a in expr.args)
         return f"{syntax.functions[expr.func]}({inner})", _ATOM
     if isinstance(expr, lang.Vector):
@@ -75,7 +86,53 @@ def _render(expr, syntax: Syntax, names: Mapping[str, str]) -> tuple[str, int]:
     raise TypeError(f"not an expression: {expr!r}")
 
 
+def _reduction(expr: lang.Call, syntax: Syntax, names) -> str:
+    vector = _render(expr.args[0], syntax, names)[0]
+    if expr.func != "quantile":
+        return syntax.reductions[expr.func].format(vector)
+    # numpy's 'linear' quantile of K values: h = (K - 1) p between the sorted elements floor(h) and floor(h) + 1
+    size = lang.vector_size(expr.args[0], syntax.sizes)
+    h = (size - 1) * float(expr.args[1].value)
+    lo = min(int(math.floor(h)), size - 1)
+    frac = h - lo
+
+    def element(i: int) -> str:
+        return syntax.sorted_element.format(v=vector, i=i + syntax.index_base)
+
+    if frac == 0 or lo + 1 >= size:
+        return element(lo)
+    return f"({element(lo)} + {frac!r} * ({element(lo + 1)} - {element(lo)}))"
+
+
+def compare_functions(ops) -> list[str]:
+    """Stan functions for the vector comparisons ``ops`` uses: 1 where a[i] OP b[i], else 0."""
+    out = []
+    for op in sorted(ops, key=list(_COMPARE_NAMES).index):
+        out += [f"vector cmp_{_COMPARE_NAMES[op]}(vector a, vector b) {{",
+                "  vector[rows(a)] out;",
+                f"  for (i in 1:rows(a)) out[i] = a[i] {op} b[i];",
+                "  return out;",
+                "}"]
+    return out
+
+
+def _comparison(expr: lang.Binary, syntax: Syntax, names) -> tuple[str, int]:
+    lt, lp = _render(expr.left, syntax, names)
+    rt, rp = _render(expr.right, syntax, names)
+    if syntax.vector_compare is not None:
+        sizes = [lang.vector_size(e, syntax.sizes) for e in (expr.left, expr.right)]
+        size = next((k for k in sizes if k is not None), None)
+        if size is not None:
+            lt, rt = (text if k is not None else f"rep_vector({text}, {size})" for text, k in zip((lt, rt), sizes))
+            return syntax.vector_compare.format(name=_COMPARE_NAMES[expr.op], l=lt, r=rt), _ATOM
+    lt = f"({lt})" if lp <= _CMP else lt
+    rt = f"({rt})" if rp <= _CMP else rt
+    return syntax.compare.format(l=lt, op=expr.op, r=rt), _ATOM
+
+
 def _binary(expr: lang.Binary, syntax: Syntax, names) -> tuple[str, int]:
+    if expr.op in _COMPARE_NAMES:
+        return _comparison(expr, syntax, names)
     prec = _PREC[expr.op]
     lt, lp = _render(expr.left, syntax, names)
     rt, rp = _render(expr.right, syntax, names)

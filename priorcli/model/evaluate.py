@@ -9,8 +9,12 @@ import numpy as np
 
 from priorcli.errors import PriorError, UsageError
 from priorcli.model.tree import (
-    Binary, Call, DistExpr, Expr, Model, Name, Num, Statement, Unary, Vector, _clip, vector_size,
+    REDUCTIONS, Binary, Call, DataItem, DistExpr, Expr, Model, Name, Num, Statement, Unary, Vector, _clip,
+    vector_size,
 )
+
+#: the most values one vector variable may hold (draws x elements): 2^24 float64, 128 MiB
+MAX_MODEL_VALUES = 1 << 24
 
 # ---------------------------------------------------------------------------------------------
 # evaluation (numpy float64)
@@ -38,13 +42,34 @@ def _math_impl(name: str) -> Callable:
     }[name]
 
 
+def _comparison(func: Callable) -> Callable:
+    return lambda a, b: func(a, b).astype(np.float64)
+
+
 _BINARY_FUNCS: dict[str, Callable] = {
     "+": np.add,
     "-": np.subtract,
     "*": np.multiply,
     "/": np.true_divide,
     "**": np.power,
+    "<": _comparison(np.less),
+    "<=": _comparison(np.less_equal),
+    ">": _comparison(np.greater),
+    ">=": _comparison(np.greater_equal),
+    "==": _comparison(np.equal),
+    "!=": _comparison(np.not_equal),
 }
+
+
+def _reduce(name: str, value: np.ndarray, args: tuple[Expr, ...]) -> np.ndarray:
+    """A reduction over the elements (the last axis): a constant vector (K,) gives a number, a
+    per-draw vector (n, K) a per-draw number (n, 1)."""
+    keep = value.ndim == 2
+    if name == "quantile":
+        return np.quantile(value, float(args[1].value), axis=-1, keepdims=keep)  # numpy's 'linear'
+    func = {"mean": np.mean, "min": np.min, "max": np.max, "sum": np.sum, "count": np.sum}[name] \
+        if name != "sd" else (lambda v, **kw: np.std(v, ddof=1, **kw))
+    return func(value, axis=-1, keepdims=keep)
 
 
 def _eval(expr: Expr, env: Mapping[str, np.ndarray]) -> np.ndarray:
@@ -65,6 +90,8 @@ def _eval(expr: Expr, env: Mapping[str, np.ndarray]) -> np.ndarray:
     if isinstance(expr, Binary):
         return _broadcasting(_BINARY_FUNCS[expr.op], _eval(expr.left, env), _eval(expr.right, env))
     if isinstance(expr, Call):
+        if expr.func in REDUCTIONS:
+            return _reduce(expr.func, np.asarray(_eval(expr.args[0], env), dtype=np.float64), expr.args)
         args = [_eval(a, env) for a in expr.args]
         if expr.func == "probit":
             _check_probit_argument(args[0])
@@ -73,7 +100,7 @@ def _eval(expr: Expr, env: Mapping[str, np.ndarray]) -> np.ndarray:
         items = [np.asarray(_eval(a, env), dtype=np.float64) for a in expr.items]
         if all(item.ndim == 0 for item in items):
             return np.array([float(item) for item in items])
-        n = next(item.shape[0] for item in items if item.ndim == 2)
+        n = max(item.shape[0] for item in items if item.ndim == 2)
         return np.concatenate([np.broadcast_to(item.reshape(-1, 1), (n, 1)) for item in items], axis=1)
     raise TypeError(f"not a numeric expression: {expr!r}")
 
@@ -164,6 +191,21 @@ def _with_line(exc: PriorError, statement: Statement) -> PriorError:
     return new
 
 
+def data_env(data: tuple[DataItem, ...]) -> dict[str, np.ndarray]:
+    """Data in the lifted form of :func:`_eval`: a number 0-d, a vector (1, K), the same for every draw."""
+    return {d.name: np.asarray(d.values, dtype=np.float64).reshape(1, -1) if d.vector
+            else np.float64(d.values[0]) for d in data}
+
+
+def check_budget(statement: Statement, n: int) -> None:
+    """A vector variable holds n x K values: at most MAX_MODEL_VALUES."""
+    if statement.size is not None and n * statement.size > MAX_MODEL_VALUES:
+        raise UsageError(
+            f"line {statement.line}: '{statement.name}' has {statement.size} elements, so -n/--draws {n} is "
+            f"{n * statement.size} values, more than the {MAX_MODEL_VALUES} a vector variable may hold; use -n "
+            f"{max(1, MAX_MODEL_VALUES // statement.size)} or fewer")
+
+
 def run_model(model: Model, n: int, sample_fn: SampleFn) -> dict[str, np.ndarray]:
     """Run the model ancestrally, ``n`` draws per variable, in statement order.
 
@@ -177,7 +219,9 @@ def run_model(model: Model, n: int, sample_fn: SampleFn) -> dict[str, np.ndarray
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
         raise UsageError(f"the number of draws must be a positive integer, got {n!r}")
     n = int(n)
-    env: dict[str, np.ndarray] = {}
+    for s in model.statements:
+        check_budget(s, n)
+    env: dict[str, np.ndarray] = data_env(model.data)
     for s in model.statements:
         try:
             env[s.name] = _run_statement(s, env, n, sample_fn)
@@ -186,7 +230,7 @@ def run_model(model: Model, n: int, sample_fn: SampleFn) -> dict[str, np.ndarray
             if new is exc:
                 raise
             raise new from exc
-    return env
+    return {s.name: env[s.name] for s in model.statements}
 
 
 def _run_statement(s: Statement, env: dict[str, np.ndarray], n: int, sample_fn: SampleFn) -> np.ndarray:
@@ -220,6 +264,8 @@ def _const(expr: Expr) -> float | None:
     if isinstance(expr, Vector):
         return None
     if isinstance(expr, Call):
+        if expr.func in REDUCTIONS:
+            return None
         vals = [_const(a) for a in expr.args]
         if any(v is None for v in vals):
             return None

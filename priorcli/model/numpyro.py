@@ -136,8 +136,8 @@ def dist_spec(family_name: str, args: tuple, kwargs: dict, transforms: tuple, pe
     params, targets = split_arguments(family, args, kwargs, family_name)
     params = _check_shapes(family, params, per_draw)
     if targets and any(isinstance(v, np.ndarray) and v.ndim == (2 if per_draw else 1) for v in targets.values()):
-        raise UsageError(f"the targets of {family.name} in a model are numbers; give a vector parameter instead "
-                         "(a Dirichlet's concentration is count * mean, e.g. 10 * [0.2, 0.3, 0.5])")
+        raise UsageError(f"the targets of {family.name} in a model are numbers; give native parameters for a "
+                         "vector (a Dirichlet's concentration is count * mean, e.g. 10 * [0.2, 0.3, 0.5])")
     _check_values(family, params)
     if targets:
         params = solve_targets(family, targets, params)
@@ -155,16 +155,22 @@ def dist_spec(family_name: str, args: tuple, kwargs: dict, transforms: tuple, pe
 
 def _check_shapes(family: FamilyInfo, params: dict, per_draw: bool) -> dict:
     """Numbers where the family takes numbers, vectors where it takes vectors (Dirichlet's
-    concentration); a constant vector becomes a tuple, as ``--concentration 1,2,3`` gives."""
+    concentration); a constant vector becomes a tuple, as ``--concentration 1,2,3`` gives. In a
+    model's run (``per_draw``) a family of numbers given vectors draws one value per element: its
+    per-draw numbers become (n, 1) columns, so that they broadcast against the (n, K) vectors."""
     out = {}
+    batched = per_draw and not family.multivariate and any(
+        isinstance(v, np.ndarray) and v.ndim == 2 for v in params.values())
     for name, value in params.items():
         vector = isinstance(value, np.ndarray) and value.ndim == (2 if per_draw else 1)
         wanted = family.param(name).event_dim > 0
         if wanted and not vector:
             raise UsageError(f"'{name}' of {family.name} is a vector, e.g. {name}=[1, 1, 1] "
                              f"(one per draw: kappa * [1, 1, 1]); got a number")
-        if vector and not wanted:
+        if vector and not wanted and not batched:
             raise UsageError(f"'{name}' of {family.name} is a number; got a vector of {value.shape[-1]} values")
+        if batched and isinstance(value, np.ndarray) and value.ndim == 1:
+            value = value[:, None]
         out[name] = tuple(float(v) for v in value) if vector and not per_draw else value
     return out
 
@@ -210,7 +216,8 @@ def sample_model(model: lang.Model, n: int, seed: int) -> dict[str, np.ndarray]:
         distribution = build_distribution(spec)
         base = distribution.base_dist if spec.transforms else distribution
         _check_support(spec, base)
-        shape = () if distribution.batch_shape == (n,) else (n,)
+        batch = (n,) if statement.size is None or spec.family.multivariate else (n, statement.size)
+        shape = () if distribution.batch_shape == batch else (n,)
         return np.asarray(numpyro.sample(statement.name, distribution, sample_shape=shape), dtype=np.float64)
 
     with numpyro.handlers.seed(rng_seed=seed):

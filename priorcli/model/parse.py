@@ -53,8 +53,10 @@ from priorcli.model.tree import (  # noqa: F401
     _TRANSFORM_ALIASES,
     _TRANSFORM_USAGE,
     _UNARYOPS,
+    COMPARISONS,
     CONSTANTS,
     MATH_FUNCTIONS,
+    REDUCTIONS,
     MAX_CONST_EXPONENT,
     MAX_DEPTH,
     MAX_SPEC_CHARS,
@@ -63,6 +65,7 @@ from priorcli.model.tree import (  # noqa: F401
     TRANSFORMS,
     Binary,
     Call,
+    DataItem,
     DistExpr,
     Expr,
     Model,
@@ -83,6 +86,7 @@ __all__ = [
     "MAX_CONST_EXPONENT",
     "MATH_FUNCTIONS",
     "TRANSFORMS",
+    "REDUCTIONS",
     "CONSTANTS",
     "RESERVED_NAMES",
     "Num",
@@ -91,6 +95,7 @@ __all__ = [
     "Binary",
     "Vector",
     "Call",
+    "DataItem",
     "Expr",
     "DistExpr",
     "Statement",
@@ -238,9 +243,9 @@ def _translate_inner(node: ast.AST, ctx: _Ctx) -> Union[Expr, DistExpr]:
         _check_name(ident, ctx)
         if ident in CONSTANTS:
             return Num(CONSTANTS[ident], symbol=ident)
-        if ident in ctx.known:  # a declared name wins (a family parameter named like a function: lower)
+        if ident in ctx.known:  # before the functions: a family's parameter may be called 'mean' (templates)
             return Name(ident)
-        if ident in MATH_FUNCTIONS or ident in TRANSFORMS:
+        if ident in MATH_FUNCTIONS or ident in TRANSFORMS or ident in REDUCTIONS:
             raise ctx.error(f"'{ident}' is a function; call it, e.g. '{ident}(...)'")
         if ident == ctx.current:
             raise ctx.error(f"'{ident}' cannot refer to itself")
@@ -284,6 +289,9 @@ def _translate_inner(node: ast.AST, ctx: _Ctx) -> Union[Expr, DistExpr]:
                 )
         return Binary(op, left, right)
 
+    if isinstance(node, ast.Compare):
+        return _translate_compare(node, ctx)
+
     if isinstance(node, ast.Call):
         return _translate_call(node, ctx)
 
@@ -294,6 +302,50 @@ def _translate_inner(node: ast.AST, ctx: _Ctx) -> Union[Expr, DistExpr]:
     if kind is None:
         kind = f"'{type(node).__name__}'"
     raise ctx.error(f"{kind} is not allowed: '{ctx.segment(node)}'")
+
+
+def _translate_compare(node: ast.Compare, ctx: _Ctx) -> Expr:
+    """``a < b``: 1 where it holds, 0 where not; a chain ``a < b <= c`` is the product of its links."""
+    operands = [_numeric(node.left, ctx)] + [_numeric(c, ctx) for c in node.comparators]
+    out: Expr | None = None
+    for i, op in enumerate(node.ops):
+        symbol = COMPARISONS.get(type(op))
+        if symbol is None:
+            raise ctx.error(f"'{type(op).__name__}' is not allowed in '{ctx.segment(node)}' "
+                            f"(comparisons: {' '.join(COMPARISONS.values())})")
+        link = Binary(symbol, operands[i], operands[i + 1])
+        out = link if out is None else Binary("*", out, link)
+    assert out is not None
+    return out
+
+
+def _translate_reduction(fname: str, node: ast.Call, ctx: _Ctx) -> Expr:
+    """``mean(v)``, ``sd(v)``, ``min(v)``, ``max(v)``, ``sum(v)``, ``quantile(v, p)``, ``count(cond)``:
+    one number per draw from a vector."""
+    nargs = REDUCTIONS[fname]
+    usage = f"{fname}(v, 0.9)" if fname == "quantile" else f"{fname}(v)"
+    if node.keywords or len(node.args) != nargs:
+        hint = f"; for the elementwise {fname}imum of two values use {fname}imum(a, b)" \
+            if fname in ("min", "max") and len(node.args) == 2 else ""
+        raise ctx.error(f"'{fname}' takes {'a vector and a level' if nargs == 2 else 'one vector'}, "
+                        f"e.g. {usage}{hint}: '{ctx.segment(node)}'")
+    vector = _numeric(node.args[0], ctx)
+    try:
+        size = vector_size(vector, ctx.sizes)
+    except ValueError as exc:
+        raise ctx.error(str(exc)) from None
+    if size is None:
+        raise ctx.error(f"'{fname}' reduces a vector; '{ctx.segment(node.args[0])}' is a number")
+    if fname == "sd" and size < 2:
+        raise ctx.error(f"'sd' of a vector of one value is undefined (it divides by K - 1): '{ctx.segment(node)}'")
+    rest: tuple[Expr, ...] = ()
+    if fname == "quantile":
+        level = _numeric(node.args[1], ctx)
+        p = _const(level)
+        if p is None or not 0.0 <= p <= 1.0:
+            raise ctx.error(f"quantile's level must be a constant number in [0, 1]: '{ctx.segment(node.args[1])}'")
+        rest = (Num(float(p)),)
+    return Call(fname, (vector,) + rest)
 
 
 def _translate_vector(node: ast.List, ctx: _Ctx) -> Vector:
@@ -326,6 +378,8 @@ def _translate_call(node: ast.Call, ctx: _Ctx) -> Union[Expr, DistExpr]:
             raise ctx.error(f"'**' argument is not allowed: '{ctx.segment(kw)}'")
         _check_name(kw.arg, ctx)
 
+    if fname in REDUCTIONS:
+        return _translate_reduction(fname, node, ctx)
     is_math = fname in MATH_FUNCTIONS
     is_transform = fname in TRANSFORMS
     if is_math or is_transform:
@@ -426,11 +480,13 @@ def _check_spec_size(text: str, what: str) -> None:
         )
 
 
-def parse_model(text: str, is_family: Callable[[str], bool] | None = None) -> Model:
+def parse_model(text: str, is_family: Callable[[str], bool] | None = None,
+                data: tuple[DataItem, ...] = ()) -> Model:
     """Parse a model spec. Raises UsageError ``line N: ... in 'STATEMENT'`` on any problem.
 
     ``is_family(name)`` (optional; this module knows no family) tells whether a called name such as
-    ``erf`` is a distribution family, so that an unknown function is reported as one."""
+    ``erf`` is a distribution family, so that an unknown function is reported as one. ``data`` are
+    names given from outside (``--data``): known from the first line, never defined by the model."""
     _check_spec_size(text, "the model spec")
     pieces = _split_statements(text)
     if not pieces:
@@ -449,8 +505,8 @@ def parse_model(text: str, is_family: Callable[[str], bool] | None = None) -> Mo
             first_line.setdefault(split[0], lineno)
 
     statements: list[Statement] = []
-    known: set[str] = set()
-    sizes: dict[str, int] = {}
+    known, sizes = _data_names(data)
+    given = frozenset(known)
     for lineno, stmt in pieces:
         prefix, suffix = f"line {lineno}: ", f" in '{_clip(stmt)}'"
         split = _split_assignment(stmt)
@@ -459,6 +515,10 @@ def parse_model(text: str, is_family: Callable[[str], bool] | None = None) -> Mo
                 _msg(prefix, suffix, "expected 'NAME ~ DISTRIBUTION' or 'NAME = EXPRESSION'")
             )
         name, op, rhs = split
+        if name in given:
+            source = next(d.source for d in data if d.name == name) or "--data"
+            raise UsageError(_msg(prefix, suffix, f"'{name}' is given as data ({_clip(source, 60)}); the model "
+                                                  "cannot define it too: rename the variable or the data"))
         _check_defined_name(name, known, first_line, prefix, suffix)
         later = {n: ln for n, ln in first_line.items() if n not in known and n != name}
         ctx = _Ctx(rhs.strip(), (prefix, suffix), frozenset(known), later, current=name, is_family=is_family)
@@ -471,7 +531,26 @@ def parse_model(text: str, is_family: Callable[[str], bool] | None = None) -> Mo
         known.add(name)
         if size is not None:
             sizes[name] = size
-    return Model(tuple(statements))
+    return Model(tuple(statements), tuple(data))
+
+
+def _data_names(data: tuple[DataItem, ...]) -> tuple[set[str], dict[str, int]]:
+    known: set[str] = set()
+    sizes: dict[str, int] = {}
+    for item in data:
+        where = f"{_clip(item.source, 60)}: " if item.source else ""
+        if not item.name.isidentifier() or keyword.iskeyword(item.name) or item.name.startswith("_"):
+            raise UsageError(f"{where}'{item.name}' is not a valid name for data (letters, digits and '_', "
+                             "not starting with '_' or a digit)")
+        if item.name in RESERVED_NAMES:
+            raise UsageError(f"{where}'{item.name}' is a built-in function or constant of the model language; "
+                             "rename the data")
+        if item.name in known:
+            raise UsageError(f"{where}'{item.name}' is given twice as data")
+        known.add(item.name)
+        if item.size is not None:
+            sizes[item.name] = item.size
+    return known, sizes
 
 
 def _check_defined_name(name: str, known, first_line, prefix: str, suffix: str) -> None:

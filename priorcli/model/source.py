@@ -6,7 +6,9 @@ from typing import Callable, Mapping
 
 from priorcli.errors import PriorError
 from priorcli.model.evaluate import _const, _with_line
-from priorcli.model.tree import Binary, Call, DistExpr, Expr, Model, Name, Num, Statement, Unary, Vector
+from priorcli.model.tree import (
+    REDUCTIONS, Binary, Call, DistExpr, Expr, Model, Name, Num, Statement, Unary, Vector,
+)
 
 # ---------------------------------------------------------------------------------------------
 # numpyro source
@@ -27,6 +29,17 @@ _JAX_FUNCS = {
     "maximum": "jnp.maximum",
 }
 
+_JAX_REDUCTIONS = {
+    "mean": "jnp.mean({})",
+    "sd": "jnp.std({}, ddof=1)",
+    "min": "jnp.min({})",
+    "max": "jnp.max({})",
+    "sum": "jnp.sum({})",
+    "count": "jnp.sum({})",
+    "quantile": "jnp.quantile({}, {})",  # numpy's 'linear', as priorcli's
+}
+_COMPARISONS = frozenset({"<", "<=", ">", ">=", "==", "!="})
+
 _PREC_ADD, _PREC_MUL, _PREC_UNARY, _PREC_POW, _PREC_ATOM = 1, 2, 3, 4, 5
 _PREC = {"+": _PREC_ADD, "-": _PREC_ADD, "*": _PREC_MUL, "/": _PREC_MUL, "**": _PREC_POW}
 
@@ -39,6 +52,8 @@ def _src(expr: Expr, names: Mapping[str, str]) -> tuple[str, int]:
     if isinstance(expr, Name):
         return names.get(expr.id, expr.id), _PREC_ATOM
     if isinstance(expr, Call):
+        if expr.func in REDUCTIONS:
+            return _JAX_REDUCTIONS[expr.func].format(*(_src(a, names)[0] for a in expr.args)), _PREC_ATOM
         inner = ", ".join(_src(a, names)[0] for a in expr.args)
         return f"{_JAX_FUNCS[expr.func]}({inner})", _PREC_ATOM
     if isinstance(expr, Vector):  # numpyro runs the model once per draw: the items are numbers
@@ -48,6 +63,8 @@ def _src(expr: Expr, names: Mapping[str, str]) -> tuple[str, int]:
         if p < _PREC_UNARY or isinstance(expr.operand, Unary):
             text = f"({text})"
         return f"{expr.op}{text}", _PREC_UNARY
+    if isinstance(expr, Binary) and expr.op in _COMPARISONS:  # 0/1 as in the model language, not True/False
+        return f"jnp.where({_src(expr.left, names)[0]} {expr.op} {_src(expr.right, names)[0]}, 1.0, 0.0)", _PREC_ATOM
     if isinstance(expr, Binary):
         prec = _PREC[expr.op]
         lt, lp = _src(expr.left, names)
@@ -151,11 +168,12 @@ def python_locals(names, taken_globals) -> dict[str, str]:
 
 def python_names(model: Model) -> dict[str, str]:
     """Model variable -> Python local name in the emitted numpyro snippet (see :func:`python_locals`)."""
-    return python_locals(model.names, _SNIPPET_GLOBALS)
+    return python_locals(model.data_names + model.names, _SNIPPET_GLOBALS)
 
 
 def to_numpyro_source(model: Model, dist_source: DistSourceFn) -> str:
-    """A self-contained Python snippet defining ``model()`` with numpyro.
+    """A self-contained Python snippet defining ``model()`` with numpyro (``model(x, ...)`` with the
+    model's data as arguments).
 
     ``dist_source(statement, dist_expr, names)`` returns the ``dist.X(...)`` text of the
     untransformed distribution (native keyword names, targets solved); render numeric arguments
@@ -192,5 +210,5 @@ def to_numpyro_source(model: Model, dist_source: DistSourceFn) -> str:
     ]
     if uses_probit:
         header += ["", PROBIT_TRANSFORM_SOURCE]
-    header += ["", "def model():"]
+    header += ["", f"def model({', '.join(names[n] for n in model.data_names)}):"]
     return "\n".join(header + body + [""])

@@ -41,6 +41,14 @@ MATH_FUNCTIONS: dict[str, int] = {
 }
 _MATH_ALIASES = {"inv_logit": "sigmoid", "Phi": "inv_probit"}
 
+#: reductions of a vector to one number per draw -> number of arguments (the vector first;
+#: quantile's level is a constant in [0, 1]; count(v > c) is the number of elements that hold)
+REDUCTIONS: dict[str, int] = {"mean": 1, "sd": 1, "min": 1, "max": 1, "sum": 1, "quantile": 2, "count": 1}
+
+#: comparisons: 1 where they hold, 0 where not (element by element for vectors)
+COMPARISONS: dict[type, str] = {ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=", ast.Eq: "==",
+                                ast.NotEq: "!="}
+
 #: transform name -> number of numeric arguments after the distribution
 TRANSFORMS: dict[str, int] = {
     "exp": 0,
@@ -68,7 +76,7 @@ _TRANSFORM_USAGE = {
 CONSTANTS: dict[str, float] = {"pi": math.pi, "e": math.e}
 
 #: names a variable may not take
-RESERVED_NAMES = frozenset(MATH_FUNCTIONS) | frozenset(TRANSFORMS) | frozenset(CONSTANTS)
+RESERVED_NAMES = frozenset(MATH_FUNCTIONS) | frozenset(TRANSFORMS) | frozenset(CONSTANTS) | frozenset(REDUCTIONS)
 
 _BINOPS: dict[type, str] = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
 _UNARYOPS: dict[type, str] = {ast.USub: "-", ast.UAdd: "+"}
@@ -82,7 +90,6 @@ _FORBIDDEN_NODES: dict[type, str] = {
     ast.DictComp: "comprehension",
     ast.GeneratorExp: "comprehension",
     ast.NamedExpr: "':='",
-    ast.Compare: "comparison",
     ast.BoolOp: "'and'/'or'",
     ast.IfExp: "conditional expression",
     ast.Tuple: "tuple",
@@ -135,14 +142,15 @@ class Unary:
 
 @dataclass(frozen=True)
 class Binary:
-    op: str  # "+", "-", "*", "/", "**"
+    op: str  # "+", "-", "*", "/", "**", or a comparison "<", "<=", ">", ">=", "==", "!=" (0/1)
     left: "Expr"
     right: "Expr"
 
 
 @dataclass(frozen=True)
 class Call:
-    """A whitelisted math function (canonical name, e.g. ``"sigmoid"`` for ``inv_logit``)."""
+    """A whitelisted math function (canonical name, e.g. ``"sigmoid"`` for ``inv_logit``) or a
+    reduction (:data:`REDUCTIONS`: a vector to one number)."""
 
     func: str
     args: tuple["Expr", ...]
@@ -194,8 +202,34 @@ class Statement:
 
 
 @dataclass(frozen=True)
+class DataItem:
+    """A value given from outside the model (``--data x=1,2,3``, a CSV column): a number, or a
+    vector (``vector`` true, even of one value)."""
+
+    name: str
+    values: tuple[float, ...]
+    vector: bool = True
+    source: str = ""  # where it came from, for messages: "--data x=...", "--data 'file.csv'"
+
+    @property
+    def size(self) -> int | None:
+        return len(self.values) if self.vector else None
+
+
+@dataclass(frozen=True)
 class Model:
     statements: tuple[Statement, ...]
+    data: tuple[DataItem, ...] = ()
+
+    @property
+    def data_names(self) -> tuple[str, ...]:
+        return tuple(d.name for d in self.data)
+
+    @property
+    def unused_data(self) -> tuple[str, ...]:
+        """Data names no statement refers to."""
+        used = referenced_names(self)
+        return tuple(d.name for d in self.data if d.name not in used)
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -256,6 +290,8 @@ def vector_size(obj: Union[DistExpr, Expr], sizes: Mapping[str, int]) -> int | N
     elif isinstance(obj, Binary):
         parts = [obj.left, obj.right]
     elif isinstance(obj, Call):
+        if obj.func in REDUCTIONS:
+            return None
         parts = list(obj.args)
     else:
         raise TypeError(f"not a model object: {obj!r}")

@@ -47,7 +47,9 @@ class Layout:
 
 
 def read_text_file(path: str, *, csv: bool, selectors: list[str], flag: str, drop_nonfinite: bool,
-                   open_error: Callable[[str, OSError], InputError]) -> list[Variable]:
+                   open_error: Callable[[str, OSError], InputError], every_column: bool = False) -> list[Variable]:
+    """The selected columns; with ``every_column`` (a CSV with a header row, ``--data FILE.csv``)
+    all of them, in file order."""
     try:
         handle = open(path, "rb")  # noqa: SIM115 - closed below
     except OSError as exc:
@@ -56,7 +58,7 @@ def read_text_file(path: str, *, csv: bool, selectors: list[str], flag: str, dro
         size = os.fstat(handle.fileno()).st_size
         not_text = f"'{path}' is not a UTF-8 text file"
         blocks = _blocks(_reader(handle.read, path), not_text)
-        return _read(blocks, path, "csv" if csv else "lines", selectors, flag, drop_nonfinite, size)
+        return _read(blocks, path, "csv" if csv else "lines", selectors, flag, drop_nonfinite, size, every_column)
 
 
 def read_text_stdin(*, selectors: list[str], flag: str, drop_nonfinite: bool) -> list[Variable]:
@@ -155,7 +157,7 @@ def _first_data_line(blocks: Iterator[tuple[int, str]]) -> tuple[int, str, str] 
 
 
 def _read(blocks: Iterator[tuple[int, str]], label: str, kind: str, selectors: list[str], flag: str,
-          drop_nonfinite: bool, size: int | None) -> list[Variable]:
+          drop_nonfinite: bool, size: int | None, every_column: bool = False) -> list[Variable]:
     first = _first_data_line(blocks)
     if first is None:
         raise InputError(f"{label}: no values to summarize (the input is empty)")
@@ -165,7 +167,7 @@ def _read(blocks: Iterator[tuple[int, str]], label: str, kind: str, selectors: l
     if kind == "lines":
         layout, header = Layout(False, 1, [0], [""], [""]), False
     else:
-        layout, header = _csv_layout(content, label, selectors, flag)
+        layout, header = _csv_layout(content, label, selectors, flag, every_column)
     # The first block: from the header's next line, or from the first data line itself.
     head = (number + 1, rest) if header else (number, content + "\n" + rest)
     columns = _Columns(layout, label, drop_nonfinite, size)
@@ -345,13 +347,16 @@ def _split_row(line: str) -> list[str]:
     return next(csv.reader([line]), [])
 
 
-def _csv_layout(content: str, label: str, selectors: list[str], flag: str) -> tuple[Layout, bool]:
+def _csv_layout(content: str, label: str, selectors: list[str], flag: str,
+                every_column: bool = False) -> tuple[Layout, bool]:
     cells = _split_row(content)
     ncols = len(cells)
     if not all(_number(cell.strip()) is not None for cell in cells):
         names = [cell.strip() for cell in cells]
-        indices = _named_columns(names, selectors, label, flag)
+        indices = list(range(ncols)) if every_column else _named_columns(names, selectors, label, flag)
         return Layout(True, ncols, indices, [names[i] for i in indices], [repr(names[i]) for i in indices]), True
+    if every_column:
+        raise UsageError(f"{label}: the first line is numbers; a data file needs a header row naming its columns")
     indices = _numbered_columns(ncols, selectors, label, flag)
     names = [""] if ncols == 1 else [f"column {i + 1}" for i in indices]
     return Layout(True, ncols, indices, names, [str(i + 1) for i in indices]), False

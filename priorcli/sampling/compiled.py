@@ -110,40 +110,51 @@ def draw_single_chunk(spec, size: int, seed: int, build: Callable[[], Callable],
     ``arguments`` (the parameter values, numpy arrays); it is only traced when no stored
     executable fits. The key holds the arguments' dtypes and shapes, not their values.
     ``sources``: the files of the code that builds it (their contents are part of the key)."""
-    return interruptible(_draw_single_chunk, spec, size, seed, build, sources, tuple(arguments))
+    arguments = tuple(arguments)
+    _, draws = interruptible(stored_program, spec, size, build, sources, (np.int64(0),), arguments, "",
+                             lambda program: _run(program, (np.int64(seed),), arguments))
+    return draws
 
 
-def _draw_single_chunk(spec, size: int, seed: int, build: Callable[[], Callable], sources: tuple[str, ...],
-                       arguments: tuple[np.ndarray, ...]) -> np.ndarray:
+def stored_program(spec, size: int, build: Callable[[], Callable], sources: tuple[str, ...],
+                   leading: tuple, arguments: tuple[np.ndarray, ...], kind: str, first: Callable):
+    """``(program, first(program))``: the compiled ``build()``, loaded from the store when it holds
+    it, else compiled (and stored). ``program`` takes ``leading`` (example values: their dtypes
+    and shapes) and then ``arguments``; ``kind`` names a program with other leading inputs than
+    the single chunk's seed (part of the key). ``first`` is the first call, which must return a
+    result computed to the end: a stored program that fails in it is removed and rebuilt."""
     import jax
 
     directory = _usable_directory()
     if directory is None:
-        return _run(jax.jit(build()), seed, arguments)
-    path = os.path.join(directory, _key(spec, size, sources, arguments) + SUFFIX)
+        program = jax.jit(build())
+        return program, first(program)
+    path = os.path.join(directory, _key(spec, size, sources, arguments, kind) + SUFFIX)
     payload = _read(path)
     if payload is False:  # not the user's own private file: leave it, and the store, alone
-        return _run(jax.jit(build()), seed, arguments)
+        program = jax.jit(build())
+        return program, first(program)
     if payload is not None:
         try:
-            draws = _run(_deserialize(payload, arguments), seed, arguments)
+            program = _deserialize(payload, leading, arguments)
+            result = first(program)
             LOADS.append(path)
-            return draws
+            return program, result
         except Exception:  # stale, damaged, or cannot run here: rebuild it
             _remove(path)
     # Compiled without jax's own cache: an executable that came from that cache serializes without
     # its code. Its copy runs in the process that loaded the original (which holds the code) and
     # fails in every later one, so it could not even be checked here.
-    executable = _compile_without_jax_cache(jax.jit(build()).lower(np.int64(0), *arguments))
+    executable = _compile_without_jax_cache(jax.jit(build()).lower(*leading, *arguments))
     COMPILES.append(path)
-    payload = _serialize(executable, arguments)
+    payload = _serialize(executable, leading, arguments)
     if payload is not None:
         _write(path, payload, directory)
-    return _run(executable, seed, arguments)
+    return executable, first(executable)
 
 
-def _run(function, seed: int, arguments: tuple[np.ndarray, ...]) -> np.ndarray:
-    return np.asarray(function(np.int64(seed), *arguments), dtype=np.float64)
+def _run(function, leading: tuple, arguments: tuple[np.ndarray, ...]) -> np.ndarray:
+    return np.asarray(function(*leading, *arguments), dtype=np.float64)
 
 
 def _compile_without_jax_cache(lowered):
@@ -170,10 +181,10 @@ def _compile_without_jax_cache(lowered):
         jax.config.update("jax_enable_compilation_cache", enabled)
 
 
-def _trees(arguments: tuple[np.ndarray, ...]):
+def _trees(leading: tuple, arguments: tuple[np.ndarray, ...]):
     import jax
 
-    inputs = ((np.int64(0), *arguments), {})
+    inputs = ((*leading, *arguments), {})
     return jax.tree_util.tree_structure(inputs), jax.tree_util.tree_structure(np.zeros(1))
 
 
@@ -191,14 +202,14 @@ def _read(path: str) -> bytes | None | bool:
     return payload
 
 
-def _deserialize(payload: bytes, arguments: tuple[np.ndarray, ...]):
+def _deserialize(payload: bytes, leading: tuple, arguments: tuple[np.ndarray, ...]):
     from jax.experimental.serialize_executable import deserialize_and_load
 
-    in_tree, out_tree = _trees(arguments)
+    in_tree, out_tree = _trees(leading, arguments)
     return deserialize_and_load(payload, in_tree, out_tree)
 
 
-def _serialize(executable, arguments: tuple[np.ndarray, ...]) -> bytes | None:
+def _serialize(executable, leading: tuple, arguments: tuple[np.ndarray, ...]) -> bytes | None:
     """The executable as bytes, or None when jax cannot serialize it."""
     try:
         from jax.experimental.serialize_executable import serialize
@@ -206,7 +217,7 @@ def _serialize(executable, arguments: tuple[np.ndarray, ...]) -> bytes | None:
         payload, in_tree, out_tree = serialize(executable)
     except Exception:
         return None
-    return payload if (in_tree, out_tree) == _trees(arguments) else None  # only what _deserialize rebuilds
+    return payload if (in_tree, out_tree) == _trees(leading, arguments) else None  # only what _deserialize rebuilds
 
 
 def _write(path: str, payload: bytes, directory: str) -> None:
@@ -246,10 +257,11 @@ def _remove(path: str) -> None:
         pass
 
 
-def _key(spec, size: int, sources: tuple[str, ...], arguments: tuple[np.ndarray, ...]) -> str:
+def _key(spec, size: int, sources: tuple[str, ...], arguments: tuple[np.ndarray, ...], kind: str = "") -> str:
     """The program's structure, not its parameter values: the family, the parameters' names, the
     transforms' names, the arguments' dtypes and shapes (a Dirichlet of 3 components is another
-    program than one of 4), n and the environment."""
+    program than one of 4), n, the kind of program (a single chunk's ``""``, or one chunk of a
+    streamed sample's) and the environment."""
     parts = [
         _environment(sources),
         spec.family.name,
@@ -257,7 +269,7 @@ def _key(spec, size: int, sources: tuple[str, ...], arguments: tuple[np.ndarray,
         repr(tuple((t.name, len(t.args)) for t in spec.transforms)),
         repr(tuple((np.asarray(a).dtype.str, np.shape(a)) for a in arguments)),
         str(size),
-    ]
+    ] + ([kind] if kind else [])
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:40]
 
 
@@ -266,7 +278,8 @@ def _environment(sources: tuple[str, ...]) -> str:
     """Everything besides the distribution that decides the compiled program and where it runs."""
     import jax
     import jaxlib
-    import numpyro
+
+    from priorcli.families.help import _installed_version
 
     backend = jax.devices()[0].client
     digest = hashlib.sha256()
@@ -275,9 +288,19 @@ def _environment(sources: tuple[str, ...]) -> str:
     settings = [str(jax.config.jax_enable_x64), str(jax.config.jax_default_prng_impl),
                 str(jax.config.jax_threefry_partitionable), os.environ.get("XLA_FLAGS", "")]  # bits and code
     return "\n".join([
-        jax.__version__, jaxlib.__version__, numpyro.__version__, backend.platform, backend.platform_version,
+        jax.__version__, jaxlib.__version__, _numpyro_version(_installed_version), backend.platform, backend.platform_version,
         *settings, _cpu_flags(), digest.hexdigest(),
     ])
+
+
+def _numpyro_version(installed) -> str:
+    """numpyro's installed version, read without importing it (a stored sampler runs without numpyro)."""
+    version = installed("numpyro")
+    if version is None:  # not found on sys.path as a distribution: ask the module
+        import numpyro
+
+        version = numpyro.__version__
+    return version
 
 
 def _cpu_flags() -> str:

@@ -20,7 +20,7 @@ from typing import Iterator
 
 import numpy as np
 
-from priorcli.stats.exact import DistSpec, Summary, build_distribution, finite_or_none
+from priorcli.stats.exact import DistSpec, Summary, build_distribution, finite_or_none, with_factory
 
 CHUNK = 1 << 20  # draws per chunk; above this, summaries are computed in a streaming pass
 # A vector family's draws are kept in memory, n x components values, and jax's gamma (Dirichlet)
@@ -38,6 +38,7 @@ def _sample_function(spec: DistSpec, size: int):
 
     from priorcli.families.transforms import TransformSpec
 
+    spec = DistSpec(with_factory(spec.family), spec.params, spec.transforms)  # before tracing: see with_factory
     names = sorted(spec.params)
 
     def sample(rng_seed, *arguments):
@@ -69,37 +70,49 @@ def program_sources() -> tuple[str, ...]:
     return (__file__, stats.__file__, transforms.__file__, families.__file__)
 
 
-def _sampler(spec: DistSpec, size: int):
+def _chunk_function(spec: DistSpec, size: int):
+    """``(seed, index, *arguments) -> draws`` of chunk ``index`` of a streamed sample: the key
+    ``PRNGKey(seed)`` for chunk 0 and ``fold_in(PRNGKey(seed), index)`` after it, made inside the
+    program (the same key bits as made outside it, so the same draws; no key program to trace)."""
     import jax
+    import jax.numpy as jnp
 
-    return jax.jit(_sample_function(spec, size))
+    sample = _sample_function(spec, size)
+
+    def chunk(seed, index, *arguments):
+        key = jax.random.PRNGKey(seed)
+        return sample(jnp.where(index == 0, key, jax.random.fold_in(key, index)), *arguments)
+
+    return chunk
+
+
+STREAMED = "streamed chunk"  # the kind of the streaming path's programs in the compiled-sampler store
 
 
 def draw_chunks(spec: DistSpec, n: int, seed: int) -> Iterator[np.ndarray]:
     """Yield float64 numpy arrays of at most CHUNK draws, n in total."""
-    from priorcli.families.registry import numpyro_dist
+    from priorcli.families.registry import configured_jax
 
     _check_vector_budget(spec, n)
-    numpyro_dist()  # float64 and the compilation cache, before any jax array exists
-    if n <= CHUNK:
-        from priorcli.sampling.compiled import draw_single_chunk
+    configured_jax()  # float64 and the compilation cache, before any jax array exists (numpyro: when compiling)
+    from priorcli.sampling.compiled import draw_single_chunk, interruptible, stored_program
 
-        yield draw_single_chunk(spec, n, seed, lambda: _sample_function(spec, n), program_sources(),
-                                runtime_arguments(spec))
-        return
-    import jax
-
-    from priorcli.sampling.compiled import interruptible
-
-    key = jax.random.PRNGKey(seed)
     arguments = runtime_arguments(spec)
-    samplers: dict[int, object] = {}
+    if n <= CHUNK:
+        yield draw_single_chunk(spec, n, seed, lambda: _sample_function(spec, n), program_sources(), arguments)
+        return
+    # One program per chunk size (CHUNK and the last chunk's), from the compiled-sampler store.
+    programs: dict[int, object] = {}
 
-    def dispatch(index: int):  # compiles the first time: in a worker thread, so Ctrl-C is heard
+    def dispatch(index: int):  # compiles or loads the first time: in a worker thread, so Ctrl-C is heard
         size = min(CHUNK, n - index * CHUNK)
-        if size not in samplers:
-            samplers[size] = _sampler(spec, size)
-        return samplers[size](key if index == 0 else jax.random.fold_in(key, index), *arguments)
+        inputs = (np.int64(seed), np.int64(index))
+        if size not in programs:
+            programs[size], first = stored_program(
+                spec, size, lambda: _chunk_function(spec, size), program_sources(), inputs, arguments, STREAMED,
+                lambda program: program(*inputs, *arguments).block_until_ready())
+            return first
+        return programs[size](*inputs, *arguments)
 
     count = -(-n // CHUNK)
     pending = interruptible(dispatch, 0)
@@ -158,6 +171,7 @@ class StreamingDraws:
         self.nonfinite = 0
         self.infinite = 0  # of which +-inf (overflowed)
         self._zeros, self._negative, self._min_positive = 0, False, math.inf  # mc_stats.out_of_range
+        self._work: tuple[np.ndarray, np.ndarray] | None = None  # see _scratch
         self._a = math.log(self.lo) if self.log_scale else self.lo
         self._b = math.log(self.hi) if self.log_scale else self.hi
 
@@ -171,47 +185,71 @@ class StreamingDraws:
     def add(self, chunk: np.ndarray) -> None:
         x = np.asarray(chunk, dtype=np.float64)
         m = int(x.size)
-        finite = np.isfinite(x)
-        if not finite.all():
+        # Two passes without temporaries answer the usual case (every draw finite; all positive):
+        # min and max are NaN when a draw is, infinite when one is.
+        low = float(x.min()) if m else math.inf
+        if m and not (math.isfinite(low) and math.isfinite(float(x.max()))):
+            finite = np.isfinite(x)
             self.nonfinite += int((~finite).sum())
             self.infinite += int(np.count_nonzero(np.isinf(x)))
             x = x[finite]  # counted as non-finite; never binned, moments reported unknown
+            low = float(x.min()) if x.size else math.inf
+        smallest = low
         if not self.discrete:
-            self._zeros += int(np.count_nonzero(x == 0.0))
-            self._negative = self._negative or bool(np.any(x < 0))
-            positive = x[x > 0]
-            if positive.size:
-                self._min_positive = min(self._min_positive, float(positive.min()))
+            if low <= 0:
+                self._zeros += int(np.count_nonzero(x == 0.0))
+                self._negative = self._negative or bool(np.any(x < 0))
+                positive = x[x > 0]
+                low = float(positive.min()) if positive.size else math.inf
+            self._min_positive = min(self._min_positive, low)
         # Moments about a fixed shift (the first chunk's mean) keep the sums well conditioned;
         # chunks are then merged with Chan et al.'s pairwise update.
         with np.errstate(all="ignore"):  # draws near 1.8e308: their moments overflow, reported unknown
             self._add_moments(x)
         self.n += m
-        self._add_counts(x)
+        self._add_counts(x, smallest)
+
+    def _scratch(self, size: int) -> tuple[np.ndarray, np.ndarray]:
+        """Two work arrays of ``size`` (float64, intp), kept between chunks: no fresh pages a chunk."""
+        if self._work is None or self._work[0].size < size:
+            self._work = (np.empty(size, dtype=np.float64), np.empty(size, dtype=np.intp))
+        return self._work[0][:size], self._work[1][:size]
 
     def _add_moments(self, x: np.ndarray) -> None:
         if self._finite == 0:
             self._shift = float(np.mean(x)) if x.size else 0.0
-        y = x - self._shift
-        k = int(y.size)
+        k = int(x.size)
         if k:
+            y = np.subtract(x, self._shift, out=self._scratch(k)[0])
             chunk_mean = float(y.sum()) / k
-            chunk_m2 = max(float(np.dot(y, y)) - k * chunk_mean * chunk_mean, 0.0)
+            # Squares summed pairwise (np.add.reduce), not by BLAS dot: dot's result depends on
+            # how many threads OpenBLAS runs (the same seed printed another sd on another
+            # machine), and its threads spin against jax's while the next chunk is drawn.
+            np.multiply(y, y, out=y)
+            chunk_m2 = max(float(np.add.reduce(y)) - k * chunk_mean * chunk_mean, 0.0)
             total = self._finite + k
             delta = chunk_mean - self._mean
             self._mean += delta * k / total
             self._m2 += chunk_m2 + delta * delta * self._finite * k / total
             self._finite = total
 
-    def _add_counts(self, x: np.ndarray) -> None:
-        # Bin index + 1 in [0, FINE_BINS + 1]: 0 collects draws below lo, the last above hi.
+    def _add_counts(self, x: np.ndarray, smallest: float) -> None:
+        """Bin index + 1 in [0, FINE_BINS + 1]: 0 collects draws below lo, the last above hi.
+        ``smallest``: the smallest of the (finite) draws ``x``."""
+        u, index = self._scratch(int(x.size))
         with np.errstate(all="ignore"):
-            u = np.log(x) if self.log_scale else x - 0.0
+            if self.log_scale:
+                np.log(x, out=u)
+                if not smallest > 0:  # the log of a draw <= 0 is -inf or NaN: below the grid, either way
+                    np.fmax(u, -math.inf, out=u)
+            else:
+                np.subtract(x, 0.0, out=u)
         u -= self._a
         u *= FINE_BINS / (self._b - self._a)
         u += 1.0
         np.clip(u, 0.0, FINE_BINS + 1.0, out=u)
-        self.counts += np.bincount(u.astype(np.intp), minlength=FINE_BINS + 2)
+        np.copyto(index, u, casting="unsafe")  # truncation, as astype(np.intp)
+        self.counts += np.bincount(index, minlength=FINE_BINS + 2)
 
     def _edge(self, k):
         u = self._a + (self._b - self._a) * np.asarray(k, dtype=np.float64) / FINE_BINS

@@ -92,6 +92,17 @@ def build_distribution(spec: DistSpec):
     return dist.TransformedDistribution(base, build_chain(list(spec.transforms)))
 
 
+def with_factory(family: FamilyInfo) -> FamilyInfo:
+    """The family as discovered from numpyro, with its class: one resolved from its record alone
+    (``resolve_fast``, which imports no numpyro) has none. Call outside jax traces: discovery
+    instantiates numpyro's class, and numpyro's first import must not happen inside a trace."""
+    if family.factory is not None:
+        return family
+    from priorcli.families.registry import resolve
+
+    return resolve(family.name)
+
+
 def _np(x):
     import numpy as np
 
@@ -116,7 +127,7 @@ class _Base:
     @property
     def dist(self):
         if self._dist is None:
-            self._dist = build_distribution(DistSpec(self.family, self.params))
+            self._dist = build_distribution(DistSpec(with_factory(self.family), self.params))
         return self._dist
 
     def support(self) -> tuple[float, float]:
