@@ -42,6 +42,7 @@ PARAMS = {
     "Logistic": {"loc": -0.5, "scale": 0.8},
     "Gumbel": {"loc": 1.0, "scale": 2.0},
     "Uniform": {"low": -1.0, "high": 3.0},
+    "Triangular": {"lower": -1.0, "c": 0.5, "upper": 3.0},
     "Chi2": {"df": 4.0},
     "AsymmetricLaplace": {"loc": 0.5, "scale": 1.5, "asymmetry": 2.0},
     "Kumaraswamy": {"concentration1": 2.0, "concentration0": 3.0},

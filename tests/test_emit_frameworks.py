@@ -18,10 +18,9 @@ from priorcli.emit import frameworks, plan
 from emit_support import PARAMS
 
 def _numpyro(family: str):
-    from priorcli.families.registry import numpyro_dist
+    from priorcli.families.registry import resolve
 
-    dist = numpyro_dist()
-    return getattr(dist, family)(**PARAMS[family])
+    return resolve(family).factory(**PARAMS[family])  # numpyro's class, or priorcli's own (Triangular)
 
 
 def _argument(text: str, family: str):

@@ -37,6 +37,9 @@ def test_every_stan_line_is_a_stan_statement(tmp_path):
     blocks = {kind: [d for k, d in declarations if k == kind] for kind in ("data", "parameters")}
     code = "".join(f"{kind} {{\n" + "\n".join(f"  {d}" for d in lines) + "\n}\n" for kind, lines in blocks.items())
     code += "model {\n" + "\n".join(f"  {s}" for s in statements) + "\n}\n"
+    # the user-defined functions of the families Stan lacks (Triangular), as --emit stan writes them
+    functions = [e.stan.functions for e in frameworks.FAMILIES.values() if e.stan is not None and e.stan.functions]
+    code = "functions {\n" + "\n".join(functions) + "\n}\n" + code if functions else code
     assert_stanc_accepts(code, tmp_path, "lines")
 
 

@@ -166,7 +166,7 @@ def _declared(block: str) -> list[str]:
 
 def _oracle_log_density(v: dict) -> float:
     """The model block's density by hand (scipy), at constrained values ``v`` (raws included)."""
-    from priorcli.families.registry import numpyro_dist
+    from priorcli.families.registry import numpyro_dist, resolve
 
     dist = numpyro_dist()
     lp = st.lognorm.logpdf(v["theta_group"], 1.0)
@@ -180,7 +180,8 @@ def _oracle_log_density(v: dict) -> float:
     for family in STAN_FAMILIES:
         name = f"f_{family.lower()}"
         if name in v:
-            lp += float(getattr(dist, family)(**PARAMS[family]).log_prob(v[name]))
+            cls = getattr(dist, family, None) or resolve(family).factory  # priorcli's own class (Triangular)
+            lp += float(cls(**PARAMS[family]).log_prob(v[name]))
     return float(lp)
 
 

@@ -115,6 +115,8 @@ CONTINUOUS = [
     ("Chi2", dict(df=25.0), lambda: st.chi2(25.0)),
     ("LogUniform", dict(low=0.5, high=8.0), lambda: st.loguniform(0.5, 8.0)),
     ("LogUniform", dict(low=1e-3, high=10.0), lambda: st.loguniform(1e-3, 10.0)),
+    ("Triangular", dict(lower=0.0, c=1.0, upper=3.0), lambda: st.triang(1.0 / 3.0, 0.0, 3.0)),
+    ("Triangular", dict(lower=-2.0, c=-2.0, upper=5.0), lambda: st.triang(0.0, -2.0, 7.0)),
     ("Kumaraswamy", dict(concentration1=2.0, concentration0=3.0), lambda: KumaraswamyOracle(2.0, 3.0)),
     ("Kumaraswamy", dict(concentration1=0.7, concentration0=1.8), lambda: KumaraswamyOracle(0.7, 1.8)),
     ("Kumaraswamy", dict(concentration1=5.0, concentration0=0.9), lambda: KumaraswamyOracle(5.0, 0.9)),
@@ -462,9 +464,17 @@ def ndist():
     return numpyro.distributions
 
 
+
+def _numpyro_class(ndist, fam):
+    """numpyro's class, or priorcli's own for a family numpyro lacks (priorcli.dists: Triangular)."""
+    import priorcli.dists
+
+    return getattr(ndist, fam, None) or getattr(priorcli.dists, fam)
+
+
 @pytest.mark.parametrize("fam", sorted(FORMULAS))
 def test_params_match_numpyro_signature(fam, ndist):
-    cls = getattr(ndist, fam)
+    cls = _numpyro_class(ndist, fam)
     sig = inspect.signature(cls.__init__)
     positional = [
         p
@@ -501,13 +511,13 @@ def test_matches_numpyro(case, ndist):
     np_params = {k: np.float64(v) for k, v in params.items()}
 
     def numpyro_facts(xs):
-        nd = getattr(ndist, fam)(**np_params)
+        nd = _numpyro_class(ndist, fam)(**np_params)
         return nd.log_prob(xs), nd.mean, nd.variance
 
     with jax.enable_x64(True):
         # one compiled program per family is much faster than op-by-op dispatch
         logp, mean, var = (np.asarray(a) for a in jax.jit(numpyro_facts)(xs))
-    assert bool(getattr(ndist, fam)(**np_params).support.is_discrete) == f.discrete
+    assert bool(_numpyro_class(ndist, fam)(**np_params).support.is_discrete) == f.discrete
     # numpyro's own float64 log_prob is only good to ~1e-7 for some families (GammaPoisson)
     close([f.logpdf(x, **params) for x in xs], logp, rtol=1e-6, atol=1e-12)
     for mine, theirs in ((f.mean(**params), mean), (f.variance(**params), var)):

@@ -1,4 +1,30 @@
-"""priorcli's own numpyro ``Distribution`` classes, for the families numpyro lacks or gets
-wrong (the home the next families need; empty so far). May import :mod:`priorcli.errors` and
-numpyro/jax (inside functions or at module level here: only code that samples imports it).
+"""priorcli's own numpyro ``Distribution`` classes, for the families numpyro lacks (Triangular,
+``triangular.py``). May import :mod:`priorcli.errors` and numpyro/jax; importing this package
+itself imports neither: the classes load when first asked for (``classes()``, or an attribute
+such as ``priorcli.dists.Triangular``), which only code that already uses numpyro does.
+
+Adding a class: its module here and its line in ``_CLASSES``; the family registry
+(``priorcli.families.registry``) discovers it beside numpyro's own classes.
 """
+
+from __future__ import annotations
+
+import importlib
+
+__all__ = ["classes", "Triangular"]
+
+# class name -> the module that defines it
+_CLASSES = {
+    "Triangular": "priorcli.dists.triangular",
+}
+
+
+def classes() -> dict:
+    """Every class here, by name (imports jax and numpyro)."""
+    return {name: getattr(importlib.import_module(module), name) for name, module in _CLASSES.items()}
+
+
+def __getattr__(name: str):
+    if name in _CLASSES:
+        return getattr(importlib.import_module(_CLASSES[name]), name)
+    raise AttributeError(f"module 'priorcli.dists' has no attribute {name!r}")

@@ -16,6 +16,8 @@ Stan entries, ``Stan(name, args, ...)``:
   parameter is declared ``<lower=0>`` and draws are ``abs(name_rng(...))``.
 - ``rng``: ``(name, args)`` to draw with when Stan has no ``name_rng``.
 - ``ints``: positions (in ``args``) that Stan takes as ``int``.
+- ``functions``: Stan source of the user-defined ``name_lpdf``/``name_rng`` a family Stan lacks
+  needs (Triangular's), written once into the program's ``functions`` block.
 
 PyMC entries, ``PyMC(name, kwargs)``: ``pm.name("x", keyword=value, ...)``.
 
@@ -35,6 +37,7 @@ class Stan:
     half: bool = False
     rng: tuple[str, tuple[str, ...]] | None = None
     ints: tuple[int, ...] = ()
+    functions: str = ""
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,21 @@ class Counterparts:
 def _pymc(name: str, **kwargs: str) -> PyMC:
     return PyMC(name, tuple(kwargs.items()))
 
+
+# Stan has no triangular distribution: user-defined functions (Stan reserves `lower` and `upper`,
+# hence a, c, b), the density as PyMC's and PreliZ's, draws by the inverse cdf of a uniform.
+_TRIANGULAR_STAN = """\
+// Triangular(lower = a, c, upper = b), as PreliZ and PyMC (pm.Triangular) define it; Stan has none.
+real triangular_lpdf(real x, real a, real c, real b) {
+  if (x < a || x > b) return negative_infinity();
+  if (x < c) return log2() + log(x - a) - log(b - a) - log(c - a);
+  return log2() + log(b - x) - log(b - a) - log(b - c);
+}
+real triangular_rng(real a, real c, real b) {
+  real u = uniform_rng(0, 1);
+  if (u < (c - a) / (b - a)) return a + sqrt(u * (b - a) * (c - a));
+  return b - sqrt((1 - u) * (b - a) * (b - c));
+}"""
 
 _ALD_SIGMA = "2 * scale * asymmetry / (1 + asymmetry ** 2)"
 _ALD_TAU = "asymmetry ** 2 / (1 + asymmetry ** 2)"
@@ -83,6 +101,8 @@ FAMILIES: dict[str, Counterparts] = {
     "Laplace": Counterparts(Stan("double_exponential", ("loc", "scale")), _pymc("Laplace", mu="loc", b="scale")),
     "Logistic": Counterparts(Stan("logistic", ("loc", "scale")), _pymc("Logistic", mu="loc", s="scale")),
     "Gumbel": Counterparts(Stan("gumbel", ("loc", "scale")), _pymc("Gumbel", mu="loc", beta="scale")),
+    "Triangular": Counterparts(Stan("triangular", ("lower", "c", "upper"), functions=_TRIANGULAR_STAN),
+                               _pymc("Triangular", lower="lower", c="c", upper="upper")),
     "Uniform": Counterparts(Stan("uniform", ("low", "high")), _pymc("Uniform", lower="low", upper="high")),
     "Chi2": Counterparts(Stan("chi_square", ("df",)), _pymc("ChiSquared", nu="df")),
     "AsymmetricLaplace": Counterparts(

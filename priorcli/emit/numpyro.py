@@ -12,12 +12,17 @@ def emit(variables: tuple[plan.Variable, ...], model: lang.Model, *, seed: int, 
          show: tuple[str, ...], command: str) -> str:
     by_name = {v.name: v for v in variables}
 
+    own = _own_classes(variables)
+
     def dist_source(statement, dexpr, names) -> str:
         v = by_name[statement.name]
         args = ", ".join(f"{k}={_arg(v, k, e, names)}" for k, e in v.params.items())
-        return f"dist.{v.family.name}({args})"
+        return f"{'' if v.family.name in own else 'dist.'}{v.family.name}({args})"
 
     source = lang.to_numpyro_source(model, dist_source).rstrip("\n")
+    if own:  # after the imports, before def model()
+        head, sep, rest = source.partition("\ndef model(")
+        source = head.rstrip("\n") + "\n\n\n" + "\n\n".join(own.values()) + "\n\n" + sep + rest
     header = "\n".join([*plan.header(variables, command, "#"),
                         "# `python THIS_FILE.py` draws the prior and prints its quantiles.", "", "import numpy as np", ""])
     main = [
@@ -58,3 +63,25 @@ def _arg(v: plan.Variable, name: str, expr, names) -> str:
     if counts and value is not None and value == int(value):
         return str(int(value))
     return lang.expr_to_source(expr, names)
+
+
+def _own_classes(variables) -> dict[str, str]:
+    """The source of priorcli's own numpyro classes (``priorcli.dists``, for families numpyro lacks)
+    that the model uses, by class name, so that the program runs without priorcli: each module's
+    code without its docstring and ``__future__`` import."""
+    import ast
+    import inspect
+    import sys
+
+    out = {}
+    for v in variables:
+        module = getattr(getattr(v.family, "factory", None), "__module__", "") or ""
+        if module.startswith("priorcli.dists.") and v.family.name not in out:
+            text = inspect.getsource(sys.modules[module])
+            body = ast.parse(text).body
+            start = next(n for n in body if not (isinstance(n, ast.Expr) and isinstance(n.value, ast.Constant))
+                         and not (isinstance(n, ast.ImportFrom) and n.module == "__future__"))
+            lines = text.splitlines()[start.lineno - 1:]
+            out[v.family.name] = (f"# priorcli's own numpyro class for {v.family.name} (numpyro has none), "
+                                  f"from {module}\n" + "\n".join(lines).rstrip("\n") + "\n")
+    return out

@@ -70,10 +70,14 @@ def emit(variables: tuple[plan.Variable, ...], *, prior: bool, command: str, dat
         lines += program.block("transformed parameters", program.transformed)
         lines += program.block("model", program.model)
     used = sorted(set(re.findall(r"\bcmp_(lt|le|gt|ge|eq|ne)\(", "\n".join(lines))))
+    # user-defined functions: the families' Stan lacks (Triangular's), then the comparisons used
+    functions = [line for source in program.functions for line in source.splitlines()]
     if used:
         ops = {"lt": "<", "le": "<=", "gt": ">", "ge": ">=", "eq": "==", "ne": "!="}
+        functions += list(compare_functions(ops[u] for u in used))
+    if functions:
         at = len(header)
-        lines[at:at] = program.block("functions", compare_functions(ops[u] for u in used))
+        lines[at:at] = program.block("functions", functions)
     return "\n".join(lines) + "\n"
 
 
@@ -95,6 +99,7 @@ class _Program:
         self.transformed: list[str] = []
         self.model: list[str] = []
         self.generated: list[str] = []
+        self.functions: list[str] = []  # user-defined functions the families need, each once
         integers = {v.name for v in variables if v.discrete and v.statement.size is None}
         sizes = {v.name: v.statement.size for v in variables if v.statement.size is not None}
         self.syntax = Syntax("^", FUNCTIONS, CONSTANTS, frozenset(integers | {d.name for d in data if _is_int(d)}), True,
@@ -114,7 +119,7 @@ class _Program:
 
     @staticmethod
     def block(name: str, lines: list[str]) -> list[str]:
-        return [f"{name} {{"] + [f"  {line}" for line in lines] + ["}"] if lines else []
+        return [f"{name} {{"] + [f"  {line}" if line else "" for line in lines] + ["}"] if lines else []
 
     def expr(self, e: lang.Expr) -> str:
         return render(e, self.syntax)
@@ -141,6 +146,8 @@ class _Program:
         if entry is None:
             raise plan.error(v.statement, f"'{v.name}' ~ {v.family.name}: Stan has no {v.family.name} distribution; "
                                           f"choose another family for --emit {'stan-prior' if self.prior else 'stan'}")
+        if entry.functions and entry.functions not in self.functions:
+            self.functions.append(entry.functions)
         if self.prior:
             self._draw(v, name, entry)
             return

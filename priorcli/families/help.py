@@ -281,13 +281,15 @@ def _registry_document() -> dict:
 
 
 def _registry_cache_path() -> str | None:
-    from priorcli import records
+    from priorcli import dists, records
     from priorcli.families import doctext
     from priorcli.families import registry as families
     from priorcli.records import domain
 
-    package = os.path.dirname(os.path.abspath(records.__file__))
-    sources = sorted(os.path.join(package, n) for n in os.listdir(package) if n.endswith(".py"))
+    sources = []
+    for package in (records, dists):  # the records' and priorcli's own classes' sources
+        folder = os.path.dirname(os.path.abspath(package.__file__))
+        sources += sorted(os.path.join(folder, n) for n in os.listdir(folder) if n.endswith(".py"))
     sources.append(domain.__file__)  # the domains' package, beside the family files
     return _cache_path("family-registry", (families.__file__, doctext.__file__, __file__, *sources),
                        f"format {REGISTRY_FORMAT}")

@@ -295,13 +295,15 @@ def _discover_class(name: str, cls) -> FamilyInfo | None:
         params=tuple(params),
         discrete=discrete,
         multivariate=multivariate,
-        support=_support_text(support),
+        support=_support_text(support, {p.name: _probe_value(p) for p in params}),
         doc=doc,
         factory=cls,
     )
 
 
-def _support_text(support) -> str:
+def _support_text(support, probes: dict) -> str:
+    """The support as text; an end set by a parameter is named by it (``probes``: the parameter
+    values the support was made from)."""
     from numpyro.distributions import constraints as c
 
     names = [
@@ -323,19 +325,36 @@ def _support_text(support) -> str:
     if isinstance(support, c.integer_interval):
         return "{low, ..., high}, set by the parameters"
     if isinstance(support, c.interval):
-        return "(low, high), set by the parameters"
+        ends = [_end_name(getattr(support, end), probes, fallback)
+                for end, fallback in (("lower_bound", "low"), ("upper_bound", "high"))]
+        return f"({ends[0]}, {ends[1]}), set by the parameters"
     return type(support).__name__.lstrip("_").lower()
+
+
+def _end_name(value, probes: dict, fallback: str) -> str:
+    """The parameter whose probe value is this end of the support, else ``fallback``."""
+    import numpy as np
+
+    for name, probe in probes.items():
+        if np.shape(probe) == () and np.shape(value) == () and float(value) == float(probe):
+            return name
+    return fallback
 
 
 @functools.lru_cache(maxsize=1)
 def _classes() -> dict[str, Any]:
-    """Every Distribution class numpyro exports (cheap: nothing is instantiated)."""
+    """Every Distribution class numpyro exports, and priorcli's own for the families numpyro lacks
+    (``priorcli.dists``; numpyro's class wins a name both have). Cheap: nothing is instantiated."""
     dist = numpyro_dist()
-    return {
+    from priorcli import dists
+
+    found = {
         name: getattr(dist, name)
         for name in sorted(dist.__all__)
         if inspect.isclass(getattr(dist, name)) and issubclass(getattr(dist, name), dist.Distribution)
     }
+    found.update({name: cls for name, cls in dists.classes().items() if name not in found})
+    return dict(sorted(found.items()))
 
 
 @functools.lru_cache(maxsize=None)
@@ -559,9 +578,12 @@ def parse_family_args(family: FamilyInfo, pairs: Iterable[tuple[str, Any]]) -> P
     scalar_targets: dict[str, Any] = {}
     quantiles: list[tuple[float, float]] = []
     weights: list[tuple[str, float]] = []
+    # Parameters named like the interval target's ends (Triangular's lower and upper) are that
+    # interval's ends when --mass is given, as in PreliZ's maxent(Triangular(), lower, upper, mass).
+    interval = {"lower", "upper"} if any(name == "mass" for name, _ in pairs) else set()
     for name, raw in pairs:
         argument = f"--{name}"
-        native = name if name in family.param_names else aliases.get(name)
+        native = name if name in family.param_names and name not in interval else aliases.get(name)
         if native is not None:
             if native in params:
                 if spelled[native] == name:
@@ -619,7 +641,16 @@ def complete_params(family: FamilyInfo, params: dict[str, Any]) -> dict[str, Any
 
 
 def check_dependent(family: FamilyInfo, params: dict[str, Any]) -> None:
-    """Constraints between parameters that numpyro marks as 'dependent' (Uniform low < high)."""
+    """Constraints between parameters that numpyro marks as 'dependent' (Uniform low < high; the
+    record's own ``check_params``, such as Triangular's lower <= c <= upper)."""
+    from priorcli import records
+
+    record = records.describe(family.name)
+    if record is not None and record.check_params is not None:
+        why = record.check_params(params, lambda name, value: f"--{name} {value}")
+        if why is not None:
+            raise UsageError(why)
+        return
     if "low" in params and "high" in params and not params["low"] < params["high"]:
         raise UsageError(
             f"--low {params['low']:g} must be below --high {params['high']:g} for {family.name}"

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from priorcli.model import parse as lang
+from priorcli import records
 from priorcli.errors import UsageError
 from priorcli.families.registry import (
     SCALAR_TARGETS,
@@ -177,12 +178,19 @@ def _check_shapes(family: FamilyInfo, params: dict, per_draw: bool) -> dict:
 def _complete_vectorised(family: FamilyInfo, params: dict) -> dict:
     scalars = {k: v for k, v in params.items() if not isinstance(v, np.ndarray)}
     # Placeholders for the varying ones, increasing in numpyro's order so that low < high holds
-    # here; the real values are checked below.
-    placeholders = {p.name: 1.0 + i for i, p in enumerate(family.params) if p.name not in scalars}
+    # here; the real values are checked below. A record checking its own parameters (Triangular's
+    # lower <= c <= upper) gets the first draw's, and the check on every draw below.
+    record = records.describe(family.name)
+    own = record is not None and record.check_params is not None
+    placeholders = {p.name: float(np.ravel(params[p.name])[0]) if own and p.name in params else 1.0 + i
+                    for i, p in enumerate(family.params) if p.name not in scalars}
     full = complete_params(family, {**scalars, **{k: placeholders[k] for k in params if k not in scalars}})
     full.update({k: v for k, v in params.items() if isinstance(v, np.ndarray)})
     if "low" in full and "high" in full and np.any(np.asarray(full["low"]) >= np.asarray(full["high"])):
         raise UsageError(f"'low' must be below 'high' for {family.name} in every draw")
+    why = record.check_params(full) if own else None
+    if why is not None:
+        raise UsageError(f"{why} in every draw")
     return full
 
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 from priorcli.records import (
     bernoulli, beta, betabinomial, betaproportion, binomial, cauchy, chi2, dirichlet, discreteuniform, exponential,
     gamma, geometric, gumbel, halfcauchy, halfnormal, inversegamma, kumaraswamy, laplace, levy, logistic, lognormal,
-    loguniform, negativebinomial, negativebinomial2, normal, pareto, poisson, studentt, uniform, weibull,
+    loguniform, negativebinomial, negativebinomial2, normal, pareto, poisson, studentt, triangular, uniform, weibull,
 )
 from priorcli.records.base import MAX_WHOLE, PARAM_ALIASES, FamilyRecord, Inversion, ParamSpec, aliases_for
 from priorcli.records.domain import Domain
@@ -47,6 +47,7 @@ _FAMILIES = (
     logistic,
     gumbel,
     uniform,
+    triangular,
     chi2,
     loguniform,
     kumaraswamy,

@@ -258,6 +258,15 @@ class FamilyRecord:
     # why `--family auto` leaves the family out (named in --family it is ranked as any other): a fixed
     # grid of integers nobody elicits, or a second parametrisation of a family already ranked
     not_auto: str | None = None
+    # constraints between parameters (numpyro's 'dependent' ones) beyond Uniform-like low < high:
+    # check_params(params) -> why they fail (naming the parameters and values), or None; elementwise
+    # on arrays (the model language's varying parameters). Triangular's lower <= c <= upper
+    check_params: Callable | None = field(default=None, compare=False)
+    # the solver's unconstrained coordinates where the kinds' log/logit ones and ``ordered`` do not
+    # keep the parameters valid: an object with params(xs, p) -> p (xs: the free parameters'
+    # coordinates, p: the fixed parameters; standardised units) and x(p, free) -> [coordinate, ...]
+    # (Triangular's lower, the log width and the mode's logit position between the ends)
+    solve_coords: object | None = field(default=None, compare=False)
 
     @property
     def takes_count(self) -> bool:
@@ -292,8 +301,10 @@ class FamilyRecord:
 
     def typical_params(self) -> dict[str, float]:
         """Some valid parameters: each domain's typical value (1 for positive, 1/2 for unit-interval,
-        0 for real ones)."""
-        return {p.name: p.domain.typical for p in self.params}
+        0 for real ones); numpyro's default for a dependent one where the record checks its
+        parameters together (Triangular's c and upper, valid only beside lower)."""
+        return {p.name: p.default if p.domain.dependent and p.default is not None and self.check_params is not None
+                else p.domain.typical for p in self.params}
 
     def support_given(self, fixed: dict | None = None) -> tuple[float, float]:
         """The support the targets must lie in when ``fixed`` is held: the support itself when it

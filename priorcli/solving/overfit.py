@@ -130,7 +130,7 @@ def fit_overdetermined(prob: Problem, weights: list[float]) -> Overfit:
 
 def at_edge(prob: Problem, name: str, v: float) -> bool:
     """Whether an unconstrained coordinate sits at priorcli's clip: the search ran off."""
-    if on_line(prob.domains[name]) and not prob.ordered:
+    if on_line(prob.domains[name]) and not prob.bounded:
         return abs(v) >= 1e7
     return abs(v) >= _EDGE
 

@@ -77,6 +77,10 @@ def check_fixed(family: str, F: FamilyRecord, fixed: dict) -> dict:
         out[n] = v
     if F.ordered and "low" in out and "high" in out and not out["low"] < out["high"]:
         raise UsageError(f"low={show(out['low'])} must be below high={show(out['high'])}")
+    if F.check_params is not None:  # on the parameters held, whichever they are
+        why = F.check_params(out)
+        if why is not None:
+            raise UsageError(why)
     return out
 
 
@@ -90,6 +94,8 @@ class Problem:
         self.names = tuple(p.name for p in F.params)
         self.scaling = F.scaling
         self.ordered = F.ordered  # None, 'add' or 'mul'
+        self.coords = F.solve_coords  # the record's own coordinates, or None
+        self.bounded = bool(self.ordered or self.coords)  # coordinates clipped at +-30, scanned on one grid
         self.shift = "loc" in self.scaling.values()
         self.a, self.c = self._standardiser(eqs, fixed)
         self.eqs_orig = list(eqs)
@@ -256,10 +262,12 @@ class Problem:
         # log/logit coordinates beyond +-30 (parameters beyond 1e13) are no prior anyone means, and
         # scipy.special gets slow out there: clip, which also stops searches that drift away
         xs = {
-            n: min(max(float(v), -1e8), 1e8) if on_line(self.domains[n]) and not self.ordered
+            n: min(max(float(v), -1e8), 1e8) if on_line(self.domains[n]) and not self.bounded
             else min(max(float(v), -30.0), 30.0)
             for n, v in zip(free, x)
         }
+        if self.coords is not None:
+            return self.coords.params(xs, p)
         if self.ordered:
             return self._ordered_params(xs, p)
         for n, v in xs.items():
@@ -280,8 +288,8 @@ class Problem:
         """Unconstrained coordinates of params p (None if p is invalid)."""
         free = self.free if free is None else free
         try:
-            out = []
-            for n in free:
+            out = [] if self.coords is None else [float(v) for v in self.coords.x(p, free)]
+            for n in free if self.coords is None else ():
                 v = p[n]
                 d = self.domains[n]
                 if self.ordered:
@@ -294,7 +302,7 @@ class Problem:
 
     def grid(self, name: str) -> list[float]:
         """Scan grid of one unconstrained coordinate."""
-        if self.ordered:
+        if self.bounded:
             lo, hi, step = -12.0, 12.0, 0.125
         else:
             d = self.domains[name]

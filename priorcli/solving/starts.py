@@ -88,7 +88,7 @@ def starts(prob: Problem, eqs, fixed, free, first: list | None = None, limit: in
                         starts.append(y)
     axes = []
     for n in free:
-        if prob.ordered or mapped(prob.domains[n]):
+        if prob.bounded or mapped(prob.domains[n]):
             axes.append((0.0, 1.5, -1.5, 3.0, 4.5, -3.0))
         else:
             axes.append((0.0, 1.0, -1.0, 2.0, -2.0))
