@@ -57,9 +57,9 @@ def test_every_pymc_line_builds_numpyros_distribution():
     pm = pytest.importorskip("pymc", reason="PyMC is in the test extra")
     import jax
 
-    from priorcli.families.registry import numpyro_dist
+    from priorcli.families.registry import _classes
 
-    dist = numpyro_dist()
+    classes = _classes()  # numpyro's and priorcli's own (Triangular)
     for family, entry in frameworks.FAMILIES.items():
         if entry.pymc is None:
             continue
@@ -67,7 +67,7 @@ def test_every_pymc_line_builds_numpyros_distribution():
         assert line.startswith(f'pm.{entry.pymc.name}("x", ')
         with pm.Model():
             rv = eval(line, {"pm": pm})  # noqa: S307 - the line under test
-        d = getattr(dist, family)(**PARAMS[family])
+        d = classes[family](**PARAMS[family])
         value = np.asarray(d.sample(jax.random.PRNGKey(3)), dtype=np.float64)
         np.testing.assert_allclose(pm.logp(rv, value).eval(), float(d.log_prob(value)), rtol=1e-6, atol=1e-7,
                                    err_msg=family)

@@ -190,7 +190,7 @@ def test_targets_that_cannot_hold_stay_in_the_app():
 
 
 SCIPY = {name: scipy_oracle(name) for name in (
-    "Normal", "StudentT", "Logistic", "Gumbel", "Cauchy", "Laplace", "Levy", "Uniform", "Gamma", "LogNormal", "Weibull", "InverseGamma", "HalfCauchy", "HalfNormal", "Exponential", "Chi2", "Pareto", "LogUniform", "Beta", "BetaProportion",
+    "Normal", "StudentT", "Logistic", "Gumbel", "Cauchy", "Laplace", "Levy", "Uniform", "Gamma", "LogNormal", "Weibull", "InverseGamma", "HalfCauchy", "HalfNormal", "Exponential", "Chi2", "Pareto", "LogUniform", "Beta", "BetaProportion", "Triangular",
 )}  # the families' scipy oracles, declared beside their records
 
 
@@ -251,7 +251,7 @@ def test_roulette_ranking_is_solve_family_on_the_chip_quantiles(run):
 
 def test_roulette_candidates_follow_the_range():
     assert set(candidates(-5, 5)) == {"Normal", "StudentT", "Logistic", "Gumbel", "Cauchy", "Laplace", "Uniform",
-                                      "Levy"}
+                                      "Levy", "Triangular"}
     inside = set(candidates(0, 1))
     assert {"Beta", "Kumaraswamy", "Gamma"} <= inside
     assert not any(resolve_fast(n).discrete for n in candidates(0, 10))  # whole-number edges: still continuous
@@ -274,7 +274,7 @@ def test_roulette_in_the_app_ranks_the_chips():
     assert [r.family for r in state.ranking.ranked] == [r.family for r in expected.ranked]
     assert state.best.family in texts["ranking"]
     # two targets: the three-parameter StudentT is skipped, with its reason
-    assert [s.family for s in state.ranking.skipped] == ["StudentT"]
+    assert [s.family for s in state.ranking.skipped] == ["StudentT", "Triangular"]  # 3 parameters, 2 quartiles
     doc = state.document()
     assert doc["family"] == state.best.family
     assert set(doc["targets"]) == {"q0.25", "q0.75"} and doc["targets"]["q0.25"] == pytest.approx(0.0)
