@@ -58,6 +58,8 @@ def targets_of(family: FamilyInfo) -> tuple[str, ...]:
     record = family.record
     inversions = record.inversions if record is not None else ()
     with_count = record is not None and record.takes_count
+    if record is not None and record.matrix is not None:  # solve's targets on one element (LKJ's correlation)
+        return tuple(record.matrix.targets)
     if family.multivariate:
         return tuple(sorted({t for inv in inversions for t in inv.targets}, key=_target_order))
     return tuple(t for t in SCALAR_TARGETS + ("quantile",) if t != "count" or with_count)

@@ -70,7 +70,7 @@ class FamilyInfo:
     @classmethod
     def from_record(cls, record: FamilyRecord) -> "FamilyInfo":
         """The family as its record describes it, without numpyro (the closed-form fast paths)."""
-        event_dim = 1 if record.multivariate else 0
+        event_dim = 1 if record.multivariate and record.matrix is None else 0  # a matrix's K and eta are numbers
         params = tuple(ParamInfo(p.name, p.domain, p.default, event_dim) for p in record.params)
         return cls(name=record.name, params=params, discrete=record.discrete, multivariate=record.multivariate)
 
@@ -82,7 +82,10 @@ class FamilyInfo:
         return next(p for p in self.params if p.name == name)
 
     def aliases(self) -> dict[str, str]:
-        """alias -> native name, for the aliases that apply to this family."""
+        """alias -> native name, for the aliases that apply to this family (its record's own, if any)."""
+        record = self.record
+        if record is not None and record.own_aliases is not None:
+            return dict(record.own_aliases)
         return aliases_for(self.param_names)
 
 
@@ -242,6 +245,8 @@ def _probe_value(param: ParamInfo):
 
     if param.domain.dependent:
         return param.default if param.default is not None else 1.0
+    if param.constraint is None and param.domain.integer:  # a record's matrix size: numpyro takes an int
+        return int(param.domain.typical)
     if param.domain.vector is None:
         shape = (3,) * param.event_dim
         return np.full(shape, param.domain.typical) if param.event_dim else param.domain.typical
@@ -260,9 +265,16 @@ def _discover_class(name: str, cls) -> FamilyInfo | None:
         return None
     signature = inspect.signature(cls.__init__)
     params = []
+    record = records.describe(name)
+    declared = {q.name: q for q in record.params} if record is not None and record.matrix is not None else {}
     for p in list(signature.parameters.values())[1:]:
         if p.name == "validate_args" or p.kind in (p.VAR_KEYWORD, p.VAR_POSITIONAL):
             continue
+        if p.name in declared and p.name not in arg_constraints:  # a matrix's size (LKJ's dimension): the record's
+            params.append(ParamInfo(p.name, declared[p.name].domain, declared[p.name].default))
+            continue
+        if declared and p.name not in declared and p.default is not inspect.Parameter.empty:
+            continue  # an implementation switch the record does not declare (LKJ's sample_method)
         if p.name not in arg_constraints:
             if p.kind == p.KEYWORD_ONLY and p.default is not inspect.Parameter.empty:
                 continue  # an implementation switch with a default, e.g. Poisson's is_sparse
@@ -281,7 +293,6 @@ def _discover_class(name: str, cls) -> FamilyInfo | None:
         instance = cls(**{p.name: _probe_value(p) for p in params})
     except Exception:
         return None
-    record = records.describe(name)
     multivariate = record is not None and record.multivariate  # vector draws: only where a record says so
     if not multivariate and instance.event_shape != ():
         return None
@@ -295,7 +306,7 @@ def _discover_class(name: str, cls) -> FamilyInfo | None:
         params=tuple(params),
         discrete=discrete,
         multivariate=multivariate,
-        support=_support_text(support, {p.name: _probe_value(p) for p in params}),
+        support=record.matrix.support if declared else _support_text(support, {p.name: _probe_value(p) for p in params}),
         doc=doc,
         factory=cls,
     )

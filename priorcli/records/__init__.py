@@ -19,7 +19,8 @@ from __future__ import annotations
 
 from priorcli.records import (
     bernoulli, beta, betabinomial, betaproportion, binomial, cauchy, chi2, dirichlet, discreteuniform, exponential,
-    gamma, geometric, gumbel, halfcauchy, halfnormal, inversegamma, kumaraswamy, laplace, levy, logistic, lognormal,
+    gamma, geometric, gumbel, halfcauchy, halfnormal, inversegamma, kumaraswamy, laplace, levy, lkj, lkjcholesky,
+    logistic, lognormal,
     loguniform, negativebinomial, negativebinomial2, normal, pareto, poisson, studentt, triangular, uniform, weibull,
 )
 from priorcli.records.base import MAX_WHOLE, PARAM_ALIASES, FamilyRecord, Inversion, ParamSpec, aliases_for
@@ -61,6 +62,8 @@ _FAMILIES = (
     betabinomial,
     discreteuniform,
     dirichlet,
+    lkj,
+    lkjcholesky,
 )
 
 RECORDS: dict[str, FamilyRecord] = {m.RECORD.name: m.RECORD for m in _FAMILIES if not m.RECORD.multivariate}
