@@ -27,7 +27,7 @@ from priorcli.records.base import MAX_WHOLE, PARAM_ALIASES, FamilyRecord, Invers
 from priorcli.records.domain import Domain
 
 __all__ = ["Domain", "FamilyRecord", "Inversion", "MAX_WHOLE", "ParamSpec", "PARAM_ALIASES", "RECORDS", "MULTIVARIATE", "aliases_for", "get",
-           "describe", "scipy_oracle"]
+           "describe", "find", "scipy_oracle"]
 
 # The registry: one line per family, in the order `priorcli list` and `--family auto` take them.
 _FAMILIES = (
@@ -83,6 +83,12 @@ def get(name: str) -> FamilyRecord | None:
 def describe(name: str) -> FamilyRecord | None:
     """The record of any family, univariate or multivariate (exact class name), or None."""
     return RECORDS.get(name) or MULTIVARIATE.get(name)
+
+
+def find(spelled: str) -> FamilyRecord | None:
+    """The record of a family as a model writes its name (any case, '-' and '_' ignored), or None."""
+    key = spelled.lower().replace("-", "").replace("_", "")
+    return next((r for r in (*RECORDS.values(), *MULTIVARIATE.values()) if r.name.lower() == key), None)
 
 
 def scipy_oracle(name: str):
