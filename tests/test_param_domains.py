@@ -23,7 +23,8 @@ from priorcli.records.domain import MAX_WHOLE, NAMED, POSITIVE, UNIT_INTERVAL, n
 
 
 def _params():
-    return [(name, p) for name, f in registry().items() for p in f.params]
+    # a parameter numpyro gives no constraint (LKJ's dimension, a plain int) has its record's domain only
+    return [(name, p) for name, f in registry().items() for p in f.params if p.constraint is not None]
 
 
 PARAMS = _params()

@@ -124,16 +124,6 @@ FAMILIES: dict[str, Counterparts] = {
     "Kumaraswamy": Counterparts(None, _pymc("Kumaraswamy", a="concentration1", b="concentration0")),
     "VonMises": Counterparts(None, _pymc("VonMises", mu="loc", kappa="concentration")),
     "Dirichlet": Counterparts(Stan("dirichlet", ("concentration",)), _pymc("Dirichlet", a="concentration")),
-    "LKJ": Counterparts(
-        Stan("lkj_corr", ("concentration",), rng=("lkj_corr", ("dimension", "concentration")), matrix="corr_matrix",
-             rng_ints=(0,)),
-        PyMC("LKJCorr", (("n", "dimension"), ("eta", "concentration")), lines=_LKJ_PYMC + (
-            '{py} = pm.Deterministic("{name}", {raw})',))),
-    "LKJCholesky": Counterparts(
-        Stan("lkj_corr_cholesky", ("concentration",), rng=("lkj_corr_cholesky", ("dimension", "concentration")),
-             matrix="cholesky_factor_corr", rng_ints=(0,)),
-        PyMC("LKJCorr", (("n", "dimension"), ("eta", "concentration")), lines=_LKJ_PYMC + (
-            '{py} = pm.Deterministic("{name}", pt.linalg.cholesky({raw}))',))),
     # discrete (Stan: generated quantities only; a Stan parameter cannot be discrete)
     "Poisson": Counterparts(Stan("poisson", ("rate",)), _pymc("Poisson", mu="rate")),
     "BernoulliProbs": Counterparts(Stan("bernoulli", ("probs",)), _pymc("Bernoulli", p="probs")),
@@ -162,11 +152,27 @@ FAMILIES: dict[str, Counterparts] = {
 }
 
 
+# Matrix families (a record with ``matrix``: LKJ's), apart from FAMILIES, whose entries are each
+# one number's or vector's distribution with a density the table's checks evaluate
+MATRIX_FAMILIES: dict[str, Counterparts] = {
+    "LKJ": Counterparts(
+        Stan("lkj_corr", ("concentration",), rng=("lkj_corr", ("dimension", "concentration")), matrix="corr_matrix",
+             rng_ints=(0,)),
+        PyMC("LKJCorr", (("n", "dimension"), ("eta", "concentration")), lines=_LKJ_PYMC + (
+            '{py} = pm.Deterministic("{name}", {raw})',))),
+    "LKJCholesky": Counterparts(
+        Stan("lkj_corr_cholesky", ("concentration",), rng=("lkj_corr_cholesky", ("dimension", "concentration")),
+             matrix="cholesky_factor_corr", rng_ints=(0,)),
+        PyMC("LKJCorr", (("n", "dimension"), ("eta", "concentration")), lines=_LKJ_PYMC + (
+            '{py} = pm.Deterministic("{name}", pt.linalg.cholesky({raw}))',))),
+}
+
+
 def stan(family: str) -> Stan | None:
-    entry = FAMILIES.get(family)
+    entry = FAMILIES.get(family) or MATRIX_FAMILIES.get(family)
     return entry.stan if entry else None
 
 
 def pymc(family: str) -> PyMC | None:
-    entry = FAMILIES.get(family)
+    entry = FAMILIES.get(family) or MATRIX_FAMILIES.get(family)
     return entry.pymc if entry else None
