@@ -163,11 +163,6 @@ def counts(alpha=1.0, beta=1.0, days=3):
         numpyro.sample("y", dist.Poisson(rate))
 
 
-def both(s=1.0):
-    numpyro.sample("a", dist.Normal(0.0, s))
-    numpyro.sample("k", dist.Binomial(s, 0.5))
-
-
 def not_a_model(s=1.0):
     return s
 
@@ -225,8 +220,6 @@ def test_numpyro_model_errors_while_running(run, numpyro_file):
                            "a:1"), "not a numpyro model")
     assert_usage_error(run("solve", "--numpyro", f"{numpyro_file}:model", "--free", "s", "--median", "q:1"),
                        "'q'", "z, p")
-    assert_usage_error(run("solve", "--numpyro", f"{numpyro_file}:both", "--free", "s", "--median", "a:1"),
-                       "whole number", "--arg s=")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -99,14 +99,11 @@ class UserRunner:
             trace = numpyro.handlers.trace(numpyro.handlers.seed(self.model, rng_seed=k)).get_trace(
                 **self.kwargs, **theta)
             values = {name: jnp.asarray(trace[name]["value"], dtype=jnp.float64).reshape(-1) for name in names}
-            cond = {}
-            for r in requests:
-                c = conditional(trace[r.site]["fn"], r, 1)
-                cond[r] = None if c is None else c.reshape(-1)
-            return values, {r: c for r, c in cond.items() if c is not None}
+            cond = [conditional(trace[r.site]["fn"], r, 1) for r in requests]
+            return values, [None if c is None else c.reshape(-1) for c in cond]  # a list: pytree keys must sort
 
         values, cond = self._call(lambda: jax.vmap(one)(jax.random.split(key, n)))
-        return values, {r: cond.get(r) for r in requests}
+        return values, dict(zip(requests, cond))
 
 
 def _narrow(old: FreeDomain, domain, use: str) -> FreeDomain:
