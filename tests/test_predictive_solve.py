@@ -133,6 +133,18 @@ def test_mean_and_sd_targets(run):
 
 
 @pytest.mark.slow
+def test_discrete_mean_and_sd_from_conditional_moments(run):
+    """y ~ Poisson(Gamma(a, b)): E y = a / b and var y = a / b + a / b^2, so mean 3 and sd 2 give
+    b = 3, a = 9 (the Poisson draws are steps; their conditional mean and variance are smooth)."""
+    doc = solved(run, "--model", "rate ~ Gamma(a, b); y ~ Poisson(rate)", "--mean", "y:3", "--sd", "y:2")
+    a, b = doc["free"]["a"], doc["free"]["b"]
+    # the fitting draws' rates carry the error: E y = mean of n rates, sd(rate) = sqrt(a) / b = 1
+    assert abs(a / b - 3) < K * 1 / math.sqrt(N)
+    assert abs(math.sqrt(a / b + a / b ** 2) - 2) < K * 2 / math.sqrt(N)
+    assert doc["achieved"]["y"]["mean"]["met"] and doc["achieved"]["y"]["sd"]["met"]
+
+
+@pytest.mark.slow
 def test_targets_that_cannot_be_met_exit_1_with_the_closest(run):
     # a Normal(0, s) through sigmoid has its median at 0.5 whatever s is
     result = run("solve", "--model", "z ~ Normal(0, s); p = sigmoid(z)", "--median", "p:0.3", "--quantile",

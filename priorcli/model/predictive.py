@@ -26,6 +26,8 @@ from priorcli.model.jaxrun import Request
 CHECK_FACTOR = 10
 #: a target is missed beyond this many (combined) Monte Carlo standard errors
 MISS_SE = 3.0
+#: the most values of one targeted variable the fresh check holds (draws x elements)
+MAX_CHECK_VALUES = 1 << 24
 
 
 @dataclass(frozen=True)
@@ -245,6 +247,11 @@ def check(runner: Runner, values: dict[str, float], targets, sites, *, n: int, s
     run = jax.jit(lambda key: {k: runner(theta, n, key)[0][k] for k in wanted})
     for i in range(CHECK_FACTOR):
         out = run(jax.random.fold_in(base, i))
+        size = max(int(np.shape(out[k])[-1]) if np.ndim(out[k]) > 1 else 1 for k in wanted)
+        if i == 0 and CHECK_FACTOR * n * size > MAX_CHECK_VALUES:
+            raise UsageError(f"checking the targets on {CHECK_FACTOR} x {n} fresh draws of {size} elements is more "
+                             f"than {MAX_CHECK_VALUES} values; use -n {max(2, MAX_CHECK_VALUES // (CHECK_FACTOR * size))}"
+                             " or fewer")
         for k in wanted:
             chunks[k].append(np.asarray(out[k], dtype=np.float64))
     draws = {k: np.concatenate(v) for k, v in chunks.items()}
