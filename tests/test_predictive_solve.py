@@ -254,6 +254,7 @@ def test_numpyro_model_errors_while_running(run, numpyro_file):
     (["--model", "y ~ Poisson(r)", "--median", "y:2.5"], ["discrete", "whole numbers"]),
     (["--model", "z ~ softplus(bounds(Normal(0, 1), 0, u))", "--median", "z:1"], ["transform", "--set"]),
     (["--model", "z ~ Normal(0, s)", "--mode", "z:1"], ["'--mode'", "--quantile"]),
+    (["--model", "z ~ Normal(0, s)", "--median", "z:1", "--format", "csv"], ["--format csv", "table or json"]),
 ])
 def test_usage_errors(run, args, needles):
     assert_usage_error(run("solve", *args), *needles)

@@ -219,6 +219,8 @@ def _solve_predictive(family, tokens, model, numpyro_model, free, sets, data, ar
     if family is not None or other or (model is not None and numpyro_model is not None):
         raise UsageError("solve --model/--numpyro solves a model's hyperparameters: give no FAMILY, --family, --plot "
                          "or --plot-file, and one of --model and --numpyro")
+    if format not in ("table", "json"):
+        raise UsageError(f"--format {format}: solve --model/--numpyro prints a table or json")
     if draws < 2:
         raise UsageError(f"--draws must be at least 2, got {draws}")
     if not 0 <= seed < 2**63:
