@@ -111,7 +111,7 @@ def mixture_spec(weights, components: Sequence[DistSpec], transforms=(), *, per_
     if w.ndim == 0 or count != len(components):
         raise UsageError(f"Mixture weights: {count} weight{'s' if count != 1 else ''} for {len(components)} "
                          f"component{'s' if len(components) != 1 else ''}; give one weight per component")
-    _check_weights(w)
+    check_weights(w)
     for i, c in enumerate(components):
         if c.family.multivariate:
             raise UsageError(f"Mixture component {i} ({c.family.name}) is multivariate; components are univariate")
@@ -132,8 +132,11 @@ def mixture_spec(weights, components: Sequence[DistSpec], transforms=(), *, per_
     return DistSpec(family, params, tuple(transforms))
 
 
-def _check_weights(w) -> None:
+def check_weights(w) -> None:
+    """UsageError naming the weights unless they are finite, non-negative and sum to 1 (each draw's)."""
     import numpy as np
+
+    w = np.asarray(w, dtype=np.float64)
 
     shown = "[" + ", ".join(f"{v:g}" for v in np.atleast_2d(w)[0]) + "]"
     if not np.all(np.isfinite(w)):
