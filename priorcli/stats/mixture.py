@@ -180,7 +180,7 @@ def numpyro_mixture(parts: tuple[FamilyInfo, ...], **kwargs):
     if len({type(c.support) for c in comps}) > 1:
         if parts[0].discrete:
             lows = [jnp.asarray(getattr(c.support, "lower_bound", 0)) for c in comps]
-            support = dist.constraints.integer_greater_than(functools.reduce(jnp.minimum, lows) - 1)
+            support = dist.constraints.integer_greater_than(functools.reduce(jnp.minimum, lows))
         else:
             support = dist.constraints.real
     return dist.MixtureGeneral(dist.Categorical(probs=kwargs["weights"]), comps, support=support)
