@@ -3,9 +3,11 @@
 * numpyro: ``dist.MixtureGeneral(dist.Categorical(probs=W), [dist.A(...), ...])``, the
   distribution priorcli draws with, so the program draws what ``sample`` does (with an explicit
   ``support=`` where the components' supports differ: the union of theirs);
-* Stan: ``target += log_mix(W, [a_lpdf(x | ...), ...]')`` in the model block, a component whose
-  support is narrower than the mixture's guarded to ``negative_infinity()`` outside it (Stan's
-  lpdfs refuse values off their support), a folded family (HalfNormal) with its ``log2()``; in
+* Stan: ``target += log_mix(W, [a_lpdf(x | ...), ...]')`` in the model block, a folded family
+  (HalfNormal) with its ``log2()``. A component whose support is narrower than the mixture's is
+  guarded to ``negative_infinity()`` outside it (Stan's lpdfs refuse values off their support), and
+  as log_mix refuses an infinite component density such a mixture is written
+  ``target += log_sum_exp(log(W) + [...]')``, the same sum; in
   generated quantities a component index from ``categorical_rng(W)`` and the chosen component's
   ``_rng``;
 * PyMC: ``pm.Mixture("x", w=W, comp_dists=[pm.A.dist(...), ...])``.
@@ -85,7 +87,10 @@ def stan_sampled(program, v: plan.Variable, name: str, target: str) -> None:
     bounds += [f"upper={program.expr(plan.number(hi))}"] if hi is not None and math.isfinite(hi) else []
     program.parameters.append(f"real{'<' + ', '.join(bounds) + '>' if bounds else ''} {name};")
     densities = [_stan_lpdf(program, c, entry, name, (lo, hi)) for c, entry in zip(v.components, entries)]
-    program.model.append(f"target += log_mix({weights}, [{', '.join(densities)}]');")
+    if any("negative_infinity()" in d for d in densities):  # log_mix refuses a -inf component density
+        program.model.append(f"target += log_sum_exp(log({weights}) + [{', '.join(densities)}]');")
+    else:
+        program.model.append(f"target += log_mix({weights}, [{', '.join(densities)}]');")
 
 
 def _stan_lpdf(program, c: plan.Variable, entry: frameworks.Stan, name: str, ends) -> str:
