@@ -45,6 +45,8 @@ class Built:
 def build(family_name: str, pairs: Iterable[tuple[str, Any]], transform_texts: Iterable[str] = (), *,
           fast: bool = False) -> Built:
     """Resolve the family, parse its parameters and targets, solve when targets are given."""
+    if "(" in family_name:  # a quoted distribution as FAMILY: "Mixture([0.3, 0.7], [Normal(0, 1), ...])"
+        return Built(quoted_spec(family_name, list(pairs), transform_texts), None)
     family = (resolve_fast(family_name) if fast else None) or resolve(family_name)
     transforms = tuple(parse_transform(t) for t in transform_texts)
     parsed = parse_family_args(family, pairs)
@@ -64,6 +66,25 @@ def build(family_name: str, pairs: Iterable[tuple[str, Any]], transform_texts: I
     if record is not None:
         record.check_exact_counts(complete_params(family, params))
     return Built(DistSpec(family, complete_params(family, params), transforms), solved_from, approximate, warnings)
+
+
+def quoted_spec(text: str, pairs: list, transform_texts: Iterable[str] = ()) -> DistSpec:
+    """A distribution written in the model language (``"Mixture([0.3, 0.7], [Normal(0, 1),
+    Normal(3, 0.5)])"``, ``"Gamma(2, 1)"``) as summarize's and sample's FAMILY; ``--transform``s
+    wrap it, after its own."""
+    from priorcli.model import parse as lang
+    from priorcli.model.numpyro import dist_spec, is_family
+
+    if pairs:
+        raise UsageError(f"--{pairs[0][0]}: a quoted distribution carries its parameters inside it "
+                         f"('{text.strip()}'); give them there")
+    dexpr = lang.parse_distribution(text, is_family)
+    args, kwargs, transforms = lang.evaluate_distribution(dexpr)
+    spec = dist_spec(dexpr.family, args, kwargs, transforms)
+    extra = tuple(parse_transform(t) for t in transform_texts)
+    if extra and spec.family.discrete:
+        raise UsageError(f"--transform applies to continuous distributions; '{text.strip()}' is discrete")
+    return DistSpec(spec.family, spec.params, spec.transforms + extra)
 
 
 def solve_pairs(family_name: str, pairs: Iterable[tuple[str, Any]]):

@@ -86,7 +86,7 @@ def sample_family(family_name: str, tokens: list[str], transform_texts: list[str
         render.write_json(
             {
                 "family": spec.family.name,
-                "params": render.params_json(spec.params),
+                "params": _params_json(spec),
                 "transforms": [str(t) for t in spec.transforms],
                 "seed": options.seed,
                 "draws": options.draws,
@@ -107,6 +107,13 @@ def sample_family(family_name: str, tokens: list[str], transform_texts: list[str
     render.write_summary_table(title, headers, columns, out)
     if options.plot:
         _write_plot(plot, out)
+
+
+def _params_json(spec: DistSpec) -> dict:
+    """The JSON ``params``: the family's own document where it has one (a Mixture's weights and
+    components, ``priorcli.stats.mixture``), else its parameters by name."""
+    document = getattr(spec.family, "params_document", None)
+    return document(spec.params) if document else render.params_json(spec.params)
 
 
 def _stream_draws(spec: DistSpec, exact, options: OutputOptions, out: TextIO):
@@ -217,7 +224,7 @@ def summarize_family(family_name: str, tokens: list[str], transform_texts: list[
         render.write_json(
             {
                 "family": spec.family.name,
-                "params": render.params_json(spec.params),
+                "params": _params_json(spec),
                 "transforms": [str(t) for t in spec.transforms],
                 "support": None if support is None else [render.json_number(v) for v in support],
                 "summary": render.summaries_json(summaries, spec.family.multivariate),

@@ -119,13 +119,16 @@ def _placeholder(statement):
 
 def _is_discrete(statement) -> bool:
     """A variable drawn from a discrete family (plotted as integer bins, like sample FAMILY)."""
-    return statement.is_random and not statement.expr.transforms and resolve(statement.expr.family).discrete
+    if not statement.is_random or statement.expr.transforms:
+        return False
+    families = [c.family for c in statement.expr.components] or [statement.expr.family]  # a Mixture's components
+    return all(resolve(name).discrete for name in families)
 
 
 def _is_bounded(statement) -> bool:
     """A variable drawn from a family on an interval ([0, 1], (low, high) from its parameters, or a
     Dirichlet's simplex), untransformed: its plot keeps a linear axis, as sample FAMILY's does."""
-    if not statement.is_random or statement.expr.transforms:
+    if not statement.is_random or statement.expr.transforms or statement.expr.components:
         return False
     family = resolve(statement.expr.family)
     return family.multivariate or family.support in ("[0, 1]", "(low, high), set by the parameters")

@@ -4,8 +4,13 @@ block that draws the prior with ``numpyro.infer.Predictive`` and prints its quan
 from __future__ import annotations
 
 from priorcli.model import parse as lang
+<<<<<<< HEAD
 from priorcli.emit import plan
 from priorcli.emit.python import PRINT_QUANTILES, constants_block, draws_argument, sizes_argument
+=======
+from priorcli.emit import mixture, plan
+from priorcli.emit.python import PRINT_QUANTILES, constants_block, sizes_argument
+>>>>>>> i21-mix
 
 
 def emit(variables: tuple[plan.Variable, ...], model: lang.Model, *, seed: int, draws: int, quantiles,
@@ -14,10 +19,13 @@ def emit(variables: tuple[plan.Variable, ...], model: lang.Model, *, seed: int, 
 
     own = _own_classes(variables)
 
-    def dist_source(statement, dexpr, names) -> str:
-        v = by_name[statement.name]
+    def family_source(v, names) -> str:
         args = ", ".join(f"{k}={_arg(v, k, e, names)}" for k, e in v.params.items())
         return f"{'' if v.family.name in own else 'dist.'}{v.family.name}({args})"
+
+    def dist_source(statement, dexpr, names) -> str:
+        v = by_name[statement.name]
+        return mixture.numpyro_source(v, names, family_source) if v.components else family_source(v, names)
 
     source = lang.to_numpyro_source(model, dist_source).rstrip("\n")
     if own:  # after the imports, before def model()
@@ -75,7 +83,7 @@ def _own_classes(variables) -> dict[str, str]:
     import sys
 
     out = {}
-    for v in variables:
+    for v in (c for variable in variables for c in (variable.components or (variable,))):
         module = getattr(getattr(v.family, "factory", None), "__module__", "") or ""
         if module.startswith("priorcli.dists.") and v.family.name not in out:
             text = inspect.getsource(sys.modules[module])

@@ -8,8 +8,13 @@ import dataclasses
 
 from priorcli.model import parse as lang
 from priorcli.model.source import python_locals
+<<<<<<< HEAD
 from priorcli.emit import frameworks, plan
 from priorcli.emit.python import PRINT_QUANTILES, constants_block, draws_argument, sizes_argument
+=======
+from priorcli.emit import frameworks, mixture, plan
+from priorcli.emit.python import PRINT_QUANTILES, constants_block, sizes_argument
+>>>>>>> i21-mix
 from priorcli.emit.syntax import Syntax, render
 
 FUNCTIONS = {
@@ -51,6 +56,7 @@ def emit(variables: tuple[plan.Variable, ...], *, seed: int, draws: int, quantil
         if not v.random:
             body.append(f'{py} = pm.Deterministic("{v.name}", {_value(v.expr, names, syntax)})')
             continue
+<<<<<<< HEAD
         entry = frameworks.pymc(v.family.name)
         if entry is None:
             raise plan.error(v.statement, f"'{v.name}' ~ {v.family.name}: PyMC has no {v.family.name} distribution; "
@@ -64,10 +70,16 @@ def emit(variables: tuple[plan.Variable, ...], *, seed: int, draws: int, quantil
             body += [line.format(py=py, name=v.name, raw=own, kwargs=kwargs) for line in entry.lines]
         elif v.name in raw:
             body.append(f'{names[raw[v.name]]} = pm.{entry.name}("{raw[v.name]}", {kwargs})')
+=======
+        site = raw.get(v.name, v.name)
+        call = _call(v, site, names, int_syntax if v.discrete else syntax)
+        if v.name in raw:
+            body.append(f'{names[raw[v.name]]} = {call}')
+>>>>>>> i21-mix
             value = plan.transformed(v.transforms, lang.Name(raw[v.name]))
             body.append(f'{py} = pm.Deterministic("{v.name}", {_value(value, names, syntax)})')
         else:
-            body.append(f'{py} = pm.{entry.name}("{v.name}", {kwargs})')
+            body.append(f'{py} = {call}')
     lines = [
         *plan.header(variables, command, "#"),
         "# `python THIS_FILE.py` draws the prior and prints its quantiles.",
@@ -90,6 +102,22 @@ def emit(variables: tuple[plan.Variable, ...], *, seed: int, draws: int, quantil
         f"{sizes_argument(variables, show)})",
     ]
     return "\n".join(lines) + "\n"
+
+
+def _kwargs(v: plan.Variable, entry: frameworks.PyMC, names, syntax: Syntax) -> str:
+    return ", ".join(f"{k}={render(plan.template(t, v.params), syntax, names)}" for k, t in entry.kwargs)
+
+
+def _call(v: plan.Variable, site: str, names, syntax: Syntax) -> str:
+    """``pm.Family("site", ...)``, or a Mixture's ``pm.Mixture("site", w=..., comp_dists=[...])``."""
+    if v.components:
+        return mixture.pymc_call(v, site, lambda e: render(e, syntax, names),
+                                 lambda c, entry: _kwargs(c, entry, names, syntax))
+    entry = frameworks.pymc(v.family.name)
+    if entry is None:
+        raise plan.error(v.statement, f"'{v.name}' ~ {v.family.name}: PyMC has no {v.family.name} distribution; "
+                                      "choose another family for --emit pymc")
+    return f'pm.{entry.name}("{site}", {_kwargs(v, entry, names, syntax)})'
 
 
 def _data_value(item) -> str:

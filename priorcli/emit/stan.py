@@ -13,7 +13,7 @@ import json
 import re
 
 from priorcli.model import parse as lang
-from priorcli.emit import frameworks, plan
+from priorcli.emit import frameworks, mixture, plan
 from priorcli.emit.syntax import Syntax, compare_functions, is_int, render
 
 # Words stanc refuses as variable names (stanc3 lexer; checked against stanc in the tests), and
@@ -142,6 +142,8 @@ class _Program:
         self.inline[v.name] = plan.substitute(value, self.inline)
 
     def _sampled(self, v: plan.Variable, name: str) -> None:
+        if v.components:
+            return mixture.stan_sampled(self, v, name, "stan-prior" if self.prior else "stan")
         entry = frameworks.stan(v.family.name)
         if entry is None:
             raise plan.error(v.statement, f"'{v.name}' ~ {v.family.name}: Stan has no {v.family.name} distribution; "

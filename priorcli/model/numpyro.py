@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from priorcli.model import parse as lang
+from priorcli.model import mixture, parse as lang
 from priorcli import records
 from priorcli.errors import UsageError
 from priorcli.families.registry import (
@@ -132,6 +132,8 @@ def dist_spec(family_name: str, args: tuple, kwargs: dict, transforms: tuple, pe
     """A DistSpec from evaluated call arguments: floats, or arrays. With ``per_draw`` (a model's
     ancestral run) an array has the draws first: (n,) for a number per draw, (n, K) for a vector;
     without it an array is a constant vector (K,)."""
+    if mixture.is_mixture(family_name):
+        return mixture.dist_spec(args, kwargs, _transform_specs(transforms), per_draw, dist_spec)
     family = resolve(family_name)
     params, targets = split_arguments(family, args, kwargs, family_name)
     params = _check_shapes(family, params, per_draw)
@@ -143,14 +145,19 @@ def dist_spec(family_name: str, args: tuple, kwargs: dict, transforms: tuple, pe
         params = solve_targets(family, targets, params)
     params = complete_params(family, params) if not any(isinstance(v, np.ndarray) for v in params.values()) \
         else _complete_vectorised(family, params)
+    specs = _transform_specs(transforms)
+    if specs and family.discrete:
+        raise UsageError(f"transforms apply to continuous families; {family.name} is discrete")
+    return DistSpec(family, params, specs)
+
+
+def _transform_specs(transforms: tuple) -> tuple:
     specs = []
     for name, targs in transforms:
         if any(isinstance(a, np.ndarray) for a in targs):
             raise UsageError(f"the arguments of {name} must be constants, not variables")
         specs.append(make_transform(name, tuple(float(a) for a in targs)))
-    if specs and family.discrete:
-        raise UsageError(f"transforms apply to continuous families; {family.name} is discrete")
-    return DistSpec(family, params, tuple(specs))
+    return tuple(specs)
 
 
 def _check_shapes(family: FamilyInfo, params: dict, per_draw: bool) -> dict:

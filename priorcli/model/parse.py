@@ -31,11 +31,13 @@ import ast
 import keyword
 import math
 import unicodedata
+from dataclasses import replace
 from typing import Callable, Mapping, Union
 
 import numpy as np
 
 from priorcli.errors import UsageError
+from priorcli.model import mixture
 from priorcli.model.evaluate import SampleFn, _const, evaluate, evaluate_distribution, run_model  # noqa: F401
 from priorcli.model.source import (  # noqa: F401
     PROBIT_TRANSFORM_SOURCE,
@@ -406,13 +408,7 @@ def _translate_call(node: ast.Call, ctx: _Ctx) -> Union[Expr, DistExpr]:
                 )
             targs = tuple(_numeric(a, ctx) for a in node.args[1:])
             canon = _TRANSFORM_ALIASES.get(fname, fname)
-            return DistExpr(
-                family=first.family,
-                args=first.args,
-                kwargs=first.kwargs,
-                transforms=first.transforms + ((canon, targs),),
-                text=first.text,
-            )
+            return replace(first, transforms=first.transforms + ((canon, targs),))
         if not is_math:
             usage = _TRANSFORM_USAGE.get(fname, f"{fname}(Normal(0, 1))")
             raise ctx.error(
@@ -434,6 +430,8 @@ def _translate_call(node: ast.Call, ctx: _Ctx) -> Union[Expr, DistExpr]:
         raise ctx.error(
             f"'{fname}' is a model variable, not a distribution: '{ctx.segment(node)}'"
         )
+    if mixture.is_mixture(fname):
+        return mixture.translate(node, ctx, _translate, _numeric)
     # anything else called like a function is a distribution family; the caller checks it
     args = tuple(_numeric(a, ctx) for a in node.args)
     seen: set[str] = set()

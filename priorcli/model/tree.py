@@ -181,6 +181,8 @@ class DistExpr:
     kwargs: tuple[tuple[str, Expr], ...] = ()
     transforms: tuple[tuple[str, tuple[Expr, ...]], ...] = ()
     text: str = ""  # the base call as written, e.g. "Normal(0, 1)" (for messages)
+    # a Mixture's component distributions (priorcli.model.mixture); its one argument is the weights
+    components: tuple["DistExpr", ...] = ()
 
 
 @dataclass(frozen=True)
@@ -256,7 +258,7 @@ def referenced_names(obj: Union[Model, Statement, DistExpr, Expr]) -> frozenset[
         return referenced_names(obj.expr)
     if isinstance(obj, DistExpr):
         parts = list(obj.args) + [v for _, v in obj.kwargs]
-        parts += [a for _, targs in obj.transforms for a in targs]
+        parts += [a for _, targs in obj.transforms for a in targs] + list(obj.components)
         return frozenset().union(*(referenced_names(p) for p in parts))
     if isinstance(obj, Name):
         return frozenset([obj.id])
@@ -281,6 +283,8 @@ def vector_size(obj: Union[DistExpr, Expr], sizes: Mapping[str, int]) -> int | N
         matrix = matrix_dimension(obj)
         if matrix is not None:
             return matrix[0].matrix.size(matrix[1])
+        if obj.components:  # a Mixture draws numbers; its weight vector is checked when parsed
+            return None
         parts = list(obj.args) + [v for _, v in obj.kwargs]
     elif isinstance(obj, Vector):
         return len(obj.items)

@@ -32,6 +32,9 @@ class DistSpec:
     transforms: tuple[TransformSpec, ...] = ()
 
     def label(self) -> str:
+        describe = getattr(self.family, "describe", None)  # a mixture's own (priorcli.stats.mixture)
+        if describe is not None:
+            return describe(self.params, self.transforms)
         args = ", ".join(f"{k}={_fmt_param(v)}" for k, v in self.params.items())
         text = f"{self.family.name}({args})"
         for t in self.transforms:
