@@ -4,13 +4,8 @@ block that draws the prior with ``numpyro.infer.Predictive`` and prints its quan
 from __future__ import annotations
 
 from priorcli.model import parse as lang
-<<<<<<< HEAD
-from priorcli.emit import plan
-from priorcli.emit.python import PRINT_QUANTILES, constants_block, draws_argument, sizes_argument
-=======
 from priorcli.emit import mixture, plan
-from priorcli.emit.python import PRINT_QUANTILES, constants_block, sizes_argument
->>>>>>> i21-mix
+from priorcli.emit.python import PRINT_QUANTILES, constants_block, draws_argument, sizes_argument
 
 
 def emit(variables: tuple[plan.Variable, ...], model: lang.Model, *, seed: int, draws: int, quantiles,

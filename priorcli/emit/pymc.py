@@ -8,13 +8,8 @@ import dataclasses
 
 from priorcli.model import parse as lang
 from priorcli.model.source import python_locals
-<<<<<<< HEAD
-from priorcli.emit import frameworks, plan
-from priorcli.emit.python import PRINT_QUANTILES, constants_block, draws_argument, sizes_argument
-=======
 from priorcli.emit import frameworks, mixture, plan
-from priorcli.emit.python import PRINT_QUANTILES, constants_block, sizes_argument
->>>>>>> i21-mix
+from priorcli.emit.python import PRINT_QUANTILES, constants_block, draws_argument, sizes_argument
 from priorcli.emit.syntax import Syntax, render
 
 FUNCTIONS = {
@@ -56,26 +51,18 @@ def emit(variables: tuple[plan.Variable, ...], *, seed: int, draws: int, quantil
         if not v.random:
             body.append(f'{py} = pm.Deterministic("{v.name}", {_value(v.expr, names, syntax)})')
             continue
-<<<<<<< HEAD
-        entry = frameworks.pymc(v.family.name)
-        if entry is None:
-            raise plan.error(v.statement, f"'{v.name}' ~ {v.family.name}: PyMC has no {v.family.name} distribution; "
-                                          "choose another family for --emit pymc")
-        chosen = int_syntax if v.discrete else syntax
-        kwargs = ", ".join(f"{k}={render(plan.template(t, v.params), chosen, names)}" for k, t in entry.kwargs)
-        if entry.lines:
+        entry = None if v.components else frameworks.pymc(v.family.name)
+        if entry is not None and entry.lines:  # a matrix family (LKJ): its own lines
+            chosen = int_syntax if v.discrete else syntax
             kwargs = ", ".join(f"{k}={render(plan.template(t, v.params), int_syntax if k == 'n' else chosen, names)}"
                                for k, t in entry.kwargs)
             own = plan.fresh_name(f"{v.name}_corr", taken)
             body += [line.format(py=py, name=v.name, raw=own, kwargs=kwargs) for line in entry.lines]
-        elif v.name in raw:
-            body.append(f'{names[raw[v.name]]} = pm.{entry.name}("{raw[v.name]}", {kwargs})')
-=======
+            continue
         site = raw.get(v.name, v.name)
         call = _call(v, site, names, int_syntax if v.discrete else syntax)
         if v.name in raw:
             body.append(f'{names[raw[v.name]]} = {call}')
->>>>>>> i21-mix
             value = plan.transformed(v.transforms, lang.Name(raw[v.name]))
             body.append(f'{py} = pm.Deterministic("{v.name}", {_value(value, names, syntax)})')
         else:
