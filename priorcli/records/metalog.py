@@ -39,6 +39,8 @@ GRID_T = (-40.0, 40.0, 4001)
 #: a quantile reproduced worse than this (relative to its value's scale) means an ill-conditioned system
 EXACT = 1e-9
 MAX_TERMS = 30
+#: how many of the grid's lowest local minima of h are refined
+REFINED = 8
 FORMULAS = (
     "M(y) = a1 + a2 L + a3 (y - 1/2) L + a4 (y - 1/2) + a5 (y - 1/2)^2 + a6 (y - 1/2)^2 L + ..., "
     "L = ln(y / (1 - y))",
@@ -415,8 +417,10 @@ def feasibility(metalog: Metalog) -> tuple[float, float]:
     candidates = [(float(v), _expit(float(s))) for v, s in zip(h[[0, -1]], t[[0, -1]])]
     low, high = _end_slopes(metalog.a)
     candidates += [(low, 0.0), (high, 1.0)]
-    inner = np.flatnonzero((h[1:-1] <= h[:-2]) & (h[1:-1] <= h[2:])) + 1
-    for i in inner:
+    # strict on the left, so a plateau (h constant to rounding, as in the tails) is one minimum;
+    # the few lowest are refined (the others lie above them by a grid step's worth of h at least)
+    inner = np.flatnonzero((h[1:-1] < h[:-2]) & (h[1:-1] <= h[2:])) + 1
+    for i in inner[np.argsort(h[inner])][:REFINED]:
         best = minimize_scalar(lambda s: float(metalog.h_at(s)), bounds=(t[i - 1], t[i + 1]), method="bounded",
                                options={"xatol": 1e-12})
         s = float(best.x) if float(best.fun) <= h[i] else float(t[i])
