@@ -142,6 +142,7 @@ def test_density_integrates_to_one(case):
     assert mass == pytest.approx(1.0, abs=1e-7)
 
 
+@pytest.mark.filterwarnings("ignore::scipy.integrate.IntegrationWarning")  # the oracle's heavy tails
 def test_mean_and_sd_against_quadrature_of_the_oracle(case):
     _, lower, upper, m = case
     Q = lambda y: float(oracle_quantile(m.a, lower, upper, y)[0])  # noqa: E731
@@ -168,19 +169,18 @@ def test_closed_form_mean_of_a_short_unbounded_metalog():
 
 
 def test_mode_is_the_densitys_maximum(case):
+    """The oracle's density 1 / Q'(y) on a fine probability grid (finite differences of its own Q)."""
     _, lower, upper, m = case
+    y = 1 / (1 + np.exp(-np.linspace(-12, 12, 200_001)))
+    x = oracle_quantile(m.a, lower, upper, y)
+    density = np.gradient(y, x)
+    i = int(np.argmax(density))
     mode = m.mode()
-    lo, hi = float(m.quantile(1e-4)), float(m.quantile(1 - 1e-4))
-    grid = np.linspace(lo, hi, 4001)
-    density = np.array([float(m.density(x)) for x in grid])
-    best = grid[int(np.argmax(density))]
-    step = grid[1] - grid[0]
-    if mode in (lower, upper):  # density rising to a bound
-        assert abs(best - mode) <= 2 * step
+    if i in (0, len(y) - 1):  # rising to a bound
+        assert mode == (lower if i == 0 else upper)
         return
-    refined = optimize.minimize_scalar(lambda x: -float(m.density(x)), bounds=(best - step, best + step),
-                                       method="bounded", options={"xatol": 1e-10})
-    assert mode == pytest.approx(refined.x, rel=1e-5, abs=1e-7)
+    assert lower < mode < upper
+    assert x[i - 1] - 1e-9 <= mode <= x[i + 1] + 1e-9, (mode, x[i - 1], x[i + 1])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -322,6 +322,7 @@ def test_summarize_from_the_coefficients_equals_from_the_quantiles(run):
     assert by_a["summary"]["quantiles"] == pytest.approx(by_q["summary"]["quantiles"], rel=1e-12)
 
 
+@pytest.mark.slow
 def test_solve_and_summarize_import_no_jax():
     argv = ["metalog", "--quantile", "0.1=1", "--quantile", "0.5=3", "--quantile", "0.9=10"]
     _, found = packages_after(["solve", *argv], ["summarize", *argv], packages=["jax", "numpyro"])
