@@ -5,7 +5,7 @@ Oracles, written here and never through priorcli's maths: Keelin's basis in nump
 the paper's definition (terms in y itself, L = ln(y / (1 - y))), the defining equations
 Q(p_i) = x_i, scipy's quad over y in (0, 1) for the mean and sd, quad of the density for its mass,
 a finite difference of the test's own quantile function for the density, and Keelin's (2016,
-Table 5... section 5) published feasibility bound of the 3-term metalog: a2 > 0 and
+2016) published feasibility bound of the 3-term metalog: a2 > 0 and
 |a3| / a2 < 1.66711. Monte Carlo bands: a p-quantile q of n draws has
 |F(q) - p| <= K sqrt(p (1 - p) / n) + 1/n (K = 4.5); a mean within K sd / sqrt(n).
 """
@@ -413,6 +413,7 @@ def _program(run, target, quantiles, lower, upper):
     return result.stdout
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("index", [1, 3, 4, 9])
 def test_stan_programs_compile(run, tmp_path, index):
     from emit_support import assert_stanc_accepts
@@ -448,7 +449,7 @@ def test_python_programs_run_and_draw_the_metalog(run, tmp_path, target, index):
 
     quantiles, lower, upper = CASES[index]
     m = ml.fit(quantiles, lower, upper)
-    printed = parse_printed_quantiles(_run_python(_program(run, target, quantiles, lower, upper), tmp_path, target))
+    printed = parse_printed_quantiles(_run_python(_program(run, target, quantiles, lower, upper), tmp_path, f"prior_{target}"))
     assert list(printed) == ["x"]
     _check_draws_quantiles(m, printed["x"], 10_000)
 
