@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from priorcli.model import parse as lang
 from priorcli.emit import plan
-from priorcli.emit.python import PRINT_QUANTILES, constants_block, sizes_argument
+from priorcli.emit.python import PRINT_QUANTILES, constants_block, draws_argument, sizes_argument
 
 
 def emit(variables: tuple[plan.Variable, ...], model: lang.Model, *, seed: int, draws: int, quantiles,
@@ -37,7 +37,8 @@ def emit(variables: tuple[plan.Variable, ...], model: lang.Model, *, seed: int, 
         *constants_block(seed, draws, quantiles),
         *_data_block(model),
         f"    prior = numpyro.infer.Predictive(model, num_samples=DRAWS)(jax.random.PRNGKey(SEED){', **DATA' if model.data else ''})",
-        f"    print_quantiles({{name: prior[name] for name in {list(show)!r}}}, QUANTILES{sizes_argument(variables, show)})",
+        f"    print_quantiles({draws_argument(variables, show, 'prior[{name}]')}, QUANTILES"
+        f"{sizes_argument(variables, show)})",
     ]
     return header + source + "\n".join(main) + "\n"
 

@@ -9,7 +9,7 @@ import dataclasses
 from priorcli.model import parse as lang
 from priorcli.model.source import python_locals
 from priorcli.emit import frameworks, plan
-from priorcli.emit.python import PRINT_QUANTILES, constants_block, sizes_argument
+from priorcli.emit.python import PRINT_QUANTILES, constants_block, draws_argument, sizes_argument
 from priorcli.emit.syntax import Syntax, render
 
 FUNCTIONS = {
@@ -57,7 +57,12 @@ def emit(variables: tuple[plan.Variable, ...], *, seed: int, draws: int, quantil
                                           "choose another family for --emit pymc")
         chosen = int_syntax if v.discrete else syntax
         kwargs = ", ".join(f"{k}={render(plan.template(t, v.params), chosen, names)}" for k, t in entry.kwargs)
-        if v.name in raw:
+        if entry.lines:
+            kwargs = ", ".join(f"{k}={render(plan.template(t, v.params), int_syntax if k == 'n' else chosen, names)}"
+                               for k, t in entry.kwargs)
+            own = plan.fresh_name(f"{v.name}_corr", taken)
+            body += [line.format(py=py, name=v.name, raw=own, kwargs=kwargs) for line in entry.lines]
+        elif v.name in raw:
             body.append(f'{names[raw[v.name]]} = pm.{entry.name}("{raw[v.name]}", {kwargs})')
             value = plan.transformed(v.transforms, lang.Name(raw[v.name]))
             body.append(f'{py} = pm.Deterministic("{v.name}", {_value(value, names, syntax)})')
@@ -81,7 +86,7 @@ def emit(variables: tuple[plan.Variable, ...], *, seed: int, draws: int, quantil
         'if __name__ == "__main__":',
         *constants_block(seed, draws, quantiles),
         "    prior = pm.sample_prior_predictive(draws=DRAWS, model=model, random_seed=SEED).prior",
-        f"    print_quantiles({{name: prior[name].values for name in {list(show)!r}}}, QUANTILES"
+        f"    print_quantiles({draws_argument(variables, show, 'prior[{name}].values')}, QUANTILES"
         f"{sizes_argument(variables, show)})",
     ]
     return "\n".join(lines) + "\n"

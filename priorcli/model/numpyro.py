@@ -205,6 +205,36 @@ def _check_support(spec: DistSpec, base) -> None:
     check_chain(list(spec.transforms), (float(lo), float(hi)))
 
 
+def matrix_elements(spec: DistSpec, values: np.ndarray) -> np.ndarray:
+    """A matrix family's draws (n, K, K) as the (n, K (K - 1) / 2) elements its record names
+    (LKJ's correlations above the diagonal); any other family's draws as they are."""
+    record = spec.family.record
+    if record is None or record.matrix is None:
+        return values
+    rows, cols = zip(*record.matrix.indices(values.shape[-1]))
+    return values[:, list(rows), list(cols)]
+
+
+def exact_marginal(statement: lang.Statement):
+    """(DistSpec, positions) of a matrix variable's exact element marginal (its record's ``matrix``
+    hook: LKJ's Beta on [-1, 1], for the elements it applies to), or None: not a matrix variable,
+    or parameters that vary across draws."""
+    if not statement.is_random or lang.matrix_dimension(statement.expr) is None:
+        return None
+    dexpr = statement.expr
+    family = resolve(dexpr.family)
+    params, _ = split_arguments(family, tuple(lang._const(a) for a in dexpr.args),
+                                {k: lang._const(v) for k, v in dexpr.kwargs}, dexpr.family)
+    if any(v is None for v in params.values()):
+        return None
+    found = family.record.matrix.marginal(**params)
+    if found is None:
+        return None
+    name, marginal_params, transforms, applies = found
+    spec = DistSpec(resolve(name), marginal_params, tuple(make_transform(t, args) for t, args in transforms))
+    return spec, applies
+
+
 def sample_model(model: lang.Model, n: int, seed: int) -> dict[str, np.ndarray]:
     """Ancestral sampling: one numpyro.sample per '~', vectorised over the n draws."""
     import numpyro
@@ -218,7 +248,8 @@ def sample_model(model: lang.Model, n: int, seed: int) -> dict[str, np.ndarray]:
         _check_support(spec, base)
         batch = (n,) if statement.size is None or spec.family.multivariate else (n, statement.size)
         shape = () if distribution.batch_shape == batch else (n,)
-        return np.asarray(numpyro.sample(statement.name, distribution, sample_shape=shape), dtype=np.float64)
+        values = np.asarray(numpyro.sample(statement.name, distribution, sample_shape=shape), dtype=np.float64)
+        return matrix_elements(spec, values)
 
     with numpyro.handlers.seed(rng_seed=seed):
         values = lang.run_model(model, n, sample_fn)

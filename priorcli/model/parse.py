@@ -75,6 +75,7 @@ from priorcli.model.tree import (  # noqa: F401
     Unary,
     Vector,
     _clip,
+    matrix_dimension,
     referenced_names,
     vector_size,
 )
@@ -507,6 +508,7 @@ def parse_model(text: str, is_family: Callable[[str], bool] | None = None,
     statements: list[Statement] = []
     known, sizes = _data_names(data)
     given = frozenset(known)
+    matrices: set[str] = set()  # variables drawn from a matrix family (LKJ): shown, never computed with
     for lineno, stmt in pieces:
         prefix, suffix = f"line {lineno}: ", f" in '{_clip(stmt)}'"
         split = _split_assignment(stmt)
@@ -527,6 +529,9 @@ def parse_model(text: str, is_family: Callable[[str], bool] | None = None,
         expr = _translate(node, ctx)
         _check_statement_kind(op, expr, node, ctx)
         size = _statement_size(expr, ctx)
+        _check_matrix_use(expr, matrices, ctx)
+        if isinstance(expr, DistExpr) and matrix_dimension(expr) is not None:
+            matrices.add(name)
         statements.append(Statement(name, op, expr, lineno, stmt, size))
         known.add(name)
         if size is not None:
@@ -582,6 +587,13 @@ def _check_statement_kind(op: str, expr, node: ast.AST, ctx: _Ctx) -> None:
             f"'=' defines a deterministic quantity; use '~' to draw from "
             f"'{ctx.segment(node)}'"
         )
+
+
+def _check_matrix_use(expr, matrices: set[str], ctx: _Ctx) -> None:
+    used = sorted(referenced_names(expr) & matrices)
+    if used:
+        raise ctx.error(f"'{used[0]}' is a matrix (a correlation matrix or its Cholesky factor); the model "
+                        "language has no matrix operations, so a matrix variable is summarised, not used")
 
 
 def _statement_size(expr, ctx: _Ctx) -> int | None:

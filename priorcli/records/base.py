@@ -45,6 +45,7 @@ __all__ = [
     "ParamSpec",
     "Inversion",
     "FamilyRecord",
+    "MatrixElements",
     "record",
     "param",
     "np",
@@ -120,6 +121,32 @@ class ParamSpec:
     def kind(self) -> str:
         """The domain's name ('positive', 'unit_interval'), as `list` and `info` show it."""
         return self.domain.name
+
+
+@dataclass(frozen=True)
+class MatrixElements:
+    """A matrix-valued family's elements as priorcli reads them: the K (K - 1) / 2 off-diagonal
+    elements of a K x K matrix (K the parameter ``size_param``), above the diagonal row by row
+    (r[0,1], r[0,2], ..., a correlation matrix's free elements) or, with ``lower``, below it
+    (L[1,0], L[2,0], L[2,1], ..., a Cholesky factor's). ``marginal(**params)`` is the exact
+    marginal where one applies: (family, params, transforms, the positions it applies to), or None."""
+
+    size_param: str
+    support: str
+    lower: bool = False
+    marginal: Callable | None = field(default=None, compare=False)
+    targets: tuple[str, ...] = ("quantile", "lower")  # what solve takes, on one element's marginal
+
+    def indices(self, k: int) -> tuple[tuple[int, int], ...]:
+        if self.lower:
+            return tuple((i, j) for i in range(k) for j in range(i))
+        return tuple((i, j) for i in range(k) for j in range(i + 1, k))
+
+    def size(self, k: int) -> int:
+        return k * (k - 1) // 2
+
+    def names(self, name: str, k: int) -> list[str]:
+        return [f"{name}[{i},{j}]" for i, j in self.indices(k)]
 
 
 def show(v) -> str:
@@ -267,6 +294,12 @@ class FamilyRecord:
     # coordinates, p: the fixed parameters; standardised units) and x(p, free) -> [coordinate, ...]
     # (Triangular's lower, the log width and the mode's logit position between the ends)
     solve_coords: object | None = field(default=None, compare=False)
+    # a matrix-valued family (LKJ's correlation matrices): the elements a model variable drawn from it
+    # holds, their exact marginal and the support's text (a :class:`MatrixElements`)
+    matrix: object | None = field(default=None, compare=False)
+    # the family's own parameter aliases (alias -> native name), replacing the shared PARAM_ALIASES
+    # table where its names mean something else (LKJ's concentration is eta, not a Gamma's alpha)
+    own_aliases: dict | None = field(default=None, compare=False)
 
     @property
     def takes_count(self) -> bool:
@@ -291,7 +324,7 @@ class FamilyRecord:
         return tuple(p.name for p in self.params)
 
     def aliases(self) -> dict[str, str]:
-        return aliases_for(self.param_names)
+        return dict(self.own_aliases) if self.own_aliases is not None else aliases_for(self.param_names)
 
     def sd(self, *args, **kwargs) -> float | None:
         if self.variance is None:
