@@ -237,11 +237,12 @@ def notes(request: Request) -> list[str]:
     out = ["metalog_quantile is Keelin's metalog quantile function, defined by the programs "
            "`priorcli solve metalog ... --emit numpyro|stan|stan-prior|pymc` writes"]
     m = request.metalog
-    if m.mean() is None:
-        low, high = m.tail_exponents()
-        out.append(f"the mean is infinite: the tail is a power law with index {1 / (high if m.upper == math.inf else low):.6g}")
-    elif m.sd() is None:
-        out.append("the sd is infinite (a heavy power-law tail)")
+    low, high = m.tail_exponents()
+    index = 1 / (high if m.upper == math.inf else low) if m.kind == "semi-bounded" else None
+    if not m.moment_exists(1):
+        out.append(f"the mean is infinite: the tail is a power law with index {index:.6g}")
+    elif not m.moment_exists(2):
+        out.append(f"the sd is infinite: the tail is a power law with index {index:.6g}")
     return out
 
 
