@@ -12,7 +12,7 @@ from priorcli.render import output as render
 from priorcli.api import Built, build, solve_pairs
 from priorcli.errors import InfeasibleError, UsageError
 from priorcli.families.registry import FamilyInfo, resolve, split_extra_args
-from priorcli.commands import lkj
+from priorcli.commands import lkj, metalog
 from priorcli.commands.options import OutputOptions, check_plot_file, write_figure
 from priorcli.stats.exact import DistSpec, Summary
 
@@ -47,6 +47,8 @@ def sample_family(family_name: str, tokens: list[str], transform_texts: list[str
 
     if lkj.handles(family_name):  # correlation matrices, read through one correlation's marginal
         return lkj.sample(family_name, tokens, transform_texts, options, out)
+    if metalog.handles(family_name):  # Keelin's metalog: a quantile function, not a numpyro family
+        return metalog.sample(family_name, tokens, transform_texts, options, out)
     # A family with a record is resolved from it (no numpyro import: a stored sampler runs without it)
     built = build_spec(family_name, tokens, transform_texts, fast=not transform_texts)
     spec = built.spec
@@ -212,6 +214,8 @@ def summarize_family(family_name: str, tokens: list[str], transform_texts: list[
 
     if lkj.handles(family_name):
         return lkj.summarize(family_name, tokens, transform_texts, options, out)
+    if metalog.handles(family_name):
+        return metalog.summarize(family_name, tokens, transform_texts, options, out)
     built = build_spec(family_name, tokens, transform_texts, fast=not transform_texts)
     spec = built.spec
     exact = None if spec.family.multivariate else stats.ExactDistribution(spec)
@@ -275,6 +279,9 @@ def solve(family_name: str, tokens: list[str], *, format: str, plot: bool, out: 
         if emit is not None:
             raise UsageError("--emit writes a program of one variable; for LKJ use the code lines solve prints")
         return lkj.solve(family_name, tokens, format=format, plot=plot, out=out, plot_file=plot_file, force=force)
+    if metalog.handles(family_name):
+        return metalog.solve(family_name, tokens, format=format, plot=plot, out=out, emit=emit, plot_file=plot_file,
+                             force=force)
     result = solve_pairs(family_name, split_extra_args(tokens))
     for warning in getattr(result, "misses", None) and result.miss_warnings() or ():
         render.stderr_line(warning)
