@@ -22,6 +22,9 @@ from priorcli.records import (
     gamma, geometric, gumbel, halfcauchy, halfnormal, inversegamma, kumaraswamy, laplace, levy, logistic, lognormal,
     loguniform, negativebinomial, negativebinomial2, normal, pareto, poisson, studentt, triangular, uniform, weibull,
 )
+from priorcli.records import (  # zero-inflated and hurdle families (issue 21)
+    hurdlegamma, hurdlelognormal, hurdlepoisson, zeroinflatednegativebinomial2, zeroinflatedpoisson,
+)
 from priorcli.records.base import MAX_WHOLE, PARAM_ALIASES, FamilyRecord, Inversion, ParamSpec, aliases_for
 from priorcli.records.domain import Domain
 
@@ -52,12 +55,17 @@ _FAMILIES = (
     loguniform,
     kumaraswamy,
     levy,
+    hurdlegamma,
+    hurdlelognormal,
     poisson,
     binomial,
     bernoulli,
     geometric,
     negativebinomial,
     negativebinomial2,
+    zeroinflatedpoisson,
+    zeroinflatednegativebinomial2,
+    hurdlepoisson,
     betabinomial,
     discreteuniform,
     dirichlet,
