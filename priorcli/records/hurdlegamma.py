@@ -50,6 +50,16 @@ def hurdle_moment_start(part):
     return start
 
 
+def no_mode(**params):
+    """None: a point mass and a density are not comparable."""
+    return None
+
+
+def no_entropy(**params):
+    """None: neither a pmf's entropy nor a density's."""
+    return None
+
+
 def _gamma_part(x, concentration=None, rate=None):
     y = x[x > 0.0]
     if concentration is None and rate is None:
@@ -80,6 +90,8 @@ RECORD = record(
                                                               lambda y: gamma_logpdf(y, concentration, rate)),
     mean=lambda gate, concentration, rate: zi_mean(gate, concentration / rate),
     variance=lambda gate, concentration, rate: zi_variance(gate, concentration / rate, concentration / rate**2),
+    mode=no_mode,
+    entropy=no_entropy,
     scaling={"rate": "rate"},
     moment_start=hurdle_moment_start(lambda mu, sd: {"concentration": (mu / sd) ** 2, "rate": mu / (sd * sd)}),
     formulas=("P(0) = gate", "density (1 - gate) Gamma(x | concentration, rate) for x > 0",

@@ -15,7 +15,7 @@ import math
 
 from priorcli.errors import InfeasibleError
 from priorcli.records.base import POSITIVE_LINE, np, param, record, sc
-from priorcli.records.hurdlegamma import hurdle_fit_check, hurdle_moment_start
+from priorcli.records.hurdlegamma import hurdle_fit_check, hurdle_moment_start, no_entropy, no_mode
 from priorcli.records.lognormal import RECORD as LOGNORMAL
 from priorcli.records.oracle import ZeroMassOracle
 from priorcli.records.zeroinflatedpoisson import GATE, hurdle_icdf, hurdle_logpdf, zero_share, zi_mean, zi_variance
@@ -52,6 +52,8 @@ RECORD = record(
     mean=lambda gate, loc, scale: zi_mean(gate, LOGNORMAL.mean(loc=loc, scale=scale)),
     variance=lambda gate, loc, scale: zi_variance(gate, LOGNORMAL.mean(loc=loc, scale=scale),
                                                   LOGNORMAL.variance(loc=loc, scale=scale)),
+    mode=no_mode,
+    entropy=no_entropy,
     scaling={"loc": "logloc"},
     moment_start=hurdle_moment_start(_part),
     formulas=("P(0) = gate", "density (1 - gate) LogNormal(x | loc, scale) for x > 0",

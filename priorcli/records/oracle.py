@@ -97,6 +97,24 @@ class _ZeroMassFrozen:
     def mean(self) -> float:
         return self._moment(1)
 
+    def support(self):
+        return 0.0, float(self.base.support()[1])
+
+    def pmf(self, x):
+        return self.np.exp(self._log_density(x))
+
+    def median(self) -> float:
+        return float(self.ppf(0.5))
+
+    def entropy(self) -> float:
+        """-sum P log P over the pmf; nan for a point mass beside a density (neither kind has it)."""
+        np = self.np
+        if not self.discrete:
+            return float("nan")
+        k = np.arange(0.0, float(self.base.ppf(1 - 1e-16)) + 50.0)
+        lp = self._log_density(k)
+        return float(-np.sum(np.where(np.isfinite(lp), np.exp(lp) * lp, 0.0)))
+
     def var(self) -> float:
         return self._moment(2) - self.mean() ** 2
 

@@ -33,7 +33,7 @@ from priorcli.records.oracle import ZeroMassOracle
 from priorcli.records.poisson import RECORD as POISSON
 
 # numpyro's gate is unit_interval; 1 is refused (every value 0: nothing left to describe)
-GATE = Domain("gate", 0.0, 1.0, low_closed=True, high_closed=False, typical=0.5,
+GATE = Domain("[0, 1)", 0.0, 1.0, low_closed=True, high_closed=False, typical=0.5,
               text="a probability in [0, 1) (the structural zero's; gate = 1 would put all the mass at 0)")
 
 
