@@ -230,18 +230,18 @@ def compare(
 @app.command(name="list")
 def list_families(format: Format = "table") -> None:
     """Every family, its parameters and support."""
-    from priorcli.commands import family as commands
+    from priorcli.commands import listing
 
-    commands.list_families(format, out=sys.stdout)
+    listing.list_families(format, out=sys.stdout)
 
 
 @app.command()
 def info(family: Annotated[str, typer.Argument(help="Distribution family.", autocompletion=_complete_family)],
          format: Format = "table") -> None:
     """Parameters, aliases, support, closed forms and an example command for FAMILY."""
-    from priorcli.commands import family as commands
+    from priorcli.commands import listing
 
-    commands.info(family, format, out=sys.stdout)
+    listing.info(family, format, out=sys.stdout)
 
 
 @app.command()

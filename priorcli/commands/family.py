@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from priorcli import records
 from priorcli.render import output as render
 from priorcli.api import Built, build, solve_pairs
 from priorcli.errors import InfeasibleError, UsageError
@@ -364,99 +363,6 @@ def _density_curves(family_name: str, params: dict) -> list:
 
 # ---------------------------------------------------------------------------------------------
 # list and info
-
-
-def list_families(format: str, out: TextIO) -> None:
-    from priorcli.families.help import cached_registry
-
-    if format not in ("table", "json"):
-        raise UsageError(f"--format for list must be table or json, got '{format}'")
-    families = cached_registry()  # numpyro's registry, kept in a cache file (no numpyro import)
-    if format == "json":
-        render.write_json(
-            [
-                {
-                    "family": f.name,
-                    "params": [{"name": p.name, "constraint": p.domain.name, "default": p.default} for p in f.params],
-                    "support": f.support,
-                    "discrete": f.discrete,
-                }
-                for f in families.values()
-            ],
-            out,
-        )
-        return
-    rows = [
-        (
-            f.name,
-            ", ".join(p.name if p.default is None else f"{p.name}={p.default:g}" for p in f.params),
-            f.support,
-            "discrete" if f.discrete else "continuous",
-        )
-        for f in families.values()
-    ]
-    render.write_params_table(f"{len(rows)} families", rows, ["family", "parameters", "support", "type"], out,
-                              numeric=False)
-
-
-def _closed_forms(name: str) -> list[str]:
-    record = records.describe(name)
-    return list(record.formulas) if record is not None else []
-
-
-def info(family_name: str, format: str, out: TextIO) -> None:
-    if format not in ("table", "json"):
-        raise UsageError(f"--format for info must be table or json, got '{format}'")
-    from priorcli.families.help import described
-
-    family, description = described(family_name)  # from the registry's cache file when it holds it
-    aliases = family.aliases()
-    record = family.record
-    example = (record.example if record is not None else None) or "priorcli sample {} {}".format(
-        family.name.lower(),
-        " ".join(f"--{p.name} {_example_value(p)}" for p in family.params),
-    )
-    params = [
-        {
-            "name": p.name,
-            "constraint": p.domain.name,
-            "default": p.default,
-            "aliases": [a for a, n in aliases.items() if n == p.name],
-        }
-        for p in family.params
-    ]
-    if format == "json":
-        render.write_json(
-            {
-                "family": family.name,
-                "description": family.doc,
-                "docstring": "\n\n".join(description),
-                "params": params,
-                "support": family.support,
-                "discrete": family.discrete,
-                "closed_forms": _closed_forms(family.name),
-                "example": example,
-            },
-            out,
-        )
-        return
-    rows = [
-        (p["name"], p["constraint"], "-" if p["default"] is None else f"{p['default']:g}",
-         ", ".join(f"--{a}" for a in p["aliases"]) or "-")
-        for p in params
-    ]
-    render.write_lines([f"{family.name}: {description[0]}", *description[1:], f"support: {family.support}"], out)
-    render.write_params_table("parameters", rows, ["parameter", "constraint", "default", "aliases"], out,
-                              numeric=False)
-    forms = _closed_forms(family.name)
-    lines = (["closed forms:"] + [f"  {f}" for f in forms] if forms else []) + [f"example: {example}"]
-    render.write_lines(lines, out)
-
-
-def _example_value(param) -> str:
-    if param.default is not None:
-        return f"{param.default:g}"
-    return param.domain.example
 
 
 # ---------------------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from priorcli import records
 from priorcli.records import MAX_WHOLE, PARAM_ALIASES, FamilyRecord, aliases_for  # noqa: F401  (PARAM_ALIASES: re-exported)
 from priorcli.records.domain import DEPENDENT, NAMED, Domain
 from priorcli.families.targets import Targets
+from priorcli.families.cache import cache_directories, compilation_cache_dir, normalize  # noqa: F401  (re-exported)
 
 SCALAR_TARGETS = ("mode", "median", "mean", "sd", "lower", "upper", "mass", "count")
 
@@ -86,38 +87,8 @@ class FamilyInfo:
         return aliases_for(self.param_names)
 
 
-def normalize(name: str) -> str:
-    return name.lower().replace("-", "").replace("_", "")
-
-
 # ---------------------------------------------------------------------------------------------
 # Discovery
-
-
-def compilation_cache_dir() -> str | None:
-    """Where jax keeps compiled programs between runs; None when PRIORCLI_NO_CACHE is set."""
-    import os
-
-    if os.environ.get("PRIORCLI_NO_CACHE"):
-        return None
-    if os.environ.get("PRIORCLI_CACHE_DIR"):
-        return os.environ["PRIORCLI_CACHE_DIR"]
-    base = os.environ.get("XDG_CACHE_HOME")
-    if not base:
-        home = os.path.expanduser("~")
-        if not os.path.isdir(home):  # never create a cache under a HOME that does not exist
-            return None
-        base = os.path.join(home, ".cache")
-    return os.path.join(base, "priorcli", "jax")
-
-
-def cache_directories(jax_dir: str) -> list[str]:
-    """priorcli's own cache directories beside jax's, outermost first: their parent, jax's cache,
-    and the compiled samplers (priorcli.sampling.compiled); checked together (priorcli.cachedirs)."""
-    import os
-
-    root = os.path.dirname(os.path.abspath(jax_dir))
-    return [root, os.path.abspath(jax_dir), os.path.join(root, "samplers")]
 
 
 @functools.lru_cache(maxsize=1)
