@@ -424,6 +424,8 @@ def _ks(family: str, params: dict, x) -> tuple[float, float]:
         ks = np.arange(np.min(x), np.max(x) + 1.0)
         ecdf = np.searchsorted(np.sort(x), ks, side="right") / x.size
         return float(np.max(np.abs(ecdf - F.cdf(ks, **params)))), math.nan
+    if F is not None and F.atom:
+        return _ks_atom(F, params, x), math.nan
     if F is not None and F.cdf is not None:
         cdf = lambda v: F.cdf(v, **params)  # noqa: E731
     else:
@@ -438,3 +440,21 @@ def _ks(family: str, params: dict, x) -> tuple[float, float]:
         cdf = lambda v: np.asarray(dist.cdf(np.asarray(v)), dtype=np.float64)  # noqa: E731
     result = st.kstest(x, cdf)
     return float(result.statistic), float(result.pvalue)
+
+
+def _ks_atom(F, params: dict, x) -> float:
+    """sup |ECDF - F| for a point mass at 0 beside a density (HurdleGamma): the jump at 0 compared
+    with the share of zeros, then the usual one-sided gaps at each positive value. No p-value:
+    scipy's assumes a continuous cdf."""
+    import numpy as np
+
+    xs = np.sort(x)
+    n = xs.size
+    zeros = int(np.sum(xs == 0.0))
+    gap = abs(zeros / n - F.cdf(0.0, **params))
+    rest = xs[zeros:]
+    if rest.size:
+        at = F.cdf(rest, **params)
+        i = np.arange(zeros + 1, n + 1)
+        gap = max(gap, float(np.max(i / n - at)), float(np.max(at - (i - 1) / n)))
+    return float(gap)

@@ -73,7 +73,9 @@ def sample_family(family_name: str, tokens: list[str], transform_texts: list[str
         else:
             mc = [mc_stats.mc_summary(values, options.quantiles, discrete=discrete)]
         draws = values if spec.family.multivariate else mc_stats.InMemoryDraws(values, discrete)
+        share = None if zero_mass(spec) is None else float((values == 0).mean())
     else:
+        share = None
         draws = _stream_draws(spec, exact_dist, options, out)
         if options.format == "raw":
             return
@@ -94,6 +96,7 @@ def sample_family(family_name: str, tokens: list[str], transform_texts: list[str
                 "draws": options.draws,
                 "mc": render.summaries_json(mc, spec.family.multivariate),
                 "exact": render.summaries_json(exact, spec.family.multivariate),
+                **({} if zero_mass(spec) is None else {"p_zero": {"mc": share, "exact": zero_mass(spec)}}),
             },
             out,
         )
@@ -103,6 +106,9 @@ def sample_family(family_name: str, tokens: list[str], transform_texts: list[str
         render.write_summary_csv(headers, columns, out)
         return
     title = f"{spec.label()}: {options.draws} draws, seed {options.seed}"
+    if zero_mass(spec) is not None:
+        shown = "" if share is None else f"Monte Carlo {render.fmt(share)}, "
+        title += f"\nP(X = 0): {shown}exact {render.fmt(zero_mass(spec))}"
     if built.solved_from:
         title += "\nsolved from " + ", ".join(f"{k}={render.fmt(v)}" for k, v in built.solved_from.items())
         title += f": {built.approximate}" if built.approximate else ""
@@ -223,6 +229,7 @@ def summarize_family(family_name: str, tokens: list[str], transform_texts: list[
         exact.check_representable()
     summaries = stats.exact_summaries(spec, options.quantiles) if exact is None else [exact.summary(options.quantiles)]
     support = None if exact is None else exact.support
+    p_zero = zero_mass(spec)
     _summary_figure(spec, exact, summaries, options)
     if options.format == "json":
         render.write_json(
@@ -231,6 +238,7 @@ def summarize_family(family_name: str, tokens: list[str], transform_texts: list[
                 "params": _params_json(spec),
                 "transforms": [str(t) for t in spec.transforms],
                 "support": None if support is None else [render.json_number(v) for v in support],
+                **({} if p_zero is None else {"p_zero": p_zero}),
                 "summary": render.summaries_json(summaries, spec.family.multivariate),
             },
             out,
@@ -245,10 +253,20 @@ def summarize_family(family_name: str, tokens: list[str], transform_texts: list[
     title = spec.label()
     if support is not None:
         title += f"\nsupport ({render.fmt(support[0])}, {render.fmt(support[1])})"
+    if p_zero is not None:
+        title += f"\nP(X = 0) = {render.fmt(p_zero)}"
     if built.solved_from:
         title += "\nsolved from " + ", ".join(f"{k}={render.fmt(v)}" for k, v in built.solved_from.items())
         title += f": {built.approximate}" if built.approximate else ""
     render.write_summary_table(title, headers, summaries, out)
+
+
+def zero_mass(spec: DistSpec) -> float | None:
+    """P(X = 0) of a zero-inflated or hurdle family (its record's ``zero_mass``), untransformed."""
+    record = spec.family.closed
+    if spec.transforms or record is None or record.zero_mass is None:
+        return None
+    return record.zero_mass(**spec.params)
 
 
 def _summary_figure(spec: DistSpec, exact, summaries: list[Summary], options: OutputOptions) -> None:

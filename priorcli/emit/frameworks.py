@@ -34,6 +34,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from priorcli.emit import zero_stan
+
 
 @dataclass(frozen=True)
 class Stan:
@@ -148,7 +150,22 @@ FAMILIES: dict[str, Counterparts] = {
                                            _pymc("NegativeBinomial", n="total_count", p="sigmoid(-logits)")),
     "DiscreteUniform": Counterparts(Stan("discrete_range", ("low", "high"), ints=(0, 1)),
                                     _pymc("DiscreteUniform", lower="low", upper="high")),
-    "ZeroInflatedPoisson": Counterparts(None, _pymc("ZeroInflatedPoisson", psi="1 - gate", mu="rate")),
+    # zero-inflated and hurdle: Stan's functions are the User's Guide's (zero_stan.py); PyMC's psi = 1 - gate
+    "ZeroInflatedPoisson": Counterparts(
+        Stan("zero_inflated_poisson", ("gate", "rate"), functions=zero_stan.ZERO_INFLATED_POISSON),
+        _pymc("ZeroInflatedPoisson", psi="1 - gate", mu="rate")),
+    "ZeroInflatedNegativeBinomial2": Counterparts(
+        Stan("zero_inflated_neg_binomial_2", ("gate", "mean", "concentration"),
+             functions=zero_stan.ZERO_INFLATED_NEG_BINOMIAL_2),
+        _pymc("ZeroInflatedNegativeBinomial", psi="1 - gate", mu="mean", alpha="concentration")),
+    "HurdlePoisson": Counterparts(Stan("hurdle_poisson", ("gate", "rate"), functions=zero_stan.HURDLE_POISSON),
+                                  _pymc("HurdlePoisson", psi="1 - gate", mu="rate")),
+    "HurdleGamma": Counterparts(
+        Stan("hurdle_gamma", ("gate", "concentration", "rate"), functions=zero_stan.HURDLE_GAMMA),
+        _pymc("HurdleGamma", psi="1 - gate", alpha="concentration", beta="rate")),
+    "HurdleLogNormal": Counterparts(
+        Stan("hurdle_lognormal", ("gate", "loc", "scale"), functions=zero_stan.HURDLE_LOGNORMAL),
+        _pymc("HurdleLogNormal", psi="1 - gate", mu="loc", sigma="scale")),
 }
 
 

@@ -80,7 +80,7 @@ def _own_classes(variables) -> dict[str, str]:
     out = {}
     for v in (c for variable in variables for c in (variable.components or (variable,))):
         module = getattr(getattr(v.family, "factory", None), "__module__", "") or ""
-        if module.startswith("priorcli.dists.") and v.family.name not in out:
+        if module.startswith("priorcli.dists.") and v.family.name not in out and not _numpyro_has(v.family.name):
             text = inspect.getsource(sys.modules[module])
             body = ast.parse(text).body
             start = next(n for n in body if not (isinstance(n, ast.Expr) and isinstance(n.value, ast.Constant))
@@ -89,3 +89,11 @@ def _own_classes(variables) -> dict[str, str]:
             out[v.family.name] = (f"# priorcli's own numpyro class for {v.family.name} (numpyro has none), "
                                   f"from {module}\n" + "\n".join(lines).rstrip("\n") + "\n")
     return out
+
+
+def _numpyro_has(name: str) -> bool:
+    """numpyro has it as a function of the same name and arguments (ZeroInflatedNegativeBinomial2's
+    factory), which the program calls instead of priorcli's class."""
+    from priorcli.families.registry import numpyro_dist
+
+    return callable(getattr(numpyro_dist(), name, None))

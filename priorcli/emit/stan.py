@@ -156,6 +156,10 @@ class _Program:
         if v.discrete:
             raise plan.error(v.statement, f"'{v.name}' ~ {v.family.name} is discrete, and a Stan parameter cannot be; "
                                           "use --emit stan-prior to draw it in generated quantities")
+        if v.family.closed is not None and v.family.closed.atom:
+            raise plan.error(v.statement, f"'{v.name}' ~ {v.family.name} has a point mass at 0, which a Stan "
+                                          "parameter cannot have; use --emit stan-prior to draw it in generated "
+                                          "quantities")
         if entry.matrix:  # LKJ: cholesky_factor_corr[K]
             self.parameters.append(f"{entry.matrix}[{self._dimension(v)}] {name};")
         elif v.statement.size is not None and v.family.multivariate:  # a Dirichlet

@@ -23,6 +23,9 @@ from priorcli.records import (
     logistic, lognormal,
     loguniform, negativebinomial, negativebinomial2, normal, pareto, poisson, studentt, triangular, uniform, weibull,
 )
+from priorcli.records import (  # zero-inflated and hurdle families (issue 21)
+    hurdlegamma, hurdlelognormal, hurdlepoisson, zeroinflatednegativebinomial2, zeroinflatedpoisson,
+)
 from priorcli.records.base import MAX_WHOLE, PARAM_ALIASES, FamilyRecord, Inversion, ParamSpec, aliases_for
 from priorcli.records.domain import Domain
 
@@ -53,12 +56,17 @@ _FAMILIES = (
     loguniform,
     kumaraswamy,
     levy,
+    hurdlegamma,
+    hurdlelognormal,
     poisson,
     binomial,
     bernoulli,
     geometric,
     negativebinomial,
     negativebinomial2,
+    zeroinflatedpoisson,
+    zeroinflatednegativebinomial2,
+    hurdlepoisson,
     betabinomial,
     discreteuniform,
     dirichlet,

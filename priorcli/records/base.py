@@ -300,6 +300,15 @@ class FamilyRecord:
     # the family's own parameter aliases (alias -> native name), replacing the shared PARAM_ALIASES
     # table where its names mean something else (LKJ's concentration is eta, not a Gamma's alpha)
     own_aliases: dict | None = field(default=None, compare=False)
+    # P(X = 0) of a family built around a structural zero (zero-inflated and hurdle families), shown
+    # beside the summaries; for a continuous family it is a point mass at the support's lower end, 0
+    # (HurdleGamma), which the cdf includes there (cdf(0) = P(X = 0)) and which leaves no mode
+    zero_mass: Callable | None = field(default=None, compare=False)
+
+    @property
+    def atom(self) -> bool:
+        """A continuous family with a point mass (at 0, its support's lower end)."""
+        return self.zero_mass is not None and not self.discrete
 
     @property
     def takes_count(self) -> bool:
@@ -427,7 +436,9 @@ def _interior(lo, hi, discrete: bool):
     return np.where(lo_ok & hi_ok, 0.5 * (lo + hi), np.where(lo_ok, lo + 1.0, np.where(hi_ok, hi - 1.0, 0.0)))
 
 
-def _wrap_cdf(core, bind, support, discrete):
+def _wrap_cdf(core, bind, support, discrete, atom=False):
+    """``atom``: a continuous family with a point mass at its lower end, which cdf(lo) includes."""
+
     def cdf(x, *args, **kwargs):
         p, scalar = bind(args, kwargs)
         if scalar and isinstance(x, (int, float)):
@@ -439,7 +450,7 @@ def _wrap_cdf(core, bind, support, discrete):
                 x = math.floor(x) if math.isfinite(x) else x
                 if x < lo:
                     return 0.0
-            elif x <= lo:
+            elif x < lo or (x == lo and not atom):
                 return 0.0
             if x >= hi:
                 return 1.0
@@ -452,7 +463,7 @@ def _wrap_cdf(core, bind, support, discrete):
                 x = np.where(np.isfinite(x), np.floor(x), x)
                 below = x < lo
             else:
-                below = x <= lo
+                below = (x < lo) if atom else (x <= lo)
             above = ~below & (x >= hi)
             inside = ~(below | above | np.isnan(x))
             v = core(np.where(inside, x, _interior(lo, hi, discrete)), **p)
@@ -549,6 +560,9 @@ def record(name, params, *, discrete=False, support, cdf=None, icdf=None, logpdf
     if solved and solving.get("moving_support") is None:
         raise AssertionError(f"{name}: its support moves with {solved[0]}, so its record needs a moving_support")
     bind = _binder(name, params)
+    atom = solving.get("zero_mass") is not None and not discrete
+    if solving.get("zero_mass") is not None:
+        solving["zero_mass"] = _wrap_summary(solving["zero_mass"], bind)
     w_icdf = _wrap_icdf(icdf, bind, support) if icdf is not None else None
     if median is None and w_icdf is not None:
 
@@ -560,7 +574,7 @@ def record(name, params, *, discrete=False, support, cdf=None, icdf=None, logpdf
         params=params,
         discrete=discrete,
         support=_wrap_support(support, bind),
-        cdf=_wrap_cdf(cdf, bind, support, discrete) if cdf is not None else None,
+        cdf=_wrap_cdf(cdf, bind, support, discrete, atom) if cdf is not None else None,
         icdf=w_icdf,
         logpdf=_wrap_logpdf(logpdf, bind, support, discrete) if logpdf is not None else None,
         mean=_wrap_summary(mean, bind),
