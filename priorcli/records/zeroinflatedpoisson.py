@@ -27,14 +27,11 @@ import math
 
 from priorcli.errors import InfeasibleError
 from priorcli.records.base import INF, discrete_entropy, discrete_search, inversion, np, param, record, sc
-from priorcli.records.domain import Domain
+from priorcli.records.domain import GATE  # noqa: F401  (the hurdle records import it from here)
 from priorcli.records.fitdata import check_counts, solve_decreasing
 from priorcli.records.oracle import ZeroMassOracle
 from priorcli.records.poisson import RECORD as POISSON
 
-# numpyro's gate is unit_interval; 1 is refused (every value 0: nothing left to describe)
-GATE = Domain("[0, 1)", 0.0, 1.0, low_closed=True, high_closed=False, typical=0.5,
-              text="a probability in [0, 1) (the structural zero's; gate = 1 would put all the mass at 0)")
 
 
 # ---- zero inflation: P(0) = g + (1 - g) B(0), P(k) = (1 - g) B(k) ---------------------------------
