@@ -54,7 +54,6 @@ __all__ = [
     "aliases_for",
     "xp_for",
     "discrete_search",
-    "discrete_entropy",
 ]
 
 INF = math.inf
@@ -649,51 +648,3 @@ def discrete_search(cdf, q, guess, lo, hi):
         b = np.where(open_ & hit, mid, b)
         a = np.where(open_ & ~hit, mid, a)
     return np.where(live, b, k)
-
-
-_SUMMED = 20_000  # terms summed one by one; beyond, a smooth pmf's sum is a midpoint-rule integral
-
-
-def discrete_entropy(logpmf, lo, hi, center, spread):
-    """-sum pmf log pmf by direct summation, in chunks until the tail is negligible. For a very wide
-    pmf (sd over 20,000: where a solver's search may wander) the terms past the first 20,000 are
-    summed as the integral of the smooth continuation over [k - 1/2, ...) (the midpoint rule, whose
-    relative error is of order 1/sd^2), so that time and memory stay bounded."""
-    if spread > _SUMMED and math.isfinite(center):
-        return _wide_discrete_entropy(logpmf, lo, hi, center, spread)
-    start = max(lo, math.floor(center - 50.0 * spread - 10.0))
-    chunk = int(max(2048, 20.0 * spread))
-    total = 0.0
-    k0 = start
-    while k0 <= hi:
-        k = np.arange(k0, min(k0 + chunk, hi + 1.0))
-        with np.errstate(all="ignore"):
-            lp = logpmf(k)
-        p = np.exp(lp)
-        total += float(-np.sum(np.where(p > 0.0, p * lp, 0.0)))
-        if not k[-1] + 1.0 > k0:
-            break  # beyond 2**53, where k + 1 == k: no further integer to step to
-        k0 = k[-1] + 1.0
-        if k[0] > center and float(np.max(lp)) < -60.0:
-            break
-        chunk = min(2 * chunk, 1 << 20)
-    return total
-
-
-def _wide_discrete_entropy(logpmf, lo, hi, center, spread):
-    def term(k):
-        with np.errstate(all="ignore"):
-            lp = np.asarray(logpmf(np.asarray(k, dtype=np.float64)), dtype=np.float64)
-        p = np.exp(lp)
-        return np.where(p > 0.0, -p * lp, 0.0)
-
-    start = max(lo, math.floor(center - 60.0 * spread))
-    head_end = min(start + _SUMMED, hi + 1.0)
-    total = float(np.sum(term(np.arange(start, head_end))))
-    a, end = head_end - 0.5, min(hi + 0.5, center + 60.0 * spread)
-    if a < end:
-        # one vectorised trapezoid rule on a grid that is fine both on a log scale (a pmf that falls
-        # from its start, such as a NegativeBinomial with a small concentration) and around the body
-        grid = np.union1d(np.geomspace(a, end, 4001), np.linspace(max(a, center - 60.0 * spread), end, 8001))
-        total += float(np.trapezoid(term(grid), x=grid))
-    return total

@@ -9,7 +9,8 @@ from __future__ import annotations
 import math
 from fractions import Fraction
 
-from priorcli.records.base import discrete_entropy, discrete_search, np, param, record, sc
+from priorcli.records.entropy import discrete_entropy
+from priorcli.records.base import discrete_search, np, param, record, sc
 from priorcli.records.fitdata import check_counts_to_total
 from priorcli.records.oracle import ScipyOracle
 

@@ -11,7 +11,8 @@ import math
 from fractions import Fraction
 
 from priorcli.errors import InfeasibleError
-from priorcli.records.base import INF, discrete_entropy, discrete_search, np, param, record, sc
+from priorcli.records.entropy import discrete_entropy
+from priorcli.records.base import INF, discrete_search, np, param, record, sc
 from priorcli.records.fitdata import require_counts
 from priorcli.records.oracle import ScipyOracle
 from priorcli.records.starts import clip_unit

@@ -9,7 +9,8 @@ from __future__ import annotations
 import math
 
 from priorcli.errors import InfeasibleError
-from priorcli.records.base import INF, discrete_entropy, discrete_search, np, param, record, sc
+from priorcli.records.entropy import discrete_entropy
+from priorcli.records.base import INF, discrete_search, np, param, record, sc
 from priorcli.records.fitdata import check_counts
 from priorcli.records.oracle import ScipyOracle
 

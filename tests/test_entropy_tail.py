@@ -1,0 +1,32 @@
+"""A count pmf whose tail falls slowly (NegativeBinomial with a tiny concentration: nearly all the
+mass at 0, the rest spread over ~1/concentration values) has its entropy past the first 20,000
+terms as the smooth continuation's integral; checked against scipy's pmf summed term by term far
+enough that the rest is below 1e-300."""
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from priorcli.records.entropy import discrete_entropy
+from priorcli.ranking import rank_solutions
+
+
+@pytest.mark.parametrize("mean,concentration", [(1.0, 1e-3), (10.0, 0.01), (5.0, 0.05), (100.0, 0.5), (3.0, 2.0)])
+def test_slow_tails_match_the_summed_pmf(mean, concentration):
+    d = stats.nbinom(concentration, concentration / (concentration + mean))
+    sd = np.sqrt(mean + mean * mean / concentration)
+    h = discrete_entropy(d.logpmf, 0.0, np.inf, mean, sd)
+    k = np.arange(0, int(d.isf(1e-300)) + 1, dtype=np.float64)
+    lp = d.logpmf(k)
+    p = np.exp(lp)
+    expected = -np.sum(np.where(p > 0, p * lp, 0.0))
+    assert h == pytest.approx(expected, rel=1e-9)
+
+
+def test_auto_leaves_zero_inflated_families_out_of_a_maximum_entropy_interval():
+    ranking = rank_solutions("auto", [("lower", "0"), ("upper", "3"), ("mass", "0.7")])
+    left = {s.family: s.reason for s in ranking.left_out}
+    for name in ("ZeroInflatedPoisson", "ZeroInflatedNegativeBinomial2", "HurdlePoisson"):
+        assert "structural zero" in left[name]
+    tried = {r.family for r in ranking.ranked + ranking.discrete}
+    assert "Poisson" in tried and not tried & set(left)
