@@ -43,10 +43,12 @@ class Built:
 
 
 def build(family_name: str, pairs: Iterable[tuple[str, Any]], transform_texts: Iterable[str] = (), *,
-          fast: bool = False) -> Built:
-    """Resolve the family, parse its parameters and targets, solve when targets are given."""
+          fast: bool = False, truncate=None) -> Built:
+    """Resolve the family, parse its parameters and targets, solve when targets are given (with a
+    truncation, ``--truncate`` text or a (low, high) pair, held fixed)."""
     family = (resolve_fast(family_name) if fast else None) or resolve(family_name)
     transforms = tuple(parse_transform(t) for t in transform_texts)
+    truncation = truncation_of(family, truncate)
     parsed = parse_family_args(family, pairs)
     solved_from = approximate = None
     warnings: tuple[str, ...] = ()
@@ -54,7 +56,8 @@ def build(family_name: str, pairs: Iterable[tuple[str, Any]], transform_texts: I
     if not parsed.targets.is_empty():
         from priorcli.solving import solve_params  # only with targets: sampling by parameters skips it
 
-        solution = solve_params(family.name, parsed.targets, parsed.params, whole=True)
+        solution = solve_params(family.name, parsed.targets, parsed.params, whole=True,
+                                record=truncated_record_of(family, truncation))
         params = solution.params
         solved_from = parsed.targets.as_dict()
         if solution.method == "least-squares":
@@ -63,10 +66,39 @@ def build(family_name: str, pairs: Iterable[tuple[str, Any]], transform_texts: I
     record = family.closed
     if record is not None:
         record.check_exact_counts(complete_params(family, params))
-    return Built(DistSpec(family, complete_params(family, params), transforms), solved_from, approximate, warnings)
+    return Built(DistSpec(family, complete_params(family, params), transforms, truncation), solved_from, approximate,
+                 warnings)
 
 
-def solve_pairs(family_name: str, pairs: Iterable[tuple[str, Any]]):
+def truncation_of(family, truncate):
+    """The Truncation of ``--truncate LO,HI`` text or a (low, high) pair, checked against the family
+    (continuous, univariate); None for None."""
+    if truncate is None:
+        return None
+    from priorcli.records.truncated import check_truncatable, make_truncation, parse_truncation
+
+    check_truncatable(family.name, family.discrete, family.multivariate)
+    if isinstance(truncate, str):
+        return parse_truncation(truncate)
+    try:
+        low, high = truncate
+    except (TypeError, ValueError):
+        raise UsageError(f"truncate={truncate!r} must be a (low, high) pair (None for an open end)") from None
+    return make_truncation(low, high, "truncate")
+
+
+def truncated_record_of(family, truncation):
+    """The family's record with the truncation, for the solver (None when there is none)."""
+    if truncation is None:
+        return None
+    from priorcli.records.truncated import truncated_record
+
+    if family.closed is None:
+        raise UsageError(f"solving for targets is not supported for {family.name}; give its parameters directly")
+    return truncated_record(family.closed, truncation)
+
+
+def solve_pairs(family_name: str, pairs: Iterable[tuple[str, Any]], truncate=None):
     """``priorcli solve FAMILY --target value ...`` and ``priorcli.solve``: a Solved (the solver's
     Solution, with its code lines), or Underdetermined when the targets leave a parameter free.
     Native parameters given beside the targets are held fixed."""
@@ -74,13 +106,19 @@ def solve_pairs(family_name: str, pairs: Iterable[tuple[str, Any]]):
     from priorcli.solving import solve as solve_targets
 
     family = resolve_fast(family_name) or resolve(family_name)
+    truncation = truncation_of(family, truncate)
     parsed = parse_family_args(family, pairs)
     if parsed.targets.is_empty():
         raise UsageError(
             "solve needs at least one target: --mode, --median, --mean, --sd, --quantile P=V, "
             "or --lower L --upper U --mass P"
         )
-    return solved(solve_targets(family.name, parsed.targets, parsed.params))
+    result = solve_targets(family.name, parsed.targets, parsed.params, truncated_record_of(family, truncation))
+    if truncation is not None and hasattr(result, "truncate"):
+        from dataclasses import replace
+
+        result = replace(result, truncate=truncation)
+    return solved(result)
 
 
 def _quantile_pairs(name: str, value: Any) -> list[tuple[str, Any]]:

@@ -21,10 +21,11 @@ from priorcli.stats.exact import DistSpec, Summary
 # Building a DistSpec from FAMILY --param value ... --transform T
 
 
-def build_spec(family_name: str, tokens: list[str], transform_texts: list[str], *, fast: bool = False) -> Built:
+def build_spec(family_name: str, tokens: list[str], transform_texts: list[str], *, fast: bool = False,
+               truncate: str | None = None) -> Built:
     """Resolve the family, parse its parameters and targets, solve when targets are given (the
     Python API's builder, fed the command line's pairs); a least-squares fit's misses are warned of."""
-    built = build(family_name, split_extra_args(tokens), transform_texts, fast=fast)
+    built = build(family_name, split_extra_args(tokens), transform_texts, fast=fast, truncate=truncate)
     for warning in built.warnings:
         render.stderr_line(warning)
     return built
@@ -41,15 +42,16 @@ def solve_params(family: FamilyInfo, targets, fixed: dict) -> dict:
 
 
 def sample_family(family_name: str, tokens: list[str], transform_texts: list[str], options: OutputOptions,
-                  out: TextIO) -> None:
+                  out: TextIO, truncate: str | None = None) -> None:
     from priorcli.stats import monte_carlo as mc_stats
     from priorcli.sampling import draws as sampling
     from priorcli.stats import exact as stats
 
     if lkj.handles(family_name):  # correlation matrices, read through one correlation's marginal
+        _no_truncation(family_name, truncate)
         return lkj.sample(family_name, tokens, transform_texts, options, out)
     # A family with a record is resolved from it (no numpyro import: a stored sampler runs without it)
-    built = build_spec(family_name, tokens, transform_texts, fast=not transform_texts)
+    built = build_spec(family_name, tokens, transform_texts, fast=not transform_texts, truncate=truncate)
     spec = built.spec
     # One exact distribution serves the table, the streaming range and the plotted density.
     exact_dist = None if spec.family.multivariate else stats.ExactDistribution(spec)
@@ -89,6 +91,7 @@ def sample_family(family_name: str, tokens: list[str], transform_texts: list[str
                 "family": spec.family.name,
                 "params": render.params_json(spec.params),
                 "transforms": [str(t) for t in spec.transforms],
+                **_truncate_json(spec),
                 "seed": options.seed,
                 "draws": options.draws,
                 "mc": render.summaries_json(mc, spec.family.multivariate),
@@ -143,6 +146,16 @@ def _stream_draws(spec: DistSpec, exact, options: OutputOptions, out: TextIO):
                 render.write_raw(chunk, out)
             progress.advance(len(chunk))
     return accumulator
+
+
+def _truncate_json(spec: DistSpec) -> dict:
+    """``{"truncate": [low, high]}`` (null for an open end) for a truncated family, else nothing."""
+    return {} if spec.truncate is None else {"truncate": spec.truncate.as_json()}
+
+
+def _no_truncation(family_name: str, truncate) -> None:
+    if truncate is not None:
+        raise UsageError(f"--truncate applies to continuous univariate families; {family_name} is multivariate")
 
 
 MAX_SHOWN_COMPONENTS = 3  # as many as a 100-column table shows legibly; thousands took minutes to draw
@@ -201,12 +214,13 @@ def _write_plot(plot, out: TextIO) -> None:
 
 
 def summarize_family(family_name: str, tokens: list[str], transform_texts: list[str], options: OutputOptions,
-                     out: TextIO) -> None:
+                     out: TextIO, truncate: str | None = None) -> None:
     from priorcli.stats import exact as stats
 
     if lkj.handles(family_name):
+        _no_truncation(family_name, truncate)
         return lkj.summarize(family_name, tokens, transform_texts, options, out)
-    built = build_spec(family_name, tokens, transform_texts, fast=not transform_texts)
+    built = build_spec(family_name, tokens, transform_texts, fast=not transform_texts, truncate=truncate)
     spec = built.spec
     exact = None if spec.family.multivariate else stats.ExactDistribution(spec)
     if exact is not None:
@@ -220,6 +234,7 @@ def summarize_family(family_name: str, tokens: list[str], transform_texts: list[
                 "family": spec.family.name,
                 "params": render.params_json(spec.params),
                 "transforms": [str(t) for t in spec.transforms],
+                **_truncate_json(spec),
                 "support": None if support is None else [render.json_number(v) for v in support],
                 "summary": render.summaries_json(summaries, spec.family.multivariate),
             },
@@ -258,7 +273,8 @@ def _summary_figure(spec: DistSpec, exact, summaries: list[Summary], options: Ou
 
 
 def solve(family_name: str, tokens: list[str], *, format: str, plot: bool, out: TextIO,
-          emit: str | None = None, plot_file: str | None = None, force: bool = False) -> None:
+          emit: str | None = None, plot_file: str | None = None, force: bool = False,
+          truncate: str | None = None) -> None:
     from priorcli import emit as emitters
     from priorcli.solving import Underdetermined
 
@@ -266,10 +282,11 @@ def solve(family_name: str, tokens: list[str], *, format: str, plot: bool, out: 
         raise UsageError(f"--format for solve must be table or json, got '{format}'")
     emit = None if emit is None else emitters.parse_target(emit)
     if lkj.handles(family_name):
+        _no_truncation(family_name, truncate)
         if emit is not None:
             raise UsageError("--emit writes a program of one variable; for LKJ use the code lines solve prints")
         return lkj.solve(family_name, tokens, format=format, plot=plot, out=out, plot_file=plot_file, force=force)
-    result = solve_pairs(family_name, split_extra_args(tokens))
+    result = solve_pairs(family_name, split_extra_args(tokens), truncate=truncate)
     for warning in getattr(result, "misses", None) and result.miss_warnings() or ():
         render.stderr_line(warning)
     if (plot or plot_file) and isinstance(result, Underdetermined):
