@@ -36,6 +36,7 @@ from typing import Callable, Mapping, Union
 import numpy as np
 
 from priorcli.errors import UsageError
+from priorcli.model import truncation
 from priorcli.model.evaluate import SampleFn, _const, evaluate, evaluate_distribution, run_model  # noqa: F401
 from priorcli.model.source import (  # noqa: F401
     PROBIT_TRANSFORM_SOURCE,
@@ -380,6 +381,8 @@ def _translate_call(node: ast.Call, ctx: _Ctx) -> Union[Expr, DistExpr]:
 
     if fname in REDUCTIONS:
         return _translate_reduction(fname, node, ctx)
+    if fname == truncation.NAME:
+        return truncation.translate(node, ctx, _translate, _numeric)
     is_math = fname in MATH_FUNCTIONS
     is_transform = fname in TRANSFORMS
     if is_math or is_transform:
@@ -411,6 +414,7 @@ def _translate_call(node: ast.Call, ctx: _Ctx) -> Union[Expr, DistExpr]:
                 kwargs=first.kwargs,
                 transforms=first.transforms + ((canon, targs),),
                 text=first.text,
+                truncate=first.truncate,
             )
         if not is_math:
             usage = _TRANSFORM_USAGE.get(fname, f"{fname}(Normal(0, 1))")
@@ -442,7 +446,9 @@ def _translate_call(node: ast.Call, ctx: _Ctx) -> Union[Expr, DistExpr]:
             raise ctx.error(f"argument '{kw.arg}' given twice: '{ctx.segment(node)}'")
         seen.add(kw.arg)
         kwargs.append((kw.arg, _numeric(kw.value, ctx)))
-    return DistExpr(fname, args, tuple(kwargs), (), ctx.segment(node))
+    dexpr = DistExpr(fname, args, tuple(kwargs), (), ctx.segment(node))
+    base = truncation.factory_base(fname)  # numpyro's TruncatedNormal(loc, scale, low=, high=)
+    return dexpr if base is None else truncation.from_factory(dexpr, base, ctx.error)
 
 
 def _split_statements(text: str) -> list[tuple[int, str]]:

@@ -29,6 +29,10 @@ from priorcli.records.base import FamilyRecord, np, show
 
 INF = math.inf
 
+# numpyro's truncated factories (functions, not classes: discovery skips them) -> the family they
+# truncate; their ``low`` and ``high`` keywords are the truncation.
+FACTORIES = {"TruncatedNormal": "Normal", "TruncatedCauchy": "Cauchy"}
+
 
 @dataclass(frozen=True)
 class Truncation:
