@@ -57,7 +57,13 @@ def emit(variables: tuple[plan.Variable, ...], *, seed: int, draws: int, quantil
                                           "choose another family for --emit pymc")
         chosen = int_syntax if v.discrete else syntax
         kwargs = ", ".join(f"{k}={render(plan.template(t, v.params), chosen, names)}" for k, t in entry.kwargs)
-        if v.name in raw:
+        if v.truncate is not None:
+            body.append(_truncated(v, names[raw[v.name]] if v.name in raw else py,
+                                   raw.get(v.name, v.name), entry.name, kwargs))
+            if v.name in raw:
+                value = plan.transformed(v.transforms, lang.Name(raw[v.name]))
+                body.append(f'{py} = pm.Deterministic("{v.name}", {_value(value, names, syntax)})')
+        elif v.name in raw:
             body.append(f'{names[raw[v.name]]} = pm.{entry.name}("{raw[v.name]}", {kwargs})')
             value = plan.transformed(v.transforms, lang.Name(raw[v.name]))
             body.append(f'{py} = pm.Deterministic("{v.name}", {_value(value, names, syntax)})')
@@ -85,6 +91,12 @@ def emit(variables: tuple[plan.Variable, ...], *, seed: int, draws: int, quantil
         f"{sizes_argument(variables, show)})",
     ]
     return "\n".join(lines) + "\n"
+
+
+def _truncated(v: plan.Variable, py: str, name: str, family: str, kwargs: str) -> str:
+    """``x = pm.Truncated("x", pm.Gamma.dist(alpha=2, beta=1), lower=1)``."""
+    ends = "".join(f", {k}={val!r}" for k, val in (("lower", v.truncate.low), ("upper", v.truncate.high)) if val is not None)
+    return f'{py} = pm.Truncated("{name}", pm.{family}.dist({kwargs}){ends})'
 
 
 def _data_value(item) -> str:
