@@ -166,22 +166,24 @@ def _transform_texts(transforms) -> tuple[str, ...]:
 # The API
 
 
-def summarize(family: str, *, levels=None, transforms=(), **params_or_targets) -> Summary | tuple[Summary, ...]:
+def summarize(family: str, *, levels=None, transforms=(), truncate=None,
+              **params_or_targets) -> Summary | tuple[Summary, ...]:
     """Exact summary (mean, sd, median, mode, quantiles at ``levels``) of ``family`` with the given
     parameters, or with parameters solved from the given targets; a tuple of one Summary per
     component for Dirichlet."""
     from priorcli.stats import exact as stats
 
     texts = _transform_texts(transforms)
-    built = build(family, keyword_pairs(params_or_targets), texts, fast=not texts)
+    built = build(family, keyword_pairs(params_or_targets), texts, fast=not texts, truncate=truncate)
     summaries = stats.exact_summaries(built.spec, _levels(levels))
     return tuple(summaries) if built.spec.family.multivariate else summaries[0]
 
 
-def solve(family: str, **targets):
+def solve(family: str, *, truncate=None, **targets):
     """Native parameters meeting the targets (Solved: a Solution with its code lines), or the
-    relation and a table when they leave a parameter free (Underdetermined)."""
-    return solve_pairs(family, keyword_pairs(targets))
+    relation and a table when they leave a parameter free (Underdetermined); ``truncate=(low,
+    high)`` (None for an open end) holds a truncation fixed."""
+    return solve_pairs(family, keyword_pairs(targets), truncate=truncate)
 
 
 @dataclass(frozen=True)
@@ -197,7 +199,8 @@ class Sample:
     exact: Summary | tuple[Summary, ...]  # exact values of the same distribution
 
 
-def sample(family: str, *, n: int = 10000, seed: int = 0, levels=None, transforms=(), **params_or_targets) -> Sample:
+def sample(family: str, *, n: int = 10000, seed: int = 0, levels=None, transforms=(), truncate=None,
+           **params_or_targets) -> Sample:
     """``n`` seeded draws (the same draws as ``priorcli sample ... -n N --seed S`` for n up to
     2**20), their Monte Carlo summary and the exact one."""
     from priorcli.stats import monte_carlo as mc_stats
@@ -209,7 +212,7 @@ def sample(family: str, *, n: int = 10000, seed: int = 0, levels=None, transform
     if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**63:
         raise UsageError(f"seed={seed!r} must be an integer in [0, 2^63)")
     probs = _levels(levels)
-    spec = build(family, keyword_pairs(params_or_targets), _transform_texts(transforms)).spec
+    spec = build(family, keyword_pairs(params_or_targets), _transform_texts(transforms), truncate=truncate).spec
     exact = stats.exact_summaries(spec, probs)
     values = sampling.draw(spec, n, seed)
     if spec.family.multivariate:
