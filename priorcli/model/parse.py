@@ -28,6 +28,7 @@ name callers use.
 from __future__ import annotations
 
 import ast
+import dataclasses
 import keyword
 import math
 import unicodedata
@@ -408,14 +409,7 @@ def _translate_call(node: ast.Call, ctx: _Ctx) -> Union[Expr, DistExpr]:
                 )
             targs = tuple(_numeric(a, ctx) for a in node.args[1:])
             canon = _TRANSFORM_ALIASES.get(fname, fname)
-            return DistExpr(
-                family=first.family,
-                args=first.args,
-                kwargs=first.kwargs,
-                transforms=first.transforms + ((canon, targs),),
-                text=first.text,
-                truncate=first.truncate,
-            )
+            return dataclasses.replace(first, transforms=first.transforms + ((canon, targs),))
         if not is_math:
             usage = _TRANSFORM_USAGE.get(fname, f"{fname}(Normal(0, 1))")
             raise ctx.error(
@@ -446,9 +440,7 @@ def _translate_call(node: ast.Call, ctx: _Ctx) -> Union[Expr, DistExpr]:
             raise ctx.error(f"argument '{kw.arg}' given twice: '{ctx.segment(node)}'")
         seen.add(kw.arg)
         kwargs.append((kw.arg, _numeric(kw.value, ctx)))
-    dexpr = DistExpr(fname, args, tuple(kwargs), (), ctx.segment(node))
-    base = truncation.factory_base(fname)  # numpyro's TruncatedNormal(loc, scale, low=, high=)
-    return dexpr if base is None else truncation.from_factory(dexpr, base, ctx.error)
+    return truncation.from_factory(DistExpr(fname, args, tuple(kwargs), (), ctx.segment(node)), ctx.error)
 
 
 def _split_statements(text: str) -> list[tuple[int, str]]:

@@ -72,8 +72,11 @@ def translate(node, ctx, translate_node: Callable, numeric: Callable) -> DistExp
     return replace(base, truncate=_ends(ends["low"], ends["high"], ctx.error), text=segment)
 
 
-def from_factory(dexpr: DistExpr, base: str, error) -> DistExpr:
-    """``TruncatedNormal(0, 1, low=0)`` -> ``Normal(0, 1)`` truncated at 0."""
+def from_factory(dexpr: DistExpr, error) -> DistExpr:
+    """``TruncatedNormal(0, 1, low=0)`` -> ``Normal(0, 1)`` truncated at 0; any other call as it is."""
+    base = factory_base(dexpr.family)
+    if base is None:
+        return dexpr
     kwargs = dict(dexpr.kwargs)
     low, high = kwargs.pop("low", None), kwargs.pop("high", None)
     truncate = None if low is None and high is None else _ends(low, high, error)
