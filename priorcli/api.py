@@ -46,6 +46,7 @@ def build(family_name: str, pairs: Iterable[tuple[str, Any]], transform_texts: I
           fast: bool = False, truncate=None) -> Built:
     """Resolve the family, parse its parameters and targets, solve when targets are given (with a
     truncation, ``--truncate`` text or a (low, high) pair, held fixed)."""
+    family_name, pairs, truncate = truncated_factory(family_name, pairs, truncate)
     family = (resolve_fast(family_name) if fast else None) or resolve(family_name)
     transforms = tuple(parse_transform(t) for t in transform_texts)
     truncation = truncation_of(family, truncate)
@@ -68,6 +69,26 @@ def build(family_name: str, pairs: Iterable[tuple[str, Any]], transform_texts: I
         record.check_exact_counts(complete_params(family, params))
     return Built(DistSpec(family, complete_params(family, params), transforms, truncation), solved_from, approximate,
                  warnings)
+
+
+def truncated_factory(family_name: str, pairs, truncate):
+    """numpyro's truncated factories (``truncatednormal --loc 0 --scale 1 --low 0``): the family
+    they truncate, the pairs without low/high, and those as the truncation."""
+    from priorcli.families.registry import normalize
+    from priorcli.records.truncated import FACTORIES
+
+    factory = next((f for f in FACTORIES if normalize(f) == normalize(family_name)), None)
+    if factory is None:
+        return family_name, pairs, truncate
+    pairs = list(pairs)
+    ends = {name: value for name, value in pairs if name in ("low", "high")}
+    if ends and truncate is not None:
+        raise UsageError(f"{factory} takes --low/--high or --truncate, not both")
+    if ends:
+        from priorcli.families.registry import number
+
+        truncate = tuple(None if ends.get(k) is None else number(ends[k], f"--{k}") for k in ("low", "high"))
+    return FACTORIES[factory], [(n, v) for n, v in pairs if n not in ("low", "high")], truncate
 
 
 def truncation_of(family, truncate):
@@ -105,6 +126,7 @@ def solve_pairs(family_name: str, pairs: Iterable[tuple[str, Any]], truncate=Non
     from priorcli.emit.lines import solved
     from priorcli.solving import solve as solve_targets
 
+    family_name, pairs, truncate = truncated_factory(family_name, pairs, truncate)
     family = resolve_fast(family_name) or resolve(family_name)
     truncation = truncation_of(family, truncate)
     parsed = parse_family_args(family, pairs)

@@ -332,3 +332,28 @@ def test_emitted_stan_programs_run(tmp_path):
         draws = runs["stan"][name]
         for p in (0.1, 0.5, 0.9):
             assert abs(cdf(np.quantile(draws, p)) - p) <= band(p, n // 4), (name, p)
+
+
+# ---------------------------------------------------------------------------------------------
+# numpyro's TruncatedNormal as a family name
+
+
+def test_truncatednormal_family_name(run):
+    doc = run.json("summarize", "truncatednormal", "--loc", "1", "--scale", "2", "--low", "0", "--high", "4")
+    assert doc["family"] == "Normal" and doc["truncate"] == [0.0, 4.0]
+    oracle = st.truncnorm(-0.5, 1.5, loc=1, scale=2)
+    assert doc["summary"]["mean"] == pytest.approx(oracle.mean(), rel=1e-8)
+    assert doc["summary"]["quantiles"]["0.95"] == pytest.approx(oracle.ppf(0.95), rel=1e-8)
+    info = run.json("info", "truncated-normal")
+    assert info["family"] == "TruncatedNormal" and [p["name"] for p in info["params"]] == ["loc", "scale", "low", "high"]
+    solved = run.json("solve", "truncatednormal", "--low", "0", "--median", "1", "--sd", "1")
+    assert solved["truncate"] == [0.0, None]
+    assert solved["numpyro"].startswith("dist.TruncatedNormal(")
+    drawn = run.json("sample", "truncatednormal", "--low", "0", "-n", "2000", "--no-plot")
+    assert drawn["mc"]["quantiles"]["0.025"] > 0.0
+    assert_usage_error(run("summarize", "truncatednormal", "--low", "0", "--truncate", "1,"), "not both")
+
+
+def test_solve_emit_keeps_the_truncation(run):
+    result = run("solve", "gamma", "--truncate", "1,", "--median", "3", "--sd", "2", "--emit", "stan")
+    assert result.exit_code == 0 and " T[1.0, ];" in result.stdout and "real<lower=1" in result.stdout

@@ -296,7 +296,8 @@ def solve(family_name: str, tokens: list[str], *, format: str, plot: bool, out: 
         if isinstance(result, Underdetermined):
             raise UsageError("--emit needs a unique solution; these targets leave a parameter free")
         command = "priorcli solve " + " ".join([result.family.lower(), *tokens])
-        render.write_text(emitters.distribution_program(result.family, result.params, emit, command), out)
+        render.write_text(emitters.distribution_program(result.family, result.params, emit, command,
+                                                        truncate=getattr(result, "truncate", None)), out)
         return
     curves = _density_curves(result.family, result.params) if plot or plot_file else None
     if plot_file is not None:
@@ -407,8 +408,11 @@ def info(family_name: str, format: str, out: TextIO) -> None:
     if format not in ("table", "json"):
         raise UsageError(f"--format for info must be table or json, got '{format}'")
     from priorcli.families.help import described
+    from priorcli.families.registry import normalize
+    from priorcli.records.truncated import FACTORIES
 
-    family, description = described(family_name)  # from the registry's cache file when it holds it
+    factory = next((f for f in FACTORIES if normalize(f) == normalize(family_name)), None)
+    family, description = described(FACTORIES.get(factory, family_name))  # from the registry's cache file
     aliases = family.aliases()
     record = family.record
     example = (record.example if record is not None else None) or "priorcli sample {} {}".format(
@@ -424,16 +428,23 @@ def info(family_name: str, format: str, out: TextIO) -> None:
         }
         for p in family.params
     ]
+    name = family.name
+    if factory is not None:  # numpyro's TruncatedNormal: the family's parameters, then the ends
+        params += [{"name": end, "constraint": "real", "default": None, "aliases": []} for end in ("low", "high")]
+        description = [f"numpyro's {factory}: {family.name} truncated to [low, high] (an end left out is open); "
+                       f"the same as {family.name.lower()} --truncate LO,HI", *description]
+        example = f"priorcli summarize {factory.lower()} --loc 0 --scale 1 --low 0"
+        name = factory
     if format == "json":
         render.write_json(
             {
-                "family": family.name,
+                "family": name,
                 "description": family.doc,
                 "docstring": "\n\n".join(description),
                 "params": params,
                 "support": family.support,
                 "discrete": family.discrete,
-                "closed_forms": _closed_forms(family.name),
+                "closed_forms": _closed_forms(family.name) if factory is None else [],
                 "example": example,
             },
             out,
@@ -444,10 +455,10 @@ def info(family_name: str, format: str, out: TextIO) -> None:
          ", ".join(f"--{a}" for a in p["aliases"]) or "-")
         for p in params
     ]
-    render.write_lines([f"{family.name}: {description[0]}", *description[1:], f"support: {family.support}"], out)
+    render.write_lines([f"{name}: {description[0]}", *description[1:], f"support: {family.support}"], out)
     render.write_params_table("parameters", rows, ["parameter", "constraint", "default", "aliases"], out,
                               numeric=False)
-    forms = _closed_forms(family.name)
+    forms = _closed_forms(family.name) if factory is None else []  # the untruncated family's
     lines = (["closed forms:"] + [f"  {f}" for f in forms] if forms else []) + [f"example: {example}"]
     render.write_lines(lines, out)
 
