@@ -10,8 +10,10 @@ EXPECTED = {"LogNormal", "Normal", "Gamma", "Beta", "StudentT", "InverseGamma", 
             "Exponential", "Weibull", "Pareto", "Cauchy", "Laplace", "Logistic", "Gumbel", "Uniform", "Chi2",
             "Poisson", "BinomialProbs", "BernoulliProbs", "GeometricProbs", "NegativeBinomialProbs",
             "Dirichlet", "Kumaraswamy", "VonMises", "BetaBinomial", "DiscreteUniform"}
-NOT_UNIVARIATE = {"MultivariateNormal", "TransformedDistribution", "LKJ", "Wishart", "MixtureGeneral",
+NOT_UNIVARIATE = {"MultivariateNormal", "TransformedDistribution", "Wishart", "MixtureGeneral",
                   "Independent", "FoldedDistribution", "Unit", "Multinomial"}
+# beside the univariate families and Dirichlet: the correlation priors, whose records describe them
+MATRIX = {"LKJ", "LKJCholesky"}
 
 
 def test_list_has_the_univariate_families_and_dirichlet(run):
@@ -21,6 +23,7 @@ def test_list_has_the_univariate_families_and_dirichlet(run):
     families = {f["family"]: f for f in json.loads(result.stdout)}
     assert EXPECTED <= set(families)
     assert not (NOT_UNIVARIATE & set(families))
+    assert MATRIX <= set(families) and "correlation matrices" in families["LKJ"]["support"]
     assert families["Poisson"]["discrete"] and not families["Gamma"]["discrete"]
     gamma = {p["name"]: p for p in families["Gamma"]["params"]}
     assert gamma["rate"]["default"] == 1.0 and gamma["concentration"]["default"] is None

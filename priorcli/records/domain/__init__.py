@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-__all__ = ["Domain", "MAX_WHOLE", "NAMED", "named", "REAL", "POSITIVE", "NONNEGATIVE", "UNIT_INTERVAL",
+__all__ = ["Domain", "MAX_WHOLE", "NAMED", "named", "REAL", "POSITIVE", "NONNEGATIVE", "UNIT_INTERVAL", "GATE",
            "OPEN_UNIT_INTERVAL", "NONNEGATIVE_INTEGER", "POSITIVE_INTEGER", "SIMPLEX", "REAL_VECTOR", "DEPENDENT"]
 
 INF = math.inf
@@ -134,10 +134,14 @@ POSITIVE_INTEGER = _scalar("positive_integer", f"a positive integer {_WHOLE}", 1
 SIMPLEX = Domain("simplex", 0.0, 1.0, True, True, typical=0.5, text="non-negative numbers summing to 1",
                  vector="simplex")
 REAL_VECTOR = Domain("real_vector", text="a value satisfying real_vector", vector="real")
+# a zero-inflated or hurdle family's gate: numpyro's is unit_interval, but gate = 1 leaves nothing
+# but the structural zero (every value 0), so priorcli refuses it
+GATE = Domain("[0, 1)", 0.0, 1.0, low_closed=True, high_closed=False, typical=0.5,
+              text="a probability in [0, 1) (the structural zero's; gate = 1 would put all the mass at 0)")
 DEPENDENT = Domain("dependent", text="a number, within bounds set by the other parameters", dependent=True)
 
 NAMED = {d.name: d for d in (REAL, POSITIVE, NONNEGATIVE, UNIT_INTERVAL, OPEN_UNIT_INTERVAL, NONNEGATIVE_INTEGER,
-                             POSITIVE_INTEGER, SIMPLEX, REAL_VECTOR, DEPENDENT)}
+                             POSITIVE_INTEGER, SIMPLEX, REAL_VECTOR, GATE, DEPENDENT)}
 
 
 def named(domain: str | Domain) -> Domain:
