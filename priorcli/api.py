@@ -43,12 +43,18 @@ class Built:
 
 
 def build(family_name: str, pairs: Iterable[tuple[str, Any]], transform_texts: Iterable[str] = (), *,
-          fast: bool = False) -> Built:
-    """Resolve the family, parse its parameters and targets, solve when targets are given."""
+          fast: bool = False, truncate=None) -> Built:
+    """Resolve the family, parse its parameters and targets, solve when targets are given (with a
+    truncation, ``--truncate`` text or a (low, high) pair, held fixed)."""
     if "(" in family_name:  # a quoted distribution as FAMILY: "Mixture([0.3, 0.7], [Normal(0, 1), ...])"
+        if truncate is not None:
+            raise UsageError("--truncate applies to a FAMILY name; in a quoted distribution write "
+                             "truncated(D, low=..., high=...)")
         return Built(quoted_spec(family_name, list(pairs), transform_texts), None)
+    family_name, pairs, truncate = truncated_factory(family_name, pairs, truncate)
     family = (resolve_fast(family_name) if fast else None) or resolve(family_name)
     transforms = tuple(parse_transform(t) for t in transform_texts)
+    truncation = truncation_of(family, truncate)
     parsed = parse_family_args(family, pairs)
     solved_from = approximate = None
     warnings: tuple[str, ...] = ()
@@ -56,7 +62,8 @@ def build(family_name: str, pairs: Iterable[tuple[str, Any]], transform_texts: I
     if not parsed.targets.is_empty():
         from priorcli.solving import solve_params  # only with targets: sampling by parameters skips it
 
-        solution = solve_params(family.name, parsed.targets, parsed.params, whole=True)
+        solution = solve_params(family.name, parsed.targets, parsed.params, whole=True,
+                                record=truncated_record_of(family, truncation))
         params = solution.params
         solved_from = parsed.targets.as_dict()
         if solution.method == "least-squares":
@@ -65,7 +72,56 @@ def build(family_name: str, pairs: Iterable[tuple[str, Any]], transform_texts: I
     record = family.closed
     if record is not None:
         record.check_exact_counts(complete_params(family, params))
-    return Built(DistSpec(family, complete_params(family, params), transforms), solved_from, approximate, warnings)
+    return Built(DistSpec(family, complete_params(family, params), transforms, truncation), solved_from, approximate,
+                 warnings)
+
+
+def truncated_factory(family_name: str, pairs, truncate):
+    """numpyro's truncated factories (``truncatednormal --loc 0 --scale 1 --low 0``): the family
+    they truncate, the pairs without low/high, and those as the truncation."""
+    from priorcli.families.registry import normalize
+    from priorcli.records.truncated import FACTORIES
+
+    factory = next((f for f in FACTORIES if normalize(f) == normalize(family_name)), None)
+    if factory is None:
+        return family_name, pairs, truncate
+    pairs = list(pairs)
+    ends = {name: value for name, value in pairs if name in ("low", "high")}
+    if ends and truncate is not None:
+        raise UsageError(f"{factory} takes --low/--high or --truncate, not both")
+    if ends:
+        from priorcli.families.registry import number
+
+        truncate = tuple(None if ends.get(k) is None else number(ends[k], f"--{k}") for k in ("low", "high"))
+    return FACTORIES[factory], [(n, v) for n, v in pairs if n not in ("low", "high")], truncate
+
+
+def truncation_of(family, truncate):
+    """The Truncation of ``--truncate LO,HI`` text or a (low, high) pair, checked against the family
+    (continuous, univariate); None for None."""
+    if truncate is None:
+        return None
+    from priorcli.records.truncated import check_truncatable, make_truncation, parse_truncation
+
+    check_truncatable(family.name, family.discrete, family.multivariate)
+    if isinstance(truncate, str):
+        return parse_truncation(truncate)
+    try:
+        low, high = truncate
+    except (TypeError, ValueError):
+        raise UsageError(f"truncate={truncate!r} must be a (low, high) pair (None for an open end)") from None
+    return make_truncation(low, high, "truncate")
+
+
+def truncated_record_of(family, truncation):
+    """The family's record with the truncation, for the solver (None when there is none)."""
+    if truncation is None:
+        return None
+    from priorcli.records.truncated import truncated_record
+
+    if family.closed is None:
+        raise UsageError(f"solving for targets is not supported for {family.name}; give its parameters directly")
+    return truncated_record(family.closed, truncation)
 
 
 def quoted_spec(text: str, pairs: list, transform_texts: Iterable[str] = ()) -> DistSpec:
@@ -87,21 +143,28 @@ def quoted_spec(text: str, pairs: list, transform_texts: Iterable[str] = ()) -> 
     return DistSpec(spec.family, spec.params, spec.transforms + extra)
 
 
-def solve_pairs(family_name: str, pairs: Iterable[tuple[str, Any]]):
+def solve_pairs(family_name: str, pairs: Iterable[tuple[str, Any]], truncate=None):
     """``priorcli solve FAMILY --target value ...`` and ``priorcli.solve``: a Solved (the solver's
     Solution, with its code lines), or Underdetermined when the targets leave a parameter free.
     Native parameters given beside the targets are held fixed."""
     from priorcli.emit.lines import solved
     from priorcli.solving import solve as solve_targets
 
+    family_name, pairs, truncate = truncated_factory(family_name, pairs, truncate)
     family = resolve_fast(family_name) or resolve(family_name)
+    truncation = truncation_of(family, truncate)
     parsed = parse_family_args(family, pairs)
     if parsed.targets.is_empty():
         raise UsageError(
             "solve needs at least one target: --mode, --median, --mean, --sd, --quantile P=V, "
             "or --lower L --upper U --mass P"
         )
-    return solved(solve_targets(family.name, parsed.targets, parsed.params))
+    result = solve_targets(family.name, parsed.targets, parsed.params, truncated_record_of(family, truncation))
+    if truncation is not None and hasattr(result, "truncate"):
+        from dataclasses import replace
+
+        result = replace(result, truncate=truncation)
+    return solved(result)
 
 
 def _quantile_pairs(name: str, value: Any) -> list[tuple[str, Any]]:
@@ -149,27 +212,33 @@ def _transform_texts(transforms) -> tuple[str, ...]:
 # The API
 
 
-def summarize(family: str, *, levels=None, transforms=(), **params_or_targets) -> Summary | tuple[Summary, ...]:
+def summarize(family: str, *, levels=None, transforms=(), truncate=None,
+              **params_or_targets) -> Summary | tuple[Summary, ...]:
     """Exact summary (mean, sd, median, mode, quantiles at ``levels``) of ``family`` with the given
     parameters, or with parameters solved from the given targets; a tuple of one Summary per
     component for Dirichlet."""
     from priorcli.stats import exact as stats
 
     if _matrix_family(family):
+        if truncate is not None:
+            raise UsageError("truncate applies to continuous univariate families, not to LKJ")
         return _lkj_summary(*_lkj_request(family, params_or_targets, transforms), _levels(levels))
     texts = _transform_texts(transforms)
-    built = build(family, keyword_pairs(params_or_targets), texts, fast=not texts)
+    built = build(family, keyword_pairs(params_or_targets), texts, fast=not texts, truncate=truncate)
     summaries = stats.exact_summaries(built.spec, _levels(levels))
     return tuple(summaries) if built.spec.family.multivariate else summaries[0]
 
 
-def solve(family: str, **targets):
+def solve(family: str, *, truncate=None, **targets):
     """Native parameters meeting the targets (Solved: a Solution with its code lines), or the
-    relation and a table when they leave a parameter free (Underdetermined). LKJ: the concentration
-    from ``lower``, ``upper`` and ``mass`` or one ``quantile`` on one correlation (LKJSolution)."""
+    relation and a table when they leave a parameter free (Underdetermined); ``truncate=(low,
+    high)`` (None for an open end) holds a truncation fixed. LKJ: the concentration from ``lower``,
+    ``upper`` and ``mass`` or one ``quantile`` on one correlation (LKJSolution)."""
     if _matrix_family(family):
+        if truncate is not None:
+            raise UsageError("truncate applies to continuous univariate families, not to LKJ")
         return _lkj_solve(family, targets)
-    return solve_pairs(family, keyword_pairs(targets))
+    return solve_pairs(family, keyword_pairs(targets), truncate=truncate)
 
 
 @dataclass(frozen=True)
@@ -185,7 +254,8 @@ class Sample:
     exact: Summary | tuple[Summary, ...]  # exact values of the same distribution
 
 
-def sample(family: str, *, n: int = 10000, seed: int = 0, levels=None, transforms=(), **params_or_targets) -> Sample:
+def sample(family: str, *, n: int = 10000, seed: int = 0, levels=None, transforms=(), truncate=None,
+           **params_or_targets) -> Sample:
     """``n`` seeded draws (the same draws as ``priorcli sample ... -n N --seed S`` for n up to
     2**20), their Monte Carlo summary and the exact one."""
     from priorcli.stats import monte_carlo as mc_stats
@@ -198,8 +268,10 @@ def sample(family: str, *, n: int = 10000, seed: int = 0, levels=None, transform
         raise UsageError(f"seed={seed!r} must be an integer in [0, 2^63)")
     probs = _levels(levels)
     if _matrix_family(family):
+        if truncate is not None:
+            raise UsageError("truncate applies to continuous univariate families, not to LKJ")
         return _lkj_sample(*_lkj_request(family, params_or_targets, transforms), probs, n, seed)
-    spec = build(family, keyword_pairs(params_or_targets), _transform_texts(transforms)).spec
+    spec = build(family, keyword_pairs(params_or_targets), _transform_texts(transforms), truncate=truncate).spec
     exact = stats.exact_summaries(spec, probs)
     values = sampling.draw(spec, n, seed)
     if spec.family.multivariate:

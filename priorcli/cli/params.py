@@ -144,6 +144,9 @@ Force = Annotated[bool, typer.Option("--force", help="Overwrite --output or --pl
 PlotFile = Annotated[Optional[str], typer.Option("--plot-file", help="Also save the plot as a figure: FILE.png, .svg or .pdf (matplotlib); works with --no-plot and --format json.")]
 EMIT_HELP = ("Print the model as a program instead of sampling: numpyro, stan, stan-prior (generated quantities "
              "for fixed_param) or pymc; with --output PATH, write it there.")
+Truncate = Annotated[Optional[str], typer.Option(
+    "--truncate", help="Truncate the family to LO,HI (an end may be empty: '1,' or ',5'); a continuous family; "
+                       "targets then solve the base parameters with the truncation held.")]
 Transform = Annotated[
     Optional[list[str]],
     typer.Option("--transform", help="exp, softplus, sigmoid (inv_logit), logit, probit (Phi^-1), inv_probit (Phi), reciprocal, affine:LOC,SCALE, "

@@ -21,7 +21,7 @@ from priorcli.cli.edge import (
 )
 from priorcli.cli.params import (
     Bins, DEFAULT_QUANTILES_TEXT, Draws, EMIT_HELP, EXTRA_ARGS, FamilyCommand, Force, Format, Linear, LogX,
-    NoPlot, Output, PlotFile, PlotRangeText, Quantiles, Seed, Tail, Transform, _complete_family, _family_and_tokens,
+    NoPlot, Output, PlotFile, PlotRangeText, Quantiles, Seed, Tail, Transform, Truncate, _complete_family, _family_and_tokens,
     _from_source, _input_paths,
 )
 
@@ -75,6 +75,7 @@ def sample(
     arg: Annotated[Optional[list[str]], typer.Option("--arg", help="With --numpyro: NAME=NUMBER, a keyword argument of the function; repeatable.")] = None,
     data: Annotated[Optional[list[str]], typer.Option("--data", help="With --model/--numpyro: NAME=1,2,3 (NAME=5 a number), or a CSV file with a header row (a vector per column) or a JSON object; repeatable.")] = None,
     plot_file: PlotFile = None,
+    truncate: Truncate = None,
 ) -> None:
     """Seeded draws with Monte Carlo and exact summaries side by side, and a histogram."""
     from priorcli.commands import family as commands
@@ -89,6 +90,8 @@ def sample(
     )
     if plot_file is not None and emit is not None:
         raise UsageError("--plot-file draws the sampled plot; --emit prints a program and samples nothing")
+    if truncate is not None and family is None:
+        raise UsageError("--truncate applies to a FAMILY; in a model write truncated(D, low=..., high=...)")
     if numpyro_model is not None:
         _sample_numpyro(numpyro_model, model, family, emit, arg, data, show, plot, options)
         return
@@ -107,7 +110,7 @@ def sample(
         model_commands.sample_model(model, options, show=show, emit=emit, out=sys.stdout,
                                     emit_output=output if emit else None, plot=plot, data=data)
     else:
-        commands.sample_family(family, tokens, transform or [], options, out=sys.stdout)
+        commands.sample_family(family, tokens, transform or [], options, out=sys.stdout, truncate=truncate)
 
 
 def _sample_numpyro(spec, model, family, emit, arg, data, show, plot, options) -> None:
@@ -142,6 +145,7 @@ def summarize(
     tail: Tail = None,
     plot_file: PlotFile = None,
     force: Force = False,
+    truncate: Truncate = None,
 ) -> None:
     """Exact summary of a family (no draws needed), or a summary of draws from a file or a pipe."""
     from priorcli.commands import family as commands
@@ -152,6 +156,8 @@ def summarize(
         output=None, force=force, linear=linear, plot_range=plot_range, tail=tail, plot_file=plot_file,
     )
     fit_tokens = []
+    if truncate is not None and input:
+        raise UsageError("--truncate applies to a FAMILY; --input summarizes the draws as they are")
     if input:
         input, family, tokens = _input_paths(input, family, tokens)
     if input is not None and fit is not None and family is None and not transform:
@@ -163,7 +169,7 @@ def summarize(
         summarize_input(input, options, columns=column, variables=variable, group=group, fit=fit,
                         drop_nonfinite=drop_nonfinite, out=sys.stdout, fit_tokens=fit_tokens)
     else:
-        commands.summarize_family(family, tokens, transform or [], options, out=sys.stdout)
+        commands.summarize_family(family, tokens, transform or [], options, out=sys.stdout, truncate=truncate)
 
 
 @app.command(cls=FamilyCommand, context_settings=EXTRA_ARGS)
@@ -176,6 +182,7 @@ def solve(
     family_spec: Annotated[Optional[str], typer.Option("--family", help="Fit several families and rank them by loss: auto, or a comma list such as gamma,lognormal,weibull.")] = None,
     plot_file: PlotFile = None,
     force: Force = False,
+    truncate: Truncate = None,
     model: Annotated[Optional[str], typer.Option("--model", help="Predictive elicitation: a model (file, '-' or text) whose undefined names are solved from targets VAR:... on its variables.")] = None,
     numpyro_model: Annotated[Optional[str], typer.Option("--numpyro", help="FILE.py:FUNCTION: solve the keyword arguments named by --free from targets on its sites (imports and runs FILE).")] = None,
     free: Annotated[Optional[str], typer.Option("--free", help="With --numpyro: the keyword arguments to solve, comma-separated.")] = None,
@@ -190,6 +197,8 @@ def solve(
 
     family, tokens = _family_and_tokens(family, ctx)
     if model is not None or numpyro_model is not None:
+        if truncate is not None:
+            raise UsageError("--truncate applies to a FAMILY; in a model write truncated(D, low=..., high=...)")
         _solve_predictive(family, tokens, model, numpyro_model, free, set_, data, arg, draws, seed, format, emit,
                           plot or family_spec is not None or plot_file is not None)
         return
@@ -199,9 +208,9 @@ def solve(
     if family_spec is not None:  # several families ranked (priorcli.ranking)
         from priorcli.commands import ranked as rank_commands
 
-        if family is not None or plot or emit is not None or plot_file is not None:
+        if family is not None or plot or emit is not None or plot_file is not None or truncate is not None:
             raise UsageError("--family ranks several families: give no FAMILY, --plot, --plot-file or --emit with it "
-                             "(use them on the winner: 'solve FAMILY ...')")
+                             "or --truncate with it (use them on the winner: 'solve FAMILY ...')")
         rank_commands.solve_ranked(family_spec, tokens, format=format, out=sys.stdout)
         return
     if plot_file is not None:
@@ -209,7 +218,7 @@ def solve(
             raise UsageError("--plot-file draws the solved density; --emit prints a program instead")
         commands.check_plot_file(plot_file, force)
     commands.solve(family or "lognormal", tokens, format=format, plot=plot, out=sys.stdout, emit=emit,
-                   plot_file=plot_file, force=force)
+                   plot_file=plot_file, force=force, truncate=truncate)
 
 
 def _solve_predictive(family, tokens, model, numpyro_model, free, sets, data, arg, draws, seed, format, emit,

@@ -20,10 +20,11 @@ from priorcli.stats.exact import DistSpec, Summary
 # Building a DistSpec from FAMILY --param value ... --transform T
 
 
-def build_spec(family_name: str, tokens: list[str], transform_texts: list[str], *, fast: bool = False) -> Built:
+def build_spec(family_name: str, tokens: list[str], transform_texts: list[str], *, fast: bool = False,
+               truncate: str | None = None) -> Built:
     """Resolve the family, parse its parameters and targets, solve when targets are given (the
     Python API's builder, fed the command line's pairs); a least-squares fit's misses are warned of."""
-    built = build(family_name, split_extra_args(tokens), transform_texts, fast=fast)
+    built = build(family_name, split_extra_args(tokens), transform_texts, fast=fast, truncate=truncate)
     for warning in built.warnings:
         render.stderr_line(warning)
     return built
@@ -40,17 +41,19 @@ def solve_params(family: FamilyInfo, targets, fixed: dict) -> dict:
 
 
 def sample_family(family_name: str, tokens: list[str], transform_texts: list[str], options: OutputOptions,
-                  out: TextIO) -> None:
+                  out: TextIO, truncate: str | None = None) -> None:
     from priorcli.stats import monte_carlo as mc_stats
     from priorcli.sampling import draws as sampling
     from priorcli.stats import exact as stats
 
     if lkj.handles(family_name):  # correlation matrices, read through one correlation's marginal
+        _no_truncation(family_name, truncate)
         return lkj.sample(family_name, tokens, transform_texts, options, out)
     if metalog.handles(family_name):  # Keelin's metalog: a quantile function, not a numpyro family
+        _no_truncation(family_name, truncate)
         return metalog.sample(family_name, tokens, transform_texts, options, out)
     # A family with a record is resolved from it (no numpyro import: a stored sampler runs without it)
-    built = build_spec(family_name, tokens, transform_texts, fast=not transform_texts)
+    built = build_spec(family_name, tokens, transform_texts, fast=not transform_texts, truncate=truncate)
     spec = built.spec
     # One exact distribution serves the table, the streaming range and the plotted density.
     exact_dist = None if spec.family.multivariate else stats.ExactDistribution(spec)
@@ -92,6 +95,7 @@ def sample_family(family_name: str, tokens: list[str], transform_texts: list[str
                 "family": spec.family.name,
                 "params": _params_json(spec),
                 "transforms": [str(t) for t in spec.transforms],
+                **_truncate_json(spec),
                 "seed": options.seed,
                 "draws": options.draws,
                 "mc": render.summaries_json(mc, spec.family.multivariate),
@@ -159,6 +163,16 @@ def _stream_draws(spec: DistSpec, exact, options: OutputOptions, out: TextIO):
     return accumulator
 
 
+def _truncate_json(spec: DistSpec) -> dict:
+    """``{"truncate": [low, high]}`` (null for an open end) for a truncated family, else nothing."""
+    return {} if spec.truncate is None else {"truncate": spec.truncate.as_json()}
+
+
+def _no_truncation(family_name: str, truncate) -> None:
+    if truncate is not None:
+        raise UsageError(f"--truncate applies to a continuous univariate numpyro family, not to {family_name}")
+
+
 MAX_SHOWN_COMPONENTS = 3  # as many as a 100-column table shows legibly; thousands took minutes to draw
 
 
@@ -215,14 +229,16 @@ def _write_plot(plot, out: TextIO) -> None:
 
 
 def summarize_family(family_name: str, tokens: list[str], transform_texts: list[str], options: OutputOptions,
-                     out: TextIO) -> None:
+                     out: TextIO, truncate: str | None = None) -> None:
     from priorcli.stats import exact as stats
 
     if lkj.handles(family_name):
+        _no_truncation(family_name, truncate)
         return lkj.summarize(family_name, tokens, transform_texts, options, out)
     if metalog.handles(family_name):
+        _no_truncation(family_name, truncate)
         return metalog.summarize(family_name, tokens, transform_texts, options, out)
-    built = build_spec(family_name, tokens, transform_texts, fast=not transform_texts)
+    built = build_spec(family_name, tokens, transform_texts, fast=not transform_texts, truncate=truncate)
     spec = built.spec
     exact = None if spec.family.multivariate else stats.ExactDistribution(spec)
     if exact is not None:
@@ -237,6 +253,7 @@ def summarize_family(family_name: str, tokens: list[str], transform_texts: list[
                 "family": spec.family.name,
                 "params": _params_json(spec),
                 "transforms": [str(t) for t in spec.transforms],
+                **_truncate_json(spec),
                 "support": None if support is None else [render.json_number(v) for v in support],
                 **({} if p_zero is None else {"p_zero": p_zero}),
                 "summary": render.summaries_json(summaries, spec.family.multivariate),
@@ -286,7 +303,8 @@ def _summary_figure(spec: DistSpec, exact, summaries: list[Summary], options: Ou
 
 
 def solve(family_name: str, tokens: list[str], *, format: str, plot: bool, out: TextIO,
-          emit: str | None = None, plot_file: str | None = None, force: bool = False) -> None:
+          emit: str | None = None, plot_file: str | None = None, force: bool = False,
+          truncate: str | None = None) -> None:
     from priorcli import emit as emitters
     from priorcli.solving import Underdetermined
 
@@ -294,13 +312,15 @@ def solve(family_name: str, tokens: list[str], *, format: str, plot: bool, out: 
         raise UsageError(f"--format for solve must be table or json, got '{format}'")
     emit = None if emit is None else emitters.parse_target(emit)
     if lkj.handles(family_name):
+        _no_truncation(family_name, truncate)
         if emit is not None:
             raise UsageError("--emit writes a program of one variable; for LKJ use the code lines solve prints")
         return lkj.solve(family_name, tokens, format=format, plot=plot, out=out, plot_file=plot_file, force=force)
     if metalog.handles(family_name):
+        _no_truncation(family_name, truncate)
         return metalog.solve(family_name, tokens, format=format, plot=plot, out=out, emit=emit, plot_file=plot_file,
                              force=force)
-    result = solve_pairs(family_name, split_extra_args(tokens))
+    result = solve_pairs(family_name, split_extra_args(tokens), truncate=truncate)
     for warning in getattr(result, "misses", None) and result.miss_warnings() or ():
         render.stderr_line(warning)
     if (plot or plot_file) and isinstance(result, Underdetermined):
@@ -310,7 +330,8 @@ def solve(family_name: str, tokens: list[str], *, format: str, plot: bool, out: 
         if isinstance(result, Underdetermined):
             raise UsageError("--emit needs a unique solution; these targets leave a parameter free")
         command = "priorcli solve " + " ".join([result.family.lower(), *tokens])
-        render.write_text(emitters.distribution_program(result.family, result.params, emit, command), out)
+        render.write_text(emitters.distribution_program(result.family, result.params, emit, command,
+                                                        truncate=getattr(result, "truncate", None)), out)
         return
     curves = _density_curves(result.family, result.params) if plot or plot_file else None
     if plot_file is not None:

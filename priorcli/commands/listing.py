@@ -67,8 +67,11 @@ def info(family_name: str, format: str, out: TextIO) -> None:
     if format not in ("table", "json"):
         raise UsageError(f"--format for info must be table or json, got '{format}'")
     from priorcli.families.help import described
+    from priorcli.families.registry import normalize
+    from priorcli.records.truncated import FACTORIES
 
-    family, description = described(family_name)  # from the registry's cache file when it holds it
+    factory = next((f for f in FACTORIES if normalize(f) == normalize(family_name)), None)
+    family, description = described(FACTORIES.get(factory, family_name))  # from the registry's cache file
     aliases = family.aliases()
     record = family.record
     example = (record.example if record is not None else None) or "priorcli sample {} {}".format(
@@ -84,16 +87,23 @@ def info(family_name: str, format: str, out: TextIO) -> None:
         }
         for p in family.params
     ]
+    name = family.name
+    if factory is not None:  # numpyro's TruncatedNormal: the family's parameters, then the ends
+        params += [{"name": end, "constraint": "real", "default": None, "aliases": []} for end in ("low", "high")]
+        description = [f"numpyro's {factory}: {family.name} truncated to [low, high] (an end left out is open); "
+                       f"the same as {family.name.lower()} --truncate LO,HI", *description]
+        example = f"priorcli summarize {factory.lower()} --loc 0 --scale 1 --low 0"
+        name = factory
     if format == "json":
         render.write_json(
             {
-                "family": family.name,
+                "family": name,
                 "description": family.doc,
                 "docstring": "\n\n".join(description),
                 "params": params,
                 "support": family.support,
                 "discrete": family.discrete,
-                "closed_forms": _closed_forms(family.name),
+                "closed_forms": _closed_forms(family.name) if factory is None else [],
                 "example": example,
             },
             out,
@@ -104,10 +114,10 @@ def info(family_name: str, format: str, out: TextIO) -> None:
          ", ".join(f"--{a}" for a in p["aliases"]) or "-")
         for p in params
     ]
-    render.write_lines([f"{family.name}: {description[0]}", *description[1:], f"support: {family.support}"], out)
+    render.write_lines([f"{name}: {description[0]}", *description[1:], f"support: {family.support}"], out)
     render.write_params_table("parameters", rows, ["parameter", "constraint", "default", "aliases"], out,
                               numeric=False)
-    forms = _closed_forms(family.name)
+    forms = _closed_forms(family.name) if factory is None else []  # the untruncated family's
     lines = (["closed forms:"] + [f"  {f}" for f in forms] if forms else []) + [f"example: {example}"]
     render.write_lines(lines, out)
 

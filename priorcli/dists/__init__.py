@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import importlib
 
-__all__ = ["classes", "Triangular", "ZeroInflatedNegativeBinomial2"]
+__all__ = ["classes", "Triangular", "Truncated", "truncated", "ZeroInflatedNegativeBinomial2"]
 
 # class name -> the module that defines it
 _CLASSES = {
@@ -25,7 +25,16 @@ def classes() -> dict:
     return {name: getattr(importlib.import_module(module), name) for name, module in _CLASSES.items()}
 
 
+# not families of their own: a truncation of any continuous family (``truncated.py``)
+_HELPERS = {
+    "Truncated": "priorcli.dists.truncated",
+    "truncated": "priorcli.dists.truncated",
+}
+
+
 def __getattr__(name: str):
     if name in _CLASSES:
         return getattr(importlib.import_module(_CLASSES[name]), name)
+    if name in _HELPERS:
+        return getattr(importlib.import_module(_HELPERS[name]), name)
     raise AttributeError(f"module 'priorcli.dists' has no attribute {name!r}")

@@ -60,8 +60,9 @@ def emit(model, target: str, options: EmitOptions) -> str:
     return stan.emit(variables, prior=target == "stan-prior", command=command, data=model.data)
 
 
-def distribution_program(family: str, params: dict, target: str, command: str) -> str:
-    """One distribution with numeric parameters (``solve``'s answer) as a program: a single variable
+def distribution_program(family: str, params: dict, target: str, command: str, truncate=None) -> str:
+    """One distribution with numeric parameters (``solve``'s answer), truncated when ``truncate`` (a
+    records.truncated.Truncation) is given, as a program: a single variable
     ``x`` at full precision; the Python programs draw 10000 values with seed 0 and print the
     default quantiles. The model is built from the numbers (as the model language would parse
     ``Family(name=value, ...)``), not written out and read back."""
@@ -79,5 +80,7 @@ def distribution_program(family: str, params: dict, target: str, command: str) -
 
     kwargs = tuple((k, constant(float(v))) for k, v in params.items())
     text = f"{family}({', '.join(f'{k}={float(v)!r}' for k, v in params.items())})"  # for messages
-    model = lang.Model((lang.Statement("x", "~", lang.DistExpr(family, kwargs=kwargs, text=text), 1, f"x ~ {text}"),))
+    ends = None if truncate is None else (truncate.low, truncate.high)
+    model = lang.Model((lang.Statement("x", "~", lang.DistExpr(family, kwargs=kwargs, text=text, truncate=ends), 1,
+                                       f"x ~ {text}"),))
     return emit(model, target, EmitOptions(0, 10000, DEFAULT_QUANTILES, ("x",), command))

@@ -83,6 +83,48 @@ def pymc_line(family: str, params: dict, number: Number = format_number, name: s
     return f'pm.{entry.name}("{name}", {args})'
 
 
+# numpyro's TruncatedDistribution takes and samples these (StudentT it takes, but its icdf needs
+# tensorflow-probability); the other families truncate through priorcli's own class.
+NUMPYRO_TRUNCATABLE = ("Normal", "Cauchy", "Laplace", "Logistic", "SoftLaplace")
+OWN_TRUNCATED_NOTE = ("numpyro: Truncated is priorcli's own numpyro class (from priorcli.dists import Truncated; "
+                      "numpyro's TruncatedDistribution does not take {family})")
+
+
+def _ends(truncate, number: Number) -> list[tuple[str, str]]:
+    return [(name, number(v)) for name, v in (("low", truncate.low), ("high", truncate.high)) if v is not None]
+
+
+def truncated_numpyro_line(family: str, params: dict, truncate, number: Number = format_number) -> str:
+    """``dist.TruncatedNormal(loc=0, scale=1, low=1)``, ``dist.TruncatedDistribution(dist.Cauchy(...),
+    low=1)``, or priorcli's own ``Truncated(dist.Gamma(...), low=1)`` where numpyro's takes no such base."""
+    ends = ", ".join(f"{k}={v}" for k, v in _ends(truncate, number))
+    if family == "Normal":
+        return numpyro_line(family, params, number).replace("dist.Normal(", "dist.TruncatedNormal(")[:-1] + f", {ends})"
+    wrapper = "dist.TruncatedDistribution" if family in NUMPYRO_TRUNCATABLE else "Truncated"
+    return f"{wrapper}({numpyro_line(family, params, number)}, {ends})"
+
+
+def truncated_stan_line(family: str, params: dict, truncate, number: Number = format_number) -> str | None:
+    """``gamma(2, 1) T[1, ]``: Stan's truncation (a half family's lower end is 0)."""
+    line, _ = stan_line(family, params, number)
+    if line is None:
+        return None
+    half = frameworks.stan(family).half
+    low = number(truncate.low) if truncate.low is not None else ("0" if half else "")
+    high = "" if truncate.high is None else number(truncate.high)
+    return f"{line} T[{low}, {high}]"
+
+
+def truncated_pymc_line(family: str, params: dict, truncate, number: Number = format_number, name: str = "x") -> str | None:
+    """``pm.Truncated("x", pm.Gamma.dist(alpha=2, beta=1), lower=1)``."""
+    entry = frameworks.pymc(family)
+    if entry is None:
+        return None
+    args = ", ".join(f"{k}={_value(t, params, number)}" for k, t in entry.kwargs)
+    ends = "".join(f", {'lower' if k == 'low' else 'upper'}={v}" for k, v in _ends(truncate, number))
+    return f'pm.Truncated("{name}", pm.{entry.name}.dist({args}){ends})'
+
+
 @dataclass(frozen=True)
 class Solved(Solution):
     """A Solution with its code lines (6 significant digits; ``params`` keep full precision),
@@ -91,16 +133,22 @@ class Solved(Solution):
 
     @property
     def numpyro_code(self) -> str:
+        if self.truncate is not None:
+            return truncated_numpyro_line(self.family, self.params, self.truncate)
         return numpyro_line(self.family, self.params)
 
     @property
     def stan_code(self) -> str | None:
         """None where Stan has no such family."""
+        if self.truncate is not None:
+            return truncated_stan_line(self.family, self.params, self.truncate)
         return stan_line(self.family, self.params)[0]
 
     @property
     def pymc_code(self) -> str | None:
         """None where PyMC has no such family."""
+        if self.truncate is not None:
+            return truncated_pymc_line(self.family, self.params, self.truncate)
         return pymc_line(self.family, self.params)
 
 
@@ -110,4 +158,6 @@ def solved(solution):
         return solution
     values = {f.name: getattr(solution, f.name) for f in fields(solution)}
     values["notes"] = tuple(solution.notes) + stan_notes(solution.family)
+    if solution.truncate is not None and solution.family not in NUMPYRO_TRUNCATABLE:
+        values["notes"] += (OWN_TRUNCATED_NOTE.format(family=solution.family),)
     return Solved(**values)

@@ -16,7 +16,8 @@ def emit(variables: tuple[plan.Variable, ...], model: lang.Model, *, seed: int, 
 
     def family_source(v, names) -> str:
         args = ", ".join(f"{k}={_arg(v, k, e, names)}" for k, e in v.params.items())
-        return f"{'' if v.family.name in own else 'dist.'}{v.family.name}({args})"
+        source = f"{'' if v.family.name in own else 'dist.'}{v.family.name}({args})"
+        return source if v.truncate is None else _truncated(v, source)
 
     def dist_source(statement, dexpr, names) -> str:
         v = by_name[statement.name]
@@ -69,6 +70,15 @@ def _arg(v: plan.Variable, name: str, expr, names) -> str:
     return lang.expr_to_source(expr, names)
 
 
+def _truncated(v: plan.Variable, base: str) -> str:
+    """numpyro's TruncatedDistribution where it samples the base, else priorcli's Truncated."""
+    from priorcli.emit.lines import NUMPYRO_TRUNCATABLE
+
+    ends = ", ".join(f"{k}={val!r}" for k, val in (("low", v.truncate.low), ("high", v.truncate.high)) if val is not None)
+    wrapper = "dist.TruncatedDistribution" if v.family.name in NUMPYRO_TRUNCATABLE else "Truncated"
+    return f"{wrapper}({base}, {ends})"
+
+
 def _own_classes(variables) -> dict[str, str]:
     """The source of priorcli's own numpyro classes (``priorcli.dists``, for families numpyro lacks)
     that the model uses, by class name, so that the program runs without priorcli: each module's
@@ -77,17 +87,26 @@ def _own_classes(variables) -> dict[str, str]:
     import inspect
     import sys
 
+    from priorcli.emit.lines import NUMPYRO_TRUNCATABLE
+
     out = {}
-    for v in (c for variable in variables for c in (variable.components or (variable,))):
-        module = getattr(getattr(v.family, "factory", None), "__module__", "") or ""
-        if module.startswith("priorcli.dists.") and v.family.name not in out and not _numpyro_has(v.family.name):
+    parts = [c for variable in variables for c in (variable.components or (variable,)) if c.family is not None]
+    wanted = [(v.family.name, getattr(getattr(v.family, "factory", None), "__module__", "") or "") for v in parts
+              if not _numpyro_has(v.family.name)]
+    if any(v.truncate is not None and v.family.name not in NUMPYRO_TRUNCATABLE for v in parts):
+        import importlib
+
+        importlib.import_module("priorcli.dists.truncated")
+        wanted.append(("Truncated", "priorcli.dists.truncated"))
+    for name, module in wanted:
+        if module.startswith("priorcli.dists.") and name not in out:
             text = inspect.getsource(sys.modules[module])
             body = ast.parse(text).body
             start = next(n for n in body if not (isinstance(n, ast.Expr) and isinstance(n.value, ast.Constant))
                          and not (isinstance(n, ast.ImportFrom) and n.module == "__future__"))
             lines = text.splitlines()[start.lineno - 1:]
-            out[v.family.name] = (f"# priorcli's own numpyro class for {v.family.name} (numpyro has none), "
-                                  f"from {module}\n" + "\n".join(lines).rstrip("\n") + "\n")
+            out[name] = (f"# priorcli's own numpyro class for {name} (numpyro has none), "
+                         f"from {module}\n" + "\n".join(lines).rstrip("\n") + "\n")
     return out
 
 

@@ -27,6 +27,7 @@ class Variable:
     family: FamilyInfo | None = None  # None for a deterministic line
     params: Mapping[str, Expr] | None = None  # every native parameter, numpyro's order
     transforms: tuple[tuple[str, tuple[float, ...]], ...] = ()  # canonical name, constant arguments
+    truncate: object = None  # a records.truncated.Truncation of the family (before the transforms), or None
     # a Mixture (priorcli.emit.mixture): its weight vector and its components, one Variable each
     weights: Expr | None = None
     components: tuple["Variable", ...] = ()
@@ -98,11 +99,19 @@ def _random_variable(statement: lang.Statement) -> Variable:
         return _mixture_variable(statement)
     family = resolve_family(dexpr.family)
     params, targets = split_arguments(family, tuple(dexpr.args), dict(dexpr.kwargs), dexpr.family)
+    truncate = None
+    if dexpr.truncate is not None:
+        from priorcli.records.truncated import Truncation
+
+        truncate = Truncation(*dexpr.truncate)
     if targets:
         constant = {k: lang._const(v) for k, v in {**params, **targets}.items()}
         if all(v is not None for v in constant.values()):
-            solved = solve_targets(family, {k: constant[k] for k in targets}, {k: constant[k] for k in params})
+            solved = solve_targets(family, {k: constant[k] for k in targets}, {k: constant[k] for k in params},
+                                   truncate)
             params = {k: lang.Num(float(v)) for k, v in solved.items()}
+        elif truncate is not None:
+            raise error(statement, "the targets of a truncated distribution must be constants here")
         else:
             params = _target_formulas(family, params, targets, statement)
     full = {}
@@ -114,7 +123,7 @@ def _random_variable(statement: lang.Statement) -> Variable:
     transforms = tuple(
         (name, tuple(float(lang.evaluate(a)) for a in args)) for name, args in dexpr.transforms
     )
-    return Variable(statement, family, full, transforms)
+    return Variable(statement, family, full, transforms, truncate)
 
 
 def _mixture_variable(statement: lang.Statement) -> Variable:

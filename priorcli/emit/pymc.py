@@ -104,6 +104,10 @@ def _call(v: plan.Variable, site: str, names, syntax: Syntax) -> str:
     if entry is None:
         raise plan.error(v.statement, f"'{v.name}' ~ {v.family.name}: PyMC has no {v.family.name} distribution; "
                                       "choose another family for --emit pymc")
+    if v.truncate is not None:  # pm.Truncated("x", pm.Gamma.dist(alpha=2, beta=1), lower=1)
+        ends = "".join(f", {k}={val!r}" for k, val in (("lower", v.truncate.low), ("upper", v.truncate.high))
+                       if val is not None)
+        return f'pm.Truncated("{site}", pm.{entry.name}.dist({_kwargs(v, entry, names, syntax)}){ends})'
     return f'pm.{entry.name}("{site}", {_kwargs(v, entry, names, syntax)})'
 
 

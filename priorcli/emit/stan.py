@@ -166,10 +166,13 @@ class _Program:
             self.parameters.append(f"simplex[{v.statement.size}] {name};")
         else:
             lower, upper = plan.support_bounds(v.family.name)
-            bounds = _constraint(self._bound(lower, v), self._bound(upper, v), self.expr)
+            lower, upper = self._bound(lower, v), self._bound(upper, v)
+            if v.truncate is not None:  # the truncation's ends bound the parameter
+                lower, upper = _truncated_bounds(v, lower, upper)
+            bounds = _constraint(lower, upper, self.expr)
             size = v.statement.size
             self.parameters.append(f"real{bounds} {name};" if size is None else f"vector{bounds}[{size}] {name};")
-        self.model.append(f"{name} ~ {entry.name}({self._args(v, entry.args, entry.ints)});")
+        self.model.append(f"{name} ~ {entry.name}({self._args(v, entry.args, entry.ints)}){_stan_truncation(v)};")
 
     def _dimension(self, v: plan.Variable) -> str:
         return self._int_arg(v, "dimension", plan.template("dimension", v.params))
@@ -196,6 +199,12 @@ class _Program:
         if entry.matrix:
             kind = f"matrix[{self._dimension(v)}, {self._dimension(v)}]"
         self.generated.append(f"{kind} {name} = {draw};")
+        if v.truncate is not None:  # Stan has no truncated _rng: draw again until inside (rejection)
+            if v.statement.size is not None:
+                raise plan.error(v.statement, "--emit stan-prior draws a truncated number, not a vector")
+            outside = " || ".join([f"{name} < {v.truncate.low!r}"] * (v.truncate.low is not None)
+                                  + [f"{name} > {v.truncate.high!r}"] * (v.truncate.high is not None))
+            self.generated.append(f"while ({outside}) {name} = {draw};")
 
     def _args(self, v: plan.Variable, templates: tuple[str, ...], ints: tuple[int, ...]) -> str:
         out = []
@@ -215,6 +224,27 @@ class _Program:
             return self.expr(value)
         raise plan.error(v.statement, f"'{v.name}' ~ {v.family.name}: Stan takes {text} as an integer; give a whole "
                                       "number or a discrete variable")
+
+
+def _stan_truncation(v: plan.Variable) -> str:
+    """`` T[1, ]``: Stan's truncation of a sampling statement (a half family's lower end is 0)."""
+    if v.truncate is None:
+        return ""
+    half = frameworks.stan(v.family.name).half
+    low = repr(v.truncate.low) if v.truncate.low is not None else ("0" if half else "")
+    high = "" if v.truncate.high is None else repr(v.truncate.high)
+    return f" T[{low}, {high}]"
+
+
+def _truncated_bounds(v: plan.Variable, lower, upper):
+    """The support's bounds narrowed to the truncation's ends (constants)."""
+    def pick(bound, end, tighter):
+        if end is None:
+            return bound
+        value = lang._const(bound) if bound is not None else None
+        return lang.Num(end if value is None or tighter(end, value) else value)
+
+    return (pick(lower, v.truncate.low, lambda e, b: e > b), pick(upper, v.truncate.high, lambda e, b: e < b))
 
 
 def _type(v: plan.Variable) -> str:

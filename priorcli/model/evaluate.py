@@ -172,7 +172,13 @@ def evaluate_distribution(
         args += (tuple((c.family,) + evaluate_distribution(c, env, n) for c in dexpr.components),)
     kwargs = {k: _value(v, env, n) for k, v in dexpr.kwargs}
     transforms = tuple((t, tuple(_value(a, env, n) for a in targs)) for t, targs in dexpr.transforms)
+    if dexpr.truncate is not None:  # first, as it applies before the transforms (model.numpyro.dist_spec)
+        transforms = ((TRUNCATED, dexpr.truncate),) + transforms
     return args, kwargs, transforms
+
+
+#: the name a truncation's (low, high) travels under at the head of evaluate_distribution's transforms
+TRUNCATED = "truncated"
 
 
 #: sample_fn(statement, family, args, kwargs, transforms) -> array of shape (n,)

@@ -99,14 +99,22 @@ def _vectorised_closed_form(family: FamilyInfo, targets: dict, params: dict) -> 
     return {**params, **solved}
 
 
-def solve_targets(family: FamilyInfo, targets: dict, params: dict) -> dict:
-    """Targets -> native parameters; element by element when values vary across draws."""
+def solve_targets(family: FamilyInfo, targets: dict, params: dict, truncate=None) -> dict:
+    """Targets -> native parameters; element by element when values vary across draws; with a
+    truncation held fixed (its record, priorcli.records.truncated)."""
     from priorcli.solving import solve_params
 
+    record = None
+    if truncate is not None:
+        from priorcli.records.truncated import truncated_record
+
+        if family.closed is None:
+            raise UsageError(f"solving for targets is not supported for {family.name}; give its parameters directly")
+        record = truncated_record(family.closed, truncate)
     arrays = [v for v in list(targets.values()) + list(params.values()) if isinstance(v, np.ndarray)]
     if not arrays:
-        return solve_params(family.name, Targets(**targets), params)
-    vectorised = _vectorised_closed_form(family, targets, params)
+        return solve_params(family.name, Targets(**targets), params, record=record)
+    vectorised = None if record is not None else _vectorised_closed_form(family, targets, params)
     if vectorised is not None:
         return vectorised
     n = arrays[0].shape[0]
@@ -114,7 +122,7 @@ def solve_targets(family: FamilyInfo, targets: dict, params: dict) -> dict:
     for i in range(n):
         row_targets = {k: float(v[i]) if isinstance(v, np.ndarray) else v for k, v in targets.items()}
         row_params = {k: float(v[i]) if isinstance(v, np.ndarray) else v for k, v in params.items()}
-        for name, value in solve_params(family.name, Targets(**row_targets), row_params).items():
+        for name, value in solve_params(family.name, Targets(**row_targets), row_params, record=record).items():
             solved.setdefault(name, []).append(value)
     return {name: np.asarray(values, dtype=np.float64) for name, values in solved.items()}
 
@@ -133,8 +141,11 @@ def dist_spec(family_name: str, args: tuple, kwargs: dict, transforms: tuple, pe
     ancestral run) an array has the draws first: (n,) for a number per draw, (n, K) for a vector;
     without it an array is a constant vector (K,)."""
     if mixture.is_mixture(family_name):
+        if transforms and transforms[0][0] == "truncated":
+            raise UsageError("truncated(...) takes one family, not a Mixture (truncate its components instead)")
         return mixture.dist_spec(args, kwargs, _transform_specs(transforms), per_draw, dist_spec)
     family = resolve(family_name)
+    truncate, transforms = _truncation(family, transforms)
     params, targets = split_arguments(family, args, kwargs, family_name)
     params = _check_shapes(family, params, per_draw)
     if targets and any(isinstance(v, np.ndarray) and v.ndim == (2 if per_draw else 1) for v in targets.values()):
@@ -142,13 +153,13 @@ def dist_spec(family_name: str, args: tuple, kwargs: dict, transforms: tuple, pe
                          "vector (a Dirichlet's concentration is count * mean, e.g. 10 * [0.2, 0.3, 0.5])")
     _check_values(family, params)
     if targets:
-        params = solve_targets(family, targets, params)
+        params = solve_targets(family, targets, params, truncate)
     params = complete_params(family, params) if not any(isinstance(v, np.ndarray) for v in params.values()) \
         else _complete_vectorised(family, params)
     specs = _transform_specs(transforms)
     if specs and family.discrete:
         raise UsageError(f"transforms apply to continuous families; {family.name} is discrete")
-    return DistSpec(family, params, specs)
+    return DistSpec(family, params, specs, truncate)
 
 
 def _transform_specs(transforms: tuple) -> tuple:
@@ -158,6 +169,17 @@ def _transform_specs(transforms: tuple) -> tuple:
             raise UsageError(f"the arguments of {name} must be constants, not variables")
         specs.append(make_transform(name, tuple(float(a) for a in targs)))
     return tuple(specs)
+
+
+def _truncation(family: FamilyInfo, transforms: tuple):
+    """(Truncation or None, the transforms after it): evaluate_distribution puts a truncation first."""
+    from priorcli.model.evaluate import TRUNCATED
+    from priorcli.records.truncated import Truncation, check_truncatable
+
+    if not transforms or transforms[0][0] != TRUNCATED:
+        return None, transforms
+    check_truncatable(family.name, family.discrete, family.multivariate, "truncated(...)")
+    return Truncation(*transforms[0][1]), tuple(transforms[1:])
 
 
 def _check_shapes(family: FamilyInfo, params: dict, per_draw: bool) -> dict:

@@ -37,6 +37,7 @@ from typing import Callable, Mapping, Union
 import numpy as np
 
 from priorcli.errors import UsageError
+from priorcli.model import truncation
 from priorcli.model import mixture
 from priorcli.model.evaluate import SampleFn, _const, evaluate, evaluate_distribution, run_model  # noqa: F401
 from priorcli.model.source import (  # noqa: F401
@@ -383,6 +384,8 @@ def _translate_call(node: ast.Call, ctx: _Ctx) -> Union[Expr, DistExpr]:
 
     if fname in REDUCTIONS:
         return _translate_reduction(fname, node, ctx)
+    if fname == truncation.NAME:
+        return truncation.translate(node, ctx, _translate, _numeric)
     is_math = fname in MATH_FUNCTIONS
     is_transform = fname in TRANSFORMS
     if is_math or is_transform:
@@ -441,7 +444,7 @@ def _translate_call(node: ast.Call, ctx: _Ctx) -> Union[Expr, DistExpr]:
             raise ctx.error(f"argument '{kw.arg}' given twice: '{ctx.segment(node)}'")
         seen.add(kw.arg)
         kwargs.append((kw.arg, _numeric(kw.value, ctx)))
-    return DistExpr(fname, args, tuple(kwargs), (), ctx.segment(node))
+    return truncation.from_factory(DistExpr(fname, args, tuple(kwargs), (), ctx.segment(node)), ctx.error)
 
 
 def _split_statements(text: str) -> list[tuple[int, str]]:

@@ -181,6 +181,8 @@ class DistExpr:
     kwargs: tuple[tuple[str, Expr], ...] = ()
     transforms: tuple[tuple[str, tuple[Expr, ...]], ...] = ()
     text: str = ""  # the base call as written, e.g. "Normal(0, 1)" (for messages)
+    # truncated(D, low=, high=): the constant ends (None: open), applied before the transforms
+    truncate: tuple[float | None, float | None] | None = None
     # a Mixture's component distributions (priorcli.model.mixture); its one argument is the weights
     components: tuple["DistExpr", ...] = ()
 

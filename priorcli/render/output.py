@@ -182,6 +182,7 @@ def solution_json(result, notes: list[str] | None = None) -> dict:
         "numpyro": result.numpyro_code,
         "stan": result.stan_code,
         "pymc": result.pymc_code,
+        **({} if getattr(result, "truncate", None) is None else {"truncate": result.truncate.as_json()}),
         "notes": list(result.notes) if notes is None else notes,
         **solution_fit_json(result),
     }

@@ -269,7 +269,8 @@ def _key(spec, size: int, sources: tuple[str, ...], arguments: tuple[np.ndarray,
         repr(tuple((t.name, len(t.args)) for t in spec.transforms)),
         repr(tuple((np.asarray(a).dtype.str, np.shape(a)) for a in arguments)),
         str(size),
-    ] + ([kind] if kind else [])
+    ] + ([kind] if kind else []) + ([] if getattr(spec, "truncate", None) is None else
+                                    ["truncated " + repr((spec.truncate.low is None, spec.truncate.high is None))])
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:40]
 
 

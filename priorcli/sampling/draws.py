@@ -15,6 +15,7 @@ skip jax's tracing; it is the same program, so the same bytes.
 from __future__ import annotations
 
 import math
+import os
 from dataclasses import dataclass
 from typing import Iterator
 
@@ -38,27 +39,43 @@ def _sample_function(spec: DistSpec, size: int):
 
     from priorcli.families.transforms import TransformSpec
 
-    spec = DistSpec(with_factory(spec.family), spec.params, spec.transforms)  # before tracing: see with_factory
+    spec = DistSpec(with_factory(spec.family), spec.params, spec.transforms, spec.truncate)  # see with_factory
     names = sorted(spec.params)
 
     def sample(rng_seed, *arguments):
         params = dict(zip(names, arguments))
         rest = iter(arguments[len(names):])
         transforms = tuple(TransformSpec(t.name, tuple(next(rest) for _ in t.args)) for t in spec.transforms)
+        truncate = None if spec.truncate is None else _Ends(*(None if v is None else next(rest)
+                                                             for v in (spec.truncate.low, spec.truncate.high)))
         with numpyro.handlers.seed(rng_seed=rng_seed):
-            return numpyro.sample("x", build_distribution(DistSpec(spec.family, params, transforms)),
+            return numpyro.sample("x", build_distribution(DistSpec(spec.family, params, transforms, truncate)),
                                   sample_shape=(size,))
 
     return sample
 
 
+@dataclass(frozen=True)
+class _Ends:
+    """A truncation's ends inside the sampling program (traced values; None: an open end)."""
+
+    low: object
+    high: object
+
+    def ends(self):
+        return self.low, self.high
+
+
 def runtime_arguments(spec: DistSpec) -> tuple[np.ndarray, ...]:
-    """The parameters (by name) and then the transforms' arguments (in order), as the arrays the
+    """The parameters (by name), the transforms' arguments (in order), then the truncation's finite
+    ends (low, high), as the arrays the
     sampling program takes: integer parameters int64 (as build_distribution makes them), the rest
     float64; a vector parameter (Dirichlet's concentration) keeps its shape."""
     integer = {p.name for p in spec.family.params if p.domain.integer}
     values = [np.asarray(spec.params[k], dtype=np.int64 if k in integer else np.float64) for k in sorted(spec.params)]
-    return tuple(values) + tuple(np.asarray(a, dtype=np.float64) for t in spec.transforms for a in t.args)
+    ends = () if spec.truncate is None else tuple(np.float64(v) for v in (spec.truncate.low, spec.truncate.high)
+                                                  if v is not None)
+    return tuple(values) + tuple(np.asarray(a, dtype=np.float64) for t in spec.transforms for a in t.args) + ends
 
 
 def program_sources() -> tuple[str, ...]:
@@ -66,8 +83,10 @@ def program_sources() -> tuple[str, ...]:
     from priorcli.families import registry as families
     from priorcli.stats import exact as stats
     from priorcli.families import transforms
+    from priorcli import dists  # its truncated.py by path: importing it would import numpyro
 
-    return (__file__, stats.__file__, transforms.__file__, families.__file__)
+    truncated = os.path.join(os.path.dirname(dists.__file__), "truncated.py")
+    return (__file__, stats.__file__, transforms.__file__, families.__file__, truncated)
 
 
 def _chunk_function(spec: DistSpec, size: int):

@@ -36,6 +36,7 @@ class Solution:
     weights: dict = field(default_factory=dict)
     # targets a least-squares fit misses by more than MISS: key -> {"requested", "achieved", "relative"}
     misses: dict = field(default_factory=dict)
+    truncate: object = None  # the truncation held fixed (priorcli.records.truncated.Truncation), or None
 
     def miss_warnings(self) -> list[str]:
         """One warning per target the fit misses by more than 5%, as the option was given."""
@@ -53,7 +54,12 @@ class Solution:
 
             params = {k: jnp.asarray(v, dtype=jnp.float64) if isinstance(v, (tuple, list)) else v
                       for k, v in params.items()}
-        return getattr(dist, self.family)(**params)
+        base = getattr(dist, self.family)(**params)
+        if self.truncate is None:
+            return base
+        from priorcli.dists.truncated import truncated
+
+        return truncated(base, *self.truncate.ends())
 
 
 @dataclass(frozen=True)

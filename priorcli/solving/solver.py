@@ -21,21 +21,23 @@ from priorcli.families.targets import Targets
 __all__ = ["solve", "solve_params"]
 
 
-def solve(family: str, targets: Targets, fixed: dict[str, float] | None = None) -> Solution | Underdetermined:
+def solve(family: str, targets: Targets, fixed: dict[str, float] | None = None,
+          record=None) -> Solution | Underdetermined:
     """Parameters of ``family`` (a numpyro class name) meeting ``targets``, with ``fixed`` held.
 
-    ``fixed`` maps native parameter names to values. Raises UsageError for malformed requests,
+    ``fixed`` maps native parameter names to values; ``record`` replaces the family's record (a
+    truncated family's, ``priorcli.records.truncated``). Raises UsageError for malformed requests,
     InfeasibleError for targets that cannot hold together, ConvergenceError when a numerical
     solve does not meet its targets.
     """
     fixed = dict(fixed or {})
     if not isinstance(targets, Targets):
         raise TypeError("targets must be a priorcli.families.targets.Targets")
-    F = records.describe(family)
+    F = record or records.describe(family)
     if F is not None and F.multivariate:
         return solve_simplex(F, targets, fixed)
     if F is not None and F.algebra is not None and targets.mass is None and targets.lower is None \
-            and targets.upper is None and not _more_targets_than_params(family, targets, fixed):
+            and targets.upper is None and not _more_targets_than_params(family, targets, fixed, F):
         return solve_algebra(F, targets, fixed)
     import warnings
 
@@ -43,9 +45,9 @@ def solve(family: str, targets: Targets, fixed: dict[str, float] | None = None) 
         # scipy.special on out-of-range trial points warns (overflow, divide by zero): the
         # solvers treat such points as undefined, the user need not see them.
         warnings.simplefilter("ignore", RuntimeWarning)
-        result = _solve_record(family, targets, fixed)
+        result = _solve_record(family, targets, fixed, F)
     if isinstance(result, Solution):
-        records.get(family).check_exact_counts(result.params)
+        F.check_exact_counts(result.params)
     return result
 
 
@@ -101,11 +103,10 @@ def _check_discrete_targets(family: str, eqs: list[Eq]) -> None:
             )
 
 
-def _more_targets_than_params(family: str, t: Targets, fixed: dict) -> bool:
+def _more_targets_than_params(family: str, t: Targets, fixed: dict, F) -> bool:
     """Whether a least-squares fit is needed (cheap: no numerics)."""
     from priorcli.errors import PriorError
 
-    F = records.get(family)
     try:
         eqs = equations(family, t, F.support_given())
     except PriorError:
@@ -113,9 +114,8 @@ def _more_targets_than_params(family: str, t: Targets, fixed: dict) -> bool:
     return len(eqs) > len([p for p in F.params if p.name not in fixed])
 
 
-def _solve_record(family: str, t: Targets, fixed: dict) -> Solution | Underdetermined:
+def _solve_record(family: str, t: Targets, fixed: dict, F) -> Solution | Underdetermined:
     """Any family with a record: closed forms, scans, least squares, maximum entropy."""
-    F = records.get(family)
     if F is None:
         raise UsageError(f"solving for targets is not supported for {family}; give its parameters directly")
     fixed = check_fixed(family, F, fixed)
@@ -283,11 +283,11 @@ def _whole_ends(prob: Problem, params: dict) -> dict:
     )
 
 
-def solve_params(family: str, targets: Targets, fixed: dict, whole: bool = False):
+def solve_params(family: str, targets: Targets, fixed: dict, whole: bool = False, record=None):
     """Native parameters meeting the targets, for ``sample``/``summarize`` and model statements that
     give targets instead of parameters (the whole Solution with ``whole``): an underdetermined
     request is a usage error there."""
-    result = solve(family, targets, fixed)
+    result = solve(family, targets, fixed, record)
     if isinstance(result, Underdetermined):
         raise UsageError(
             f"the targets leave a parameter of {family} free ({result.relation}); "

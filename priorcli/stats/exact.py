@@ -25,11 +25,13 @@ DEFAULT_QUANTILES = (0.025, 0.05, 0.25, 0.5, 0.75, 0.95, 0.975)
 
 @dataclass(frozen=True)
 class DistSpec:
-    """A fully specified prior: a family, every native parameter, and transforms in order."""
+    """A fully specified prior: a family, every native parameter, transforms in order, and a
+    truncation of the family's variable (before the transforms; ``priorcli.records.truncated``)."""
 
     family: FamilyInfo
     params: dict[str, Any]
     transforms: tuple[TransformSpec, ...] = ()
+    truncate: Any = None  # a records.truncated.Truncation, or None
 
     def label(self) -> str:
         describe = getattr(self.family, "describe", None)  # a mixture's own (priorcli.stats.mixture)
@@ -37,6 +39,8 @@ class DistSpec:
             return describe(self.params, self.transforms)
         args = ", ".join(f"{k}={_fmt_param(v)}" for k, v in self.params.items())
         text = f"{self.family.name}({args})"
+        if self.truncate is not None:
+            text = self.truncate.label(text)
         for t in self.transforms:
             text = f"{t}({text})"
         return text
@@ -90,6 +94,10 @@ def build_distribution(spec: DistSpec):
         base = spec.family.factory(**kwargs)
     except ValueError as exc:  # a constraint numpyro checks that priorcli's parser did not know
         raise UsageError(f"invalid parameters for {spec.family.name}: {exc}") from None
+    if spec.truncate is not None:
+        from priorcli.dists.truncated import truncated
+
+        base = truncated(base, *spec.truncate.ends())
     if not spec.transforms:
         return base
     return dist.TransformedDistribution(base, build_chain(list(spec.transforms)))
@@ -299,6 +307,33 @@ class _Base:
             return finite_or_none(self.closed.mode(**self.params))
         return None
 
+    def mode_is_final(self) -> bool:
+        """Whether mode() is the answer even when None (a closed form says so), not a search's start."""
+        return self.closed is not None and self.closed.mode is not None
+
+    def vector_icdf(self):
+        """Vectorised quantile function (a record's closed form, numpyro's icdf), or None."""
+        closed, params = self.closed, self.params
+        if closed is not None and closed.icdf is not None:
+            return lambda q: closed.icdf(q, **params)  # noqa: E731
+        if not self.family.discrete and self._numpyro_value("icdf", 0.5) is not None:
+            return lambda q: _np(self.dist.icdf(q))  # noqa: E731
+        return None
+
+
+def _make_base(spec: DistSpec):
+    """The untransformed family's functions: a _Base, or its truncation (priorcli.stats.truncated)."""
+    base = _Base(spec.family, spec.params)
+    if spec.truncate is None:
+        return base
+    from priorcli.records.truncated import check_truncatable
+    from priorcli.stats.truncated import TruncatedBase
+
+    check_truncatable(spec.family.name, spec.family.discrete, spec.family.multivariate)
+    untransformed = DistSpec(spec.family, spec.params, (), spec.truncate)
+    return TruncatedBase(base, spec.truncate, lambda: build_distribution(
+        DistSpec(with_factory(untransformed.family), untransformed.params, (), untransformed.truncate)))
+
 
 class ExactDistribution:
     """Exact quantities of a (possibly transformed) family."""
@@ -307,7 +342,7 @@ class ExactDistribution:
         if spec.transforms and spec.family.discrete:
             raise UsageError(f"--transform applies to continuous families; {spec.family.name} is discrete")
         self.spec = spec
-        self.base = _Base(spec.family, spec.params)
+        self.base = _make_base(spec)
         self.support = check_chain(list(spec.transforms), self.base.support())
         # An even number of decreasing steps makes the chain increasing again.
         self.increasing = sum(not t.increasing for t in spec.transforms) % 2 == 0
@@ -388,12 +423,8 @@ class ExactDistribution:
         has one (the plot range then uses the draws)."""
         import numpy as np
 
-        closed, params = self.base.closed, self.base.params
-        if closed is not None and closed.icdf is not None:
-            base_icdf = lambda q: closed.icdf(q, **params)  # noqa: E731
-        elif not self.spec.family.discrete and self.base._numpyro_value("icdf", 0.5) is not None:
-            base_icdf = lambda q: _np(self.base.dist.icdf(q))  # noqa: E731
-        else:
+        base_icdf = self.base.vector_icdf()
+        if base_icdf is None:
             return None
 
         def quantile(probs):
@@ -430,7 +461,7 @@ class ExactDistribution:
             return None  # a point mass beside a density: no mode comparing the two
         if not self.spec.transforms:
             closed = self.base.mode()
-            if closed is not None or (self.base.closed is not None and self.base.closed.mode is not None):
+            if closed is not None or self.base.mode_is_final():
                 return closed
             if self.spec.family.discrete:
                 return self._discrete_mode()

@@ -1,0 +1,320 @@
+"""Truncation of a continuous univariate family to [low, high] (either end may be open), and the
+record of a truncated family for the solver.
+
+The truncated variable's exact values come from its base's: with a = max(low, base lower end),
+b = min(high, base upper end) and Z = F(b) - F(a) (F the base cdf),
+
+* cdf G(x) = (F(x) - F(a)) / Z on [a, b], quantile G^-1(p) = F^-1(F(a) + p Z),
+* log density log f(x) - log Z on [a, b], -inf outside,
+* mean and variance by adaptive quadrature of the renormalised density (scipy.integrate.quad);
+  unknown (None) when an end is open and the base's own moment is undefined there,
+* mode: the base's mode clipped to [a, b] (a unimodal density); where the base has none (or it is
+  at an unbounded end) the maximum of the truncated density on a quantile grid, refined.
+
+:func:`truncated_record` makes these the closed forms of a :class:`FamilyRecord` with the base's
+name and parameters and none of its closed-form solves (their formulas are the untruncated
+family's), so the solver finds the base parameters with the truncation held fixed. The functions
+here take the base's scalar functions, so the exact summaries of families without a record
+(``priorcli.stats.truncated``) share them.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from typing import Callable
+
+from priorcli.errors import UsageError
+from priorcli.records.base import FamilyRecord, np, show
+
+INF = math.inf
+
+# numpyro's truncated factories (functions, not classes: discovery skips them) -> the family they
+# truncate; their ``low`` and ``high`` keywords are the truncation.
+FACTORIES = {"TruncatedNormal": "Normal", "TruncatedCauchy": "Cauchy"}
+
+
+@dataclass(frozen=True)
+class Truncation:
+    """The ends of a truncation; None is an open end."""
+
+    low: float | None = None
+    high: float | None = None
+
+    def ends(self) -> tuple[float, float]:
+        return (-INF if self.low is None else self.low, INF if self.high is None else self.high)
+
+    def as_json(self) -> list:
+        return [self.low, self.high]
+
+    def text(self) -> str:
+        """'1,' / ',5' / '1,5': as --truncate takes it."""
+        return ",".join("" if v is None else show(v) for v in (self.low, self.high))
+
+    def label(self, inner: str) -> str:
+        args = [f"low={show(self.low)}"] * (self.low is not None) + [f"high={show(self.high)}"] * (self.high is not None)
+        return f"truncated({inner}, {', '.join(args)})"
+
+
+def parse_truncation(text: str, argument: str = "--truncate") -> Truncation:
+    """'LO,HI' with either end empty ('1,', ',5'): a Truncation; LO < HI; UsageError otherwise."""
+    parts = text.split(",")
+    if len(parts) != 2 or not any(part.strip() for part in parts):
+        raise UsageError(f"{argument} takes LO,HI (an end may be empty: '1,' or ',5'), got '{text}'")
+    ends = []
+    for part in parts:
+        part = part.strip()
+        if not part:
+            ends.append(None)
+            continue
+        try:
+            value = float(part)
+        except ValueError:
+            raise UsageError(f"{argument} must be numbers LO,HI, got '{text}'") from None
+        if math.isnan(value):
+            raise UsageError(f"{argument} must be numbers LO,HI, got '{text}'")
+        ends.append(None if math.isinf(value) and (value < 0) == (len(ends) == 0) else value)
+    return make_truncation(ends[0], ends[1], argument)
+
+
+def make_truncation(low, high, argument: str = "--truncate") -> Truncation:
+    """A Truncation from two numbers (None or an infinite end of the right sign: open), LO < HI."""
+    out = []
+    for which, value in (("low", low), ("high", high)):
+        if value is None:
+            out.append(None)
+            continue
+        if isinstance(value, bool) or not isinstance(value, (int, float)) and not hasattr(value, "__float__"):
+            raise UsageError(f"{argument} {which} must be a number, got {value!r}")
+        value = float(value)
+        if math.isnan(value) or (math.isinf(value) and (value > 0) == (which == "low")):
+            raise UsageError(f"{argument} {which} must be a finite number, got {value!r}")
+        out.append(None if math.isinf(value) else value)
+    if out[0] is not None and out[1] is not None and not out[0] < out[1]:
+        raise UsageError(f"{argument} {show(out[0])},{show(out[1])}: LO must be below HI")
+    if out[0] is None and out[1] is None:
+        raise UsageError(f"{argument} needs at least one finite end")
+    return Truncation(out[0], out[1])
+
+
+# ---------------------------------------------------------------------------------------------
+# The math, on the base's scalar functions
+
+
+@dataclass(frozen=True)
+class Base:
+    """A base distribution's scalar functions at fixed parameters."""
+
+    support: tuple[float, float]
+    cdf: Callable[[float], float | None]
+    icdf: Callable[[float], float | None]
+    logpdf: Callable  # array -> array
+    mode: Callable[[], float | None]
+    mean: Callable[[], float | None]
+    variance: Callable[[], float | None]
+
+
+@dataclass(frozen=True)
+class Bounds:
+    a: float  # the truncated support's ends
+    b: float
+    fa: float  # F(a), F(b) - F(a)
+    mass: float
+
+
+def bounds(base: Base, trunc: Truncation, family: str = "the family", argument: str = "--truncate") -> Bounds:
+    """The truncated support and its base mass; UsageError naming ``argument`` when the truncation
+    leaves the support or keeps no mass of it (in float64)."""
+    lo, hi = base.support
+    low, high = trunc.ends()
+    a, b = max(low, lo), min(high, hi)
+    if not a < b:
+        raise UsageError(f"{argument} {trunc.text()} lies outside the support ({show(lo)}, {show(hi)}) of {family}")
+    fa = 0.0 if a == lo else base.cdf(a)
+    fb = 1.0 if b == hi else base.cdf(b)
+    mass = None if fa is None or fb is None else fb - fa
+    if mass is None or not mass > 0.0 or not math.isfinite(mass):
+        raise UsageError(f"{argument} {trunc.text()} keeps no probability of {family} (its mass there is "
+                         f"{'unknown' if mass is None else show(max(mass, 0.0))} in float64)")
+    return Bounds(a, b, fa, mass)
+
+
+def cdf(base: Base, k: Bounds, x):
+    if isinstance(x, (int, float)):
+        if x <= k.a:
+            return 0.0
+        if x >= k.b:
+            return 1.0
+        return min(max((base.cdf(x) - k.fa) / k.mass, 0.0), 1.0)
+    x = np.asarray(x, dtype=np.float64)
+    return np.asarray([cdf(base, k, float(v)) for v in x.ravel()]).reshape(x.shape)
+
+
+def icdf(base: Base, k: Bounds, q):
+    if isinstance(q, (int, float)):
+        if not 0.0 <= q <= 1.0:
+            return math.nan
+        if q == 0.0:
+            return k.a
+        if q == 1.0:
+            return k.b
+        v = base.icdf(min(k.fa + q * k.mass, 1.0))
+        return math.nan if v is None else min(max(v, k.a), k.b)
+    q = np.asarray(q, dtype=np.float64)
+    return np.asarray([icdf(base, k, float(v)) for v in q.ravel()]).reshape(q.shape)
+
+
+def logpdf(base: Base, k: Bounds, x):
+    scalar = isinstance(x, (int, float))
+    x = np.asarray(x, dtype=np.float64)
+    with np.errstate(all="ignore"):
+        inside = (x >= k.a) & (x <= k.b)
+        values = np.asarray(base.logpdf(np.where(inside, x, 0.5 * (k.a + k.b) if math.isfinite(k.b - k.a)
+                                                 else (k.a + 1.0 if math.isfinite(k.a) else k.b - 1.0))),
+                            dtype=np.float64)
+        out = np.where(inside, values - math.log(k.mass), -INF)
+    return float(out) if scalar else out
+
+
+def expect(base: Base, k: Bounds, fn: Callable) -> float | None:
+    """E[fn(X)] of the truncated variable by adaptive quadrature (split at its median)."""
+    import warnings
+
+    from scipy.integrate import IntegrationWarning, quad
+
+    def integrand(x):
+        density = math.exp(float(logpdf(base, k, x)))
+        return 0.0 if density == 0.0 else float(fn(x) * density)
+
+    split = icdf(base, k, 0.5)
+    if not math.isfinite(split):
+        return None
+    total = 0.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", IntegrationWarning)
+        try:
+            for lo, hi in ((k.a, split), (split, k.b)):
+                if hi > lo:
+                    total += quad(integrand, lo, hi, epsabs=0.0, epsrel=1e-12, limit=500)[0]
+        except (IntegrationWarning, OverflowError, ZeroDivisionError, ValueError):
+            return None
+    return total if math.isfinite(total) else None
+
+
+def _open(base: Base, k: Bounds) -> bool:
+    return not (math.isfinite(k.a) and math.isfinite(k.b))
+
+
+def mean(base: Base, k: Bounds) -> float | None:
+    if _open(base, k) and base.mean() is None:
+        return None  # the open end keeps the base's undefined moment (a Cauchy's tail)
+    return expect(base, k, lambda x: x)
+
+
+def variance(base: Base, k: Bounds) -> float | None:
+    if _open(base, k) and base.variance() is None:
+        return None
+    m = mean(base, k)
+    if m is None:
+        return None
+    v = expect(base, k, lambda x: (x - m) ** 2)
+    return None if v is None else max(v, 0.0)
+
+
+def mode(base: Base, k: Bounds) -> float | None:
+    m = base.mode()
+    if m is not None:
+        return min(max(m, k.a), k.b)
+    return _numeric_mode(base, k)
+
+
+def _numeric_mode(base: Base, k: Bounds) -> float | None:
+    """The truncated density's maximum: the best of 401 quantiles, refined between its neighbours;
+    an end when the density is largest there and finite."""
+    from scipy.optimize import minimize_scalar
+
+    xs = np.unique(icdf(base, k, np.linspace(0.0, 1.0, 401)))
+    xs = xs[np.isfinite(xs)]
+    if xs.size < 3:
+        return None
+    values = logpdf(base, k, xs)
+    if not np.any(np.isfinite(values)):
+        return None
+    i = int(np.argmax(np.where(np.isfinite(values), values, -INF)))
+    if i in (0, xs.size - 1):
+        end = float(xs[i])
+        return end if np.isfinite(values[i]) and end in (k.a, k.b) else None
+    result = minimize_scalar(lambda x: -float(logpdf(base, k, x)), bounds=(float(xs[i - 1]), float(xs[i + 1])),
+                             method="bounded", options={"xatol": 1e-12 * max(1.0, abs(float(xs[i])))})
+    return float(result.x) if result.success else float(xs[i])
+
+
+def entropy(base: Base, k: Bounds) -> float | None:
+    return expect(base, k, lambda x: -float(logpdf(base, k, x)))
+
+
+# ---------------------------------------------------------------------------------------------
+# The record of a truncated family (the solver's)
+
+
+def record_base(F: FamilyRecord, p: dict) -> Base:
+    return Base(
+        support=tuple(float(v) for v in F.support(**p)),
+        cdf=lambda x: F.cdf(float(x), **p),
+        icdf=lambda q: F.icdf(float(q), **p),
+        logpdf=lambda x: F.logpdf(x, **p),
+        mode=lambda: None if F.mode is None else F.mode(**p),
+        mean=lambda: None if F.mean is None else F.mean(**p),
+        variance=lambda: None if F.variance is None else F.variance(**p),
+    )
+
+
+def check_truncatable(F_name: str, discrete: bool, multivariate: bool, argument: str = "--truncate") -> None:
+    if multivariate:
+        raise UsageError(f"{argument} applies to univariate families; {F_name} is multivariate")
+    if discrete:
+        raise UsageError(f"{argument} applies to continuous families; {F_name} is discrete")
+
+
+def truncated_record(F: FamilyRecord, trunc: Truncation) -> FamilyRecord:
+    """F truncated to ``trunc``: its closed forms replaced by the truncated ones (NaN or None where
+    the parameters leave no mass inside), its closed-form solves, linear coordinates and target
+    algebra dropped. Scalar parameters (the solver's and the summaries')."""
+    check_truncatable(F.name, F.discrete, F.multivariate)
+
+    def at(p, name):
+        base = record_base(F, p)
+        try:
+            return base, bounds(base, trunc, F.name)
+        except UsageError:
+            return base, None
+
+    def scalar(fn):
+        def wrapped(*args, **p):
+            if args:
+                raise TypeError("truncated record: give the parameters by name")
+            base, k = at(p, fn.__name__)
+            return None if k is None else fn(base, k)
+        return wrapped
+
+    def of_value(fn, missing):
+        def wrapped(x, **p):
+            base, k = at(p, fn.__name__)
+            if k is None:
+                return missing if isinstance(x, (int, float)) else np.full(np.shape(x), missing)
+            return fn(base, k, x)
+        return wrapped
+
+    def support(**p):
+        base, k = at(p, "support")
+        if k is None:
+            return base.support
+        return k.a, k.b
+
+    return replace(
+        F, support=support, cdf=of_value(cdf, math.nan), icdf=of_value(icdf, math.nan),
+        logpdf=of_value(logpdf, -INF), mean=scalar(mean), variance=scalar(variance), mode=scalar(mode),
+        median=scalar(lambda base, k: icdf(base, k, 0.5)), entropy=scalar(entropy), inversions=(),
+        scaling={}, linear=None, algebra=None, direct={}, moving_support=None, support_params=(),
+        formulas=(), fit_check=None, fit_start=None, mle=None, mle_via=None, fit_coords=None,
+    )

@@ -1,0 +1,86 @@
+"""The exact functions of a truncated family (``DistSpec.truncate``), as
+:class:`priorcli.stats.exact.ExactDistribution` reads its base: the untruncated base's cdf, quantile
+function and density (its record's closed forms, numpyro's, or numerics) conditioned on
+[low, high], with the math of :mod:`priorcli.records.truncated` (quantiles F^-1(F(a) + p Z), mean
+and sd by quadrature, the mode clipped or found numerically). Never prints.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Callable
+
+from priorcli.records import truncated as forms
+from priorcli.records.truncated import Truncation
+
+
+class TruncatedBase:
+    """Scalar functions of a truncated untransformed family, over the untruncated ``inner`` (an
+    ``exact._Base``); ``make_dist`` builds its numpyro distribution when asked for."""
+
+    atom_mass = None
+
+    def __init__(self, inner, truncation: Truncation, make_dist: Callable):
+        self.inner = inner
+        self.family = inner.family
+        self.params = inner.params
+        self.truncation = truncation
+        self.closed = None
+        self.circular = False
+        self._make_dist = make_dist
+        self._dist = None
+        self.forms = forms.Base(
+            support=inner.support(), cdf=inner.cdf, icdf=inner.icdf, logpdf=inner.logpdf,
+            mode=self._inner_mode, mean=inner.mean, variance=inner.variance,
+        )
+        self.bounds = forms.bounds(self.forms, truncation, f"{self.family.name}({self._shown_params()})")
+
+    def _shown_params(self) -> str:
+        return ", ".join(f"{k}={v:g}" for k, v in self.params.items() if not isinstance(v, tuple))
+
+    def _inner_mode(self) -> float | None:
+        """The base's mode where it is known in closed form (else the truncated density's is searched)."""
+        return self.inner.mode()
+
+    @property
+    def dist(self):
+        if self._dist is None:
+            self._dist = self._make_dist()
+        return self._dist
+
+    def support(self) -> tuple[float, float]:
+        return self.bounds.a, self.bounds.b
+
+    def atom(self):
+        return None
+
+    def cdf(self, x: float) -> float | None:
+        return forms.cdf(self.forms, self.bounds, float(x))
+
+    def icdf(self, q: float) -> float | None:
+        value = forms.icdf(self.forms, self.bounds, float(q))
+        return None if math.isnan(value) else value
+
+    def vector_icdf(self):
+        return lambda q: forms.icdf(self.forms, self.bounds, q)
+
+    def has_icdf(self) -> bool:
+        return self.inner.has_icdf()
+
+    def logpdf(self, x):
+        return forms.logpdf(self.forms, self.bounds, x)
+
+    def mean(self) -> float | None:
+        return forms.mean(self.forms, self.bounds)
+
+    def variance(self) -> float | None:
+        return forms.variance(self.forms, self.bounds)
+
+    def expect(self, fn: Callable) -> float | None:
+        return forms.expect(self.forms, self.bounds, fn)
+
+    def mode(self) -> float | None:
+        return forms.mode(self.forms, self.bounds)
+
+    def mode_is_final(self) -> bool:
+        return True  # clipped, or searched on the truncated density already
