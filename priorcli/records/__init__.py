@@ -18,6 +18,7 @@ Importing this package imports neither numpy nor scipy (they load on first use),
 from __future__ import annotations
 
 from priorcli.records import (
+    asymmetriclaplace, asymmetriclaplacequantile, dagum, vonmises,
     bernoulli, beta, betabinomial, betaproportion, binomial, cauchy, chi2, dirichlet, discreteuniform, exponential,
     gamma, geometric, gumbel, halfcauchy, halfnormal, inversegamma, kumaraswamy, laplace, levy, logistic, lognormal,
     loguniform, negativebinomial, negativebinomial2, normal, pareto, poisson, studentt, triangular, uniform, weibull,
@@ -44,6 +45,8 @@ _FAMILIES = (
     pareto,
     cauchy,
     laplace,
+    asymmetriclaplace,
+    asymmetriclaplacequantile,
     logistic,
     gumbel,
     uniform,
@@ -52,6 +55,8 @@ _FAMILIES = (
     loguniform,
     kumaraswamy,
     levy,
+    dagum,
+    vonmises,
     poisson,
     binomial,
     bernoulli,

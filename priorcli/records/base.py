@@ -267,6 +267,13 @@ class FamilyRecord:
     # coordinates, p: the fixed parameters; standardised units) and x(p, free) -> [coordinate, ...]
     # (Triangular's lower, the log width and the mode's logit position between the ends)
     solve_coords: object | None = field(default=None, compare=False)
+    # closed-form skewness and excess kurtosis (the --skewness/--kurtosis targets), as the summaries
+    # above: None where undefined or infinite
+    skewness: Callable | None = field(default=None, compare=False)
+    kurtosis: Callable | None = field(default=None, compare=False)
+    # reading(draws, **params) -> numpyro's draws as the record reads the family (VonMises: the
+    # angle unwrapped onto [loc - pi, loc + pi)), so Monte Carlo and exact values describe one thing
+    reading: Callable | None = field(default=None, compare=False)
 
     @property
     def takes_count(self) -> bool:
@@ -517,6 +524,9 @@ def record(name, params, *, discrete=False, support, cdf=None, icdf=None, logpdf
         raise AssertionError(f"{name}: its support moves with {solved[0]}, so its record needs a moving_support")
     bind = _binder(name, params)
     w_icdf = _wrap_icdf(icdf, bind, support) if icdf is not None else None
+    for shape in ("skewness", "kurtosis"):
+        if shape in solving:
+            solving[shape] = _wrap_summary(solving[shape], bind)
     if median is None and w_icdf is not None:
 
         def median(**p):
