@@ -21,7 +21,7 @@ from priorcli.records import MAX_WHOLE, PARAM_ALIASES, FamilyRecord, aliases_for
 from priorcli.records.domain import DEPENDENT, NAMED, Domain
 from priorcli.families.targets import Targets
 
-SCALAR_TARGETS = ("mode", "median", "mean", "sd", "lower", "upper", "mass", "count")
+SCALAR_TARGETS = ("mode", "median", "mean", "sd", "skewness", "kurtosis", "lower", "upper", "mass", "count")
 
 # numpyro classes that take numbers but are not priors one can draw from.
 _NOT_PRIORS = {"Unit", "Delta", "EulerMaruyama", "TruncatedPolyaGamma"}
@@ -532,7 +532,7 @@ def check_param(param: ParamInfo, value, argument: str) -> None:
 
 
 # Targets that take a least-squares weight as VALUE@W (``--quantile 0.5=1@2``, ``--mean 3@0.5``).
-WEIGHTED_TARGETS = ("mode", "median", "mean", "sd", "mass", "count")
+WEIGHTED_TARGETS = ("mode", "median", "mean", "sd", "skewness", "kurtosis", "mass", "count")
 
 
 def _split_weight(text: Any, argument: str) -> tuple[Any, float | None]:

@@ -10,6 +10,7 @@ import math
 from fractions import Fraction
 
 from priorcli.records.base import discrete_entropy, discrete_search, np, param, record, sc
+from priorcli.records import shape
 from priorcli.records.fitdata import check_counts_to_total
 from priorcli.records.oracle import ScipyOracle
 
@@ -77,6 +78,7 @@ RECORD = record(
     variance=lambda probs, total_count: total_count * probs * (1.0 - probs),
     mode=_binom_mode,
     entropy=_binom_entropy,
+    **shape.pair(lambda probs, total_count: shape.binomial(probs, total_count)),
     support_params=("total_count",),
     fit_check=check_counts_to_total,
     mle=_binom_mle,

@@ -35,7 +35,8 @@ def solve(family: str, targets: Targets, fixed: dict[str, float] | None = None) 
     if F is not None and F.multivariate:
         return solve_simplex(F, targets, fixed)
     if F is not None and F.algebra is not None and targets.mass is None and targets.lower is None \
-            and targets.upper is None and not _more_targets_than_params(family, targets, fixed):
+            and targets.upper is None and targets.skewness is None and targets.kurtosis is None \
+            and not _more_targets_than_params(family, targets, fixed):
         return solve_algebra(F, targets, fixed)
     import warnings
 
