@@ -155,6 +155,7 @@ RECORD = record(
     entropy=_entropy,
     skewness=lambda loc, concentration: 0.0,
     reading=_unwrapped,
+    not_auto="an angle, read on one turn of the circle (named in --family it ranks as any other)",
     mle=_mle,
     support_params=("loc",),
     moving_support=(-math.inf, math.inf),
