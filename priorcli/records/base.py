@@ -274,6 +274,9 @@ class FamilyRecord:
     # reading(draws, **params) -> numpyro's draws as the record reads the family (VonMises: the
     # angle unwrapped onto [loc - pi, loc + pi)), so Monte Carlo and exact values describe one thing
     reading: Callable | None = field(default=None, compare=False)
+    # whole-number parameters the solver scans when they are not given (Binomial's total_count:
+    # priorcli.solving.whole); others must be held
+    solves_whole: tuple[str, ...] = ()
 
     @property
     def takes_count(self) -> bool:

@@ -80,6 +80,7 @@ RECORD = record(
     entropy=_binom_entropy,
     **shape.pair(lambda probs, total_count: shape.binomial(probs, total_count)),
     support_params=("total_count",),
+    solves_whole=("total_count",),
     fit_check=check_counts_to_total,
     mle=_binom_mle,
 )

@@ -16,6 +16,7 @@ from priorcli.solving.overfit import fit_overdetermined
 from priorcli.solving.problem import Problem, Redundant, check_fixed
 from priorcli.solving.result import MISS, TOL, Solution, Underdetermined
 from priorcli.solving.underdetermined import underdetermined
+from priorcli.solving.whole import solve_whole
 from priorcli.families.targets import Targets
 
 __all__ = ["solve", "solve_params"]
@@ -107,6 +108,9 @@ def _solve_record(family: str, t: Targets, fixed: dict) -> Solution | Underdeter
     if F is None:
         raise UsageError(f"solving for targets is not supported for {family}; give its parameters directly")
     fixed = check_fixed(family, F, fixed)
+    whole = [n for n in F.solves_whole if n not in fixed]
+    if whole:  # a whole number scanned for, the rest solved at each (priorcli.solving.whole)
+        return solve_whole(family, F, t, fixed, whole[0], lambda held: _solve_record(family, t, held))
     eqs, free = _equations_for(family, F, t, fixed)
     n, k = len(eqs), len(free)
     has_mass = any(eq.kind == "mass" for eq in eqs)
