@@ -114,6 +114,7 @@ def rows() -> list[Row]:
     out += input_rows()
     out += repeat_rows()
     out.append(numpyro_file_row())
+    out.append(predictive_solve_row())
     gamma = ["solve", "gamma", "--lower", "1", "--upper", "10", "--mass", "0.9"]
     if importlib.util.find_spec("preliz") is not None:
         preliz = [PY, "-c", "import preliz as pz; pz.maxent(pz.Gamma(), 1, 10, 0.9, plot=False)"]
@@ -195,6 +196,21 @@ def numpyro_file_row() -> Row:
                              "json"],
                "`Predictive` on the same file in a bare script (`numpyro_file_reference.py`)",
                [PY, str(HERE / "numpyro_file_reference.py"), "10000", x], goal_ratio=1.5, script=False)
+
+
+PREDICTIVE_MODEL = "mu ~ Normal(m, 1); tau ~ HalfNormal(s); y ~ Normal(mu, tau)"
+
+
+def predictive_solve_row() -> Row:
+    """Issue 22: a two-hyperparameter predictive solve (m, s) on a 3-variable model against a plain
+    `sample --model` of the same model (m and s given as --data numbers)."""
+    common = ["-n", "4000", "--format", "json"]
+    return Row("predictive-solve", f"`priorcli solve --model '{PREDICTIVE_MODEL}' --quantile y:0.05=-1 --quantile "
+               "y:0.95=3 -n 4000 --format json`",
+               ["solve", "--model", PREDICTIVE_MODEL, "--quantile", "y:0.05=-1", "--quantile", "y:0.95=3", *common],
+               "`priorcli sample --model` of the same model with `--data m=0 --data s=1`",
+               [PY, "-m", "priorcli", "sample", "--model", PREDICTIVE_MODEL, "--data", "m=0", "--data", "s=1",
+                *common], goal_ratio=3.0, script=False)
 
 
 def _sweep(scale: str) -> list[str]:

@@ -27,7 +27,7 @@ from priorcli.families.registry import complete_params, parse_family_args, resol
 from priorcli.stats.exact import DEFAULT_QUANTILES, DistSpec, Summary
 from priorcli.families.transforms import parse_transform
 
-__all__ = ["Built", "build", "solve_pairs", "keyword_pairs", "summarize", "solve", "sample", "Sample"]
+__all__ = ["Built", "build", "solve_pairs", "keyword_pairs", "summarize", "solve", "sample", "Sample", "LKJSolution"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -45,6 +45,8 @@ class Built:
 def build(family_name: str, pairs: Iterable[tuple[str, Any]], transform_texts: Iterable[str] = (), *,
           fast: bool = False) -> Built:
     """Resolve the family, parse its parameters and targets, solve when targets are given."""
+    if "(" in family_name:  # a quoted distribution as FAMILY: "Mixture([0.3, 0.7], [Normal(0, 1), ...])"
+        return Built(quoted_spec(family_name, list(pairs), transform_texts), None)
     family = (resolve_fast(family_name) if fast else None) or resolve(family_name)
     transforms = tuple(parse_transform(t) for t in transform_texts)
     parsed = parse_family_args(family, pairs)
@@ -64,6 +66,25 @@ def build(family_name: str, pairs: Iterable[tuple[str, Any]], transform_texts: I
     if record is not None:
         record.check_exact_counts(complete_params(family, params))
     return Built(DistSpec(family, complete_params(family, params), transforms), solved_from, approximate, warnings)
+
+
+def quoted_spec(text: str, pairs: list, transform_texts: Iterable[str] = ()) -> DistSpec:
+    """A distribution written in the model language (``"Mixture([0.3, 0.7], [Normal(0, 1),
+    Normal(3, 0.5)])"``, ``"Gamma(2, 1)"``) as summarize's and sample's FAMILY; ``--transform``s
+    wrap it, after its own."""
+    from priorcli.model import parse as lang
+    from priorcli.model.numpyro import dist_spec, is_family
+
+    if pairs:
+        raise UsageError(f"--{pairs[0][0]}: a quoted distribution carries its parameters inside it "
+                         f"('{text.strip()}'); give them there")
+    dexpr = lang.parse_distribution(text, is_family)
+    args, kwargs, transforms = lang.evaluate_distribution(dexpr)
+    spec = dist_spec(dexpr.family, args, kwargs, transforms)
+    extra = tuple(parse_transform(t) for t in transform_texts)
+    if extra and spec.family.discrete:
+        raise UsageError(f"--transform applies to continuous distributions; '{text.strip()}' is discrete")
+    return DistSpec(spec.family, spec.params, spec.transforms + extra)
 
 
 def solve_pairs(family_name: str, pairs: Iterable[tuple[str, Any]]):
@@ -134,6 +155,8 @@ def summarize(family: str, *, levels=None, transforms=(), **params_or_targets) -
     component for Dirichlet."""
     from priorcli.stats import exact as stats
 
+    if _matrix_family(family):
+        return _lkj_summary(*_lkj_request(family, params_or_targets, transforms), _levels(levels))
     texts = _transform_texts(transforms)
     built = build(family, keyword_pairs(params_or_targets), texts, fast=not texts)
     summaries = stats.exact_summaries(built.spec, _levels(levels))
@@ -142,7 +165,10 @@ def summarize(family: str, *, levels=None, transforms=(), **params_or_targets) -
 
 def solve(family: str, **targets):
     """Native parameters meeting the targets (Solved: a Solution with its code lines), or the
-    relation and a table when they leave a parameter free (Underdetermined)."""
+    relation and a table when they leave a parameter free (Underdetermined). LKJ: the concentration
+    from ``lower``, ``upper`` and ``mass`` or one ``quantile`` on one correlation (LKJSolution)."""
+    if _matrix_family(family):
+        return _lkj_solve(family, targets)
     return solve_pairs(family, keyword_pairs(targets))
 
 
@@ -171,6 +197,8 @@ def sample(family: str, *, n: int = 10000, seed: int = 0, levels=None, transform
     if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**63:
         raise UsageError(f"seed={seed!r} must be an integer in [0, 2^63)")
     probs = _levels(levels)
+    if _matrix_family(family):
+        return _lkj_sample(*_lkj_request(family, params_or_targets, transforms), probs, n, seed)
     spec = build(family, keyword_pairs(params_or_targets), _transform_texts(transforms)).spec
     exact = stats.exact_summaries(spec, probs)
     values = sampling.draw(spec, n, seed)
@@ -180,3 +208,140 @@ def sample(family: str, *, n: int = 10000, seed: int = 0, levels=None, transform
                       tuple(exact))
     mc = mc_stats.mc_summary(values, probs, discrete=spec.family.discrete)
     return Sample(spec.family.name, spec.params, tuple(str(t) for t in spec.transforms), seed, values, mc, exact[0])
+
+
+# ---------------------------------------------------------------------------------------------
+# LKJ and LKJCholesky (a record with ``matrix``): read through the exact marginal of one correlation
+
+
+def _matrix_family(family) -> bool:
+    from priorcli import records
+
+    record = records.find(family) if isinstance(family, str) else None
+    return record is not None and record.matrix is not None
+
+
+_LKJ_TARGETS = ("lower", "upper", "mass", "quantile")
+
+
+def _lkj_request(family: str, kwargs: dict, transforms=(), targets: bool = False):
+    """(family, LKJParams or (dimension, None), targets) from keywords: dimension (alias k),
+    concentration (alias eta; numpyro's default 1), with ``targets`` solve's."""
+    from priorcli.families.registry import number
+    from priorcli.records import lkj
+
+    name = lkj.family_name(family)
+    if _transform_texts(transforms):
+        raise UsageError(f"transforms apply to univariate families; {name} draws correlation matrices")
+    values: dict[str, Any] = {}
+    for key, value in kwargs.items():
+        native = lkj.PARAM_ALIASES.get(key.lower(), key if targets and key in _LKJ_TARGETS else None)
+        if native is None:
+            valid = "dimension, concentration (eta)" + (", lower, upper, mass, quantile" if targets else "")
+            raise UsageError(f"unknown parameter {key}= for {name}; valid: {valid}")
+        if native in values:
+            raise UsageError(f"{key}= is given twice")
+        values[native] = value if native == "quantile" else number(value, key)
+    if "dimension" not in values:
+        raise UsageError(f"{name} needs dimension=K (the size of the K x K correlation matrix); numpyro has no default")
+    dimension = lkj.check_dimension(values.pop("dimension"), "dimension")
+    concentration = values.pop("concentration", None)
+    if targets:
+        if concentration is not None:
+            raise UsageError("concentration is what solve finds from the targets; give the targets only")
+        return name, dimension, values
+    concentration = 1.0 if concentration is None else lkj.check_concentration(concentration, "concentration")
+    return name, lkj.LKJParams(dimension, concentration)
+
+
+def _lkj_marginal(params):
+    from priorcli.sampling import lkj as lkj_draws
+    from priorcli.stats import exact as stats
+
+    return stats.ExactDistribution(lkj_draws.marginal_spec(params))
+
+
+def _lkj_summary(family: str, params, probs) -> Summary:
+    """The exact Summary of one correlation, as ``priorcli summarize lkj`` shows it (mean, median 0
+    and sd 1 / sqrt(2 a + 1) in closed form)."""
+    from dataclasses import replace
+
+    from priorcli.records import lkj
+
+    summary = _lkj_marginal(params).summary(probs)
+    quantiles = {p: (0.0 if p == 0.5 else q) for p, q in summary.quantiles.items()}
+    return replace(summary, mean=0.0, median=0.0, sd=lkj.marginal_sd(params), quantiles=quantiles)
+
+
+def _lkj_sample(family: str, params, probs, n: int, seed: int) -> Sample:
+    """Matrices drawn by numpyro; ``draws`` the correlations above the diagonal (n, K (K - 1) / 2),
+    ``summary`` one Monte Carlo Summary per correlation, ``exact`` the marginal's (the same for each)."""
+    from priorcli.sampling import lkj as lkj_draws
+    from priorcli.stats import monte_carlo as mc_stats
+
+    matrices = lkj_draws.draw_matrices(family, params, n, seed)
+    values, names = lkj_draws.correlations(matrices), lkj_draws.correlation_names(params.dimension)
+    mc = tuple(mc_stats.mc_summary(values[:, i], probs, label=name) for i, name in enumerate(names))
+    exact = _lkj_summary(family, params, probs)
+    return Sample(family, {"dimension": params.dimension, "concentration": params.concentration}, (), seed, values, mc,
+                  tuple(exact for _ in names))
+
+
+@dataclass(frozen=True)
+class LKJSolution:
+    """The concentration that meets a judgement on one correlation, and the prior as code."""
+
+    family: str
+    dimension: int
+    concentration: float
+    targets: dict
+    achieved: dict
+    numpyro_code: str
+    stan_code: str
+    pymc_code: str
+
+    @property
+    def params(self) -> dict:
+        return {"dimension": self.dimension, "concentration": self.concentration}
+
+    def to_numpyro(self):
+        from priorcli.families.registry import numpyro_dist
+
+        return getattr(numpyro_dist(), self.family)(self.dimension, self.concentration)
+
+
+def _lkj_solve(family: str, kwargs: dict) -> LKJSolution:
+    from priorcli.families.registry import probability
+    from priorcli.records import lkj
+
+    name, dimension, targets = _lkj_request(family, kwargs, targets=True)
+    if "quantile" in targets:
+        if set(targets) != {"quantile"}:
+            raise UsageError("give quantile=(P, V) alone, or lower=, upper= and mass=")
+        p, v = _one_quantile(targets["quantile"])
+        requested, found = {f"q{p!r}": v}, {"quantile": (p, v)}
+    else:
+        missing = [k for k in ("lower", "upper", "mass") if k not in targets]
+        if missing:
+            raise UsageError(f"solve {name} needs {', '.join(k + '=' for k in missing)} (or quantile=(P, V)) on one "
+                             "correlation")
+        lower = lkj.check_correlation(targets["lower"], "lower")
+        upper = lkj.check_correlation(targets["upper"], "upper")
+        mass = probability(targets["mass"], "mass")
+        requested = found = {"lower": lower, "upper": upper, "mass": mass}
+    eta = lkj.solve_concentration(dimension, **found)
+    if "quantile" in found:
+        p, _ = found["quantile"]
+        achieved = {f"q{p!r}": _lkj_marginal(lkj.LKJParams(dimension, eta)).quantile(p)}
+    else:
+        achieved = {**requested, "mass": lkj.interval_mass(dimension, eta, requested["lower"], requested["upper"])}
+    code = lkj.code_lines(dimension, eta)
+    return LKJSolution(name, dimension, eta, requested, achieved, code["numpyro"], code["stan"], code["pymc"])
+
+
+def _one_quantile(value) -> tuple[float, float]:
+    from priorcli.families.registry import _quantile
+    from priorcli.records import lkj
+
+    p, v, _ = _quantile(value, "quantile")
+    return p, lkj.check_correlation(v, "quantile")

@@ -9,7 +9,7 @@ file read belongs to the user and is not writable by others. Otherwise the cache
 the run: a PriorWarning says which path and why (the command line prints it as one ``Warning:``
 line) and everything is computed afresh. Directories priorcli creates are 0700, its files 0600.
 
-This module knows no cache by name; callers pass the directories (priorcli.families.registry says where).
+This module knows no cache by name; callers pass the directories (priorcli.families.cache says where).
 """
 
 from __future__ import annotations

@@ -80,6 +80,7 @@ class Ranking:
     support: str | None = None  # --support given (positive, unit, real)
     preferred: str | None = None  # "positive": every stated value is, so those families rank first
     ranked_after: tuple[str, ...] = ()  # families whose support reaches below 0, ranked after the others
+    metalog: object = None  # MetalogBeside: Keelin's metalog through the same quantiles (solve), or None
 
     @property
     def best(self):
@@ -188,7 +189,38 @@ def rank_solutions(spec: str, pairs: list[tuple[str, str]], stop=None) -> Rankin
     discrete = sorted((r for r in ranked if records.get(r.family).discrete), key=key)
     first, second = (continuous, discrete) if continuous else (discrete, [])
     order = tuple(r.family for r in first + second if r.family in after)
-    return Ranking(tuple(first), tuple(skipped), tuple(second), tuple(left_out), support, preferred, order)
+    beside = metalog_beside(targets, support, preferred) if targets is not None else None
+    return Ranking(tuple(first), tuple(skipped), tuple(second), tuple(left_out), support, preferred, order, beside)
+
+
+@dataclass(frozen=True)
+class MetalogBeside:
+    """The metalog through every quantile target, shown beside a ranking (it is no family there: it
+    meets any k >= 2 quantiles exactly, so a loss would rank nothing): ``metalog`` is None and
+    ``reason`` says why when there is none (infeasible quantiles)."""
+
+    pairs: tuple[tuple[float, float], ...]
+    lower: float
+    upper: float
+    metalog: object = None  # priorcli.records.metalog.Metalog
+    reason: str | None = None
+
+
+def metalog_beside(targets: Targets, support: str | None, preferred: str | None) -> MetalogBeside | None:
+    """For targets that are only quantiles (a median counts), k >= 2 of them: the metalog through
+    them, bounded as the ranking's support says (--support positive, or every value positive: at 0
+    below; --support unit: on (0, 1); otherwise unbounded)."""
+    from priorcli.records import metalog
+
+    others = (targets.mode, targets.mean, targets.sd, targets.lower, targets.upper, targets.mass, targets.count)
+    pairs = tuple(targets.quantiles) + (((0.5, targets.median),) if targets.median is not None else ())
+    if any(v is not None for v in others) or len(pairs) < 2:
+        return None
+    bounds = SUPPORTS["positive" if support is None and preferred == "positive" else support or "real"]
+    try:
+        return MetalogBeside(pairs, *bounds, metalog=metalog.fit(pairs, *bounds))
+    except PriorError as exc:
+        return MetalogBeside(pairs, *bounds, reason=str(exc))
 
 
 def _support_text(r, bounds=None) -> str:
@@ -392,6 +424,8 @@ def _ks(family: str, params: dict, x) -> tuple[float, float]:
         ks = np.arange(np.min(x), np.max(x) + 1.0)
         ecdf = np.searchsorted(np.sort(x), ks, side="right") / x.size
         return float(np.max(np.abs(ecdf - F.cdf(ks, **params)))), math.nan
+    if F is not None and F.atom:
+        return _ks_atom(F, params, x), math.nan
     if F is not None and F.cdf is not None:
         cdf = lambda v: F.cdf(v, **params)  # noqa: E731
         if F.reading is not None:  # the data as the record reads them (VonMises: about loc)
@@ -408,3 +442,21 @@ def _ks(family: str, params: dict, x) -> tuple[float, float]:
         cdf = lambda v: np.asarray(dist.cdf(np.asarray(v)), dtype=np.float64)  # noqa: E731
     result = st.kstest(x, cdf)
     return float(result.statistic), float(result.pvalue)
+
+
+def _ks_atom(F, params: dict, x) -> float:
+    """sup |ECDF - F| for a point mass at 0 beside a density (HurdleGamma): the jump at 0 compared
+    with the share of zeros, then the usual one-sided gaps at each positive value. No p-value:
+    scipy's assumes a continuous cdf."""
+    import numpy as np
+
+    xs = np.sort(x)
+    n = xs.size
+    zeros = int(np.sum(xs == 0.0))
+    gap = abs(zeros / n - F.cdf(0.0, **params))
+    rest = xs[zeros:]
+    if rest.size:
+        at = F.cdf(rest, **params)
+        i = np.arange(zeros + 1, n + 1)
+        gap = max(gap, float(np.max(i / n - at)), float(np.max(at - (i - 1) / n)))
+    return float(gap)

@@ -60,6 +60,10 @@ PARAMS = {
     "NegativeBinomialLogits": {"total_count": 4.0, "logits": 0.5},
     "DiscreteUniform": {"low": 2, "high": 9},
     "ZeroInflatedPoisson": {"gate": 0.25, "rate": 3.0},
+    "ZeroInflatedNegativeBinomial2": {"mean": 3.5, "concentration": 1.5, "gate": 0.2},
+    "HurdlePoisson": {"gate": 0.35, "rate": 2.5},
+    "HurdleGamma": {"gate": 0.3, "concentration": 2.5, "rate": 1.5},
+    "HurdleLogNormal": {"gate": 0.4, "loc": -0.3, "scale": 0.7},
 }
 
 

@@ -20,6 +20,7 @@ from scipy import integrate
 
 from priorcli import records as formulas
 from priorcli.records import RECORDS as FORMULAS, FamilyRecord as Formulas, ParamSpec, get
+from priorcli.records import scipy_oracle
 
 RTOL = 1e-8
 ATOL = 1e-14  # only bites where the expected value is (almost) exactly 0
@@ -134,6 +135,13 @@ CONTINUOUS = [
     ("VonMises", dict(loc=0.3, concentration=2.0), lambda: st.vonmises(2.0, loc=0.3)),
     ("VonMises", dict(loc=3.0, concentration=0.1), lambda: st.vonmises(0.1, loc=3.0)),
     ("VonMises", dict(loc=-1.0, concentration=40.0), lambda: st.vonmises(40.0, loc=-1.0)),
+    # a point mass gate at 0 beside (1 - gate) times the base's density: scipy's base by hand
+    ("HurdleGamma", dict(gate=0.3, concentration=2.0, rate=1.5), lambda: scipy_oracle("HurdleGamma")(
+        gate=0.3, concentration=2.0, rate=1.5)),
+    ("HurdleGamma", dict(gate=0.02, concentration=0.6, rate=0.2), lambda: scipy_oracle("HurdleGamma")(
+        gate=0.02, concentration=0.6, rate=0.2)),
+    ("HurdleLogNormal", dict(gate=0.45, loc=0.5, scale=0.8), lambda: scipy_oracle("HurdleLogNormal")(
+        gate=0.45, loc=0.5, scale=0.8)),
 ]
 
 DISCRETE = [
@@ -159,6 +167,16 @@ DISCRETE = [
     ("BetaBinomial", dict(concentration1=2.0, concentration0=3.0, total_count=10), lambda: st.betabinom(10, 2.0, 3.0)),
     ("BetaBinomial", dict(concentration1=0.5, concentration0=0.7, total_count=40),
      lambda: st.betabinom(40, 0.5, 0.7)),
+    # zero-inflated and hurdle: scipy's poisson and nbinom mixed with a structural zero by hand
+    ("ZeroInflatedPoisson", dict(gate=0.3, rate=3.5), lambda: scipy_oracle("ZeroInflatedPoisson")(gate=0.3, rate=3.5)),
+    ("ZeroInflatedPoisson", dict(gate=0.05, rate=40.0), lambda: scipy_oracle("ZeroInflatedPoisson")(
+        gate=0.05, rate=40.0)),
+    ("ZeroInflatedNegativeBinomial2", dict(mean=4.0, concentration=2.0, gate=0.25),
+     lambda: scipy_oracle("ZeroInflatedNegativeBinomial2")(mean=4.0, concentration=2.0, gate=0.25)),
+    ("ZeroInflatedNegativeBinomial2", dict(mean=0.8, concentration=0.4, gate=0.6),
+     lambda: scipy_oracle("ZeroInflatedNegativeBinomial2")(mean=0.8, concentration=0.4, gate=0.6)),
+    ("HurdlePoisson", dict(gate=0.4, rate=2.5), lambda: scipy_oracle("HurdlePoisson")(gate=0.4, rate=2.5)),
+    ("HurdlePoisson", dict(gate=0.1, rate=0.05), lambda: scipy_oracle("HurdlePoisson")(gate=0.1, rate=0.05)),
 ]
 
 ALL = CONTINUOUS + DISCRETE
@@ -481,7 +499,8 @@ def _numpyro_class(ndist, fam):
     """numpyro's class, or priorcli's own for a family numpyro lacks (priorcli.dists: Triangular)."""
     import priorcli.dists
 
-    return getattr(ndist, fam, None) or getattr(priorcli.dists, fam)
+    cls = getattr(ndist, fam, None)  # a factory function (ZeroInflatedNegativeBinomial2): priorcli's class
+    return cls if inspect.isclass(cls) else getattr(priorcli.dists, fam)
 
 
 @pytest.mark.parametrize("fam", sorted(FORMULAS))
@@ -501,7 +520,8 @@ def test_params_match_numpyro_signature(fam, ndist):
         constraint = type(cls.arg_constraints[mine.name]).__name__.lstrip("_")
         # priorcli may refine numpyro's closed [0, 1] to (0, 1) where an end is degenerate
         # (Geometric probs 0, NegativeBinomial probs 1): the closed forms diverge there.
-        refined = {"unit_interval": {"unit_interval", "open_unit_interval"}}
+        # a gate: [0, 1), gate = 1 puts all the mass at 0
+        refined = {"unit_interval": {"unit_interval", "open_unit_interval", "[0, 1)"}}
         expected_kind = KIND_OF_CONSTRAINT[constraint]
         assert mine.kind in refined.get(expected_kind, {expected_kind}), (fam, mine.name, constraint)
     is_discrete = getattr(cls.support, "is_discrete", None)

@@ -237,7 +237,9 @@ def test_item2_private_cache_in_a_group_writable_directory_is_not_read(private_c
 
 
 def test_item2_cache_key_follows_the_numpyro_version(private_cache, monkeypatch):
-    path = familyhelp._registry_cache_path()
-    monkeypatch.setattr(familyhelp, "_installed_version", lambda name: "0.0.1")
-    assert familyhelp._registry_cache_path() != path
+    from priorcli.families import cache
+
+    path = cache.registry_cache_path()
+    monkeypatch.setattr(cache, "installed_version", lambda name: "0.0.1")
+    assert cache.registry_cache_path() != path
     assert familyhelp._names_cache_path() != path

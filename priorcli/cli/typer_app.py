@@ -176,11 +176,26 @@ def solve(
     family_spec: Annotated[Optional[str], typer.Option("--family", help="Fit several families and rank them by loss: auto, or a comma list such as gamma,lognormal,weibull.")] = None,
     plot_file: PlotFile = None,
     force: Force = False,
+    model: Annotated[Optional[str], typer.Option("--model", help="Predictive elicitation: a model (file, '-' or text) whose undefined names are solved from targets VAR:... on its variables.")] = None,
+    numpyro_model: Annotated[Optional[str], typer.Option("--numpyro", help="FILE.py:FUNCTION: solve the keyword arguments named by --free from targets on its sites (imports and runs FILE).")] = None,
+    free: Annotated[Optional[str], typer.Option("--free", help="With --numpyro: the keyword arguments to solve, comma-separated.")] = None,
+    set_: Annotated[Optional[list[str]], typer.Option("--set", help="With --model: NAME=VALUE fixes a free name; repeatable.")] = None,
+    data: Annotated[Optional[list[str]], typer.Option("--data", help="With --model/--numpyro: NAME=1,2,3 or a CSV/JSON file, as for sample; repeatable.")] = None,
+    arg: Annotated[Optional[list[str]], typer.Option("--arg", help="With --numpyro: NAME=NUMBER, a fixed keyword argument; repeatable.")] = None,
+    draws: Draws = 10000,
+    seed: Seed = 0,
 ) -> None:
     """Parameters from the targets you know: --mode, --median, --mean, --sd, --quantile P=V, --lower/--upper/--mass."""
     from priorcli.commands import family as commands
 
     family, tokens = _family_and_tokens(family, ctx)
+    if model is not None or numpyro_model is not None:
+        _solve_predictive(family, tokens, model, numpyro_model, free, set_, data, arg, draws, seed, format, emit,
+                          plot or family_spec is not None or plot_file is not None)
+        return
+    for given, option in ((free, "--free"), (set_, "--set"), (data, "--data"), (arg, "--arg")):
+        if given:
+            raise UsageError(f"{option} belongs to predictive elicitation: solve --model SPEC or --numpyro FILE.py:F")
     if family_spec is not None:  # several families ranked (priorcli.ranking)
         from priorcli.commands import ranked as rank_commands
 
@@ -195,6 +210,32 @@ def solve(
         commands.check_plot_file(plot_file, force)
     commands.solve(family or "lognormal", tokens, format=format, plot=plot, out=sys.stdout, emit=emit,
                    plot_file=plot_file, force=force)
+
+
+def _solve_predictive(family, tokens, model, numpyro_model, free, sets, data, arg, draws, seed, format, emit,
+                      other) -> None:
+    from priorcli.commands import predictive
+
+    if family is not None or other or (model is not None and numpyro_model is not None):
+        raise UsageError("solve --model/--numpyro solves a model's hyperparameters: give no FAMILY, --family, --plot "
+                         "or --plot-file, and one of --model and --numpyro")
+    if format not in ("table", "json"):
+        raise UsageError(f"--format {format}: solve --model/--numpyro prints a table or json")
+    if draws < 2:
+        raise UsageError(f"--draws must be at least 2, got {draws}")
+    if not 0 <= seed < 2**63:
+        raise UsageError(f"--seed must be an integer in [0, 2^63), got {seed}")
+    if model is not None:
+        if free or arg:
+            raise UsageError("--free and --arg go with --numpyro; a --model's free names are those it never defines "
+                             "(fix some with --set NAME=VALUE)")
+        predictive.solve_model(model, tokens, sets=sets, data=data, draws=draws, seed=seed, format=format,
+                               emit=emit, out=sys.stdout)
+        return
+    if sets or emit is not None:
+        raise UsageError("--set and --emit go with --model; with --numpyro fix arguments with --arg NAME=VALUE")
+    predictive.solve_numpyro(numpyro_model, tokens, free_text=free, data=data, args=arg, draws=draws, seed=seed,
+                             format=format, out=sys.stdout)
 
 
 @app.command()
@@ -230,18 +271,18 @@ def compare(
 @app.command(name="list")
 def list_families(format: Format = "table") -> None:
     """Every family, its parameters and support."""
-    from priorcli.commands import family as commands
+    from priorcli.commands import listing
 
-    commands.list_families(format, out=sys.stdout)
+    listing.list_families(format, out=sys.stdout)
 
 
 @app.command()
 def info(family: Annotated[str, typer.Argument(help="Distribution family.", autocompletion=_complete_family)],
          format: Format = "table") -> None:
     """Parameters, aliases, support, closed forms and an example command for FAMILY."""
-    from priorcli.commands import family as commands
+    from priorcli.commands import listing
 
-    commands.info(family, format, out=sys.stdout)
+    listing.info(family, format, out=sys.stdout)
 
 
 @app.command()

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from priorcli import records
 from priorcli.render import output as render
 from priorcli.api import Built, build, solve_pairs
 from priorcli.errors import InfeasibleError, UsageError
 from priorcli.families.registry import FamilyInfo, resolve, split_extra_args
-from priorcli.commands import lkj
+from priorcli.commands import lkj, metalog
 from priorcli.commands.options import OutputOptions, check_plot_file, write_figure
 from priorcli.stats.exact import DistSpec, Summary
 
@@ -48,6 +47,8 @@ def sample_family(family_name: str, tokens: list[str], transform_texts: list[str
 
     if lkj.handles(family_name):  # correlation matrices, read through one correlation's marginal
         return lkj.sample(family_name, tokens, transform_texts, options, out)
+    if metalog.handles(family_name):  # Keelin's metalog: a quantile function, not a numpyro family
+        return metalog.sample(family_name, tokens, transform_texts, options, out)
     # A family with a record is resolved from it (no numpyro import: a stored sampler runs without it)
     built = build_spec(family_name, tokens, transform_texts, fast=not transform_texts)
     spec = built.spec
@@ -72,7 +73,9 @@ def sample_family(family_name: str, tokens: list[str], transform_texts: list[str
         else:
             mc = [mc_stats.mc_summary(values, options.quantiles, discrete=discrete)]
         draws = values if spec.family.multivariate else mc_stats.InMemoryDraws(values, discrete)
+        share = None if zero_mass(spec) is None else float((values == 0).mean())
     else:
+        share = None
         draws = _stream_draws(spec, exact_dist, options, out)
         if options.format == "raw":
             return
@@ -87,12 +90,13 @@ def sample_family(family_name: str, tokens: list[str], transform_texts: list[str
         render.write_json(
             {
                 "family": spec.family.name,
-                "params": render.params_json(spec.params),
+                "params": _params_json(spec),
                 "transforms": [str(t) for t in spec.transforms],
                 "seed": options.seed,
                 "draws": options.draws,
                 "mc": render.summaries_json(mc, spec.family.multivariate),
                 "exact": render.summaries_json(exact, spec.family.multivariate),
+                **({} if zero_mass(spec) is None else {"p_zero": {"mc": share, "exact": zero_mass(spec)}}),
             },
             out,
         )
@@ -102,12 +106,22 @@ def sample_family(family_name: str, tokens: list[str], transform_texts: list[str
         render.write_summary_csv(headers, columns, out)
         return
     title = f"{spec.label()}: {options.draws} draws, seed {options.seed}"
+    if zero_mass(spec) is not None:
+        shown = "" if share is None else f"Monte Carlo {render.fmt(share)}, "
+        title += f"\nP(X = 0): {shown}exact {render.fmt(zero_mass(spec))}"
     if built.solved_from:
         title += "\nsolved from " + ", ".join(f"{k}={render.fmt(v)}" for k, v in built.solved_from.items())
         title += f": {built.approximate}" if built.approximate else ""
     render.write_summary_table(title, headers, columns, out)
     if options.plot:
         _write_plot(plot, out)
+
+
+def _params_json(spec: DistSpec) -> dict:
+    """The JSON ``params``: the family's own document where it has one (a Mixture's weights and
+    components, ``priorcli.stats.mixture``), else its parameters by name."""
+    document = getattr(spec.family, "params_document", None)
+    return document(spec.params) if document else render.params_json(spec.params)
 
 
 def _stream_draws(spec: DistSpec, exact, options: OutputOptions, out: TextIO):
@@ -206,6 +220,8 @@ def summarize_family(family_name: str, tokens: list[str], transform_texts: list[
 
     if lkj.handles(family_name):
         return lkj.summarize(family_name, tokens, transform_texts, options, out)
+    if metalog.handles(family_name):
+        return metalog.summarize(family_name, tokens, transform_texts, options, out)
     built = build_spec(family_name, tokens, transform_texts, fast=not transform_texts)
     spec = built.spec
     exact = None if spec.family.multivariate else stats.ExactDistribution(spec)
@@ -213,14 +229,16 @@ def summarize_family(family_name: str, tokens: list[str], transform_texts: list[
         exact.check_representable()
     summaries = stats.exact_summaries(spec, options.quantiles) if exact is None else [exact.summary(options.quantiles)]
     support = None if exact is None else exact.support
+    p_zero = zero_mass(spec)
     _summary_figure(spec, exact, summaries, options)
     if options.format == "json":
         render.write_json(
             {
                 "family": spec.family.name,
-                "params": render.params_json(spec.params),
+                "params": _params_json(spec),
                 "transforms": [str(t) for t in spec.transforms],
                 "support": None if support is None else [render.json_number(v) for v in support],
+                **({} if p_zero is None else {"p_zero": p_zero}),
                 "summary": render.summaries_json(summaries, spec.family.multivariate),
             },
             out,
@@ -235,10 +253,20 @@ def summarize_family(family_name: str, tokens: list[str], transform_texts: list[
     title = spec.label()
     if support is not None:
         title += f"\nsupport ({render.fmt(support[0])}, {render.fmt(support[1])})"
+    if p_zero is not None:
+        title += f"\nP(X = 0) = {render.fmt(p_zero)}"
     if built.solved_from:
         title += "\nsolved from " + ", ".join(f"{k}={render.fmt(v)}" for k, v in built.solved_from.items())
         title += f": {built.approximate}" if built.approximate else ""
     render.write_summary_table(title, headers, summaries, out)
+
+
+def zero_mass(spec: DistSpec) -> float | None:
+    """P(X = 0) of a zero-inflated or hurdle family (its record's ``zero_mass``), untransformed."""
+    record = spec.family.closed
+    if spec.transforms or record is None or record.zero_mass is None:
+        return None
+    return record.zero_mass(**spec.params)
 
 
 def _summary_figure(spec: DistSpec, exact, summaries: list[Summary], options: OutputOptions) -> None:
@@ -269,6 +297,9 @@ def solve(family_name: str, tokens: list[str], *, format: str, plot: bool, out: 
         if emit is not None:
             raise UsageError("--emit writes a program of one variable; for LKJ use the code lines solve prints")
         return lkj.solve(family_name, tokens, format=format, plot=plot, out=out, plot_file=plot_file, force=force)
+    if metalog.handles(family_name):
+        return metalog.solve(family_name, tokens, format=format, plot=plot, out=out, emit=emit, plot_file=plot_file,
+                             force=force)
     result = solve_pairs(family_name, split_extra_args(tokens))
     for warning in getattr(result, "misses", None) and result.miss_warnings() or ():
         render.stderr_line(warning)
@@ -346,99 +377,6 @@ def _density_curves(family_name: str, params: dict) -> list:
 
 # ---------------------------------------------------------------------------------------------
 # list and info
-
-
-def list_families(format: str, out: TextIO) -> None:
-    from priorcli.families.help import cached_registry
-
-    if format not in ("table", "json"):
-        raise UsageError(f"--format for list must be table or json, got '{format}'")
-    families = cached_registry()  # numpyro's registry, kept in a cache file (no numpyro import)
-    if format == "json":
-        render.write_json(
-            [
-                {
-                    "family": f.name,
-                    "params": [{"name": p.name, "constraint": p.domain.name, "default": p.default} for p in f.params],
-                    "support": f.support,
-                    "discrete": f.discrete,
-                }
-                for f in families.values()
-            ],
-            out,
-        )
-        return
-    rows = [
-        (
-            f.name,
-            ", ".join(p.name if p.default is None else f"{p.name}={p.default:g}" for p in f.params),
-            f.support,
-            "discrete" if f.discrete else "continuous",
-        )
-        for f in families.values()
-    ]
-    render.write_params_table(f"{len(rows)} families", rows, ["family", "parameters", "support", "type"], out,
-                              numeric=False)
-
-
-def _closed_forms(name: str) -> list[str]:
-    record = records.describe(name)
-    return list(record.formulas) if record is not None else []
-
-
-def info(family_name: str, format: str, out: TextIO) -> None:
-    if format not in ("table", "json"):
-        raise UsageError(f"--format for info must be table or json, got '{format}'")
-    from priorcli.families.help import described
-
-    family, description = described(family_name)  # from the registry's cache file when it holds it
-    aliases = family.aliases()
-    record = family.record
-    example = (record.example if record is not None else None) or "priorcli sample {} {}".format(
-        family.name.lower(),
-        " ".join(f"--{p.name} {_example_value(p)}" for p in family.params),
-    )
-    params = [
-        {
-            "name": p.name,
-            "constraint": p.domain.name,
-            "default": p.default,
-            "aliases": [a for a, n in aliases.items() if n == p.name],
-        }
-        for p in family.params
-    ]
-    if format == "json":
-        render.write_json(
-            {
-                "family": family.name,
-                "description": family.doc,
-                "docstring": "\n\n".join(description),
-                "params": params,
-                "support": family.support,
-                "discrete": family.discrete,
-                "closed_forms": _closed_forms(family.name),
-                "example": example,
-            },
-            out,
-        )
-        return
-    rows = [
-        (p["name"], p["constraint"], "-" if p["default"] is None else f"{p['default']:g}",
-         ", ".join(f"--{a}" for a in p["aliases"]) or "-")
-        for p in params
-    ]
-    render.write_lines([f"{family.name}: {description[0]}", *description[1:], f"support: {family.support}"], out)
-    render.write_params_table("parameters", rows, ["parameter", "constraint", "default", "aliases"], out,
-                              numeric=False)
-    forms = _closed_forms(family.name)
-    lines = (["closed forms:"] + [f"  {f}" for f in forms] if forms else []) + [f"example: {example}"]
-    render.write_lines(lines, out)
-
-
-def _example_value(param) -> str:
-    if param.default is not None:
-        return f"{param.default:g}"
-    return param.domain.example
 
 
 # ---------------------------------------------------------------------------------------------

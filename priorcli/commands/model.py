@@ -82,7 +82,32 @@ def sample_model(spec_text: str, options: OutputOptions, *, show: str | None, em
         return
     shown = variables.select(run(model, options.draws, options.seed), show)
     variables.report(shown, options, out, title=f"model: {options.draws} draws, seed {options.seed} (Monte Carlo)",
-                     plot=plot, kind=lambda base: (_is_discrete(model[base]), _is_bounded(model[base])))
+                     plot=plot, kind=lambda base: (_is_discrete(model[base]), _is_bounded(model[base])),
+                     exact=_exact_marginals(model, shown, options.quantiles))
+
+
+def _exact_marginals(model, shown, quantiles) -> dict:
+    """key -> variables.Exact for each shown matrix variable (or element) with an exact element marginal."""
+    from priorcli.commands import variables
+    from priorcli.model.numpyro import exact_marginal
+    from priorcli.stats import exact as stats
+
+    out = {}
+    for s in shown:
+        found = exact_marginal(model[s.base])
+        if found is None:
+            continue
+        spec, applies = found
+        statement = model[s.base]
+        names = variables.element_names(statement, s.base)
+        if s.key != s.base:  # one element, --show L[1]
+            index = int(s.key[len(s.base) + 1:-1])
+            if index not in applies:
+                continue
+            applies = (index,)
+        out[s.key] = variables.Exact(stats.ExactDistribution(spec).summary(quantiles), names,
+                                     tuple(names[i] for i in applies))
+    return out
 
 
 def _placeholder(statement):
@@ -94,13 +119,16 @@ def _placeholder(statement):
 
 def _is_discrete(statement) -> bool:
     """A variable drawn from a discrete family (plotted as integer bins, like sample FAMILY)."""
-    return statement.is_random and not statement.expr.transforms and resolve(statement.expr.family).discrete
+    if not statement.is_random or statement.expr.transforms:
+        return False
+    families = [c.family for c in statement.expr.components] or [statement.expr.family]  # a Mixture's components
+    return all(resolve(name).discrete for name in families)
 
 
 def _is_bounded(statement) -> bool:
     """A variable drawn from a family on an interval ([0, 1], (low, high) from its parameters, or a
     Dirichlet's simplex), untransformed: its plot keeps a linear axis, as sample FAMILY's does."""
-    if not statement.is_random or statement.expr.transforms:
+    if not statement.is_random or statement.expr.transforms or statement.expr.components:
         return False
     family = resolve(statement.expr.family)
     return family.multivariate or family.support in ("[0, 1]", "(low, high), set by the parameters")

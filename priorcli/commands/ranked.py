@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any, TextIO
 
 from priorcli.render import output as render
@@ -43,7 +44,8 @@ def solve_ranked(spec: str, tokens: list[str], *, format: str, out: TextIO) -> N
                            "skipped": _skipped_json(ranking.skipped),
                            "left_out": _skipped_json(ranking.left_out),
                            "support": ranking.support, "preferred": ranking.preferred,
-                           "ranked_after": list(ranking.ranked_after)}, out)
+                           "ranked_after": list(ranking.ranked_after),
+                           "metalog": _metalog_json(ranking.metalog)}, out)
         return
     targets = ", ".join(f"{k}={render.fmt(v)}" for k, v in best.targets.items())
     groups = [(ranking.ranked, "continuous " if ranking.discrete else "")]
@@ -51,6 +53,7 @@ def solve_ranked(spec: str, tokens: list[str], *, format: str, out: TextIO) -> N
     for group, kind in groups:
         rows = [(str(i), r.family, render.fmt(r.loss, 4), render.fmt(r.entropy, 5), r.solution.method,
                  _params_text(r.solution.params)) for i, r in enumerate(group, start=1)]
+        rows += _metalog_row(ranking.metalog) if group is groups[0][0] else []
         render.write_params_table(f"{len(rows)} {kind}families ranked by loss (ties: larger entropy first) for {targets}",
                                   rows, ["rank", "family", "loss", "entropy", "method", "parameters"], out,
                                   numeric=False)
@@ -59,7 +62,51 @@ def solve_ranked(spec: str, tokens: list[str], *, format: str, out: TextIO) -> N
         lines.append(f"best discrete: {ranking.discrete[0].solution.numpyro_code}")
     lines += _support_notes(ranking)
     lines += [f"skipped {s.family}: {s.reason}" for s in ranking.skipped]
+    lines += _metalog_lines(ranking.metalog)
     render.write_lines(lines, out)
+
+
+def _metalog_request(beside):
+    from priorcli.commands import metalog
+
+    return metalog.Request(beside.metalog, tuple(sorted(beside.pairs)))
+
+
+def _metalog_json(beside) -> dict | None:
+    """Beside the ranking: the metalog's solve document, or {"reason"} when there is none."""
+    if beside is None:
+        return None
+    if beside.metalog is None:
+        return {"family": "Metalog", "reason": beside.reason}
+    from priorcli.commands import metalog
+
+    return metalog.solution_doc(_metalog_request(beside))
+
+
+def _metalog_row(beside) -> list[tuple[str, ...]]:
+    """An unranked row under the ranked families: the metalog meets any k quantiles exactly."""
+    if beside is None or beside.metalog is None:
+        return []
+    m = beside.metalog
+    loss = sum((float(m.cdf(v)) - p) ** 2 for p, v in beside.pairs)
+    bounds = "".join(f", {n}={render.fmt(v)}" for n, v in (("lower", m.lower), ("upper", m.upper))
+                     if math.isfinite(v))
+    return [("-", "Metalog", render.fmt(loss, 4), "-", f"exact through all {m.k}",
+             f"a={render.fmt(list(m.a))}{bounds}")]
+
+
+def _metalog_lines(beside) -> list[str]:
+    if beside is None:
+        return []
+    bounds = " ".join(f"--{n} {render.fmt(v)}" for n, v in (("lower", beside.lower), ("upper", beside.upper))
+                      if math.isfinite(v))
+    command = " ".join(["priorcli solve metalog", *(f"--quantile {p:g}={v:g}" for p, v in sorted(beside.pairs))]
+                       + ([bounds] if bounds else []))
+    if beside.metalog is None:
+        return [f"beside them: no metalog through the {len(beside.pairs)} quantiles ({beside.reason})"]
+    m = beside.metalog
+    return [f"beside them (not ranked: a metalog of k terms passes through any k quantiles that allow one): "
+            f"the {m.kind} Metalog, exact through all {m.k} quantiles: `{command}`"]
 
 
 def _skipped_json(skipped) -> list[dict]:

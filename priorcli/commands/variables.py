@@ -42,6 +42,30 @@ class Shown:
         return [(f"{self.key}[{i}]", self.values[:, i]) for i in range(self.values.shape[1])]
 
 
+@dataclass(frozen=True)
+class Exact:
+    """The exact marginal of a matrix variable's elements where one applies (LKJ's correlations),
+    shown beside the Monte Carlo summary: its Summary, every element's name (R[0,1], ...) and the
+    names of those it applies to."""
+
+    summary: object
+    names: tuple[str, ...]
+    applies: tuple[str, ...]
+
+    @property
+    def label(self) -> str:
+        shown = ", ".join(self.applies) if len(self.applies) <= 3 else f"{self.applies[0]}, ... ({len(self.applies)})"
+        return f"exact {shown}"
+
+
+def element_names(statement, name: str) -> tuple[str, ...]:
+    """A matrix variable's element names (R[0,1], R[0,2], ...), from its record; () for any other."""
+    from priorcli.model.tree import matrix_dimension
+
+    found = matrix_dimension(statement.expr) if statement.is_random else None
+    return tuple(found[0].matrix.names(name, found[1])) if found is not None else ()
+
+
 def select(values: Mapping[str, np.ndarray], text: str | None, flag: str = "--show") -> list[Shown]:
     """Every variable in order, or those ``text`` names (``a,b,y[2]``)."""
     if text is None:
@@ -84,9 +108,12 @@ def elements_json(draws: np.ndarray, quantiles) -> dict:
 
 
 def report(shown: list[Shown], options, out: TextIO, *, title: str, plot: str | None = None,
-           kind: Callable[[str], tuple[bool, bool]] = lambda base: (False, False)) -> None:
+           kind: Callable[[str], tuple[bool, bool]] = lambda base: (False, False),
+           exact: Mapping[str, Exact] | None = None) -> None:
     """Summaries of the shown variables in options.format, with a plot each (``plot`` chooses them);
-    ``kind(base)`` is (discrete, bounded) of a variable, for its plot."""
+    ``kind(base)`` is (discrete, bounded) of a variable, for its plot; ``exact`` the exact element
+    marginals (keyed as the shown variables), each shown beside its variable's Monte Carlo summary."""
+    exact = exact or {}
     from priorcli.stats import monte_carlo as mc_stats
 
     plotted = _plotted(shown, plot)
@@ -105,16 +132,27 @@ def report(shown: list[Shown], options, out: TextIO, *, title: str, plot: str | 
             variables[s.key] = {"mc": render.summary_json(summaries[s.key])}
             if s.vector:
                 variables[s.key]["elements"] = elements_json(s.values, options.quantiles)
+            if s.key in exact:
+                found = exact[s.key]
+                if s.vector:
+                    variables[s.key]["elements"]["names"] = list(found.names)
+                variables[s.key]["exact"] = {**render.summary_json(found.summary), "elements": list(found.applies)}
         render.write_json({"seed": options.seed, "draws": options.draws, "variables": variables}, out)
         return
     if options.format == "raw":
         render.write_raw(table, out, names=header)
         return
-    labels = [s.label for s in shown]
+    labels, columns = [], []
+    for s in shown:
+        labels.append(s.label)
+        columns.append(summaries[s.key])
+        if s.key in exact:
+            labels.append(f"{s.key} {exact[s.key].label}")
+            columns.append(exact[s.key].summary)
     if options.format == "csv":
-        render.write_summary_csv(labels, list(summaries.values()), out)
+        render.write_summary_csv(labels, columns, out)
         return
-    render.write_summary_table(title, labels, list(summaries.values()), out)
+    render.write_summary_table(title, labels, columns, out)
     for label, chart in charts if options.plot else ():
         render.write_lines([label], out)
         render.write_chart(chart, out)

@@ -16,10 +16,15 @@ Stan entries, ``Stan(name, args, ...)``:
   parameter is declared ``<lower=0>`` and draws are ``abs(name_rng(...))``.
 - ``rng``: ``(name, args)`` to draw with when Stan has no ``name_rng``.
 - ``ints``: positions (in ``args``) that Stan takes as ``int``.
+- ``matrix``, ``rng_ints``: a matrix family's Stan type (``cholesky_factor_corr``, declared
+  ``[K]`` with K its ``dimension``) and the ``ints`` of its ``rng`` arguments (``lkj_corr_rng(K, eta)``).
 - ``functions``: Stan source of the user-defined ``name_lpdf``/``name_rng`` a family Stan lacks
   needs (Triangular's), written once into the program's ``functions`` block.
 
-PyMC entries, ``PyMC(name, kwargs)``: ``pm.name("x", keyword=value, ...)``.
+PyMC entries, ``PyMC(name, kwargs)``: ``pm.name("x", keyword=value, ...)``; ``lines`` replace that
+statement where PyMC builds the value in steps (LKJ: ``pm.LKJCorr(..., return_matrix=True)``, and
+for LKJCholesky its Cholesky factor, PyMC having no distribution on correlation Cholesky factors:
+``pm.LKJCholeskyCov`` is a covariance's, with a prior on the standard deviations).
 
 The supports (Stan's ``<lower=..., upper=...>``) are not here: they are read from numpyro's own
 ``support`` of each family.
@@ -28,6 +33,8 @@ The supports (Stan's ``<lower=..., upper=...>``) are not here: they are read fro
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from priorcli.emit import zero_stan
 
 
 @dataclass(frozen=True)
@@ -38,12 +45,17 @@ class Stan:
     rng: tuple[str, tuple[str, ...]] | None = None
     ints: tuple[int, ...] = ()
     functions: str = ""
+    matrix: str = ""  # a matrix family's Stan type, declared [K] (cholesky_factor_corr); drawn as matrix[K, K]
+    rng_ints: tuple[int, ...] | None = None  # ``ints`` of the rng's arguments, where they differ
 
 
 @dataclass(frozen=True)
 class PyMC:
     name: str
     kwargs: tuple[tuple[str, str], ...]
+    # statements instead of ``py = pm.name("x", kwargs)``, formatted with py (the Python name), name,
+    # raw (a fresh NAME_corr) and kwargs: LKJ's matrix from pm.LKJCorr's packed draws
+    lines: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -70,6 +82,8 @@ real triangular_rng(real a, real c, real b) {
   if (u < (c - a) / (b - a)) return a + sqrt(u * (b - a) * (c - a));
   return b - sqrt((1 - u) * (b - a) * (b - c));
 }"""
+
+_LKJ_PYMC = ('{raw} = pm.LKJCorr("{raw}", {kwargs}, return_matrix=True)',)
 
 _ALD_SIGMA = "2 * scale * asymmetry / (1 + asymmetry ** 2)"
 _ALD_TAU = "asymmetry ** 2 / (1 + asymmetry ** 2)"
@@ -136,15 +150,46 @@ FAMILIES: dict[str, Counterparts] = {
                                            _pymc("NegativeBinomial", n="total_count", p="sigmoid(-logits)")),
     "DiscreteUniform": Counterparts(Stan("discrete_range", ("low", "high"), ints=(0, 1)),
                                     _pymc("DiscreteUniform", lower="low", upper="high")),
-    "ZeroInflatedPoisson": Counterparts(None, _pymc("ZeroInflatedPoisson", psi="1 - gate", mu="rate")),
+    # zero-inflated and hurdle: Stan's functions are the User's Guide's (zero_stan.py); PyMC's psi = 1 - gate
+    "ZeroInflatedPoisson": Counterparts(
+        Stan("zero_inflated_poisson", ("gate", "rate"), functions=zero_stan.ZERO_INFLATED_POISSON),
+        _pymc("ZeroInflatedPoisson", psi="1 - gate", mu="rate")),
+    "ZeroInflatedNegativeBinomial2": Counterparts(
+        Stan("zero_inflated_neg_binomial_2", ("gate", "mean", "concentration"),
+             functions=zero_stan.ZERO_INFLATED_NEG_BINOMIAL_2),
+        _pymc("ZeroInflatedNegativeBinomial", psi="1 - gate", mu="mean", alpha="concentration")),
+    "HurdlePoisson": Counterparts(Stan("hurdle_poisson", ("gate", "rate"), functions=zero_stan.HURDLE_POISSON),
+                                  _pymc("HurdlePoisson", psi="1 - gate", mu="rate")),
+    "HurdleGamma": Counterparts(
+        Stan("hurdle_gamma", ("gate", "concentration", "rate"), functions=zero_stan.HURDLE_GAMMA),
+        _pymc("HurdleGamma", psi="1 - gate", alpha="concentration", beta="rate")),
+    "HurdleLogNormal": Counterparts(
+        Stan("hurdle_lognormal", ("gate", "loc", "scale"), functions=zero_stan.HURDLE_LOGNORMAL),
+        _pymc("HurdleLogNormal", psi="1 - gate", mu="loc", sigma="scale")),
+}
+
+
+# Matrix families (a record with ``matrix``: LKJ's), apart from FAMILIES, whose entries are each
+# one number's or vector's distribution with a density the table's checks evaluate
+MATRIX_FAMILIES: dict[str, Counterparts] = {
+    "LKJ": Counterparts(
+        Stan("lkj_corr", ("concentration",), rng=("lkj_corr", ("dimension", "concentration")), matrix="corr_matrix",
+             rng_ints=(0,)),
+        PyMC("LKJCorr", (("n", "dimension"), ("eta", "concentration")), lines=_LKJ_PYMC + (
+            '{py} = pm.Deterministic("{name}", {raw})',))),
+    "LKJCholesky": Counterparts(
+        Stan("lkj_corr_cholesky", ("concentration",), rng=("lkj_corr_cholesky", ("dimension", "concentration")),
+             matrix="cholesky_factor_corr", rng_ints=(0,)),
+        PyMC("LKJCorr", (("n", "dimension"), ("eta", "concentration")), lines=_LKJ_PYMC + (
+            '{py} = pm.Deterministic("{name}", pt.linalg.cholesky({raw}))',))),
 }
 
 
 def stan(family: str) -> Stan | None:
-    entry = FAMILIES.get(family)
+    entry = FAMILIES.get(family) or MATRIX_FAMILIES.get(family)
     return entry.stan if entry else None
 
 
 def pymc(family: str) -> PyMC | None:
-    entry = FAMILIES.get(family)
+    entry = FAMILIES.get(family) or MATRIX_FAMILIES.get(family)
     return entry.pymc if entry else None

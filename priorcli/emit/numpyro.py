@@ -4,8 +4,8 @@ block that draws the prior with ``numpyro.infer.Predictive`` and prints its quan
 from __future__ import annotations
 
 from priorcli.model import parse as lang
-from priorcli.emit import plan
-from priorcli.emit.python import PRINT_QUANTILES, constants_block, sizes_argument
+from priorcli.emit import mixture, plan
+from priorcli.emit.python import PRINT_QUANTILES, constants_block, draws_argument, sizes_argument
 
 
 def emit(variables: tuple[plan.Variable, ...], model: lang.Model, *, seed: int, draws: int, quantiles,
@@ -14,10 +14,13 @@ def emit(variables: tuple[plan.Variable, ...], model: lang.Model, *, seed: int, 
 
     own = _own_classes(variables)
 
-    def dist_source(statement, dexpr, names) -> str:
-        v = by_name[statement.name]
+    def family_source(v, names) -> str:
         args = ", ".join(f"{k}={_arg(v, k, e, names)}" for k, e in v.params.items())
         return f"{'' if v.family.name in own else 'dist.'}{v.family.name}({args})"
+
+    def dist_source(statement, dexpr, names) -> str:
+        v = by_name[statement.name]
+        return mixture.numpyro_source(v, names, family_source) if v.components else family_source(v, names)
 
     source = lang.to_numpyro_source(model, dist_source).rstrip("\n")
     if own:  # after the imports, before def model()
@@ -37,7 +40,8 @@ def emit(variables: tuple[plan.Variable, ...], model: lang.Model, *, seed: int, 
         *constants_block(seed, draws, quantiles),
         *_data_block(model),
         f"    prior = numpyro.infer.Predictive(model, num_samples=DRAWS)(jax.random.PRNGKey(SEED){', **DATA' if model.data else ''})",
-        f"    print_quantiles({{name: prior[name] for name in {list(show)!r}}}, QUANTILES{sizes_argument(variables, show)})",
+        f"    print_quantiles({draws_argument(variables, show, 'prior[{name}]')}, QUANTILES"
+        f"{sizes_argument(variables, show)})",
     ]
     return header + source + "\n".join(main) + "\n"
 
@@ -74,9 +78,9 @@ def _own_classes(variables) -> dict[str, str]:
     import sys
 
     out = {}
-    for v in variables:
+    for v in (c for variable in variables for c in (variable.components or (variable,))):
         module = getattr(getattr(v.family, "factory", None), "__module__", "") or ""
-        if module.startswith("priorcli.dists.") and v.family.name not in out:
+        if module.startswith("priorcli.dists.") and v.family.name not in out and not _numpyro_has(v.family.name):
             text = inspect.getsource(sys.modules[module])
             body = ast.parse(text).body
             start = next(n for n in body if not (isinstance(n, ast.Expr) and isinstance(n.value, ast.Constant))
@@ -85,3 +89,11 @@ def _own_classes(variables) -> dict[str, str]:
             out[v.family.name] = (f"# priorcli's own numpyro class for {v.family.name} (numpyro has none), "
                                   f"from {module}\n" + "\n".join(lines).rstrip("\n") + "\n")
     return out
+
+
+def _numpyro_has(name: str) -> bool:
+    """numpyro has it as a function of the same name and arguments (ZeroInflatedNegativeBinomial2's
+    factory), which the program calls instead of priorcli's class."""
+    from priorcli.families.registry import numpyro_dist
+
+    return callable(getattr(numpyro_dist(), name, None))

@@ -27,6 +27,9 @@ class Variable:
     family: FamilyInfo | None = None  # None for a deterministic line
     params: Mapping[str, Expr] | None = None  # every native parameter, numpyro's order
     transforms: tuple[tuple[str, tuple[float, ...]], ...] = ()  # canonical name, constant arguments
+    # a Mixture (priorcli.emit.mixture): its weight vector and its components, one Variable each
+    weights: Expr | None = None
+    components: tuple["Variable", ...] = ()
 
     @property
     def name(self) -> str:
@@ -91,6 +94,8 @@ def _random_variable(statement: lang.Statement) -> Variable:
     from priorcli.model.numpyro import solve_targets, split_arguments
 
     dexpr = statement.expr
+    if dexpr.components:
+        return _mixture_variable(statement)
     family = resolve_family(dexpr.family)
     params, targets = split_arguments(family, tuple(dexpr.args), dict(dexpr.kwargs), dexpr.family)
     if targets:
@@ -110,6 +115,17 @@ def _random_variable(statement: lang.Statement) -> Variable:
         (name, tuple(float(lang.evaluate(a)) for a in args)) for name, args in dexpr.transforms
     )
     return Variable(statement, family, full, transforms)
+
+
+def _mixture_variable(statement: lang.Statement) -> Variable:
+    """A Mixture: each component resolved as a variable of its own, under the mixture's name."""
+    from priorcli.stats.mixture import mixture_family
+
+    dexpr = statement.expr
+    parts = tuple(_random_variable(lang.Statement(statement.name, "~", c, statement.line, statement.text))
+                  for c in dexpr.components)
+    transforms = tuple((name, tuple(float(lang.evaluate(a)) for a in args)) for name, args in dexpr.transforms)
+    return Variable(statement, mixture_family(tuple(p.family for p in parts)), {}, transforms, dexpr.args[0], parts)
 
 
 def _target_formulas(family: FamilyInfo, params: dict, targets: dict, statement) -> dict[str, Expr]:
@@ -264,14 +280,24 @@ def transformed_bounds(variable: Variable) -> tuple[float | None, float | None]:
     """Constant bounds of a transformed variable (None where infinite or unknown)."""
     from priorcli.families.transforms import make_transform
 
-    lower, upper = support_bounds(variable.family.name)
-    lo = _const_bound(lower, variable.params, -math.inf)
-    hi = _const_bound(upper, variable.params, math.inf)
+    lo, hi = constant_bounds(variable)
     if lo is None or hi is None:
         return None, None
     for name, args in variable.transforms:
         lo, hi = make_transform(name, args).map_interval(lo, hi)
     return (lo if math.isfinite(lo) else None), (hi if math.isfinite(hi) else None)
+
+
+def constant_bounds(variable: Variable) -> tuple[float | None, float | None]:
+    """The support's ends as numbers (+-inf for an open end; None where they vary); a Mixture's
+    the union of its components'."""
+    if variable.components:
+        ends = [constant_bounds(c) for c in variable.components]
+        if any(lo is None or hi is None for lo, hi in ends):
+            return None, None
+        return min(lo for lo, _ in ends), max(hi for _, hi in ends)
+    lower, upper = support_bounds(variable.family.name)
+    return _const_bound(lower, variable.params, -math.inf), _const_bound(upper, variable.params, math.inf)
 
 
 def _const_bound(text: str | None, params: Mapping[str, Expr], infinite: float) -> float | None:

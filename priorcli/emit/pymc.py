@@ -8,8 +8,8 @@ import dataclasses
 
 from priorcli.model import parse as lang
 from priorcli.model.source import python_locals
-from priorcli.emit import frameworks, plan
-from priorcli.emit.python import PRINT_QUANTILES, constants_block, sizes_argument
+from priorcli.emit import frameworks, mixture, plan
+from priorcli.emit.python import PRINT_QUANTILES, constants_block, draws_argument, sizes_argument
 from priorcli.emit.syntax import Syntax, render
 
 FUNCTIONS = {
@@ -51,18 +51,22 @@ def emit(variables: tuple[plan.Variable, ...], *, seed: int, draws: int, quantil
         if not v.random:
             body.append(f'{py} = pm.Deterministic("{v.name}", {_value(v.expr, names, syntax)})')
             continue
-        entry = frameworks.pymc(v.family.name)
-        if entry is None:
-            raise plan.error(v.statement, f"'{v.name}' ~ {v.family.name}: PyMC has no {v.family.name} distribution; "
-                                          "choose another family for --emit pymc")
-        chosen = int_syntax if v.discrete else syntax
-        kwargs = ", ".join(f"{k}={render(plan.template(t, v.params), chosen, names)}" for k, t in entry.kwargs)
+        entry = None if v.components else frameworks.pymc(v.family.name)
+        if entry is not None and entry.lines:  # a matrix family (LKJ): its own lines
+            chosen = int_syntax if v.discrete else syntax
+            kwargs = ", ".join(f"{k}={render(plan.template(t, v.params), int_syntax if k == 'n' else chosen, names)}"
+                               for k, t in entry.kwargs)
+            own = plan.fresh_name(f"{v.name}_corr", taken)
+            body += [line.format(py=py, name=v.name, raw=own, kwargs=kwargs) for line in entry.lines]
+            continue
+        site = raw.get(v.name, v.name)
+        call = _call(v, site, names, int_syntax if v.discrete else syntax)
         if v.name in raw:
-            body.append(f'{names[raw[v.name]]} = pm.{entry.name}("{raw[v.name]}", {kwargs})')
+            body.append(f'{names[raw[v.name]]} = {call}')
             value = plan.transformed(v.transforms, lang.Name(raw[v.name]))
             body.append(f'{py} = pm.Deterministic("{v.name}", {_value(value, names, syntax)})')
         else:
-            body.append(f'{py} = pm.{entry.name}("{v.name}", {kwargs})')
+            body.append(f'{py} = {call}')
     lines = [
         *plan.header(variables, command, "#"),
         "# `python THIS_FILE.py` draws the prior and prints its quantiles.",
@@ -81,10 +85,26 @@ def emit(variables: tuple[plan.Variable, ...], *, seed: int, draws: int, quantil
         'if __name__ == "__main__":',
         *constants_block(seed, draws, quantiles),
         "    prior = pm.sample_prior_predictive(draws=DRAWS, model=model, random_seed=SEED).prior",
-        f"    print_quantiles({{name: prior[name].values for name in {list(show)!r}}}, QUANTILES"
+        f"    print_quantiles({draws_argument(variables, show, 'prior[{name}].values')}, QUANTILES"
         f"{sizes_argument(variables, show)})",
     ]
     return "\n".join(lines) + "\n"
+
+
+def _kwargs(v: plan.Variable, entry: frameworks.PyMC, names, syntax: Syntax) -> str:
+    return ", ".join(f"{k}={render(plan.template(t, v.params), syntax, names)}" for k, t in entry.kwargs)
+
+
+def _call(v: plan.Variable, site: str, names, syntax: Syntax) -> str:
+    """``pm.Family("site", ...)``, or a Mixture's ``pm.Mixture("site", w=..., comp_dists=[...])``."""
+    if v.components:
+        return mixture.pymc_call(v, site, lambda e: render(e, syntax, names),
+                                 lambda c, entry: _kwargs(c, entry, names, syntax))
+    entry = frameworks.pymc(v.family.name)
+    if entry is None:
+        raise plan.error(v.statement, f"'{v.name}' ~ {v.family.name}: PyMC has no {v.family.name} distribution; "
+                                      "choose another family for --emit pymc")
+    return f'pm.{entry.name}("{site}", {_kwargs(v, entry, names, syntax)})'
 
 
 def _data_value(item) -> str:

@@ -13,7 +13,7 @@ import json
 import re
 
 from priorcli.model import parse as lang
-from priorcli.emit import frameworks, plan
+from priorcli.emit import frameworks, mixture, plan
 from priorcli.emit.syntax import Syntax, compare_functions, is_int, render
 
 # Words stanc refuses as variable names (stanc3 lexer; checked against stanc in the tests), and
@@ -142,6 +142,8 @@ class _Program:
         self.inline[v.name] = plan.substitute(value, self.inline)
 
     def _sampled(self, v: plan.Variable, name: str) -> None:
+        if v.components:
+            return mixture.stan_sampled(self, v, name, "stan-prior" if self.prior else "stan")
         entry = frameworks.stan(v.family.name)
         if entry is None:
             raise plan.error(v.statement, f"'{v.name}' ~ {v.family.name}: Stan has no {v.family.name} distribution; "
@@ -154,7 +156,13 @@ class _Program:
         if v.discrete:
             raise plan.error(v.statement, f"'{v.name}' ~ {v.family.name} is discrete, and a Stan parameter cannot be; "
                                           "use --emit stan-prior to draw it in generated quantities")
-        if v.statement.size is not None and v.family.multivariate:  # a Dirichlet
+        if v.family.closed is not None and v.family.closed.atom:
+            raise plan.error(v.statement, f"'{v.name}' ~ {v.family.name} has a point mass at 0, which a Stan "
+                                          "parameter cannot have; use --emit stan-prior to draw it in generated "
+                                          "quantities")
+        if entry.matrix:  # LKJ: cholesky_factor_corr[K]
+            self.parameters.append(f"{entry.matrix}[{self._dimension(v)}] {name};")
+        elif v.statement.size is not None and v.family.multivariate:  # a Dirichlet
             self.parameters.append(f"simplex[{v.statement.size}] {name};")
         else:
             lower, upper = plan.support_bounds(v.family.name)
@@ -162,6 +170,9 @@ class _Program:
             size = v.statement.size
             self.parameters.append(f"real{bounds} {name};" if size is None else f"vector{bounds}[{size}] {name};")
         self.model.append(f"{name} ~ {entry.name}({self._args(v, entry.args, entry.ints)});")
+
+    def _dimension(self, v: plan.Variable) -> str:
+        return self._int_arg(v, "dimension", plan.template("dimension", v.params))
 
     def _bound(self, text: str | None, v: plan.Variable) -> lang.Expr | None:
         """A support bound, with transformed parameters written out: a parameter's bounds may only
@@ -174,12 +185,16 @@ class _Program:
         rng_name, args, ints = entry.name, entry.args, entry.ints
         if entry.rng is not None:
             (rng_name, args) = entry.rng
+        if entry.rng_ints is not None:
+            ints = entry.rng_ints
         draw = f"{rng_name}_rng({self._args(v, args, ints)})"
         if v.statement.size is not None and not v.family.multivariate:  # one draw per element: an array
             draw = f"to_vector({draw})"
         if entry.half:
             draw = f"abs({draw})"
         kind = "int" if v.discrete and v.statement.size is None else _type(v)
+        if entry.matrix:
+            kind = f"matrix[{self._dimension(v)}, {self._dimension(v)}]"
         self.generated.append(f"{kind} {name} = {draw};")
 
     def _args(self, v: plan.Variable, templates: tuple[str, ...], ints: tuple[int, ...]) -> str:

@@ -20,6 +20,7 @@ from priorcli import records
 from priorcli.records import MAX_WHOLE, PARAM_ALIASES, FamilyRecord, aliases_for  # noqa: F401  (PARAM_ALIASES: re-exported)
 from priorcli.records.domain import DEPENDENT, NAMED, Domain
 from priorcli.families.targets import Targets
+from priorcli.families.cache import cache_directories, compilation_cache_dir, normalize  # noqa: F401  (re-exported)
 
 SCALAR_TARGETS = ("mode", "median", "mean", "sd", "skewness", "kurtosis", "lower", "upper", "mass", "count")
 
@@ -70,7 +71,7 @@ class FamilyInfo:
     @classmethod
     def from_record(cls, record: FamilyRecord) -> "FamilyInfo":
         """The family as its record describes it, without numpyro (the closed-form fast paths)."""
-        event_dim = 1 if record.multivariate else 0
+        event_dim = 1 if record.multivariate and record.matrix is None else 0  # a matrix's K and eta are numbers
         params = tuple(ParamInfo(p.name, p.domain, p.default, event_dim) for p in record.params)
         return cls(name=record.name, params=params, discrete=record.discrete, multivariate=record.multivariate)
 
@@ -82,42 +83,15 @@ class FamilyInfo:
         return next(p for p in self.params if p.name == name)
 
     def aliases(self) -> dict[str, str]:
-        """alias -> native name, for the aliases that apply to this family."""
+        """alias -> native name, for the aliases that apply to this family (its record's own, if any)."""
+        record = self.record
+        if record is not None and record.own_aliases is not None:
+            return dict(record.own_aliases)
         return aliases_for(self.param_names)
-
-
-def normalize(name: str) -> str:
-    return name.lower().replace("-", "").replace("_", "")
 
 
 # ---------------------------------------------------------------------------------------------
 # Discovery
-
-
-def compilation_cache_dir() -> str | None:
-    """Where jax keeps compiled programs between runs; None when PRIORCLI_NO_CACHE is set."""
-    import os
-
-    if os.environ.get("PRIORCLI_NO_CACHE"):
-        return None
-    if os.environ.get("PRIORCLI_CACHE_DIR"):
-        return os.environ["PRIORCLI_CACHE_DIR"]
-    base = os.environ.get("XDG_CACHE_HOME")
-    if not base:
-        home = os.path.expanduser("~")
-        if not os.path.isdir(home):  # never create a cache under a HOME that does not exist
-            return None
-        base = os.path.join(home, ".cache")
-    return os.path.join(base, "priorcli", "jax")
-
-
-def cache_directories(jax_dir: str) -> list[str]:
-    """priorcli's own cache directories beside jax's, outermost first: their parent, jax's cache,
-    and the compiled samplers (priorcli.sampling.compiled); checked together (priorcli.cachedirs)."""
-    import os
-
-    root = os.path.dirname(os.path.abspath(jax_dir))
-    return [root, os.path.abspath(jax_dir), os.path.join(root, "samplers")]
 
 
 @functools.lru_cache(maxsize=1)
@@ -242,6 +216,8 @@ def _probe_value(param: ParamInfo):
 
     if param.domain.dependent:
         return param.default if param.default is not None else 1.0
+    if param.constraint is None and param.domain.integer:  # a record's matrix size: numpyro takes an int
+        return int(param.domain.typical)
     if param.domain.vector is None:
         shape = (3,) * param.event_dim
         return np.full(shape, param.domain.typical) if param.event_dim else param.domain.typical
@@ -260,9 +236,16 @@ def _discover_class(name: str, cls) -> FamilyInfo | None:
         return None
     signature = inspect.signature(cls.__init__)
     params = []
+    record = records.describe(name)
+    declared = {q.name: q for q in record.params} if record is not None and record.matrix is not None else {}
     for p in list(signature.parameters.values())[1:]:
         if p.name == "validate_args" or p.kind in (p.VAR_KEYWORD, p.VAR_POSITIONAL):
             continue
+        if p.name in declared and p.name not in arg_constraints:  # a matrix's size (LKJ's dimension): the record's
+            params.append(ParamInfo(p.name, declared[p.name].domain, declared[p.name].default))
+            continue
+        if declared and p.name not in declared and p.default is not inspect.Parameter.empty:
+            continue  # an implementation switch the record does not declare (LKJ's sample_method)
         if p.name not in arg_constraints:
             if p.kind == p.KEYWORD_ONLY and p.default is not inspect.Parameter.empty:
                 continue  # an implementation switch with a default, e.g. Poisson's is_sparse
@@ -281,7 +264,6 @@ def _discover_class(name: str, cls) -> FamilyInfo | None:
         instance = cls(**{p.name: _probe_value(p) for p in params})
     except Exception:
         return None
-    record = records.describe(name)
     multivariate = record is not None and record.multivariate  # vector draws: only where a record says so
     if not multivariate and instance.event_shape != ():
         return None
@@ -295,7 +277,7 @@ def _discover_class(name: str, cls) -> FamilyInfo | None:
         params=tuple(params),
         discrete=discrete,
         multivariate=multivariate,
-        support=_support_text(support, {p.name: _probe_value(p) for p in params}),
+        support=record.matrix.support if declared else _support_text(support, {p.name: _probe_value(p) for p in params}),
         doc=doc,
         factory=cls,
     )

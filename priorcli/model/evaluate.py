@@ -168,6 +168,8 @@ def evaluate_distribution(
     """
     env = env or {}
     args = tuple(_value(a, env, n) for a in dexpr.args)
+    if dexpr.components:  # a Mixture: (weights, ((family, args, kwargs, transforms), ...))
+        args += (tuple((c.family,) + evaluate_distribution(c, env, n) for c in dexpr.components),)
     kwargs = {k: _value(v, env, n) for k, v in dexpr.kwargs}
     transforms = tuple((t, tuple(_value(a, env, n) for a in targs)) for t, targs in dexpr.transforms)
     return args, kwargs, transforms

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from priorcli.model import parse as lang
+from priorcli.model import mixture, parse as lang
 from priorcli import records
 from priorcli.errors import UsageError
 from priorcli.families.registry import (
@@ -132,6 +132,8 @@ def dist_spec(family_name: str, args: tuple, kwargs: dict, transforms: tuple, pe
     """A DistSpec from evaluated call arguments: floats, or arrays. With ``per_draw`` (a model's
     ancestral run) an array has the draws first: (n,) for a number per draw, (n, K) for a vector;
     without it an array is a constant vector (K,)."""
+    if mixture.is_mixture(family_name):
+        return mixture.dist_spec(args, kwargs, _transform_specs(transforms), per_draw, dist_spec)
     family = resolve(family_name)
     params, targets = split_arguments(family, args, kwargs, family_name)
     params = _check_shapes(family, params, per_draw)
@@ -143,14 +145,19 @@ def dist_spec(family_name: str, args: tuple, kwargs: dict, transforms: tuple, pe
         params = solve_targets(family, targets, params)
     params = complete_params(family, params) if not any(isinstance(v, np.ndarray) for v in params.values()) \
         else _complete_vectorised(family, params)
+    specs = _transform_specs(transforms)
+    if specs and family.discrete:
+        raise UsageError(f"transforms apply to continuous families; {family.name} is discrete")
+    return DistSpec(family, params, specs)
+
+
+def _transform_specs(transforms: tuple) -> tuple:
     specs = []
     for name, targs in transforms:
         if any(isinstance(a, np.ndarray) for a in targs):
             raise UsageError(f"the arguments of {name} must be constants, not variables")
         specs.append(make_transform(name, tuple(float(a) for a in targs)))
-    if specs and family.discrete:
-        raise UsageError(f"transforms apply to continuous families; {family.name} is discrete")
-    return DistSpec(family, params, tuple(specs))
+    return tuple(specs)
 
 
 def _check_shapes(family: FamilyInfo, params: dict, per_draw: bool) -> dict:
@@ -205,6 +212,36 @@ def _check_support(spec: DistSpec, base) -> None:
     check_chain(list(spec.transforms), (float(lo), float(hi)))
 
 
+def matrix_elements(spec: DistSpec, values: np.ndarray) -> np.ndarray:
+    """A matrix family's draws (n, K, K) as the (n, K (K - 1) / 2) elements its record names
+    (LKJ's correlations above the diagonal); any other family's draws as they are."""
+    record = spec.family.record
+    if record is None or record.matrix is None:
+        return values
+    rows, cols = zip(*record.matrix.indices(values.shape[-1]))
+    return values[:, list(rows), list(cols)]
+
+
+def exact_marginal(statement: lang.Statement):
+    """(DistSpec, positions) of a matrix variable's exact element marginal (its record's ``matrix``
+    hook: LKJ's Beta on [-1, 1], for the elements it applies to), or None: not a matrix variable,
+    or parameters that vary across draws."""
+    if not statement.is_random or lang.matrix_dimension(statement.expr) is None:
+        return None
+    dexpr = statement.expr
+    family = resolve(dexpr.family)
+    params, _ = split_arguments(family, tuple(lang._const(a) for a in dexpr.args),
+                                {k: lang._const(v) for k, v in dexpr.kwargs}, dexpr.family)
+    if any(v is None for v in params.values()):
+        return None
+    found = family.record.matrix.marginal(**params)
+    if found is None:
+        return None
+    name, marginal_params, transforms, applies = found
+    spec = DistSpec(resolve(name), marginal_params, tuple(make_transform(t, args) for t, args in transforms))
+    return spec, applies
+
+
 def sample_model(model: lang.Model, n: int, seed: int) -> dict[str, np.ndarray]:
     """Ancestral sampling: one numpyro.sample per '~', vectorised over the n draws."""
     import numpyro
@@ -218,7 +255,8 @@ def sample_model(model: lang.Model, n: int, seed: int) -> dict[str, np.ndarray]:
         _check_support(spec, base)
         batch = (n,) if statement.size is None or spec.family.multivariate else (n, statement.size)
         shape = () if distribution.batch_shape == batch else (n,)
-        return np.asarray(numpyro.sample(statement.name, distribution, sample_shape=shape), dtype=np.float64)
+        values = np.asarray(numpyro.sample(statement.name, distribution, sample_shape=shape), dtype=np.float64)
+        return matrix_elements(spec, values)
 
     with numpyro.handlers.seed(rng_seed=seed):
         values = lang.run_model(model, n, sample_fn)

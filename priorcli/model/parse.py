@@ -31,11 +31,13 @@ import ast
 import keyword
 import math
 import unicodedata
+from dataclasses import replace
 from typing import Callable, Mapping, Union
 
 import numpy as np
 
 from priorcli.errors import UsageError
+from priorcli.model import mixture
 from priorcli.model.evaluate import SampleFn, _const, evaluate, evaluate_distribution, run_model  # noqa: F401
 from priorcli.model.source import (  # noqa: F401
     PROBIT_TRANSFORM_SOURCE,
@@ -75,6 +77,7 @@ from priorcli.model.tree import (  # noqa: F401
     Unary,
     Vector,
     _clip,
+    matrix_dimension,
     referenced_names,
     vector_size,
 )
@@ -405,13 +408,7 @@ def _translate_call(node: ast.Call, ctx: _Ctx) -> Union[Expr, DistExpr]:
                 )
             targs = tuple(_numeric(a, ctx) for a in node.args[1:])
             canon = _TRANSFORM_ALIASES.get(fname, fname)
-            return DistExpr(
-                family=first.family,
-                args=first.args,
-                kwargs=first.kwargs,
-                transforms=first.transforms + ((canon, targs),),
-                text=first.text,
-            )
+            return replace(first, transforms=first.transforms + ((canon, targs),))
         if not is_math:
             usage = _TRANSFORM_USAGE.get(fname, f"{fname}(Normal(0, 1))")
             raise ctx.error(
@@ -433,6 +430,8 @@ def _translate_call(node: ast.Call, ctx: _Ctx) -> Union[Expr, DistExpr]:
         raise ctx.error(
             f"'{fname}' is a model variable, not a distribution: '{ctx.segment(node)}'"
         )
+    if mixture.is_mixture(fname):
+        return mixture.translate(node, ctx, _translate, _numeric)
     # anything else called like a function is a distribution family; the caller checks it
     args = tuple(_numeric(a, ctx) for a in node.args)
     seen: set[str] = set()
@@ -507,6 +506,7 @@ def parse_model(text: str, is_family: Callable[[str], bool] | None = None,
     statements: list[Statement] = []
     known, sizes = _data_names(data)
     given = frozenset(known)
+    matrices: set[str] = set()  # variables drawn from a matrix family (LKJ): shown, never computed with
     for lineno, stmt in pieces:
         prefix, suffix = f"line {lineno}: ", f" in '{_clip(stmt)}'"
         split = _split_assignment(stmt)
@@ -527,6 +527,9 @@ def parse_model(text: str, is_family: Callable[[str], bool] | None = None,
         expr = _translate(node, ctx)
         _check_statement_kind(op, expr, node, ctx)
         size = _statement_size(expr, ctx)
+        _check_matrix_use(expr, matrices, ctx)
+        if isinstance(expr, DistExpr) and matrix_dimension(expr) is not None:
+            matrices.add(name)
         statements.append(Statement(name, op, expr, lineno, stmt, size))
         known.add(name)
         if size is not None:
@@ -582,6 +585,13 @@ def _check_statement_kind(op: str, expr, node: ast.AST, ctx: _Ctx) -> None:
             f"'=' defines a deterministic quantity; use '~' to draw from "
             f"'{ctx.segment(node)}'"
         )
+
+
+def _check_matrix_use(expr, matrices: set[str], ctx: _Ctx) -> None:
+    used = sorted(referenced_names(expr) & matrices)
+    if used:
+        raise ctx.error(f"'{used[0]}' is a matrix (a correlation matrix or its Cholesky factor); the model "
+                        "language has no matrix operations, so a matrix variable is summarised, not used")
 
 
 def _statement_size(expr, ctx: _Ctx) -> int | None:

@@ -181,6 +181,8 @@ class DistExpr:
     kwargs: tuple[tuple[str, Expr], ...] = ()
     transforms: tuple[tuple[str, tuple[Expr, ...]], ...] = ()
     text: str = ""  # the base call as written, e.g. "Normal(0, 1)" (for messages)
+    # a Mixture's component distributions (priorcli.model.mixture); its one argument is the weights
+    components: tuple["DistExpr", ...] = ()
 
 
 @dataclass(frozen=True)
@@ -256,7 +258,7 @@ def referenced_names(obj: Union[Model, Statement, DistExpr, Expr]) -> frozenset[
         return referenced_names(obj.expr)
     if isinstance(obj, DistExpr):
         parts = list(obj.args) + [v for _, v in obj.kwargs]
-        parts += [a for _, targs in obj.transforms for a in targs]
+        parts += [a for _, targs in obj.transforms for a in targs] + list(obj.components)
         return frozenset().union(*(referenced_names(p) for p in parts))
     if isinstance(obj, Name):
         return frozenset([obj.id])
@@ -278,6 +280,11 @@ def vector_size(obj: Union[DistExpr, Expr], sizes: Mapping[str, int]) -> int | N
     variables in ``sizes``; a distribution's is that of its vector arguments (a Dirichlet's
     concentration). Raises ValueError naming both lengths when two vectors of different lengths meet."""
     if isinstance(obj, DistExpr):
+        matrix = matrix_dimension(obj)
+        if matrix is not None:
+            return matrix[0].matrix.size(matrix[1])
+        if obj.components:  # a Mixture draws numbers; its weight vector is checked when parsed
+            return None
         parts = list(obj.args) + [v for _, v in obj.kwargs]
     elif isinstance(obj, Vector):
         return len(obj.items)
@@ -300,3 +307,27 @@ def vector_size(obj: Union[DistExpr, Expr], sizes: Mapping[str, int]) -> int | N
         a, b = sorted(found)[:2]
         raise ValueError(f"vectors of different lengths ({a} and {b}) meet")
     return found.pop() if found else None
+
+
+def matrix_dimension(obj: DistExpr):
+    """(record, K) for a matrix family's distribution (LKJ(3, 2): its record's ``matrix`` says which
+    parameter is K), else None. K must be written as a whole number: a model variable's size is
+    known when the model is parsed. Raises ValueError naming the problem (K < 2, a fraction, a variable)."""
+    from priorcli import records
+
+    record = records.find(obj.family)
+    if record is None or record.matrix is None:
+        return None
+    size_param = record.matrix.size_param
+    spelled = {a for a, n in record.aliases().items() if n == size_param} | {size_param}
+    given = [v for k, v in obj.kwargs if k in spelled]
+    position = record.param_names.index(size_param)
+    given += list(obj.args[position:position + 1])
+    if not given:
+        raise ValueError(f"{record.name} needs its {size_param} K (the matrix is K x K), e.g. {record.name}(3, 2)")
+    value = given[0]
+    domain = record.params[position].domain
+    if not isinstance(value, Num) or not domain.includes(value.value):
+        shown = f"{value.value:g}" if isinstance(value, Num) else "an expression"
+        raise ValueError(f"the {size_param} of {record.name} must be {domain.text}, written as a number; got {shown}")
+    return record, int(value.value)

@@ -20,14 +20,18 @@ from __future__ import annotations
 from priorcli.records import (
     asymmetriclaplace, asymmetriclaplacequantile, dagum, vonmises,
     bernoulli, beta, betabinomial, betaproportion, binomial, cauchy, chi2, dirichlet, discreteuniform, exponential,
-    gamma, geometric, gumbel, halfcauchy, halfnormal, inversegamma, kumaraswamy, laplace, levy, logistic, lognormal,
+    gamma, geometric, gumbel, halfcauchy, halfnormal, inversegamma, kumaraswamy, laplace, levy, lkj, lkjcholesky,
+    logistic, lognormal,
     loguniform, negativebinomial, negativebinomial2, normal, pareto, poisson, studentt, triangular, uniform, weibull,
+)
+from priorcli.records import (  # zero-inflated and hurdle families (issue 21)
+    hurdlegamma, hurdlelognormal, hurdlepoisson, zeroinflatednegativebinomial2, zeroinflatedpoisson,
 )
 from priorcli.records.base import MAX_WHOLE, PARAM_ALIASES, FamilyRecord, Inversion, ParamSpec, aliases_for
 from priorcli.records.domain import Domain
 
 __all__ = ["Domain", "FamilyRecord", "Inversion", "MAX_WHOLE", "ParamSpec", "PARAM_ALIASES", "RECORDS", "MULTIVARIATE", "aliases_for", "get",
-           "describe", "scipy_oracle"]
+           "describe", "find", "scipy_oracle"]
 
 # The registry: one line per family, in the order `priorcli list` and `--family auto` take them.
 _FAMILIES = (
@@ -57,15 +61,22 @@ _FAMILIES = (
     levy,
     dagum,
     vonmises,
+    hurdlegamma,
+    hurdlelognormal,
     poisson,
     binomial,
     bernoulli,
     geometric,
     negativebinomial,
     negativebinomial2,
+    zeroinflatedpoisson,
+    zeroinflatednegativebinomial2,
+    hurdlepoisson,
     betabinomial,
     discreteuniform,
     dirichlet,
+    lkj,
+    lkjcholesky,
 )
 
 RECORDS: dict[str, FamilyRecord] = {m.RECORD.name: m.RECORD for m in _FAMILIES if not m.RECORD.multivariate}
@@ -85,6 +96,12 @@ def get(name: str) -> FamilyRecord | None:
 def describe(name: str) -> FamilyRecord | None:
     """The record of any family, univariate or multivariate (exact class name), or None."""
     return RECORDS.get(name) or MULTIVARIATE.get(name)
+
+
+def find(spelled: str) -> FamilyRecord | None:
+    """The record of a family as a model writes its name (any case, '-' and '_' ignored), or None."""
+    key = spelled.lower().replace("-", "").replace("_", "")
+    return next((r for r in (*RECORDS.values(), *MULTIVARIATE.values()) if r.name.lower() == key), None)
 
 
 def scipy_oracle(name: str):

@@ -45,6 +45,7 @@ __all__ = [
     "ParamSpec",
     "Inversion",
     "FamilyRecord",
+    "MatrixElements",
     "record",
     "param",
     "np",
@@ -120,6 +121,32 @@ class ParamSpec:
     def kind(self) -> str:
         """The domain's name ('positive', 'unit_interval'), as `list` and `info` show it."""
         return self.domain.name
+
+
+@dataclass(frozen=True)
+class MatrixElements:
+    """A matrix-valued family's elements as priorcli reads them: the K (K - 1) / 2 off-diagonal
+    elements of a K x K matrix (K the parameter ``size_param``), above the diagonal row by row
+    (r[0,1], r[0,2], ..., a correlation matrix's free elements) or, with ``lower``, below it
+    (L[1,0], L[2,0], L[2,1], ..., a Cholesky factor's). ``marginal(**params)`` is the exact
+    marginal where one applies: (family, params, transforms, the positions it applies to), or None."""
+
+    size_param: str
+    support: str
+    lower: bool = False
+    marginal: Callable | None = field(default=None, compare=False)
+    targets: tuple[str, ...] = ("quantile", "lower")  # what solve takes, on one element's marginal
+
+    def indices(self, k: int) -> tuple[tuple[int, int], ...]:
+        if self.lower:
+            return tuple((i, j) for i in range(k) for j in range(i))
+        return tuple((i, j) for i in range(k) for j in range(i + 1, k))
+
+    def size(self, k: int) -> int:
+        return k * (k - 1) // 2
+
+    def names(self, name: str, k: int) -> list[str]:
+        return [f"{name}[{i},{j}]" for i, j in self.indices(k)]
 
 
 def show(v) -> str:
@@ -277,6 +304,21 @@ class FamilyRecord:
     # whole-number parameters the solver scans when they are not given (Binomial's total_count:
     # priorcli.solving.whole); others must be held
     solves_whole: tuple[str, ...] = ()
+    # a matrix-valued family (LKJ's correlation matrices): the elements a model variable drawn from it
+    # holds, their exact marginal and the support's text (a :class:`MatrixElements`)
+    matrix: object | None = field(default=None, compare=False)
+    # the family's own parameter aliases (alias -> native name), replacing the shared PARAM_ALIASES
+    # table where its names mean something else (LKJ's concentration is eta, not a Gamma's alpha)
+    own_aliases: dict | None = field(default=None, compare=False)
+    # P(X = 0) of a family built around a structural zero (zero-inflated and hurdle families), shown
+    # beside the summaries; for a continuous family it is a point mass at the support's lower end, 0
+    # (HurdleGamma), which the cdf includes there (cdf(0) = P(X = 0)) and which leaves no mode
+    zero_mass: Callable | None = field(default=None, compare=False)
+
+    @property
+    def atom(self) -> bool:
+        """A continuous family with a point mass (at 0, its support's lower end)."""
+        return self.zero_mass is not None and not self.discrete
 
     @property
     def takes_count(self) -> bool:
@@ -301,7 +343,7 @@ class FamilyRecord:
         return tuple(p.name for p in self.params)
 
     def aliases(self) -> dict[str, str]:
-        return aliases_for(self.param_names)
+        return dict(self.own_aliases) if self.own_aliases is not None else aliases_for(self.param_names)
 
     def sd(self, *args, **kwargs) -> float | None:
         if self.variance is None:
@@ -404,7 +446,9 @@ def _interior(lo, hi, discrete: bool):
     return np.where(lo_ok & hi_ok, 0.5 * (lo + hi), np.where(lo_ok, lo + 1.0, np.where(hi_ok, hi - 1.0, 0.0)))
 
 
-def _wrap_cdf(core, bind, support, discrete):
+def _wrap_cdf(core, bind, support, discrete, atom=False):
+    """``atom``: a continuous family with a point mass at its lower end, which cdf(lo) includes."""
+
     def cdf(x, *args, **kwargs):
         p, scalar = bind(args, kwargs)
         if scalar and isinstance(x, (int, float)):
@@ -416,7 +460,7 @@ def _wrap_cdf(core, bind, support, discrete):
                 x = math.floor(x) if math.isfinite(x) else x
                 if x < lo:
                     return 0.0
-            elif x <= lo:
+            elif x < lo or (x == lo and not atom):
                 return 0.0
             if x >= hi:
                 return 1.0
@@ -429,7 +473,7 @@ def _wrap_cdf(core, bind, support, discrete):
                 x = np.where(np.isfinite(x), np.floor(x), x)
                 below = x < lo
             else:
-                below = x <= lo
+                below = (x < lo) if atom else (x <= lo)
             above = ~below & (x >= hi)
             inside = ~(below | above | np.isnan(x))
             v = core(np.where(inside, x, _interior(lo, hi, discrete)), **p)
@@ -526,6 +570,9 @@ def record(name, params, *, discrete=False, support, cdf=None, icdf=None, logpdf
     if solved and solving.get("moving_support") is None:
         raise AssertionError(f"{name}: its support moves with {solved[0]}, so its record needs a moving_support")
     bind = _binder(name, params)
+    atom = solving.get("zero_mass") is not None and not discrete
+    if solving.get("zero_mass") is not None:
+        solving["zero_mass"] = _wrap_summary(solving["zero_mass"], bind)
     w_icdf = _wrap_icdf(icdf, bind, support) if icdf is not None else None
     for shape in ("skewness", "kurtosis"):
         if shape in solving:
@@ -540,7 +587,7 @@ def record(name, params, *, discrete=False, support, cdf=None, icdf=None, logpdf
         params=params,
         discrete=discrete,
         support=_wrap_support(support, bind),
-        cdf=_wrap_cdf(cdf, bind, support, discrete) if cdf is not None else None,
+        cdf=_wrap_cdf(cdf, bind, support, discrete, atom) if cdf is not None else None,
         icdf=w_icdf,
         logpdf=_wrap_logpdf(logpdf, bind, support, discrete) if logpdf is not None else None,
         mean=_wrap_summary(mean, bind),

@@ -16,6 +16,8 @@ import math
 from dataclasses import dataclass
 
 from priorcli.errors import InfeasibleError, UsageError
+from priorcli.records.base import FamilyRecord, MatrixElements, param
+from priorcli.records.domain import POSITIVE, Domain
 
 #: normalized spelling (lower case, no '-' or '_') -> numpyro class name
 NAMES = {"lkj": "LKJ", "lkjcholesky": "LKJCholesky"}
@@ -160,3 +162,48 @@ def code_lines(dimension: int, concentration: float) -> dict[str, str]:
         "stan": f"lkj_corr_cholesky({eta})",
         "pymc": f'pm.LKJCholeskyCov("chol", n={dimension}, eta={eta}, sd_dist=pm.Exponential.dist(1.0))',
     }
+
+
+# ---------------------------------------------------------------------------------------------
+# the record: LKJ's (LKJCholesky's is in priorcli.records.lkjcholesky, from the same pieces)
+
+#: K: numpyro takes it as a plain int (no constraint of its own); priorcli's domain, as check_dimension
+DIMENSION = Domain("integer_interval", 2.0, 10_000.0, True, True, integer=True, typical=3.0,
+                   text="a whole number from 2 to 10000 (the matrix is K x K)")
+CONCENTRATION = Domain(POSITIVE.name, POSITIVE.low, typical=1.0,
+                       text="a positive number (eta; 1 is uniform over correlation matrices)")
+PARAMS = (param("dimension", DIMENSION), param("concentration", CONCENTRATION, 1.0))
+OWN_ALIASES = {"eta": "concentration", "k": "dimension"}
+MARGINAL_TEXT = "(r + 1) / 2 ~ Beta(a, a), a = concentration - 1 + dimension / 2"
+
+
+def marginal(lower: bool):
+    """The exact marginal of the elements it applies to: every one of a correlation matrix's; a
+    Cholesky factor's first column (L[i,0] = R[i,0]), whose other elements are not Beta."""
+
+    def exact(dimension, concentration=1.0):
+        try:
+            params = make_params(float(dimension), float(concentration))
+        except (TypeError, ValueError):
+            return None  # a concentration that varies across draws: no single marginal
+        elements = MatrixElements("dimension", "", lower).indices(params.dimension)
+        applies = tuple(n for n, (i, j) in enumerate(elements) if not lower or j == 0)
+        a = params.shape
+        return "Beta", {"concentration1": a, "concentration0": a}, (("affine", (-1.0, 2.0)),), applies
+
+    return exact
+
+
+def family_record(name: str, lower: bool, support: str, formulas: tuple[str, ...], example: str) -> FamilyRecord:
+    return FamilyRecord(
+        name=name, multivariate=True, params=PARAMS, discrete=False, support=None, cdf=None, icdf=None,
+        logpdf=None, mean=None, variance=None, mode=None, median=None, entropy=None, formulas=formulas,
+        example=example, matrix=MatrixElements("dimension", support, lower, marginal(lower)),
+        own_aliases=OWN_ALIASES, not_auto="a correlation-matrix family",
+    )
+
+
+RECORD = family_record("LKJ", False, "K x K correlation matrices", FORMULAS,
+                       "priorcli summarize lkj --dimension 3 --concentration 2")
+#: scipy.stats has no LKJ: the tests check the marginal against scipy.stats.beta and a numpy simulation
+SCIPY = None

@@ -12,10 +12,11 @@ import json
 import math
 import os
 import sys
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from priorcli.stats.monte_carlo import Histogram
-from priorcli.stats.exact import Summary
+if TYPE_CHECKING:  # annotations only: `priorcli list` writes its table without the stats modules
+    from priorcli.stats.exact import Summary
+    from priorcli.stats.monte_carlo import Histogram
 
 FORMATS = ("table", "json", "csv", "raw")
 

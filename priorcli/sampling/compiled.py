@@ -279,7 +279,7 @@ def _environment(sources: tuple[str, ...]) -> str:
     import jax
     import jaxlib
 
-    from priorcli.families.help import _installed_version
+    from priorcli.families.cache import installed_version as _installed_version
 
     backend = jax.devices()[0].client
     digest = hashlib.sha256()

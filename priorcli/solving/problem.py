@@ -178,6 +178,8 @@ class Problem:
         if eq.kind == "mass":
             if F.discrete:  # P(lower <= X <= upper), both ends included
                 return F.cdf(eq.upper, **p) - F.cdf(math.ceil(eq.lower) - 1.0, **p)
+            if F.atom and eq.lower <= 0.0:  # P(0 <= X <= upper) holds the point mass at 0 (HurdleGamma)
+                return F.cdf(eq.upper, **p)
             return F.cdf(eq.upper, **p) - F.cdf(eq.lower, **p)
         if eq.kind in ("skewness", "kurtosis"):
             shape = getattr(F, eq.kind)

@@ -72,7 +72,20 @@ def _equations_for(family: str, F, t: Targets, fixed: dict) -> tuple[list[Eq], l
         raise UsageError(f"every parameter of {family} is fixed: nothing to solve")
     if F.discrete:
         _check_discrete_targets(family, eqs)
+    _check_atom_targets(family, F, eqs, len(free))
     return eqs, free
+
+
+def _check_atom_targets(family: str, F, eqs: list[Eq], free: int) -> None:
+    """A point mass beside a density (HurdleGamma) has no mode, nor an entropy to maximise."""
+    for eq in eqs:
+        if eq.kind == "mode" and F.atom:
+            raise UsageError(f"{eq.label}: {family} has no mode (its point mass at 0 and its density are not "
+                             "comparable); give the mean, the median or quantiles instead")
+        if eq.kind == "mass" and F.atom and len(eqs) < free:
+            raise UsageError(f"{eq.label}: {family} has no entropy to maximise (a point mass beside a density), "
+                             "so an interval needs as many targets as free parameters; add targets or hold "
+                             "parameters")
 
 
 def _check_discrete_targets(family: str, eqs: list[Eq]) -> None:

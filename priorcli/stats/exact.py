@@ -32,6 +32,9 @@ class DistSpec:
     transforms: tuple[TransformSpec, ...] = ()
 
     def label(self) -> str:
+        describe = getattr(self.family, "describe", None)  # a mixture's own (priorcli.stats.mixture)
+        if describe is not None:
+            return describe(self.params, self.transforms)
         args = ", ".join(f"{k}={_fmt_param(v)}" for k, v in self.params.items())
         text = f"{self.family.name}({args})"
         for t in self.transforms:
@@ -160,9 +163,12 @@ class _Base:
 
     def atom(self) -> tuple[float, float] | None:
         """(where, mass) of a point mass in a continuous family: numpyro's Hurdle* families put the
-        ``gate`` at 0, the lower end of their continuous part (``part``). None for all others."""
-        if self.family.discrete or self.closed is not None:
+        ``gate`` at 0, the lower end of their continuous part (``part``; the record's ``zero_mass``
+        where the family has one). None for all others."""
+        if self.family.discrete:
             return None
+        if self.closed is not None:
+            return (0.0, float(self.closed.zero_mass(**self.params))) if self.closed.atom else None
         gate, part = getattr(self.dist, "gate", None), getattr(self.dist, "base_dist", None)
         if gate is None or part is None:
             return None

@@ -1,0 +1,136 @@
+"""Metalog(a, lower, upper): Keelin's quantile-parameterised distribution as a numpyro
+``Distribution`` (the maths and the fit are in :mod:`priorcli.records.metalog`).
+
+``a`` holds the k coefficients (the last axis; any batch axes before it); ``lower``/``upper`` are
+plain numbers, -inf/inf where the metalog is unbounded on that side (they choose the extension,
+so they are static). Draws are the quantile function of a uniform draw, Q(U), so they are
+reparameterised; ``cdf`` and ``log_prob`` invert Q by bisection in logit(y) (120 halvings of
+[-745, 745], to float64's precision), ``log_prob`` = -log Q'(F(x)). This module imports only jax
+and numpyro, so its source also stands alone.
+"""
+
+from __future__ import annotations
+
+import math
+
+import jax.numpy as jnp
+from jax import lax, random
+from numpyro.distributions import constraints
+from numpyro.distributions.distribution import Distribution
+
+__all__ = ["Metalog", "metalog_m"]
+
+_BISECTIONS = 120
+
+
+def _terms(k: int):
+    """(n, with_L) of the basis g_j = (y - 1/2)^n (times L = logit y when with_L), j = 1..k."""
+    out = [(0, False), (0, True), (1, True), (1, False)][:k]
+    return out + [((j - 1) // 2, j % 2 == 0) for j in range(5, k + 1)]
+
+
+def metalog_m(t, a):
+    """(M, y (1 - y) M'(y)) at t = logit(y), a's last axis the coefficients (batch axes broadcast)."""
+    c = 0.5 * jnp.tanh(0.5 * t)
+    w = jnp.exp(-jnp.logaddexp(0.0, t) - jnp.logaddexp(0.0, -t))
+    m, h = 0.0, 0.0
+    for j, (n, with_l) in enumerate(_terms(a.shape[-1])):
+        aj = a[..., j]
+        power = c ** n
+        slope = n * c ** (n - 1) * w if n else 0.0
+        m = m + aj * (power * t if with_l else power)
+        h = h + aj * (slope * t + power if with_l else slope)
+    return m, h
+
+
+class Metalog(Distribution):
+    r"""Keelin's metalog with coefficients ``a`` (k terms), unbounded, semi-bounded (``lower`` or
+    ``upper``: the log metalog) or bounded (both: the logit metalog).
+
+    .. math::
+       M(y) = a_1 + a_2 L + a_3 (y - \tfrac12) L + a_4 (y - \tfrac12) + a_5 (y - \tfrac12)^2 + \dots,
+       \quad L = \ln\frac{y}{1 - y}
+
+    and Q(y) = M(y), lower + e^{M(y)}, upper - e^{-M(y)} or lower + (upper - lower) / (1 + e^{-M(y)}).
+    """
+
+    arg_constraints = {"a": constraints.real_vector}
+    reparametrized_params = ["a"]
+    pytree_data_fields = ("a",)
+    pytree_aux_fields = ("lower", "upper")
+
+    def __init__(self, a, lower=-math.inf, upper=math.inf, *, validate_args=None):
+        self.a = jnp.asarray(a, dtype=jnp.result_type(float))
+        self.lower, self.upper = float(lower), float(upper)
+        if self.a.ndim < 1 or self.a.shape[-1] < 2:
+            raise ValueError("Metalog needs at least 2 coefficients (the last axis of a)")
+        if not self.lower < self.upper:
+            raise ValueError("Metalog needs lower < upper")
+        super().__init__(self.a.shape[:-1], validate_args=validate_args)
+
+    @constraints.dependent_property(is_discrete=False, event_dim=0)
+    def support(self):
+        low, high = math.isfinite(self.lower), math.isfinite(self.upper)
+        if low and high:
+            return constraints.interval(self.lower, self.upper)
+        if low:
+            return constraints.greater_than(self.lower)
+        if high:
+            return constraints.less_than(self.upper)
+        return constraints.real
+
+    def _from_m(self, m):
+        lo, hi = self.lower, self.upper
+        if math.isfinite(lo) and math.isfinite(hi):
+            return lo + (hi - lo) * jnp.exp(-jnp.logaddexp(0.0, -m))
+        if math.isfinite(lo):
+            return lo + jnp.exp(m)
+        if math.isfinite(hi):
+            return hi - jnp.exp(-m)
+        return m
+
+    def _log_dx_dm(self, m):
+        lo, hi = self.lower, self.upper
+        if math.isfinite(lo) and math.isfinite(hi):
+            return math.log(hi - lo) - jnp.logaddexp(0.0, m) - jnp.logaddexp(0.0, -m)
+        if math.isfinite(lo):
+            return m
+        if math.isfinite(hi):
+            return -m
+        return jnp.zeros_like(m)
+
+    def icdf(self, q):
+        t = jnp.log(q) - jnp.log1p(-q)
+        m, _ = metalog_m(t, self.a)
+        return self._from_m(m)
+
+    def sample(self, key, sample_shape=()):
+        assert key is not None
+        shape = sample_shape + self.batch_shape
+        u = random.uniform(key, shape=shape, minval=jnp.finfo(jnp.result_type(float)).tiny, maxval=1.0)
+        return self.icdf(u)
+
+    def _logit_cdf(self, value):
+        """t = logit F(value) by bisection: Q is increasing in t."""
+        shape = jnp.broadcast_shapes(jnp.shape(value), self.batch_shape)
+        lo, hi = jnp.full(shape, -745.0), jnp.full(shape, 745.0)
+
+        def step(_, bracket):
+            lo, hi = bracket
+            mid = 0.5 * (lo + hi)
+            below = self._from_m(metalog_m(mid, self.a)[0]) < value
+            return jnp.where(below, mid, lo), jnp.where(below, hi, mid)
+
+        lo, hi = lax.fori_loop(0, _BISECTIONS, step, (lo, hi))
+        return 0.5 * (lo + hi)
+
+    def cdf(self, value):
+        t = self._logit_cdf(value)
+        return jnp.exp(-jnp.logaddexp(0.0, -t))
+
+    def log_prob(self, value):
+        t = self._logit_cdf(value)
+        m, h = metalog_m(t, self.a)
+        log_w = -jnp.logaddexp(0.0, t) - jnp.logaddexp(0.0, -t)
+        inside = (value > self.lower) & (value < self.upper)
+        return jnp.where(inside, log_w - jnp.log(h) - self._log_dx_dm(m), -jnp.inf)

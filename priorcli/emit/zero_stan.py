@@ -1,0 +1,62 @@
+"""Stan's zero-inflated and hurdle families, which Stan has no built-in distribution for: the
+user-defined ``_lpmf``/``_lpdf`` and ``_rng`` functions ``frameworks`` names, written as the Stan
+User's Guide's "Zero-inflated and hurdle models" writes their log densities. ``theta`` is numpyro's
+``gate``, the probability of the structural zero (a zero-inflated family's base makes zeros too; a
+hurdle family's zeros are all the hurdle's, its positive part the base truncated above 0)."""
+
+from __future__ import annotations
+
+ZERO_INFLATED_POISSON = """\
+// ZeroInflatedPoisson(gate = theta, rate = lambda): the Stan User's Guide's zero-inflated Poisson.
+real zero_inflated_poisson_lpmf(int y, real theta, real lambda) {
+  if (y == 0) return log_sum_exp(log(theta), log1m(theta) + poisson_lpmf(0 | lambda));
+  return log1m(theta) + poisson_lpmf(y | lambda);
+}
+int zero_inflated_poisson_rng(real theta, real lambda) {
+  if (bernoulli_rng(theta)) return 0;
+  return poisson_rng(lambda);
+}"""
+
+ZERO_INFLATED_NEG_BINOMIAL_2 = """\
+// ZeroInflatedNegativeBinomial2(mean = mu, concentration = phi, gate = theta), zero-inflated as the guide's Poisson.
+real zero_inflated_neg_binomial_2_lpmf(int y, real theta, real mu, real phi) {
+  if (y == 0) return log_sum_exp(log(theta), log1m(theta) + neg_binomial_2_lpmf(0 | mu, phi));
+  return log1m(theta) + neg_binomial_2_lpmf(y | mu, phi);
+}
+int zero_inflated_neg_binomial_2_rng(real theta, real mu, real phi) {
+  if (bernoulli_rng(theta)) return 0;
+  return neg_binomial_2_rng(mu, phi);
+}"""
+
+HURDLE_POISSON = """\
+// HurdlePoisson(gate = theta, rate = lambda): the Stan User's Guide's hurdle Poisson.
+real hurdle_poisson_lpmf(int y, real theta, real lambda) {
+  if (y == 0) return log(theta);
+  return log1m(theta) + poisson_lpmf(y | lambda) - poisson_lccdf(0 | lambda);
+}
+int hurdle_poisson_rng(real theta, real lambda) {
+  if (bernoulli_rng(theta)) return 0;
+  int y = 0;
+  while (y == 0) y = poisson_rng(lambda);  // the Poisson truncated above 0
+  return y;
+}"""
+
+
+def _continuous(family: str, name: str, base: str, args: str, doc: str) -> str:
+    declared = ", ".join(f"real {a}" for a in args.split(", "))
+    return f"""\
+// {family}: {doc}; a point mass theta at 0 (so a Stan parameter cannot have it: data or _rng only).
+real {name}_lpdf(real y, real theta, {declared}) {{
+  if (y == 0) return log(theta);
+  return log1m(theta) + {base}_lpdf(y | {args});
+}}
+real {name}_rng(real theta, {declared}) {{
+  if (bernoulli_rng(theta)) return 0;
+  return {base}_rng({args});
+}}"""
+
+
+HURDLE_GAMMA = _continuous("HurdleGamma", "hurdle_gamma", "gamma", "alpha, beta",
+                           "gate = theta, concentration = alpha, rate = beta")
+HURDLE_LOGNORMAL = _continuous("HurdleLogNormal", "hurdle_lognormal", "lognormal", "mu, sigma",
+                               "gate = theta, loc = mu, scale = sigma")

@@ -1,0 +1,218 @@
+"""The model language run in jax with common random numbers (``solve --model``): each ``~`` draws
+``numpyro`` samples from one fixed key per statement, so the draws are smooth (reparameterised)
+functions of the free hyperparameters and jax can differentiate the targets. Also the conditional
+quantities of a sample site given its parents (its cdf at a value, mean, variance), which make a
+target on a discrete variable smooth (Rao-Blackwellised). jax is imported inside the functions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from priorcli.errors import UsageError
+from priorcli.model.tree import REDUCTIONS, Binary, Call, DistExpr, Model, Name, Num, Unary, Vector, referenced_names
+
+#: most terms of a discrete cdf summed from its probabilities
+MAX_PMF_TERMS = 100_000
+
+
+@dataclass(frozen=True)
+class Request:
+    """A conditional quantity of a sample site given its parents: ``cdf`` at ``at``, ``mean``, ``var``."""
+
+    site: str
+    kind: str
+    at: float = 0.0
+
+
+def _math(name: str) -> Callable:
+    import jax
+    import jax.numpy as jnp
+    import jax.scipy.special as sp
+
+    return {"log": jnp.log, "exp": jnp.exp, "sqrt": jnp.sqrt, "log1p": jnp.log1p, "expm1": jnp.expm1,
+            "softplus": jax.nn.softplus, "sigmoid": jax.nn.sigmoid, "logit": sp.logit, "probit": sp.ndtri,
+            "inv_probit": sp.ndtr, "abs": jnp.abs, "minimum": jnp.minimum, "maximum": jnp.maximum}[name]
+
+
+def _binary(op: str, a, b):
+    import jax.numpy as jnp
+
+    arithmetic = {"+": jnp.add, "-": jnp.subtract, "*": jnp.multiply, "/": jnp.divide, "**": jnp.power}
+    if op in arithmetic:
+        return arithmetic[op](a, b)
+    compare = {"<": jnp.less, "<=": jnp.less_equal, ">": jnp.greater, ">=": jnp.greater_equal, "==": jnp.equal,
+               "!=": jnp.not_equal}[op]
+    return jnp.where(compare(a, b), 1.0, 0.0)
+
+
+def _reduce(name: str, value, args):
+    import jax.numpy as jnp
+
+    keep = value.ndim == 2
+    if name == "quantile":
+        return jnp.quantile(value, float(args[1].value), axis=-1, keepdims=keep)
+    if name == "sd":
+        return jnp.std(value, ddof=1, axis=-1, keepdims=keep)
+    func = {"mean": jnp.mean, "min": jnp.min, "max": jnp.max, "sum": jnp.sum, "count": jnp.sum}[name]
+    return func(value, axis=-1, keepdims=keep)
+
+
+def jeval(expr, env: dict):
+    """An expression in the lifted form of :func:`priorcli.model.evaluate._eval`, in jax: a number
+    0-d, a per-draw number (n, 1), a vector (1, K) or (K,) when constant, (n, K) per draw."""
+    import jax.numpy as jnp
+
+    if isinstance(expr, Num):
+        return jnp.float64(expr.value)
+    if isinstance(expr, Name):
+        value = env[expr.id]
+        return value[:, None] if value.ndim == 1 else value
+    if isinstance(expr, Unary):
+        v = jeval(expr.operand, env)
+        return -v if expr.op == "-" else v
+    if isinstance(expr, Binary):
+        return _binary(expr.op, jeval(expr.left, env), jeval(expr.right, env))
+    if isinstance(expr, Call):
+        if expr.func in REDUCTIONS:
+            return _reduce(expr.func, jnp.asarray(jeval(expr.args[0], env), dtype=jnp.float64), expr.args)
+        return _math(expr.func)(*(jeval(a, env) for a in expr.args))
+    if isinstance(expr, Vector):
+        items = [jnp.asarray(jeval(a, env), dtype=jnp.float64) for a in expr.items]
+        if all(item.ndim == 0 for item in items):
+            return jnp.stack(items)
+        n = max(item.shape[0] for item in items if item.ndim == 2)
+        return jnp.concatenate([jnp.broadcast_to(item.reshape(-1, 1), (n, 1)) for item in items], axis=1)
+    raise TypeError(f"not a numeric expression: {expr!r}")
+
+
+def _to_draws(value, n: int, size: int | None):
+    """A lifted value as one per draw: (n,) for a number, (n, K) for a vector."""
+    import jax.numpy as jnp
+
+    value = jnp.asarray(value, dtype=jnp.float64)
+    if size is None:
+        return jnp.broadcast_to(value.reshape(-1) if value.ndim == 2 else value, (n,))
+    return jnp.broadcast_to(value, (n, size))
+
+
+class ModelRunner:
+    """``run(theta, n, key) -> (values, conditionals)`` for a parsed model whose free names are in
+    its data as placeholders; built once (families resolved, constant targets solved) outside any trace."""
+
+    def __init__(self, model: Model, free: tuple[str, ...], requests: tuple[Request, ...]):
+        from priorcli.families.registry import numpyro_dist
+
+        numpyro_dist()  # float64 before any jax array
+        self.model = model
+        self.free = free
+        self.requests = requests
+        self.data = {d.name: np.asarray(d.values, dtype=np.float64).reshape(1, -1) if d.vector
+                     else np.float64(d.values[0]) for d in model.data if d.name not in free}
+        self.builders = {s.name: self._builder(s) for s in model.statements if s.is_random}
+
+    def _builder(self, statement):
+        """(family, param exprs, constant params, transforms chain) for one '~'."""
+        from priorcli.families.registry import resolve
+        from priorcli.families.transforms import build_chain, make_transform
+        from priorcli.model.evaluate import evaluate
+        from priorcli.model.numpyro import dist_spec, split_arguments
+
+        dexpr: DistExpr = statement.expr
+        family = resolve(dexpr.family)
+        params, targets = split_arguments(family, dexpr.args, dict(dexpr.kwargs), dexpr.family)
+        fixed: dict = {}
+        if targets:
+            if referenced_names(dexpr) - set(self.data):
+                raise UsageError(f"line {statement.line}: the targets of {family.name} ("
+                                 f"{', '.join(targets)}=) vary across draws; solve --model needs native parameters "
+                                 f"there (e.g. {', '.join(family.param_names)}) to differentiate through them")
+            args = tuple(float(evaluate(a, self.data)) for a in dexpr.args)
+            kwargs = {k: float(evaluate(v, self.data)) for k, v in dexpr.kwargs}
+            fixed, params = dist_spec(dexpr.family, args, kwargs, ()).params, {}
+        chain = [make_transform(name, tuple(float(evaluate(a, self.data)) for a in targs))
+                 for name, targs in dexpr.transforms]
+        return family, params, fixed, build_chain(chain) if chain else None
+
+    def run(self, theta: dict, n: int, key):
+        import jax
+        import jax.numpy as jnp
+
+        env = {k: jnp.asarray(v) for k, v in self.data.items()}
+        env.update({k: jnp.asarray(v, dtype=jnp.float64) for k, v in theta.items()})
+        dists = {}
+        for index, s in enumerate(self.model.statements):
+            if not s.is_random:
+                env[s.name] = _to_draws(jeval(s.expr, env), n, s.size)
+                continue
+            d = self._distribution(s, env, n)
+            dists[s.name] = d
+            draws = d.sample(jax.random.fold_in(key, index))
+            env[s.name] = jnp.asarray(draws, dtype=jnp.float64)
+        values = {s.name: env[s.name].reshape(n, -1) for s in self.model.statements}
+        return values, {r: conditional(dists[r.site], r, n) if r.site in dists else None for r in self.requests}
+
+    def _distribution(self, s, env: dict, n: int):
+        import jax.numpy as jnp
+        import numpyro.distributions as dist
+
+        family, params, fixed, chain = self.builders[s.name]
+        full = dict(fixed)
+        for p in family.params:
+            if p.name in params:
+                value = jeval(params[p.name], env)
+                if family.multivariate:
+                    full[p.name] = _to_draws(value, n, s.size if p.event_dim else None)
+                else:
+                    full[p.name] = _to_draws(value, n, s.size)
+            elif p.name not in full and p.default is not None:
+                full[p.name] = float(p.default)
+            elif p.name not in full:
+                raise UsageError(f"line {s.line}: {family.name} needs '{p.name}'; numpyro gives it no default")
+        integer = {p.name for p in family.params if p.domain.integer}
+        kwargs = {k: jnp.asarray(v, dtype=jnp.int64 if k in integer else jnp.float64) for k, v in full.items()}
+        batch = (n,) if s.size is None or family.multivariate else (n, s.size)
+        base = family.factory(**kwargs)
+        if base.batch_shape != batch:
+            base = base.expand(batch)
+        return dist.TransformedDistribution(base, chain) if chain is not None else base
+
+
+def conditional(d, request: Request, n: int):
+    """The site's conditional quantity per draw and element, (n, K), or None when numpyro has none
+    (a vector family, a continuous cdf numpyro lacks): the caller then uses the draws themselves."""
+    import jax.numpy as jnp
+
+    if d.event_shape:
+        return None
+    try:
+        if request.kind == "mean":
+            out = d.mean
+        elif request.kind == "var":
+            out = d.variance
+        elif d.is_discrete:
+            out = _discrete_cdf(d, request.at)
+        else:
+            out = d.cdf(jnp.full(d.batch_shape, request.at, dtype=jnp.float64))
+    except NotImplementedError:
+        return None
+    return jnp.broadcast_to(jnp.asarray(out, dtype=jnp.float64), d.batch_shape).reshape(n, -1)
+
+
+def _discrete_cdf(d, at: float):
+    """P(X <= at) as the sum of the probabilities from the support's lower end (smooth in the parameters)."""
+    import jax.numpy as jnp
+
+    low = getattr(d.support, "lower_bound", 0)
+    low = float(np.min(np.asarray(low))) if low is not None else 0.0
+    top = np.floor(at)
+    if top < low:
+        return jnp.zeros(d.batch_shape)
+    terms = int(top - low) + 1
+    if terms > MAX_PMF_TERMS:
+        raise UsageError(f"a target at {at:g} on a discrete variable sums {terms} probabilities; at most "
+                         f"{MAX_PMF_TERMS}")
+    ks = jnp.arange(low, top + 1.0, dtype=jnp.float64).reshape((-1,) + (1,) * len(d.batch_shape))
+    return jnp.sum(jnp.exp(d.log_prob(ks)), axis=0)
