@@ -432,6 +432,8 @@ def _ks(family: str, params: dict, x) -> tuple[float, float]:
         return _ks_atom(F, params, x), math.nan
     if F is not None and F.cdf is not None:
         cdf = lambda v: F.cdf(v, **params)  # noqa: E731
+        if F.reading is not None:  # the data as the record reads them (VonMises: about loc)
+            x = F.reading(x, **params)
     else:
         from priorcli.stats.exact import DistSpec, build_distribution
 

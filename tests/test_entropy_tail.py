@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from priorcli.records.entropy import discrete_entropy
+from priorcli.records.discrete import discrete_entropy
 from priorcli.ranking import rank_solutions
 
 

@@ -123,6 +123,18 @@ CONTINUOUS = [
     ("Kumaraswamy", dict(concentration1=5.0, concentration0=0.9), lambda: KumaraswamyOracle(5.0, 0.9)),
     ("Levy", dict(loc=0.0, scale=1.0), lambda: st.levy()),
     ("Levy", dict(loc=1.0, scale=2.0), lambda: st.levy(1.0, 2.0)),
+    ("AsymmetricLaplace", dict(loc=0.5, scale=2.0, asymmetry=0.6), lambda: st.laplace_asymmetric(0.6, 0.5, 2.0)),
+    ("AsymmetricLaplace", dict(loc=-1.0, scale=0.3, asymmetry=2.5), lambda: st.laplace_asymmetric(2.5, -1.0, 0.3)),
+    # scale * k / quantile with k = sqrt(quantile / (1 - quantile)) = 1/2: 2 * 0.5 / 0.2 = 5
+    ("AsymmetricLaplaceQuantile", dict(loc=0.5, scale=2.0, quantile=0.2), lambda: st.laplace_asymmetric(0.5, 0.5, 5.0)),
+    ("Dagum", dict(concentration=0.7, sharpness=5.0, scale=2.0), lambda: st.burr(5.0, 0.7, scale=2.0)),
+    ("Dagum", dict(concentration=1.0, sharpness=3.0, scale=1.0), lambda: st.burr(3.0, 1.0)),
+    ("Dagum", dict(concentration=3.0, sharpness=0.8, scale=1.5), lambda: st.burr(0.8, 3.0, scale=1.5)),
+    # read on [loc - pi, loc + pi), as scipy does (scipy's cdf is a normal approximation from
+    # kappa 50 on: tests/test_solve_more.py checks larger concentrations by quadrature)
+    ("VonMises", dict(loc=0.3, concentration=2.0), lambda: st.vonmises(2.0, loc=0.3)),
+    ("VonMises", dict(loc=3.0, concentration=0.1), lambda: st.vonmises(0.1, loc=3.0)),
+    ("VonMises", dict(loc=-1.0, concentration=40.0), lambda: st.vonmises(40.0, loc=-1.0)),
     # a point mass gate at 0 beside (1 - gate) times the base's density: scipy's base by hand
     ("HurdleGamma", dict(gate=0.3, concentration=2.0, rate=1.5), lambda: scipy_oracle("HurdleGamma")(
         gate=0.3, concentration=2.0, rate=1.5)),
@@ -540,6 +552,8 @@ def test_matches_numpyro(case, ndist):
     assert bool(_numpyro_class(ndist, fam)(**np_params).support.is_discrete) == f.discrete
     # numpyro's own float64 log_prob is only good to ~1e-7 for some families (GammaPoisson)
     close([f.logpdf(x, **params) for x in xs], logp, rtol=1e-6, atol=1e-12)
+    if fam == "VonMises":  # numpyro's variance is the circular 1 - I1/I0; priorcli's the angle's (scipy's)
+        var = np.float64(f.variance(**params))
     for mine, theirs in ((f.mean(**params), mean), (f.variance(**params), var)):
         theirs = float(theirs)
         if math.isfinite(theirs):

@@ -31,6 +31,8 @@ TARGET_ROWS = (
     ("median", "--median V", "the median"),
     ("mean", "--mean V", "the mean"),
     ("sd", "--sd V", "the standard deviation"),
+    ("skewness", "--skewness V", "the skewness (third standardised moment), where in closed form"),
+    ("kurtosis", "--kurtosis V", "the excess kurtosis (fourth standardised moment - 3; Normal: 0), where in closed form"),
     ("quantile", "--quantile P=V", "P(X <= V) = P; repeatable"),
     ("lower", "--lower L --upper U --mass P", "P(L <= X <= U) = P, the maximum-entropy member (as PreliZ's maxent)"),
     ("count", "--count N", "alpha + beta, with --mean (the Stan guide's mean/count)"),

@@ -22,7 +22,7 @@ from priorcli.records.domain import DEPENDENT, NAMED, Domain
 from priorcli.families.targets import Targets
 from priorcli.families.cache import cache_directories, compilation_cache_dir, normalize  # noqa: F401  (re-exported)
 
-SCALAR_TARGETS = ("mode", "median", "mean", "sd", "lower", "upper", "mass", "count")
+SCALAR_TARGETS = ("mode", "median", "mean", "sd", "skewness", "kurtosis", "lower", "upper", "mass", "count")
 
 # numpyro classes that take numbers but are not priors one can draw from.
 _NOT_PRIORS = {"Unit", "Delta", "EulerMaruyama", "TruncatedPolyaGamma"}
@@ -514,7 +514,7 @@ def check_param(param: ParamInfo, value, argument: str) -> None:
 
 
 # Targets that take a least-squares weight as VALUE@W (``--quantile 0.5=1@2``, ``--mean 3@0.5``).
-WEIGHTED_TARGETS = ("mode", "median", "mean", "sd", "mass", "count")
+WEIGHTED_TARGETS = ("mode", "median", "mean", "sd", "skewness", "kurtosis", "mass", "count")
 
 
 def _split_weight(text: Any, argument: str) -> tuple[Any, float | None]:

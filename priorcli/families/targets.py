@@ -15,6 +15,9 @@ class Targets:
     median: float | None = None
     mean: float | tuple[float, ...] | None = None
     sd: float | None = None
+    # the third standardised moment, and the fourth minus 3 (excess kurtosis: 0 for a Normal)
+    skewness: float | None = None
+    kurtosis: float | None = None
     # (probability, value) pairs, in the order given.
     quantiles: tuple[tuple[float, float], ...] = ()
     # Interval mass: maximum-entropy member with P(lower <= X <= upper) = mass.
@@ -36,7 +39,7 @@ class Targets:
     def as_dict(self) -> dict:
         """The targets that were given, keyed as in the JSON output (quantiles as 'q0.05')."""
         out: dict = {}
-        for name in ("mode", "median", "mean", "sd"):
+        for name in ("mode", "median", "mean", "sd", "skewness", "kurtosis"):
             value = getattr(self, name)
             if value is not None:
                 out[name] = value
@@ -49,4 +52,4 @@ class Targets:
         return out
 
 
-TARGET_NAMES = ("mode", "median", "mean", "sd", "quantile", "lower", "upper", "mass", "count")
+TARGET_NAMES = ("mode", "median", "mean", "sd", "skewness", "kurtosis", "quantile", "lower", "upper", "mass", "count")

@@ -72,7 +72,8 @@ def fit_family(family_name: str, values: np.ndarray, fixed: dict | None = None) 
     record = family.closed
     if record is not None and record.fits:
         params = fit_record(family, record, x, fixed)
-        log_likelihood = float(np.sum(record.logpdf(x, **params)))
+        read = record.reading(x, **params) if record.reading is not None else x  # VonMises: about loc
+        log_likelihood = float(np.sum(record.logpdf(read, **params)))
     else:
         params, log_likelihood = _fit_numpyro(family, x, fixed)
     if not math.isfinite(log_likelihood):

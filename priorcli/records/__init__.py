@@ -18,6 +18,7 @@ Importing this package imports neither numpy nor scipy (they load on first use),
 from __future__ import annotations
 
 from priorcli.records import (
+    asymmetriclaplace, asymmetriclaplacequantile, dagum, vonmises,
     bernoulli, beta, betabinomial, betaproportion, binomial, cauchy, chi2, dirichlet, discreteuniform, exponential,
     gamma, geometric, gumbel, halfcauchy, halfnormal, inversegamma, kumaraswamy, laplace, levy, lkj, lkjcholesky,
     logistic, lognormal,
@@ -48,6 +49,8 @@ _FAMILIES = (
     pareto,
     cauchy,
     laplace,
+    asymmetriclaplace,
+    asymmetriclaplacequantile,
     logistic,
     gumbel,
     uniform,
@@ -56,6 +59,8 @@ _FAMILIES = (
     loguniform,
     kumaraswamy,
     levy,
+    dagum,
+    vonmises,
     hurdlegamma,
     hurdlelognormal,
     poisson,

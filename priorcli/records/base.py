@@ -293,6 +293,16 @@ class FamilyRecord:
     # coordinates, p: the fixed parameters; standardised units) and x(p, free) -> [coordinate, ...]
     # (Triangular's lower, the log width and the mode's logit position between the ends)
     solve_coords: object | None = field(default=None, compare=False)
+    # closed-form skewness and excess kurtosis (the --skewness/--kurtosis targets), as the summaries
+    # above: None where undefined or infinite
+    skewness: Callable | None = field(default=None, compare=False)
+    kurtosis: Callable | None = field(default=None, compare=False)
+    # reading(draws, **params) -> numpyro's draws as the record reads the family (VonMises: the
+    # angle unwrapped onto [loc - pi, loc + pi)), so Monte Carlo and exact values describe one thing
+    reading: Callable | None = field(default=None, compare=False)
+    # whole-number parameters the solver scans when they are not given (Binomial's total_count:
+    # priorcli.solving.whole); others must be held
+    solves_whole: tuple[str, ...] = ()
     # a matrix-valued family (LKJ's correlation matrices): the elements a model variable drawn from it
     # holds, their exact marginal and the support's text (a :class:`MatrixElements`)
     matrix: object | None = field(default=None, compare=False)
@@ -563,6 +573,9 @@ def record(name, params, *, discrete=False, support, cdf=None, icdf=None, logpdf
     if solving.get("zero_mass") is not None:
         solving["zero_mass"] = _wrap_summary(solving["zero_mass"], bind)
     w_icdf = _wrap_icdf(icdf, bind, support) if icdf is not None else None
+    for shape in ("skewness", "kurtosis"):
+        if shape in solving:
+            solving[shape] = _wrap_summary(solving[shape], bind)
     if median is None and w_icdf is not None:
 
         def median(**p):
@@ -597,54 +610,5 @@ def loc_scale_start(m: float, s: float) -> dict:
     return {"loc": m, "scale": s}
 
 
-# ---------------------------------------------------------------------------------------------
-# Discrete helpers
-
-
-def discrete_search(cdf, q, guess, lo, hi):
-    """Smallest integer k in [lo, hi] with cdf(k) >= q, from an initial guess: steps of 1, 2, 4, ...
-    away from the guess bracket the answer, then bisection; ``cdf`` is a vectorised core, evaluated
-    only where its answer is used. Works elementwise on arrays. Beyond 2**53, where k - 1 == k in
-    float64, the bisection stops at the float spacing: the answer is then the nearest float above."""
-    q, guess, lo, hi = np.broadcast_arrays(*(np.asarray(v, dtype=np.float64) for v in (q, guess, lo, hi)))
-    # No usable guess (NaN: scipy's continuous inverse fails for huge parameters): start at the
-    # lower end (or 0), from where the doubling steps still reach any float in ~1000 steps.
-    start = np.where(np.isfinite(lo), lo, np.where(np.isfinite(hi), hi, 0.0))
-    guess = np.where(np.isfinite(guess), guess, np.where(np.isnan(guess), start, np.where(guess < 0, lo, hi)))
-    k = np.minimum(np.maximum(np.ceil(guess), lo), hi)
-    live = np.isfinite(k)
-    safe = np.where(live, k, 0.0)
-
-    def at_least(x, where):  # cdf(x) >= q, evaluated only where it matters (x inside [lo, hi])
-        x = np.where(where, x, safe)
-        return where & (cdf(x) >= q)
-
-    upper = at_least(k, live)  # cdf(k) >= q: the answer is k or below it, else above it
-    # Bracket [a, b]: cdf(a) < q (or a = lo - 1), cdf(b) >= q (or b = hi); a == b when b is the answer.
-    a, b = k.copy(), k.copy()
-    step = np.ones_like(k)
-    down, up = upper.copy(), live & ~upper & (k < hi)
-    for _ in range(2100):  # doubling: at most ~1075 steps from 0 to the largest float either way
-        if not (down.any() or up.any()):
-            break
-        trial_a = np.maximum(b - step, lo - 1.0)
-        below = down & (trial_a < lo)
-        ok = at_least(trial_a, down & ~below)
-        a = np.where(down, trial_a, a)
-        b = np.where(down & ok, trial_a, b)  # still at or above q: keep going down from there
-        down = down & ok & (trial_a > lo)
-        trial_b = np.minimum(a + step, hi)
-        hit = at_least(trial_b, up)
-        b = np.where(up, trial_b, b)
-        a = np.where(up & ~hit, trial_b, a)
-        up = up & ~hit & (trial_b < hi) & np.isfinite(trial_b)
-        step = step * 2.0
-    for _ in range(2100):
-        mid = np.floor(0.5 * a + 0.5 * b)
-        open_ = live & (b - a > 1.0) & (mid > a) & (mid < b)
-        if not open_.any():
-            break
-        hit = at_least(mid, open_)
-        b = np.where(open_ & hit, mid, b)
-        a = np.where(open_ & ~hit, mid, a)
-    return np.where(live, b, k)
+# Discrete helpers (in ``priorcli.records.discrete``; the records import them from here)
+from priorcli.records.discrete import discrete_entropy, discrete_search  # noqa: E402

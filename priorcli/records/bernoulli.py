@@ -7,6 +7,7 @@ parameter translation the tests check against; scipy.stats is imported when it i
 from __future__ import annotations
 
 from priorcli.records.base import np, param, record, sc
+from priorcli.records import shape
 from priorcli.records.fitdata import require_counts
 from priorcli.records.oracle import ScipyOracle
 from priorcli.records.starts import clip_unit
@@ -29,6 +30,7 @@ RECORD = record(
     variance=lambda probs: probs * (1.0 - probs),
     mode=lambda probs: 1.0 if probs > 0.5 else 0.0,
     entropy=_bernoulli_entropy,
+    **shape.pair(lambda probs: shape.binomial(probs, 1.0)),
     moment_start=lambda m, s: {"probs": clip_unit(m)},
     direct={"mean": "probs"},
     fit_check=lambda family, x, fixed: require_counts(family, x, 1.0),

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 
 from priorcli.records.base import UNIT, inversion, np, param, record, sc, show
+from priorcli.records import shape
 from priorcli.records.fitdata import check_open_unit
 from priorcli.records.oracle import ScipyOracle
 from priorcli.records.starts import unit_start
@@ -75,6 +76,7 @@ RECORD = record(
     variance=lambda concentration1, concentration0: _beta_variance(concentration1, concentration0),
     mode=lambda concentration1, concentration0: beta_mode(concentration1, concentration0),
     entropy=lambda concentration1, concentration0: beta_entropy(concentration1, concentration0),
+    **shape.pair(lambda concentration1, concentration0: shape.beta(concentration1, concentration0)),
     inversions=(
         # the Stan guide's mean/count parameterisation: count = alpha + beta
         inversion({"mean", "count"})(

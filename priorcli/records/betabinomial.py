@@ -82,6 +82,7 @@ RECORD = record(
     formulas=("mean = total_count * concentration1 / (concentration1 + concentration0)",),
     example="priorcli solve betabinomial --total-count 10 --mean 3 --sd 2",
     support_params=("total_count",),
+    solves_whole=("total_count",),
     fit_check=check_counts_to_total,
     fit_start=_betabinom_fit_start,
 )

@@ -7,6 +7,7 @@ parameter translation the tests check against; scipy.stats is imported when it i
 from __future__ import annotations
 
 from priorcli.records.base import UNIT, inversion, param, record, sc
+from priorcli.records import shape
 from priorcli.records.beta import (
     beta_entropy, beta_fit_start, beta_logpdf, beta_mode, count_from_sd, sd_below_bound, sd_too_large,
 )
@@ -36,6 +37,7 @@ RECORD = record(
     variance=lambda mean, concentration: mean * (1.0 - mean) / (concentration + 1.0),
     mode=lambda mean, concentration: beta_mode(*_bp(mean, concentration)),
     entropy=lambda mean, concentration: beta_entropy(*_bp(mean, concentration)),
+    **shape.pair(lambda mean, concentration: shape.beta(mean * concentration, (1.0 - mean) * concentration)),
     inversions=(
         inversion({"mean", "count"})(lambda xp, mean, count: {"mean": mean, "concentration": count}),
         inversion({"mean", "sd"}, valid=sd_below_bound, why=sd_too_large("BetaProportion"))(

@@ -9,8 +9,8 @@ from __future__ import annotations
 import math
 from fractions import Fraction
 
-from priorcli.records.entropy import discrete_entropy
-from priorcli.records.base import discrete_search, np, param, record, sc
+from priorcli.records.base import discrete_entropy, discrete_search, np, param, record, sc
+from priorcli.records import shape
 from priorcli.records.fitdata import check_counts_to_total
 from priorcli.records.oracle import ScipyOracle
 
@@ -78,7 +78,9 @@ RECORD = record(
     variance=lambda probs, total_count: total_count * probs * (1.0 - probs),
     mode=_binom_mode,
     entropy=_binom_entropy,
+    **shape.pair(lambda probs, total_count: shape.binomial(probs, total_count)),
     support_params=("total_count",),
+    solves_whole=("total_count",),
     fit_check=check_counts_to_total,
     mle=_binom_mle,
 )

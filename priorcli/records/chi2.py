@@ -7,6 +7,7 @@ parameter translation the tests check against; scipy.stats is imported when it i
 from __future__ import annotations
 
 from priorcli.records.base import LOG2, POSITIVE_LINE, np, param, record, sc
+from priorcli.records import shape
 from priorcli.records.fitdata import check_positive, solve_decreasing
 from priorcli.records.gamma import gamma_entropy, gamma_logpdf
 from priorcli.records.oracle import ScipyOracle
@@ -32,6 +33,7 @@ RECORD = record(
     variance=lambda df: 2.0 * df,
     mode=lambda df: df - 2.0 if df >= 2.0 else None,
     entropy=lambda df: gamma_entropy(0.5 * df, 0.5),
+    **shape.pair(lambda df: shape.gamma(0.5 * df)),
     moment_start=positive_mean(lambda m, s, cv: {"df": m}),
     fit_check=check_positive,
     fit_start=lambda x: {"df": float(np.mean(x))},

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 
 from priorcli.records.base import LOG2, POSITIVE_LINE, np, param, record
+from priorcli.records import shape
 from priorcli.records.fitdata import check_positive
 from priorcli.records.oracle import ScipyOracle
 from priorcli.records.starts import positive_mean
@@ -27,6 +28,7 @@ RECORD = record(
     mode=lambda rate: 0.0,
     median=lambda rate: LOG2 / rate,
     entropy=lambda rate: 1.0 - math.log(rate),
+    **shape.constant(2.0, 6.0),
     scaling={"rate": "rate"},
     moment_start=positive_mean(lambda m, s, cv: {"rate": 1.0 / m}),
     formulas=("mean = sd = 1 / rate", "median = log(2) / rate", "mode = 0"),

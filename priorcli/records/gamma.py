@@ -10,6 +10,7 @@ import math
 
 from priorcli.errors import InfeasibleError
 from priorcli.records.base import POSITIVE_LINE, inversion, np, param, record, sc
+from priorcli.records import shape
 from priorcli.records.fitdata import check_positive, solve_decreasing
 from priorcli.records.oracle import ScipyOracle
 from priorcli.records.starts import positive_mean
@@ -61,6 +62,7 @@ RECORD = record(
     variance=lambda concentration, rate: concentration / (rate * rate),
     mode=lambda concentration, rate: (concentration - 1.0) / rate if concentration >= 1.0 else None,
     entropy=gamma_entropy,
+    **shape.pair(lambda concentration, rate: shape.gamma(concentration)),
     scaling={"rate": "rate"},
     moment_start=positive_mean(lambda m, s, cv: {"concentration": cv**-2, "rate": m / (s * s)}),
     formulas=("mean = concentration / rate", "sd = sqrt(concentration) / rate",

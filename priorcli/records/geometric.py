@@ -7,6 +7,7 @@ parameter translation the tests check against; scipy.stats is imported when it i
 from __future__ import annotations
 
 from priorcli.records.base import INF, discrete_search, np, param, record, sc
+from priorcli.records import shape
 from priorcli.records.fitdata import check_counts
 from priorcli.records.oracle import ScipyOracle
 from priorcli.records.starts import clip_unit
@@ -39,6 +40,7 @@ RECORD = record(
     variance=lambda probs: (1.0 - probs) / (probs * probs),
     mode=lambda probs: 0.0,
     entropy=_geom_entropy,
+    **shape.pair(lambda probs: shape.negbinomial(1.0, probs)),
     moment_start=lambda m, s: {"probs": clip_unit(1.0 / (1.0 + m))} if m >= 0.0 else None,
     fit_check=check_counts,
     mle=lambda x: {"probs": 1.0 / (1.0 + float(np.mean(x)))},

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 
 from priorcli.records.base import EULER, LOC_SCALE, LOG2, REAL_LINE, SHIFT_SCALE, loc_scale_start, np, record
+from priorcli.records import shape
 from priorcli.records.fitdata import robust_spread
 from priorcli.records.oracle import ScipyOracle
 
@@ -36,6 +37,7 @@ RECORD = record(
     mode=lambda loc, scale: loc,
     median=lambda loc, scale: loc - scale * math.log(LOG2),
     entropy=lambda loc, scale: math.log(scale) + EULER + 1.0,
+    **shape.constant(*shape.GUMBEL),
     scaling=SHIFT_SCALE,
     moment_start=loc_scale_start,
     fit_start=_gumbel_fit_start,

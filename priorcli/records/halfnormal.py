@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 
 from priorcli.records.base import LOG2, LOGPI, POSITIVE_LINE, np, param, record, sc
+from priorcli.records import shape
 from priorcli.records.fitdata import check_positive
 from priorcli.records.oracle import ScipyOracle
 from priorcli.records.starts import positive_mean
@@ -27,6 +28,7 @@ RECORD = record(
     mode=lambda scale: 0.0,
     median=lambda scale: scale * math.sqrt(2.0) * sc.erfinv(0.5),
     entropy=lambda scale: 0.5 * (LOGPI - LOG2 + 1.0) + math.log(scale),
+    **shape.constant(*shape.HALFNORMAL),
     scaling={"scale": "scale"},
     moment_start=positive_mean(lambda m, s, cv: {"scale": m / math.sqrt(2.0 / math.pi)}),
     formulas=("mean = scale * sqrt(2 / pi)", "median = scale * 0.6745", "mode = 0"),

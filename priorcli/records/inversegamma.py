@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 
 from priorcli.records.base import INF, POSITIVE_LINE, inversion, np, param, record, sc
+from priorcli.records import shape
 from priorcli.records.fitdata import check_positive
 from priorcli.records.gamma import gamma_fit_start, gamma_shape
 from priorcli.records.oracle import ScipyOracle
@@ -55,6 +56,7 @@ RECORD = record(
     ),
     mode=lambda concentration, rate: rate / (concentration + 1.0),
     entropy=_invgamma_entropy,
+    **shape.pair(lambda concentration, rate: shape.inversegamma(concentration)),
     scaling={"rate": "scale"},
     moment_start=positive_mean(lambda m, s, cv: _invgamma_mean_sd(math, m, s)),
     formulas=("mean = rate / (concentration - 1) for concentration > 1", "mode = rate / (concentration + 1)"),

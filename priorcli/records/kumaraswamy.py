@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 
 from priorcli.records.base import EULER, LOG2, UNIT, np, param, record, sc
+from priorcli.records import shape
 from priorcli.records.fitdata import check_open_unit
 from priorcli.records.starts import unit_start
 
@@ -58,6 +59,7 @@ RECORD = record(
     mode=_kuma_mode,
     median=lambda concentration1, concentration0: (-math.expm1(-LOG2 / concentration0)) ** (1.0 / concentration1),
     entropy=_kuma_entropy,
+    **shape.pair(lambda concentration1, concentration0: shape.kumaraswamy(concentration1, concentration0)),
     moment_start=unit_start(lambda m, nu: {"concentration1": max(m * nu, 0.1),
                                            "concentration0": max((1.0 - m) * nu, 0.1)}),
     fit_check=check_open_unit,

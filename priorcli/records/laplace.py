@@ -10,6 +10,7 @@ import math
 
 from priorcli.errors import InfeasibleError
 from priorcli.records.base import LOC_SCALE, REAL_LINE, SHIFT_SCALE, loc_scale_start, np, record
+from priorcli.records import shape
 from priorcli.records.fitdata import loc_scale_fit_start, require_spread
 from priorcli.records.oracle import ScipyOracle
 
@@ -45,6 +46,7 @@ RECORD = record(
     mode=lambda loc, scale: loc,
     median=lambda loc, scale: loc,
     entropy=lambda loc, scale: 1.0 + math.log(2.0 * scale),
+    **shape.constant(0.0, 3.0),
     scaling=SHIFT_SCALE,
     moment_start=loc_scale_start,
     fit_start=loc_scale_fit_start,

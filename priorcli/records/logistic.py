@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 
 from priorcli.records.base import LOC_SCALE, REAL_LINE, SHIFT_SCALE, loc_scale_start, np, record
+from priorcli.records import shape
 from priorcli.records.fitdata import robust_spread
 from priorcli.records.oracle import ScipyOracle
 
@@ -41,6 +42,7 @@ RECORD = record(
     mode=lambda loc, scale: loc,
     median=lambda loc, scale: loc,
     entropy=lambda loc, scale: math.log(scale) + 2.0,
+    **shape.constant(0.0, 1.2),
     scaling=SHIFT_SCALE,
     moment_start=loc_scale_start,
     fit_start=_logistic_fit_start,

@@ -20,6 +20,7 @@ from types import SimpleNamespace
 
 from priorcli.errors import InfeasibleError, UsageError
 from priorcli.records.base import INF, LOC_SCALE, LOG2PI, POSITIVE_LINE, Inversion, np, record, sc, show
+from priorcli.records import shape
 from priorcli.records.fitdata import check_positive, require_spread, robust_spread
 from priorcli.records.oracle import ScipyOracle
 
@@ -379,6 +380,7 @@ LOGNORMAL = record(
     mode=lambda loc, scale: math.exp(loc - scale * scale),
     median=lambda loc, scale: math.exp(loc),
     entropy=lambda loc, scale: loc + 0.5 + math.log(scale) + 0.5 * LOG2PI,
+    **shape.pair(shape.lognormal),
     inversions=tuple(_with_scale(k) for k in ("mode", "median", "mean", "sd"))
     + (Inversion(frozenset({"mean", "sd"}), frozenset(), _mean_sd),)
     + tuple(_two_locations(lo, hi) for lo, hi in (("mode", "median"), ("median", "mean"), ("mode", "mean"))),

@@ -11,8 +11,8 @@ import math
 from fractions import Fraction
 
 from priorcli.errors import InfeasibleError
-from priorcli.records.entropy import discrete_entropy
-from priorcli.records.base import INF, discrete_search, np, param, record, sc
+from priorcli.records.base import INF, discrete_entropy, discrete_search, np, param, record, sc
+from priorcli.records import shape
 from priorcli.records.fitdata import require_counts
 from priorcli.records.oracle import ScipyOracle
 from priorcli.records.starts import clip_unit
@@ -96,6 +96,7 @@ RECORD = record(
     variance=lambda total_count, probs: total_count * probs / (1.0 - probs) ** 2 if probs < 1.0 else None,
     mode=nb_mode,
     entropy=nb_entropy,
+    **shape.pair(lambda total_count, probs: shape.negbinomial(total_count, 1.0 - probs)),
     moment_start=lambda m, s: _nb_probs_start(m, s),
     fit_check=nb_fit_check,
     fit_start=nb_fit_start,

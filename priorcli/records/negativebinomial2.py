@@ -7,6 +7,7 @@ parameter translation the tests check against; scipy.stats is imported when it i
 from __future__ import annotations
 
 from priorcli.records.base import INF, np, param, record
+from priorcli.records import shape
 from priorcli.records.negativebinomial import (
     nb_cdf, nb_entropy, nb_fit_check, nb_fit_start, nb_icdf, nb_logpmf, nb_mode, nb_total_count,
 )
@@ -34,6 +35,7 @@ RECORD = record(
     variance=lambda mean, concentration: mean + mean * mean / concentration,
     mode=lambda mean, concentration: nb_mode(concentration, _nb2_probs(mean, concentration)),
     entropy=lambda mean, concentration: nb_entropy(concentration, _nb2_probs(mean, concentration)),
+    **shape.pair(lambda mean, concentration: shape.negbinomial(concentration, concentration / (concentration + mean))),
     moment_start=lambda m, s: {"mean": m, "concentration": nb_total_count(m, s)} if m > 0.0 else None,
     direct={"mean": "mean"},
     formulas=("mean = mean", "variance = mean + mean^2 / concentration"),

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 
 from priorcli.records.base import LOC_SCALE, LOG2PI, REAL_LINE, SHIFT_SCALE, loc_scale_start, np, record, sc
+from priorcli.records import shape
 from priorcli.records.fitdata import loc_scale_fit_start, require_spread
 from priorcli.records.oracle import ScipyOracle
 
@@ -32,6 +33,7 @@ RECORD = record(
     mode=lambda loc, scale: loc,
     median=lambda loc, scale: loc,
     entropy=lambda loc, scale: 0.5 * (1.0 + LOG2PI) + math.log(scale),
+    **shape.constant(0.0, 0.0),
     scaling=SHIFT_SCALE,
     moment_start=loc_scale_start,
     formulas=("mean = median = mode = loc", "sd = scale"),

@@ -10,6 +10,7 @@ import math
 
 from priorcli.errors import InfeasibleError
 from priorcli.records.base import INF, np, param, record
+from priorcli.records import shape
 from priorcli.records.fitdata import require, require_positive
 from priorcli.records.oracle import ScipyOracle
 from priorcli.records.starts import positive_mean
@@ -49,6 +50,7 @@ RECORD = record(
     mode=lambda scale, alpha: scale,
     median=lambda scale, alpha: scale * 2.0 ** (1.0 / alpha),
     entropy=lambda scale, alpha: math.log(scale / alpha) + 1.0 + 1.0 / alpha,
+    **shape.pair(lambda scale, alpha: shape.pareto(alpha)),
     scaling={"scale": "scale"},
     support_params=("scale",),
     moving_support=(0.0, INF),

@@ -9,8 +9,8 @@ from __future__ import annotations
 import math
 
 from priorcli.errors import InfeasibleError
-from priorcli.records.entropy import discrete_entropy
-from priorcli.records.base import INF, discrete_search, np, param, record, sc
+from priorcli.records.base import INF, discrete_entropy, discrete_search, np, param, record, sc
+from priorcli.records import shape
 from priorcli.records.fitdata import check_counts
 from priorcli.records.oracle import ScipyOracle
 
@@ -79,6 +79,7 @@ RECORD = record(
     variance=lambda rate: rate,
     mode=_poisson_mode,
     entropy=_poisson_entropy,
+    **shape.pair(lambda rate: (rate**-0.5, 1.0 / rate) if rate > 0.0 else (None, None)),
     moment_start=lambda m, s: {"rate": m} if m > 0.0 else None,
     direct={"mean": "rate"},
     fit_check=check_counts,

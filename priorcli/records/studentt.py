@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 
 from priorcli.records.base import LOC_SCALE, LOG2PI, REAL_LINE, SHIFT_SCALE, np, param, record, sc
+from priorcli.records import shape
 from priorcli.records.fitdata import loc_scale_fit_start
 from priorcli.records.oracle import ScipyOracle
 
@@ -60,6 +61,7 @@ RECORD = record(
     mode=lambda df, loc, scale: loc,
     median=lambda df, loc, scale: loc,
     entropy=_t_entropy,
+    **shape.pair(lambda df, loc, scale: shape.studentt(df)),
     scaling=SHIFT_SCALE,
     moment_start=lambda m, s: {"df": 5.0, "loc": m, "scale": s},
     formulas=("mean = median = mode = loc (mean for df > 1)", "sd = scale * sqrt(df / (df - 2)) for df > 2"),

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 
 from priorcli.records.base import np, param, record
+from priorcli.records import shape
 from priorcli.records.fitdata import bounds_check, range_mle
 from priorcli.records.oracle import ScipyOracle
 
@@ -26,6 +27,7 @@ RECORD = record(
     mode=lambda low, high: None,
     median=lambda low, high: 0.5 * (low + high),
     entropy=lambda low, high: math.log(high - low),
+    **shape.constant(0.0, -1.2),
     scaling={"low": "loc", "high": "loc"},
     support_params=("low", "high"),
     moving_support=(-math.inf, math.inf),

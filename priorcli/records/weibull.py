@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 
 from priorcli.records.base import EULER, LOG2, POSITIVE_LINE, np, param, record, sc
+from priorcli.records import shape
 from priorcli.records.fitdata import check_positive
 from priorcli.records.oracle import ScipyOracle
 from priorcli.records.starts import positive_mean
@@ -61,6 +62,7 @@ RECORD = record(
     mode=_weibull_mode,
     median=lambda scale, concentration: scale * LOG2 ** (1.0 / concentration),
     entropy=lambda scale, concentration: EULER * (1.0 - 1.0 / concentration) + math.log(scale / concentration) + 1.0,
+    **shape.pair(lambda scale, concentration: shape.weibull(concentration)),
     scaling={"scale": "scale"},
     moment_start=positive_mean(_weibull_start),
     formulas=("mean = scale * Gamma(1 + 1/concentration)", "median = scale * log(2)^(1/concentration)"),

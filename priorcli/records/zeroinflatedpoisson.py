@@ -26,7 +26,7 @@ from __future__ import annotations
 import math
 
 from priorcli.errors import InfeasibleError
-from priorcli.records.entropy import discrete_entropy
+from priorcli.records.discrete import discrete_entropy
 from priorcli.records.base import INF, discrete_search, inversion, np, param, record, sc
 from priorcli.records.domain import GATE  # noqa: F401  (the hurdle records import it from here)
 from priorcli.records.fitdata import check_counts, solve_decreasing

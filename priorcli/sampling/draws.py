@@ -117,8 +117,9 @@ def draw_chunks(spec: DistSpec, n: int, seed: int) -> Iterator[np.ndarray]:
     from priorcli.sampling.compiled import draw_single_chunk, interruptible, stored_program
 
     arguments = runtime_arguments(spec)
+    view = _reading(spec)
     if n <= CHUNK:
-        yield draw_single_chunk(spec, n, seed, lambda: _sample_function(spec, n), program_sources(), arguments)
+        yield view(draw_single_chunk(spec, n, seed, lambda: _sample_function(spec, n), program_sources(), arguments))
         return
     # One program per chunk size (CHUNK and the last chunk's), from the compiled-sampler store.
     programs: dict[int, object] = {}
@@ -139,7 +140,17 @@ def draw_chunks(spec: DistSpec, n: int, seed: int) -> Iterator[np.ndarray]:
         current = pending
         if index + 1 < count:
             pending = interruptible(dispatch, index + 1)  # runs asynchronously while numpy works on `current`
-        yield interruptible(np.asarray, current, np.float64)
+        yield view(interruptible(np.asarray, current, np.float64))
+
+
+def _reading(spec: DistSpec):
+    """numpyro's draws as the family's record reads them (its ``reading``: VonMises unwrapped about
+    loc), where the draws are the family's own (no transform); else the draws as they are."""
+    record = spec.family.record
+    hook = None if record is None or spec.transforms else record.reading
+    if hook is None:
+        return lambda x: x
+    return lambda x: np.asarray(hook(x, **spec.params), dtype=np.float64)
 
 
 def _check_vector_budget(spec: DistSpec, n: int) -> None:

@@ -189,7 +189,8 @@ def record_inversion(prob: Problem, eqs: list[Eq], free) -> dict | None:
     return inversion(**by)
 
 
-WHAT = {"mode": "unique mode", "median": "median", "mean": "finite mean", "sd": "finite sd", "quantile": "quantile"}
+WHAT = {"mode": "unique mode", "median": "median", "mean": "finite mean", "sd": "finite sd", "quantile": "quantile",
+        "skewness": "finite skewness", "kurtosis": "finite kurtosis"}
 
 
 def _standard_member(prob: Problem, fixed: dict) -> dict:

@@ -79,7 +79,7 @@ def equations(family: str, t: Targets, support: tuple[float, float] | None, disc
 
 def _summary_eqs(t: Targets) -> list[Eq]:
     eqs = []
-    for name in ("mode", "median", "mean", "sd"):
+    for name in ("mode", "median", "mean", "sd", "skewness", "kurtosis"):
         v = getattr(t, name)
         if v is None:
             continue
@@ -87,7 +87,22 @@ def _summary_eqs(t: Targets) -> list[Eq]:
         if name == "sd" and v <= 0.0:
             raise UsageError(f"sd={show(v)} must be positive")
         eqs.append(Eq(name, name, v))
+    _check_shape(t)
     return eqs
+
+
+def _check_shape(t: Targets) -> None:
+    """Every distribution has excess kurtosis >= skewness^2 - 2 (Pearson), with equality only for
+    two points: -2 or below is no distribution's (usage), below skewness^2 - 2 no pair's (infeasible)."""
+    if t.kurtosis is None:
+        return
+    k = float(t.kurtosis)
+    if not k > -2.0:
+        raise UsageError(f"kurtosis={show(k)} is the excess kurtosis (a Normal's is 0), which is above -2 for "
+                         "every distribution")
+    if t.skewness is not None and not k > float(t.skewness) ** 2 - 2.0:
+        raise InfeasibleError(f"kurtosis={show(k)} is too small for skewness={show(float(t.skewness))}: every "
+                              f"distribution has excess kurtosis above skewness^2 - 2 = {float(t.skewness) ** 2 - 2.0:.6g}")
 
 
 def _quantile_eqs(t: Targets) -> list[Eq]:

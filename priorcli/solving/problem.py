@@ -181,6 +181,9 @@ class Problem:
             if F.atom and eq.lower <= 0.0:  # P(0 <= X <= upper) holds the point mass at 0 (HurdleGamma)
                 return F.cdf(eq.upper, **p)
             return F.cdf(eq.upper, **p) - F.cdf(eq.lower, **p)
+        if eq.kind in ("skewness", "kurtosis"):
+            shape = getattr(F, eq.kind)
+            return None if shape is None else shape(**p)
         if eq.kind == "count":
             return p["concentration1"] + p["concentration0"] if "concentration1" in p else p["concentration"]
         raise AssertionError(eq.kind)  # pragma: no cover
@@ -209,6 +212,8 @@ class Problem:
             return 1.0
         if eq.location and self.shift:
             return max(abs(eq.value), scale)
+        if eq.kind in ("skewness", "kurtosis"):  # no units: relative, absolute about 0
+            return max(abs(eq.value), 1e-3) if eq.value != 0.0 else 1.0
         return abs(eq.value) if eq.value != 0.0 else scale
 
     def gap(self, eq: Eq, p: dict, scale: float = 1.0) -> float:

@@ -16,6 +16,7 @@ from priorcli.solving.overfit import fit_overdetermined
 from priorcli.solving.problem import Problem, Redundant, check_fixed
 from priorcli.solving.result import MISS, TOL, Solution, Underdetermined
 from priorcli.solving.underdetermined import underdetermined
+from priorcli.solving.whole import solve_whole
 from priorcli.families.targets import Targets
 
 __all__ = ["solve", "solve_params"]
@@ -37,7 +38,8 @@ def solve(family: str, targets: Targets, fixed: dict[str, float] | None = None,
     if F is not None and F.multivariate:
         return solve_simplex(F, targets, fixed)
     if F is not None and F.algebra is not None and targets.mass is None and targets.lower is None \
-            and targets.upper is None and not _more_targets_than_params(family, targets, fixed, F):
+            and targets.upper is None and targets.skewness is None and targets.kurtosis is None \
+            and not _more_targets_than_params(family, targets, fixed, F):
         return solve_algebra(F, targets, fixed)
     import warnings
 
@@ -119,6 +121,9 @@ def _solve_record(family: str, t: Targets, fixed: dict, F) -> Solution | Underde
     if F is None:
         raise UsageError(f"solving for targets is not supported for {family}; give its parameters directly")
     fixed = check_fixed(family, F, fixed)
+    whole = [n for n in F.solves_whole if n not in fixed]
+    if whole:  # a whole number scanned for, the rest solved at each (priorcli.solving.whole)
+        return solve_whole(family, F, t, fixed, whole[0], lambda held: _solve_record(family, t, held))
     eqs, free = _equations_for(family, F, t, fixed)
     n, k = len(eqs), len(free)
     has_mass = any(eq.kind == "mass" for eq in eqs)

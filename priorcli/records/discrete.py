@@ -1,12 +1,63 @@
-"""The entropy of a count distribution, -sum pmf log pmf, summed directly where that is cheap and
-as the smooth continuation's integral where millions of terms would be needed (a very wide pmf, or
-one whose tail falls slowly). Shared by the count families' records."""
+"""What the discrete records share: the smallest k with cdf(k) >= q (their ``icdf``) and the entropy
+of a pmf by summation. numpy is imported when they are called (importing the records stays cheap)."""
 
 from __future__ import annotations
 
 import math
 
-from priorcli.records.base import np  # numpy imported when first used: the records stay cheap to import
+__all__ = ["discrete_search", "discrete_entropy"]
+
+
+def discrete_search(cdf, q, guess, lo, hi):
+    """Smallest integer k in [lo, hi] with cdf(k) >= q, from an initial guess: steps of 1, 2, 4, ...
+    away from the guess bracket the answer, then bisection; ``cdf`` is a vectorised core, evaluated
+    only where its answer is used. Works elementwise on arrays. Beyond 2**53, where k - 1 == k in
+    float64, the bisection stops at the float spacing: the answer is then the nearest float above."""
+    import numpy as np
+
+    q, guess, lo, hi = np.broadcast_arrays(*(np.asarray(v, dtype=np.float64) for v in (q, guess, lo, hi)))
+    # No usable guess (NaN: scipy's continuous inverse fails for huge parameters): start at the
+    # lower end (or 0), from where the doubling steps still reach any float in ~1000 steps.
+    start = np.where(np.isfinite(lo), lo, np.where(np.isfinite(hi), hi, 0.0))
+    guess = np.where(np.isfinite(guess), guess, np.where(np.isnan(guess), start, np.where(guess < 0, lo, hi)))
+    k = np.minimum(np.maximum(np.ceil(guess), lo), hi)
+    live = np.isfinite(k)
+    safe = np.where(live, k, 0.0)
+
+    def at_least(x, where):  # cdf(x) >= q, evaluated only where it matters (x inside [lo, hi])
+        x = np.where(where, x, safe)
+        return where & (cdf(x) >= q)
+
+    upper = at_least(k, live)  # cdf(k) >= q: the answer is k or below it, else above it
+    # Bracket [a, b]: cdf(a) < q (or a = lo - 1), cdf(b) >= q (or b = hi); a == b when b is the answer.
+    a, b = k.copy(), k.copy()
+    step = np.ones_like(k)
+    down, up = upper.copy(), live & ~upper & (k < hi)
+    for _ in range(2100):  # doubling: at most ~1075 steps from 0 to the largest float either way
+        if not (down.any() or up.any()):
+            break
+        trial_a = np.maximum(b - step, lo - 1.0)
+        below = down & (trial_a < lo)
+        ok = at_least(trial_a, down & ~below)
+        a = np.where(down, trial_a, a)
+        b = np.where(down & ok, trial_a, b)  # still at or above q: keep going down from there
+        down = down & ok & (trial_a > lo)
+        trial_b = np.minimum(a + step, hi)
+        hit = at_least(trial_b, up)
+        b = np.where(up, trial_b, b)
+        a = np.where(up & ~hit, trial_b, a)
+        up = up & ~hit & (trial_b < hi) & np.isfinite(trial_b)
+        step = step * 2.0
+    for _ in range(2100):
+        mid = np.floor(0.5 * a + 0.5 * b)
+        open_ = live & (b - a > 1.0) & (mid > a) & (mid < b)
+        if not open_.any():
+            break
+        hit = at_least(mid, open_)
+        b = np.where(open_ & hit, mid, b)
+        a = np.where(open_ & ~hit, mid, a)
+    return np.where(live, b, k)
+
 
 _SUMMED = 20_000  # terms summed one by one; beyond, a smooth pmf's sum is a midpoint-rule integral
 
@@ -16,6 +67,8 @@ def discrete_entropy(logpmf, lo, hi, center, spread):
     pmf (sd over 20,000: where a solver's search may wander) the terms past the first 20,000 are
     summed as the integral of the smooth continuation over [k - 1/2, ...) (the midpoint rule, whose
     relative error is of order 1/sd^2), so that time and memory stay bounded."""
+    import numpy as np
+
     if spread > _SUMMED and math.isfinite(center):
         return _wide_discrete_entropy(logpmf, lo, hi, center, spread)
     start = max(lo, math.floor(center - 50.0 * spread - 10.0))
@@ -45,19 +98,22 @@ def discrete_entropy(logpmf, lo, hi, center, spread):
 def _tail_integral(logpmf, a: float, end: float) -> float:
     """The integral of -pmf log pmf over [a, end) on a log-spaced grid (fine relative to the
     distance from 0, where a smooth tail changes), stopped at 2**53 where integers run out."""
+    import numpy as np
+
     end = min(end, 2.0 ** 53)
     if not a < end:
         return 0.0
     grid = np.geomspace(a, end, 8001)
-    with np.errstate(all="ignore"):
-        lp = np.asarray(logpmf(grid), dtype=np.float64)
-    p = np.exp(lp)
     with np.errstate(all="ignore"):  # p = 0 where lp = -inf: those terms are 0
+        lp = np.asarray(logpmf(grid), dtype=np.float64)
+        p = np.exp(lp)
         terms = np.where(p > 0.0, -p * lp, 0.0)
     return float(np.trapezoid(terms, x=grid))
 
 
 def _wide_discrete_entropy(logpmf, lo, hi, center, spread):
+    import numpy as np
+
     def term(k):
         with np.errstate(all="ignore"):
             lp = np.asarray(logpmf(np.asarray(k, dtype=np.float64)), dtype=np.float64)
