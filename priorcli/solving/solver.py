@@ -123,7 +123,7 @@ def _solve_record(family: str, t: Targets, fixed: dict, F) -> Solution | Underde
     fixed = check_fixed(family, F, fixed)
     whole = [n for n in F.solves_whole if n not in fixed]
     if whole:  # a whole number scanned for, the rest solved at each (priorcli.solving.whole)
-        return solve_whole(family, F, t, fixed, whole[0], lambda held: _solve_record(family, t, held))
+        return solve_whole(family, F, t, fixed, whole[0], lambda held: _solve_record(family, t, held, F))
     eqs, free = _equations_for(family, F, t, fixed)
     n, k = len(eqs), len(free)
     has_mass = any(eq.kind == "mass" for eq in eqs)
