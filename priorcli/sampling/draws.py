@@ -83,10 +83,14 @@ def program_sources() -> tuple[str, ...]:
     from priorcli.families import registry as families
     from priorcli.stats import exact as stats
     from priorcli.families import transforms
-    from priorcli import dists  # its truncated.py by path: importing it would import numpyro
+    from priorcli import dists  # its files by path: importing them would import numpyro
 
-    truncated = os.path.join(os.path.dirname(dists.__file__), "truncated.py")
-    return (__file__, stats.__file__, transforms.__file__, families.__file__, truncated)
+    # the distributions a program may build beside numpyro's: a mixture, a truncation, priorcli's own classes
+    folder = os.path.dirname(stats.__file__)
+    built = [os.path.join(folder, name) for name in ("mixture.py", "truncated.py")]
+    classes = os.path.dirname(dists.__file__)
+    built += sorted(os.path.join(classes, n) for n in os.listdir(classes) if n.endswith(".py"))
+    return (__file__, stats.__file__, transforms.__file__, families.__file__, *built)
 
 
 def _chunk_function(spec: DistSpec, size: int):
