@@ -54,7 +54,13 @@ class Solution:
 
             params = {k: jnp.asarray(v, dtype=jnp.float64) if isinstance(v, (tuple, list)) else v
                       for k, v in params.items()}
-        base = getattr(dist, self.family)(**params)
+        if hasattr(dist, self.family):
+            family = getattr(dist, self.family)
+        else:  # a family numpyro lacks: priorcli's own class (priorcli.dists)
+            from priorcli import dists
+
+            family = getattr(dists, self.family)
+        base = family(**params)
         if self.truncate is None:
             return base
         from priorcli.dists.truncated import truncated
