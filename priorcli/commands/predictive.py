@@ -302,6 +302,9 @@ def _emit(model, result, emit: str, draws: int, seed: int, out: TextIO) -> None:
     from priorcli.model.free import substitute
 
     filled = substitute(model, {**result.free, **result.fixed})
-    options = OutputOptions.parse(draws=draws, seed=seed, quantiles="0.025,0.05,0.25,0.5,0.75,0.95,0.975",
+    # the program prints the default quantiles and each quantile target's own level (the forum's 0.9)
+    levels = sorted({0.025, 0.05, 0.25, 0.5, 0.75, 0.95, 0.975}
+                    | {t.level for t in result.targets if t.kind in ("quantile", "median")})
+    options = OutputOptions.parse(draws=draws, seed=seed, quantiles=",".join(repr(p) for p in levels),
                                   format="table", log_x=False, bins=None, plot=False, output=None, force=False)
     write_emitted(filled, emit, options, tuple(filled.names), "priorcli solve --model ...", None, out)
