@@ -52,7 +52,7 @@ def translate(node: ast.Call, ctx, translate_node: Callable, numeric: Callable) 
                 maths.check_weights(values)
             except UsageError as exc:
                 raise ctx.error(str(exc)) from None
-    return DistExpr(NAME, (weights,), (), (), ctx.segment(node), components)
+    return DistExpr(NAME, (weights,), (), (), ctx.segment(node), components=components)
 
 
 def _component(elt: ast.AST, ctx, translate_node: Callable) -> DistExpr:
