@@ -85,6 +85,9 @@ RECORD = record(
               "mean = loc + scale * (1/asymmetry - asymmetry)", "sd = scale * sqrt(asymmetry^2 + asymmetry^-2)"),
     example="priorcli solve asymmetriclaplace --quantile 0.25=-1 --median 1 --quantile 0.75=3",
     fit_start=_fit_start,
+    # three parameters meet almost any three quantiles exactly, so auto would rank it first for every
+    # judgement (and elicit would choose it for every expert); named in --family it ranks as any other
+    not_auto="three parameters meet almost any three quantiles: name it with --family to rank it",
 )
 
 SCIPY = ScipyOracle("laplace_asymmetric", lambda loc, scale, asymmetry: {"kappa": asymmetry, "loc": loc,

@@ -113,6 +113,9 @@ RECORD = record(
     example="priorcli solve dagum --concentration 1 --quantile 0.25=1 --median 1.5 --quantile 0.75=2",
     fit_check=check_positive,
     fit_start=_fit_start,
+    # three parameters meet almost any three quantiles exactly, so auto would rank it first for every
+    # judgement (and elicit would choose it for every expert); named in --family it ranks as any other
+    not_auto="three parameters meet almost any three quantiles: name it with --family to rank it",
 )
 
 SCIPY = ScipyOracle("burr", lambda concentration, sharpness, scale: {"c": sharpness, "d": concentration,
