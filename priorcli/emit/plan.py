@@ -134,7 +134,8 @@ def _mixture_variable(statement: lang.Statement) -> Variable:
     parts = tuple(_random_variable(lang.Statement(statement.name, "~", c, statement.line, statement.text))
                   for c in dexpr.components)
     transforms = tuple((name, tuple(float(lang.evaluate(a)) for a in args)) for name, args in dexpr.transforms)
-    return Variable(statement, mixture_family(tuple(p.family for p in parts)), {}, transforms, dexpr.args[0], parts)
+    return Variable(statement, mixture_family(tuple(p.family for p in parts)), {}, transforms,
+                    weights=dexpr.args[0], components=parts)
 
 
 def _target_formulas(family: FamilyInfo, params: dict, targets: dict, statement) -> dict[str, Expr]:
