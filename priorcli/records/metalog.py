@@ -447,7 +447,6 @@ def infeasible_message(metalog: Metalog, pairs, terms: int | None = None) -> str
     """Which quantiles: the two around the y where Q decreases (or the outermost one, when it is
     beyond them), and each quantile without which the rest give a feasible metalog."""
     _, y = feasibility(metalog)
-    ps = [p for p, _ in pairs]
     where = f"near P={_ptext(y)}" if 0.0 < y < 1.0 else ("at the lower end (P -> 0)" if y == 0.0 else
                                                       "at the upper end (P -> 1)")
     below = [q for q in pairs if q[0] <= y]
