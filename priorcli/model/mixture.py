@@ -16,7 +16,7 @@ from typing import Callable
 
 from priorcli.errors import UsageError
 from priorcli.model.evaluate import _const
-from priorcli.model.tree import DistExpr, Vector, vector_size
+from priorcli.model.tree import DistExpr, Vector
 from priorcli.stats import mixture as maths
 
 NAME = maths.NAME
@@ -29,10 +29,7 @@ def translate(node: ast.Call, ctx, translate_node: Callable, numeric: Callable) 
         raise ctx.error(f"Mixture takes a weight vector and a list of distributions, e.g. {maths.USAGE}: "
                         f"'{ctx.segment(node)}'")
     weights = numeric(node.args[0], ctx)
-    try:
-        size = vector_size(weights, ctx.sizes)
-    except ValueError as exc:
-        raise ctx.error(str(exc)) from None
+    size = ctx.size_of(weights)
     if size is None:
         raise ctx.error(f"Mixture's weights are a vector, e.g. [0.3, 0.7]: '{ctx.segment(node.args[0])}'")
     listed = node.args[1]
@@ -67,10 +64,7 @@ def _component(elt: ast.AST, ctx, translate_node: Callable) -> DistExpr:
     if out.transforms:
         raise ctx.error(f"a Mixture's components are plain families; transform the whole mixture instead: "
                         f"'{ctx.segment(elt)}'")
-    try:
-        size = vector_size(out, ctx.sizes)
-    except ValueError as exc:
-        raise ctx.error(str(exc)) from None
+    size = ctx.size_of(out)
     if size is not None:
         raise ctx.error(f"a Mixture's components are distributions of a number, not of a vector: '{ctx.segment(elt)}'")
     return out

@@ -149,6 +149,13 @@ class _Ctx:
         prefix, suffix = self.where  # never str.format: the suffix holds user text
         return UsageError(prefix + message + suffix)
 
+    def size_of(self, expr) -> int | None:
+        """``vector_size`` of an expression here; two vectors of different lengths are a usage error."""
+        try:
+            return vector_size(expr, self.sizes)
+        except ValueError as exc:
+            raise self.error(str(exc)) from None
+
     def segment(self, node: ast.AST) -> str:
         try:
             seg = ast.get_source_segment(self.src, node)
@@ -334,10 +341,7 @@ def _translate_reduction(fname: str, node: ast.Call, ctx: _Ctx) -> Expr:
         raise ctx.error(f"'{fname}' takes {'a vector and a level' if nargs == 2 else 'one vector'}, "
                         f"e.g. {usage}{hint}: '{ctx.segment(node)}'")
     vector = _numeric(node.args[0], ctx)
-    try:
-        size = vector_size(vector, ctx.sizes)
-    except ValueError as exc:
-        raise ctx.error(str(exc)) from None
+    size = ctx.size_of(vector)
     if size is None:
         raise ctx.error(f"'{fname}' reduces a vector; '{ctx.segment(node.args[0])}' is a number")
     if fname == "sd" and size < 2:
@@ -600,10 +604,7 @@ def _check_matrix_use(expr, matrices: set[str], ctx: _Ctx) -> None:
 def _statement_size(expr, ctx: _Ctx) -> int | None:
     """The length of the vector a statement defines (None for a number); vectors of different
     lengths, vector transform arguments and transforms of a vector distribution are refused."""
-    try:
-        size = vector_size(expr, ctx.sizes)
-    except ValueError as exc:
-        raise ctx.error(str(exc)) from None
+    size = ctx.size_of(expr)
     if isinstance(expr, DistExpr):
         for tname, targs in expr.transforms:
             if any(vector_size(a, ctx.sizes) is not None for a in targs):
