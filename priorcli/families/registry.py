@@ -429,7 +429,12 @@ def split_extra_args(tokens: list[str]) -> list[tuple[str, str]]:
             name = body
             following = tokens[i + 1] if i + 1 < len(tokens) else None
             if following is None or (following.startswith("--") and len(following) > 2):
-                raise UsageError(f"--{name} needs a value")
+                # A bare flag here is either a parameter missing its value or an option the
+                # command does not have (``solve --no-plot``): say both, so neither misleads.
+                raise UsageError(
+                    f"--{name} needs a value (family parameters and targets are --NAME VALUE); "
+                    "if it is meant as an option, this command has none by that name: see --help"
+                )
             value = tokens[i + 1]
             i += 1
         pairs.append((name.replace("-", "_"), value))
