@@ -456,6 +456,18 @@ def parse_number(text: str, argument: str) -> float:
     return value
 
 
+def number_in(text: str, where: str) -> float:
+    """A finite float from one cell or item of a longer argument, ``where`` naming it
+    (``--data 'x.csv' line 3``, ``--arg 'n=ten'``): "WHERE: 'TEXT' is not a number"."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise UsageError(f"{where}: '{text}' is not a number") from None
+    if not math.isfinite(value):
+        raise UsageError(f"{where}: '{text}' is not a finite number")
+    return value
+
+
 def parse_vector(text: str, argument: str) -> tuple[float, ...]:
     parts = text.split(",")
     return tuple(parse_number(part, argument) for part in parts)
