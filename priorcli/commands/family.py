@@ -281,7 +281,7 @@ def summarize_family(family_name: str, tokens: list[str], transform_texts: list[
         return
     title = spec.label()
     if support is not None:
-        title += f"\nsupport ({render.fmt(support[0])}, {render.fmt(support[1])})"
+        title += "\nsupport " + render.support_text(*support, spec.family.discrete, bool(p_zero))
     if p_zero is not None:
         title += f"\nP(X = 0) = {render.fmt(p_zero)}"
     if built.solved_from:
