@@ -62,6 +62,7 @@ PARAMS = {
     "ZeroInflatedPoisson": {"gate": 0.25, "rate": 3.0},
     "ZeroInflatedNegativeBinomial2": {"mean": 3.5, "concentration": 1.5, "gate": 0.2},
     "HurdlePoisson": {"gate": 0.35, "rate": 2.5},
+    "HurdleNegativeBinomial2": {"gate": 0.3, "mean": 3.0, "concentration": 1.5},
     "HurdleGamma": {"gate": 0.3, "concentration": 2.5, "rate": 1.5},
     "HurdleLogNormal": {"gate": 0.4, "loc": -0.3, "scale": 0.7},
 }

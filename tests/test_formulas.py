@@ -177,6 +177,10 @@ DISCRETE = [
      lambda: scipy_oracle("ZeroInflatedNegativeBinomial2")(mean=0.8, concentration=0.4, gate=0.6)),
     ("HurdlePoisson", dict(gate=0.4, rate=2.5), lambda: scipy_oracle("HurdlePoisson")(gate=0.4, rate=2.5)),
     ("HurdlePoisson", dict(gate=0.1, rate=0.05), lambda: scipy_oracle("HurdlePoisson")(gate=0.1, rate=0.05)),
+    ("HurdleNegativeBinomial2", dict(gate=0.3, mean=3.0, concentration=2.0),
+     lambda: scipy_oracle("HurdleNegativeBinomial2")(gate=0.3, mean=3.0, concentration=2.0)),
+    ("HurdleNegativeBinomial2", dict(gate=0.05, mean=0.4, concentration=0.3),
+     lambda: scipy_oracle("HurdleNegativeBinomial2")(gate=0.05, mean=0.4, concentration=0.3)),
 ]
 
 ALL = CONTINUOUS + DISCRETE

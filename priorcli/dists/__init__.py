@@ -1,5 +1,5 @@
 """priorcli's own numpyro ``Distribution`` classes, for the families numpyro lacks (Triangular,
-``triangular.py``) or has only as a factory function (ZeroInflatedNegativeBinomial2, ``zeroinflated.py``). May import :mod:`priorcli.errors` and numpyro/jax; importing this package
+``triangular.py``) or has only as a factory function (ZeroInflatedNegativeBinomial2, HurdleNegativeBinomial2, ``zeroinflated.py``). May import :mod:`priorcli.errors` and numpyro/jax; importing this package
 itself imports neither: the classes load when first asked for (``classes()``, or an attribute
 such as ``priorcli.dists.Triangular``), which only code that already uses numpyro does.
 
@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import importlib
 
-__all__ = ["classes", "Triangular", "Truncated", "truncated", "ZeroInflatedNegativeBinomial2"]
+__all__ = ["classes", "HurdleNegativeBinomial2", "Triangular", "Truncated", "truncated", "ZeroInflatedNegativeBinomial2"]
 
 # class name -> the module that defines it
 _CLASSES = {
     "Triangular": "priorcli.dists.triangular",
     "ZeroInflatedNegativeBinomial2": "priorcli.dists.zeroinflated",
+    "HurdleNegativeBinomial2": "priorcli.dists.zeroinflated",
 }
 
 

@@ -160,6 +160,9 @@ FAMILIES: dict[str, Counterparts] = {
         _pymc("ZeroInflatedNegativeBinomial", psi="1 - gate", mu="mean", alpha="concentration")),
     "HurdlePoisson": Counterparts(Stan("hurdle_poisson", ("gate", "rate"), functions=zero_stan.HURDLE_POISSON),
                                   _pymc("HurdlePoisson", psi="1 - gate", mu="rate")),
+    "HurdleNegativeBinomial2": Counterparts(
+        Stan("hurdle_neg_binomial_2", ("gate", "mean", "concentration"), functions=zero_stan.HURDLE_NEG_BINOMIAL_2),
+        _pymc("HurdleNegativeBinomial", psi="1 - gate", mu="mean", alpha="concentration")),
     "HurdleGamma": Counterparts(
         Stan("hurdle_gamma", ("gate", "concentration", "rate"), functions=zero_stan.HURDLE_GAMMA),
         _pymc("HurdleGamma", psi="1 - gate", alpha="concentration", beta="rate")),

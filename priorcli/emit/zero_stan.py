@@ -41,6 +41,19 @@ int hurdle_poisson_rng(real theta, real lambda) {
   return y;
 }"""
 
+HURDLE_NEG_BINOMIAL_2 = """\
+// HurdleNegativeBinomial2(gate = theta, mean = mu, concentration = phi): a hurdle as the guide's Poisson one.
+real hurdle_neg_binomial_2_lpmf(int y, real theta, real mu, real phi) {
+  if (y == 0) return log(theta);
+  return log1m(theta) + neg_binomial_2_lpmf(y | mu, phi) - log1m_exp(neg_binomial_2_lpmf(0 | mu, phi));
+}
+int hurdle_neg_binomial_2_rng(real theta, real mu, real phi) {
+  if (bernoulli_rng(theta)) return 0;
+  int y = 0;
+  while (y == 0) y = neg_binomial_2_rng(mu, phi);  // the NB2 truncated above 0
+  return y;
+}"""
+
 
 def _continuous(family: str, name: str, base: str, args: str, doc: str) -> str:
     declared = ", ".join(f"real {a}" for a in args.split(", "))

@@ -25,7 +25,8 @@ from priorcli.records import (
     loguniform, negativebinomial, negativebinomial2, normal, pareto, poisson, studentt, triangular, uniform, weibull,
 )
 from priorcli.records import (  # zero-inflated and hurdle families (issue 21)
-    hurdlegamma, hurdlelognormal, hurdlepoisson, zeroinflatednegativebinomial2, zeroinflatedpoisson,
+    hurdlegamma, hurdlelognormal, hurdlenegativebinomial2, hurdlepoisson, zeroinflatednegativebinomial2,
+    zeroinflatedpoisson,
 )
 from priorcli.records.base import MAX_WHOLE, PARAM_ALIASES, FamilyRecord, Inversion, ParamSpec, aliases_for
 from priorcli.records.domain import Domain
@@ -72,6 +73,7 @@ _FAMILIES = (
     zeroinflatedpoisson,
     zeroinflatednegativebinomial2,
     hurdlepoisson,
+    hurdlenegativebinomial2,
     betabinomial,
     discreteuniform,
     dirichlet,
