@@ -92,11 +92,19 @@ def parameter_rows(family: FamilyInfo) -> list[tuple[str, str]]:
 
 def target_rows(family: FamilyInfo) -> list[tuple[str, str]]:
     kinds = set(targets_of(family))
+    own = _own_targets(family)
     rows = []
     for kind, flags, meaning in TARGET_ROWS:
         if kind in kinds:
-            rows.append((flags, meaning))
+            hidden = kind in family.param_names  # --mean is the parameter: only the own spelling sets the target
+            shown = ", ".join(([] if hidden else [flags]) + [f"{s} V" for s, k in own.items() if k == kind])
+            rows.append((shown, f"{meaning} of the distribution" if own.get(f"--overall-{kind}") else meaning))
     return rows
+
+
+def _own_targets(family: FamilyInfo) -> dict[str, str]:
+    """--spelling -> target kind, for the targets a parameter's name hides (the record's own_targets)."""
+    return {f"--{s.replace('_', '-')}": k for s, k in family.own_targets().items()}
 
 
 def sections(name: str, command: str) -> list[tuple[str, list[tuple[str, str]]]]:
@@ -132,8 +140,9 @@ def option_names(name: str, command: str) -> list[tuple[str, str]]:
     for kind in targets_of(family):
         if kind == "lower":
             out += [(f"--{k}", "interval mass target: --lower L --upper U --mass P") for k in _INTERVAL]
-        elif kind not in _INTERVAL:
+        elif kind not in _INTERVAL and kind not in family.param_names:
             out.append((f"--{kind}", f"target: {meanings[kind]}"))
+    out += [(s, f"target: {meanings[k]} of the distribution") for s, k in _own_targets(family).items()]
     return out
 
 

@@ -89,6 +89,11 @@ class FamilyInfo:
             return dict(record.own_aliases)
         return aliases_for(self.param_names)
 
+    def own_targets(self) -> dict[str, str]:
+        """spelling -> target kind for the targets a parameter's name hides (the record's ``own_targets``)."""
+        record = self.record
+        return dict(record.own_targets) if record is not None and record.own_targets else {}
+
 
 # ---------------------------------------------------------------------------------------------
 # Discovery
@@ -578,9 +583,12 @@ def parse_family_args(family: FamilyInfo, pairs: Iterable[tuple[str, Any]]) -> P
     # Parameters named like the interval target's ends (Triangular's lower and upper) are that
     # interval's ends when --mass is given, as in PreliZ's maxent(Triangular(), lower, upper, mass).
     interval = {"lower", "upper"} if any(name == "mass" for name, _ in pairs) else set()
+    own = family.own_targets()  # targets a parameter's name hides (ZeroInflatedNegativeBinomial2's overall_mean)
     for name, raw in pairs:
-        argument = f"--{name}"
-        native = name if name in family.param_names and name not in interval else aliases.get(name)
+        argument = f"--{name.replace('_', '-')}" if name in own else f"--{name}"
+        native = None if name in own else name if name in family.param_names and name not in interval \
+            else aliases.get(name)
+        name = own.get(name, name)
         if native is not None:
             if native in params:
                 if spelled[native] == name:
@@ -600,7 +608,8 @@ def parse_family_args(family: FamilyInfo, pairs: Iterable[tuple[str, Any]]) -> P
                 weights.append((f"q{prob!r}", weight))
         elif name in SCALAR_TARGETS:
             if name in scalar_targets:
-                raise UsageError(f"{argument} is given twice")
+                also = f" (both set the {name} target)" if argument != f"--{name}" else ""
+                raise UsageError(f"{argument} is given twice{also}")
             if name in WEIGHTED_TARGETS:
                 raw, weight = _split_weight(raw, argument)
                 if weight is not None:
@@ -612,7 +621,7 @@ def parse_family_args(family: FamilyInfo, pairs: Iterable[tuple[str, Any]]) -> P
             else:
                 scalar_targets[name] = number(raw, argument)
         else:
-            known = list(family.param_names) + list(aliases) + list(SCALAR_TARGETS) + ["quantile"]
+            known = list(family.param_names) + list(aliases) + list(own) + list(SCALAR_TARGETS) + ["quantile"]
             close = difflib.get_close_matches(name, known, n=1)
             hint = f"; did you mean --{close[0]}?" if close else ""
             valid = ", ".join(f"--{n}" for n in family.param_names)

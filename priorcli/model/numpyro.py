@@ -39,9 +39,10 @@ def split_arguments(family: FamilyInfo, args: tuple, kwargs: dict, spelled: str)
         raise UsageError(f"{family.name} takes at most {len(family.params)} positional argument(s), got {len(args)}")
     params: dict[str, Any] = dict(zip(positional_names(spelled, family), args))
     targets: dict[str, Any] = {}
-    aliases = family.aliases()
+    aliases, own = family.aliases(), family.own_targets()
     for key, value in kwargs.items():
-        native = key if key in family.param_names else aliases.get(key)
+        native = None if key in own else key if key in family.param_names else aliases.get(key)
+        key = own.get(key, key)
         if native is not None:
             if native in params:
                 raise UsageError(f"{family.name}'s '{native}' is given twice (as '{key}')")

@@ -309,6 +309,10 @@ class FamilyRecord:
     # the family's own parameter aliases (alias -> native name), replacing the shared PARAM_ALIASES
     # table where its names mean something else (LKJ's concentration is eta, not a Gamma's alpha)
     own_aliases: dict | None = field(default=None, compare=False)
+    # targets that a parameter's name hides, under another spelling: spelling -> target kind
+    # (ZeroInflatedNegativeBinomial2's overall_mean -> mean: its parameter ``mean`` is the NB2's, so
+    # ``--mean`` is that parameter, and ``--overall-mean`` the family's mean as a target)
+    own_targets: dict | None = field(default=None, compare=False)
     # P(X = 0) of a family built around a structural zero (zero-inflated and hurdle families), shown
     # beside the summaries; for a continuous family it is a point mass at the support's lower end, 0
     # (HurdleGamma), which the cdf includes there (cdf(0) = P(X = 0)) and which leaves no mode

@@ -5,7 +5,8 @@ numpyro has it as a factory function (``dist.HurdleNegativeBinomial2(gate, mean,
 which discovery skips; priorcli's class (``priorcli.dists.zeroinflated``) is the same distribution
 with the factory's parameter order. P(0) = gate, P(k) = (1 - gate) NB2(k) / (1 - NB2(0)) for k >= 1,
 NB2(0) = (concentration / (concentration + mean))^concentration. As for ZeroInflatedNegativeBinomial2
-the parameter ``mean`` is the NB2's: the family's mean is (1 - gate) mean / (1 - NB2(0)). PyMC's
+the parameter ``mean`` is the NB2's: the family's mean is (1 - gate) mean / (1 - NB2(0)), a target
+spelled ``--overall-mean`` (``own_targets``; ``--overall-sd`` or ``--sd`` its sd). PyMC's
 ``HurdleNegativeBinomial`` has ``psi`` = 1 - gate, ``mu`` = mean, ``alpha`` = concentration.
 
 The record (``RECORD``) and its scipy oracle (``SCIPY``: built by hand from scipy's
@@ -126,6 +127,7 @@ RECORD = record(
     mode=_mode,
     entropy=_entropy,
     moment_start=_moment_start,
+    own_targets={"overall_mean": "mean", "overall_sd": "sd"},
     formulas=("P(0) = gate",
               "P(k) = (1 - gate) NB2(k | mean, concentration) / (1 - NB2(0)), k >= 1",
               "NB2(0) = (concentration / (concentration + mean))^concentration",

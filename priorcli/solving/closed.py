@@ -176,17 +176,19 @@ def solve_simplex(F, t: Targets, fixed: dict) -> Solution | Underdetermined:
 # ---- inside the general solver (standardised coordinates) -----------------------------------
 
 
-def record_inversion(prob: Problem, eqs: list[Eq], free) -> dict | None:
-    """The record's closed form for exactly these targets, every parameter free; None if none."""
+def record_inversion(prob: Problem, eqs: list[Eq], free, fixed: dict | None = None) -> dict | None:
+    """The record's closed form for exactly these targets, with every parameter free or (for a
+    family without units to standardise, whose coordinates are its own) the others held; None if none."""
     by = {eq.kind: eq.value for eq in eqs}
-    if len(free) != len(prob.names) or len(by) != len(eqs):
+    held = {n: v for n, v in (prob.fixed if fixed is None else fixed).items() if n not in free}
+    if len(by) != len(eqs) or (held and prob.scaling) or set(by) & set(held):
         return None
-    inversion = prob.F.inversion(set(by))
+    inversion = prob.F.inversion(set(by), set(held))
     if inversion is None:
         return None
-    if not inversion.holds(**by):
-        raise InfeasibleError(inversion.why(**by))
-    return inversion(**by)
+    if not inversion.holds(**by, **held):
+        raise InfeasibleError(inversion.why(**by, **held))
+    return {**held, **inversion(**by, **held)}
 
 
 WHAT = {"mode": "unique mode", "median": "median", "mean": "finite mean", "sd": "finite sd", "quantile": "quantile",

@@ -32,7 +32,7 @@ def solve_std(prob: Problem, eqs: list[Eq], fixed: dict) -> tuple[list[dict], st
         out, notes = algebra_candidates(prob.F, eqs, fixed)
         return out, "closed-form", notes
 
-    closed = record_inversion(prob, eqs, free)
+    closed = record_inversion(prob, eqs, free, fixed)
     if closed is not None:
         return [closed], "closed-form", []
 
