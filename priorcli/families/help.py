@@ -33,6 +33,7 @@ TARGET_ROWS = (
     ("sd", "--sd V", "the standard deviation"),
     ("skewness", "--skewness V", "the skewness (third standardised moment), where in closed form"),
     ("kurtosis", "--kurtosis V", "the excess kurtosis (fourth standardised moment - 3; Normal: 0), where in closed form"),
+    ("p_zero", "--p-zero P", "P(X = 0) = P (zero-inflated: the gate's zeros and the base's; a hurdle's: the gate)"),
     ("quantile", "--quantile P=V", "P(X <= V) = P; repeatable"),
     ("lower", "--lower L --upper U --mass P", "P(L <= X <= U) = P, the maximum-entropy member (as PreliZ's maxent)"),
     ("count", "--count N", "alpha + beta, with --mean (the Stan guide's mean/count)"),
@@ -64,7 +65,8 @@ def targets_of(family: FamilyInfo) -> tuple[str, ...]:
         return tuple(record.matrix.targets)
     if family.multivariate:
         return tuple(sorted({t for inv in inversions for t in inv.targets}, key=_target_order))
-    return tuple(t for t in SCALAR_TARGETS + ("quantile",) if t != "count" or with_count)
+    with_zero = record is not None and record.zero_mass is not None
+    return tuple(t for t in SCALAR_TARGETS + ("quantile",) if (t != "count" or with_count) and (t != "p_zero" or with_zero))
 
 
 def _target_order(kind: str) -> int:

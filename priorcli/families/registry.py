@@ -22,7 +22,7 @@ from priorcli.records.domain import DEPENDENT, NAMED, Domain
 from priorcli.families.targets import Targets
 from priorcli.families.cache import cache_directories, compilation_cache_dir, normalize  # noqa: F401  (re-exported)
 
-SCALAR_TARGETS = ("mode", "median", "mean", "sd", "skewness", "kurtosis", "lower", "upper", "mass", "count")
+SCALAR_TARGETS = ("mode", "median", "mean", "sd", "skewness", "kurtosis", "p_zero", "lower", "upper", "mass", "count")
 
 # numpyro classes that take numbers but are not priors one can draw from.
 _NOT_PRIORS = {"Unit", "Delta", "EulerMaruyama", "TruncatedPolyaGamma"}
@@ -534,7 +534,7 @@ def check_param(param: ParamInfo, value, argument: str) -> None:
 
 
 # Targets that take a least-squares weight as VALUE@W (``--quantile 0.5=1@2``, ``--mean 3@0.5``).
-WEIGHTED_TARGETS = ("mode", "median", "mean", "sd", "skewness", "kurtosis", "mass", "count")
+WEIGHTED_TARGETS = ("mode", "median", "mean", "sd", "skewness", "kurtosis", "p_zero", "mass", "count")
 
 
 def _split_weight(text: Any, argument: str) -> tuple[Any, float | None]:
@@ -585,7 +585,7 @@ def parse_family_args(family: FamilyInfo, pairs: Iterable[tuple[str, Any]]) -> P
     interval = {"lower", "upper"} if any(name == "mass" for name, _ in pairs) else set()
     own = family.own_targets()  # targets a parameter's name hides (ZeroInflatedNegativeBinomial2's overall_mean)
     for name, raw in pairs:
-        argument = f"--{name.replace('_', '-')}" if name in own else f"--{name}"
+        argument = f"--{name.replace('_', '-')}" if name in own or name in SCALAR_TARGETS else f"--{name}"
         native = None if name in own else name if name in family.param_names and name not in interval \
             else aliases.get(name)
         name = own.get(name, name)
@@ -616,7 +616,7 @@ def parse_family_args(family: FamilyInfo, pairs: Iterable[tuple[str, Any]]) -> P
                     weights.append((name, weight))
             if name == "mean" and family.multivariate:
                 scalar_targets[name] = vector(raw, argument)
-            elif name == "mass":
+            elif name in ("mass", "p_zero"):
                 scalar_targets[name] = probability(raw, argument)
             else:
                 scalar_targets[name] = number(raw, argument)

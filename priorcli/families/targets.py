@@ -18,6 +18,8 @@ class Targets:
     # the third standardised moment, and the fourth minus 3 (excess kurtosis: 0 for a Normal)
     skewness: float | None = None
     kurtosis: float | None = None
+    # P(X = 0) of a zero-inflated or hurdle family (a record with zero_mass): a hurdle's gate
+    p_zero: float | None = None
     # (probability, value) pairs, in the order given.
     quantiles: tuple[tuple[float, float], ...] = ()
     # Interval mass: maximum-entropy member with P(lower <= X <= upper) = mass.
@@ -39,7 +41,7 @@ class Targets:
     def as_dict(self) -> dict:
         """The targets that were given, keyed as in the JSON output (quantiles as 'q0.05')."""
         out: dict = {}
-        for name in ("mode", "median", "mean", "sd", "skewness", "kurtosis"):
+        for name in ("mode", "median", "mean", "sd", "skewness", "kurtosis", "p_zero"):
             value = getattr(self, name)
             if value is not None:
                 out[name] = value
@@ -52,4 +54,5 @@ class Targets:
         return out
 
 
-TARGET_NAMES = ("mode", "median", "mean", "sd", "skewness", "kurtosis", "quantile", "lower", "upper", "mass", "count")
+TARGET_NAMES = ("mode", "median", "mean", "sd", "skewness", "kurtosis", "p_zero", "quantile", "lower", "upper", "mass",
+                "count")

@@ -313,6 +313,14 @@ class FamilyRecord:
     # (ZeroInflatedNegativeBinomial2's overall_mean -> mean: its parameter ``mean`` is the NB2's, so
     # ``--mean`` is that parameter, and ``--overall-mean`` the family's mean as a target)
     own_targets: dict | None = field(default=None, compare=False)
+    # what a maximum-entropy interval solve (fewer targets than parameters) needs held, as PreliZ's
+    # maxent holds a zero-inflated family's psi: (parameter, how to hold it, for messages); with it
+    # free the entropy may run off (a ZeroInflatedPoisson's grows without bound as gate -> mass)
+    maxent_holds: tuple | None = field(default=None, compare=False)
+    # maxent_entropy(**params): what that solve maximises where ``entropy`` is None, with the
+    # ``maxent_holds`` parameter held (a continuous hurdle's part's differential entropy: its
+    # entropy beside the atom, -int (1 - g) f log((1 - g) f), is (1 - g) h(f) + a constant in g)
+    maxent_entropy: Callable | None = field(default=None, compare=False)
     # P(X = 0) of a family built around a structural zero (zero-inflated and hurdle families), shown
     # beside the summaries; for a continuous family it is a point mass at the support's lower end, 0
     # (HurdleGamma), which the cdf includes there (cdf(0) = P(X = 0)) and which leaves no mode
@@ -574,8 +582,9 @@ def record(name, params, *, discrete=False, support, cdf=None, icdf=None, logpdf
         raise AssertionError(f"{name}: its support moves with {solved[0]}, so its record needs a moving_support")
     bind = _binder(name, params)
     atom = solving.get("zero_mass") is not None and not discrete
-    if solving.get("zero_mass") is not None:
-        solving["zero_mass"] = _wrap_summary(solving["zero_mass"], bind)
+    for name_ in ("zero_mass", "maxent_entropy"):
+        if solving.get(name_) is not None:
+            solving[name_] = _wrap_summary(solving[name_], bind)
     w_icdf = _wrap_icdf(icdf, bind, support) if icdf is not None else None
     for shape in ("skewness", "kurtosis"):
         if shape in solving:

@@ -20,9 +20,9 @@ import math
 from priorcli.errors import InfeasibleError
 from priorcli.records.base import POSITIVE_LINE, np, param, record, sc
 from priorcli.records.fitdata import require, solve_decreasing
-from priorcli.records.gamma import gamma_logpdf, gamma_shape
+from priorcli.records.gamma import RECORD as GAMMA, gamma_logpdf, gamma_shape
 from priorcli.records.oracle import ZeroMassOracle
-from priorcli.records.zeroinflatedpoisson import GATE, hurdle_icdf, hurdle_logpdf, require_gate_below_one, \
+from priorcli.records.zeroinflatedpoisson import GATE, HOLD_GATE, hurdle_icdf, hurdle_logpdf, require_gate_below_one, \
     zero_share, zi_mean, zi_variance
 
 
@@ -98,6 +98,9 @@ RECORD = record(
               "mean = (1 - gate) concentration / rate"),
     example="priorcli summarize hurdlegamma --gate 0.3 --concentration 2 --rate 1",
     zero_mass=lambda gate, concentration, rate: gate,
+    direct={"p_zero": "gate"},
+    maxent_holds=HOLD_GATE,
+    maxent_entropy=lambda gate, concentration, rate: GAMMA.entropy(concentration=concentration, rate=rate),
     not_auto="a point mass at 0 beside a density: its likelihood and entropy compare with neither a density's "
              "nor a pmf's",
     fit_check=lambda family, x, fixed: hurdle_fit_check(family, x, fixed, ("concentration", "rate")),

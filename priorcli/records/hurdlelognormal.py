@@ -18,7 +18,7 @@ from priorcli.records.base import POSITIVE_LINE, np, param, record, sc
 from priorcli.records.hurdlegamma import hurdle_fit_check, hurdle_moment_start, no_entropy, no_mode
 from priorcli.records.lognormal import RECORD as LOGNORMAL
 from priorcli.records.oracle import ZeroMassOracle
-from priorcli.records.zeroinflatedpoisson import GATE, hurdle_icdf, hurdle_logpdf, zero_share, zi_mean, zi_variance
+from priorcli.records.zeroinflatedpoisson import GATE, HOLD_GATE, hurdle_icdf, hurdle_logpdf, zero_share, zi_mean, zi_variance
 
 
 def _logpdf(x, gate, loc, scale):
@@ -60,6 +60,9 @@ RECORD = record(
               "mean = (1 - gate) exp(loc + scale^2 / 2)"),
     example="priorcli summarize hurdlelognormal --gate 0.3 --loc 0 --scale 1",
     zero_mass=lambda gate, loc, scale: gate,
+    direct={"p_zero": "gate"},
+    maxent_holds=HOLD_GATE,
+    maxent_entropy=lambda gate, loc, scale: LOGNORMAL.entropy(loc=loc, scale=scale),
     not_auto="a point mass at 0 beside a density: its likelihood and entropy compare with neither a density's "
              "nor a pmf's",
     fit_check=lambda family, x, fixed: hurdle_fit_check(family, x, fixed, ("loc", "scale")),

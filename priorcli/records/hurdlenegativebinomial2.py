@@ -24,7 +24,7 @@ from priorcli.records.fitdata import require_counts
 from priorcli.records.negativebinomial import nb_cdf, nb_logpmf, nb_mode, nb_total_count
 from priorcli.records.oracle import ZeroMassOracle
 from priorcli.records.zeroinflatedpoisson import (
-    GATE, hurdle_logpmf, hurdle_truncated_cdf, require_gate_below_one, zero_entropy, zero_share,
+    GATE, HOLD_GATE, hurdle_logpmf, hurdle_truncated_cdf, require_gate_below_one, zero_entropy, zero_share,
 )
 
 
@@ -134,6 +134,8 @@ RECORD = record(
               "mean of the family = (1 - gate) mean / (1 - NB2(0))"),
     example="priorcli summarize hurdlenegativebinomial2 --gate 0.3 --mean 3 --concentration 2",
     zero_mass=lambda gate, mean, concentration: gate,
+    direct={"p_zero": "gate"},
+    maxent_holds=HOLD_GATE,
     fit_check=_fit_check,
     fit_start=_fit_start,
 )

@@ -19,7 +19,7 @@ from priorcli.records.fitdata import check_counts, solve_decreasing
 from priorcli.records.oracle import ZeroMassOracle
 from priorcli.records.poisson import RECORD as POISSON
 from priorcli.records.zeroinflatedpoisson import (
-    GATE, hurdle_logpmf, hurdle_truncated_cdf, require_gate_below_one, zero_entropy, zero_share,
+    GATE, HOLD_GATE, hurdle_logpmf, hurdle_truncated_cdf, require_gate_below_one, zero_entropy, zero_share,
 )
 
 
@@ -108,6 +108,8 @@ RECORD = record(
               "mean = (1 - gate) rate / (1 - exp(-rate))"),
     example="priorcli solve hurdlepoisson --gate 0.4 --mean 3",
     zero_mass=lambda gate, rate: gate,
+    direct={"p_zero": "gate"},
+    maxent_holds=HOLD_GATE,
     fit_check=check_counts,
     mle=_mle,
 )

@@ -27,7 +27,7 @@ from priorcli.records.negativebinomial import nb_cdf, nb_logpmf, nb_total_count
 from priorcli.records.negativebinomial2 import RECORD as NB2
 from priorcli.records.oracle import ZeroMassOracle
 from priorcli.records.zeroinflatedpoisson import (
-    GATE, require_gate_below_one, zero_entropy, zero_share, zi_cdf, zi_icdf, zi_logpmf, zi_mean, zi_mode, zi_variance,
+    GATE, HOLD_GATE, require_gate_below_one, zero_entropy, zero_share, zi_cdf, zi_icdf, zi_logpmf, zi_mean, zi_mode, zi_variance,
 )
 
 
@@ -145,6 +145,7 @@ RECORD = record(
     example="priorcli solve zeroinflatednegativebinomial2 --gate 0.3 --overall-mean 2 --sd 3",
     zero_mass=lambda mean, concentration, gate: gate + (1.0 - gate) * math.exp(
         concentration * (math.log(concentration) - math.log(concentration + mean))),
+    maxent_holds=HOLD_GATE,
     fit_check=_fit_check,
     fit_start=_fit_start,
 )

@@ -38,6 +38,12 @@ from priorcli.records.poisson import RECORD as POISSON
 # ---- zero inflation: P(0) = g + (1 - g) B(0), P(k) = (1 - g) B(k) ---------------------------------
 
 
+# what a maximum-entropy interval solve needs held (the record's maxent_holds): the gate, as PreliZ's
+# maxent holds psi; with it free a ZeroInflatedPoisson's entropy grows without bound (gate -> the
+# interval's mass, rate -> inf) for an interval from 0
+HOLD_GATE = ("gate", "hold it with --gate G or give P(X = 0) with --p-zero P, as PreliZ's maxent holds psi")
+
+
 def zi_logpmf(k, gate, base_logpmf):
     """log P(k): ``base_logpmf(k)`` the base's log pmf (vectorised)."""
     lp = base_logpmf(k)
@@ -225,6 +231,7 @@ RECORD = record(
               "variance = (1 - gate) rate (1 + gate rate)"),
     example="priorcli solve zeroinflatedpoisson --mean 3 --quantile 0.5=2",
     zero_mass=lambda gate, rate: gate + (1.0 - gate) * math.exp(-rate),
+    maxent_holds=HOLD_GATE,
     fit_check=check_counts,
     mle=_mle,
 )

@@ -71,7 +71,7 @@ def equations(family: str, t: Targets, support: tuple[float, float] | None, disc
     a discrete family's quantiles may sit on its ends (a Poisson's 0.1 quantile can be 0)."""
     if isinstance(t.mean, (tuple, list)):
         raise UsageError(f"mean={show(tuple(t.mean))} is a vector: only Dirichlet takes a simplex mean")
-    eqs = _summary_eqs(t) + _quantile_eqs(t) + _interval_eqs(t) + _count_eqs(family, t)
+    eqs = _summary_eqs(t) + _p_zero_eqs(family, t) + _quantile_eqs(t) + _interval_eqs(t) + _count_eqs(family, t)
     if support is not None:
         _check_support(family, eqs, support, discrete)
     return _merge_quantiles(eqs)
@@ -148,6 +148,21 @@ def _count_eqs(family: str, t: Targets) -> list[Eq]:
     if v <= 0.0:
         raise UsageError(f"count={show(v)} must be positive")
     return [Eq("count", "count", v)]
+
+
+def _p_zero_eqs(family: str, t: Targets) -> list[Eq]:
+    """P(X = 0), for a family built around a structural zero (a record with ``zero_mass``)."""
+    if t.p_zero is None:
+        return []
+    v = finite("p_zero", t.p_zero)
+    record = records.describe(family)
+    if record is None or record.zero_mass is None:
+        names = ", ".join(r.name for r in records.RECORDS.values() if r.zero_mass is not None)
+        raise UsageError(f"p_zero={show(v)} (P(X = 0)) applies to the zero-inflated and hurdle families ({names}), "
+                         f"not {family}")
+    if not 0.0 < v < 1.0:
+        raise UsageError(f"p_zero={show(v)} must be strictly between 0 and 1")
+    return [Eq("p_zero", "p_zero", v)]
 
 
 def _count_families() -> str:

@@ -136,12 +136,17 @@ def maxent(prob: Problem) -> tuple[list[dict], str, list[str]]:
         # a discrete family's entropy is dear to evaluate far out, where an unbounded climb leads a
         # search: look far out first (e^8 and e^16 times the start) and refuse at once
         far = _keeps_growing(prob, first, steps=(8.0, 16.0))
-        if far:
+        best = _search(prob, first) if far else None
+        # a rise from the start far out may still stay below a maximum in between (a ZeroInflatedPoisson's
+        # entropy from an interval at 0 rises as its gate -> 0, yet peaks inside, where PreliZ finds it)
+        if far and (best is None or not prob.entropy(prob.params_of(best)) > _far_entropy(prob, first, far[0])):
             raise InfeasibleError(
                 f"{mass.label} has no maximum-entropy {prob.family}: the entropy keeps growing as {far[0]} runs "
                 "off to the edge of its range; add a target (a mean, a quantile) or hold a parameter"
             )
-    best = _search(prob, first)
+    else:
+        far = []
+    best = best if far else _search(prob, first)
     if best is None:
         edge = _boundary(prob, mass)
         if edge is not None:
@@ -213,6 +218,20 @@ def _keeps_growing(prob: Problem, x, steps=(0.5, 1.0)) -> list[str]:
             if rising:
                 return [name]
     return []
+
+
+def _far_entropy(prob: Problem, x, name: str) -> float:
+    """The largest entropy meeting the targets with ``name`` moved e^8 and e^16 (8 and 16 spreads)
+    either way from x: what a maximum must beat to be more than a stop on the way out."""
+    i, out = prob.free.index(name), -math.inf
+    for sign in (1.0, -1.0):
+        for step in (8.0, 16.0):
+            y = list(x)
+            y[i] += sign * step
+            moved = _pinned(prob, name, prob.params_of(y)[name])
+            if moved is not None:
+                out = max(out, moved[1])
+    return out
 
 
 def _boundary(prob: Problem, mass: Eq):

@@ -184,6 +184,8 @@ class Problem:
         if eq.kind in ("skewness", "kurtosis"):
             shape = getattr(F, eq.kind)
             return None if shape is None else shape(**p)
+        if eq.kind == "p_zero":
+            return F.zero_mass(**p)
         if eq.kind == "count":
             return p["concentration1"] + p["concentration0"] if "concentration1" in p else p["concentration"]
         raise AssertionError(eq.kind)  # pragma: no cover
@@ -201,14 +203,14 @@ class Problem:
 
     def entropy(self, p: dict) -> float:
         try:
-            h = self.F.entropy(**p)
+            h = (self.F.entropy if self.F.maxent_entropy is None else self.F.maxent_entropy)(**p)
         except (ValueError, OverflowError, ZeroDivisionError):
             return math.nan
         return math.nan if h is None else float(h)
 
     def denom(self, eq: Eq, scale: float = 1.0) -> float:
         """Residual scale of one target: relative, or relative to the spread for shift families."""
-        if eq.kind == "mass":
+        if eq.kind in ("mass", "p_zero"):  # probabilities: absolute
             return 1.0
         if eq.location and self.shift:
             return max(abs(eq.value), scale)

@@ -84,7 +84,7 @@ def _check_atom_targets(family: str, F, eqs: list[Eq], free: int) -> None:
         if eq.kind == "mode" and F.atom:
             raise UsageError(f"{eq.label}: {family} has no mode (its point mass at 0 and its density are not "
                              "comparable); give the mean, the median or quantiles instead")
-        if eq.kind == "mass" and F.atom and len(eqs) < free:
+        if eq.kind == "mass" and F.atom and F.maxent_entropy is None and len(eqs) < free:
             raise UsageError(f"{eq.label}: {family} has no entropy to maximise (a point mass beside a density), "
                              "so an interval needs as many targets as free parameters; add targets or hold "
                              "parameters")
@@ -140,7 +140,7 @@ def _solve_record(family: str, t: Targets, fixed: dict, F) -> Solution | Underde
         return underdetermined(prob, t, labels)
     try:
         if n < k:
-            cands, method, notes = maxent(prob)
+            cands, method, notes = _maxent_held(prob, eqs, fixed)
         else:
             cands, method, notes = solve_std(prob, prob.eqs, prob.fixed)
     except Redundant as red:
@@ -152,6 +152,31 @@ def _solve_record(family: str, t: Targets, fixed: dict, F) -> Solution | Underde
             return table
         cands, method, notes = [red.root], "root", []
     return _finish(prob, t, cands, method, notes)
+
+
+def _maxent_held(prob: Problem, eqs: list[Eq], fixed: dict):
+    """Maximum entropy with the targets that are parameters (the record's ``direct``: a hurdle's
+    P(X = 0) is its gate) held as those parameters; the parameter the record's ``maxent_holds``
+    names (a zero-inflated family's gate) must be held or pinned so, or the message says how."""
+    F = prob.F
+    pinned = {F.direct[eq.kind]: eq.value for eq in eqs if F.direct.get(eq.kind) in prob.free}
+    hold = F.maxent_holds if F.maxent_holds is not None and F.maxent_holds[0] in prob.free \
+        and F.maxent_holds[0] not in pinned else None
+    mass = next(eq for eq in eqs if eq.kind == "mass")
+    if hold is not None and F.atom:  # an atom beside a density: no entropy with the gate free
+        raise UsageError(f"{mass.label}: {prob.family} has no entropy to maximise with its {hold[0]} free (a point "
+                         f"mass beside a density); {hold[1]}, or give as many targets as free parameters")
+    reduced = prob
+    if pinned:
+        reduced = Problem(prob.family, F, [eq for eq in eqs if F.direct.get(eq.kind) not in pinned],
+                          {**fixed, **pinned})
+    try:
+        cands, method, notes = maxent(reduced)
+    except (InfeasibleError, ConvergenceError) as exc:
+        if hold is None:
+            raise
+        raise type(exc)(f"{exc} ({hold[0]} is free: {hold[1]})") from None
+    return [prob.to_std(reduced.from_std(c)) for c in cands], method, notes
 
 
 def _checked_table(reduced: Problem, prob: Problem, t: Targets, labels: str) -> Underdetermined | None:
