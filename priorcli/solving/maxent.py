@@ -138,8 +138,11 @@ def maxent(prob: Problem) -> tuple[list[dict], str, list[str]]:
         far = _keeps_growing(prob, first, steps=(8.0, 16.0))
         best = _search(prob, first) if far else None
         # a rise from the start far out may still stay below a maximum in between (a ZeroInflatedPoisson's
-        # entropy from an interval at 0 rises as its gate -> 0, yet peaks inside, where PreliZ finds it)
-        if far and (best is None or not prob.entropy(prob.params_of(best)) > _far_entropy(prob, first, far[0])):
+        # entropy from an interval at 0 rises as its gate -> 0, yet peaks inside, where PreliZ finds it):
+        # kept when the search settles short of the far points and above their entropy
+        inside = best is not None and abs(best[prob.free.index(far[0])] - first[prob.free.index(far[0])]) < 8.0 \
+            if far else False
+        if far and not (inside and prob.entropy(prob.params_of(best)) > _far_entropy(prob, first, far[0])):
             raise InfeasibleError(
                 f"{mass.label} has no maximum-entropy {prob.family}: the entropy keeps growing as {far[0]} runs "
                 "off to the edge of its range; add a target (a mean, a quantile) or hold a parameter"
