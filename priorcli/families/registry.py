@@ -22,7 +22,7 @@ from priorcli.records.domain import DEPENDENT, NAMED, Domain
 from priorcli.families.targets import Targets
 from priorcli.families.cache import cache_directories, compilation_cache_dir, normalize  # noqa: F401  (re-exported)
 
-SCALAR_TARGETS = ("mode", "median", "mean", "sd", "skewness", "kurtosis", "lower", "upper", "mass", "count")
+SCALAR_TARGETS = ("mode", "median", "mean", "sd", "skewness", "kurtosis", "lower", "upper", "bound", "mass", "count")
 
 # numpyro classes that take numbers but are not priors one can draw from.
 _NOT_PRIORS = {"Unit", "Delta", "EulerMaruyama", "TruncatedPolyaGamma"}
@@ -590,7 +590,7 @@ def parse_family_args(family: FamilyInfo, pairs: Iterable[tuple[str, Any]]) -> P
                 raw, weight = _split_weight(raw, argument)
                 if weight is not None:
                     weights.append((name, weight))
-            if name == "mean" and family.multivariate:
+            if name in ("mean", "mode") and family.multivariate:  # simplices
                 scalar_targets[name] = vector(raw, argument)
             elif name == "mass":
                 scalar_targets[name] = probability(raw, argument)

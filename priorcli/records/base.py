@@ -203,6 +203,15 @@ class Inversion:
         return bool(ok) if xp_for(*values.values()) is math else np.asarray(ok, dtype=bool)
 
 
+@dataclass(frozen=True)
+class TargetSolve:
+    """A numerical solve from exactly the target kinds ``targets`` (every one given): ``solve(**values)``
+    returns {"params", "achieved", "notes", "alternatives", "method"} or raises a PriorError."""
+
+    targets: frozenset
+    solve: Callable
+
+
 def inversion(targets, fixed=(), *, valid=None, why=None):
     """Decorator: register ``formula(xp, **values)`` as an :class:`Inversion`."""
 
@@ -313,6 +322,9 @@ class FamilyRecord:
     # beside the summaries; for a continuous family it is a point mass at the support's lower end, 0
     # (HurdleGamma), which the cdf includes there (cdf(0) = P(X = 0)) and which leaves no mode
     zero_mass: Callable | None = field(default=None, compare=False)
+    # a multivariate family's numerical solves beyond its closed forms (Dirichlet from mode, bound
+    # and mass, as PreliZ's dirichlet_mode): :class:`TargetSolve` s, read by priorcli.solving.closed
+    solves: tuple = field(default=(), compare=False)
 
     @property
     def atom(self) -> bool:
