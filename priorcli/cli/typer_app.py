@@ -208,10 +208,10 @@ def solve(
     if family_spec is not None:  # several families ranked (priorcli.ranking)
         from priorcli.commands import ranked as rank_commands
 
-        if family is not None or plot or emit is not None or plot_file is not None or truncate is not None:
+        if family is not None or plot or emit is not None or plot_file is not None:
             raise UsageError("--family ranks several families: give no FAMILY, --plot, --plot-file or --emit with it "
-                             "or --truncate with it (use them on the winner: 'solve FAMILY ...')")
-        rank_commands.solve_ranked(family_spec, tokens, format=format, out=sys.stdout)
+                             "(use them on the winner: 'solve FAMILY ...')")
+        rank_commands.solve_ranked(family_spec, tokens, format=format, out=sys.stdout, truncate=truncate)
         return
     if plot_file is not None:
         if emit is not None:

@@ -28,12 +28,12 @@ def _ranked_json(r, targets: bool = False) -> dict:
     return doc
 
 
-def solve_ranked(spec: str, tokens: list[str], *, format: str, out: TextIO) -> None:
+def solve_ranked(spec: str, tokens: list[str], *, format: str, out: TextIO, truncate: str | None = None) -> None:
     from priorcli.ranking import rank_solutions
 
     if format not in ("table", "json"):
         raise UsageError(f"--format for solve must be table or json, got '{format}'")
-    ranking = rank_solutions(spec, split_extra_args(tokens))
+    ranking = rank_solutions(spec, split_extra_args(tokens), truncate=_truncation(truncate))
     best = ranking.best.solution
     for warning in best.miss_warnings():
         render.stderr_line(warning)
@@ -45,7 +45,8 @@ def solve_ranked(spec: str, tokens: list[str], *, format: str, out: TextIO) -> N
                            "left_out": _skipped_json(ranking.left_out),
                            "support": ranking.support, "preferred": ranking.preferred,
                            "ranked_after": list(ranking.ranked_after),
-                           "metalog": _metalog_json(ranking.metalog)}, out)
+                           "metalog": _metalog_json(ranking.metalog),
+                           **({} if ranking.truncate is None else {"truncate": ranking.truncate.as_json()})}, out)
         return
     targets = ", ".join(f"{k}={render.fmt(v)}" for k, v in best.targets.items())
     groups = [(ranking.ranked, "continuous " if ranking.discrete else "")]
@@ -54,7 +55,8 @@ def solve_ranked(spec: str, tokens: list[str], *, format: str, out: TextIO) -> N
         rows = [(str(i), r.family, render.fmt(r.loss, 4), render.fmt(r.entropy, 5), r.solution.method,
                  _params_text(r.solution.params)) for i, r in enumerate(group, start=1)]
         rows += _metalog_row(ranking.metalog) if group is groups[0][0] else []
-        render.write_params_table(f"{len(rows)} {kind}families ranked by loss (ties: larger entropy first) for {targets}",
+        render.write_params_table(f"{len(rows)} {kind}families{_truncated_text(ranking)} ranked by loss (ties: larger "
+                                  f"entropy first) for {targets}",
                                   rows, ["rank", "family", "loss", "entropy", "method", "parameters"], out,
                                   numeric=False)
     lines = [f"best: {best.family}", *render.code_lines_text(best.numpyro_code, best.stan_code, best.pymc_code)]
@@ -64,6 +66,23 @@ def solve_ranked(spec: str, tokens: list[str], *, format: str, out: TextIO) -> N
     lines += [f"skipped {s.family}: {s.reason}" for s in ranking.skipped]
     lines += _metalog_lines(ranking.metalog)
     render.write_lines(lines, out)
+
+
+def _truncation(text: str | None):
+    """``--truncate LO,HI`` as a records.truncated.Truncation (None without it)."""
+    if text is None:
+        return None
+    from priorcli.records.truncated import parse_truncation
+
+    return parse_truncation(text)
+
+
+def _truncated_text(ranking) -> str:
+    """' truncated to [1, inf)' in the ranking's title: every family there is truncated."""
+    if ranking.truncate is None:
+        return ""
+    low, high = ranking.truncate.ends()
+    return f" truncated to [{render.fmt(low)}, {render.fmt(high)}]"
 
 
 def _metalog_request(beside):

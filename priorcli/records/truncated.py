@@ -333,3 +333,43 @@ def truncated_record(F: FamilyRecord, trunc: Truncation) -> FamilyRecord:
         scaling={}, linear=None, algebra=None, direct={}, moving_support=None, support_params=(),
         formulas=(), fit_check=None, fit_start=None, mle=None, mle_via=None, fit_coords=None,
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Which families a ranking can truncate (solve --family auto --truncate, --fit auto --truncate)
+
+
+def ranking_refuses(F: FamilyRecord, fixed: dict, trunc: Truncation) -> str | None:
+    """Why a ranking does not truncate this family (None: it does): discrete, a support set by a
+    parameter being solved (Uniform's ends, Pareto's scale: the truncation and that parameter would
+    both set the end, leaving the parameter unidentified), or a truncation outside its support."""
+    if F.discrete or F.multivariate:
+        return "discrete: a truncation applies to continuous families" if F.discrete else "multivariate"
+    moving = [n for n in F.support_params if n not in fixed]
+    if moving:
+        return (f"its support moves with {moving[0]}, which a truncation would leave unidentified "
+                f"(hold it with --{moving[0].replace('_', '-')} V to rank it)")
+    lo, hi = F.support_given(fixed)
+    low, high = trunc.ends()
+    if not max(lo, low) < min(hi, high):
+        return f"--truncate {trunc.text()} lies outside its support ({show(lo)}, {show(hi)})"
+    return None
+
+
+def within(support: tuple[float, float], trunc: Truncation | None) -> tuple[float, float]:
+    """A support narrowed to the truncation (unchanged without one)."""
+    if trunc is None:
+        return support
+    low, high = trunc.ends()
+    return max(support[0], low), min(support[1], high)
+
+
+def check_targets_inside(targets: dict, trunc: Truncation) -> None:
+    """A UsageError naming the first target value (``{"median": 3, "q0.9": 12, ...}``; sd, mass,
+    count and shape targets are not values) outside the truncation."""
+    low, high = trunc.ends()
+    for key, value in targets.items():
+        if key in ("mode", "median", "mean", "lower", "upper") or key.startswith("q"):
+            if isinstance(value, (int, float)) and not low <= value <= high:
+                name = f"--quantile {key[1:]}={show(value)}" if key.startswith("q") else f"--{key} {show(value)}"
+                raise UsageError(f"{name} lies outside --truncate {trunc.text()}")
