@@ -34,7 +34,7 @@ from priorcli.families.registry import FamilyInfo, complete_params, parse_family
 from priorcli.families.targets import Targets
 
 __all__ = ["RankedSolution", "RankedFit", "Skipped", "Ranking", "Stopped", "rank_solutions", "rank_targets",
-           "rank_fits", "candidates", "TIE"]
+           "rank_fits", "candidates", "truncated_line", "TIE"]
 
 TIE = 1e-10  # losses this close are a tie, broken by entropy
 
@@ -427,16 +427,22 @@ def rank_targets(spec: str, targets: Targets, fixed: dict | None = None, stop=No
 # summarize --input --fit
 
 
-def rank_fits(spec: str, values, pairs: list[tuple[str, str]]) -> Ranking:
-    """Maximum-likelihood fits of each candidate of ``spec`` to ``values``, ranked by AIC."""
+def rank_fits(spec: str, values, pairs: list[tuple[str, str]], truncate=None) -> Ranking:
+    """Maximum-likelihood fits of each candidate of ``spec`` to ``values``, ranked by AIC;
+    ``truncate`` (a records.truncated.Truncation): each continuous family truncated there (its
+    ends held, not estimated), data outside it a usage error."""
     import numpy as np
 
     from priorcli.fitting import fit_family
 
     x = np.asarray(values, dtype=np.float64).ravel()
     families, auto = candidates(spec)
-    whole = bool(x.size) and bool(np.all(x == np.floor(x)))
-    ranked, skipped, first_error = [], [], None
+    if truncate is not None:
+        from priorcli.fitting.truncated import check_data_inside
+
+        check_data_inside(x, truncate)
+    whole = truncate is None and bool(x.size) and bool(np.all(x == np.floor(x)))
+    ranked, skipped, first_error, left_out = [], [], None, []
     for family in families:
         try:
             fixed, targets = _parse_for(family, pairs)
@@ -448,9 +454,15 @@ def rank_fits(spec: str, values, pairs: list[tuple[str, str]]) -> Ranking:
         if not targets.is_empty():
             raise UsageError("--fit takes parameters to hold (--total-count 5), not targets")
         if auto and (_needs_whole_number(family, fixed) is not None or family.discrete != whole):
+            if truncate is not None and family.discrete:
+                left_out.append(Skipped(family.name, "discrete: a truncation applies to continuous families"))
+            continue
+        reason = _truncation_refuses(family, fixed, truncate) if auto else None
+        if reason is not None:
+            left_out.append(Skipped(family.name, reason))
             continue
         try:
-            fit = fit_family(family.name, x, fixed=fixed)
+            fit = truncated_line(fit_family(family.name, x, fixed=fixed, truncate=truncate))
         except UsageError as exc:
             if not auto and len(families) == 1:
                 raise
@@ -462,24 +474,41 @@ def rank_fits(spec: str, values, pairs: list[tuple[str, str]]) -> Ranking:
             skipped.append(Skipped(family.name, str(exc)))
             continue
         k = len([p for p in family.params if p.name not in fixed])
-        ks, pvalue = _ks(family.name, fit.params, x)
+        ks, pvalue = _ks(family.name, fit.params, x, truncate)
         ranked.append(RankedFit(family.name, fit, k, 2.0 * k - 2.0 * fit.log_likelihood, ks, pvalue))
     if not ranked:
         if first_error is not None and not skipped:
             raise first_error
-        why = "; ".join(f"{s.family}: {s.reason}" for s in skipped) or "no family's support holds the data"
-        raise InfeasibleError(f"no candidate family could be fitted ({why})")
+        why = "; ".join(f"{s.family}: {s.reason}" for s in skipped + left_out) or "no family's support holds the data"
+        raise (UsageError if truncate is not None and not skipped else InfeasibleError)(
+            f"no candidate family could be fitted ({why})")
     ranked.sort(key=lambda r: r.aic)
-    return Ranking(tuple(ranked), tuple(skipped))
+    return Ranking(tuple(ranked), tuple(skipped), left_out=tuple(left_out), truncate=truncate)
 
 
-def _ks(family: str, params: dict, x) -> tuple[float, float]:
-    """scipy.stats.kstest of the data against the fitted cdf (the record's, else numpyro's)."""
+def truncated_line(fit):
+    """A truncated fit with its numpyro line written truncated (priorcli.emit.lines)."""
+    if getattr(fit, "truncate", None) is None:
+        return fit
+    from dataclasses import replace
+
+    from priorcli.emit.lines import truncated_numpyro_line
+
+    return replace(fit, numpyro=truncated_numpyro_line(fit.family, fit.params, fit.truncate))
+
+
+def _ks(family: str, params: dict, x, truncate=None) -> tuple[float, float]:
+    """scipy.stats.kstest of the data against the fitted cdf (the record's, else numpyro's; the
+    truncated record's under a truncation)."""
     from scipy import stats as st
 
     import numpy as np
 
     F = records.get(family)
+    if truncate is not None and F is not None:
+        from priorcli.records.truncated import truncated_record
+
+        F = truncated_record(F, truncate)
     if F is not None and F.discrete and F.cdf is not None:
         # scipy's kstest assumes a continuous cdf (ties make its statistic meaningless): the
         # statistic over the whole numbers, max_k |ECDF(k) - F(k)|, and no p-value

@@ -156,8 +156,9 @@ def summarize(
         output=None, force=force, linear=linear, plot_range=plot_range, tail=tail, plot_file=plot_file,
     )
     fit_tokens = []
-    if truncate is not None and input:
-        raise UsageError("--truncate applies to a FAMILY; --input summarizes the draws as they are")
+    if truncate is not None and input and fit is None:
+        raise UsageError("--truncate with --input applies to --fit (the fitted family truncated); "
+                         "--input alone summarizes the draws as they are")
     if input:
         input, family, tokens = _input_paths(input, family, tokens)
     if input is not None and fit is not None and family is None and not transform:
@@ -167,7 +168,7 @@ def summarize(
         from priorcli.commands.input_summary import summarize_input
 
         summarize_input(input, options, columns=column, variables=variable, group=group, fit=fit,
-                        drop_nonfinite=drop_nonfinite, out=sys.stdout, fit_tokens=fit_tokens)
+                        drop_nonfinite=drop_nonfinite, out=sys.stdout, fit_tokens=fit_tokens, truncate=truncate)
     else:
         commands.summarize_family(family, tokens, transform or [], options, out=sys.stdout, truncate=truncate)
 

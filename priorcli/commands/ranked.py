@@ -146,26 +146,33 @@ def _support_notes(ranking) -> list[str]:
     return lines
 
 
-def fit_ranking(spec: str, values, tokens: list[str]):
+def fit_ranking(spec: str, values, tokens: list[str], truncate: str | None = None):
     from priorcli.ranking import rank_fits
 
-    return rank_fits(spec, values, split_extra_args(tokens))
+    return rank_fits(spec, values, split_extra_args(tokens), truncate=_truncation(truncate))
+
+
+def fit_json(fit) -> dict[str, Any]:
+    """One fit's document: family, params, log_likelihood, numpyro (and truncate when truncated)."""
+    doc = {"family": fit.family, "params": render.params_json(fit.params),
+           "log_likelihood": render.json_number(fit.log_likelihood), "numpyro": fit.numpyro}
+    return doc if getattr(fit, "truncate", None) is None else {**doc, "truncate": fit.truncate.as_json()}
 
 
 def fit_ranking_json(ranking) -> dict[str, Any]:
     best = ranking.best.fit
-    return {
-        "fit": {"family": best.family, "params": render.params_json(best.params),
-                "log_likelihood": best.log_likelihood, "numpyro": best.numpyro},
+    doc = {
+        "fit": {**fit_json(best), "log_likelihood": best.log_likelihood},
         "ranking": [
-            {"family": r.family, "params": render.params_json(r.fit.params),
-             "log_likelihood": render.json_number(r.fit.log_likelihood), "k": r.free,
-             "aic": render.json_number(r.aic), "ks": render.json_number(r.ks),
-             "ks_pvalue": render.json_number(r.ks_pvalue), "numpyro": r.fit.numpyro}
+            {**fit_json(r.fit), "k": r.free, "aic": render.json_number(r.aic), "ks": render.json_number(r.ks),
+             "ks_pvalue": render.json_number(r.ks_pvalue)}
             for r in ranking.ranked
         ],
         "skipped": _skipped_json(ranking.skipped),
     }
+    if ranking.truncate is not None:
+        doc.update(truncate=ranking.truncate.as_json(), left_out=_skipped_json(ranking.left_out))
+    return doc
 
 
 def write_fit_ranking(ranking, out: TextIO) -> None:
@@ -175,9 +182,18 @@ def write_fit_ranking(ranking, out: TextIO) -> None:
          render.fmt(r.ks, 4), render.fmt(r.ks_pvalue, 3), _params_text(r.fit.params))
         for i, r in enumerate(ranking.ranked, start=1)
     ]
-    render.write_params_table("maximum-likelihood fits ranked by AIC", rows,
+    render.write_params_table(f"maximum-likelihood fits{_truncated_text(ranking)} ranked by AIC", rows,
                               ["rank", "family", "log-lik", "AIC", "dAIC", "KS", "KS p", "parameters"], out,
                               numeric=False)
     lines = [f"best: {ranking.ranked[0].fit.numpyro}"]
+    lines += _support_notes(ranking)  # the families left out (a truncation they cannot take)
     lines += [f"skipped {s.family}: {s.reason}" for s in ranking.skipped]
     render.write_lines(lines, out)
+
+
+def truncated_fit(spec: str, values, truncate: str | None):
+    """``--fit 'F(param=v)'`` (one fit, not ranked), truncated when ``truncate``."""
+    from priorcli.fitting import fit_family
+    from priorcli.ranking import truncated_line
+
+    return truncated_line(fit_family(spec, values, truncate=_truncation(truncate)))

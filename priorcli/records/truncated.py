@@ -112,6 +112,8 @@ class Base:
     mode: Callable[[], float | None]
     mean: Callable[[], float | None]
     variance: Callable[[], float | None]
+    sf: Callable[[float], float | None] | None = None  # 1 - F, exact in the upper tail (the record's)
+    isf: Callable[[float], float | None] | None = None  # its inverse
 
 
 @dataclass(frozen=True)
@@ -120,6 +122,27 @@ class Bounds:
     b: float
     fa: float  # F(a), F(b) - F(a)
     mass: float
+    sa: float | None = None  # 1 - F(a) from the survival function, where a is in the upper tail
+
+
+def _mass(base: Base, a: float, b: float) -> tuple[float | None, float | None, float | None]:
+    """(F(a), F(b) - F(a), S(a) or None): in the upper tail (F(a) > 1/2) from the survival function
+    S where the base has one, S(a) - S(b), which keeps its relative precision where F(a) rounds to 1."""
+    lo, hi = base.support
+    fa = 0.0 if a == lo else base.cdf(a)
+    if base.sf is not None and fa is not None and fa > 0.5:
+        sa, sb = base.sf(a), (0.0 if b == hi else base.sf(b))
+        if sa is not None and sb is not None:
+            return fa, sa - sb, sa
+    fb = 1.0 if b == hi else base.cdf(b)
+    return fa, (None if fa is None or fb is None else fb - fa), None
+
+
+def base_mass(base: Base, trunc: Truncation) -> float | None:
+    """The base's probability inside the truncation (None where it leaves the support)."""
+    low, high = trunc.ends()
+    a, b = max(low, base.support[0]), min(high, base.support[1])
+    return _mass(base, a, b)[1] if a < b else None
 
 
 def bounds(base: Base, trunc: Truncation, family: str = "the family", argument: str = "--truncate") -> Bounds:
@@ -130,13 +153,11 @@ def bounds(base: Base, trunc: Truncation, family: str = "the family", argument: 
     a, b = max(low, lo), min(high, hi)
     if not a < b:
         raise UsageError(f"{argument} {trunc.text()} lies outside the support ({show(lo)}, {show(hi)}) of {family}")
-    fa = 0.0 if a == lo else base.cdf(a)
-    fb = 1.0 if b == hi else base.cdf(b)
-    mass = None if fa is None or fb is None else fb - fa
+    fa, mass, sa = _mass(base, a, b)
     if mass is None or not mass > 0.0 or not math.isfinite(mass):
         raise UsageError(f"{argument} {trunc.text()} keeps no probability of {family} (its mass there is "
                          f"{'unknown' if mass is None else show(max(mass, 0.0))} in float64)")
-    return Bounds(a, b, fa, mass)
+    return Bounds(a, b, fa, mass, sa)
 
 
 def cdf(base: Base, k: Bounds, x):
@@ -145,6 +166,8 @@ def cdf(base: Base, k: Bounds, x):
             return 0.0
         if x >= k.b:
             return 1.0
+        if k.sa is not None:
+            return min(max((k.sa - base.sf(x)) / k.mass, 0.0), 1.0)
         return min(max((base.cdf(x) - k.fa) / k.mass, 0.0), 1.0)
     x = np.asarray(x, dtype=np.float64)
     return np.asarray([cdf(base, k, float(v)) for v in x.ravel()]).reshape(x.shape)
@@ -158,7 +181,10 @@ def icdf(base: Base, k: Bounds, q):
             return k.a
         if q == 1.0:
             return k.b
-        v = base.icdf(min(k.fa + q * k.mass, 1.0))
+        if k.sa is not None and base.isf is not None:
+            v = base.isf(max(k.sa - q * k.mass, 0.0))
+        else:
+            v = base.icdf(min(k.fa + q * k.mass, 1.0))
         return math.nan if v is None else min(max(v, k.a), k.b)
     q = np.asarray(q, dtype=np.float64)
     return np.asarray([icdf(base, k, float(v)) for v in q.ravel()]).reshape(q.shape)
@@ -281,6 +307,8 @@ def record_base(F: FamilyRecord, p: dict) -> Base:
         mode=lambda: None if F.mode is None else F.mode(**p),
         mean=lambda: None if F.mean is None else F.mean(**p),
         variance=lambda: None if F.variance is None else F.variance(**p),
+        sf=None if F.sf is None else (lambda x: F.sf(float(x), **p)),
+        isf=None if F.isf is None else (lambda q: F.isf(float(q), **p)),
     )
 
 
@@ -331,7 +359,7 @@ def truncated_record(F: FamilyRecord, trunc: Truncation) -> FamilyRecord:
         logpdf=of_value(logpdf, -INF), mean=scalar(mean), variance=scalar(variance), mode=scalar(mode),
         median=scalar(lambda base, k: icdf(base, k, 0.5)), entropy=scalar(entropy), inversions=(),
         scaling={}, linear=None, algebra=None, direct={}, moving_support=None, support_params=(),
-        formulas=(), fit_check=None, fit_start=None, mle=None, mle_via=None, fit_coords=None,
+        formulas=(), fit_check=None, fit_start=None, mle=None, mle_via=None, fit_coords=None, sf=None, isf=None,
     )
 
 
