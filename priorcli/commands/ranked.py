@@ -82,7 +82,8 @@ def _truncated_text(ranking) -> str:
     if ranking.truncate is None:
         return ""
     low, high = ranking.truncate.ends()
-    return f" truncated to [{render.fmt(low)}, {render.fmt(high)}]"
+    return (f" truncated to {'[' if math.isfinite(low) else '('}{render.fmt(low)}, {render.fmt(high)}"
+            f"{']' if math.isfinite(high) else ')'}")
 
 
 def _metalog_request(beside):

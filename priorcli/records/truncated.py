@@ -208,6 +208,10 @@ def logpdf(base: Base, k: Bounds, x):
 SPLITS = (1e-12, 1e-8, 1e-4, 0.01, 0.1, 0.5, 0.9, 0.99, 1.0 - 1e-4, 1.0 - 1e-8)
 
 
+def _sliver(v: float) -> float:
+    return 1e-9 * max(1.0, abs(v)) if math.isfinite(v) else 0.0
+
+
 def expect(base: Base, k: Bounds, fn: Callable) -> float | None:
     """E[fn(X)] of the truncated variable by adaptive quadrature, split at its quantiles SPLITS:
     the body (between the 1% and 99% quantiles) first, then the tails with an absolute tolerance
@@ -226,7 +230,14 @@ def expect(base: Base, k: Bounds, fn: Callable) -> float | None:
     if not math.isfinite(icdf(base, k, 0.5)):
         return None
     at = {p: float(v) for p, v in zip(SPLITS, icdf(base, k, np.asarray(SPLITS)))}
-    points = sorted({v for v in at.values() if math.isfinite(v) and k.a < v < k.b} | {k.a, k.b})
+    points = [k.a]  # the split points, without slivers a few ulp wide (quad fails on them)
+    for v in sorted(v for v in at.values() if math.isfinite(v) and k.a < v < k.b):
+        if v - points[-1] > _sliver(v):
+            points.append(v)
+    if len(points) > 1 and k.b - points[-1] <= _sliver(k.b):
+        points[-1] = k.b
+    else:
+        points.append(k.b)
     body = (at[0.01], at[0.99])
     pieces = sorted(zip(points[:-1], points[1:]), key=lambda ab: not (body[0] <= ab[0] and ab[1] <= body[1]))
     total, scale = 0.0, 0.0
