@@ -320,13 +320,14 @@ def explore(
     bins: Annotated[Optional[int], typer.Option("--bins", help="With --roulette: number of bins (default 10).")] = None,
     output: Annotated[Optional[str], typer.Option("--output", help="Also write the chosen distribution as solve's JSON document (.json); with --roulette, FILE.toml saves the chips as a 'priorcli elicit' session.")] = None,
     force: Force = False,
+    truncate: Truncate = None,
 ) -> None:
     """Interactive, in the terminal: turn the parameters, type targets, switch family, or play the roulette."""
     from priorcli.explore.run import explore as run_explore
 
     family, tokens = _family_and_tokens(family, ctx)
     code = run_explore(family, tokens, roulette=roulette, range_text=range_, bins=bins, output=output, force=force,
-                       out=sys.stdout)
+                       out=sys.stdout, truncate=truncate)
     if code:
         raise typer.Exit(code)
 
