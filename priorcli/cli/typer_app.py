@@ -16,7 +16,7 @@ import typer
 from priorcli import __version__
 from priorcli.errors import InputError, UsageError
 from priorcli.cli.edge import (
-    PriorGroup, _exit_now, _install_interrupt_handler, _install_terminate_handler, _reserve_standard_fds,
+    PriorGroup, _exit_now, _fewer_collections, _install_interrupt_handler, _install_terminate_handler, _reserve_standard_fds,
     _shutdown_has_work,
 )
 from priorcli.cli.params import (
@@ -350,7 +350,9 @@ def main() -> None:
     Once a command has finished, the interpreter's own shutdown (freeing jax's, numpyro's and scipy's
     modules one by one) takes ~0.25 s on its own, longer than sampling 10,000 draws. Nothing of
     priorcli's is left to do by then: output files are closed and renamed into place before the command
-    returns. So flush the standard streams, run the atexit callbacks (jax's clean-up) and exit at once."""
+    returns. So flush the standard streams, run the atexit callbacks (jax's clean-up) and exit at once.
+    Garbage is collected less often meanwhile (``edge._fewer_collections``)."""
+    _fewer_collections()
     try:
         run()
     except SystemExit as exc:
