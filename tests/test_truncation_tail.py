@@ -59,3 +59,23 @@ def test_lower_tail_keeps_its_precision_through_the_cdf():
     tn = st.truncnorm(-9.0, -8.0)
     for p in PROBS:
         assert s.quantiles[p] == pytest.approx(tn.ppf(p), rel=1e-10), p
+
+
+@pytest.mark.parametrize("family, params", [
+    ("Normal", {"loc": 1.0, "scale": 2.0}), ("LogNormal", {"loc": 0.3, "scale": 0.7}),
+    ("Gamma", {"concentration": 2.5, "rate": 1.5}), ("Exponential", {"rate": 2.0}),
+    ("StudentT", {"df": 3.0, "loc": 1.0, "scale": 2.0}), ("Weibull", {"scale": 2.0, "concentration": 1.5}),
+    ("HalfNormal", {"scale": 2.0}),
+])
+def test_record_survival_functions_against_scipy(family, params):
+    import numpy as np
+
+    from priorcli import records
+
+    F, frozen = records.get(family), records.scipy_oracle(family)(params)
+    for x in (0.5, 3.0, 30.0):
+        assert F.sf(x, **params) == pytest.approx(frozen.sf(x), rel=1e-12), x
+    for q in (0.3, 1e-10, 1e-200):
+        assert F.isf(q, **params) == pytest.approx(frozen.isf(q), rel=1e-10), q
+    xs = np.array([0.5, 3.0])
+    assert F.sf(xs, **params) == pytest.approx(frozen.sf(xs), rel=1e-12)
