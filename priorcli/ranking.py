@@ -407,10 +407,10 @@ def _solution_key(after=frozenset()):
 
 
 def rank_targets(spec: str, targets: Targets, fixed: dict | None = None, stop=None,
-                 support: str | None = None) -> Ranking:
+                 support: str | None = None, truncate=None) -> Ranking:
     """The same ranking for Python callers (explore's roulette: its chips are quantile targets,
     ``Targets(quantiles=((p, v), ...), weights=...)``): ``spec`` is "auto" or "gamma,lognormal";
-    ``support`` as ``--support``."""
+    ``support`` as ``--support``; ``truncate`` a records.truncated.Truncation."""
     pairs = [(name, repr(float(value))) for name, value in (fixed or {}).items()]
     pairs += [("support", support)] if support is not None else []
     for key, value in targets.as_dict().items():
@@ -420,7 +420,7 @@ def rank_targets(spec: str, targets: Targets, fixed: dict | None = None, stop=No
             pairs.append(("quantile", f"{key[1:]}={float(value)!r}{at}"))
         else:
             pairs.append((key, f"{float(value)!r}{at if key not in ('lower', 'upper') else ''}"))
-    return rank_solutions(spec, pairs, stop)
+    return rank_solutions(spec, pairs, stop, truncate)
 
 
 # ---------------------------------------------------------------------------------------------
