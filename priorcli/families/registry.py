@@ -429,7 +429,12 @@ def split_extra_args(tokens: list[str]) -> list[tuple[str, str]]:
             name = body
             following = tokens[i + 1] if i + 1 < len(tokens) else None
             if following is None or (following.startswith("--") and len(following) > 2):
-                raise UsageError(f"--{name} needs a value")
+                # A bare flag here is either a parameter missing its value or an option the
+                # command does not have (``solve --no-plot``): say both, so neither misleads.
+                raise UsageError(
+                    f"--{name} needs a value (family parameters and targets are --NAME VALUE); "
+                    "if it is meant as an option, this command has none by that name: see --help"
+                )
             value = tokens[i + 1]
             i += 1
         pairs.append((name.replace("-", "_"), value))
@@ -437,18 +442,28 @@ def split_extra_args(tokens: list[str]) -> list[tuple[str, str]]:
     return pairs
 
 
+def _finite(text: str, not_a_number: str, not_finite: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise UsageError(not_a_number) from None
+    if not math.isfinite(value):
+        raise UsageError(not_finite)
+    return value
+
+
 def parse_number(text: str, argument: str) -> float:
     """A finite float, or a UsageError naming the argument."""
-    stripped = text.strip()
-    if not stripped:
+    if not text.strip():
         raise UsageError(f"{argument} needs a number, got an empty value")
-    try:
-        value = float(stripped)
-    except ValueError:
-        raise UsageError(f"{argument} must be a number, got '{text}'") from None
-    if not math.isfinite(value):
-        raise UsageError(f"{argument} must be a finite number, got '{text}'")
-    return value
+    return _finite(text.strip(), f"{argument} must be a number, got '{text}'",
+                   f"{argument} must be a finite number, got '{text}'")
+
+
+def number_in(text: str, where: str) -> float:
+    """A finite float from one cell or item of a longer argument, ``where`` naming it
+    (``--data 'x.csv' line 3``, ``--arg 'n=ten'``): "WHERE: 'TEXT' is not a number"."""
+    return _finite(text, f"{where}: '{text}' is not a number", f"{where}: '{text}' is not a finite number")
 
 
 def parse_vector(text: str, argument: str) -> tuple[float, ...]:
