@@ -31,7 +31,7 @@ import priorcli
 from conftest import assert_usage_error
 from emit_support import assert_stanc_accepts, band, parse_printed_quantiles
 from priorcli.errors import InfeasibleError
-from priorcli.records import dirichletmode
+from priorcli.records import dirichlet
 
 S = 1 / 0.98  # PreliZ's own test mode sums to 0.98; it normalises it (priorcli asks for a simplex)
 
@@ -101,7 +101,7 @@ def test_the_condition_by_scipy_beta_marginals(mode, bound, mass, expected):
     # each component's own mass within mode_i +- bound, as the note reports it
     own = [stats.beta(a, a0 - a).cdf(min(m + bound, 1)) - stats.beta(a, a0 - a).cdf(max(m - bound, 0))
            for a, m in zip(alpha, mode)]
-    assert_allclose(dirichletmode.component_masses(alpha, mode, bound), own, rtol=1e-10, atol=1e-14)
+    assert_allclose(dirichlet.component_masses(alpha, mode, bound), own, rtol=1e-10, atol=1e-14)
     assert ", ".join(f"{v:.4g}" for v in own) in sol.notes[0]
 
 
