@@ -399,13 +399,17 @@ def unknown_family(name: str, known) -> UsageError:
     return UsageError(f"unknown family '{name}'{hint}")
 
 
-def resolve_fast(name: str) -> FamilyInfo | None:
-    """The family from its record, without importing numpyro; None if it has no record."""
-    index = _name_index(records.RECORDS)
+def resolve_fast(name: str, vectors: bool = False) -> FamilyInfo | None:
+    """The family from its record, without importing numpyro; None if it has no record.
+    ``vectors``: a vector family's record too (Dirichlet: solve's closed forms need no numpyro,
+    but a sampler needs numpyro's class, which this description lacks)."""
+    table = {**records.RECORDS, **{n: r for n, r in records.MULTIVARIATE.items() if r.matrix is None}} \
+        if vectors else records.RECORDS
+    index = _name_index(table)
     key = normalize(name)
     if key not in index:
         return None
-    return FamilyInfo.from_record(records.RECORDS[index[key]])
+    return FamilyInfo.from_record(table[index[key]])
 
 
 # ---------------------------------------------------------------------------------------------
