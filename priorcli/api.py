@@ -151,7 +151,7 @@ def solve_pairs(family_name: str, pairs: Iterable[tuple[str, Any]], truncate=Non
     from priorcli.solving import solve as solve_targets
 
     family_name, pairs, truncate = truncated_factory(family_name, pairs, truncate)
-    family = resolve_fast(family_name) or resolve(family_name)
+    family = resolve_fast(family_name, vectors=True) or resolve(family_name)
     truncation = truncation_of(family, truncate)
     parsed = parse_family_args(family, pairs)
     if parsed.targets.is_empty():

@@ -22,7 +22,8 @@ from priorcli.records.domain import DEPENDENT, NAMED, Domain
 from priorcli.families.targets import Targets
 from priorcli.families.cache import cache_directories, compilation_cache_dir, normalize  # noqa: F401  (re-exported)
 
-SCALAR_TARGETS = ("mode", "median", "mean", "sd", "skewness", "kurtosis", "p_zero", "lower", "upper", "mass", "count")
+SCALAR_TARGETS = ("mode", "median", "mean", "sd", "skewness", "kurtosis", "p_zero", "lower", "upper", "bound", "mass",
+                  "count")
 
 # numpyro classes that take numbers but are not priors one can draw from.
 _NOT_PRIORS = {"Unit", "Delta", "EulerMaruyama", "TruncatedPolyaGamma"}
@@ -404,13 +405,17 @@ def unknown_family(name: str, known) -> UsageError:
     return UsageError(f"unknown family '{name}'{hint}")
 
 
-def resolve_fast(name: str) -> FamilyInfo | None:
-    """The family from its record, without importing numpyro; None if it has no record."""
-    index = _name_index(records.RECORDS)
+def resolve_fast(name: str, vectors: bool = False) -> FamilyInfo | None:
+    """The family from its record, without importing numpyro; None if it has no record.
+    ``vectors``: a vector family's record too (Dirichlet: solve's closed forms need no numpyro,
+    but a sampler needs numpyro's class, which this description lacks)."""
+    table = {**records.RECORDS, **{n: r for n, r in records.MULTIVARIATE.items() if r.matrix is None}} \
+        if vectors else records.RECORDS
+    index = _name_index(table)
     key = normalize(name)
     if key not in index:
         return None
-    return FamilyInfo.from_record(records.RECORDS[index[key]])
+    return FamilyInfo.from_record(table[index[key]])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -614,7 +619,7 @@ def parse_family_args(family: FamilyInfo, pairs: Iterable[tuple[str, Any]]) -> P
                 raw, weight = _split_weight(raw, argument)
                 if weight is not None:
                     weights.append((name, weight))
-            if name == "mean" and family.multivariate:
+            if name in ("mean", "mode") and family.multivariate:  # simplices
                 scalar_targets[name] = vector(raw, argument)
             elif name in ("mass", "p_zero"):
                 scalar_targets[name] = probability(raw, argument)
