@@ -114,7 +114,9 @@ def test_family_help_lists_parameters_aliases_and_targets(run, command):
         for alias, native in family.aliases().items():
             assert re.search(rf"--{native}(, --\w+)*, --{alias}\b", out), (name, alias)
         assert ("--count N" in out) == (name in ("Beta", "BetaProportion", "Dirichlet")), name
-        if family.record is None or family.record.matrix is None:  # LKJ's targets are on one correlation
+        if family.record is not None and family.record.own_targets:  # --mean is the NB2's parameter there
+            assert "--overall-mean V" in out
+        elif family.record is None or family.record.matrix is None:  # LKJ's targets are on one correlation
             assert "--mean V" in out
         if not family.multivariate:
             assert "--quantile P=V" in out and "--lower L --upper U --mass P" in out

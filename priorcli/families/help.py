@@ -103,7 +103,7 @@ def target_rows(family: FamilyInfo) -> list[tuple[str, str]]:
     rows = []
     for kind, flags, meaning in TARGET_ROWS:
         if kind in kinds:
-            hidden = kind in family.param_names  # --mean is the parameter: only the own spelling sets the target
+            hidden = kind in family.param_names and kind in own.values()  # --mean is a parameter of another meaning
             shown = ", ".join(([] if hidden else [flags]) + [f"{s} V" for s, k in own.items() if k == kind])
             rows.append((shown, f"{meaning} of the distribution" if own.get(f"--overall-{kind}") else meaning))
     return rows
@@ -148,7 +148,7 @@ def option_names(name: str, command: str) -> list[tuple[str, str]]:
     for kind in kinds:
         if kind == "lower":
             out += [(f"--{k}", "interval mass target: --lower L --upper U --mass P") for k in _INTERVAL]
-        elif kind not in _INTERVAL and kind not in family.param_names:
+        elif kind not in _INTERVAL and not (kind in family.param_names and kind in _own_targets(family).values()):
             out.append((f"--{kind.replace('_', '-')}", f"target: {meanings[kind]}"))
     out += [(s, f"target: {meanings[k]} of the distribution") for s, k in _own_targets(family).items()]
     if "mass" in kinds and "lower" not in kinds:  # a mass without an interval (Dirichlet's around its mode)
