@@ -151,7 +151,7 @@ def solve_pairs(family_name: str, pairs: Iterable[tuple[str, Any]], truncate=Non
     from priorcli.solving import solve as solve_targets
 
     family_name, pairs, truncate = truncated_factory(family_name, pairs, truncate)
-    family = resolve_fast(family_name) or resolve(family_name)
+    family = resolve_fast(family_name, vectors=True) or resolve(family_name)
     truncation = truncation_of(family, truncate)
     parsed = parse_family_args(family, pairs)
     if parsed.targets.is_empty():
@@ -293,37 +293,21 @@ def _matrix_family(family) -> bool:
     return record is not None and record.matrix is not None
 
 
-_LKJ_TARGETS = ("lower", "upper", "mass", "quantile")
-
-
 def _lkj_request(family: str, kwargs: dict, transforms=(), targets: bool = False):
     """(family, LKJParams or (dimension, None), targets) from keywords: dimension (alias k),
     concentration (alias eta; numpyro's default 1), with ``targets`` solve's."""
-    from priorcli.families.registry import number
+    from priorcli.families import lkj_args
     from priorcli.records import lkj
 
     name = lkj.family_name(family)
     if _transform_texts(transforms):
         raise UsageError(f"transforms apply to univariate families; {name} draws correlation matrices")
-    values: dict[str, Any] = {}
-    for key, value in kwargs.items():
-        native = lkj.PARAM_ALIASES.get(key.lower(), key if targets and key in _LKJ_TARGETS else None)
-        if native is None:
-            valid = "dimension, concentration (eta)" + (", lower, upper, mass, quantile" if targets else "")
-            raise UsageError(f"unknown parameter {key}= for {name}; valid: {valid}")
-        if native in values:
-            raise UsageError(f"{key}= is given twice")
-        values[native] = value if native == "quantile" else number(value, key)
-    if "dimension" not in values:
-        raise UsageError(f"{name} needs dimension=K (the size of the K x K correlation matrix); numpyro has no default")
-    dimension = lkj.check_dimension(values.pop("dimension"), "dimension")
-    concentration = values.pop("concentration", None)
+    args = lkj_args.read(name, kwargs.items(), str, targets, assign="=")
     if targets:
-        if concentration is not None:
+        if args.concentration is not None:
             raise UsageError("concentration is what solve finds from the targets; give the targets only")
-        return name, dimension, values
-    concentration = 1.0 if concentration is None else lkj.check_concentration(concentration, "concentration")
-    return name, lkj.LKJParams(dimension, concentration)
+        return name, args.dimension, args.targets
+    return name, lkj.LKJParams(args.dimension, 1.0 if args.concentration is None else args.concentration)
 
 
 def _lkj_marginal(params):

@@ -34,7 +34,7 @@ from priorcli.families.registry import FamilyInfo, complete_params, parse_family
 from priorcli.families.targets import Targets
 
 __all__ = ["RankedSolution", "RankedFit", "Skipped", "Ranking", "Stopped", "rank_solutions", "rank_targets",
-           "rank_fits", "candidates", "TIE"]
+           "rank_fits", "candidates", "truncated_line", "TIE"]
 
 TIE = 1e-10  # losses this close are a tie, broken by entropy
 
@@ -81,6 +81,7 @@ class Ranking:
     preferred: str | None = None  # "positive": every stated value is, so those families rank first
     ranked_after: tuple[str, ...] = ()  # families whose support reaches below 0, ranked after the others
     metalog: object = None  # MetalogBeside: Keelin's metalog through the same quantiles (solve), or None
+    truncate: object = None  # the truncation every family was ranked under (records.truncated.Truncation)
 
     @property
     def best(self):
@@ -161,36 +162,42 @@ def _all_positive(t: Targets) -> bool:
     return bool(points) and lower_ok and all(isinstance(v, (int, float)) and v > 0.0 for v in points)
 
 
-def _within(family: str, params: dict, bounds: tuple[float, float]) -> bool:
-    lo, hi = records.get(family).support(**params)
+def _within(family: str, params: dict, bounds: tuple[float, float], truncate=None) -> bool:
+    from priorcli.records.truncated import within
+
+    lo, hi = within(records.get(family).support(**params), truncate)
     return bounds[0] <= lo and hi <= bounds[1]
 
 
-def rank_solutions(spec: str, pairs: list[tuple[str, str]], stop=None) -> Ranking:
+def rank_solutions(spec: str, pairs: list[tuple[str, str]], stop=None, truncate=None) -> Ranking:
     """Solve the targets in ``pairs`` for each candidate of ``spec``; rank by loss, then entropy,
     the continuous families apart from the discrete ones. ``--support positive|unit|real`` keeps
     the families whose support (at the answer) lies within it; without it, when every stated value
     is positive, families whose support reaches below 0 are ranked after the others.
-    ``stop``: an optional callable asked before each candidate; True raises :class:`Stopped`."""
+    ``stop``: an optional callable asked before each candidate; True raises :class:`Stopped`.
+    ``truncate`` (a records.truncated.Truncation): every candidate truncated there, its base
+    parameters solved with the truncation held; families that cannot take it are left out."""
     support, pairs = _support_option(pairs)
-    ranked, skipped, left_out, targets = _solve_candidates(spec, pairs, stop)
+    ranked, skipped, left_out, targets = _solve_candidates(spec, pairs, stop, truncate)
     if support is not None and support != "real":
-        keep = [r for r in ranked if _within(r.family, r.solution.params, SUPPORTS[support])]
+        keep = [r for r in ranked if _within(r.family, r.solution.params, SUPPORTS[support], truncate)]
         left_out += [Skipped(r.family, f"its support {_support_text(r)} is not within "
                                        f"{_support_text(None, SUPPORTS[support])} (--support {support})")
                      for r in ranked if r not in keep]
         ranked = keep
     preferred = "positive" if support is None and targets is not None and _all_positive(targets) else None
-    after = {r.family for r in ranked if preferred and not _within(r.family, r.solution.params, SUPPORTS["positive"])}
+    after = {r.family for r in ranked
+             if preferred and not _within(r.family, r.solution.params, SUPPORTS["positive"], truncate)}
     if not ranked:
-        _none_left(skipped, left_out)
+        _none_left(skipped, left_out, truncate)
     key = _solution_key(after)
     continuous = sorted((r for r in ranked if not records.get(r.family).discrete), key=key)
     discrete = sorted((r for r in ranked if records.get(r.family).discrete), key=key)
     first, second = (continuous, discrete) if continuous else (discrete, [])
     order = tuple(r.family for r in first + second if r.family in after)
-    beside = metalog_beside(targets, support, preferred) if targets is not None else None
-    return Ranking(tuple(first), tuple(skipped), tuple(second), tuple(left_out), support, preferred, order, beside)
+    beside = metalog_beside(targets, support, preferred, truncate) if targets is not None else None
+    return Ranking(tuple(first), tuple(skipped), tuple(second), tuple(left_out), support, preferred, order, beside,
+                   truncate)
 
 
 @dataclass(frozen=True)
@@ -206,17 +213,21 @@ class MetalogBeside:
     reason: str | None = None
 
 
-def metalog_beside(targets: Targets, support: str | None, preferred: str | None) -> MetalogBeside | None:
+def metalog_beside(targets: Targets, support: str | None, preferred: str | None,
+                   truncate=None) -> MetalogBeside | None:
     """For targets that are only quantiles (a median counts), k >= 2 of them: the metalog through
     them, bounded as the ranking's support says (--support positive, or every value positive: at 0
-    below; --support unit: on (0, 1); otherwise unbounded)."""
+    below; --support unit: on (0, 1); otherwise unbounded), and within a truncation's ends."""
+    from priorcli.records.truncated import within
+
     from priorcli.records import metalog
 
     others = (targets.mode, targets.mean, targets.sd, targets.lower, targets.upper, targets.mass, targets.count)
     pairs = tuple(targets.quantiles) + (((0.5, targets.median),) if targets.median is not None else ())
     if any(v is not None for v in others) or len(pairs) < 2:
         return None
-    bounds = SUPPORTS["positive" if support is None and preferred == "positive" else support or "real"]
+    bounds = within(SUPPORTS["positive" if support is None and preferred == "positive" else support or "real"],
+                    truncate)
     try:
         return MetalogBeside(pairs, *bounds, metalog=metalog.fit(pairs, *bounds))
     except PriorError as exc:
@@ -230,18 +241,19 @@ def _support_text(r, bounds=None) -> str:
     return fmt_interval(lo, hi) if bounds is None else f"[{lo:g}, {hi:g}]"
 
 
-def _none_left(skipped, left_out) -> None:
+def _none_left(skipped, left_out, truncate=None) -> None:
     why = "; ".join(f"{s.family}: {s.reason}" for s in skipped + left_out) or "no family's support holds the targets"
+    if truncate is not None and not skipped:  # every family refused the truncation or the targets' values
+        raise UsageError(f"no candidate family can be truncated to --truncate {truncate.text()} for these targets "
+                         f"({why})")
     raise InfeasibleError(f"no candidate family meets the targets ({why})")
 
 
-def _solve_candidates(spec: str, pairs, stop):
+def _solve_candidates(spec: str, pairs, stop, truncate=None):
     """(ranked unsorted, skipped, left out of auto, the targets) for every candidate of ``spec``."""
-    from priorcli.emit.lines import solved
-    from priorcli.solving import Underdetermined, solve, target_loss
-
     families, auto = candidates(spec)
     ranked, skipped, first_error, errors, left_out, parsed = [], [], None, [], [], None
+    refused = 0  # named families that cannot take the truncation (a usage error when none is left)
     for family in families:
         if stop is not None and stop():
             raise Stopped("ranking stopped")
@@ -255,36 +267,77 @@ def _solve_candidates(spec: str, pairs, stop):
         if targets.is_empty():
             raise UsageError("solve --family needs targets: --mode, --median, --mean, --sd, --quantile P=V, "
                              "or --lower L --upper U --mass P")
+        if parsed is None and truncate is not None:
+            from priorcli.records.truncated import check_targets_inside
+
+            check_targets_inside(targets.as_dict(), truncate)
         parsed = targets
-        reason = _auto_refuses(family, targets, fixed) if auto else None
+        reason = _truncation_refuses(family, fixed, truncate)
+        if reason is not None:
+            (left_out if auto else skipped).append(Skipped(family.name, reason))
+            refused += 1
+            continue
+        reason = _auto_refuses(family, targets, fixed, truncate) if auto else None
         if reason is not None:
             left_out.append(Skipped(family.name, reason))
             continue
         try:
-            result = solve(family.name, targets, fixed)
-            if isinstance(result, Underdetermined):
-                skipped.append(Skipped(family.name, "the targets leave a parameter free"))
-                continue
-            loss, residuals = target_loss(family.name, targets, result.params)
-            if not math.isfinite(loss):  # a target undefined at the answer: no place in the ranking
-                skipped.append(Skipped(family.name, "its loss at the answer is not a number"))
-                continue
+            entry = _solve_one(family, targets, fixed, truncate)
         except PriorError as exc:
             if isinstance(exc, UsageError) and not auto and _is_request_error(exc):
                 raise
             errors.append(exc)
             skipped.append(Skipped(family.name, str(exc)))
             continue
-        entropy = _entropy(family.name, result.params)
-        ranked.append(RankedSolution(family.name, solved(result), loss, entropy, residuals, len(result.params) - len(fixed)))
+        if isinstance(entry, str):
+            skipped.append(Skipped(family.name, entry))
+        else:
+            ranked.append(entry)
     if not ranked:
         if first_error is not None and not skipped:
             raise first_error
         why = "; ".join(f"{s.family}: {s.reason}" for s in skipped) or "no family's support holds the targets"
         # every family refused the request as malformed (a value outside each support): a usage error
-        kind = UsageError if errors and all(isinstance(e, UsageError) for e in errors) else InfeasibleError
-        raise kind(f"no candidate family meets the targets ({why})")
+        kind = UsageError if (errors or refused) and all(isinstance(e, UsageError) for e in errors) \
+            and len(errors) + (0 if auto else refused) == len(skipped) else InfeasibleError
+        if skipped or truncate is None:
+            raise kind(f"no candidate family meets the targets ({why})")
     return ranked, skipped, left_out, parsed
+
+
+def _truncation_refuses(family: FamilyInfo, fixed: dict, truncate) -> str | None:
+    """Why this family is not ranked under the truncation (None: it is, or there is none)."""
+    if truncate is None:
+        return None
+    if family.closed is None:
+        return "priorcli has no record of it to truncate (name it alone: solve FAMILY --truncate)"
+    from priorcli.records.truncated import ranking_refuses
+
+    return ranking_refuses(family.closed, fixed, truncate)
+
+
+def _solve_one(family: FamilyInfo, targets: Targets, fixed: dict, truncate) -> RankedSolution | str:
+    """One candidate solved and scored (truncated when ``truncate``), or why it has no place."""
+    from dataclasses import replace
+
+    from priorcli.emit.lines import solved
+    from priorcli.solving import Underdetermined, solve, target_loss
+
+    record = None
+    if truncate is not None:
+        from priorcli.records.truncated import truncated_record
+
+        record = truncated_record(family.closed, truncate)
+    result = solve(family.name, targets, fixed, record)
+    if isinstance(result, Underdetermined):
+        return "the targets leave a parameter free"
+    loss, residuals = target_loss(family.name, targets, result.params, record)
+    if not math.isfinite(loss):  # a target undefined at the answer: no place in the ranking
+        return "its loss at the answer is not a number"
+    if truncate is not None:
+        result = replace(result, truncate=truncate)
+    entropy = _entropy(family.name, result.params, record)
+    return RankedSolution(family.name, solved(result), loss, entropy, residuals, len(result.params) - len(fixed))
 
 
 def _is_request_error(exc: UsageError) -> bool:
@@ -293,7 +346,7 @@ def _is_request_error(exc: UsageError) -> bool:
     return "must be" in text and "support" not in text
 
 
-def _auto_refuses(family: FamilyInfo, targets: Targets, fixed: dict) -> str | None:
+def _auto_refuses(family: FamilyInfo, targets: Targets, fixed: dict, truncate=None) -> str | None:
     """Why ``auto`` does not try this family (None: it does): its whole-number parameters not
     given, discrete for targets that are not whole numbers, or a target value outside its support."""
     missing = _needs_whole_number(family, fixed)
@@ -313,6 +366,11 @@ def _auto_refuses(family: FamilyInfo, targets: Targets, fixed: dict) -> str | No
         support = F.support_given(fixed)
     except (TypeError, ValueError):
         return "the support is unknown for these parameters"
+    if truncate is not None:
+        from priorcli.records.truncated import within
+
+        return None if _inside(family, targets, within(support, truncate)) else \
+            "the truncated support does not hold the target values"
     return None if _inside(family, targets, support) else "the support does not hold the target values"
 
 
@@ -327,8 +385,8 @@ def _inside(family: FamilyInfo, targets: Targets, support) -> bool:
     return inside
 
 
-def _entropy(family: str, params: dict) -> float | None:
-    F = records.get(family)
+def _entropy(family: str, params: dict, record=None) -> float | None:
+    F = record or records.get(family)
     try:
         h = F.entropy(**params) if F.entropy is not None else None
     except (ValueError, ArithmeticError):
@@ -349,10 +407,10 @@ def _solution_key(after=frozenset()):
 
 
 def rank_targets(spec: str, targets: Targets, fixed: dict | None = None, stop=None,
-                 support: str | None = None) -> Ranking:
+                 support: str | None = None, truncate=None) -> Ranking:
     """The same ranking for Python callers (explore's roulette: its chips are quantile targets,
     ``Targets(quantiles=((p, v), ...), weights=...)``): ``spec`` is "auto" or "gamma,lognormal";
-    ``support`` as ``--support``."""
+    ``support`` as ``--support``; ``truncate`` a records.truncated.Truncation."""
     pairs = [(name, repr(float(value))) for name, value in (fixed or {}).items()]
     pairs += [("support", support)] if support is not None else []
     for key, value in targets.as_dict().items():
@@ -362,23 +420,29 @@ def rank_targets(spec: str, targets: Targets, fixed: dict | None = None, stop=No
             pairs.append(("quantile", f"{key[1:]}={float(value)!r}{at}"))
         else:
             pairs.append((key, f"{float(value)!r}{at if key not in ('lower', 'upper') else ''}"))
-    return rank_solutions(spec, pairs, stop)
+    return rank_solutions(spec, pairs, stop, truncate)
 
 
 # ---------------------------------------------------------------------------------------------
 # summarize --input --fit
 
 
-def rank_fits(spec: str, values, pairs: list[tuple[str, str]]) -> Ranking:
-    """Maximum-likelihood fits of each candidate of ``spec`` to ``values``, ranked by AIC."""
+def rank_fits(spec: str, values, pairs: list[tuple[str, str]], truncate=None) -> Ranking:
+    """Maximum-likelihood fits of each candidate of ``spec`` to ``values``, ranked by AIC;
+    ``truncate`` (a records.truncated.Truncation): each continuous family truncated there (its
+    ends held, not estimated), data outside it a usage error."""
     import numpy as np
 
     from priorcli.fitting import fit_family
 
     x = np.asarray(values, dtype=np.float64).ravel()
     families, auto = candidates(spec)
-    whole = bool(x.size) and bool(np.all(x == np.floor(x)))
-    ranked, skipped, first_error = [], [], None
+    if truncate is not None:
+        from priorcli.fitting.truncated import check_data_inside
+
+        check_data_inside(x, truncate)
+    whole = truncate is None and bool(x.size) and bool(np.all(x == np.floor(x)))
+    ranked, skipped, first_error, left_out = [], [], None, []
     for family in families:
         try:
             fixed, targets = _parse_for(family, pairs)
@@ -390,9 +454,15 @@ def rank_fits(spec: str, values, pairs: list[tuple[str, str]]) -> Ranking:
         if not targets.is_empty():
             raise UsageError("--fit takes parameters to hold (--total-count 5), not targets")
         if auto and (_needs_whole_number(family, fixed) is not None or family.discrete != whole):
+            if truncate is not None and family.discrete:
+                left_out.append(Skipped(family.name, "discrete: a truncation applies to continuous families"))
+            continue
+        reason = _truncation_refuses(family, fixed, truncate) if auto else None
+        if reason is not None:
+            left_out.append(Skipped(family.name, reason))
             continue
         try:
-            fit = fit_family(family.name, x, fixed=fixed)
+            fit = truncated_line(fit_family(family.name, x, fixed=fixed, truncate=truncate))
         except UsageError as exc:
             if not auto and len(families) == 1:
                 raise
@@ -404,24 +474,41 @@ def rank_fits(spec: str, values, pairs: list[tuple[str, str]]) -> Ranking:
             skipped.append(Skipped(family.name, str(exc)))
             continue
         k = len([p for p in family.params if p.name not in fixed])
-        ks, pvalue = _ks(family.name, fit.params, x)
+        ks, pvalue = _ks(family.name, fit.params, x, truncate)
         ranked.append(RankedFit(family.name, fit, k, 2.0 * k - 2.0 * fit.log_likelihood, ks, pvalue))
     if not ranked:
         if first_error is not None and not skipped:
             raise first_error
-        why = "; ".join(f"{s.family}: {s.reason}" for s in skipped) or "no family's support holds the data"
-        raise InfeasibleError(f"no candidate family could be fitted ({why})")
+        why = "; ".join(f"{s.family}: {s.reason}" for s in skipped + left_out) or "no family's support holds the data"
+        raise (UsageError if truncate is not None and not skipped else InfeasibleError)(
+            f"no candidate family could be fitted ({why})")
     ranked.sort(key=lambda r: r.aic)
-    return Ranking(tuple(ranked), tuple(skipped))
+    return Ranking(tuple(ranked), tuple(skipped), left_out=tuple(left_out), truncate=truncate)
 
 
-def _ks(family: str, params: dict, x) -> tuple[float, float]:
-    """scipy.stats.kstest of the data against the fitted cdf (the record's, else numpyro's)."""
+def truncated_line(fit):
+    """A truncated fit with its numpyro line written truncated (priorcli.emit.lines)."""
+    if getattr(fit, "truncate", None) is None:
+        return fit
+    from dataclasses import replace
+
+    from priorcli.emit.lines import truncated_numpyro_line
+
+    return replace(fit, numpyro=truncated_numpyro_line(fit.family, fit.params, fit.truncate))
+
+
+def _ks(family: str, params: dict, x, truncate=None) -> tuple[float, float]:
+    """scipy.stats.kstest of the data against the fitted cdf (the record's, else numpyro's; the
+    truncated record's under a truncation)."""
     from scipy import stats as st
 
     import numpy as np
 
     F = records.get(family)
+    if truncate is not None and F is not None:
+        from priorcli.records.truncated import truncated_record
+
+        F = truncated_record(F, truncate)
     if F is not None and F.discrete and F.cdf is not None:
         # scipy's kstest assumes a continuous cdf (ties make its statistic meaningless): the
         # statistic over the whole numbers, max_k |ECDF(k) - F(k)|, and no p-value

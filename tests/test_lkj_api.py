@@ -67,7 +67,7 @@ def test_sample_draws_correlations_with_the_marginal():
     ("summarize", {"dimension": 1}, "dimension"),
     ("summarize", {"dimension": 2.5}, "dimension"),
     ("summarize", {"dimension": 3, "concentration": 0}, "concentration"),
-    ("summarize", {"dimension": 3, "eta": -1.0}, "concentration"),
+    ("summarize", {"dimension": 3, "eta": -1.0}, "eta must be"),  # named as the caller spelled it
     ("summarize", {"concentration": 2}, "dimension=K"),
     ("summarize", {"dimension": 3, "loc": 1}, "unknown parameter"),
     ("solve", {"dimension": 1, "lower": -0.5, "upper": 0.5, "mass": 0.9}, "dimension"),
@@ -118,7 +118,7 @@ def test_warm_list_and_info_import_no_jax(private_cache):
 @pytest.mark.parametrize("args, needle", [
     (["summarize", "lkj", "--dimension", "1"], "--dimension"),
     (["summarize", "lkj", "--dimension", "2.5"], "--dimension"),
-    (["summarize", "lkj", "--dimension", "3", "--eta", "0"], "--concentration"),
+    (["summarize", "lkj", "--dimension", "3", "--eta", "0"], "--eta must be"),  # named as typed
     (["solve", "lkj", "--dimension", "3", "--concentration", "-1", "--mass", "0.9"], "--concentration"),
 ])
 def test_cli_errors(run, args, needle):

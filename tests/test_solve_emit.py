@@ -92,8 +92,6 @@ def test_emitted_stan_uses_the_solved_parameters(run):
 def test_emit_bad_input(run):
     assert_usage_error(run("solve", "--mode", "1", "--sd", "1", "--emit", "jags"), "jags", "stan")
     assert_usage_error(run("solve", "--mode", "1", "--emit", "stan"), "unique solution")
-    assert_usage_error(run("solve", "dirichlet", "--mean", "0.2,0.8", "--count", "5", "--emit", "pymc"),
-                       "Dirichlet", "vector")
     assert_usage_error(run("solve", "kumaraswamy", "--mean", "0.3", "--sd", "0.1", "--emit", "stan"),
                        "Kumaraswamy", "Stan")
 

@@ -214,7 +214,7 @@ def test_untruncated_documents_have_no_truncate_key(run):
     (["sample", "dirichlet", "--concentration", "1,2", "--truncate", "0,0.5"], "multivariate"),
     (["solve", "gamma", "--truncate", "5,3", "--median", "3", "--sd", "2"], "LO must be below HI"),
     (["solve", "binomial", "--total-count", "10", "--truncate", "1,", "--mean", "3"], "discrete"),
-    (["solve", "--family", "auto", "--truncate", "1,", "--median", "3"], "--truncate"),
+    (["solve", "--family", "auto", "--truncate", "1,", "--median", "0.5"], "--truncate"),  # the target outside it
 ])
 def test_bad_truncations_are_usage_errors(run, argv, needle):
     assert_usage_error(run(*argv), needle)

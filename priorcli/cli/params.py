@@ -146,7 +146,8 @@ EMIT_HELP = ("Print the model as a program instead of sampling: numpyro, stan, s
              "for fixed_param) or pymc; with --output PATH, write it there.")
 Truncate = Annotated[Optional[str], typer.Option(
     "--truncate", help="Truncate the family to LO,HI (an end may be empty: '1,' or ',5'); a continuous family; "
-                       "targets then solve the base parameters with the truncation held.")]
+                       "targets then solve the base parameters with the truncation held (with --family: every "
+                       "candidate; with --input --fit: the truncated likelihood).")]
 Transform = Annotated[
     Optional[list[str]],
     typer.Option("--transform", help="exp, softplus, sigmoid (inv_logit), logit, probit (Phi^-1), inv_probit (Phi), reciprocal, affine:LOC,SCALE, "

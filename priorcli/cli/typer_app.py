@@ -16,7 +16,7 @@ import typer
 from priorcli import __version__
 from priorcli.errors import InputError, UsageError
 from priorcli.cli.edge import (
-    PriorGroup, _exit_now, _install_interrupt_handler, _install_terminate_handler, _reserve_standard_fds,
+    PriorGroup, _exit_now, _fewer_collections, _install_interrupt_handler, _install_terminate_handler, _reserve_standard_fds,
     _shutdown_has_work,
 )
 from priorcli.cli.params import (
@@ -156,8 +156,9 @@ def summarize(
         output=None, force=force, linear=linear, plot_range=plot_range, tail=tail, plot_file=plot_file,
     )
     fit_tokens = []
-    if truncate is not None and input:
-        raise UsageError("--truncate applies to a FAMILY; --input summarizes the draws as they are")
+    if truncate is not None and input and fit is None:
+        raise UsageError("--truncate with --input applies to --fit (the fitted family truncated); "
+                         "--input alone summarizes the draws as they are")
     if input:
         input, family, tokens = _input_paths(input, family, tokens)
     if input is not None and fit is not None and family is None and not transform:
@@ -167,7 +168,7 @@ def summarize(
         from priorcli.commands.input_summary import summarize_input
 
         summarize_input(input, options, columns=column, variables=variable, group=group, fit=fit,
-                        drop_nonfinite=drop_nonfinite, out=sys.stdout, fit_tokens=fit_tokens)
+                        drop_nonfinite=drop_nonfinite, out=sys.stdout, fit_tokens=fit_tokens, truncate=truncate)
     else:
         commands.summarize_family(family, tokens, transform or [], options, out=sys.stdout, truncate=truncate)
 
@@ -208,10 +209,10 @@ def solve(
     if family_spec is not None:  # several families ranked (priorcli.ranking)
         from priorcli.commands import ranked as rank_commands
 
-        if family is not None or plot or emit is not None or plot_file is not None or truncate is not None:
+        if family is not None or plot or emit is not None or plot_file is not None:
             raise UsageError("--family ranks several families: give no FAMILY, --plot, --plot-file or --emit with it "
-                             "or --truncate with it (use them on the winner: 'solve FAMILY ...')")
-        rank_commands.solve_ranked(family_spec, tokens, format=format, out=sys.stdout)
+                             "(use them on the winner: 'solve FAMILY ...')")
+        rank_commands.solve_ranked(family_spec, tokens, format=format, out=sys.stdout, truncate=truncate)
         return
     if plot_file is not None:
         if emit is not None:
@@ -319,13 +320,14 @@ def explore(
     bins: Annotated[Optional[int], typer.Option("--bins", help="With --roulette: number of bins (default 10).")] = None,
     output: Annotated[Optional[str], typer.Option("--output", help="Also write the chosen distribution as solve's JSON document (.json); with --roulette, FILE.toml saves the chips as a 'priorcli elicit' session.")] = None,
     force: Force = False,
+    truncate: Truncate = None,
 ) -> None:
     """Interactive, in the terminal: turn the parameters, type targets, switch family, or play the roulette."""
     from priorcli.explore.run import explore as run_explore
 
     family, tokens = _family_and_tokens(family, ctx)
     code = run_explore(family, tokens, roulette=roulette, range_text=range_, bins=bins, output=output, force=force,
-                       out=sys.stdout)
+                       out=sys.stdout, truncate=truncate)
     if code:
         raise typer.Exit(code)
 
@@ -348,7 +350,9 @@ def main() -> None:
     Once a command has finished, the interpreter's own shutdown (freeing jax's, numpyro's and scipy's
     modules one by one) takes ~0.25 s on its own, longer than sampling 10,000 draws. Nothing of
     priorcli's is left to do by then: output files are closed and renamed into place before the command
-    returns. So flush the standard streams, run the atexit callbacks (jax's clean-up) and exit at once."""
+    returns. So flush the standard streams, run the atexit callbacks (jax's clean-up) and exit at once.
+    Garbage is collected less often meanwhile (``edge._fewer_collections``)."""
+    _fewer_collections()
     try:
         run()
     except SystemExit as exc:

@@ -11,6 +11,7 @@ import math
 import re
 
 from priorcli.errors import InputError, UsageError
+from priorcli.families.registry import number_in
 from priorcli.model.tree import DataItem
 
 _INLINE = re.compile(r"^\s*([^\W\d]\w*)\s*=(.*)$", re.DOTALL)
@@ -40,18 +41,8 @@ def _inline(item: str, name: str, text: str) -> DataItem:
     if not body.strip() or not all(cells):
         raise UsageError(f"{where}: expected NAME=V or NAME=V,V,... (numbers separated by commas), "
                          "e.g. --data x=1,2,3")
-    values = tuple(_number(c, where) for c in cells)
+    values = tuple(number_in(c, where) for c in cells)
     return DataItem(name, values, vector=bracketed or len(values) > 1, source=where)
-
-
-def _number(cell: str, where: str) -> float:
-    try:
-        value = float(cell)
-    except ValueError:
-        raise UsageError(f"{where}: '{cell}' is not a number") from None
-    if not math.isfinite(value):
-        raise UsageError(f"{where}: '{cell}' is not a finite number")
-    return value
 
 
 def _file(path: str) -> list[DataItem]:

@@ -44,7 +44,6 @@ def sample_family(family_name: str, tokens: list[str], transform_texts: list[str
                   out: TextIO, truncate: str | None = None) -> None:
     from priorcli.stats import monte_carlo as mc_stats
     from priorcli.sampling import draws as sampling
-    from priorcli.stats import exact as stats
 
     if lkj.handles(family_name):  # correlation matrices, read through one correlation's marginal
         _no_truncation(family_name, truncate)
@@ -55,13 +54,13 @@ def sample_family(family_name: str, tokens: list[str], transform_texts: list[str
     # A family with a record is resolved from it (no numpyro import: a stored sampler runs without it)
     built = build_spec(family_name, tokens, transform_texts, fast=not transform_texts, truncate=truncate)
     spec = built.spec
-    # One exact distribution serves the table, the streaming range and the plotted density.
-    exact_dist = None if spec.family.multivariate else stats.ExactDistribution(spec)
-    if exact_dist is not None:
-        exact_dist.check_representable()
-    exact = stats.exact_summaries(spec, options.quantiles) if exact_dist is None else [exact_dist.summary(options.quantiles)]
+    streamed = not spec.family.multivariate and options.draws > sampling.CHUNK
+    # Streamed draws are set going first: jax computes them on its own threads while the exact
+    # summaries (scipy's) are worked out; nothing is written before both are done.
+    chunks = sampling.draw_chunks(spec, options.draws, options.seed) if streamed else None
+    exact_dist, exact = _exact_of(spec, options)
     discrete = spec.family.discrete
-    if spec.family.multivariate or options.draws <= sampling.CHUNK:
+    if not streamed:
         values = sampling.draw(spec, options.draws, options.seed)
         if options.output:
             render.write_draws_file(options.output, values, force=options.force)
@@ -79,7 +78,7 @@ def sample_family(family_name: str, tokens: list[str], transform_texts: list[str
         share = None if zero_mass(spec) is None else float((values == 0).mean())
     else:
         share = None
-        draws = _stream_draws(spec, exact_dist, options, out)
+        draws = _stream_draws(spec, exact_dist, options, out, chunks)
         if options.format == "raw":
             return
         mc = [draws.summary(options.quantiles)]
@@ -121,6 +120,18 @@ def sample_family(family_name: str, tokens: list[str], transform_texts: list[str
         _write_plot(plot, out)
 
 
+def _exact_of(spec: DistSpec, options: OutputOptions):
+    """(the exact distribution, the exact summaries): one distribution serves the table, the
+    streaming range and the plotted density (None for a vector family, summarised by component)."""
+    from priorcli.stats import exact as stats
+
+    exact_dist = None if spec.family.multivariate else stats.ExactDistribution(spec)
+    if exact_dist is not None:
+        exact_dist.check_representable()
+    return exact_dist, (stats.exact_summaries(spec, options.quantiles) if exact_dist is None
+                        else [exact_dist.summary(options.quantiles)])
+
+
 def _params_json(spec: DistSpec) -> dict:
     """The JSON ``params``: the family's own document where it has one (a Mixture's weights and
     components, ``priorcli.stats.mixture``), else its parameters by name."""
@@ -128,8 +139,9 @@ def _params_json(spec: DistSpec) -> dict:
     return document(spec.params) if document else render.params_json(spec.params)
 
 
-def _stream_draws(spec: DistSpec, exact, options: OutputOptions, out: TextIO):
-    """More draws than one chunk: never hold them all; summarise, write and print chunk by chunk."""
+def _stream_draws(spec: DistSpec, exact, options: OutputOptions, out: TextIO, chunks):
+    """More draws than one chunk (``chunks``, sampling.draw_chunks's): never hold them all;
+    summarise, write and print chunk by chunk."""
     from contextlib import ExitStack
 
     import numpy as np
@@ -143,7 +155,7 @@ def _stream_draws(spec: DistSpec, exact, options: OutputOptions, out: TextIO):
         writer = stack.enter_context(render.DrawsWriter(options.output, options.draws, force=options.force)) \
             if options.output else None
         progress = stack.enter_context(render.Progress(options.draws, "sampling", enabled=options.draws > 4 * sampling.CHUNK))
-        for chunk in sampling.draw_chunks(spec, options.draws, options.seed):
+        for chunk in chunks:
             if accumulator is None:
                 lo, hi = exact.quantile(low_p), exact.quantile(high_p)
                 if lo is None or hi is None or not hi > lo:
@@ -269,7 +281,7 @@ def summarize_family(family_name: str, tokens: list[str], transform_texts: list[
         return
     title = spec.label()
     if support is not None:
-        title += f"\nsupport ({render.fmt(support[0])}, {render.fmt(support[1])})"
+        title += "\nsupport " + render.support_text(*support, spec.family.discrete, bool(p_zero))
     if p_zero is not None:
         title += f"\nP(X = 0) = {render.fmt(p_zero)}"
     if built.solved_from:

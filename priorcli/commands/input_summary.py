@@ -15,7 +15,8 @@ from priorcli.commands.options import write_figure
 
 def summarize_input(sources: list[str], options, *, columns: list[str] | None = None,
                     variables: list[str] | None = None, group: str | None = None, fit: str | None,
-                    drop_nonfinite: bool, out: TextIO, fit_tokens: list[str] | None = None) -> None:
+                    drop_nonfinite: bool, out: TextIO, fit_tokens: list[str] | None = None,
+                    truncate: str | None = None) -> None:
     """Draws read by priorcli.readers (several files pooled): one variable as a summary, several
     side by side as ``sample --model`` shows them."""
     from priorcli.stats import monte_carlo as mc_stats
@@ -26,6 +27,9 @@ def summarize_input(sources: list[str], options, *, columns: list[str] | None = 
     flag, selectors = ("--column", columns) if columns else ("--variable", variables) if variables else (None, [])
     if fit is not None and options.format in ("csv", "raw"):
         raise UsageError(f"--fit shows its result in table or json output, not --format {options.format}")
+    if truncate is not None and fit is None:
+        raise UsageError("--truncate with --input applies to --fit (the fitted family truncated); "
+                         "--input alone summarizes the draws as they are")
     if fit_tokens and (fit is None or "(" in fit):
         raise UsageError("--PARAM VALUE with --input holds a parameter of --fit FAMILY (not with FAMILY(...))")
     read = read_pooled(sources, selectors=selectors, flag=flag, group=group, drop_nonfinite=drop_nonfinite)
@@ -48,7 +52,7 @@ def summarize_input(sources: list[str], options, *, columns: list[str] | None = 
         _write_input_variables(head, title, names, summaries, {v.name: v.values for v in read.variables},
                                options, out)
         return
-    _write_input_summary(read, summaries[0], options, fit, out, list(fit_tokens or []))
+    _write_input_summary(read, summaries[0], options, fit, out, list(fit_tokens or []), truncate)
 
 
 def _sources_json(read) -> list[dict[str, Any]]:
@@ -62,27 +66,27 @@ def _from_text(read) -> str:
     return f"{len(read.sources)} files" + "".join(f"\n  {path}: {n} draws" for path, n in read.sources)
 
 
-def _fits(fit: str | None, values, fit_tokens: list[str]):
+def _fits(fit: str | None, values, fit_tokens: list[str], truncate: str | None = None):
     """(best fit, ranking or None, ranked): --fit 'F(param=v)' is one fit; a family, a comma list
     or auto goes through priorcli.ranking (ranked by AIC; shown as a ranking for a list or auto)."""
     if fit is None:
         return None, None, False
     if "(" in fit:
-        from priorcli.fitting import fit_family
+        from priorcli.commands.ranked import truncated_fit
 
-        return fit_family(fit, values), None, False
+        return truncated_fit(fit, values, truncate), None, False
     from priorcli.commands import ranked as rank_commands
 
-    ranking = rank_commands.fit_ranking(fit, values, fit_tokens)
+    ranking = rank_commands.fit_ranking(fit, values, fit_tokens, truncate)
     return ranking.best.fit, ranking, "," in fit or fit.strip().lower() == "auto"
 
 
 def _write_input_summary(read, summary: Summary, options, fit: str | None, out: TextIO,
-                         fit_tokens: list[str]) -> None:
+                         fit_tokens: list[str], truncate: str | None = None) -> None:
     from priorcli.commands import ranked as rank_commands
 
     (variable,) = read.variables
-    fitted, ranking, ranked = _fits(fit, variable.values, fit_tokens)
+    fitted, ranking, ranked = _fits(fit, variable.values, fit_tokens, truncate)
     chart = None
     if options.charts:  # built first: a range that cannot be drawn prints nothing
         from priorcli.plot import charts
@@ -100,8 +104,7 @@ def _write_input_summary(read, summary: Summary, options, fit: str | None, out: 
             doc["variable"] = variable.name
         doc["summary"] = render.summary_json(summary)
         if fitted is not None:
-            doc["fit"] = {"family": fitted.family, "params": render.params_json(fitted.params),
-                          "log_likelihood": fitted.log_likelihood, "numpyro": fitted.numpyro}
+            doc["fit"] = {**rank_commands.fit_json(fitted), "log_likelihood": fitted.log_likelihood}
         if ranking is not None:
             doc.update(rank_commands.fit_ranking_json(ranking))
         render.write_json(doc, out)

@@ -13,12 +13,10 @@ from typing import TextIO
 
 from priorcli.commands.options import OutputOptions, write_figure
 from priorcli.errors import UsageError
+from priorcli.families import lkj_args
 from priorcli.families.registry import parse_number, parse_probability, split_extra_args
 from priorcli.records import lkj
 from priorcli.render import output as render
-
-SOLVE_TARGETS = ("lower", "upper", "mass", "quantile")
-
 
 def handles(family_name: str | None) -> bool:
     return lkj.family_name(family_name) is not None
@@ -30,27 +28,11 @@ def _parse(family_name: str, tokens: list[str], transform_texts: list[str], targ
     family = lkj.family_name(family_name)
     if transform_texts:
         raise UsageError(f"--transform applies to univariate families; {family} draws correlation matrices")
-    values, found = {}, {}
-    for name, text in split_extra_args(tokens):
-        key = lkj.PARAM_ALIASES.get(name.lower(), name if targets and name in SOLVE_TARGETS else None)
-        if key is None:
-            valid = "--dimension, --concentration (--eta)" + (", --lower, --upper, --mass, --quantile P=V" if targets
-                                                             else "")
-            raise UsageError(f"unknown parameter --{name} for {family}; valid: {valid}")
-        if key in values:
-            raise UsageError(f"--{name} is given twice (as --{found[key]})")
-        found[key] = name
-        values[key] = text if key == "quantile" else parse_number(text, f"--{name}")
-    if "dimension" not in values:
-        raise UsageError(f"{family} needs --dimension K (the size of the K x K correlation matrix); numpyro has "
-                         "no default")
-    dimension = lkj.check_dimension(values.pop("dimension"))
-    concentration = values.pop("concentration", None)
-    if concentration is not None:
-        concentration = lkj.check_concentration(concentration)
-    elif not targets or not values:
+    args = lkj_args.read(family, split_extra_args(tokens), lambda name: f"--{name}", targets)
+    concentration = args.concentration
+    if concentration is None and (not targets or not args.targets):
         concentration = 1.0
-    return family, dimension, concentration, values
+    return family, args.dimension, concentration, args.targets
 
 
 def _title(family: str, params: lkj.LKJParams) -> str:

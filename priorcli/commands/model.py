@@ -191,16 +191,9 @@ def _numpyro_arguments(data, args: list[str]) -> dict:
 
 
 def _arg_number(text: str, item: str):
-    import math
+    from priorcli.families.registry import number_in
 
     try:
-        return int(text)
+        return int(text)  # a whole number stays an int (a size, a count)
     except ValueError:
-        pass
-    try:
-        value = float(text)
-    except ValueError:
-        raise UsageError(f"--arg '{item}': '{text}' is not a number") from None
-    if not math.isfinite(value):
-        raise UsageError(f"--arg '{item}': '{text}' is not a finite number")
-    return value
+        return number_in(text, f"--arg '{item}'")

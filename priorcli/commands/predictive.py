@@ -5,10 +5,10 @@ exit 1 after the document (the closest achieved). Raises PriorError subclasses; 
 
 from __future__ import annotations
 
-import math
 from typing import TextIO
 
 from priorcli.errors import InfeasibleError, UsageError
+from priorcli.families.registry import number_in
 from priorcli.render import output as render
 
 _KINDS = ("--quantile", "--median", "--mean", "--sd", "--lower", "--upper", "--mass")
@@ -24,13 +24,7 @@ def _split_var(option: str, text: str, example: str) -> tuple[str, str]:
 
 
 def _number(option: str, text: str, whole: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise UsageError(f"{option} '{whole}': '{text}' is not a number") from None
-    if not math.isfinite(value):
-        raise UsageError(f"{option} '{whole}': '{text}' is not a finite number")
-    return value
+    return number_in(text, f"{option} '{whole}'")
 
 
 def _probability(option: str, text: str, whole: str) -> float:

@@ -28,12 +28,12 @@ def _ranked_json(r, targets: bool = False) -> dict:
     return doc
 
 
-def solve_ranked(spec: str, tokens: list[str], *, format: str, out: TextIO) -> None:
+def solve_ranked(spec: str, tokens: list[str], *, format: str, out: TextIO, truncate: str | None = None) -> None:
     from priorcli.ranking import rank_solutions
 
     if format not in ("table", "json"):
         raise UsageError(f"--format for solve must be table or json, got '{format}'")
-    ranking = rank_solutions(spec, split_extra_args(tokens))
+    ranking = rank_solutions(spec, split_extra_args(tokens), truncate=_truncation(truncate))
     best = ranking.best.solution
     for warning in best.miss_warnings():
         render.stderr_line(warning)
@@ -45,7 +45,8 @@ def solve_ranked(spec: str, tokens: list[str], *, format: str, out: TextIO) -> N
                            "left_out": _skipped_json(ranking.left_out),
                            "support": ranking.support, "preferred": ranking.preferred,
                            "ranked_after": list(ranking.ranked_after),
-                           "metalog": _metalog_json(ranking.metalog)}, out)
+                           "metalog": _metalog_json(ranking.metalog),
+                           **({} if ranking.truncate is None else {"truncate": ranking.truncate.as_json()})}, out)
         return
     targets = ", ".join(f"{k}={render.fmt(v)}" for k, v in best.targets.items())
     groups = [(ranking.ranked, "continuous " if ranking.discrete else "")]
@@ -54,7 +55,8 @@ def solve_ranked(spec: str, tokens: list[str], *, format: str, out: TextIO) -> N
         rows = [(str(i), r.family, render.fmt(r.loss, 4), render.fmt(r.entropy, 5), r.solution.method,
                  _params_text(r.solution.params)) for i, r in enumerate(group, start=1)]
         rows += _metalog_row(ranking.metalog) if group is groups[0][0] else []
-        render.write_params_table(f"{len(rows)} {kind}families ranked by loss (ties: larger entropy first) for {targets}",
+        render.write_params_table(f"{len(rows)} {kind}families{_truncated_text(ranking)} ranked by loss (ties: larger "
+                                  f"entropy first) for {targets}",
                                   rows, ["rank", "family", "loss", "entropy", "method", "parameters"], out,
                                   numeric=False)
     lines = [f"best: {best.family}", *render.code_lines_text(best.numpyro_code, best.stan_code, best.pymc_code)]
@@ -64,6 +66,24 @@ def solve_ranked(spec: str, tokens: list[str], *, format: str, out: TextIO) -> N
     lines += [f"skipped {s.family}: {s.reason}" for s in ranking.skipped]
     lines += _metalog_lines(ranking.metalog)
     render.write_lines(lines, out)
+
+
+def _truncation(text: str | None):
+    """``--truncate LO,HI`` as a records.truncated.Truncation (None without it)."""
+    if text is None:
+        return None
+    from priorcli.records.truncated import parse_truncation
+
+    return parse_truncation(text)
+
+
+def _truncated_text(ranking) -> str:
+    """' truncated to [1, inf)' in the ranking's title: every family there is truncated."""
+    if ranking.truncate is None:
+        return ""
+    low, high = ranking.truncate.ends()
+    return (f" truncated to {'[' if math.isfinite(low) else '('}{render.fmt(low)}, {render.fmt(high)}"
+            f"{']' if math.isfinite(high) else ')'}")
 
 
 def _metalog_request(beside):
@@ -127,26 +147,33 @@ def _support_notes(ranking) -> list[str]:
     return lines
 
 
-def fit_ranking(spec: str, values, tokens: list[str]):
+def fit_ranking(spec: str, values, tokens: list[str], truncate: str | None = None):
     from priorcli.ranking import rank_fits
 
-    return rank_fits(spec, values, split_extra_args(tokens))
+    return rank_fits(spec, values, split_extra_args(tokens), truncate=_truncation(truncate))
+
+
+def fit_json(fit) -> dict[str, Any]:
+    """One fit's document: family, params, log_likelihood, numpyro (and truncate when truncated)."""
+    doc = {"family": fit.family, "params": render.params_json(fit.params),
+           "log_likelihood": render.json_number(fit.log_likelihood), "numpyro": fit.numpyro}
+    return doc if getattr(fit, "truncate", None) is None else {**doc, "truncate": fit.truncate.as_json()}
 
 
 def fit_ranking_json(ranking) -> dict[str, Any]:
     best = ranking.best.fit
-    return {
-        "fit": {"family": best.family, "params": render.params_json(best.params),
-                "log_likelihood": best.log_likelihood, "numpyro": best.numpyro},
+    doc = {
+        "fit": {**fit_json(best), "log_likelihood": best.log_likelihood},
         "ranking": [
-            {"family": r.family, "params": render.params_json(r.fit.params),
-             "log_likelihood": render.json_number(r.fit.log_likelihood), "k": r.free,
-             "aic": render.json_number(r.aic), "ks": render.json_number(r.ks),
-             "ks_pvalue": render.json_number(r.ks_pvalue), "numpyro": r.fit.numpyro}
+            {**fit_json(r.fit), "k": r.free, "aic": render.json_number(r.aic), "ks": render.json_number(r.ks),
+             "ks_pvalue": render.json_number(r.ks_pvalue)}
             for r in ranking.ranked
         ],
         "skipped": _skipped_json(ranking.skipped),
     }
+    if ranking.truncate is not None:
+        doc.update(truncate=ranking.truncate.as_json(), left_out=_skipped_json(ranking.left_out))
+    return doc
 
 
 def write_fit_ranking(ranking, out: TextIO) -> None:
@@ -156,9 +183,18 @@ def write_fit_ranking(ranking, out: TextIO) -> None:
          render.fmt(r.ks, 4), render.fmt(r.ks_pvalue, 3), _params_text(r.fit.params))
         for i, r in enumerate(ranking.ranked, start=1)
     ]
-    render.write_params_table("maximum-likelihood fits ranked by AIC", rows,
+    render.write_params_table(f"maximum-likelihood fits{_truncated_text(ranking)} ranked by AIC", rows,
                               ["rank", "family", "log-lik", "AIC", "dAIC", "KS", "KS p", "parameters"], out,
                               numeric=False)
     lines = [f"best: {ranking.ranked[0].fit.numpyro}"]
+    lines += _support_notes(ranking)  # the families left out (a truncation they cannot take)
     lines += [f"skipped {s.family}: {s.reason}" for s in ranking.skipped]
     render.write_lines(lines, out)
+
+
+def truncated_fit(spec: str, values, truncate: str | None):
+    """``--fit 'F(param=v)'`` (one fit, not ranked), truncated when ``truncate``."""
+    from priorcli.fitting import fit_family
+    from priorcli.ranking import truncated_line
+
+    return truncated_line(fit_family(spec, values, truncate=_truncation(truncate)))

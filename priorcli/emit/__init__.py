@@ -71,16 +71,19 @@ def distribution_program(family: str, params: dict, target: str, command: str, t
     from priorcli.model import parse as lang
     from priorcli.stats.exact import DEFAULT_QUANTILES
 
-    if any(isinstance(v, (tuple, list)) for v in params.values()):
-        raise UsageError(f"--emit writes univariate distributions; {family} has vector parameters")
-
     def constant(v: float):
         magnitude = lang.Num(abs(v))
         return lang.Unary("-", magnitude) if math.copysign(1.0, v) < 0 else magnitude
 
-    kwargs = tuple((k, constant(float(v))) for k, v in params.items())
-    text = f"{family}({', '.join(f'{k}={float(v)!r}' for k, v in params.items())})"  # for messages
+    def value(v):  # a vector parameter (a Dirichlet's concentration) as a vector literal
+        return lang.Vector(tuple(constant(float(x)) for x in v)) if isinstance(v, (tuple, list)) else constant(float(v))
+
+    def written(v) -> str:
+        return f"[{', '.join(repr(float(x)) for x in v)}]" if isinstance(v, (tuple, list)) else repr(float(v))
+
+    kwargs = tuple((k, value(v)) for k, v in params.items())
+    text = f"{family}({', '.join(f'{k}={written(v)}' for k, v in params.items())})"  # for messages
     ends = None if truncate is None else (truncate.low, truncate.high)
-    model = lang.Model((lang.Statement("x", "~", lang.DistExpr(family, kwargs=kwargs, text=text, truncate=ends), 1,
-                                       f"x ~ {text}"),))
+    expr = lang.DistExpr(family, kwargs=kwargs, text=text, truncate=ends)
+    model = lang.Model((lang.Statement("x", "~", expr, 1, f"x ~ {text}", lang.vector_size(expr, {})),))
     return emit(model, target, EmitOptions(0, 10000, DEFAULT_QUANTILES, ("x",), command))

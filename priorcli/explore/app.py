@@ -21,7 +21,7 @@ from textual.widgets import Input, OptionList, Static
 from priorcli import records
 from priorcli.render import output as render
 from priorcli.explore.plot import density_text, roulette_text
-from priorcli.explore.state import FREE, PARAMS, TARGETS, ExploreState
+from priorcli.explore.state import FREE, PARAMS, TARGETS, TRUNCATE, ExploreState
 
 KEYS_PARAMS = "Up/Dn field  Lt/Rt/+/- step  0-9 set  t targets  f family  Enter done  Esc quit"
 KEYS_TARGETS = "Up/Dn field  Lt/Rt step  0-9 set  Bksp clear  t params  f family  Enter done"
@@ -131,7 +131,9 @@ class ExploreScreen(SizedScreen):
         text = Text()
         for name in state.fields():
             focused = name == state.focused
-            if state.mode == PARAMS:
+            if name == TRUNCATE:
+                value, invalid, label = state.truncate_text, state.truncate_error is not None, name
+            elif state.mode == PARAMS:
                 value = state.param_text[name]
                 invalid = name in state.param_error
                 label = name

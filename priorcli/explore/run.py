@@ -52,8 +52,10 @@ def parse_range(text: str) -> tuple[float, float]:
 
 
 def build_state(family_name: str | None, tokens: list[str], *, roulette: bool, range_text: str | None,
-                bins: int | None):
+                bins: int | None, truncate: str | None = None):
     """The state model the app starts from (raises UsageError for bad arguments)."""
+    if roulette and truncate is not None:
+        raise UsageError("--truncate goes with a FAMILY, not --roulette (the range bounds the chips already)")
     if roulette:
         from priorcli.explore.roulette_state import RouletteState
 
@@ -76,15 +78,15 @@ def build_state(family_name: str | None, tokens: list[str], *, roulette: bool, r
                 targets[name] = ", ".join(f"{p!r}={v!r}" for p, v in parsed.targets.quantiles)
         elif getattr(parsed.targets, name, None) is not None:
             targets[name] = repr(getattr(parsed.targets, name))
-    return ExploreState(family, parsed.params, targets or None)
+    return ExploreState(family, parsed.params, targets or None, truncate=truncate)
 
 
 def explore(family_name: str | None, tokens: list[str], *, roulette: bool, range_text: str | None,
-            bins: int | None, output: str | None, force: bool, out: TextIO) -> int:
+            bins: int | None, output: str | None, force: bool, out: TextIO, truncate: str | None = None) -> int:
     """Run the app; returns the exit code (0 accepted, 130 cancelled)."""
     # The arguments first: a bad one is named whether or not this is a terminal.
     check_output(output, force, roulette)
-    state = build_state(family_name, tokens, roulette=roulette, range_text=range_text, bins=bins)
+    state = build_state(family_name, tokens, roulette=roulette, range_text=range_text, bins=bins, truncate=truncate)
     check_terminal(sys.stdin, out)
     from priorcli.explore.app import ExploreApp
 

@@ -29,6 +29,7 @@ STEP_FACTOR = 1.1  # positive values: one step multiplies or divides by this
 REAL_STEP = 0.1  # real values: one step adds this many of the family's scale (see _real_step)
 LOGIT_STEP = 0.2  # unit-interval values: one step on the logit scale
 FREE = "free"  # the pseudo-field that moves along an underdetermined family
+TRUNCATE = "truncate"  # the truncation LO,HI (either end may be empty), in both modes; continuous families
 EDIT_CHARS = set("0123456789.eE-+=,; ")
 
 
@@ -50,7 +51,7 @@ class ExploreState:
     """One family, its parameters, the typed targets and where the cursor is."""
 
     def __init__(self, family: FamilyInfo, params: dict[str, Any] | None = None,
-                 targets: dict[str, str] | None = None, quantiles=DEFAULT_QUANTILES):
+                 targets: dict[str, str] | None = None, quantiles=DEFAULT_QUANTILES, truncate: str | None = None):
         if family.multivariate:
             raise UsageError(f"explore shows univariate families; {family.name} is multivariate")
         self.quantiles = tuple(quantiles)
@@ -65,7 +66,13 @@ class ExploreState:
         self.free_name: str | None = None
         self.free_value: float | None = None
         self.current = None  # the member of an underdetermined family now shown
+        self.truncation = None  # a records.truncated.Truncation held while stepping and solving
+        self.truncate_text, self.truncate_error = "", None
         self._set_family(family, params or {})
+        if truncate:  # from the command line: a bad one is a usage error before the screen opens
+            self.truncation = _truncation(family, truncate)
+            self.truncate_text = truncate
+            self._exact = ExactDistribution(self._spec(self.params))
         if targets:
             self.solve_targets()
 
@@ -80,12 +87,17 @@ class ExploreState:
         self.params = _complete(family, params)
         self.param_text = {name: render.fmt(value) for name, value in self.params.items()}
         self.param_error: dict[str, str] = {}
-        self._exact = ExactDistribution(DistSpec(family, dict(self.params)))
+        self._exact = ExactDistribution(self._spec(self.params))
+
+    def _spec(self, params: dict) -> DistSpec:
+        """The distribution shown: the family at ``params``, truncated when a truncation is held."""
+        return DistSpec(self.family, dict(params), (), self.truncation)
 
     def fields(self) -> list[str]:
+        truncate = [] if self.family.discrete else [TRUNCATE]
         if self.mode == PARAMS:
-            return list(self.family.param_names)
-        return ([FREE] if self.free_name else []) + list(self.target_fields)
+            return list(self.family.param_names) + truncate
+        return ([FREE] if self.free_name else []) + list(self.target_fields) + truncate
 
     @property
     def focused(self) -> str:
@@ -110,7 +122,7 @@ class ExploreState:
             parsed = parse_family_args(self.family, [(name, text)]).params
             params = {**self.params, **parsed}
             check_dependent(self.family, params)
-            exact = ExactDistribution(DistSpec(self.family, params))
+            exact = ExactDistribution(self._spec(params))
         except PriorError as exc:
             self.param_error[name] = str(exc)
             self.message = str(exc)
@@ -130,6 +142,17 @@ class ExploreState:
         except PriorError as exc:
             self.message = str(exc)
             return
+        kept = self.truncation
+        if kept is not None:
+            try:
+                _truncation(family, kept.text())
+                ExactDistribution(DistSpec(family, _complete(family, {}), (), kept))
+            except PriorError:
+                kept = None
+        dropped_truncation = self.truncation is not None and kept is None
+        self.truncation = kept
+        if dropped_truncation:
+            self.truncate_text, self.truncate_error = "", None
         self._set_family(family, {})
         self.focus = 0
         self.free_name = self.free_value = self.current = None
@@ -140,6 +163,8 @@ class ExploreState:
             self.target_text[name] = ""
         if dropped:
             self.message = f"{family.name} takes no {', '.join(dropped)}: cleared"
+        if dropped_truncation:
+            self.message = f"{family.name} cannot take the truncation: cleared"
         if self.has_targets():
             self.solve_targets()
 
@@ -149,7 +174,9 @@ class ExploreState:
         """Right/+ (direction 1) or Left/- (-1) on the focused field."""
         self.commit_edit()
         name = self.focused
-        if self.mode == PARAMS:
+        if name == TRUNCATE:
+            self.message = "type the truncation LO,HI ('=' first for a negative or an empty low end: =,5)"
+        elif self.mode == PARAMS:
             domain, old = self.family.param(name).domain, self.params[name]
             new = step_value(old, domain, direction, self._real_step(name))
             self.set_param(name, repr(round_step(old, new, domain)))
@@ -197,6 +224,8 @@ class ExploreState:
     def backspace(self) -> None:
         if self.editing is not None:
             self.editing = self.editing[:-1]
+        elif self.focused == TRUNCATE:
+            self.set_truncate("")  # Backspace on the truncation removes it
         elif self.mode == TARGETS and self.focused in self.target_text:
             self.set_target(self.focused, "")  # Backspace on a target clears it
 
@@ -211,7 +240,9 @@ class ExploreState:
         if self.editing is None:
             return
         text, self.editing = self.editing.strip(), None
-        if self.mode == PARAMS:
+        if self.focused == TRUNCATE:
+            self.set_truncate(text)
+        elif self.mode == PARAMS:
             self.set_param(self.focused, text)
         elif self.focused == FREE:
             self._set_free(text)
@@ -272,7 +303,7 @@ class ExploreState:
             return
         try:
             targets = parse_family_args(self.family, self._target_pairs()).targets
-            result = solve(self.family.name, targets, {})
+            result = solve(self.family.name, targets, {}, self._record())
         except PriorError as exc:
             self.solution, self.message = None, str(exc)
             # Mark the fields the message names (solve names the offending targets).
@@ -281,7 +312,7 @@ class ExploreState:
                 if key in self.message:
                     self.target_error[name] = self.message
             return
-        self.solution = result
+        self.solution = result = self._held(result)
         if isinstance(result, Underdetermined):
             self.free_name = result.free
             middle = result.solutions[len(result.solutions) // 2]["params"]
@@ -292,7 +323,7 @@ class ExploreState:
 
     def _take(self, result) -> None:
         try:
-            exact = ExactDistribution(DistSpec(self.family, _complete(self.family, result.params)))
+            exact = ExactDistribution(self._spec(_complete(self.family, result.params)))
         except PriorError as exc:
             self.message = str(exc)
             return
@@ -316,12 +347,12 @@ class ExploreState:
 
         try:
             targets = parse_family_args(self.family, self._target_pairs()).targets
-            result = solve(self.family.name, targets, {self.free_name: self.free_value})
+            result = solve(self.family.name, targets, {self.free_name: self.free_value}, self._record())
         except PriorError as exc:
             self.message = f"{self.free_name}={render.fmt(self.free_value)}: {exc}"
             return
         if isinstance(result, Solution):
-            self.current = result
+            self.current = result = self._held(result)
             self._take(result)
             self.message = f"{self.free_name}* is free (Up to it, Left/Right move): {self.solution.relation}"
 
@@ -364,7 +395,7 @@ class ExploreState:
         return View(self.label(), summary, curve, log_x, self.family.discrete, solved, loss, mass)
 
     def label(self) -> str:
-        return DistSpec(self.family, self.params).label()
+        return self._spec(self.params).label()
 
     def _solved_rows(self) -> tuple[list[tuple[str, str, str]], float | None]:
         from priorcli.solving import Solution
@@ -376,7 +407,7 @@ class ExploreState:
         return rows, solution_loss(result)
 
     def lines(self) -> dict[str, str]:
-        return code_lines(self.family.name, self.params)
+        return code_lines(self.family.name, self.params, self.truncation)
 
     def document(self) -> dict:
         """The chosen distribution as the JSON document ``priorcli solve --format json`` prints."""
@@ -387,7 +418,7 @@ class ExploreState:
             else None
         if isinstance(result, Solution):
             return render.solution_json(solved(result))
-        lines = code_lines(self.family.name, self.params)
+        lines = code_lines(self.family.name, self.params, self.truncation)
         return {
             "family": self.family.name,
             "params": render.params_json(self.params),
@@ -396,8 +427,43 @@ class ExploreState:
             "numpyro": lines["numpyro"],
             "stan": lines.get("stan"),
             "pymc": lines.get("pymc"),
+            **({} if self.truncation is None else {"truncate": self.truncation.as_json()}),
             "notes": [],
         }
+
+    # ---- the truncation ----------------------------------------------------------------------
+
+    def set_truncate(self, text: str) -> bool:
+        """Hold a truncation LO,HI ('' removes it): the distribution shown is truncated, targets are
+        solved with it held (as ``solve FAMILY --truncate``). A refused one stays in its field
+        marked invalid, the distribution unchanged."""
+        self.truncate_text = text
+        try:
+            truncation = _truncation(self.family, text) if text.strip() else None
+            exact = ExactDistribution(DistSpec(self.family, dict(self.params), (), truncation))
+            exact.summary(self.quantiles)  # a truncation keeping no mass is refused here
+        except PriorError as exc:
+            self.truncate_error = self.message = str(exc)
+            return False
+        self.truncation, self._exact, self.truncate_error, self.message = truncation, exact, None, ""
+        if self.mode == TARGETS and self.has_targets():
+            self.solve_targets()
+        return True
+
+    def _record(self):
+        """The record the solver uses: the family's truncated one while a truncation is held."""
+        from priorcli.api import truncated_record_of
+
+        return truncated_record_of(self.family, self.truncation)
+
+    def _held(self, result):
+        """A solution carrying the truncation it was solved under (its code lines are truncated)."""
+        from dataclasses import replace
+
+        from priorcli.solving import Solution
+
+        return replace(result, truncate=self.truncation) if self.truncation is not None and \
+            isinstance(result, Solution) else result
 
 
 # ---------------------------------------------------------------------------------------------
@@ -480,11 +546,19 @@ def solution_loss(result) -> float:
     return total
 
 
-def code_lines(family: str, params: dict) -> dict[str, str]:
+def code_lines(family: str, params: dict, truncate=None) -> dict[str, str]:
     """The numpyro and Stan lines ``priorcli solve`` prints, and the PyMC line where PyMC has the
-    family."""
-    from priorcli.emit.lines import numpyro_line, pymc_line, stan_line
+    family (truncated lines under a truncation)."""
+    from priorcli.emit.lines import (numpyro_line, pymc_line, stan_line, truncated_numpyro_line,
+                                     truncated_pymc_line, truncated_stan_line)
 
+    if truncate is not None:
+        lines = {"numpyro": truncated_numpyro_line(family, params, truncate)}
+        for name, line in (("stan", truncated_stan_line(family, params, truncate)),
+                           ("pymc", truncated_pymc_line(family, params, truncate))):
+            if line:
+                lines[name] = line
+        return lines
     lines = {"numpyro": numpyro_line(family, params)}
     stan = stan_line(family, params)[0]
     if stan:
@@ -493,6 +567,14 @@ def code_lines(family: str, params: dict) -> dict[str, str]:
     if pymc:
         lines["pymc"] = pymc
     return lines
+
+
+def _truncation(family: FamilyInfo, text: str):
+    """``LO,HI`` as a Truncation of a continuous univariate family (UsageError otherwise)."""
+    from priorcli.records.truncated import check_truncatable, parse_truncation
+
+    check_truncatable(family.name, family.discrete, family.multivariate, "truncate")
+    return parse_truncation(text, "truncate")
 
 
 def _complete(family: FamilyInfo, params: dict[str, Any]) -> dict[str, Any]:

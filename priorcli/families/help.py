@@ -36,6 +36,8 @@ TARGET_ROWS = (
     ("quantile", "--quantile P=V", "P(X <= V) = P; repeatable"),
     ("lower", "--lower L --upper U --mass P", "P(L <= X <= U) = P, the maximum-entropy member (as PreliZ's maxent)"),
     ("count", "--count N", "alpha + beta, with --mean (the Stan guide's mean/count)"),
+    ("bound", "--mode M --bound B --mass P", "a simplex mode M, mass P within M_i +- B: mean_i P(X_i < M_i - B) = "
+     "(1 - P) / 2 (as PreliZ's dirichlet_mode)"),
 )
 _INTERVAL = ("lower", "upper", "mass")
 
@@ -56,15 +58,17 @@ def lookup(name: str) -> FamilyInfo:
 
 def targets_of(family: FamilyInfo) -> tuple[str, ...]:
     """The target kinds the family takes: all of them for a univariate family, ``count`` only
-    where a record's closed form takes it; a multivariate family takes its record's targets."""
+    where a record's closed form takes it (``bound`` never); a multivariate family takes its
+    record's targets (its closed forms' and its numerical solves')."""
     record = family.record
     inversions = record.inversions if record is not None else ()
     with_count = record is not None and record.takes_count
     if record is not None and record.matrix is not None:  # solve's targets on one element (LKJ's correlation)
         return tuple(record.matrix.targets)
     if family.multivariate:
-        return tuple(sorted({t for inv in inversions for t in inv.targets}, key=_target_order))
-    return tuple(t for t in SCALAR_TARGETS + ("quantile",) if t != "count" or with_count)
+        kinds = {t for inv in (*inversions, *record.solves) for t in inv.targets}
+        return tuple(sorted(kinds, key=_target_order))
+    return tuple(t for t in SCALAR_TARGETS + ("quantile",) if (t != "count" or with_count) and t != "bound")
 
 
 def _target_order(kind: str) -> int:
@@ -129,11 +133,14 @@ def option_names(name: str, command: str) -> list[tuple[str, str]]:
         out.append((f"--{p.name}", _constraint(p)))
         out += [(f"--{a}", f"alias of --{p.name}") for a, native in aliases.items() if native == p.name]
     meanings = {kind: meaning for kind, _, meaning in TARGET_ROWS}
-    for kind in targets_of(family):
+    kinds = targets_of(family)
+    for kind in kinds:
         if kind == "lower":
             out += [(f"--{k}", "interval mass target: --lower L --upper U --mass P") for k in _INTERVAL]
         elif kind not in _INTERVAL:
             out.append((f"--{kind}", f"target: {meanings[kind]}"))
+    if "mass" in kinds and "lower" not in kinds:  # a mass without an interval (Dirichlet's around its mode)
+        out.append(("--mass", "target: the mass within mode_i +- bound"))
     return out
 
 

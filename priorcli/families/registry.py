@@ -22,7 +22,7 @@ from priorcli.records.domain import DEPENDENT, NAMED, Domain
 from priorcli.families.targets import Targets
 from priorcli.families.cache import cache_directories, compilation_cache_dir, normalize  # noqa: F401  (re-exported)
 
-SCALAR_TARGETS = ("mode", "median", "mean", "sd", "skewness", "kurtosis", "lower", "upper", "mass", "count")
+SCALAR_TARGETS = ("mode", "median", "mean", "sd", "skewness", "kurtosis", "lower", "upper", "bound", "mass", "count")
 
 # numpyro classes that take numbers but are not priors one can draw from.
 _NOT_PRIORS = {"Unit", "Delta", "EulerMaruyama", "TruncatedPolyaGamma"}
@@ -399,13 +399,17 @@ def unknown_family(name: str, known) -> UsageError:
     return UsageError(f"unknown family '{name}'{hint}")
 
 
-def resolve_fast(name: str) -> FamilyInfo | None:
-    """The family from its record, without importing numpyro; None if it has no record."""
-    index = _name_index(records.RECORDS)
+def resolve_fast(name: str, vectors: bool = False) -> FamilyInfo | None:
+    """The family from its record, without importing numpyro; None if it has no record.
+    ``vectors``: a vector family's record too (Dirichlet: solve's closed forms need no numpyro,
+    but a sampler needs numpyro's class, which this description lacks)."""
+    table = {**records.RECORDS, **{n: r for n, r in records.MULTIVARIATE.items() if r.matrix is None}} \
+        if vectors else records.RECORDS
+    index = _name_index(table)
     key = normalize(name)
     if key not in index:
         return None
-    return FamilyInfo.from_record(records.RECORDS[index[key]])
+    return FamilyInfo.from_record(table[index[key]])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -429,7 +433,12 @@ def split_extra_args(tokens: list[str]) -> list[tuple[str, str]]:
             name = body
             following = tokens[i + 1] if i + 1 < len(tokens) else None
             if following is None or (following.startswith("--") and len(following) > 2):
-                raise UsageError(f"--{name} needs a value")
+                # A bare flag here is either a parameter missing its value or an option the
+                # command does not have (``solve --no-plot``): say both, so neither misleads.
+                raise UsageError(
+                    f"--{name} needs a value (family parameters and targets are --NAME VALUE); "
+                    "if it is meant as an option, this command has none by that name: see --help"
+                )
             value = tokens[i + 1]
             i += 1
         pairs.append((name.replace("-", "_"), value))
@@ -437,18 +446,28 @@ def split_extra_args(tokens: list[str]) -> list[tuple[str, str]]:
     return pairs
 
 
+def _finite(text: str, not_a_number: str, not_finite: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise UsageError(not_a_number) from None
+    if not math.isfinite(value):
+        raise UsageError(not_finite)
+    return value
+
+
 def parse_number(text: str, argument: str) -> float:
     """A finite float, or a UsageError naming the argument."""
-    stripped = text.strip()
-    if not stripped:
+    if not text.strip():
         raise UsageError(f"{argument} needs a number, got an empty value")
-    try:
-        value = float(stripped)
-    except ValueError:
-        raise UsageError(f"{argument} must be a number, got '{text}'") from None
-    if not math.isfinite(value):
-        raise UsageError(f"{argument} must be a finite number, got '{text}'")
-    return value
+    return _finite(text.strip(), f"{argument} must be a number, got '{text}'",
+                   f"{argument} must be a finite number, got '{text}'")
+
+
+def number_in(text: str, where: str) -> float:
+    """A finite float from one cell or item of a longer argument, ``where`` naming it
+    (``--data 'x.csv' line 3``, ``--arg 'n=ten'``): "WHERE: 'TEXT' is not a number"."""
+    return _finite(text, f"{where}: '{text}' is not a number", f"{where}: '{text}' is not a finite number")
 
 
 def parse_vector(text: str, argument: str) -> tuple[float, ...]:
@@ -590,7 +609,7 @@ def parse_family_args(family: FamilyInfo, pairs: Iterable[tuple[str, Any]]) -> P
                 raw, weight = _split_weight(raw, argument)
                 if weight is not None:
                     weights.append((name, weight))
-            if name == "mean" and family.multivariate:
+            if name in ("mean", "mode") and family.multivariate:  # simplices
                 scalar_targets[name] = vector(raw, argument)
             elif name == "mass":
                 scalar_targets[name] = probability(raw, argument)

@@ -1,7 +1,7 @@
 """What a modeller knows about a prior, as opposed to its native parameters.
 
 Shared by the CLI parser, ``solve`` and the model language. Values are floats at full precision;
-``mean`` is a tuple for Dirichlet (a simplex), a float otherwise.
+``mean`` and ``mode`` are tuples for Dirichlet (simplices), floats otherwise.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True)
 class Targets:
-    mode: float | None = None
+    mode: float | tuple[float, ...] | None = None
     median: float | None = None
     mean: float | tuple[float, ...] | None = None
     sd: float | None = None
@@ -24,6 +24,8 @@ class Targets:
     lower: float | None = None
     upper: float | None = None
     mass: float | None = None
+    # Dirichlet by mode: the mass within mode_i +- bound (PreliZ's dirichlet_mode)
+    bound: float | None = None
     # Beta / Dirichlet total count (alpha + beta).
     count: float | None = None
     # Optional weights of targets in a least-squares fit (more targets than parameters), keyed as
@@ -45,11 +47,11 @@ class Targets:
                 out[name] = value
         for p, v in self.quantiles:
             out[f"q{p!r}"] = v
-        for name in ("lower", "upper", "mass", "count"):
+        for name in ("lower", "upper", "bound", "mass", "count"):
             value = getattr(self, name)
             if value is not None:
                 out[name] = value
         return out
 
 
-TARGET_NAMES = ("mode", "median", "mean", "sd", "skewness", "kurtosis", "quantile", "lower", "upper", "mass", "count")
+TARGET_NAMES = ("mode", "median", "mean", "sd", "skewness", "kurtosis", "quantile", "lower", "upper", "bound", "mass", "count")

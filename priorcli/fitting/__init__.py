@@ -49,12 +49,14 @@ class Fit:
     family: str  # numpyro class name
     params: dict[str, float]  # maximum-likelihood estimates (and fixed values), native names
     log_likelihood: float
-    numpyro: str  # "dist.Gamma(concentration=2.01, rate=0.98)"
+    numpyro: str  # "dist.Gamma(concentration=2.01, rate=0.98)" (the base's, also when truncated)
+    truncate: object = None  # the truncation held (records.truncated.Truncation), or None
 
 
-def fit_family(family_name: str, values: np.ndarray, fixed: dict | None = None) -> Fit:
+def fit_family(family_name: str, values: np.ndarray, fixed: dict | None = None, truncate=None) -> Fit:
     """Fit ``family_name`` (e.g. ``"gamma"`` or ``"Gamma(rate=2)"``) to ``values`` by maximum likelihood;
-    ``fixed``: native parameters held (already checked by the registry parser)."""
+    ``fixed``: native parameters held (already checked by the registry parser); ``truncate`` (a
+    records.truncated.Truncation): the family truncated there (:mod:`priorcli.fitting.truncated`)."""
     name, fixed_text = _split_spec(family_name)
     family = resolve_fast(name) or resolve(name)
     if family.multivariate:
@@ -70,7 +72,13 @@ def fit_family(family_name: str, values: np.ndarray, fixed: dict | None = None) 
     if not np.all(np.isfinite(x)):
         raise InputError("values to fit must be finite")
     record = family.closed
-    if record is not None and record.fits:
+    if truncate is not None:
+        from priorcli.fitting.truncated import fit_truncated
+
+        if family.discrete or family.multivariate:
+            raise UsageError(f"--truncate applies to continuous univariate families; {family.name} is not one")
+        params, log_likelihood = fit_truncated(family, x, fixed, truncate)
+    elif record is not None and record.fits:
         params = fit_record(family, record, x, fixed)
         read = record.reading(x, **params) if record.reading is not None else x  # VonMises: about loc
         log_likelihood = float(np.sum(record.logpdf(read, **params)))
@@ -81,7 +89,7 @@ def fit_family(family_name: str, values: np.ndarray, fixed: dict | None = None) 
     ordered = {p: float(params[p]) for p in family.param_names}
     args = ", ".join(f"{k}={v:.6g}" for k, v in ordered.items())
     return Fit(family=family.name, params=ordered, log_likelihood=log_likelihood,
-               numpyro=f"dist.{family.name}({args})")
+               numpyro=f"dist.{family.name}({args})", truncate=truncate)
 
 
 # ---------------------------------------------------------------------------------------------

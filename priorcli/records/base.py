@@ -203,6 +203,15 @@ class Inversion:
         return bool(ok) if xp_for(*values.values()) is math else np.asarray(ok, dtype=bool)
 
 
+@dataclass(frozen=True)
+class TargetSolve:
+    """A numerical solve from exactly the target kinds ``targets`` (every one given): ``solve(**values)``
+    returns {"params", "achieved", "notes", "alternatives", "method"} or raises a PriorError."""
+
+    targets: frozenset
+    solve: Callable
+
+
 def inversion(targets, fixed=(), *, valid=None, why=None):
     """Decorator: register ``formula(xp, **values)`` as an :class:`Inversion`."""
 
@@ -313,6 +322,14 @@ class FamilyRecord:
     # beside the summaries; for a continuous family it is a point mass at the support's lower end, 0
     # (HurdleGamma), which the cdf includes there (cdf(0) = P(X = 0)) and which leaves no mode
     zero_mass: Callable | None = field(default=None, compare=False)
+    # the survival function 1 - F and its inverse, exact in the upper tail (where 1 - cdf loses
+    # precision): a truncation deep in the upper tail reads them (priorcli.records.truncated);
+    # arguments inside the support, plain numbers (float) or arrays
+    sf: Callable | None = field(default=None, compare=False)
+    isf: Callable | None = field(default=None, compare=False)
+    # a multivariate family's numerical solves beyond its closed forms (Dirichlet from mode, bound
+    # and mass, as PreliZ's dirichlet_mode): :class:`TargetSolve` s, read by priorcli.solving.closed
+    solves: tuple = field(default=(), compare=False)
 
     @property
     def atom(self) -> bool:
@@ -443,6 +460,21 @@ def _interior(lo, hi, discrete: bool):
     if discrete:
         return np.where(lo_ok, lo, np.where(hi_ok, hi, 0.0))
     return np.where(lo_ok & hi_ok, 0.5 * (lo + hi), np.where(lo_ok, lo + 1.0, np.where(hi_ok, hi - 1.0, 0.0)))
+
+
+def _wrap_tail(core, bind):
+    """A survival function or its inverse: bound parameters, a float for plain numbers (the
+    argument inside the support / in (0, 1): no masking)."""
+
+    def wrapped(x, *args, **kwargs):
+        p, scalar = bind(args, kwargs)
+        with np.errstate(all="ignore"):
+            if scalar and isinstance(x, (int, float)):
+                return float(core(float(x), **p))
+            x, p = _arrays(x, p)
+            return np.asarray(core(x, **p), dtype=np.float64)
+
+    return wrapped
 
 
 def _wrap_cdf(core, bind, support, discrete, atom=False):
@@ -576,6 +608,9 @@ def record(name, params, *, discrete=False, support, cdf=None, icdf=None, logpdf
     for shape in ("skewness", "kurtosis"):
         if shape in solving:
             solving[shape] = _wrap_summary(solving[shape], bind)
+    for tail in ("sf", "isf"):
+        if solving.get(tail) is not None:
+            solving[tail] = _wrap_tail(solving[tail], bind)
     if median is None and w_icdf is not None:
 
         def median(**p):

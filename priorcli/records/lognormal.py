@@ -372,6 +372,8 @@ LOGNORMAL = record(
     support=POSITIVE_LINE,
     cdf=lambda x, loc, scale: sc.ndtr((np.log(x) - loc) / scale),
     icdf=lambda q, loc, scale: np.exp(loc + scale * sc.ndtri(q)),
+    sf=lambda x, loc, scale: sc.ndtr(-(np.log(x) - loc) / scale),
+    isf=lambda q, loc, scale: np.exp(loc - scale * sc.ndtri(q)),
     logpdf=lambda x, loc, scale: np.where(
         x > 0.0, -0.5 * ((np.log(x) - loc) / scale) ** 2 - np.log(scale) - 0.5 * LOG2PI - np.log(x), -INF
     ),

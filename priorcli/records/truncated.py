@@ -112,6 +112,8 @@ class Base:
     mode: Callable[[], float | None]
     mean: Callable[[], float | None]
     variance: Callable[[], float | None]
+    sf: Callable[[float], float | None] | None = None  # 1 - F, exact in the upper tail (the record's)
+    isf: Callable[[float], float | None] | None = None  # its inverse
 
 
 @dataclass(frozen=True)
@@ -120,6 +122,27 @@ class Bounds:
     b: float
     fa: float  # F(a), F(b) - F(a)
     mass: float
+    sa: float | None = None  # 1 - F(a) from the survival function, where a is in the upper tail
+
+
+def _mass(base: Base, a: float, b: float) -> tuple[float | None, float | None, float | None]:
+    """(F(a), F(b) - F(a), S(a) or None): in the upper tail (F(a) > 1/2) from the survival function
+    S where the base has one, S(a) - S(b), which keeps its relative precision where F(a) rounds to 1."""
+    lo, hi = base.support
+    fa = 0.0 if a == lo else base.cdf(a)
+    if base.sf is not None and fa is not None and fa > 0.5:
+        sa, sb = base.sf(a), (0.0 if b == hi else base.sf(b))
+        if sa is not None and sb is not None:
+            return fa, sa - sb, sa
+    fb = 1.0 if b == hi else base.cdf(b)
+    return fa, (None if fa is None or fb is None else fb - fa), None
+
+
+def base_mass(base: Base, trunc: Truncation) -> float | None:
+    """The base's probability inside the truncation (None where it leaves the support)."""
+    low, high = trunc.ends()
+    a, b = max(low, base.support[0]), min(high, base.support[1])
+    return _mass(base, a, b)[1] if a < b else None
 
 
 def bounds(base: Base, trunc: Truncation, family: str = "the family", argument: str = "--truncate") -> Bounds:
@@ -130,13 +153,11 @@ def bounds(base: Base, trunc: Truncation, family: str = "the family", argument: 
     a, b = max(low, lo), min(high, hi)
     if not a < b:
         raise UsageError(f"{argument} {trunc.text()} lies outside the support ({show(lo)}, {show(hi)}) of {family}")
-    fa = 0.0 if a == lo else base.cdf(a)
-    fb = 1.0 if b == hi else base.cdf(b)
-    mass = None if fa is None or fb is None else fb - fa
+    fa, mass, sa = _mass(base, a, b)
     if mass is None or not mass > 0.0 or not math.isfinite(mass):
         raise UsageError(f"{argument} {trunc.text()} keeps no probability of {family} (its mass there is "
                          f"{'unknown' if mass is None else show(max(mass, 0.0))} in float64)")
-    return Bounds(a, b, fa, mass)
+    return Bounds(a, b, fa, mass, sa)
 
 
 def cdf(base: Base, k: Bounds, x):
@@ -145,6 +166,8 @@ def cdf(base: Base, k: Bounds, x):
             return 0.0
         if x >= k.b:
             return 1.0
+        if k.sa is not None:
+            return min(max((k.sa - base.sf(x)) / k.mass, 0.0), 1.0)
         return min(max((base.cdf(x) - k.fa) / k.mass, 0.0), 1.0)
     x = np.asarray(x, dtype=np.float64)
     return np.asarray([cdf(base, k, float(v)) for v in x.ravel()]).reshape(x.shape)
@@ -158,7 +181,10 @@ def icdf(base: Base, k: Bounds, q):
             return k.a
         if q == 1.0:
             return k.b
-        v = base.icdf(min(k.fa + q * k.mass, 1.0))
+        if k.sa is not None and base.isf is not None:
+            v = base.isf(max(k.sa - q * k.mass, 0.0))
+        else:
+            v = base.icdf(min(k.fa + q * k.mass, 1.0))
         return math.nan if v is None else min(max(v, k.a), k.b)
     q = np.asarray(q, dtype=np.float64)
     return np.asarray([icdf(base, k, float(v)) for v in q.ravel()]).reshape(q.shape)
@@ -176,26 +202,52 @@ def logpdf(base: Base, k: Bounds, x):
     return float(out) if scalar else out
 
 
+# the truncated variable's quantiles where expect splits its integrals: each piece holds a fixed
+# share of the mass, so quad works on well-scaled pieces whatever the parameters (a density piled
+# up at one end of a long truncation, as a solver's trial points give, needs no deep bisection)
+SPLITS = (1e-12, 1e-8, 1e-4, 0.01, 0.1, 0.5, 0.9, 0.99, 1.0 - 1e-4, 1.0 - 1e-8)
+
+
+def _sliver(v: float) -> float:
+    return 1e-9 * max(1.0, abs(v)) if math.isfinite(v) else 0.0
+
+
 def expect(base: Base, k: Bounds, fn: Callable) -> float | None:
-    """E[fn(X)] of the truncated variable by adaptive quadrature (split at its median)."""
+    """E[fn(X)] of the truncated variable by adaptive quadrature, split at its quantiles SPLITS:
+    the body (between the 1% and 99% quantiles) first, then the tails with an absolute tolerance
+    set by the body, so a tail piece holding 1e-12 of the mass (at Gamma(0.5)'s singular 0) need
+    not meet 1e-12 of itself."""
     import warnings
 
     from scipy.integrate import IntegrationWarning, quad
 
+    log_mass = math.log(k.mass)
+
     def integrand(x):
-        density = math.exp(float(logpdf(base, k, x)))
+        density = math.exp(float(base.logpdf(x)) - log_mass)
         return 0.0 if density == 0.0 else float(fn(x) * density)
 
-    split = icdf(base, k, 0.5)
-    if not math.isfinite(split):
+    if not math.isfinite(icdf(base, k, 0.5)):
         return None
-    total = 0.0
+    at = {p: float(v) for p, v in zip(SPLITS, icdf(base, k, np.asarray(SPLITS)))}
+    points = [k.a]  # the split points, without slivers a few ulp wide (quad fails on them)
+    for v in sorted(v for v in at.values() if math.isfinite(v) and k.a < v < k.b):
+        if v - points[-1] > _sliver(v):
+            points.append(v)
+    if len(points) > 1 and k.b - points[-1] <= _sliver(k.b):
+        points[-1] = k.b
+    else:
+        points.append(k.b)
+    body = (at[0.01], at[0.99])
+    pieces = sorted(zip(points[:-1], points[1:]), key=lambda ab: not (body[0] <= ab[0] and ab[1] <= body[1]))
+    total, scale = 0.0, 0.0
     with warnings.catch_warnings():
         warnings.simplefilter("error", IntegrationWarning)
         try:
-            for lo, hi in ((k.a, split), (split, k.b)):
-                if hi > lo:
-                    total += quad(integrand, lo, hi, epsabs=0.0, epsrel=1e-12, limit=500)[0]
+            with np.errstate(all="ignore"):
+                for lo, hi in pieces:
+                    value = quad(integrand, lo, hi, epsabs=1e-14 * scale, epsrel=1e-12, limit=500)[0]
+                    total, scale = total + value, scale + abs(value)
         except (IntegrationWarning, OverflowError, ZeroDivisionError, ValueError):
             return None
     return total if math.isfinite(total) else None
@@ -266,6 +318,8 @@ def record_base(F: FamilyRecord, p: dict) -> Base:
         mode=lambda: None if F.mode is None else F.mode(**p),
         mean=lambda: None if F.mean is None else F.mean(**p),
         variance=lambda: None if F.variance is None else F.variance(**p),
+        sf=None if F.sf is None else (lambda x: F.sf(float(x), **p)),
+        isf=None if F.isf is None else (lambda q: F.isf(float(q), **p)),
     )
 
 
@@ -316,5 +370,45 @@ def truncated_record(F: FamilyRecord, trunc: Truncation) -> FamilyRecord:
         logpdf=of_value(logpdf, -INF), mean=scalar(mean), variance=scalar(variance), mode=scalar(mode),
         median=scalar(lambda base, k: icdf(base, k, 0.5)), entropy=scalar(entropy), inversions=(),
         scaling={}, linear=None, algebra=None, direct={}, moving_support=None, support_params=(),
-        formulas=(), fit_check=None, fit_start=None, mle=None, mle_via=None, fit_coords=None,
+        formulas=(), fit_check=None, fit_start=None, mle=None, mle_via=None, fit_coords=None, sf=None, isf=None,
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Which families a ranking can truncate (solve --family auto --truncate, --fit auto --truncate)
+
+
+def ranking_refuses(F: FamilyRecord, fixed: dict, trunc: Truncation) -> str | None:
+    """Why a ranking does not truncate this family (None: it does): discrete, a support set by a
+    parameter being solved (Uniform's ends, Pareto's scale: the truncation and that parameter would
+    both set the end, leaving the parameter unidentified), or a truncation outside its support."""
+    if F.discrete or F.multivariate:
+        return "discrete: a truncation applies to continuous families" if F.discrete else "multivariate"
+    moving = [n for n in F.support_params if n not in fixed]
+    if moving:
+        return (f"its support moves with {moving[0]}, which a truncation would leave unidentified "
+                f"(hold it with --{moving[0].replace('_', '-')} V to rank it)")
+    lo, hi = F.support_given(fixed)
+    low, high = trunc.ends()
+    if not max(lo, low) < min(hi, high):
+        return f"--truncate {trunc.text()} lies outside its support ({show(lo)}, {show(hi)})"
+    return None
+
+
+def within(support: tuple[float, float], trunc: Truncation | None) -> tuple[float, float]:
+    """A support narrowed to the truncation (unchanged without one)."""
+    if trunc is None:
+        return support
+    low, high = trunc.ends()
+    return max(support[0], low), min(support[1], high)
+
+
+def check_targets_inside(targets: dict, trunc: Truncation) -> None:
+    """A UsageError naming the first target value (``{"median": 3, "q0.9": 12, ...}``; sd, mass,
+    count and shape targets are not values) outside the truncation."""
+    low, high = trunc.ends()
+    for key, value in targets.items():
+        if key in ("mode", "median", "mean", "lower", "upper") or key.startswith("q"):
+            if isinstance(value, (int, float)) and not low <= value <= high:
+                name = f"--quantile {key[1:]}={show(value)}" if key.startswith("q") else f"--{key} {show(value)}"
+                raise UsageError(f"{name} lies outside --truncate {trunc.text()}")

@@ -68,6 +68,17 @@ def fmt(value: float | None, digits: int = 6) -> str:
     return f"{value:.{digits}g}"
 
 
+def support_text(lower: float, upper: float, discrete: bool, atom_at_lower: bool = False) -> str:
+    """The support as a reader writes it: ``{0, 1, 2, ...}`` for counts, ``[0, inf)`` where an end
+    carries a point mass (a hurdle's zero), ``(0, inf)`` otherwise."""
+    if discrete and math.isfinite(lower):
+        first, last = int(lower), upper if math.isinf(upper) else int(upper)
+        shown = [first, first + 1, first + 2, "..."] if math.isinf(last) else (
+            list(range(first, last + 1)) if last - first < 4 else [first, first + 1, "...", last])
+        return "{" + ", ".join(map(str, shown)) + "}"
+    return ("[" if atom_at_lower else "(") + f"{fmt(lower)}, {fmt(upper)})"
+
+
 # ---------------------------------------------------------------------------------------------
 # JSON
 

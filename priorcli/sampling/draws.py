@@ -113,7 +113,11 @@ STREAMED = "streamed chunk"  # the kind of the streaming path's programs in the 
 
 
 def draw_chunks(spec: DistSpec, n: int, seed: int) -> Iterator[np.ndarray]:
-    """Yield float64 numpy arrays of at most CHUNK draws, n in total."""
+    """Float64 numpy arrays of at most CHUNK draws, n in total, in order.
+
+    The work starts in this call, not at the first ``next``: jax is imported, the program loaded,
+    the first chunk drawn and up to AHEAD more set going on jax's own threads, so what the caller
+    does before its loop (the exact summaries, scipy's) runs while they are computed."""
     from priorcli.families.registry import configured_jax
 
     _check_vector_budget(spec, n)
@@ -123,8 +127,8 @@ def draw_chunks(spec: DistSpec, n: int, seed: int) -> Iterator[np.ndarray]:
     arguments = runtime_arguments(spec)
     view = _reading(spec)
     if n <= CHUNK:
-        yield view(draw_single_chunk(spec, n, seed, lambda: _sample_function(spec, n), program_sources(), arguments))
-        return
+        return iter([view(draw_single_chunk(spec, n, seed, lambda: _sample_function(spec, n), program_sources(),
+                                            arguments))])
     # One program per chunk size (CHUNK and the last chunk's), from the compiled-sampler store.
     programs: dict[int, object] = {}
 
@@ -136,14 +140,30 @@ def draw_chunks(spec: DistSpec, n: int, seed: int) -> Iterator[np.ndarray]:
                 spec, size, lambda: _chunk_function(spec, size), program_sources(), inputs, arguments, STREAMED,
                 lambda program: program(*inputs, *arguments).block_until_ready())
             return first
-        return programs[size](*inputs, *arguments)
+        return programs[size](*inputs, *arguments)  # returns at once; jax computes it meanwhile
 
     count = -(-n // CHUNK)
-    pending = interruptible(dispatch, 0)
+    # Chunk 0 and the last (another size, another program) first: both programs are then loaded and
+    # checked before chunks run ahead, as a program's first run waits for the runs queued before it.
+    pending = {index: interruptible(dispatch, index) for index in dict.fromkeys((0, count - 1))}
+    following = min(count - 1, AHEAD + 1)  # the next to dispatch
+    for index in range(1, following):
+        pending[index] = interruptible(dispatch, index)
+    return _in_order(pending, following, dispatch, count, view, interruptible)
+
+
+AHEAD = 4  # streamed chunks under way beyond the one being summarised (8 MB each)
+
+
+def _in_order(pending: dict, following: int, dispatch, count: int, view, interruptible) -> Iterator[np.ndarray]:
+    """The chunks by index: ``pending`` maps those dispatched to jax's results, ``following`` is
+    the next to dispatch (the last one is among them); one more is dispatched as each is handed out,
+    so jax keeps drawing while numpy summarises."""
     for index in range(count):
-        current = pending
-        if index + 1 < count:
-            pending = interruptible(dispatch, index + 1)  # runs asynchronously while numpy works on `current`
+        current = pending.pop(index)
+        if following < count - 1:
+            pending[following] = interruptible(dispatch, following)
+            following += 1
         yield view(interruptible(np.asarray, current, np.float64))
 
 

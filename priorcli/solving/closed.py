@@ -131,31 +131,63 @@ def solve_algebra(F, t: Targets, fixed: dict) -> Solution | Underdetermined:
 _COUNTS = (1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0)  # the table's counts when none is given
 
 
-def _simplex_mean(F, t: Targets) -> tuple[float, ...]:
-    mean = t.mean if isinstance(t.mean, (tuple, list)) else (t.mean,)
-    mean = tuple(finite("mean", v) for v in mean)
-    if len(mean) < 2:
-        raise UsageError(f"mean={show(mean)} must have at least two components for {F.name}")
-    if any(not 0.0 < v < 1.0 for v in mean):
-        raise UsageError(f"mean={show(mean)}: every component must be strictly between 0 and 1")
-    total = math.fsum(mean)
+def _simplex(F, name: str, value) -> tuple[float, ...]:
+    """A simplex target (a mean or a mode): at least two components in (0, 1) summing to 1."""
+    value = value if isinstance(value, (tuple, list)) else (value,)
+    value = tuple(finite(name, v) for v in value)
+    if len(value) < 2:
+        raise UsageError(f"{name}={show(value)} must have at least two components for {F.name}")
+    if any(not 0.0 < v < 1.0 for v in value):
+        raise UsageError(f"{name}={show(value)}: every component must be strictly between 0 and 1")
+    total = math.fsum(value)
     if abs(total - 1.0) > 1e-9:
-        raise UsageError(f"mean={show(mean)} must sum to 1 (it sums to {total:.10g})")
-    return mean
+        raise UsageError(f"{name}={show(value)} must sum to 1 (it sums to {total:.10g})")
+    return value
+
+
+def _words(kinds) -> str:
+    order = ("mode", "mean", "bound", "mass", "count")
+    names = [f"--{k}" for k in sorted(kinds, key=lambda k: order.index(k) if k in order else len(order))]
+    return ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else "".join(names)
+
+
+def _forms(F) -> str:
+    """The target sets a multivariate record solves, for messages ("--mean and --count, or ...")."""
+    return ", or ".join(_words(ks) for ks in [inv.targets for inv in F.inversions] + [s.targets for s in F.solves])
+
+
+def _record_solve(F, t: Targets, given: set) -> Solution | None:
+    """The record's numerical solve taking exactly the given targets (Dirichlet's mode, bound and
+    mass); None when none does. Part of one's targets without the rest is a usage error naming them."""
+    for solve in F.solves:
+        if given and given < solve.targets:
+            raise UsageError(f"{F.name} from {_words(given)} needs {_words(solve.targets - given)} too")
+        if given == solve.targets:
+            values = {k: _simplex(F, k, v) if k in ("mode", "mean") else v for k, v in t.as_dict().items()}
+            out = solve.solve(**values)
+            got = {k: out["achieved"][k] for k in t.as_dict()}
+            return Solution(F.name, out["params"], t.as_dict(), got, tuple(out["notes"]),
+                            tuple(out["alternatives"]), out["method"])
+    return None
 
 
 def solve_simplex(F, t: Targets, fixed: dict) -> Solution | Underdetermined:
     """A multivariate family (Dirichlet) from a simplex mean and a count through its record's
-    inversion: concentration = count * mean (the Stan guide)."""
+    inversion: concentration = count * mean (the Stan guide); or through one of its record's
+    numerical solves (from a mode, a bound and a mass, as PreliZ's dirichlet_mode)."""
     name = F.name
     if fixed:
         raise UsageError(f"{name} solving takes no fixed parameters (got {', '.join(fixed)})")
-    other = [k for k in t.as_dict() if k not in ("mean", "count")]
-    if other:
-        raise UsageError(f"{name} solving takes --mean (a simplex) and --count only, not {', '.join(other)}")
+    given = set(t.as_dict())
+    solved = _record_solve(F, t, given)
+    if solved is not None:
+        return solved
+    if given - {"mean", "count"}:
+        raise UsageError(f"{name} solving takes {_forms(F)}, not {_words(given)}")
     if t.mean is None:
-        raise UsageError(f"{name} solving needs --mean (a simplex, e.g. 0.2,0.3,0.5) and --count")
-    mean = _simplex_mean(F, t)
+        raise UsageError(f"{name} solving needs --mean (a simplex, e.g. 0.2,0.3,0.5) and --count, or a simplex "
+                         f"--mode with --bound and --mass")
+    mean = _simplex(F, "mean", t.mean)
     inversion = F.inversion({"mean", "count"}).formula
     if t.count is None:
         rows = tuple({"params": inversion(math, mean=mean, count=n)} for n in _COUNTS)

@@ -71,6 +71,11 @@ def equations(family: str, t: Targets, support: tuple[float, float] | None, disc
     a discrete family's quantiles may sit on its ends (a Poisson's 0.1 quantile can be 0)."""
     if isinstance(t.mean, (tuple, list)):
         raise UsageError(f"mean={show(tuple(t.mean))} is a vector: only Dirichlet takes a simplex mean")
+    if isinstance(t.mode, (tuple, list)):
+        raise UsageError(f"mode={show(tuple(t.mode))} is a vector: only Dirichlet takes a simplex mode")
+    if t.bound is not None:
+        raise UsageError(f"bound={show(t.bound)} applies to {_families_taking('bound')} (the mass within "
+                         f"mode_i +- bound), not {family}")
     eqs = _summary_eqs(t) + _quantile_eqs(t) + _interval_eqs(t) + _count_eqs(family, t)
     if support is not None:
         _check_support(family, eqs, support, discrete)
@@ -148,6 +153,12 @@ def _count_eqs(family: str, t: Targets) -> list[Eq]:
     if v <= 0.0:
         raise UsageError(f"count={show(v)} must be positive")
     return [Eq("count", "count", v)]
+
+
+def _families_taking(kind: str) -> str:
+    """The families whose records' numerical solves take ``kind``, in words."""
+    names = [r.name for r in records.MULTIVARIATE.values() if any(kind in s.targets for s in r.solves)]
+    return " and ".join(names) or "no family"
 
 
 def _count_families() -> str:

@@ -301,10 +301,11 @@ def solve_params(family: str, targets: Targets, fixed: dict, whole: bool = False
     return result if whole else result.params
 
 
-def target_loss(family: str, t: Targets, params: dict) -> tuple[float, dict]:
+def target_loss(family: str, t: Targets, params: dict, record=None) -> tuple[float, dict]:
     """The least-squares loss of ``params`` against ``t`` and each target's residual (as a
-    least-squares fit reports them; ~0 for an exact solution): what ``solve --family`` ranks by."""
-    F = records.get(family)
+    least-squares fit reports them; ~0 for an exact solution): what ``solve --family`` ranks by.
+    ``record`` replaces the family's (a truncated family's), as in :func:`solve`."""
+    F = record or records.get(family)
     support = F.moving_support or F.support_given(params)  # a fit may leave a target off the support
     eqs = equations(family, t, support, F.discrete)
     prob = Problem(family, F, eqs, {})

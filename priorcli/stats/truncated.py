@@ -31,9 +31,17 @@ class TruncatedBase:
         self._dist = None
         self.forms = forms.Base(
             support=inner.support(), cdf=inner.cdf, icdf=inner.icdf, logpdf=inner.logpdf,
-            mode=self._inner_mode, mean=inner.mean, variance=inner.variance,
+            mode=self._inner_mode, mean=inner.mean, variance=inner.variance, **self._tail(inner),
         )
         self.bounds = forms.bounds(self.forms, truncation, f"{self.family.name}({self._shown_params()})")
+
+    @staticmethod
+    def _tail(inner) -> dict:
+        """The record's survival function and its inverse (the upper tail's precision), where it has them."""
+        closed, p = inner.closed, {k: v for k, v in inner.params.items()}
+        if closed is None or closed.sf is None or closed.isf is None:
+            return {}
+        return {"sf": lambda x: closed.sf(float(x), **p), "isf": lambda q: closed.isf(float(q), **p)}
 
     def _shown_params(self) -> str:
         return ", ".join(f"{k}={v:g}" for k, v in self.params.items() if not isinstance(v, tuple))
