@@ -4,13 +4,32 @@ from __future__ import annotations
 
 import ast
 import json
+import os
+import shutil
 import subprocess
 import sys
+import tempfile
 
 import pytest
 from typer.testing import CliRunner
 
+import stan_support
 from priorcli.cli import app
+
+
+def pytest_configure(config):
+    """One directory per test session for the Stan model header that stan_support precompiles
+    (xdist's workers inherit it from the controller's environment), removed at the end; a
+    directory already named in the environment is used and kept (the header lasts across runs)."""
+    if not hasattr(config, "workerinput") and not os.environ.get(stan_support.PCH_ENV):
+        config._stan_pch = os.environ[stan_support.PCH_ENV] = tempfile.mkdtemp(prefix="priorcli-stan-pch-")
+
+
+def pytest_unconfigure(config):
+    directory = getattr(config, "_stan_pch", None)
+    if directory:
+        os.environ.pop(stan_support.PCH_ENV, None)
+        shutil.rmtree(directory, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -19,6 +19,7 @@ import pytest
 import scipy.special as sp
 import scipy.stats as st
 
+import stan_support
 from emit_support import (
     PARAMS,
     emitted,
@@ -108,7 +109,7 @@ def _pystan(code: str, tmp_path, driver: str, **inputs) -> dict:
     (tmp_path / "program.stan").write_text(code, encoding="utf-8")
     np.savez(tmp_path / "inputs.npz", **inputs)
     script = (
-        "import numpy as np, stan\n"
+        stan_support.prelude() + "import numpy as np, stan\n"
         "inputs = dict(np.load('inputs.npz'))\n"
         "model = stan.build(open('program.stan').read(), data={}, random_seed=7)\n"
         "out = {}\n" + driver + "\nnp.savez('out.npz', **out)\n"

@@ -525,8 +525,15 @@ def test_json_of_several_variables_is_sample_models_shape(run, tmp_path):
     np.savez(path, a=np.arange(10.0), b=np.arange(10.0) ** 2)
     doc = summarize_json(run, path, "--variable", "a", "--variable", "b")
     assert set(doc) == {"source", "sources", "variables"}
-    assert set(doc["variables"]["a"]) == {"mc"}
-    assert json.dumps(doc)  # plain JSON
+    assert [s["n"] for s in doc["sources"]] == [10]
+    for name, values in (("a", np.arange(10.0)), ("b", np.arange(10.0) ** 2)):
+        assert set(doc["variables"][name]) == {"mc"}
+        mc = doc["variables"][name]["mc"]  # each variable's own column, by numpy
+        assert mc["n"] == 10 and mc["method"] == "monte-carlo"
+        np.testing.assert_allclose([mc["mean"], mc["sd"], mc["median"]],
+                                   [values.mean(), values.std(ddof=1), np.median(values)], rtol=1e-12)
+        levels = [float(p) for p in mc["quantiles"]]
+        np.testing.assert_allclose(list(mc["quantiles"].values()), np.quantile(values, levels), rtol=1e-12)
 
 
 # ---------------------------------------------------------------------------------------------

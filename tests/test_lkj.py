@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
+import stan_support
 from conftest import assert_usage_error, packages_after
 
 K_SIGMA = 4.5
@@ -283,7 +284,7 @@ def test_stan_line_draws_the_solved_marginal_with_pystan(run, tmp_path):
                "  real r01 = multiply_lower_tri_self_transpose(L)[1, 2];\n}\n") % eta
     (tmp_path / "program.stan").write_text(program, encoding="utf-8")
     n = 4000
-    script = ("import numpy as np, stan\n"
+    script = (stan_support.prelude() + "import numpy as np, stan\n"
               "model = stan.build(open('program.stan').read(), data={}, random_seed=3)\n"
               f"fit = model.fixed_param(num_samples={n}, num_chains=1)\n"
               "print(float(np.mean(np.abs(np.asarray(fit['r01']).ravel()) < 0.5)))\n")

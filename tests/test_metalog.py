@@ -19,6 +19,7 @@ import numpy as np
 import pytest
 from scipy import integrate, optimize
 
+import stan_support
 from conftest import assert_usage_error, packages_after
 from priorcli.records import metalog as ml
 
@@ -463,7 +464,7 @@ def test_stan_programs_run_with_pystan_and_draw_the_metalog(run, tmp_path):
     for target, call in (("stan-prior", f"model.fixed_param(num_samples={n}, num_chains=1)"),
                          ("stan", f"model.sample(num_samples={n}, num_chains=1)")):
         (tmp_path / "program.stan").write_text(_program(run, target, quantiles, lower, upper), encoding="utf-8")
-        script = ("import numpy as np, stan\n"
+        script = (stan_support.prelude() + "import numpy as np, stan\n"
                   "model = stan.build(open('program.stan').read(), data={}, random_seed=3)\n"
                   f"fit = {call}\n"
                   "np.save('x.npy', np.asarray(fit['x']).ravel())\n")

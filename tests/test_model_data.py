@@ -21,6 +21,7 @@ import numpy as np
 import pytest
 import scipy.stats as st
 
+import stan_support
 from conftest import assert_usage_error
 from emit_support import assert_stanc_accepts, band, emitted, parse_printed_quantiles, stanc_binary
 
@@ -271,7 +272,7 @@ def test_emitted_stan_prior_with_data_runs_under_pystan(tmp_path):
     data = json.loads(re.search(r"^// (\{.*\})$", code, re.M).group(1))
     (tmp_path / "program.stan").write_text(code, encoding="utf-8")
     names = list(_regression_oracle(np.random.default_rng(0), 10))
-    script = ("import json, numpy as np, stan\n"
+    script = (stan_support.prelude() + "import json, numpy as np, stan\n"
               f"model = stan.build(open('program.stan').read(), data={data!r}, random_seed=7)\n"
               "fit = model.fixed_param(num_samples=10000, num_chains=1)\n"
               f"np.savez('out.npz', **{{name: np.asarray(fit[name]) for name in {names!r}}})\n")

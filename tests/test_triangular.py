@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 import scipy.stats as st
 
+import stan_support
 from conftest import Run
 from emit_support import assert_stanc_accepts, band, emitted, parse_printed_quantiles
 from priorcli import records
@@ -271,7 +272,7 @@ def test_stan_prior_program_runs(tmp_path):
     pytest.importorskip("stan", reason="PyStan is in the test extra")
     code = emitted("x ~ Triangular(0, 1, 3)", "stan-prior")
     (tmp_path / "program.stan").write_text(code, encoding="utf-8")
-    script = ("import numpy as np, stan\n"
+    script = (stan_support.prelude() + "import numpy as np, stan\n"
               "model = stan.build(open('program.stan').read(), data={}, random_seed=7)\n"
               "fit = model.fixed_param(num_samples=4000, num_chains=1)\n"
               "np.save('x.npy', fit['x'].ravel())\n")

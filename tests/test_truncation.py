@@ -12,6 +12,7 @@ import pytest
 import scipy.stats as st
 
 import priorcli
+import stan_support
 from conftest import assert_usage_error
 from emit_support import band, emitted, exact_mismatches
 
@@ -322,7 +323,7 @@ def test_emitted_stan_programs_run(tmp_path):
     for target, call in (("stan-prior", f"model.fixed_param(num_samples={n}, num_chains=1)"),
                          ("stan", f"model.sample(num_samples={n}, num_chains=1, num_warmup=1000)")):
         (tmp_path / "program.stan").write_text(emitted(MODEL, target), encoding="utf-8")
-        script = ("import numpy as np, stan\n"
+        script = (stan_support.prelude() + "import numpy as np, stan\n"
                   "model = stan.build(open('program.stan').read(), data={}, random_seed=7)\n"
                   f"fit = {call}\n"
                   "np.savez('out.npz', **{k: np.asarray(fit[k]).ravel() for k in ('a', 'b', 'c')})\n")

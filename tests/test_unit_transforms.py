@@ -17,6 +17,7 @@ import pytest
 import scipy.special as sp
 from scipy import stats
 
+import stan_support
 from conftest import assert_usage_error
 
 PROBS = (0.001, 0.025, 0.05, 0.25, 0.5, 0.75, 0.95, 0.975, 0.999)
@@ -240,7 +241,7 @@ def test_emitted_stan_prior_program_draws_the_exact_distributions(tmp_path):
     pytest.importorskip("stan", reason="PyStan is in the test extra")
     (tmp_path / "program.stan").write_text(emitted(EMIT_MODEL, "stan-prior"), encoding="utf-8")
     script = (
-        "import numpy as np, stan\n"
+        stan_support.prelude() + "import numpy as np, stan\n"
         "model = stan.build(open('program.stan').read(), data={}, random_seed=7)\n"
         f"fit = model.fixed_param(num_samples={N_EMITTED}, num_chains=1)\n"
         f"np.savez('out.npz', **{{k: np.asarray(fit[k]).ravel() for k in {list(EMIT_ORACLES)!r}}})\n"

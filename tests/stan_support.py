@@ -1,0 +1,94 @@
+"""PyStan in the tests, compiled for the compiler's speed rather than the program's.
+
+httpstan builds each Stan program with the C++ compiler at -O3 with debug information: 30 to 75 s a
+program, of which about 20 s is parsing Stan Math's headers, the same headers every time. The
+tests' programs draw a few thousand values, so here (inside the fresh interpreter that runs
+PyStan: ``prelude()`` starts its script) each program is compiled at -O0 without debug
+information, and with GCC the Stan model header is parsed once per test session into a
+precompiled header (about 40 s, 0.8 GB in a temporary directory that conftest removes at the end
+of the session) that every compilation includes first: 8 to 10 s a program. A compiler that finds
+the precompiled header unusable warns (-Winvalid-pch) and reads the real header instead, so the
+compiled program is the same C++ either way; only its build is quicker. The modules go into
+httpstan's cache as usual (a cached program is not compiled again, and no header is built then).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import tempfile
+from pathlib import Path
+
+PCH_ENV = "PRIORCLI_TEST_STAN_PCH"  # the session's directory for the header (conftest sets it)
+FLAGS = ["-O0", "-g0"]  # after httpstan's -O3 and Python's CFLAGS (-g -O3): the last one counts
+HEADER = "stan/model/model_header.hpp"  # what every stanc-generated program includes first
+
+
+def pch_dir() -> str:
+    return os.environ.get(PCH_ENV) or str(Path(tempfile.gettempdir()) / f"priorcli-stan-pch-{os.getuid()}")
+
+
+def prelude() -> str:
+    """The first lines of a script that imports stan: quick builds, sharing the session's header."""
+    here = str(Path(__file__).resolve().parent)
+    return f"import sys\nsys.path.insert(0, {here!r})\nimport stan_support\nstan_support.install({pch_dir()!r})\n"
+
+
+def install(directory: str) -> None:
+    """Make every C++ compilation of a Stan program in this process a quick one (see the module)."""
+    import setuptools  # noqa: F401  (first: the distutils below is then setuptools', as httpstan uses)
+    from distutils import ccompiler
+
+    spawn = ccompiler.CCompiler.spawn
+
+    def quick_spawn(self, cmd, **kwargs):
+        return spawn(self, quick_command(list(cmd), Path(directory), lambda c: spawn(self, c, **kwargs)), **kwargs)
+
+    ccompiler.CCompiler.spawn = quick_spawn
+
+
+def quick_command(cmd: list[str], directory: Path, run) -> list[str]:
+    """distutils compiles with ``COMPILER FLAGS... SOURCE -o OBJECT EXTRA...``: a C++ source gets
+    FLAGS and the precompiled header; anything else (the link) runs as it was."""
+    if "-o" not in cmd or "-c" not in cmd:
+        return cmd
+    i = cmd.index("-o")
+    if i == 0 or not cmd[i - 1].endswith(".cpp"):
+        return cmd
+    cmd = [*cmd, *FLAGS]
+    stub = directory / "stan_model_header.hpp"
+    if _precompiled(stub, lambda out: run([*cmd[:i - 1], "-x", "c++-header", str(stub), "-o", str(out),
+                                           *cmd[i + 2:]]), cmd[0]):
+        return [*cmd, "-include", str(stub), "-Winvalid-pch"]
+    return cmd
+
+
+def _precompiled(stub: Path, build, compiler: str) -> bool:
+    """Build ``stub``'s .gch once (a lock serialises the session's processes); False when it could
+    not be (not GCC, or the build failed: the reason is kept in ``failed`` and not tried again)."""
+    import fcntl
+
+    gch, failed = stub.with_name(stub.name + ".gch"), stub.with_name("failed")
+    stub.parent.mkdir(parents=True, exist_ok=True)
+    with open(stub.with_name("lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not gch.exists() and not failed.exists():
+            if not _is_gcc(compiler):
+                failed.write_text(f"{compiler} is not GCC\n")
+            else:
+                stub.write_text(f"#include <{HEADER}>\n", encoding="utf-8")
+                partial = stub.with_name("partial.gch")
+                try:
+                    build(partial)
+                    partial.replace(gch)
+                except Exception as exc:  # noqa: BLE001  (any failure: compile without the header)
+                    failed.write_text(f"{exc!r}\n")
+    return gch.exists()
+
+
+def _is_gcc(compiler: str) -> bool:
+    try:
+        out = subprocess.run([compiler, "--version"], capture_output=True, text=True, timeout=60).stdout
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return "Free Software Foundation" in out and "clang" not in out.lower()
