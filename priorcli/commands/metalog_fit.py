@@ -61,7 +61,7 @@ def fit_document(result) -> dict[str, Any]:
             "numpyro": code["numpyro"], "stan": code["stan"], "pymc": code["pymc"]}
 
 
-def write(read, summary, options, tokens: list[str], truncate: str | None, out: TextIO) -> None:
+def summarize_fit(read, summary, options, tokens: list[str], truncate: str | None, out: TextIO) -> None:
     """The input's summary and its metalog fit (one variable: ``read.variables`` holds one)."""
     from priorcli.fitting import metalog as fitting
     from priorcli.stats.metalog import metalog_spec
