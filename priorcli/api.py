@@ -140,7 +140,7 @@ def quoted_spec(text: str, pairs: list, transform_texts: Iterable[str] = ()) -> 
     extra = tuple(parse_transform(t) for t in transform_texts)
     if extra and spec.family.discrete:
         raise UsageError(f"--transform applies to continuous distributions; '{text.strip()}' is discrete")
-    return DistSpec(spec.family, spec.params, spec.transforms + extra)
+    return DistSpec(spec.family, spec.params, spec.transforms + extra, spec.truncate)
 
 
 def solve_pairs(family_name: str, pairs: Iterable[tuple[str, Any]], truncate=None):
