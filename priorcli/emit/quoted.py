@@ -83,7 +83,7 @@ def _mixture_lines(spec):
     stan = _stan_mixture(parts, written)
     if stan is None:
         notes += ("Stan: no log_mix line (a component Stan lacks, a discrete mixture, or components whose supports "
-                  "differ); --emit stan writes the guarded density",)
+                  "differ); --emit stan writes the density as a program (stan-prior for a discrete mixture)",)
     pymc_parts = [pymc_line(c.family.name, c.params) for c in parts]
     pymc = None
     if all(p is not None for p in pymc_parts):

@@ -79,7 +79,11 @@ def parse(text: str) -> Quoted:
 
 def _unprefixed(message: str, variable: str, src: str) -> str:
     """A model message about line 1 of ``x ~ TEXT`` as a message about the quoted text."""
+    import re
+
     message = message.removeprefix("line 1: ").replace("on line 1 ", "").replace(" on line 1", "")
+    message = re.sub(r"fix it with --set (\w+)=VALUE", r"write a number in place of \1", message)
+    message = message.replace("or --set one", "or write a number for one")
     return message.replace(f"'{variable} ~ {src}'", f"'{src}'")
 
 

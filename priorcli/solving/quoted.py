@@ -433,9 +433,18 @@ def _exact(prob: _Problem, t: Targets, runs) -> QuotedSolution:
 def _check_identified(prob: _Problem, y, weights) -> None:
     """Targets all met that say nothing of some direction (a weight between two equal components)
     leave names free: a usage error naming them, as ``solve`` refuses such requests."""
+    import numpy as np
+
     from priorcli.solving.lsq import free_directions
 
-    if free_directions(lambda z: prob.residuals(z), [float(v) for v in y]):
+    x = [float(v) for v in y]
+    columns = []
+    for j in range(len(x)):  # a Jacobian of zeros (the targets ignore every name) has no direction to test
+        up, down = list(x), list(x)
+        up[j] += 1e-4
+        down[j] -= 1e-4
+        columns.append(np.subtract(prob.residuals(up), prob.residuals(down)))
+    if not np.any(np.abs(columns) > 1e-13) or free_directions(lambda z: prob.residuals(z), x):
         raise UsageError(f"{', '.join(eq.label for eq in prob.eqs)} leave some of {', '.join(d.name for d in prob.names)} "
                          f"free in '{prob.label}' (the targets do not depend on them there); give other targets "
                          "or write numbers for some names")
