@@ -217,7 +217,21 @@ class _Problem:
             return _number(lambda: (ex.mid_cdf if ex.discrete else ex.cdf)(eq.value)) - p
         if eq.kind == "mass":
             return _number(lambda: ex.mass(eq.lower, eq.upper)) - eq.value
+        if eq.kind == "mode" and not ex.discrete:
+            return self._mode_residual(ex, eq)
         return (_number(lambda: ex.value(eq)) - eq.value) / self.denom(eq)
+
+    def _mode_residual(self, ex: _Exact, eq: Eq) -> float:
+        """A smooth stand-in for (mode - v) / denom: the log density's slope at v times the variance
+        (near a mode log f(x) ~ -(x - mode)^2 / (2 var)); the numerical mode itself moves in steps
+        of its search's tolerance, which a finite-difference Jacobian cannot follow. The answer is
+        checked on the mode itself."""
+        h = 1e-5 * max(abs(eq.value), self.scale)
+        slope = _number(lambda: (float(ex.exact.log_density(eq.value + h)) - float(ex.exact.log_density(eq.value - h)))
+                        / (2.0 * h))
+        sd = _number(ex.exact.sd)
+        spread = sd if math.isfinite(sd) and sd > 0 else self.scale
+        return slope * spread * spread / self.denom(eq)
 
     def residuals(self, y) -> list[float]:
         key = tuple(float(v) for v in y)
@@ -259,8 +273,9 @@ def _candidates(d: FreeName, locations: list[float], scale: float) -> list[float
     if math.isfinite(d.high):
         return [d.high - s for s in spread]
     locs = sorted(set(locations)) or [0.0]
-    picks = [locs[0], locs[len(locs) // 2], locs[-1]] if len(locs) > 2 else locs
-    return sorted(set(picks + ([0.0] if len(picks) < 3 else [])))
+    mid = locs[len(locs) // 2]
+    # the targets' values, and a spread either side (a symmetric start can be a saddle: N(-d, 1), N(d, 1))
+    return sorted({locs[0], mid, locs[-1], mid - 2.0 * scale, mid + 2.0 * scale})
 
 
 def _grid(prob: _Problem, locations: list[float]):
@@ -295,7 +310,7 @@ def _runs(prob: _Problem, weights, locations: list[float]) -> list[tuple[float, 
             continue
         try:
             fit = least_squares(lambda y: sqrt_w * np.asarray(prob.residuals(y)), y0, method="lm", xtol=1e-15,
-                                ftol=1e-15, gtol=1e-15, max_nfev=400 * len(y0))
+                                ftol=1e-15, gtol=1e-15, max_nfev=400 * len(y0), diff_step=1e-7)
         except (ValueError, ArithmeticError):
             continue
         y = np.clip(fit.x, -40.0, 40.0)
