@@ -401,13 +401,33 @@ def _run(comps, x, c, weights, params, spread) -> _Outcome:
     obj = _Objective(lik, lik.size, lik.gradient)
     if not math.isfinite(obj.f0):
         return _Outcome(math.inf, weights, params, False, None, message="not finite at the start")
-    u, f, ok, message = _search(obj, lik.size)
+    u, f, ok, message = _maximise(obj, lik, comps, spread)
     logw, fitted = lik.unpack(u)
     w = np.exp(logw)
     g = obj.gradient(u)
     largest = float(np.max(np.abs(g))) if np.all(np.isfinite(g)) else math.inf
     reason = _degenerate(comps, lik, u, w, fitted, spread) if math.isfinite(f) else None
     return _Outcome(f, w, fitted, bool(ok), reason, largest, str(message).strip())
+
+
+def _maximise(obj: _Objective, lik: _Likelihood, comps, spread):
+    """BFGS first; an answer already degenerate there is not polished further (a collapsing
+    component would take the Nelder-Mead polish its whole budget); otherwise optimize._search."""
+    import warnings
+
+    from scipy.optimize import minimize
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        first = minimize(obj, np.zeros(lik.size), method="BFGS", jac=obj.gradient,
+                         options={"gtol": 1e-10, "maxiter": 5000})
+    u, f = np.asarray(first.x, dtype=np.float64), float(first.fun)
+    if math.isfinite(f) and obj.converged(u, f):
+        return u, f, True, first.message
+    logw, params = lik.unpack(u)
+    if math.isfinite(f) and _degenerate(comps, lik, u, np.exp(logw), params, spread) is not None:
+        return u, f, False, first.message
+    return _search(obj, lik.size)
 
 
 def _degenerate(comps, lik: _Likelihood, u, w, params, spread) -> str | None:
