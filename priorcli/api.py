@@ -159,6 +159,12 @@ def solve_pairs(family_name: str, pairs: Iterable[tuple[str, Any]], truncate=Non
             "solve needs at least one target: --mode, --median, --mean, --sd, --quantile P=V, "
             "or --lower L --upper U --mass P"
         )
+    if truncation is not None and family.closed is not None:
+        from priorcli.records.truncated import moving_support_refusal
+
+        refusal = moving_support_refusal(family.closed, parsed.params, "to solve the rest")
+        if refusal:
+            raise UsageError(f"--truncate {truncation.text()} with {family.name}: {refusal}")
     result = solve_targets(family.name, parsed.targets, parsed.params, truncated_record_of(family, truncation))
     if truncation is not None and hasattr(result, "truncate"):
         from dataclasses import replace
