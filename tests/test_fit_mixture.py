@@ -353,3 +353,17 @@ def test_split_fit_list_keeps_mixtures_whole():
         "normal", "Mixture(Normal, Gamma(rate=2))", "gamma"]
     fit = mixfit.parse_mixture("Mixture(Normal, Gamma(rate=2))")
     assert fit[1].fixed == {"rate": 2.0} and [p.name for p in fit[1].free] == ["concentration"]
+
+
+def test_the_plot_overlays_the_fitted_mixture_pmf():
+    from priorcli.plot import charts
+    from priorcli.plot.range import PlotRange
+
+    rng = np.random.default_rng(9)
+    x = np.concatenate([rng.poisson(2.0, 400), rng.poisson(9.0, 600)]).astype(float)
+    fit = mixfit.fit_mixture("Mixture(Poisson, Poisson)", x)
+    (curve,) = charts.fit_curves([fit], PlotRange(0.0, 20.0, False, True, 1.0, 0.2, "range"))
+    ks = np.asarray(curve.curve_x, dtype=float)
+    pmf = sum(w * st.poisson.pmf(ks, p["rate"]) for w, (_, p) in zip(fit.weights, fit.components))
+    assert ks.tolist() == list(range(21))
+    assert np.asarray(curve.curve_y, dtype=float) == pytest.approx(pmf, rel=1e-10)

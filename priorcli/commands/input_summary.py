@@ -10,7 +10,6 @@ from priorcli.render import output as render
 from priorcli.errors import UsageError
 from priorcli.families.registry import resolve
 from priorcli.stats.exact import Summary
-from priorcli.commands import mixture_fit
 from priorcli.commands.options import write_figure
 
 
@@ -33,7 +32,7 @@ def summarize_input(sources: list[str], options, *, columns: list[str] | None = 
                          "--input alone summarizes the draws as they are")
     if emit is not None and fit is None:
         raise UsageError("--emit with --input writes the --fit answer as a program; give --fit FAMILY")
-    if fit_tokens and (fit is None or "(" in fit) and not mixture_fit.handles(fit):
+    if fit_tokens and (fit is None or "(" in fit) and not _mixture(fit):
         raise UsageError("--PARAM VALUE with --input holds a parameter of --fit FAMILY (not with FAMILY(...))")
     read = read_pooled(sources, selectors=selectors, flag=flag, group=group, drop_nonfinite=drop_nonfinite)
     several = len(read.variables) > 1
@@ -55,9 +54,18 @@ def summarize_input(sources: list[str], options, *, columns: list[str] | None = 
         _write_input_variables(head, title, names, summaries, {v.name: v.values for v in read.variables},
                                options, out)
         return
-    if mixture_fit.handles(fit):  # Mixture(F, G, ...), alone or in a list (priorcli.fitting.mixture)
+    if _mixture(fit):  # Mixture(F, G, ...), alone or in a list (priorcli.fitting.mixture)
         return _write_mixture_summary(read, summaries[0], options, fit, out, list(fit_tokens or []), truncate, emit)
     _write_input_summary(read, summaries[0], options, fit, out, list(fit_tokens or []), truncate, emit)
+
+
+def _mixture(fit: str | None) -> bool:
+    """Whether --fit names a Mixture(...) (commands.mixture_fit, imported only then)."""
+    if fit is None or "mixture" not in fit.lower():
+        return False
+    from priorcli.commands import mixture_fit
+
+    return mixture_fit.handles(fit)
 
 
 def _sources_json(read) -> list[dict[str, Any]]:
@@ -93,6 +101,8 @@ def _write_input_summary(read, summary: Summary, options, fit: str | None, out: 
     (variable,) = read.variables
     fitted, ranking, ranked = _fits(fit, variable.values, fit_tokens, truncate)
     if emit is not None:
+        from priorcli.commands import mixture_fit
+
         return _write_program(mixture_fit.Fits(fitted, (), (), False), fit, emit, out)
     chart = None
     if options.charts:  # built first: a range that cannot be drawn prints nothing
@@ -133,6 +143,8 @@ def _write_input_summary(read, summary: Summary, options, fit: str | None, out: 
 def _write_mixture_summary(read, summary: Summary, options, fit: str, out: TextIO, fit_tokens: list[str],
                            truncate: str | None, emit: str | None) -> None:
     """--fit with a Mixture(...) in it: the draws' summary, then commands.mixture_fit's part."""
+    from priorcli.commands import mixture_fit
+
     (variable,) = read.variables
     result = mixture_fit.fits(fit, variable.values, fit_tokens, truncate)
     if emit is not None:
@@ -164,6 +176,7 @@ def _write_mixture_summary(read, summary: Summary, options, fit: str, out: TextI
 def _write_program(result, fit: str, emit: str, out: TextIO) -> None:
     """--emit TARGET with --input --fit: the (best) fitted distribution as a program, nothing else."""
     from priorcli import emit as emitters
+    from priorcli.commands import mixture_fit
 
     target = emitters.parse_target(emit)
     command = f"priorcli summarize --input ... --fit '{fit}'"
