@@ -367,3 +367,18 @@ def test_the_plot_overlays_the_fitted_mixture_pmf():
     pmf = sum(w * st.poisson.pmf(ks, p["rate"]) for w, (_, p) in zip(fit.weights, fit.components))
     assert ks.tolist() == list(range(21))
     assert np.asarray(curve.curve_y, dtype=float) == pytest.approx(pmf, rel=1e-10)
+
+
+def test_a_degenerate_start_with_a_larger_likelihood_is_noted_not_chosen(overlapping):
+    comps = mixfit.parse_mixture("Mixture(Normal, Normal)")
+    x, c = np.unique(overlapping, return_counts=True)
+    proper = mixfit._Outcome(1.7, np.array([0.4, 0.6]), [{"loc": 0.0, "scale": 1.0}, {"loc": 2.5, "scale": 0.8}],
+                             True, None)
+    collapsed = mixfit._Outcome(-3.0, np.array([0.99, 0.01]), [{"loc": 1.0, "scale": 1.5}, {"loc": 0.3, "scale": 1e-9}],
+                                False, "component 1 (Normal) collapses onto 0.3")
+    fit = mixfit._choose("Mixture(Normal, Normal)", comps, [proper, collapsed], x, c, 5, overlapping.size)
+    assert fit.weights == pytest.approx([0.4, 0.6]) and fit.proper == 1 and fit.starts == 2
+    (note,) = fit.notes
+    assert "degenerate" in note and "collapses onto 0.3" in note and "best proper maximum" in note
+    with pytest.raises(InfeasibleError, match="collapses onto 0.3"):
+        mixfit._choose("Mixture(Normal, Normal)", comps, [collapsed], x, c, 5, overlapping.size)
