@@ -222,7 +222,8 @@ def test_cli_discrete_counts(run, tmp_path):
     path = _write(tmp_path, "counts.txt", x, fmt="%d")
     result = run("summarize", "--input", path, "--fit", "Mixture(Poisson, Poisson)", "--no-plot")
     assert result.exit_code == 0, result.stderr
-    assert "dist.Poisson(rate=" in result.stdout and "--emit stan-prior" in result.stdout
+    assert "dist.Poisson(rate=" in result.stdout and "Stan:    target += log_mix([" in result.stdout
+    assert "poisson_lpmf(x | " in result.stdout
     doc = run.json("summarize", "--input", path, "--fit", "Mixture(Poisson, Poisson)", "--format", "json")
     w, rate, ll = _em_poisson(x.astype(float), [0.5, 0.5], [1.0, 10.0])
     assert doc["fit"]["log_likelihood"] == pytest.approx(ll, rel=1e-9)
@@ -382,3 +383,15 @@ def test_a_degenerate_start_with_a_larger_likelihood_is_noted_not_chosen(overlap
     assert "degenerate" in note and "collapses onto 0.3" in note and "best proper maximum" in note
     with pytest.raises(InfeasibleError, match="collapses onto 0.3"):
         mixfit._choose("Mixture(Normal, Normal)", comps, [collapsed], x, c, 5, overlapping.size)
+
+
+@pytest.mark.slow
+def test_the_stan_lines_are_accepted_by_stanc(tmp_path):
+    from emit_support import assert_stanc_accepts
+    from priorcli.emit.mixture_lines import code_lines
+
+    _, continuous, _ = code_lines([0.3, 0.7], [("Normal", {"loc": 0.0, "scale": 1.0}),
+                                               ("Gamma", {"concentration": 2.0, "rate": 0.5})])
+    assert_stanc_accepts(f"parameters {{\n  real x;\n}}\nmodel {{\n  {continuous}\n}}\n", tmp_path, "cont")
+    _, discrete, _ = code_lines([0.4, 0.6], [("Poisson", {"rate": 2.0}), ("Poisson", {"rate": 9.0})])
+    assert_stanc_accepts(f"data {{\n  int x;\n}}\nmodel {{\n  {discrete}\n}}\n", tmp_path, "disc")

@@ -191,8 +191,6 @@ def _write_mixture(fitted: MixtureFit, options, out: TextIO) -> None:
         ["exact"], [_exact(fitted, options.quantiles)], out)
     numpyro, stan, pymc = code_lines(fitted.weights, fitted.components)
     lines = render.code_lines_text(numpyro, stan, pymc)
-    if stan is None and fitted.spec.family.discrete:
-        lines.insert(1, "Stan:    a discrete mixture is no Stan parameter; --emit stan-prior draws it")
     lines += [f"note: {n}" for n in fitted.notes]
     render.write_lines(lines, out)
 

@@ -68,12 +68,28 @@ def code_lines(weights, components) -> tuple[str, str | None, str | None]:
         written = stan._Program((v,), False)
         stan_code = " ".join(written.model) if not written.functions else None
     except UsageError:
-        stan_code = None
+        stan_code = _stan_data_line(*_rounded(weights, components)) if v.discrete else None
     try:
         pymc_code = pymc._call(v, "x", {}, pymc.SYNTAX)
     except UsageError:
         pymc_code = None
     return numpyro, stan_code, pymc_code
+
+
+def _stan_data_line(weights, components) -> str | None:
+    """A discrete mixture (no Stan parameter: x is data there): ``target += log_mix(W, [a_lpmf(x |
+    ...), ...]')``, each component's ``_lpmf`` from its one-line Stan form (``poisson(2)``)."""
+    from priorcli.emit.lines import stan_line
+
+    terms = []
+    for family, params in components:
+        line, _ = stan_line(family, params)
+        if line is None:
+            return None
+        name, _, args = line.partition("(")
+        terms.append(f"{name}_lpmf(x | {args[:-1]})")
+    shown = ", ".join(format_number(w) for w in weights)
+    return f"target += log_mix([{shown}]', [{', '.join(terms)}]');  // x: an int in the data block"
 
 
 def program(weights, components, target: str, command: str) -> str:
