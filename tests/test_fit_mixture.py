@@ -347,6 +347,10 @@ def test_library_errors_are_prior_errors():
         mixfit.parse_mixture("Mixture(Normal)")
     with pytest.raises(InfeasibleError):
         mixfit.fit_mixture("Mixture(Poisson, Poisson)", [0.0, 1.0, 1.0, 2.0])
+    # an end of the supports that no component holds (LogNormal's and Gamma's densities vanish at 0)
+    x = np.r_[0.0, np.random.default_rng(0).gamma(2.0, 1.0, 100)]
+    with pytest.raises(InfeasibleError, match="contain 0.0, outside"):
+        mixfit.fit_mixture("Mixture(LogNormal, Gamma)", x)
 
 
 def test_split_fit_list_keeps_mixtures_whole():
@@ -395,3 +399,12 @@ def test_the_stan_lines_are_accepted_by_stanc(tmp_path):
     assert_stanc_accepts(f"parameters {{\n  real x;\n}}\nmodel {{\n  {continuous}\n}}\n", tmp_path, "cont")
     _, discrete, _ = code_lines([0.4, 0.6], [("Poisson", {"rate": 2.0}), ("Poisson", {"rate": 9.0})])
     assert_stanc_accepts(f"data {{\n  int x;\n}}\nmodel {{\n  {discrete}\n}}\n", tmp_path, "disc")
+
+
+def test_coinciding_components_are_noted():
+    x = np.random.default_rng(0).poisson(3.0, 100).astype(float)  # one Poisson: the two components meet
+    fit = mixfit.fit_mixture("Mixture(Poisson, Poisson)", x)
+    (_, a), (_, b) = fit.components
+    assert a["rate"] == pytest.approx(b["rate"], rel=1e-3)
+    assert a["rate"] == pytest.approx(float(np.mean(x)), rel=1e-6)  # at the single Poisson's MLE
+    assert any("coincide" in n for n in fit.notes)

@@ -310,18 +310,19 @@ def _group_fit(comp: Component, values: np.ndarray) -> dict | None:
     """The component's own maximum-likelihood fit to one group (its record's start otherwise)."""
     from priorcli.fitting import fit_family
 
-    try:
-        return dict(fit_family(comp.family.name, values, fixed=dict(comp.fixed)).params)
-    except PriorError:
-        pass
-    record = comp.record
-    if record.fit_start is None:
-        return None
-    try:
-        start = {**record.fit_start(values), **comp.fixed}
-        ok = np.isfinite(record.logpdf(values, **start))
-    except (ArithmeticError, ValueError, TypeError, PriorError):
-        return None
+    with np.errstate(all="ignore"):
+        try:
+            return dict(fit_family(comp.family.name, values, fixed=dict(comp.fixed)).params)
+        except PriorError:
+            pass
+        record = comp.record
+        if record.fit_start is None:
+            return None
+        try:
+            start = {**record.fit_start(values), **comp.fixed}
+            ok = np.isfinite(record.logpdf(values, **start))
+        except (ArithmeticError, ValueError, TypeError, PriorError):
+            return None
     return start if bool(np.any(ok)) else None
 
 
@@ -386,14 +387,28 @@ def _check_support(comps, x: np.ndarray, text: str) -> None:
     for c in comps:
         lo, hi = c.record.support_given(c.fixed)
         ends.append((lo, hi))
-        ok = (x >= lo) & (x <= hi)
+        ok = (x > lo) & (x < hi)
         if c.family.discrete:
             ok &= x == np.floor(x)
+        for end in {lo, hi} & set(x.tolist()):  # an end of the support: in it if the record's check says so
+            ok |= (x == end) & _takes(c, end)
         inside |= ok
     if not inside.all():
         lo, hi = min(e[0] for e in ends), max(e[1] for e in ends)
         raise outside(text, f"(the union of the components' supports, within [{lo:g}, {hi:g}])",
                       x[int(np.argmin(inside))])
+
+
+def _takes(comp: Component, value: float) -> bool:
+    """Whether the component's support holds ``value`` (an end of it: LogNormal's 0 is not in it,
+    Poisson's is), as its record's fit check of the data says."""
+    if comp.record.fit_check is None:
+        return True
+    try:
+        comp.record.fit_check(comp.family.name, np.array([value]), dict(comp.fixed))
+    except PriorError:
+        return False
+    return True
 
 
 def _run(comps, x, c, weights, params, spread) -> _Outcome:
@@ -475,7 +490,22 @@ def _choose(text, comps, outcomes, x, c, free, n) -> MixtureFit:
         notes.append(f"{len(higher)} of {len(outcomes)} starts ran into a degenerate maximum with a larger "
                      f"likelihood ({min(higher, key=lambda o: o.f).degenerate}); the best proper maximum is reported")
     weights, components = _label_order(comps, best.weights, best.params)
+    notes += _coinciding(comps, components)
     return _result(text, comps, weights, components, x, c, free, n, len(outcomes), len(proper), tuple(notes))
+
+
+def _coinciding(comps, params) -> list[str]:
+    """A note for two components of one family whose parameters agree within 1e-3 (relative): the
+    data show no mixture of them, and the single family fits as well with fewer parameters."""
+    notes = []
+    for i, j in itertools.combinations(range(len(comps)), 2):
+        if comps[i].family.name != comps[j].family.name:
+            continue
+        a, b = params[i], params[j]
+        if all(abs(a[k] - b[k]) <= 1e-3 * max(abs(a[k]), abs(b[k]), 1e-300) for k in a):
+            notes.append(f"components {i} and {j} ({comps[i].family.name}) coincide: the data show no mixture of "
+                         f"them; compare with --fit '{comps[i].family.name}, Mixture(...)' (AIC, BIC)")
+    return notes
 
 
 def _label_order(comps, weights, params):
