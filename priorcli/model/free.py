@@ -134,7 +134,11 @@ def _uses(statement: Statement, names: set[str]):
     from priorcli.families.registry import resolve
     from priorcli.model.numpyro import split_arguments
 
+    from priorcli.stats.metalog import is_metalog
+
     dexpr = statement.expr
+    if is_metalog(dexpr.family):
+        raise UsageError(f"{where}: solve --model does not take a Metalog yet; sample --model and --emit do")
     family = resolve(dexpr.family)
     params, targets = split_arguments(family, dexpr.args, dict(dexpr.kwargs), dexpr.family)
     for key, expr in targets.items():

@@ -142,7 +142,11 @@ def fit_curves(fits: Sequence, r: PlotRange) -> list[Histogram]:
 
     curves = []
     for fit in list(fits)[:MAX_FITS]:
+<<<<<<< HEAD
         spec = getattr(fit, "spec", None)  # a fitted Mixture carries its DistSpec (priorcli.fitting.mixture)
+=======
+        spec = getattr(fit, "spec", None)  # a fit that is no registry family's (the metalog's) carries its DistSpec
+>>>>>>> main
         exact = stats.ExactDistribution(spec or stats.DistSpec(resolve(fit.family), dict(fit.params), (),
                                                                getattr(fit, "truncate", None)))
         label = f"fit: {fit.numpyro}"
