@@ -142,7 +142,8 @@ def fit_curves(fits: Sequence, r: PlotRange) -> list[Histogram]:
 
     curves = []
     for fit in list(fits)[:MAX_FITS]:
-        spec = getattr(fit, "spec", None)  # a fit that is no registry family's (the metalog's) carries its DistSpec
+        # a fit that is no registry family's (a metalog, a Mixture) carries its DistSpec
+        spec = getattr(fit, "spec", None)
         exact = stats.ExactDistribution(spec or stats.DistSpec(resolve(fit.family), dict(fit.params), (),
                                                                getattr(fit, "truncate", None)))
         label = f"fit: {fit.numpyro}"
