@@ -94,6 +94,7 @@ def _sigmoid_normal(scale: float, upper: float):
     (["sample", "normal", "--scale", "10", "--transform", "sigmoid"], _sigmoid_normal(10, 1), (0.0, 1.0)),
     (["sample", "normal", "--scale", "3", "--transform", "bounds:0,5"], _sigmoid_normal(3, 5), (0.0, 5.0)),
 ], ids=["beta", "sigmoid", "bounds"])
+@pytest.mark.slow
 def test_item6_bounded_support_keeps_a_linear_axis(run, argv, quantile, ends):
     # Each one's central 99% spans over three decades: the old rule put it on a log axis.
     assert math.log10(quantile(0.995) / quantile(0.005)) > 3
