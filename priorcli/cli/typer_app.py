@@ -176,7 +176,7 @@ def summarize(
 @app.command(cls=FamilyCommand, context_settings=EXTRA_ARGS)
 def solve(
     ctx: typer.Context,
-    family: Annotated[Optional[str], typer.Argument(help="Distribution family (default lognormal).", autocompletion=_complete_family)] = None,
+    family: Annotated[Optional[str], typer.Argument(help="Distribution family (default lognormal), or a quoted distribution whose undefined names are solved: \"Mixture([w, 1 - w], [Normal(0, 1), Normal(m, s)])\".", autocompletion=_complete_family)] = None,
     format: Format = "table",
     plot: Annotated[bool, typer.Option("--plot", help="Draw the resulting density.")] = False,
     emit: Annotated[Optional[str], typer.Option("--emit", help="Print the solved distribution as one program (variable x): numpyro, stan, stan-prior or pymc.")] = None,

@@ -83,8 +83,10 @@ def _fits(fit: str | None, values, fit_tokens: list[str], truncate: str | None =
 
 def _write_input_summary(read, summary: Summary, options, fit: str | None, out: TextIO,
                          fit_tokens: list[str], truncate: str | None = None) -> None:
-    from priorcli.commands import ranked as rank_commands
+    from priorcli.commands import metalog_fit, ranked as rank_commands
 
+    if metalog_fit.handles(fit):  # Keelin's least squares, not a maximum-likelihood fit
+        return metalog_fit.summarize_fit(read, summary, options, fit_tokens, truncate, out)
     (variable,) = read.variables
     fitted, ranking, ranked = _fits(fit, variable.values, fit_tokens, truncate)
     chart = None

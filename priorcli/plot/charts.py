@@ -142,8 +142,9 @@ def fit_curves(fits: Sequence, r: PlotRange) -> list[Histogram]:
 
     curves = []
     for fit in list(fits)[:MAX_FITS]:
-        exact = stats.ExactDistribution(stats.DistSpec(resolve(fit.family), dict(fit.params), (),
-                                                       getattr(fit, "truncate", None)))
+        spec = getattr(fit, "spec", None)  # a fit that is no registry family's (the metalog's) carries its DistSpec
+        exact = stats.ExactDistribution(spec or stats.DistSpec(resolve(fit.family), dict(fit.params), (),
+                                                               getattr(fit, "truncate", None)))
         label = f"fit: {fit.numpyro}"
         curves.append(_density_curve(exact, None, r, label, exact.spec.family.discrete))
     return curves
