@@ -23,6 +23,7 @@ def test_slow_tails_match_the_summed_pmf(mean, concentration):
     assert h == pytest.approx(expected, rel=1e-9)
 
 
+@pytest.mark.slow
 def test_auto_leaves_zero_inflated_families_out_of_a_maximum_entropy_interval():
     ranking = rank_solutions("auto", [("lower", "0"), ("upper", "3"), ("mass", "0.7")])
     left = {s.family: s.reason for s in ranking.left_out}
