@@ -140,7 +140,7 @@ def quoted_spec(text: str, pairs: list, transform_texts: Iterable[str] = ()) -> 
     extra = tuple(parse_transform(t) for t in transform_texts)
     if extra and spec.family.discrete:
         raise UsageError(f"--transform applies to continuous distributions; '{text.strip()}' is discrete")
-    return DistSpec(spec.family, spec.params, spec.transforms + extra)
+    return DistSpec(spec.family, spec.params, spec.transforms + extra, spec.truncate)
 
 
 def solve_pairs(family_name: str, pairs: Iterable[tuple[str, Any]], truncate=None):
@@ -150,6 +150,8 @@ def solve_pairs(family_name: str, pairs: Iterable[tuple[str, Any]], truncate=Non
     from priorcli.emit.lines import solved
     from priorcli.solving import solve as solve_targets
 
+    if "(" in family_name:  # a quoted distribution whose free names are solved: priorcli.model.quoted
+        return solve_quoted(family_name, list(pairs), truncate)
     family_name, pairs, truncate = truncated_factory(family_name, pairs, truncate)
     family = resolve_fast(family_name, vectors=True) or resolve(family_name)
     truncation = truncation_of(family, truncate)
@@ -159,12 +161,42 @@ def solve_pairs(family_name: str, pairs: Iterable[tuple[str, Any]], truncate=Non
             "solve needs at least one target: --mode, --median, --mean, --sd, --quantile P=V, "
             "or --lower L --upper U --mass P"
         )
+    if truncation is not None and family.closed is not None:
+        from priorcli.records.truncated import moving_support_refusal
+
+        refusal = moving_support_refusal(family.closed, parsed.params, "to solve the rest")
+        if refusal:
+            raise UsageError(f"--truncate {truncation.text()} with {family.name}: {refusal}")
     result = solve_targets(family.name, parsed.targets, parsed.params, truncated_record_of(family, truncation))
     if truncation is not None and hasattr(result, "truncate"):
         from dataclasses import replace
 
         result = replace(result, truncate=truncation)
     return solved(result)
+
+
+def solve_quoted(text: str, pairs: list, truncate=None):
+    """``priorcli solve "Mixture([0.3, 0.7], [Normal(0, 1), Normal(m, s)])" --quantile ...``: the
+    undefined names of a quoted distribution solved exactly from the targets (a QuotedSolved:
+    priorcli.emit.quoted, with ``program`` the model ``x ~ TEXT`` with the numbers in place)."""
+    from dataclasses import replace
+
+    from priorcli.emit import quoted as quoted_lines
+    from priorcli.families.registry import FamilyInfo
+    from priorcli.families.targets import TARGET_NAMES
+    from priorcli.model import quoted
+
+    if truncate is not None:
+        raise UsageError("--truncate applies to a FAMILY name; in a quoted distribution write "
+                         "truncated(D, low=..., high=...)")
+    for name, _ in pairs:
+        if name not in TARGET_NAMES:
+            raise UsageError(f"--{name.replace('_', '-')}: a quoted distribution carries its parameters inside it "
+                             f"('{text.strip()}'); write a number there, or a name to solve for")
+    targets = parse_family_args(FamilyInfo("the quoted distribution", (), False), pairs).targets
+    parsed, solution = quoted.solve(text, targets)
+    solved = quoted_lines.solved(solution, parsed.dist_expr(solution.free))
+    return replace(solved, program=parsed.filled(solution.free))
 
 
 def _quantile_pairs(name: str, value: Any) -> list[tuple[str, Any]]:

@@ -32,6 +32,7 @@ from priorcli import records
 from priorcli.errors import InfeasibleError, PriorError, UsageError
 from priorcli.families.registry import FamilyInfo, complete_params, parse_family_args, resolve, resolve_fast
 from priorcli.families.targets import Targets
+from priorcli.records.base import show
 
 __all__ = ["RankedSolution", "RankedFit", "Skipped", "Ranking", "Stopped", "rank_solutions", "rank_targets",
            "rank_fits", "candidates", "truncated_line", "TIE"]
@@ -267,6 +268,10 @@ def _solve_candidates(spec: str, pairs, stop, truncate=None):
         if targets.is_empty():
             raise UsageError("solve --family needs targets: --mode, --median, --mean, --sd, --quantile P=V, "
                              "or --lower L --upper U --mass P")
+        if auto and targets.bound is not None:  # said once, not once per candidate family
+            raise UsageError(f"--bound {show(targets.bound)} is Dirichlet's target (the mass within mode_i +- "
+                             "bound); --family auto ranks univariate families: use solve dirichlet --mode ... "
+                             "--bound B --mass P")
         if parsed is None and truncate is not None:
             from priorcli.records.truncated import check_targets_inside
 

@@ -176,6 +176,7 @@ def test_preliz_combine_case_through_a_session(run, tmp_path):
     assert [r["family"] for r in doc["pools"]["fit"]["ranking"]] == ["StudentT", "Normal"]
 
 
+@pytest.mark.slow
 def test_table_output_runs(run, tmp_path):
     result = run("elicit", _write(tmp_path, SESSION))
     assert result.exit_code == 0, result.stderr
@@ -196,6 +197,7 @@ def test_bad_sessions(run, tmp_path, text, needles):
     assert_usage_error(run("elicit", _write(tmp_path, text)), *needles)
 
 
+@pytest.mark.slow
 def test_explore_roulette_saves_a_session_elicit_reads(run, tmp_path):
     # explore --roulette --output FILE.toml writes the chips; elicit reads back the same chips
     from priorcli.elicit.session import read_session
@@ -218,6 +220,7 @@ def test_explore_roulette_saves_a_session_elicit_reads(run, tmp_path):
 
 
 @pytest.mark.parametrize("suffix", [".md", ".html"])
+@pytest.mark.slow
 def test_report_rerun_gives_identical_bytes(run, tmp_path, monkeypatch, suffix):
     import html
     import re

@@ -87,6 +87,7 @@ def test_stepping_a_parameter_shows_what_summarize_prints(run):
     assert table_of(texts["table"]) == expected
 
 
+@pytest.mark.slow
 def test_typed_values_are_exact_and_invalid_ones_stay_in_place(run):
     state = lognormal()
     # '=' starts an empty edit so a minus sign can be typed; '-' alone steps down.

@@ -75,6 +75,7 @@ def test_only_kumaraswamy_lacks_a_scipy_oracle():
     assert records.scipy_oracle("Kumaraswamy") is None
 
 
+@pytest.mark.slow
 def test_the_oracles_are_lazy():
     # importing the records (and looking an oracle up) imports neither scipy.stats, numpy nor jax
     code = ("import sys, priorcli.records as r; r.scipy_oracle('Gamma'); "

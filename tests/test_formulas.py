@@ -221,6 +221,7 @@ def test_table_covers_families():
     assert {fam for fam, _, _ in ALL} == set(FORMULAS)
 
 
+@pytest.mark.slow
 def test_import_is_cheap():
     code = (
         "import sys, priorcli.records as f; "

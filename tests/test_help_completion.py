@@ -148,6 +148,7 @@ def test_help_without_a_family(run):
 
 @pytest.mark.parametrize("argv", [["sample", "lognormal", "--help"], ["solve", "--help"],
                                   ["summarize", "dirichlet", "--help"], ["--help"]])
+@pytest.mark.slow
 def test_family_help_imports_no_jax(argv):
     out, heavy = packages_after(argv, packages=("jax", "numpyro", "numpy", "scipy"))
     assert heavy == [], heavy
@@ -180,6 +181,7 @@ def _complete(env, shell, line, **extra):
 
 
 @pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+@pytest.mark.slow
 def test_completion_scripts(completion_env, shell):
     for argv, env in (
         (PRIORCLI, dict(completion_env, _PRIORCLI_COMPLETE=f"source_{shell}")),
@@ -191,6 +193,7 @@ def test_completion_scripts(completion_env, shell):
         assert "priorcli" in result.stdout
 
 
+@pytest.mark.slow
 def test_install_completion_writes_the_script(completion_env, tmp_path):
     env = dict(completion_env, HOME=str(tmp_path), _TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION="1")
     result = subprocess.run(PRIORCLI + ["--install-completion", "bash"], capture_output=True, text=True, env=env,
@@ -241,6 +244,7 @@ def test_family_names_are_cached(completion_env, tmp_path):
 
 
 @pytest.mark.skipif(shutil.which("bash") is None, reason="bash not installed")
+@pytest.mark.slow
 def test_bash_completion_end_to_end(completion_env, tmp_path):
     """The generated script, sourced in a real bash, fills COMPREPLY through priorcli."""
     bindir = tmp_path / "bin"

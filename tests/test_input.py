@@ -480,6 +480,7 @@ def test_fit_running_off_to_a_limit_is_infeasible():
         fit_family("studentt", stats.uniform.rvs(size=1000, random_state=1))
 
 
+@pytest.mark.slow
 def test_closed_form_fits_and_reading_do_not_import_jax(tmp_path):
     path = tmp_path / "d.txt"
     path.write_text("1.5\n2.5\n0.7\n3.1\n")

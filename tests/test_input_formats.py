@@ -377,6 +377,7 @@ def test_selector_on_a_format_without_names_is_a_usage_error(run, tmp_path):
     assert_usage_error(run("summarize", "--input", path, "--variable", "x"), "--variable 'x'", ".npz")
 
 
+@pytest.mark.slow
 def test_xarray_is_imported_only_for_netcdf(tmp_path, cmdstan_csv):
     npz = tmp_path / "s.npz"
     np.savez(npz, a=np.arange(5.0))

@@ -100,6 +100,7 @@ def test_the_onion_simulation_has_the_beta_marginal():
 
 
 @pytest.mark.parametrize("family", ["lkj", "lkjcholesky"])
+@pytest.mark.slow
 def test_sampled_matrices_have_the_exact_marginal_and_the_onions_law(run, family):
     k, eta = 4, 1.7
     result = run("sample", family, "--dimension", k, "--concentration", eta, "-n", N, "--seed", 4, "--format", "raw")
@@ -142,6 +143,7 @@ def test_sample_json_follows_the_summary_document(run):
     assert abs(mc["mean"]) < K_SIGMA * oracle.std() / math.sqrt(N)
 
 
+@pytest.mark.slow
 def test_sample_is_seeded_and_dimension_two_has_one_column(run):
     argv = ["sample", "lkj", "--dimension", 2, "--concentration", 3, "-n", 50, "--format", "raw"]
     first, again = run(*argv), run(*argv)
@@ -190,6 +192,7 @@ def test_the_stan_guides_ninety_percent_within_a_half(run):
     assert "PyMC:    pm.LKJCholeskyCov(" in table.stdout
 
 
+@pytest.mark.slow
 def test_solve_lkj_imports_no_jax():
     _, found = packages_after(["solve", "lkj", "--dimension", "3", "--lower", "-0.5", "--upper", "0.5",
                                "--mass", "0.9"], packages=["jax", "numpyro"])

@@ -63,6 +63,7 @@ def model_file(tmp_path):
     return path
 
 
+@pytest.mark.slow
 def test_sites_match_closed_forms(run, model_file):
     x = [0.0, 1.5, -2.0]
     doc = run.json("sample", "--numpyro", f"{model_file}:model", "--data", "x=" + ",".join(map(str, x)),

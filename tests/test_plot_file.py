@@ -82,6 +82,7 @@ def test_linear_discrete_and_pmf_labels(run, tmp_path):
     assert {"x", "probability", "draws", "exact pmf"} <= set(texts)
 
 
+@pytest.mark.slow
 def test_pdf_header_and_identical_bytes_run_after_run(run, tmp_path):
     for suffix in ("png", "svg", "pdf"):
         first, second = tmp_path / f"a.{suffix}", tmp_path / f"b.{suffix}"
@@ -114,6 +115,7 @@ def test_compare_legend_names_each_distribution(run, tmp_path):
     assert set(_notes(terminal.stdout)) <= set(texts)
 
 
+@pytest.mark.slow
 def test_model_has_one_panel_per_variable(run, tmp_path):
     path = tmp_path / "model.svg"
     args = ("sample", "--model", "a ~ Normal(0, 1); b ~ LogNormal(a, 0.5); k ~ Poisson(3)", "-n", N)
@@ -234,6 +236,7 @@ def test_a_file_that_appears_meanwhile_is_left_alone(tmp_path, monkeypatch):
     assert _leftovers(tmp_path) == []
 
 
+@pytest.mark.slow
 def test_matplotlib_only_when_a_figure_is_asked_for(tmp_path):
     _, imported = packages_after(["--help"], ["sample", "--help"],
                                  ["sample", "normal", "-n", "100", "--no-plot"], ["sample", "normal", "-n", "100"],
@@ -244,6 +247,7 @@ def test_matplotlib_only_when_a_figure_is_asked_for(tmp_path):
     assert imported == ["matplotlib"]
 
 
+@pytest.mark.slow
 def test_lkj_figures(run, tmp_path):
     for i, command in enumerate((("summarize", "lkj", "--dimension", 3, "--concentration", 2),
                                  ("sample", "lkj", "--dimension", 3, "--concentration", 2, "-n", N, "--no-plot"),

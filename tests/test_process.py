@@ -107,6 +107,7 @@ def test_entry_point_flushes_everything_and_keeps_exit_codes(tmp_path):
         "Error: --sigma -1 is outside its constraint: must be a positive number"]
 
 
+@pytest.mark.slow
 def test_entry_point_runs_atexit_callbacks():
     code = ("import atexit, sys\n"
             "atexit.register(lambda: sys.stderr.write('atexit ran\\n'))\n"
@@ -118,6 +119,7 @@ def test_entry_point_runs_atexit_callbacks():
     assert result.stderr == "atexit ran\n"
 
 
+@pytest.mark.slow
 def test_a_full_disk_is_an_error_not_a_silent_success():
     if not os.path.exists("/dev/full"):
         import pytest
@@ -130,6 +132,7 @@ def test_a_full_disk_is_an_error_not_a_silent_success():
     assert result.stderr == "Error: could not write the output: No space left on device\n"
 
 
+@pytest.mark.slow
 def test_profilers_still_get_their_data(tmp_path):
     # cProfile writes its file at shutdown: the quick exit steps aside while a profiler runs.
     out = tmp_path / "prof.out"
@@ -154,6 +157,7 @@ def test_closed_stderr_keeps_the_exit_code():
     assert bad.returncode == 2
 
 
+@pytest.mark.slow
 def test_python_i_still_reaches_the_prompt():
     result = subprocess.run([sys.executable, "-i", "-m", "priorcli", "solve", "--mode", "1", "--sigma", "0.5"],
                             input="print('prompt reached')\n", capture_output=True, text=True, timeout=120)

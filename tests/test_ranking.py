@@ -79,6 +79,7 @@ def test_ties_are_broken_by_entropy():
     assert [r.entropy for r in ranking.ranked] == pytest.approx(entropies, rel=1e-9)
 
 
+@pytest.mark.slow
 def test_discrete_candidates_for_whole_number_targets():
     ranking = rank_solutions("auto", [("quantile", "0.1=1"), ("quantile", "0.5=3"), ("quantile", "0.9=7")])
     names = {r.family for r in ranking.ranked + ranking.discrete}
@@ -87,6 +88,7 @@ def test_discrete_candidates_for_whole_number_targets():
     assert not any(r.family in ("Poisson", "NegativeBinomial2") for r in non_whole.ranked)
 
 
+@pytest.mark.slow
 def test_auto_ranks_each_distribution_set_once_but_named_reparametrisations_still_rank():
     unit = [("quantile", "0.05=0.1"), ("quantile", "0.5=0.3"), ("quantile", "0.95=0.6")]
     names = [r.family for r in rank_solutions("auto", unit).ranked]
@@ -189,6 +191,7 @@ def test_cli_solve_family_auto_json(tmp_path):
     assert table.exit_code == 0 and "ranked by loss" in table.output and "numpyro:" in table.output
 
 
+@pytest.mark.slow
 def test_cli_fit_auto_and_held_parameter(tmp_path):
     path = tmp_path / "draws.txt"
     np.savetxt(path, np.random.default_rng(5).binomial(5, 0.3, 500), fmt="%d")
@@ -224,6 +227,7 @@ def test_rank_targets_for_python_callers():
     assert ranking.best.solution.weights["q0.5"] == 2.0
 
 
+@pytest.mark.slow
 def test_auto_takes_an_interval_that_starts_at_the_support():
     ranking = rank_solutions("auto", [("lower", "0"), ("upper", "3"), ("mass", "0.7")])
     names = {r.family for r in ranking.ranked + ranking.discrete}

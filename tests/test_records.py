@@ -136,6 +136,7 @@ def test_every_record_is_complete():
         assert rec.aliases() == records.aliases_for(rec.param_names)
 
 
+@pytest.mark.slow
 def test_importing_records_loads_neither_numpy_nor_scipy():
     code = (
         "import sys, priorcli.records as r; r.RECORDS['LogNormal'].inversion({'mode'}, {'scale'})(mode=1.0, scale=0.5); "

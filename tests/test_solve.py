@@ -560,6 +560,7 @@ def test_fixed_loc_and_matching_median_is_underdetermined():
 # ---------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_closed_form_lognormal_imports_no_numpy_scipy_or_jax():
     code = (
         "from priorcli.solving import solve\n"

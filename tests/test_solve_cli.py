@@ -110,6 +110,7 @@ def test_malformed_targets_exit_2(run, argv, needles):
     assert_usage_error(run("solve", *argv), *needles)
 
 
+@pytest.mark.slow
 def test_closed_form_lognormal_solve_imports_no_jax():
     out, heavy = packages_after(["solve", "--mode", "1", "--sigma", "0.5", "--format", "json"],
                                 packages=("jax", "numpyro", "scipy", "numpy"))

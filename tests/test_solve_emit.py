@@ -56,6 +56,7 @@ def test_a_family_without_a_counterpart_has_no_line(run):
 
 
 @pytest.mark.parametrize("family", sorted(CASES))
+@pytest.mark.slow
 def test_pymc_line_has_the_scipy_density(run, family):
     pm = pytest.importorskip("pymc", reason="PyMC is in the test extra")
     targets, oracle = CASES[family]

@@ -145,6 +145,7 @@ def test_accumulator_bins_match_numpy_histogram(log_scale):
     assert acc.counts[0] == np.count_nonzero(u < a) and acc.counts[-1] == np.count_nonzero(u >= b)
 
 
+@pytest.mark.slow
 def test_streamed_sd_is_the_exact_sd_of_the_draws():
     """Integer draws: the sd from exact rational arithmetic is the float the accumulator gives
     (its squares are summed pairwise; the BLAS dot it used was 1e-13 off and thread-dependent)."""

@@ -199,6 +199,7 @@ def test_fit_is_at_least_as_good_as_scipys():
     assert _loglik(x, got) >= _loglik(x, theirs) - 1e-6
 
 
+@pytest.mark.slow
 def test_fit_with_the_ends_held_picks_the_best_mode_exactly():
     x = oracle(0.0, 1.0, 3.0).rvs(size=300, random_state=np.random.default_rng(5))
     result = Run()("summarize", "--input", "-", "--fit", "Triangular(lower=0, upper=3)", "--format", "json",

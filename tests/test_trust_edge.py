@@ -71,6 +71,7 @@ def test_item_stdin_closed_does_not_matter_to_commands_that_do_not_read_it():
     assert json.loads(result.stdout)["params"] == pytest.approx({"concentration": 4.0, "rate": 2.0})
 
 
+@pytest.mark.slow
 def test_item_closed_standard_fds_are_not_reused_for_files(tmp_path):
     # Started with fd 0 and 2 closed, the next file opened (an --output file) would be fd 0 or 2,
     # where anything writing to fd 2 underneath Python (jax's C++ logging) would land: priorcli
@@ -237,6 +238,7 @@ def test_item_explore_roulette_bins_are_capped(run, bins):
     assert_usage_error(run("explore", "--roulette", "--range", "0,10", "--bins", bins), "--bins", bins, "200")
 
 
+@pytest.mark.slow
 def test_item_explore_roulette_edges_at_the_limits_still_work():
     from priorcli.explore.roulette_state import RouletteState
 

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 PACKAGE = Path(__file__).resolve().parent.parent / "priorcli"
 # the top-level modules left, each with its reason in the README's table
 TOP_LEVEL = {"__init__", "__main__", "api", "errors", "cachedirs", "ranking"}
@@ -30,6 +32,7 @@ def test_item1_each_new_package_says_what_it_owns_and_may_import():
         assert len(doc) > 150 and "import" in doc, name
 
 
+@pytest.mark.slow
 def test_item1_package_inits_import_nothing_heavy():
     # the new __init__s are docstrings (cli re-exports its entry points): importing one module of a
     # package must not pull in its neighbours, nor numpy or jax

@@ -129,6 +129,7 @@ def test_item5_table_and_json_name_each_component(run):
     assert math.isclose(sum(means), 1.0, rel_tol=1e-9)  # components of one simplex per draw
 
 
+@pytest.mark.slow
 def test_item5_emitted_stan_is_valid_for_vector_parameters(tmp_path):
     if stanc_binary() is None:
         pytest.skip("no stanc binary")
@@ -179,6 +180,7 @@ def test_item_model_dev_zero_is_refused_at_the_limit(run):
     assert_usage_error(run("sample", "--model", "/dev/zero"), "--model '/dev/zero'", "too large", "100000")
 
 
+@pytest.mark.slow
 def test_item_model_endless_stdin_is_refused_at_the_limit():
     """The process must stop reading after 100,001 characters and exit 2, while the writer still
     has megabytes to send (before, it read until end of input, which never came)."""

@@ -141,6 +141,7 @@ def test_item1_a_read_only_mount_is_one_error_line(run, tmp_path):
         assert_usage_error(result, "Read-only file system", code=1)
 
 
+@pytest.mark.slow
 def test_item1_an_unwritable_directory_is_one_error_line(tmp_path):
     directory = tmp_path / "locked"
     directory.mkdir()

@@ -44,40 +44,47 @@ BYTE_STABLE_ARGVS = {
     "compare": ["compare", "LogNormal(1, 1)", "LogNormal(0, 1)", "-n", "2000"],
 }
 _SEPARATOR = "\x00--- next command ---\x00\n"
-# One interpreter per hash seed runs the three commands in turn (priorcli.cli.run, as the console
-# script does): the hash seed is fixed per process, so this checks the same thing as one process per
-# command, with a third of the start-ups.
+COLUMN_SETTINGS = {"pipe": None, "80-columns": "80"}  # COLUMNS unset (a pipe), and COLUMNS=80
+# One interpreter per hash seed runs the three commands in turn under each COLUMNS setting
+# (priorcli.cli.run, as the console script does; priorcli reads COLUMNS when it draws): the hash
+# seed is fixed per process, so this checks the same thing as one process per command and
+# setting, with a sixth of the start-ups.
 _RUN_ALL = (
-    "import sys\n"
+    "import os, sys\n"
     "from priorcli.cli import run\n"
-    "for argv in {argvs!r}:\n"
-    "    sys.argv = ['priorcli', *argv]\n"
-    "    try:\n        run()\n    except SystemExit as exc:\n"
-    "        if exc.code not in (0, None):\n            raise\n"
-    "    sys.stdout.flush()\n"
-    "    sys.stdout.write({separator!r})\n"
+    "for columns in {settings!r}:\n"
+    "    os.environ.pop('COLUMNS', None)\n"
+    "    if columns is not None:\n        os.environ['COLUMNS'] = columns\n"
+    "    for argv in {argvs!r}:\n"
+    "        sys.argv = ['priorcli', *argv]\n"
+    "        try:\n            run()\n        except SystemExit as exc:\n"
+    "            if exc.code not in (0, None):\n                raise\n"
+    "        sys.stdout.flush()\n"
+    "        sys.stdout.write({separator!r})\n"
 )
 
 
-@pytest.mark.parametrize("columns", [None, "80"], ids=["pipe", "80-columns"])
 @pytest.mark.slow
-def test_item4_table_output_is_byte_stable_across_pythonhashseed(columns):
-    code = _RUN_ALL.format(argvs=list(BYTE_STABLE_ARGVS.values()), separator=_SEPARATOR)
+def test_item4_table_output_is_byte_stable_across_pythonhashseed():
+    code = _RUN_ALL.format(settings=list(COLUMN_SETTINGS.values()), argvs=list(BYTE_STABLE_ARGVS.values()),
+                           separator=_SEPARATOR)
+    names = [(setting, name) for setting in COLUMN_SETTINGS for name in BYTE_STABLE_ARGVS]
     outputs = {}
     for seed in HASH_SEEDS:
         env = {**os.environ, "PYTHONHASHSEED": seed, "NO_COLOR": "1", "PRIORCLI_NO_SAMPLER_CACHE": "1"}
         env.pop("COLUMNS", None)
-        if columns is not None:
-            env["COLUMNS"] = columns
         done = subprocess.run([sys.executable, "-c", code], capture_output=True, env=env, timeout=600)
         assert done.returncode == 0, done.stderr.decode()
         parts = done.stdout.decode().split(_SEPARATOR)
-        assert parts[-1] == "" and len(parts) == len(BYTE_STABLE_ARGVS) + 1, parts[-1][-500:]
-        for name, out in zip(BYTE_STABLE_ARGVS, parts):
+        assert parts[-1] == "" and len(parts) == len(names) + 1, parts[-1][-500:]
+        for name, out in zip(names, parts):
             assert "└" in out, name  # a plot was drawn
             outputs.setdefault(name, {})[seed] = out
     for name, by_seed in outputs.items():
         assert len(set(by_seed.values())) == 1, (name, {k: v.splitlines()[-4:] for k, v in by_seed.items()})
+    for name in BYTE_STABLE_ARGVS:  # the setting reached the plot: 80 columns draw narrower lines
+        pipe, eighty = outputs["pipe", name]["0"], outputs["80-columns", name]["0"]
+        assert max(map(len, eighty.splitlines())) <= 80 < max(map(len, pipe.splitlines())), name
 
 
 # ---------------------------------------------------------------------------------------------
@@ -94,6 +101,7 @@ def _sigmoid_normal(scale: float, upper: float):
     (["sample", "normal", "--scale", "10", "--transform", "sigmoid"], _sigmoid_normal(10, 1), (0.0, 1.0)),
     (["sample", "normal", "--scale", "3", "--transform", "bounds:0,5"], _sigmoid_normal(3, 5), (0.0, 5.0)),
 ], ids=["beta", "sigmoid", "bounds"])
+@pytest.mark.slow
 def test_item6_bounded_support_keeps_a_linear_axis(run, argv, quantile, ends):
     # Each one's central 99% spans over three decades: the old rule put it on a log axis.
     assert math.log10(quantile(0.995) / quantile(0.005)) > 3

@@ -141,6 +141,7 @@ REAL_LINE = {"Normal": st.norm, "Logistic": st.logistic, "Laplace": st.laplace, 
              "Cauchy": st.cauchy}
 
 
+@pytest.mark.slow
 def test_item13_positive_quantity_ranks_positive_families_first(run):
     doc = run.json(*POSITIVE)
     names = [e["family"] for e in doc["ranking"]]
@@ -159,6 +160,7 @@ def test_item13_positive_quantity_ranks_positive_families_first(run):
     assert {"Beta", "BinomialProbs"} <= {e["family"] for e in doc["left_out"]}
 
 
+@pytest.mark.slow
 def test_item13_table_has_two_rankings_and_the_notes(run):
     r = run(*POSITIVE)
     assert r.exit_code == 0, r.stderr
@@ -166,6 +168,7 @@ def test_item13_table_has_two_rankings_and_the_notes(run):
     assert "reaches below 0" in r.stdout and "left out" in r.stdout
 
 
+@pytest.mark.slow
 def test_item13_support_positive_leaves_real_line_families_out(run):
     doc = run.json(*POSITIVE, "--support", "positive")
     names = {e["family"] for e in doc["ranking"]}
@@ -175,6 +178,7 @@ def test_item13_support_positive_leaves_real_line_families_out(run):
     assert doc["ranked_after"] == []
 
 
+@pytest.mark.slow
 def test_item13_support_real_and_unit(run):
     doc = run.json(*POSITIVE, "--support", "real")
     assert doc["ranked_after"] == [] and doc["family"] == "Normal"  # the largest entropy of the exact fits

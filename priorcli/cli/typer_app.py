@@ -135,7 +135,7 @@ def summarize(
     column: Annotated[Optional[list[str]], typer.Option("--column", help="With --input: a CSV column (CmdStan name such as theta.2, or N without a header); repeatable.")] = None,
     variable: Annotated[Optional[list[str]], typer.Option("--variable", help="With --input: a variable of a .nc/.npz file (NAME or NAME[i]) or a CSV column; repeatable, shown side by side.")] = None,
     group: Annotated[Optional[str], typer.Option("--group", help="With --input FILE.nc: the InferenceData group (default prior, else posterior).")] = None,
-    fit: Annotated[Optional[str], typer.Option("--fit", help="With --input: fit FAMILY by maximum likelihood, or rank several by AIC (auto, or F,F,...); hold parameters with --PARAM VALUE (--fit binomial --total-count 10) or NAME(param=value).")] = None,
+    fit: Annotated[Optional[str], typer.Option("--fit", help="With --input: fit FAMILY by maximum likelihood, or rank several by AIC (auto, or F,F,...); hold parameters with --PARAM VALUE (--fit binomial --total-count 10) or NAME(param=value); a mixture: 'Mixture(Normal, Normal)'.")] = None,
     drop_nonfinite: Annotated[bool, typer.Option("--drop-nonfinite", help="With --input: drop NaN/inf values.")] = False,
     log_x: LogX = False,
     bins: Bins = None,
@@ -146,6 +146,7 @@ def summarize(
     plot_file: PlotFile = None,
     force: Force = False,
     truncate: Truncate = None,
+    emit: Annotated[Optional[str], typer.Option("--emit", help="With --input --fit: print the fitted distribution as one program (variable x): numpyro, stan, stan-prior or pymc.")] = None,
 ) -> None:
     """Exact summary of a family (no draws needed), or a summary of draws from a file or a pipe."""
     from priorcli.commands import family as commands
@@ -168,15 +169,19 @@ def summarize(
         from priorcli.commands.input_summary import summarize_input
 
         summarize_input(input, options, columns=column, variables=variable, group=group, fit=fit,
-                        drop_nonfinite=drop_nonfinite, out=sys.stdout, fit_tokens=fit_tokens, truncate=truncate)
+                        drop_nonfinite=drop_nonfinite, out=sys.stdout, fit_tokens=fit_tokens, truncate=truncate,
+                        emit=emit)
     else:
+        if emit is not None:
+            raise UsageError("--emit with summarize writes an --input --fit answer as a program; for a FAMILY use "
+                             "'priorcli solve FAMILY ... --emit' or 'priorcli compare DIST --emit'")
         commands.summarize_family(family, tokens, transform or [], options, out=sys.stdout, truncate=truncate)
 
 
 @app.command(cls=FamilyCommand, context_settings=EXTRA_ARGS)
 def solve(
     ctx: typer.Context,
-    family: Annotated[Optional[str], typer.Argument(help="Distribution family (default lognormal).", autocompletion=_complete_family)] = None,
+    family: Annotated[Optional[str], typer.Argument(help="Distribution family (default lognormal), or a quoted distribution whose undefined names are solved: \"Mixture([w, 1 - w], [Normal(0, 1), Normal(m, s)])\".", autocompletion=_complete_family)] = None,
     format: Format = "table",
     plot: Annotated[bool, typer.Option("--plot", help="Draw the resulting density.")] = False,
     emit: Annotated[Optional[str], typer.Option("--emit", help="Print the solved distribution as one program (variable x): numpyro, stan, stan-prior or pymc.")] = None,

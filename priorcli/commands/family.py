@@ -12,7 +12,7 @@ from priorcli.render import output as render
 from priorcli.api import Built, build, solve_pairs
 from priorcli.errors import InfeasibleError, UsageError
 from priorcli.families.registry import FamilyInfo, resolve, split_extra_args
-from priorcli.commands import lkj, metalog
+from priorcli.commands import lkj, metalog, quoted
 from priorcli.commands.options import OutputOptions, check_plot_file, write_figure
 from priorcli.stats.exact import DistSpec, Summary
 
@@ -332,6 +332,9 @@ def solve(family_name: str, tokens: list[str], *, format: str, plot: bool, out: 
         _no_truncation(family_name, truncate)
         return metalog.solve(family_name, tokens, format=format, plot=plot, out=out, emit=emit, plot_file=plot_file,
                              force=force)
+    if quoted.handles(family_name):  # "Mixture([0.3, 0.7], [Normal(0, 1), Normal(m, s)])": free names solved
+        return quoted.solve(family_name, tokens, format=format, plot=plot, out=out, emit=emit, plot_file=plot_file,
+                            force=force, truncate=truncate)
     result = solve_pairs(family_name, split_extra_args(tokens), truncate=truncate)
     for warning in getattr(result, "misses", None) and result.miss_warnings() or ():
         render.stderr_line(warning)

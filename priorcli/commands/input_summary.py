@@ -16,9 +16,9 @@ from priorcli.commands.options import write_figure
 def summarize_input(sources: list[str], options, *, columns: list[str] | None = None,
                     variables: list[str] | None = None, group: str | None = None, fit: str | None,
                     drop_nonfinite: bool, out: TextIO, fit_tokens: list[str] | None = None,
-                    truncate: str | None = None) -> None:
+                    truncate: str | None = None, emit: str | None = None) -> None:
     """Draws read by priorcli.readers (several files pooled): one variable as a summary, several
-    side by side as ``sample --model`` shows them."""
+    side by side as ``sample --model`` shows them; ``emit``: the --fit answer as a program instead."""
     from priorcli.stats import monte_carlo as mc_stats
     from priorcli.readers import read_pooled
 
@@ -30,7 +30,9 @@ def summarize_input(sources: list[str], options, *, columns: list[str] | None = 
     if truncate is not None and fit is None:
         raise UsageError("--truncate with --input applies to --fit (the fitted family truncated); "
                          "--input alone summarizes the draws as they are")
-    if fit_tokens and (fit is None or "(" in fit):
+    if emit is not None and fit is None:
+        raise UsageError("--emit with --input writes the --fit answer as a program; give --fit FAMILY")
+    if fit_tokens and (fit is None or "(" in fit) and not _mixture(fit):
         raise UsageError("--PARAM VALUE with --input holds a parameter of --fit FAMILY (not with FAMILY(...))")
     read = read_pooled(sources, selectors=selectors, flag=flag, group=group, drop_nonfinite=drop_nonfinite)
     several = len(read.variables) > 1
@@ -52,7 +54,18 @@ def summarize_input(sources: list[str], options, *, columns: list[str] | None = 
         _write_input_variables(head, title, names, summaries, {v.name: v.values for v in read.variables},
                                options, out)
         return
-    _write_input_summary(read, summaries[0], options, fit, out, list(fit_tokens or []), truncate)
+    if _mixture(fit):  # Mixture(F, G, ...), alone or in a list (priorcli.fitting.mixture)
+        return _write_mixture_summary(read, summaries[0], options, fit, out, list(fit_tokens or []), truncate, emit)
+    _write_input_summary(read, summaries[0], options, fit, out, list(fit_tokens or []), truncate, emit)
+
+
+def _mixture(fit: str | None) -> bool:
+    """Whether --fit names a Mixture(...) (commands.mixture_fit, imported only then)."""
+    if fit is None or "mixture" not in fit.lower():
+        return False
+    from priorcli.commands import mixture_fit
+
+    return mixture_fit.handles(fit)
 
 
 def _sources_json(read) -> list[dict[str, Any]]:
@@ -82,11 +95,19 @@ def _fits(fit: str | None, values, fit_tokens: list[str], truncate: str | None =
 
 
 def _write_input_summary(read, summary: Summary, options, fit: str | None, out: TextIO,
-                         fit_tokens: list[str], truncate: str | None = None) -> None:
-    from priorcli.commands import ranked as rank_commands
+                         fit_tokens: list[str], truncate: str | None = None, emit: str | None = None) -> None:
+    from priorcli.commands import metalog_fit, ranked as rank_commands
 
+    if metalog_fit.handles(fit):  # Keelin's least squares, not a maximum-likelihood fit
+        if emit is not None:
+            raise UsageError("--emit writes a maximum-likelihood --fit answer; --fit metalog has its own code lines")
+        return metalog_fit.summarize_fit(read, summary, options, fit_tokens, truncate, out)
     (variable,) = read.variables
     fitted, ranking, ranked = _fits(fit, variable.values, fit_tokens, truncate)
+    if emit is not None:
+        from priorcli.commands import mixture_fit
+
+        return _write_program(mixture_fit.Fits(fitted, (), (), False), fit, emit, out)
     chart = None
     if options.charts:  # built first: a range that cannot be drawn prints nothing
         from priorcli.plot import charts
@@ -121,6 +142,49 @@ def _write_input_summary(read, summary: Summary, options, fit: str | None, out: 
         render.write_lines([f"maximum-likelihood fit: {fitted.numpyro}"], out)
     if options.plot:
         render.write_chart(chart, out)
+
+
+def _write_mixture_summary(read, summary: Summary, options, fit: str, out: TextIO, fit_tokens: list[str],
+                           truncate: str | None, emit: str | None) -> None:
+    """--fit with a Mixture(...) in it: the draws' summary, then commands.mixture_fit's part."""
+    from priorcli.commands import mixture_fit
+
+    (variable,) = read.variables
+    result = mixture_fit.fits(fit, variable.values, fit_tokens, truncate)
+    if emit is not None:
+        return _write_program(result, fit, emit, out)
+    chart = None
+    if options.charts:  # built first: a range that cannot be drawn prints nothing
+        from priorcli.plot import charts
+
+        fits = [r.fit for r in result.rows]
+        chart = charts.draws_chart(variable.values, options, mode=summary.mode, fits=fits,
+                                   discrete=result.best.spec.family.discrete if hasattr(result.best, "spec")
+                                   else resolve(result.best.family).discrete)
+    write_figure(options, [(variable.name or "", chart)])
+    if options.format == "json":
+        doc: dict[str, Any] = {"source": read.source, "sources": _sources_json(read)}
+        doc |= {"group": read.group} if read.group else {}
+        doc |= {"variable": variable.name} if variable.name else {}
+        render.write_json({**doc, "summary": render.summary_json(summary),
+                           **mixture_fit.json_doc(result, options.quantiles)}, out)
+        return
+    what = f" of {variable.name}" if variable.name else ""
+    render.write_summary_table(f"{variable.values.size} draws{what} from {_from_text(read)}",
+                               [variable.name or "draws"], [summary], out)
+    mixture_fit.write_fit_part(result, options, out)
+    if options.plot:
+        render.write_chart(chart, out)
+
+
+def _write_program(result, fit: str, emit: str, out: TextIO) -> None:
+    """--emit TARGET with --input --fit: the (best) fitted distribution as a program, nothing else."""
+    from priorcli import emit as emitters
+    from priorcli.commands import mixture_fit
+
+    target = emitters.parse_target(emit)
+    command = f"priorcli summarize --input ... --fit '{fit}'"
+    render.write_text(mixture_fit.program(result, target, command), out)
 
 
 def _write_input_variables(head: dict[str, Any], title: str, names: list[str], summaries: list[Summary],

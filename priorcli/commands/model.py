@@ -121,15 +121,21 @@ def _is_discrete(statement) -> bool:
     """A variable drawn from a discrete family (plotted as integer bins, like sample FAMILY)."""
     if not statement.is_random or statement.expr.transforms:
         return False
+    from priorcli.stats.metalog import is_metalog
+
     families = [c.family for c in statement.expr.components] or [statement.expr.family]  # a Mixture's components
-    return all(resolve(name).discrete for name in families)
+    return all(not is_metalog(name) and resolve(name).discrete for name in families)
 
 
 def _is_bounded(statement) -> bool:
     """A variable drawn from a family on an interval ([0, 1], (low, high) from its parameters, or a
     Dirichlet's simplex), untransformed: its plot keeps a linear axis, as sample FAMILY's does."""
+    from priorcli.stats.metalog import is_metalog
+
     if not statement.is_random or statement.expr.transforms or statement.expr.components:
         return False
+    if is_metalog(statement.expr.family):  # bounded on both sides: an interval
+        return {"lower", "upper"} <= {k for k, _ in statement.expr.kwargs}
     family = resolve(statement.expr.family)
     return family.multivariate or family.support in ("[0, 1]", "(low, high), set by the parameters")
 

@@ -2,8 +2,9 @@
 ``Distribution`` (the maths and the fit are in :mod:`priorcli.records.metalog`).
 
 ``a`` holds the k coefficients (the last axis; any batch axes before it); ``lower``/``upper`` are
-plain numbers, -inf/inf where the metalog is unbounded on that side (they choose the extension,
-so they are static). Draws are the quantile function of a uniform draw, Q(U), so they are
+the bounds, None (or -inf/inf) where the metalog is unbounded on that side: which of them are
+given chooses the extension, so that is static, while a given bound may be a traced value (a
+compiled sampler takes it as an input). Draws are the quantile function of a uniform draw, Q(U), so they are
 reparameterised; ``cdf`` and ``log_prob`` invert Q by bisection in logit(y) (120 halvings of
 [-745, 745], to float64's precision), ``log_prob`` = -log Q'(F(x)). This module imports only jax
 and numpyro, so its source also stands alone.
@@ -43,6 +44,22 @@ def metalog_m(t, a):
     return m, h
 
 
+def _bound(value, side: int):
+    """None for no bound (None, or an infinity on its side); a plain float for a concrete number; a
+    traced value as it is (a bound given to a compiled sampler, which must then be finite)."""
+    if value is None:
+        return None
+    try:
+        number = float(value)
+    except Exception:  # a jax tracer: a finite bound known when the program runs
+        return value
+    if math.isinf(number) and number * side > 0:
+        return None
+    if not math.isfinite(number):
+        raise ValueError(f"Metalog's {'upper' if side > 0 else 'lower'} bound must be a number, got {number}")
+    return number
+
+
 class Metalog(Distribution):
     r"""Keelin's metalog with coefficients ``a`` (k terms), unbounded, semi-bounded (``lower`` or
     ``upper``: the log metalog) or bounded (both: the logit metalog).
@@ -56,21 +73,20 @@ class Metalog(Distribution):
 
     arg_constraints = {"a": constraints.real_vector}
     reparametrized_params = ["a"]
-    pytree_data_fields = ("a",)
-    pytree_aux_fields = ("lower", "upper")
+    pytree_data_fields = ("a", "lower", "upper")
 
-    def __init__(self, a, lower=-math.inf, upper=math.inf, *, validate_args=None):
+    def __init__(self, a, lower=None, upper=None, *, validate_args=None):
         self.a = jnp.asarray(a, dtype=jnp.result_type(float))
-        self.lower, self.upper = float(lower), float(upper)
+        self.lower, self.upper = _bound(lower, -1), _bound(upper, 1)
         if self.a.ndim < 1 or self.a.shape[-1] < 2:
             raise ValueError("Metalog needs at least 2 coefficients (the last axis of a)")
-        if not self.lower < self.upper:
+        if isinstance(self.lower, float) and isinstance(self.upper, float) and not self.lower < self.upper:
             raise ValueError("Metalog needs lower < upper")
         super().__init__(self.a.shape[:-1], validate_args=validate_args)
 
     @constraints.dependent_property(is_discrete=False, event_dim=0)
     def support(self):
-        low, high = math.isfinite(self.lower), math.isfinite(self.upper)
+        low, high = self.lower is not None, self.upper is not None
         if low and high:
             return constraints.interval(self.lower, self.upper)
         if low:
@@ -81,21 +97,21 @@ class Metalog(Distribution):
 
     def _from_m(self, m):
         lo, hi = self.lower, self.upper
-        if math.isfinite(lo) and math.isfinite(hi):
+        if lo is not None and hi is not None:
             return lo + (hi - lo) * jnp.exp(-jnp.logaddexp(0.0, -m))
-        if math.isfinite(lo):
+        if lo is not None:
             return lo + jnp.exp(m)
-        if math.isfinite(hi):
+        if hi is not None:
             return hi - jnp.exp(-m)
         return m
 
     def _log_dx_dm(self, m):
         lo, hi = self.lower, self.upper
-        if math.isfinite(lo) and math.isfinite(hi):
-            return math.log(hi - lo) - jnp.logaddexp(0.0, m) - jnp.logaddexp(0.0, -m)
-        if math.isfinite(lo):
+        if lo is not None and hi is not None:
+            return jnp.log(hi - lo) - jnp.logaddexp(0.0, m) - jnp.logaddexp(0.0, -m)
+        if lo is not None:
             return m
-        if math.isfinite(hi):
+        if hi is not None:
             return -m
         return jnp.zeros_like(m)
 
@@ -132,5 +148,9 @@ class Metalog(Distribution):
         t = self._logit_cdf(value)
         m, h = metalog_m(t, self.a)
         log_w = -jnp.logaddexp(0.0, t) - jnp.logaddexp(0.0, -t)
-        inside = (value > self.lower) & (value < self.upper)
+        inside = jnp.full(jnp.shape(value), True)
+        if self.lower is not None:
+            inside = inside & (value > self.lower)
+        if self.upper is not None:
+            inside = inside & (value < self.upper)
         return jnp.where(inside, log_w - jnp.log(h) - self._log_dx_dm(m), -jnp.inf)

@@ -135,3 +135,74 @@ def _stan(metalog: Metalog, prior: bool, header: list[str]) -> str:
         body = ["parameters {", "  real<lower=0, upper=1> u;", "}", "transformed parameters {",
                 "  real x = metalog_quantile(u, a, lb, ub);", "}", "model {", "  u ~ uniform(0, 1);", "}"]
     return "\n".join([*header, "functions {", STAN_FUNCTION.rstrip("\n"), "}", *data, *body]) + "\n"
+
+
+# ---------------------------------------------------------------------------------------------
+# a metalog variable of a model (``x ~ Metalog(...)`` with ``sample --model ... --emit``): the same
+# quantile function of a uniform, the uniform a site of its own (``x_u``) beside the model's
+
+
+def is_metalog_variable(v) -> bool:
+    """A plan.Variable drawn from a metalog."""
+    from priorcli.stats.metalog import is_metalog
+
+    return v.family is not None and is_metalog(v.family.name)
+
+
+def of_variable(v) -> Metalog:
+    from priorcli.model import parse as lang
+
+    def const(name: str, default: float) -> float:
+        return float(lang._const(v.params[name])) if name in v.params else default
+
+    return Metalog(tuple(float(lang._const(item)) for item in v.params["a"].items), const("lower", -math.inf),
+                   const("upper", math.inf))
+
+
+def uniform_names(variables, taken: set[str]) -> dict[str, str]:
+    """Each metalog variable's uniform: ``x_u`` (``x_u2``, ... where that is taken)."""
+    from priorcli.emit import plan
+
+    return {v.name: plan.fresh_name(f"{v.name}_u", taken) for v in variables if v.random and is_metalog_variable(v)}
+
+
+def python_function(numpyro: bool) -> str:
+    """``metalog_quantile`` on jnp (numpyro) or pytensor.tensor (PyMC); the program imports math."""
+    return PYTHON_FUNCTION.replace("XP.", "jnp." if numpyro else "pt.")
+
+
+def python_call(v, u: str) -> str:
+    """``metalog_quantile(U, [a...], lower=L)``: the bounds as keywords, where there are any."""
+    m = of_variable(v)
+    bounds = "".join(f", {n}={float(b)!r}" for n, b in (("lower", m.lower), ("upper", m.upper)) if math.isfinite(b))
+    return f"metalog_quantile({u}, [{', '.join(repr(float(a)) for a in m.a)}]{bounds})"
+
+
+def numpyro_site(v, u: str) -> str:
+    """The right-hand side of ``x = ...`` in numpyro's ``def model()``: Q of a uniform site."""
+    return (f'numpyro.deterministic("{v.name}", '
+            f'{python_call(v, f"numpyro.sample({u!r}, dist.Uniform(0.0, 1.0))")})').replace("'", '"')
+
+
+def pymc_lines(v, py: str, u: str, u_py: str) -> list[str]:
+    return [f'{u_py} = pm.Uniform("{u}", 0.0, 1.0)', f'{py} = pm.Deterministic("{v.name}", {python_call(v, u_py)})']
+
+
+def stan_sampled(program, v, name: str, u: str) -> None:
+    """Declare the uniform ``u`` and define ``name`` as metalog_quantile of it (``program`` is
+    stan.py's _Program): a parameter with ``u ~ uniform(0, 1)`` and a transformed parameter, or
+    (stan-prior) both drawn in generated quantities."""
+    m = of_variable(v)
+    import textwrap
+
+    function = textwrap.dedent(STAN_FUNCTION)
+    if function not in program.functions:
+        program.functions.append(function)
+    a = f"[{', '.join(repr(float(x)) for x in m.a)}]'"
+    call = f"metalog_quantile({u}, {a}, {_bound(m.lower, False)}, {_bound(m.upper, False)})"
+    if program.prior:
+        program.generated += [f"real {u} = uniform_rng(0, 1);", f"real {name} = {call};"]
+        return
+    program.parameters.append(f"real<lower=0, upper=1> {u};")
+    program.transformed.append(f"real {name} = {call};")
+    program.model.append(f"{u} ~ uniform(0, 1);")

@@ -4,7 +4,7 @@ block that draws the prior with ``numpyro.infer.Predictive`` and prints its quan
 from __future__ import annotations
 
 from priorcli.model import parse as lang
-from priorcli.emit import mixture, plan
+from priorcli.emit import metalog, mixture, plan
 from priorcli.emit.python import PRINT_QUANTILES, constants_block, draws_argument, sizes_argument
 
 
@@ -23,12 +23,21 @@ def emit(variables: tuple[plan.Variable, ...], model: lang.Model, *, seed: int, 
         v = by_name[statement.name]
         return mixture.numpyro_source(v, names, family_source) if v.components else family_source(v, names)
 
-    source = lang.to_numpyro_source(model, dist_source).rstrip("\n")
+    uniforms = metalog.uniform_names(variables, {v.name for v in variables})  # a metalog's uniform, x_u
+
+    def site_source(statement):
+        return metalog.numpyro_site(by_name[statement.name], uniforms[statement.name]) \
+            if statement.name in uniforms else None
+
+    source = lang.to_numpyro_source(model, dist_source, site_source).rstrip("\n")
+    if uniforms:  # metalog_quantile, defined as solve metalog --emit numpyro defines it
+        own = {**own, "metalog_quantile": metalog.python_function(True)}
     if own:  # after the imports, before def model()
         head, sep, rest = source.partition("\ndef model(")
         source = head.rstrip("\n") + "\n\n\n" + "\n\n".join(own.values()) + "\n\n" + sep + rest
     header = "\n".join([*plan.header(variables, command, "#"),
-                        "# `python THIS_FILE.py` draws the prior and prints its quantiles.", "", "import numpy as np", ""])
+                        "# `python THIS_FILE.py` draws the prior and prints its quantiles.", "",
+                        *(["import math", ""] if uniforms else []), "import numpy as np", ""])
     main = [
         "",
         "",

@@ -94,9 +94,13 @@ def resolve(model: lang.Model, seed: int) -> tuple[Variable, ...]:
 def _random_variable(statement: lang.Statement) -> Variable:
     from priorcli.model.numpyro import solve_targets, split_arguments
 
+    from priorcli.stats.metalog import is_metalog
+
     dexpr = statement.expr
     if dexpr.components:
         return _mixture_variable(statement)
+    if is_metalog(dexpr.family):
+        return _metalog_variable(statement)
     family = resolve_family(dexpr.family)
     params, targets = split_arguments(family, tuple(dexpr.args), dict(dexpr.kwargs), dexpr.family)
     truncate = None
@@ -124,6 +128,18 @@ def _random_variable(statement: lang.Statement) -> Variable:
         (name, tuple(float(lang.evaluate(a)) for a in args)) for name, args in dexpr.transforms
     )
     return Variable(statement, family, full, transforms, truncate)
+
+
+def _metalog_variable(statement: lang.Statement) -> Variable:
+    """``x ~ Metalog(...)``: its parameters the coefficient vector ``a`` and the bounds given, as
+    constant expressions (the parser solved any quantiles into coefficients; priorcli.emit.metalog
+    writes it)."""
+    from priorcli.model.metalog import dist_spec
+
+    spec = dist_spec(*lang.evaluate_distribution(statement.expr))
+    params = {"a": lang.Vector(tuple(number(v) for v in spec.params["a"]))}
+    params.update({k: number(v) for k, v in spec.params.items() if k != "a"})
+    return Variable(statement, spec.family, params)
 
 
 def _mixture_variable(statement: lang.Statement) -> Variable:

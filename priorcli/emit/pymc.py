@@ -8,7 +8,7 @@ import dataclasses
 
 from priorcli.model import parse as lang
 from priorcli.model.source import python_locals
-from priorcli.emit import frameworks, mixture, plan
+from priorcli.emit import frameworks, metalog, mixture, plan
 from priorcli.emit.python import PRINT_QUANTILES, constants_block, draws_argument, sizes_argument
 from priorcli.emit.syntax import Syntax, render
 
@@ -33,7 +33,7 @@ REDUCTIONS = {"mean": "pt.mean({})", "sd": "pt.std({}, ddof=1)", "min": "pt.min(
 SYNTAX = Syntax("**", FUNCTIONS, CONSTANTS, reductions=REDUCTIONS)
 INT_SYNTAX = Syntax("**", FUNCTIONS, CONSTANTS, int_literals=True, reductions=REDUCTIONS)
 FILE_GLOBALS = frozenset({"np", "pm", "pt", "pytensor", "model", "print_quantiles", "SEED", "DRAWS", "QUANTILES",
-                          "prior"})
+                          "prior", "math", "metalog_quantile"})
 
 
 def emit(variables: tuple[plan.Variable, ...], *, seed: int, draws: int, quantiles, show: tuple[str, ...],
@@ -41,7 +41,8 @@ def emit(variables: tuple[plan.Variable, ...], *, seed: int, draws: int, quantil
     plan.check_names(variables, frozenset(), "PyMC", " (it names the transformed values it adds so, e.g. sigma_log__)")
     taken = {v.name for v in variables} | {d.name for d in data}
     raw = {v.name: plan.fresh_name(f"{v.name}_raw", taken) for v in variables if v.random and v.transforms}
-    names = python_locals([*taken, *raw.values()], FILE_GLOBALS)
+    uniforms = metalog.uniform_names(variables, taken)  # a metalog's uniform, x_u
+    names = python_locals([*taken, *raw.values(), *uniforms.values()], FILE_GLOBALS)
     sizes = {**{v.name: v.statement.size for v in variables if v.statement.size is not None},
              **{d.name: d.size for d in data if d.vector}}
     syntax, int_syntax = (dataclasses.replace(s, sizes=sizes) for s in (SYNTAX, INT_SYNTAX))
@@ -50,6 +51,9 @@ def emit(variables: tuple[plan.Variable, ...], *, seed: int, draws: int, quantil
         py = names[v.name]
         if not v.random:
             body.append(f'{py} = pm.Deterministic("{v.name}", {_value(v.expr, names, syntax)})')
+            continue
+        if v.name in uniforms:
+            body += metalog.pymc_lines(v, py, uniforms[v.name], names[uniforms[v.name]])
             continue
         entry = None if v.components else frameworks.pymc(v.family.name)
         if entry is not None and entry.lines:  # a matrix family (LKJ): its own lines
@@ -71,10 +75,12 @@ def emit(variables: tuple[plan.Variable, ...], *, seed: int, draws: int, quantil
         *plan.header(variables, command, "#"),
         "# `python THIS_FILE.py` draws the prior and prints its quantiles.",
         "",
+        *(["import math", ""] if uniforms else []),
         "import numpy as np",
         "import pymc as pm",
         "import pytensor.tensor as pt",
         "",
+        *([metalog.python_function(False).rstrip("\n"), "", ""] if uniforms else []),
         "with pm.Model() as model:",
         *(f"    {line}" for line in body),
         "",

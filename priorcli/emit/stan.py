@@ -13,7 +13,7 @@ import json
 import re
 
 from priorcli.model import parse as lang
-from priorcli.emit import frameworks, mixture, plan
+from priorcli.emit import frameworks, metalog, mixture, plan
 from priorcli.emit.syntax import Syntax, compare_functions, is_int, render
 
 # Words stanc refuses as variable names (stanc3 lexer; checked against stanc in the tests), and
@@ -109,6 +109,7 @@ class _Program:
                              vector_compare="cmp_{name}({l}, {r})")
         self.inline: dict[str, lang.Expr] = {}  # transformed parameters, as expressions of parameters
         taken = {v.name for v in variables}
+        self.uniforms = metalog.uniform_names(variables, taken)  # a metalog's uniform, x_u
         for v in variables:
             if not v.random:
                 self._deterministic(v)
@@ -144,6 +145,8 @@ class _Program:
     def _sampled(self, v: plan.Variable, name: str) -> None:
         if v.components:
             return mixture.stan_sampled(self, v, name, "stan-prior" if self.prior else "stan")
+        if v.name in self.uniforms:
+            return metalog.stan_sampled(self, v, name, self.uniforms[v.name])
         entry = frameworks.stan(v.family.name)
         if entry is None:
             raise plan.error(v.statement, f"'{v.name}' ~ {v.family.name}: Stan has no {v.family.name} distribution; "

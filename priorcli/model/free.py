@@ -14,7 +14,7 @@ from dataclasses import dataclass, fields, is_dataclass, replace
 
 from priorcli.errors import UsageError
 from priorcli.model.tree import (
-    CONSTANTS, MATH_FUNCTIONS, REDUCTIONS, TRANSFORMS, Call, DataItem, DistExpr, Model, Name, Num, Statement,
+    CONSTANTS, MATH_FUNCTIONS, REDUCTIONS, TRANSFORMS, Call, DataItem, DistExpr, Model, Name, Num, Statement, Vector,
     referenced_names,
 )
 
@@ -129,12 +129,29 @@ def _uses(statement: Statement, names: set[str]):
     """(name, low, high, description, whole number) for each constraining use of a free name."""
     where = f"line {statement.line}"
     yield from _math_uses(statement.expr, names, where)
-    if not isinstance(statement.expr, DistExpr):
-        return
+    if isinstance(statement.expr, DistExpr):
+        yield from _dist_uses(statement.expr, names, where)
+
+
+def _dist_uses(dexpr: DistExpr, names: set[str], where: str):
+    """The constraining uses inside one distribution: its parameters' domains; a Mixture's weights
+    (a bare name there is a probability, in (0, 1)) and its components' parameters."""
     from priorcli.families.registry import resolve
     from priorcli.model.numpyro import split_arguments
 
-    dexpr = statement.expr
+    from priorcli.stats.metalog import is_metalog
+
+    if is_metalog(dexpr.family):
+        raise UsageError(f"{where}: solving free names does not take a Metalog yet; sample --model and --emit do")
+    _check_transform_args(dexpr, names, where)
+    if dexpr.components:  # Mixture(weights, [D, ...]): priorcli.model.mixture
+        weights = dexpr.args[0] if dexpr.args else None
+        for item in weights.items if isinstance(weights, Vector) else ():
+            if isinstance(item, Name) and item.id in names:
+                yield item.id, 0.0, 1.0, f"a weight of the Mixture on {where} (in (0, 1))", False
+        for component in dexpr.components:
+            yield from _dist_uses(component, names, where)
+        return
     family = resolve(dexpr.family)
     params, targets = split_arguments(family, dexpr.args, dict(dexpr.kwargs), dexpr.family)
     for key, expr in targets.items():
@@ -142,12 +159,6 @@ def _uses(statement: Statement, names: set[str]):
             raise UsageError(f"{where}: the target {key}= of {family.name} depends on the free "
                              f"{', '.join(sorted(referenced_names(expr) & names))}; give native parameters "
                              f"in a model to solve (e.g. {', '.join(family.param_names)})")
-    for _, targs in dexpr.transforms:
-        for a in targs:
-            if referenced_names(a) & names:
-                raise UsageError(f"{where}: a transform's argument uses the free "
-                                 f"{', '.join(sorted(referenced_names(a) & names))}; transforms take constants "
-                                 "(fix it with --set NAME=VALUE)")
     for pname, expr in params.items():
         if isinstance(expr, Name) and expr.id in names:
             domain = family.param(pname).domain
@@ -158,6 +169,15 @@ def _uses(statement: Statement, names: set[str]):
             if domain.dependent:
                 continue
             yield expr.id, domain.low, domain.high, use, domain.integer
+
+
+def _check_transform_args(dexpr: DistExpr, names: set[str], where: str) -> None:
+    for _, targs in dexpr.transforms:
+        for a in targs:
+            if referenced_names(a) & names:
+                raise UsageError(f"{where}: a transform's argument uses the free "
+                                 f"{', '.join(sorted(referenced_names(a) & names))}; transforms take constants "
+                                 "(fix it with --set NAME=VALUE)")
 
 
 def _math_uses(expr, names: set[str], where: str):

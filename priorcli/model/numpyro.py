@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from priorcli.model import mixture, parse as lang
+from priorcli.model import metalog, mixture, parse as lang
 from priorcli import records
 from priorcli.errors import UsageError
 from priorcli.families.registry import (
@@ -145,6 +145,8 @@ def dist_spec(family_name: str, args: tuple, kwargs: dict, transforms: tuple, pe
         if transforms and transforms[0][0] == "truncated":
             raise UsageError("truncated(...) takes one family, not a Mixture (truncate its components instead)")
         return mixture.dist_spec(args, kwargs, _transform_specs(transforms), per_draw, dist_spec)
+    if metalog.is_metalog(family_name):
+        return metalog.dist_spec(args, kwargs, transforms)
     family = resolve(family_name)
     truncate, transforms = _truncation(family, transforms)
     params, targets = split_arguments(family, args, kwargs, family_name)

@@ -38,7 +38,7 @@ import numpy as np
 
 from priorcli.errors import UsageError
 from priorcli.model import truncation
-from priorcli.model import mixture
+from priorcli.model import metalog, mixture
 from priorcli.model.evaluate import SampleFn, _const, evaluate, evaluate_distribution, run_model  # noqa: F401
 from priorcli.model.source import (  # noqa: F401
     PROBIT_TRANSFORM_SOURCE,
@@ -439,6 +439,8 @@ def _translate_call(node: ast.Call, ctx: _Ctx) -> Union[Expr, DistExpr]:
         )
     if mixture.is_mixture(fname):
         return mixture.translate(node, ctx, _translate, _numeric)
+    if metalog.is_metalog(fname):
+        return metalog.translate(node, ctx, _translate, _numeric)
     # anything else called like a function is a distribution family; the caller checks it
     args = tuple(_numeric(a, ctx) for a in node.args)
     seen: set[str] = set()

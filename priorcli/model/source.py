@@ -139,7 +139,8 @@ class InvProbitTransform(dist.transforms.ParameterFreeTransform):
         return jax.scipy.stats.norm.logpdf(x)
 '''
 
-_SNIPPET_GLOBALS = frozenset({"jax", "jnp", "numpyro", "dist", "model", "InvProbitTransform"})
+_SNIPPET_GLOBALS = frozenset({"jax", "jnp", "numpyro", "dist", "model", "InvProbitTransform", "math",
+                              "metalog_quantile"})
 
 #: dist_source(statement, dist_expr, names) -> "dist.X(...)" for the untransformed distribution
 DistSourceFn = Callable[[Statement, DistExpr, Mapping[str, str]], str]
@@ -171,20 +172,25 @@ def python_names(model: Model) -> dict[str, str]:
     return python_locals(model.data_names + model.names, _SNIPPET_GLOBALS)
 
 
-def to_numpyro_source(model: Model, dist_source: DistSourceFn) -> str:
+def to_numpyro_source(model: Model, dist_source: DistSourceFn, site_source: Callable | None = None) -> str:
     """A self-contained Python snippet defining ``model()`` with numpyro (``model(x, ...)`` with the
     model's data as arguments).
 
     ``dist_source(statement, dist_expr, names)`` returns the ``dist.X(...)`` text of the
     untransformed distribution (native keyword names, targets solved); render numeric arguments
-    with ``expr_to_source(expr, names)``.  Transforms are added here.
+    with ``expr_to_source(expr, names)``.  Transforms are added here. ``site_source(statement)``, when
+    given, may return a '~' statement's whole right-hand side instead (a metalog's
+    ``numpyro.deterministic(..., metalog_quantile(numpyro.sample(...), ...))``), or None.
     """
     names = python_names(model)
     body: list[str] = []
     uses_probit = False
     for s in model.statements:
         py = names[s.name]
-        if s.kind == "~":
+        site = site_source(s) if site_source is not None and s.kind == "~" else None
+        if site is not None:
+            body.append(f"    {py} = {site}")
+        elif s.kind == "~":
             assert isinstance(s.expr, DistExpr)
             try:
                 base = dist_source(s, s.expr, names)

@@ -142,8 +142,10 @@ def fit_curves(fits: Sequence, r: PlotRange) -> list[Histogram]:
 
     curves = []
     for fit in list(fits)[:MAX_FITS]:
-        exact = stats.ExactDistribution(stats.DistSpec(resolve(fit.family), dict(fit.params), (),
-                                                       getattr(fit, "truncate", None)))
+        # a fit that is no registry family's (a metalog, a Mixture) carries its DistSpec
+        spec = getattr(fit, "spec", None)
+        exact = stats.ExactDistribution(spec or stats.DistSpec(resolve(fit.family), dict(fit.params), (),
+                                                               getattr(fit, "truncate", None)))
         label = f"fit: {fit.numpyro}"
         curves.append(_density_curve(exact, None, r, label, exact.spec.family.discrete))
     return curves

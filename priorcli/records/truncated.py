@@ -445,16 +445,26 @@ def truncated_record(F: FamilyRecord, trunc: Truncation) -> FamilyRecord:
 # Which families a ranking can truncate (solve --family auto --truncate, --fit auto --truncate)
 
 
+def moving_support_refusal(F: FamilyRecord, fixed: dict, purpose: str) -> str | None:
+    """Why a truncation cannot go with solving a parameter that sets the support's end (Uniform's
+    low/high, Pareto's scale): the truncation and the parameter would both set the end, leaving the
+    parameter unidentified. None when every such parameter is held."""
+    moving = [n for n in F.support_params if n not in fixed]
+    if not moving:
+        return None
+    return (f"its support moves with {moving[0]}, which a truncation would leave unidentified "
+            f"(hold it with --{moving[0].replace('_', '-')} V {purpose})")
+
+
 def ranking_refuses(F: FamilyRecord, fixed: dict, trunc: Truncation) -> str | None:
     """Why a ranking does not truncate this family (None: it does): discrete, a support set by a
     parameter being solved (Uniform's ends, Pareto's scale: the truncation and that parameter would
     both set the end, leaving the parameter unidentified), or a truncation outside its support."""
     if F.discrete or F.multivariate:
         return "discrete: a truncation applies to continuous families" if F.discrete else "multivariate"
-    moving = [n for n in F.support_params if n not in fixed]
+    moving = moving_support_refusal(F, fixed, "to rank it")
     if moving:
-        return (f"its support moves with {moving[0]}, which a truncation would leave unidentified "
-                f"(hold it with --{moving[0].replace('_', '-')} V to rank it)")
+        return moving
     lo, hi = F.support_given(fixed)
     low, high = trunc.ends()
     if not max(lo, low) < min(hi, high):

@@ -120,6 +120,19 @@ def scan(fun, grid) -> tuple[list[float], list[float]]:
     return out, vals
 
 
+def _quantiles_over(prob: Problem, eq, grid, fixed, name) -> list[float]:
+    """A discrete family's quantile at ``eq``'s level over the scan grid, in the user's units."""
+    out = []
+    for x in grid:
+        try:
+            v = prob.value(eq, prob.params_of([x], (name,), fixed))
+        except (ValueError, OverflowError, ZeroDivisionError, TypeError):
+            continue
+        if v is not None and math.isfinite(v):
+            out.append(prob.back_value(eq, v))
+    return out
+
+
 def solve_1d(prob: Problem, eqs, fixed, name) -> tuple[list[dict], str, list[str]]:
     (eq,) = eqs
     d = prob.denom(eq)
@@ -137,9 +150,14 @@ def solve_1d(prob: Problem, eqs, fixed, name) -> tuple[list[dict], str, list[str
         if eq.kind == "mass":
             best = _max_mass_1d(prob, eq, fixed, name, grid, vals)
             raise InfeasibleError(f"{eq.label} is unattainable for {prob.family}: the mass there is at most {best:.6g}")
+        if prob.F.discrete and eq.kind in ("quantile", "median"):
+            # the scan's values are mid-step cdf gaps there, not quantiles: say what the quantile does
+            finite = _quantiles_over(prob, eq, grid, fixed, name)
+        else:
+            finite = [prob.back_value(eq, v) for v in finite]
         if finite:
             lo, hi = min(finite), max(finite)
-            rng = f"{eq.kind} stays within [{prob.back_value(eq, lo):.6g}, {prob.back_value(eq, hi):.6g}] {span}"
+            rng = f"{eq.kind} stays within [{lo:.6g}, {hi:.6g}] {span}"
         else:
             rng = f"{eq.kind} is undefined {span}"
         raise InfeasibleError(f"{eq.label} is out of reach for {prob.family}: {rng}")

@@ -118,6 +118,9 @@ def mixture_spec(weights, components: Sequence[DistSpec], transforms=(), *, per_
         if c.transforms:
             raise UsageError(f"Mixture component {i} ({c.label()}) is transformed; components are plain families "
                              "(a transform may wrap the whole mixture)")
+        if c.truncate is not None:  # the mixture's record and draws would read the untruncated family
+            raise UsageError(f"Mixture component {i} ({c.label()}) is truncated; a Mixture's components are "
+                             "untruncated families")
     kinds = {c.family.discrete for c in components}
     if len(kinds) > 1:
         which = ", ".join(f"{c.family.name} ({'discrete' if c.family.discrete else 'continuous'})" for c in components)
