@@ -12,7 +12,7 @@ from priorcli.errors import ConvergenceError, InfeasibleError, UsageError
 from priorcli.solving.equations import Eq
 from priorcli.solving.numeric import solve_std
 from priorcli.solving.overfit import at_edge
-from priorcli.solving.problem import Budget, Problem, Redundant
+from priorcli.solving.problem import Budget, Problem, Redundant, mapped
 from priorcli.solving.starts import starts
 
 __all__ = ["maxent"]
@@ -161,7 +161,8 @@ def maxent(prob: Problem) -> tuple[list[dict], str, list[str]]:
                 f"{mass.label} is unattainable for {prob.family}: the mass there is at most {top:.6g}"
             )
         raise ConvergenceError(f"the maximum-entropy search for {mass.label} did not converge for {prob.family}")
-    edge = [n for n, v in zip(prob.free, best) if at_edge(prob, n, v)] or _keeps_growing(prob, best)
+    edge = [n for n, v in zip(prob.free, best) if at_edge(prob, n, v)] or _keeps_growing(prob, best) \
+        or _ridge_off(prob, best)
     if edge:
         raise InfeasibleError(
             f"{mass.label} has no maximum-entropy {prob.family}: the entropy keeps growing as {edge[0]} runs off "
@@ -169,6 +170,30 @@ def maxent(prob: Problem) -> tuple[list[dict], str, list[str]]:
         )
     notes = [f"maximum-entropy {prob.family} with {mass.label}"]
     return [prob.params_of(best, prob.free, prob.fixed)], "maxent", notes
+
+
+# With two or more degrees of freedom left (one interval, a gate and two more parameters free),
+# _keeps_growing cannot re-solve along one parameter; a log or logit coordinate this far out (a
+# factor e^16 ~ 9e6) is then a search that followed a ridge to a limiting case of the family
+# (HurdleNegativeBinomial2: concentration -> 0 with mean / concentration held, a log-series), not a
+# maximum to report.
+_RIDGE = 16.0
+
+
+def _ridge_off(prob: Problem, x) -> list[str]:
+    """A mapped coordinate beyond _RIDGE when the targets leave two or more degrees of freedom."""
+    if len(prob.free) - len(prob.eqs) < 2:
+        return []
+    return [n for n, v in zip(prob.free, x) if mapped(prob.domains[n]) and abs(v) >= _RIDGE
+            and not _end_is_member(prob.domains[n], v < 0)]
+
+
+def _end_is_member(domain, low: bool) -> bool:
+    """Whether the end a coordinate runs to is itself a value of the parameter (a gate's 0 or 1,
+    unit_interval being closed): the limit is then a member (ZeroInflatedNegativeBinomial2 with
+    gate 0 is NegativeBinomial2, PreliZ's psi = 1), a boundary maximum to report."""
+    end, closed = (domain.low, domain.low_closed) if low else (domain.high, domain.high_closed)
+    return closed and math.isfinite(end)
 
 
 def _edge_params(prob: Problem) -> list[tuple[str, int]]:
