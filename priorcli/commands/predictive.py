@@ -111,13 +111,12 @@ def _parse_set(items: list[str] | None) -> dict[str, float]:
 
 
 def _model_sites(model) -> dict:
-    from priorcli.families.registry import resolve
+    from priorcli.model.jaxdists import is_discrete
     from priorcli.model.predictive import Site
 
     out = {}
     for s in model.statements:
-        discrete = s.is_random and not s.expr.transforms and resolve(s.expr.family).discrete
-        out[s.name] = Site(s.is_random, bool(discrete))
+        out[s.name] = Site(s.is_random, bool(s.is_random and is_discrete(s.expr)))
     return out
 
 
