@@ -163,24 +163,11 @@ def _mixture(p: Plan, env: dict, n: int, size: int | None, evaluate):
     weights = jnp.asarray(evaluate(p.weights, env), dtype=jnp.float64)
     count = len(p.components)
     weights = jnp.broadcast_to(weights.reshape((-1, count)) if weights.ndim == 2 else weights, (n, count))
-    _check_weights(weights)
     flat = {}
     for i, c in enumerate(p.components):
         flat.update({param_name(i, c.family.name, k): v
                      for k, v in _family(c, env, n, None, evaluate, flat=True).items()})
     return numpyro_mixture(tuple(c.family for c in p.components), weights=weights, **flat)
-
-
-def _check_weights(weights) -> None:
-    """The weights of every draw where they are numbers (a run outside a trace: the command checks
-    the start and the solution so): non-negative and summing to 1 (priorcli.stats.mixture's rule)."""
-    import jax
-
-    if isinstance(weights, jax.core.Tracer):
-        return
-    from priorcli.stats.mixture import check_weights
-
-    check_weights(np.asarray(weights))
 
 
 def draw(p: Plan, d, key):
@@ -193,7 +180,9 @@ def draw(p: Plan, d, key):
         return jnp.asarray(d.sample(key), dtype=jnp.float64)
     base = d.base_dist if p.chain is not None else d
     x = implicit(base, jnp.asarray(base.sample(key), dtype=jnp.float64))
-    return p.chain(x) if p.chain is not None else x
+    for transform in d.transforms if p.chain is not None else ():
+        x = transform(x)
+    return x
 
 
 def implicit(d, x):

@@ -11,7 +11,7 @@ from typing import Callable
 
 import numpy as np
 
-from priorcli.errors import UsageError
+from priorcli.errors import InfeasibleError, UsageError
 from priorcli.model.jaxdists import build, draw, plan, to_draws
 from priorcli.model.tree import REDUCTIONS, Binary, Call, Model, Name, Num, Unary, Vector
 
@@ -105,6 +105,10 @@ class ModelRunner:
         self.plans = {s.name: plan(s.expr, self.data, s.line) for s in model.statements if s.is_random}
 
     def run(self, theta: dict, n: int, key):
+        values, dists = self._simulate(theta, n, key)
+        return values, {r: conditional(dists[r.site], r, n) if r.site in dists else None for r in self.requests}
+
+    def _simulate(self, theta: dict, n: int, key):
         import jax
         import jax.numpy as jnp
 
@@ -118,8 +122,40 @@ class ModelRunner:
             d = build(self.plans[s.name], env, n, s.size, jeval)
             dists[s.name] = d
             env[s.name] = draw(self.plans[s.name], d, jax.random.fold_in(key, index))
-        values = {s.name: env[s.name].reshape(n, -1) for s in self.model.statements}
-        return values, {r: conditional(dists[r.site], r, n) if r.site in dists else None for r in self.requests}
+        return {s.name: env[s.name].reshape(n, -1) for s in self.model.statements}, dists
+
+    def check_weights(self, theta: dict, *, sums_only: bool = False, n: int = 64, seed: int = 0) -> None:
+        """UsageError unless every Mixture's weights at the free values ``theta`` (numbers) are
+        non-negative and sum to 1 in each of ``n`` draws (``sums_only``: only that they sum to 1;
+        the command checks so at starts, where a weight may still be negative, and fully at the
+        solution: there an invalid weight is InfeasibleError, exit 1)."""
+        import jax
+
+        from priorcli.stats.mixture import WEIGHT_TOLERANCE, check_weights
+
+        if not any(p.components for p in self.plans.values()):
+            return
+        def weights(values):  # traced: numpyro's own argument checks would refuse bad weights first
+            dists = self._simulate(values, n, jax.random.PRNGKey(seed))[1]
+            return {k: getattr(d, "base_dist", d).mixing_distribution.probs for k, d in dists.items()
+                    if self.plans[k].components}
+
+        found = jax.jit(weights)({k: np.float64(v) for k, v in theta.items()})
+        at = ", ".join(f"{k}={float(v):g}" for k, v in theta.items())
+        for s in self.model.statements:
+            if s.name in found:
+                w = np.asarray(found[s.name], dtype=np.float64)
+                total = w.sum(axis=-1)
+                off = np.abs(total - 1.0) > WEIGHT_TOLERANCE
+                if sums_only and np.any(off):
+                    raise UsageError(f"line {s.line}: Mixture weights must sum to 1 whatever the free values (e.g. "
+                                     f"[w, 1 - w]); at {at} they sum to {float(total[off].flat[0]):.12g}")
+                if not sums_only:
+                    try:
+                        check_weights(w)
+                    except UsageError as exc:
+                        raise InfeasibleError(f"line {s.line}: the solution {at} gives invalid weights: {exc}; the "
+                                              "targets cannot be met with valid weights") from None
 
 
 def conditional(d, request: Request, n: int):
