@@ -93,7 +93,7 @@ def plan(dexpr: DistExpr, data: dict, line: int) -> Plan:
 def _family_plan(dexpr: DistExpr, data: dict, line: int) -> Plan:
     from priorcli.families.registry import resolve
     from priorcli.model.evaluate import evaluate
-    from priorcli.model.numpyro import dist_spec, split_arguments
+    from priorcli.model.numpyro import _check_values, dist_spec, split_arguments
     from priorcli.records.truncated import check_truncatable
 
     family = resolve(dexpr.family)
@@ -107,6 +107,13 @@ def _family_plan(dexpr: DistExpr, data: dict, line: int) -> Plan:
         args = tuple(float(evaluate(a, data)) for a in dexpr.args)
         kwargs = {k: float(evaluate(v, data)) for k, v in dexpr.kwargs}
         fixed, params = dist_spec(dexpr.family, args, kwargs, ()).params, {}
+    for name, expr in params.items():  # a constant parameter is checked as sample --model checks it
+        if not referenced_names(expr) - set(data):
+            value = np.asarray(evaluate(expr, data), dtype=np.float64)
+            try:
+                _check_values(family, {name: float(value) if value.ndim == 0 else value.reshape(-1)})
+            except UsageError as exc:
+                raise UsageError(f"line {line}: {exc} in '{dexpr.text or dexpr.family}'") from None
     if dexpr.truncate is not None:
         check_truncatable(family.name, family.discrete, family.multivariate, f"line {line}: truncated(...)")
     return Plan(family, params, fixed, dexpr.truncate, line=line)
