@@ -358,10 +358,6 @@ def _auto_refuses(family: FamilyInfo, targets: Targets, fixed: dict, truncate=No
     if missing is not None:
         return f"its {missing} is not given (--{missing.replace('_', '-')} N)"
     F = family.closed
-    given = len(targets.as_dict()) - (2 if targets.mass is not None else 0)  # an interval is one target
-    if F.zero_mass is not None and targets.mass is not None and given < len(family.params) - len(fixed):
-        # maximum entropy over a gate and a count family runs the gate to an edge (minutes, then no answer)
-        return "a structural zero: fewer targets than parameters leave no maximum-entropy member (name it with --family)"
     values = _target_values(targets)
     if family.discrete and not (values and _whole(values)):
         return "discrete, and the target values are not all whole numbers"

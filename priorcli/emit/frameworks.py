@@ -15,6 +15,9 @@ Stan entries, ``Stan(name, args, ...)``:
 - ``half``: numpyro's family is the Stan family folded at zero (HalfCauchy, HalfNormal): the
   parameter is declared ``<lower=0>`` and draws are ``abs(name_rng(...))``.
 - ``rng``: ``(name, args)`` to draw with when Stan has no ``name_rng``.
+- ``wrap``: a circular family (VonMises): numpyro's draws are on [-pi, pi), Stan's ``name_rng``
+  on [loc - pi, loc + pi], so draws are wrapped onto [-pi, pi) (``x - 2 pi floor((x + pi) / 2 pi)``);
+  the density is periodic, so the parameter declared on numpyro's [-pi, pi] needs nothing.
 - ``ints``: positions (in ``args``) that Stan takes as ``int``.
 - ``matrix``, ``rng_ints``: a matrix family's Stan type (``cholesky_factor_corr``, declared
   ``[K]`` with K its ``dimension``) and the ``ints`` of its ``rng`` arguments (``lkj_corr_rng(K, eta)``).
@@ -47,6 +50,7 @@ class Stan:
     functions: str = ""
     matrix: str = ""  # a matrix family's Stan type, declared [K] (cholesky_factor_corr); drawn as matrix[K, K]
     rng_ints: tuple[int, ...] | None = None  # ``ints`` of the rng's arguments, where they differ
+    wrap: bool = False  # circular: draws wrapped onto numpyro's [-pi, pi)
 
 
 @dataclass(frozen=True)
@@ -124,7 +128,8 @@ FAMILIES: dict[str, Counterparts] = {
         _pymc("AsymmetricLaplace", b="1 / scale", kappa="asymmetry", mu="loc"),
     ),
     "Kumaraswamy": Counterparts(None, _pymc("Kumaraswamy", a="concentration1", b="concentration0")),
-    "VonMises": Counterparts(None, _pymc("VonMises", mu="loc", kappa="concentration")),
+    "VonMises": Counterparts(Stan("von_mises", ("loc", "concentration"), wrap=True),
+                             _pymc("VonMises", mu="loc", kappa="concentration")),
     "Dirichlet": Counterparts(Stan("dirichlet", ("concentration",)), _pymc("Dirichlet", a="concentration")),
     # discrete (Stan: generated quantities only; a Stan parameter cannot be discrete)
     "Poisson": Counterparts(Stan("poisson", ("rate",)), _pymc("Poisson", mu="rate")),

@@ -21,6 +21,8 @@ __all__ = ["Solved", "solved", "numpyro_line", "stan_line", "stan_notes", "pymc_
 Number = Callable[[float], str]
 
 HALF_NOTE = "Stan: declare the parameter with <lower=0> to get the half distribution"
+WRAP_NOTE = ("Stan: declare the parameter with <lower=-pi(), upper=pi()> as numpyro's; von_mises_rng draws on "
+             "[loc - pi, loc + pi]: x - 2 * pi() * floor((x + pi()) / (2 * pi())) wraps a draw onto numpyro's [-pi, pi)")
 
 
 def _value(text: str, params: dict, number: Number) -> str:
@@ -55,7 +57,9 @@ def numpyro_line(family: str, params: dict, number: Number = format_number) -> s
 def stan_notes(family: str) -> tuple[str, ...]:
     """What the Stan line needs beside it: a half distribution's ``<lower=0>`` declaration."""
     entry = frameworks.stan(family)
-    return (HALF_NOTE,) if entry is not None and entry.half else ()
+    if entry is None:
+        return ()
+    return (HALF_NOTE,) * entry.half + (WRAP_NOTE,) * entry.wrap
 
 
 def stan_line(family: str, params: dict, number: Number = format_number) -> tuple[str | None, tuple[str, ...]]:

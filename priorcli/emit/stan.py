@@ -202,12 +202,16 @@ class _Program:
         if entry.matrix:
             kind = f"matrix[{self._dimension(v)}, {self._dimension(v)}]"
         self.generated.append(f"{kind} {name} = {draw};")
+        # von_mises_rng's [loc - pi, loc + pi] onto numpyro's [-pi, pi)
+        wrap = f" {name} = {name} - 2 * pi() * floor(({name} + pi()) / (2 * pi()));" if entry.wrap else ""
+        self.generated += [wrap.strip()] if wrap else []
         if v.truncate is not None:  # Stan has no truncated _rng: draw again until inside (rejection)
             if v.statement.size is not None:
                 raise plan.error(v.statement, "--emit stan-prior draws a truncated number, not a vector")
             outside = " || ".join([f"{name} < {v.truncate.low!r}"] * (v.truncate.low is not None)
                                   + [f"{name} > {v.truncate.high!r}"] * (v.truncate.high is not None))
-            self.generated.append(f"while ({outside}) {name} = {draw};")
+            self.generated.append(f"while ({outside}) {{ {name} = {draw};{wrap} }}" if wrap
+                                  else f"while ({outside}) {name} = {draw};")
 
     def _args(self, v: plan.Variable, templates: tuple[str, ...], ints: tuple[int, ...]) -> str:
         out = []

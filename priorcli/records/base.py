@@ -339,6 +339,10 @@ class FamilyRecord:
     # arguments inside the support, plain numbers (float) or arrays
     sf: Callable | None = field(default=None, compare=False)
     isf: Callable | None = field(default=None, compare=False)
+    # moment_shift(r, **params) -> (factor, family, params') with x^r f(x; params) = factor *
+    # f'(x; params') (f' that family's density; None where there is none): a truncated moment is then
+    # a mass of f', E[X^r; a < X < b] = factor (F'(b) - F'(a)), not a quadrature (Gamma: k -> k + r)
+    moment_shift: Callable | None = field(default=None, compare=False)
     # a multivariate family's numerical solves beyond its closed forms (Dirichlet from mode, bound
     # and mass, as PreliZ's dirichlet_mode): :class:`TargetSolve` s, read by priorcli.solving.closed
     solves: tuple = field(default=(), compare=False)

@@ -6,6 +6,8 @@ parameter translation the tests check against; scipy.stats is imported when it i
 
 from __future__ import annotations
 
+import functools
+
 from priorcli.records.base import INF, discrete_search, np, param, record, sc
 from priorcli.records.fitdata import check_counts_to_total
 from priorcli.records.oracle import ScipyOracle
@@ -20,6 +22,8 @@ def _betabinom_logpmf(k, concentration1, concentration0, total_count):
 
 
 def _betabinom_cdf(x, concentration1, concentration0, total_count):
+    if all(isinstance(v, (int, float)) for v in (x, concentration1, concentration0, total_count)):
+        return _scalar_cdf(float(x), float(concentration1), float(concentration0), float(total_count))
     x, a, b, n = np.broadcast_arrays(*(np.asarray(v, dtype=np.float64) for v in
                                        (x, concentration1, concentration0, total_count)))
     top = int(np.max(np.minimum(x, n))) if x.size else 0
@@ -28,6 +32,30 @@ def _betabinom_cdf(x, concentration1, concentration0, total_count):
     running = np.cumsum(pmf, axis=0)
     at = np.clip(np.minimum(x, n), 0, top).astype(np.int64)
     return np.minimum(np.take_along_axis(running, at[None, ...], axis=0)[0], 1.0)
+
+
+def _scalar_cdf(x: float, a: float, b: float, n: float) -> float:
+    """The array path's value at one point (its terms, and their running sum in its order) without
+    its broadcasting: the solvers call the cdf point by point, hundreds of thousands of times, at
+    a few points per member (an interval's two ends), so the running sum is kept per member."""
+    top = max(int(min(x, n)), 0)
+    running = _running(a, b, n) if 0.0 <= n <= _CACHED_N and n == int(n) else None
+    if running is None:
+        running = np.cumsum(np.exp(_betabinom_logpmf(np.arange(top + 1.0), a, b, n)))
+    return min(float(running[top]), 1.0)
+
+
+_CACHED_N = 100_000  # a member's running sum is kept up to this total_count
+
+
+@functools.lru_cache(maxsize=256)
+def _running(a: float, b: float, n: float) -> np.ndarray:
+    """The running sum of the pmf over 0..n (its prefixes are the array path's sums: cumsum adds in
+    order)."""
+    with np.errstate(all="ignore"):
+        out = np.cumsum(np.exp(_betabinom_logpmf(np.arange(n + 1.0), a, b, n)))
+    out.flags.writeable = False
+    return out
 
 
 def _betabinom_icdf(q, concentration1, concentration0, total_count):

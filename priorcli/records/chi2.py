@@ -29,6 +29,7 @@ RECORD = record(
     cdf=lambda x, df: sc.gammainc(0.5 * df, 0.5 * x),
     icdf=lambda q, df: 2.0 * sc.gammaincinv(0.5 * df, q),
     logpdf=lambda x, df: gamma_logpdf(x, 0.5 * df, 0.5),
+    moment_shift=lambda r, df: (float(sc.poch(0.5 * df, r)) * 2.0**r, "Chi2", {"df": df + 2.0 * r}),
     mean=lambda df: df,
     variance=lambda df: 2.0 * df,
     mode=lambda df: df - 2.0 if df >= 2.0 else None,

@@ -24,6 +24,7 @@ RECORD = record(
     icdf=lambda q, rate: -np.log1p(-q) / rate,
     sf=lambda x, rate: np.exp(-rate * x),
     isf=lambda q, rate: -np.log(q) / rate,
+    moment_shift=lambda r, rate: (math.factorial(r) / rate**r, "Gamma", {"concentration": 1.0 + r, "rate": rate}),
     logpdf=lambda x, rate: np.log(rate) - rate * x,
     mean=lambda rate: 1.0 / rate,
     variance=lambda rate: 1.0 / (rate * rate),

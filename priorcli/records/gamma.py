@@ -59,6 +59,8 @@ RECORD = record(
     icdf=lambda q, concentration, rate: sc.gammaincinv(concentration, q) / rate,
     sf=lambda x, concentration, rate: sc.gammaincc(concentration, rate * x),
     isf=lambda q, concentration, rate: sc.gammainccinv(concentration, q) / rate,
+    moment_shift=lambda r, concentration, rate: (
+        float(sc.poch(concentration, r)) / rate**r, "Gamma", {"concentration": concentration + r, "rate": rate}),
     logpdf=gamma_logpdf,
     mean=lambda concentration, rate: concentration / rate,
     variance=lambda concentration, rate: concentration / (rate * rate),

@@ -50,6 +50,8 @@ RECORD = record(
     cdf=lambda x, concentration, rate: sc.gammaincc(concentration, rate / x),
     icdf=lambda q, concentration, rate: rate / sc.gammainccinv(concentration, q),
     logpdf=_invgamma_logpdf,
+    moment_shift=lambda r, concentration, rate: None if concentration <= r else (
+        rate**r / float(sc.poch(concentration - r, r)), "InverseGamma", {"concentration": concentration - r, "rate": rate}),
     mean=lambda concentration, rate: rate / (concentration - 1.0) if concentration > 1.0 else None,
     variance=lambda concentration, rate: (
         rate * rate / ((concentration - 1.0) ** 2 * (concentration - 2.0)) if concentration > 2.0 else None

@@ -374,6 +374,8 @@ LOGNORMAL = record(
     icdf=lambda q, loc, scale: np.exp(loc + scale * sc.ndtri(q)),
     sf=lambda x, loc, scale: sc.ndtr(-(np.log(x) - loc) / scale),
     isf=lambda q, loc, scale: np.exp(loc - scale * sc.ndtri(q)),
+    moment_shift=lambda r, loc, scale: (math.exp(r * loc + 0.5 * (r * scale) ** 2), "LogNormal",
+                                        {"loc": loc + r * scale * scale, "scale": scale}),
     logpdf=lambda x, loc, scale: np.where(
         x > 0.0, -0.5 * ((np.log(x) - loc) / scale) ** 2 - np.log(scale) - 0.5 * LOG2PI - np.log(x), -INF
     ),
