@@ -111,13 +111,12 @@ def _parse_set(items: list[str] | None) -> dict[str, float]:
 
 
 def _model_sites(model) -> dict:
-    from priorcli.families.registry import resolve
+    from priorcli.model.jaxdists import is_discrete
     from priorcli.model.predictive import Site
 
     out = {}
     for s in model.statements:
-        discrete = s.is_random and not s.expr.transforms and resolve(s.expr.family).discrete
-        out[s.name] = Site(s.is_random, bool(discrete))
+        out[s.name] = Site(s.is_random, bool(s.is_random and is_discrete(s.expr)))
     return out
 
 
@@ -184,12 +183,23 @@ def solve_model(spec_text: str, tokens: list[str], *, sets: list[str] | None, da
     predictive.check_counts(free, targets, "fix some with --set " + " ".join(f"{n}=VALUE" for n in free[:2]))
     _smooth_inputs(model, targets, sites)
     runner = ModelRunner(model, free, predictive.requests_for(targets, sites))
+    _check_mixture_weights(runner, domains)
     result = predictive.solve(runner.run, domains, targets, sites, n=draws, seed=seed, fixed=fixed)
+    runner.check_weights(result.free)
     if emit is not None:
         _emit(model, result, emit, draws, seed, out)
     else:
         _report(result, format, out, f"solve --model: {len(free)} free, {len(targets)} targets")
     _exit_if_missed(result)
+
+
+def _check_mixture_weights(runner, domains: dict) -> None:
+    """A Mixture's weights must sum to 1 whatever the free values: checked at the starts and at a
+    second point inside the domains (a free value per weight, [a, b], would sum to 1 only by chance)."""
+    names = tuple(domains)
+    runner.check_weights({k: domains[k].typical for k in names}, sums_only=True)
+    runner.check_weights({k: float(domains[k].to_jax(domains[k].unconstrained(domains[k].typical) + 0.37 * (i + 1)))
+                          for i, k in enumerate(names)}, sums_only=True)
 
 
 def solve_numpyro(spec: str, tokens: list[str], *, free_text: str | None, data: list[str] | None,

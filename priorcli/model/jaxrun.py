@@ -11,8 +11,9 @@ from typing import Callable
 
 import numpy as np
 
-from priorcli.errors import UsageError
-from priorcli.model.tree import REDUCTIONS, Binary, Call, DistExpr, Model, Name, Num, Unary, Vector, referenced_names
+from priorcli.errors import InfeasibleError, UsageError
+from priorcli.model.jaxdists import build, draw, plan, to_draws
+from priorcli.model.tree import REDUCTIONS, Binary, Call, Model, Name, Num, Unary, Vector
 
 #: most terms of a discrete cdf summed from its probabilities
 MAX_PMF_TERMS = 100_000
@@ -88,16 +89,6 @@ def jeval(expr, env: dict):
     raise TypeError(f"not a numeric expression: {expr!r}")
 
 
-def _to_draws(value, n: int, size: int | None):
-    """A lifted value as one per draw: (n,) for a number, (n, K) for a vector."""
-    import jax.numpy as jnp
-
-    value = jnp.asarray(value, dtype=jnp.float64)
-    if size is None:
-        return jnp.broadcast_to(value.reshape(-1) if value.ndim == 2 else value, (n,))
-    return jnp.broadcast_to(value, (n, size))
-
-
 class ModelRunner:
     """``run(theta, n, key) -> (values, conditionals)`` for a parsed model whose free names are in
     its data as placeholders; built once (families resolved, constant targets solved) outside any trace."""
@@ -111,32 +102,13 @@ class ModelRunner:
         self.requests = requests
         self.data = {d.name: np.asarray(d.values, dtype=np.float64).reshape(1, -1) if d.vector
                      else np.float64(d.values[0]) for d in model.data if d.name not in free}
-        self.builders = {s.name: self._builder(s) for s in model.statements if s.is_random}
-
-    def _builder(self, statement):
-        """(family, param exprs, constant params, transforms chain) for one '~'."""
-        from priorcli.families.registry import resolve
-        from priorcli.families.transforms import build_chain, make_transform
-        from priorcli.model.evaluate import evaluate
-        from priorcli.model.numpyro import dist_spec, split_arguments
-
-        dexpr: DistExpr = statement.expr
-        family = resolve(dexpr.family)
-        params, targets = split_arguments(family, dexpr.args, dict(dexpr.kwargs), dexpr.family)
-        fixed: dict = {}
-        if targets:
-            if referenced_names(dexpr) - set(self.data):
-                raise UsageError(f"line {statement.line}: the targets of {family.name} ("
-                                 f"{', '.join(targets)}=) vary across draws; solve --model needs native parameters "
-                                 f"there (e.g. {', '.join(family.param_names)}) to differentiate through them")
-            args = tuple(float(evaluate(a, self.data)) for a in dexpr.args)
-            kwargs = {k: float(evaluate(v, self.data)) for k, v in dexpr.kwargs}
-            fixed, params = dist_spec(dexpr.family, args, kwargs, ()).params, {}
-        chain = [make_transform(name, tuple(float(evaluate(a, self.data)) for a in targs))
-                 for name, targs in dexpr.transforms]
-        return family, params, fixed, build_chain(chain) if chain else None
+        self.plans = {s.name: plan(s.expr, self.data, s.line) for s in model.statements if s.is_random}
 
     def run(self, theta: dict, n: int, key):
+        values, dists = self._simulate(theta, n, key)
+        return values, {r: conditional(dists[r.site], r, n) if r.site in dists else None for r in self.requests}
+
+    def _simulate(self, theta: dict, n: int, key):
         import jax
         import jax.numpy as jnp
 
@@ -145,39 +117,45 @@ class ModelRunner:
         dists = {}
         for index, s in enumerate(self.model.statements):
             if not s.is_random:
-                env[s.name] = _to_draws(jeval(s.expr, env), n, s.size)
+                env[s.name] = to_draws(jeval(s.expr, env), n, s.size)
                 continue
-            d = self._distribution(s, env, n)
+            d = build(self.plans[s.name], env, n, s.size, jeval)
             dists[s.name] = d
-            draws = d.sample(jax.random.fold_in(key, index))
-            env[s.name] = jnp.asarray(draws, dtype=jnp.float64)
-        values = {s.name: env[s.name].reshape(n, -1) for s in self.model.statements}
-        return values, {r: conditional(dists[r.site], r, n) if r.site in dists else None for r in self.requests}
+            env[s.name] = draw(self.plans[s.name], d, jax.random.fold_in(key, index))
+        return {s.name: env[s.name].reshape(n, -1) for s in self.model.statements}, dists
 
-    def _distribution(self, s, env: dict, n: int):
-        import jax.numpy as jnp
-        import numpyro.distributions as dist
+    def check_weights(self, theta: dict, *, sums_only: bool = False, n: int = 64, seed: int = 0) -> None:
+        """UsageError unless every Mixture's weights at the free values ``theta`` (numbers) are
+        non-negative and sum to 1 in each of ``n`` draws (``sums_only``: only that they sum to 1;
+        the command checks so at starts, where a weight may still be negative, and fully at the
+        solution: there an invalid weight is InfeasibleError, exit 1)."""
+        import jax
 
-        family, params, fixed, chain = self.builders[s.name]
-        full = dict(fixed)
-        for p in family.params:
-            if p.name in params:
-                value = jeval(params[p.name], env)
-                if family.multivariate:
-                    full[p.name] = _to_draws(value, n, s.size if p.event_dim else None)
-                else:
-                    full[p.name] = _to_draws(value, n, s.size)
-            elif p.name not in full and p.default is not None:
-                full[p.name] = float(p.default)
-            elif p.name not in full:
-                raise UsageError(f"line {s.line}: {family.name} needs '{p.name}'; numpyro gives it no default")
-        integer = {p.name for p in family.params if p.domain.integer}
-        kwargs = {k: jnp.asarray(v, dtype=jnp.int64 if k in integer else jnp.float64) for k, v in full.items()}
-        batch = (n,) if s.size is None or family.multivariate else (n, s.size)
-        base = family.factory(**kwargs)
-        if base.batch_shape != batch:
-            base = base.expand(batch)
-        return dist.TransformedDistribution(base, chain) if chain is not None else base
+        from priorcli.stats.mixture import WEIGHT_TOLERANCE, check_weights
+
+        if not any(p.components for p in self.plans.values()):
+            return
+        def weights(values):  # traced: numpyro's own argument checks would refuse bad weights first
+            dists = self._simulate(values, n, jax.random.PRNGKey(seed))[1]
+            return {k: getattr(d, "base_dist", d).mixing_distribution.probs for k, d in dists.items()
+                    if self.plans[k].components}
+
+        found = jax.jit(weights)({k: np.float64(v) for k, v in theta.items()})
+        at = ", ".join(f"{k}={float(v):g}" for k, v in theta.items())
+        for s in self.model.statements:
+            if s.name in found:
+                w = np.asarray(found[s.name], dtype=np.float64)
+                total = w.sum(axis=-1)
+                off = np.abs(total - 1.0) > WEIGHT_TOLERANCE
+                if sums_only and np.any(off):
+                    raise UsageError(f"line {s.line}: Mixture weights must sum to 1 whatever the free values (e.g. "
+                                     f"[w, 1 - w]); at {at} they sum to {float(total[off].flat[0]):.12g}")
+                if not sums_only:
+                    try:
+                        check_weights(w)
+                    except UsageError as exc:
+                        raise InfeasibleError(f"line {s.line}: the solution {at} gives invalid weights: {exc}; the "
+                                              "targets cannot be met with valid weights") from None
 
 
 def conditional(d, request: Request, n: int):
