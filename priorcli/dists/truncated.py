@@ -4,10 +4,19 @@ own ``TruncatedDistribution`` does not take (Gamma, Beta, LogNormal, Weibull, ..
 (StudentT, whose icdf needs tensorflow-probability).
 
 Draws are the inverse cdf of a uniform draw on (F(a), F(b)) (F the base cdf, a and b the truncated
-support's ends): the base's own ``icdf`` where numpyro has it, otherwise a bisection on the base's
-``cdf`` in jax (so it runs inside compiled and traced programs, with parameters that are random
-variables): 120 halvings of a bracket in coordinates where a finite end is approached on a log
-scale (x = a + exp(t)) and a real line by sinh, fine enough for every float64 value.
+support's ends): the base's own ``icdf`` where numpyro has it, otherwise a safeguarded Newton solve
+of F(x) = target in jax (so it runs inside compiled and traced programs, with parameters that are
+random variables), in a coordinate t where a finite end is approached on a log scale (x = a + exp(t),
+a + (b - a) sigmoid(t) between two finite ends) and a real line by sinh; each step stays inside a
+bracket every evaluation narrows (bisection where Newton would leave it), and an element stops once
+its step is below STEP_TOL in t (typically 5-15 steps, never more than MAX_STEPS). jax (0.10) has no
+betaincinv or gammaincinv to start from. The cost that matters is compiling jax's incomplete beta or
+gamma: one call of the base's cdf and log_prob on the draw and both ends stacked, in a scalar
+program mapped over the draws (``lax.map``: a scalar incomplete gamma compiles several times faster
+than a vector one), where the bisection compiled three cdfs over vectors. The draws meet numpyro's
+cdf to ~1e-13 relative on the truncated scale (tests/test_truncated_draw_speed.py against scipy:
+1e-10 relative to u, above the floor set by float64's F(a) + u (F(b) - F(a)), x's own spacing and
+numpyro's cdf, e.g. its StudentT cdf near loc, off by up to 4e-9).
 
 :func:`truncated` picks numpyro's class where it works and this one otherwise. This module imports
 only jax and numpyro, so its source also stands alone.
@@ -73,7 +82,7 @@ class Truncated(Distribution):
     .. math::
        f(x) = \frac{f_0(x)}{F_0(b) - F_0(a)}, \qquad F^{-1}(p) = F_0^{-1}(F_0(a) + p\,(F_0(b) - F_0(a)))
 
-    sampled by the inverse cdf (the base's icdf, or bisection on its cdf).
+    sampled by the inverse cdf (the base's icdf, or a safeguarded Newton solve on its cdf).
     """
 
     arg_constraints = {"low": constraints.dependent(is_discrete=False, event_dim=0),
