@@ -4,10 +4,21 @@ own ``TruncatedDistribution`` does not take (Gamma, Beta, LogNormal, Weibull, ..
 (StudentT, whose icdf needs tensorflow-probability).
 
 Draws are the inverse cdf of a uniform draw on (F(a), F(b)) (F the base cdf, a and b the truncated
-support's ends): the base's own ``icdf`` where numpyro has it, otherwise a bisection on the base's
-``cdf`` in jax (so it runs inside compiled and traced programs, with parameters that are random
-variables): 120 halvings of a bracket in coordinates where a finite end is approached on a log
-scale (x = a + exp(t)) and a real line by sinh, fine enough for every float64 value.
+support's ends): the base's own ``icdf`` where numpyro has it, otherwise a safeguarded Newton solve
+of F(x) = target in jax (so it runs inside compiled and traced programs, with parameters that are
+random variables), in a coordinate t where a finite end is approached on a log scale (x = a + exp(t),
+a + (b - a) sigmoid(t) between two finite ends) and a real line by sinh; each step stays inside a
+bracket every evaluation narrows (bisection where Newton would leave it), and an element stops once
+its step is below STEP_TOL in t (5-20 steps; up to ~60 where Newton starts far off, a Beta(0.1, .)
+near 0 or a location far from 0, bisecting first; never more than MAX_STEPS). jax (0.10) has no
+betaincinv or gammaincinv to start from. Each step calls the base's cdf and log_prob once, on the
+draw and both ends stacked (one incomplete beta or gamma in the program), in a scalar program mapped
+over the draws (``lax.map``), so a draw does not depend on the others; against the bisection this
+cuts the run of 10,000 StudentT or Beta draws from ~2 s to ~0.1-0.2 s, the compilation (1-1.5 s of
+cpu on this machine, most of it jax's incomplete beta or gamma) hardly. The draws meet numpyro's
+cdf to ~1e-13 relative on the truncated scale (tests/test_truncated_draw_speed.py against scipy:
+1e-10 relative to u, above the floor set by float64's F(a) + u (F(b) - F(a)), x's own spacing and
+numpyro's cdf, e.g. its StudentT cdf near loc, off by up to 4e-9).
 
 :func:`truncated` picks numpyro's class where it works and this one otherwise. This module imports
 only jax and numpyro, so its source also stands alone.
@@ -24,7 +35,8 @@ from numpyro.distributions.util import promote_shapes
 
 __all__ = ["Truncated", "truncated"]
 
-BISECTIONS = 120
+MAX_STEPS = 200  # safeguarded Newton steps at most (bisection alone would need about 60)
+STEP_TOL = 1e-13  # an element stops when its step in t is this small relative to max(1, |t|)
 
 
 def _works(fn, *args) -> bool:
@@ -72,7 +84,7 @@ class Truncated(Distribution):
     .. math::
        f(x) = \frac{f_0(x)}{F_0(b) - F_0(a)}, \qquad F^{-1}(p) = F_0^{-1}(F_0(a) + p\,(F_0(b) - F_0(a)))
 
-    sampled by the inverse cdf (the base's icdf, or bisection on its cdf).
+    sampled by the inverse cdf (the base's icdf, or a safeguarded Newton solve on its cdf).
     """
 
     arg_constraints = {"low": constraints.dependent(is_discrete=False, event_dim=0),
@@ -121,39 +133,83 @@ class Truncated(Distribution):
         return jnp.clip((self._base_cdf(clipped, jnp.where(clipped > 0, 1.0, 0.0)) - fa) / (fb - fa), 0.0, 1.0)
 
     def icdf(self, q):
-        fa, fb = self._cdf_ends()
-        target = fa + q * (fb - fa)
         if _works(self.base_dist.icdf, jnp.asarray(0.5)):
-            x = self.base_dist.icdf(target)
+            fa, fb = self._cdf_ends()
+            return jnp.clip(self.base_dist.icdf(fa + q * (fb - fa)), self.low, self.high)
+        q = jnp.asarray(q, dtype=jnp.result_type(float))
+        batch = self.batch_shape
+        if jnp.ndim(q) > len(batch):  # one solve per draw of the batch: a scalar program compiles in a fraction
+            x = jnp.reshape(lax.map(self._solve, jnp.reshape(q, (-1,) + batch)), jnp.shape(q))
         else:
-            x = self._bisect(target)
+            x = self._solve(jnp.broadcast_to(q, batch) if jnp.shape(q) != batch else q)
         return jnp.clip(x, self.low, self.high)
 
-    def _bisect(self, target):
-        """The x in [a, b] with F_0(x) = target, by bisection in a coordinate t over a fixed bracket."""
+    def _coordinates(self):
+        """t -> x, dx/dt and t's bracket: both ends finite: x = a + (b - a) sigmoid(t), t in [-745, 745];
+        the lower end finite: a + exp(t), t in [-745, 710]; the upper: b - exp(-t), t in [-710, 745];
+        neither: sinh(t), t in [-710, 710]. A finite end is approached on a log scale."""
         a, b = self.low, self.high
-        shape = jnp.shape(target)
         fin_a, fin_b = jnp.isfinite(a), jnp.isfinite(b)
-        # t -> x: both ends finite: x = a + (b - a) t, t in [0, 1]; the lower end finite: a + exp(t),
-        # t in [-745, 710]; the upper: b - exp(-t), t in [-710, 745]; neither: sinh(t), t in [-710, 710].
         both = fin_a & fin_b
-        t_lo = jnp.broadcast_to(jnp.where(both, 0.0, jnp.where(fin_a, -745.0, -710.0)), shape)
-        t_hi = jnp.broadcast_to(jnp.where(both, 1.0, jnp.where(fin_b & ~fin_a, 745.0, 710.0)), shape)
         safe_a, safe_b = jnp.where(fin_a, a, 0.0), jnp.where(fin_b, b, 0.0)
 
-        def x_of(t):
-            return jnp.where(both, safe_a + (safe_b - safe_a) * jnp.clip(t, 0.0, 1.0),
-                             jnp.where(fin_a, safe_a + jnp.exp(t),
-                                       jnp.where(fin_b, safe_b - jnp.exp(-t), jnp.sinh(t))))
+        def x_and_slope(t):
+            s = jax.nn.sigmoid(t)
+            e_up, e_down = jnp.exp(jnp.minimum(t, 710.0)), jnp.exp(jnp.minimum(-t, 710.0))
+            x = jnp.where(both, safe_a + (safe_b - safe_a) * s,
+                          jnp.where(fin_a, safe_a + e_up, jnp.where(fin_b, safe_b - e_down, jnp.sinh(t))))
+            slope = jnp.where(both, (safe_b - safe_a) * s * (1.0 - s),
+                              jnp.where(fin_a, e_up, jnp.where(fin_b, e_down, jnp.cosh(t))))
+            return x, slope
 
-        def step(_, bracket):
-            lo, hi = bracket
-            mid = 0.5 * (lo + hi)
-            below = self.base_dist.cdf(x_of(mid)) < target
-            return jnp.where(below, mid, lo), jnp.where(below, hi, mid)
+        t_lo = jnp.where(both | fin_a, -745.0, -710.0)
+        t_hi = jnp.where(both | (fin_b & ~fin_a), 745.0, 710.0)
+        return x_and_slope, t_lo, t_hi
 
-        lo, hi = lax.fori_loop(0, BISECTIONS, step, (t_lo, t_hi))
-        return x_of(0.5 * (lo + hi))
+    def _base_at(self, x):
+        """F_0 and f_0 at x (shape sample + batch) and F_0 at the two ends, from one call of the base's
+        cdf and log_prob on x and the ends stacked (one copy of an incomplete beta or gamma to compile)."""
+        batch = self.batch_shape
+        flat = jnp.reshape(x, (-1,) + batch)
+        ends = jnp.broadcast_to(jnp.stack([self.low, self.high]), (2,) + batch)
+        points = jnp.concatenate([flat, ends])
+        inside = jnp.isfinite(points)
+        safe = jnp.where(inside, points, jnp.broadcast_to(self._inside(), points.shape))
+        cdf = jnp.where(inside, self.base_dist.cdf(safe), jnp.where(points > 0, 1.0, 0.0))
+        density = jnp.where(inside, jnp.exp(self.base_dist.log_prob(safe)), 0.0)
+        n = flat.shape[0]
+        return jnp.reshape(cdf[:n], jnp.shape(x)), jnp.reshape(density[:n], jnp.shape(x)), cdf[n], cdf[n + 1]
+
+    def _solve(self, q):
+        """The x in [a, b] with F_0(x) = F_0(a) + q (F_0(b) - F_0(a)): safeguarded Newton in t (the
+        coordinate of :meth:`_coordinates`), each step kept inside a bracket that every evaluation of
+        F_0 narrows and replaced by the bracket's midpoint when it would leave it. An element stops once
+        its step or bracket is below STEP_TOL (relative to max(1, |t|)) and is left alone after that,
+        so a draw does not depend on the others computed with it."""
+        x_and_slope, t_lo, t_hi = self._coordinates()
+        shape = jnp.shape(q)
+        lo, hi = jnp.broadcast_to(t_lo, shape), jnp.broadcast_to(t_hi, shape)
+        t0 = jnp.clip(jnp.log(q) - jnp.log1p(-q), lo + 1.0, hi - 1.0)  # the linear guess (both ends finite)
+        t0 = jnp.where(jnp.isfinite(self.low) & jnp.isfinite(self.high), t0, 0.0)
+
+        def step(state):
+            i, t, lo, hi, done = state
+            x, slope = x_and_slope(t)
+            F, f, fa, fb = self._base_at(x)
+            g = F - (fa + q * (fb - fa))
+            lo, hi = jnp.where(g < 0, t, lo), jnp.where(g > 0, t, hi)
+            newton = t - g / (f * slope)
+            ok = jnp.isfinite(newton) & (newton > lo) & (newton < hi)
+            new = jnp.where(g == 0, t, jnp.where(ok, newton, 0.5 * (lo + hi)))
+            scale = jnp.maximum(1.0, jnp.abs(new))
+            stop = (jnp.abs(new - t) <= STEP_TOL * scale) | (hi - lo <= STEP_TOL * scale)
+            return i + 1, jnp.where(done, t, new), lo, hi, done | stop
+
+        def more(state):
+            return (state[0] < MAX_STEPS) & ~jnp.all(state[4])
+
+        state = (jnp.asarray(0), jnp.broadcast_to(t0, shape), lo, hi, jnp.zeros(shape, dtype=bool))
+        return x_and_slope(lax.while_loop(more, step, state)[1])[0]
 
     def sample(self, key, sample_shape=()):
         finfo = jnp.finfo(jnp.result_type(float))
