@@ -44,7 +44,14 @@ def _numpyro_support(v: plan.Variable) -> str:
     if same:  # numpyro takes the first component's, which is every component's
         return ""
     lo, hi = plan.constant_bounds(v)
-    if v.discrete:
+    return support_constraint(lo, hi, v.discrete)
+
+
+def support_constraint(lo, hi, discrete: bool) -> str:
+    """numpyro's ``support=`` argument for a mixture whose union of supports is (lo, hi) (None: not
+    a constant): integer_interval / integer_greater_than for counts, interval / greater_than /
+    less_than / real otherwise."""
+    if discrete:
         if lo is None or not math.isfinite(lo):
             return ", support=dist.constraints.integer_greater_than(-2**62)"
         if hi is not None and math.isfinite(hi):

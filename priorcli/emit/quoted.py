@@ -108,21 +108,10 @@ def _stan_mixture(parts, weights: str) -> str | None:
 
 def _support(spec, parts) -> str:
     """numpyro's ``support=`` where the components' supports differ (the union), else nothing."""
-    import math
-
     if len({c.family.support for c in parts}) <= 1:
         return ""
+    from priorcli.emit.mixture import support_constraint
     from priorcli.stats.exact import ExactDistribution
 
     lo, hi = ExactDistribution(spec).base.support()
-    if spec.family.discrete:
-        if math.isfinite(hi):
-            return f", support=dist.constraints.integer_interval({int(lo)}, {int(hi)})"
-        return f", support=dist.constraints.integer_greater_than({int(lo) if math.isfinite(lo) else -2**62})"
-    if math.isfinite(lo) and math.isfinite(hi):
-        return f", support=dist.constraints.interval({lo!r}, {hi!r})"
-    if math.isfinite(lo):
-        return f", support=dist.constraints.greater_than({lo!r})"
-    if math.isfinite(hi):
-        return f", support=dist.constraints.less_than({hi!r})"
-    return ", support=dist.constraints.real"
+    return support_constraint(lo, hi, spec.family.discrete)
