@@ -117,7 +117,8 @@ DRAW_CASES = [c for c in CASES if c[0] != "exponential"] + [
 ]
 
 
-# numpyro has no icdf for these bases: their draws bisect a betainc/gammainc cdf, 5 to 15 s to compile
+# numpyro has no icdf for these bases: their draws solve a betainc/gammainc cdf by Newton (dists/truncated.py),
+# and compiling jax's incomplete beta/gamma costs 1-1.5 CPU s per family: slow
 BISECTED_SLOW = {"beta(0.1, 0.6)", "studentt(None, 1.0)", "gamma(None, 1.5)", "gamma(1.0, None)"}
 DRAW_PARAMS = [pytest.param(*c, id=f"{c[0]}{c[2]}", marks=[pytest.mark.slow] if f"{c[0]}{c[2]}" in BISECTED_SLOW else [])
                for c in DRAW_CASES]
