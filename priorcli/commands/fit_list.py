@@ -170,7 +170,9 @@ def _fit_item(item: Item, x, held, trunc, rows: list, skipped: list) -> None:
     except _Conflict as exc:
         raise UsageError(str(exc)) from None
     except PriorError as exc:
-        skipped.append(Skipped(item.text, str(exc)))
+        name = item.family.name if item.kind == "family" and not item.fixed else \
+            "Metalog" if item.kind == "metalog" and item.text.strip().lower() == "metalog" else item.text
+        skipped.append(Skipped(name, str(exc)))
 
 
 class _Conflict(Exception):
