@@ -11,9 +11,10 @@ likelihood, so the ranking never flatters it. Every entry says its ``method``. `
 families of priorcli.ranking.rank_fits and, for data that are not all whole numbers, the unbounded
 metalog and (data all above 0) the one bounded below at 0.
 
-Options: ``--terms K`` is the metalog items' (it skips no family); any other ``--PARAM V`` holds a
-parameter of every item that has it, ``--lower``/``--upper`` the metalog's bounds among them, and an
-item without it is skipped, as in a list of families. Raises PriorError subclasses; never prints.
+Options: with a metalog in the list (or auto), ``--terms K``, ``--lower L`` and ``--upper U`` are
+its options and go to no family (hold Triangular's ends inside its item); any other ``--PARAM V``
+holds a parameter of every family item that has it, and an item without it is skipped, as in a list
+of families. Raises PriorError subclasses; never prints.
 """
 
 from __future__ import annotations
@@ -124,7 +125,8 @@ def fits(fit: str, values, fit_tokens: list[str], truncate: str | None) -> Fits:
 
     x = np.asarray(values, dtype=np.float64).ravel()
     pairs = split_extra_args(fit_tokens)
-    held = [(n, v) for n, v in pairs if n != "terms"]  # --terms is the metalog's and skips no family
+    metalog = fit.strip().lower() == "auto" or any(ml.handles(metalog_fit.name(p)) for p in split_fit_list(fit))
+    held = [(n, v) for n, v in pairs if n not in (METALOG_OPTIONS if metalog else ("terms",))]  # the metalog's
     trunc = _truncation(truncate)
     if trunc is not None:
         from priorcli.fitting.truncated import check_data_inside
@@ -134,7 +136,7 @@ def fits(fit: str, values, fit_tokens: list[str], truncate: str | None) -> Fits:
         rows, skipped, left_out = _auto(x, pairs, held, trunc)
     else:
         items = parse(fit, pairs)
-        if any(n == "terms" for n, _ in pairs) and not any(i.kind == "metalog" for i in items):
+        if any(n == "terms" for n, _ in pairs) and not metalog:
             raise UsageError(f"--terms is the metalog's option; --fit '{fit}' has no metalog item")
         if held and any(i.kind == "mixture" for i in items):
             raise UsageError("--PARAM VALUE holds a parameter of the single families; with a Mixture in the list "

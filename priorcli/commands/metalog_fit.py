@@ -19,10 +19,11 @@ NAMES = {"terms": "terms", "lower": "lower", "upper": "upper"}
 
 def handles(fit: str | None) -> bool:
     """``metalog`` or ``metalog(terms=K, lower=L, upper=U)``, alone."""
-    return fit is not None and ml.handles(_name(fit))
+    return fit is not None and ml.handles(name(fit))
 
 
-def _name(text: str) -> str:
+def name(text: str) -> str:
+    """The name of an item: 'metalog' of 'metalog(terms=3)'."""
     return text.split("(", 1)[0].strip() if text.rstrip().endswith(")") else text.strip()
 
 
