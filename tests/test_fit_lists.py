@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 
 import numpy as np
 import pytest
@@ -147,25 +146,42 @@ def test_metalog_beside_gamma_ranked_by_aic(run, tmp_path, gamma_data):
     assert metalog["ks_pvalue"] == pytest.approx(ks.pvalue, rel=1e-5)
 
 
+EIGHT = [1.2, 0.7, 3.1, 2.2, 1.9, 0.5, 2.8, 1.4]
+EIGHT_TABLE = """\
+fits ranked by AIC (BIC beside it); maximum likelihood, but (LS): Keelin's least squares, its 
+log-likelihood at the least-squares coefficients, k = its terms
+                                                                                                    
+  rank   family         log-lik      AIC         dAIC    BIC         KS       KS p    parameters    
+ ────────────────────────────────────────────────────────────────────────────────────────────────── 
+  1      Gamma          -10.131524   24.263047   0       24.42193    0.1412   0.99    concentrati…  
+                                                                                      rate=1.87273  
+  2      Metalog (LS)   -10.667818   27.335636   3.073   27.573961   0.1262   0.997   [2] below     
+                                                                                                    
+[2] Metalog(a=[1.67243, 0.542575, 0.11641]): unbounded, 3 terms, by Keelin's least squares at (i - 
+0.5) / n, not maximum likelihood (a maximum-likelihood metalog of these terms would have at least 
+this likelihood)
+best: dist.Gamma(concentration=3.23045, rate=1.87273)
+"""
+
+
 def test_metalog_beside_gamma_table(run, tmp_path):
-    path = _write(tmp_path, [1.2, 0.7, 3.1, 2.2, 1.9, 0.5, 2.8, 1.4])
+    """The brief's command: exactly this table, and its numbers are the oracles'."""
+    path = _write(tmp_path, EIGHT)
     result = run("summarize", "--input", path, "--fit", "metalog,gamma", "--no-plot")
-    assert result.exit_code == 0, result.stderr
-    assert result.stderr == ""
-    out = result.stdout
-    assert ("fits ranked by AIC (BIC beside it); maximum likelihood, but (LS): Keelin's least squares, its \n"
-            "log-likelihood at the least-squares coefficients, k = its terms\n") in out
-    rows = [line.split() for line in out.splitlines() if re.match(r"^  [12] ", line)]
-    ranks = {r[1]: r[0] for r in rows}
-    assert ranks == {"Gamma": "1", "Metalog": "2"}, rows
-    metalog_row = next(r for r in rows if r[1] == "Metalog")
-    assert metalog_row[2] == "(LS)" and metalog_row[-2:] == ["[2]", "below"]
-    oracle = OracleMetalog(np.loadtxt(path), 3)  # 5 and 4 terms are infeasible for these 8 values
-    assert not OracleMetalog(np.loadtxt(path), 4).feasible() and not OracleMetalog(np.loadtxt(path), 5).feasible()
-    assert oracle.feasible()
-    a = ", ".join(f"{v:g}" for v in oracle.a)
-    assert f"[2] Metalog(a=[{a}]): unbounded, 3 terms, by Keelin's least squares at (i - " in out
-    assert "best: dist.Gamma(concentration=3.23045, rate=1.87273)\n" in out
+    assert result.exit_code == 0 and result.stderr == "", result.stderr
+    assert result.stdout[result.stdout.index("fits ranked"):] == EIGHT_TABLE
+    x = np.array(EIGHT)
+    doc = _json(run, path, "metalog,gamma", "--no-plot")
+    oracle = OracleMetalog(x, 3)  # the default: 5 and 4 terms are no distribution for these values
+    assert oracle.feasible() and not OracleMetalog(x, 4).feasible() and not OracleMetalog(x, 5).feasible()
+    metalog = _entry(doc, "Metalog")
+    np.testing.assert_allclose(metalog["params"]["a"], oracle.a, rtol=1e-9)
+    _check_criteria(metalog, oracle.loglik(x), 3, x.size)
+    a, _, scale = stats.gamma.fit(x, floc=0)
+    gamma = _entry(doc, "Gamma")
+    assert gamma["params"] == {"concentration": pytest.approx(a, rel=1e-5), "rate": pytest.approx(1 / scale, rel=1e-5)}
+    _check_criteria(gamma, float(np.sum(stats.gamma(gamma["params"]["concentration"],
+                                                    scale=1 / gamma["params"]["rate"]).logpdf(x))), 2, x.size)
 
 
 def test_a_list_with_a_held_parameter(run, tmp_path, gamma_data):
