@@ -335,3 +335,23 @@ def test_bad_lists(run, tmp_path, fit, args, needles):
     path = _write(tmp_path, [0.5, 1.2, 1.9, 2.2, 3.1])
     assert_usage_error(run("summarize", "--input", path, "--fit", fit, *args), "--fit" if "item" in needles[0] else "",
                        *needles)
+
+
+@pytest.mark.slow
+def test_the_process_exits_2_for_a_bad_list_and_a_list_imports_no_jax(tmp_path):
+    """The console script's own exit (cli.main's fast exit), not only CliRunner's: `priorcli ... | head`
+    reports head's status, the process itself exits 2 with one Error line."""
+    import subprocess
+    import sys
+
+    from conftest import packages_after
+
+    path = _write(tmp_path, EIGHT)
+    result = subprocess.run([sys.executable, "-m", "priorcli", "summarize", "--input", path, "--fit",
+                             "metalog,gamma,notafamily"], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.splitlines() == [
+        "Error: --fit 'metalog,gamma,notafamily': item 3 'notafamily': unknown family 'notafamily'; see 'priorcli list'"]
+    out, imported = packages_after(["summarize", "--input", path, "--fit", "metalog, Gamma(rate=2), normal",
+                                    "--no-plot"], packages=["jax", "numpyro"])
+    assert "Metalog (LS)" in out and imported == []
