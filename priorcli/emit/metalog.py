@@ -206,3 +206,9 @@ def stan_sampled(program, v, name: str, u: str) -> None:
     program.parameters.append(f"real<lower=0, upper=1> {u};")
     program.transformed.append(f"real {name} = {call};")
     program.model.append(f"{u} ~ uniform(0, 1);")
+    # a later parameter's bound may use the variable (Uniform(0, x)): bounds in Stan's parameters
+    # block see parameters only, so it is written out there as the call on its uniform (a name
+    # that the printer writes verbatim, as stan.py's inline transformed parameters are)
+    from priorcli.model import parse as lang
+
+    program.inline[v.name] = lang.Name(call)

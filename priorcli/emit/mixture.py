@@ -39,7 +39,7 @@ def numpyro_source(v: plan.Variable, names, component_source) -> str:
 
 
 def _numpyro_support(v: plan.Variable) -> str:
-    ends = [plan.support_bounds(c.family.name) for c in v.components]
+    ends = [plan.variable_bounds(c) for c in v.components]
     same = len(set(ends)) == 1 and (ends[0] == (None, None) or all(e is None or not e[0].isalpha() for e in ends[0]))
     if same:  # numpyro takes the first component's, which is every component's
         return ""
@@ -105,7 +105,7 @@ def _stan_lpdf(program, c: plan.Variable, entry: frameworks.Stan, name: str, end
     if entry.half:
         density += " + log2()"
     guards = []
-    lower, upper = plan.support_bounds(c.family.name)
+    lower, upper = plan.variable_bounds(c)
     lo, hi = plan.constant_bounds(c)
     if lower is not None and not (lo is not None and lo == ends[0]):
         guards.append(f"{name} >= {program.expr(program._bound(lower, c))}")
