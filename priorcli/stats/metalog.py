@@ -41,6 +41,11 @@ def factory(a, lower=None, upper=None):
 class MetalogFamily(FamilyInfo):
     """The family of a metalog with the given bounds (``lower``/``upper`` among its parameters)."""
 
+    #: the emitters' hooks: the support's ends are these parameters where given (else infinite), and
+    #: the numpyro class a program defines for it (priorcli.emit.plan.variable_bounds, emit.numpyro)
+    optional_bounds = ("lower", "upper")
+    numpyro_module = "priorcli.dists.metalog"
+
     @functools.cached_property
     def record(self) -> FamilyRecord:  # type: ignore[override]
         return _record(self)
