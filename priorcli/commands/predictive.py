@@ -186,11 +186,28 @@ def solve_model(spec_text: str, tokens: list[str], *, sets: list[str] | None, da
     _check_mixture_weights(runner, domains)
     result = predictive.solve(runner.run, domains, targets, sites, n=draws, seed=seed, fixed=fixed)
     runner.check_weights(result.free)
+    _check_solution_draws(model, result, draws, seed)
     if emit is not None:
         _emit(model, result, emit, draws, seed, out)
     else:
         _report(result, format, out, f"solve --model: {len(free)} free, {len(targets)} targets")
     _exit_if_missed(result)
+
+
+def _check_solution_draws(model, result, draws: int, seed: int) -> None:
+    """The model at the solution, drawn as ``sample --model`` draws it: a parameter that depends on a
+    random parent must be valid in every draw (``Uniform(z, 0)`` needs z < 0), else the solve's draws
+    came from no distribution at all; InfeasibleError (exit 1) naming the statement and a draw."""
+    from priorcli.errors import PriorError
+    from priorcli.model.free import substitute
+    from priorcli.model.numpyro import sample_model
+
+    values = {**result.free, **result.fixed}
+    try:
+        sample_model(substitute(model, values), draws, seed)
+    except PriorError as exc:
+        at = ", ".join(f"{k}={v:g}" for k, v in result.free.items())
+        raise InfeasibleError(f"{exc}, at the solution {at}: the model's draws there are not valid") from None
 
 
 def _check_mixture_weights(runner, domains: dict) -> None:

@@ -635,8 +635,10 @@ def parse_family_args(family: FamilyInfo, pairs: Iterable[tuple[str, Any]]) -> P
     return ParsedArgs(params=params, targets=targets)
 
 
-def complete_params(family: FamilyInfo, params: dict[str, Any]) -> dict[str, Any]:
-    """Fill numpyro's defaults in; a missing parameter without a default is a usage error."""
+def complete_params(family: FamilyInfo, params: dict[str, Any], check: bool = True) -> dict[str, Any]:
+    """Fill numpyro's defaults in; a missing parameter without a default is a usage error. With
+    ``check`` the parameters must be numbers and are checked against each other (:func:`check_dependent`);
+    a caller with per-draw arrays passes ``check=False`` and checks them itself, draw by draw."""
     full = {}
     for p in family.params:
         if p.name in params:
@@ -647,7 +649,8 @@ def complete_params(family: FamilyInfo, params: dict[str, Any]) -> dict[str, Any
             aliases = [a for a, n in family.aliases().items() if n == p.name]
             also = f" (or --{aliases[0]})" if aliases else ""
             raise UsageError(f"{family.name} needs --{p.name}{also}; numpyro gives it no default")
-    check_dependent(family, full)
+    if check:
+        check_dependent(family, full)
     return full
 
 

@@ -208,21 +208,21 @@ def _check_shapes(family: FamilyInfo, params: dict, per_draw: bool) -> dict:
 
 
 def _complete_vectorised(family: FamilyInfo, params: dict) -> dict:
-    scalars = {k: v for k, v in params.items() if not isinstance(v, np.ndarray)}
-    # Placeholders for the varying ones, increasing in numpyro's order so that low < high holds
-    # here; the real values are checked below. A record checking its own parameters (Triangular's
-    # lower <= c <= upper) gets the first draw's, and the check on every draw below.
+    """Defaults filled in, and the constraints between parameters checked on the real values, draw
+    by draw (never on placeholders: Uniform(-z, 0) has low < high in every draw of z > 0)."""
+    full = complete_params(family, params, check=False)
     record = records.describe(family.name)
-    own = record is not None and record.check_params is not None
-    placeholders = {p.name: float(np.ravel(params[p.name])[0]) if own and p.name in params else 1.0 + i
-                    for i, p in enumerate(family.params) if p.name not in scalars}
-    full = complete_params(family, {**scalars, **{k: placeholders[k] for k in params if k not in scalars}})
-    full.update({k: v for k, v in params.items() if isinstance(v, np.ndarray)})
-    if "low" in full and "high" in full and np.any(np.asarray(full["low"]) >= np.asarray(full["high"])):
-        raise UsageError(f"'low' must be below 'high' for {family.name} in every draw")
-    why = record.check_params(full) if own else None
-    if why is not None:
-        raise UsageError(f"{why} in every draw")
+    if record is not None and record.check_params is not None:
+        why = record.check_params(full)
+        if why is not None:
+            raise UsageError(f"{why} in every draw")
+    elif "low" in full and "high" in full:
+        low, high = np.broadcast_arrays(np.asarray(full["low"], dtype=float), np.asarray(full["high"], dtype=float))
+        bad = ~(low < high)
+        if np.any(bad):
+            at = np.unravel_index(np.argmax(bad), bad.shape)
+            raise UsageError(f"'low' must be below 'high' for {family.name} in every draw; draw {at[0] + 1} has "
+                             f"low {low[at]:g}, high {high[at]:g}")
     return full
 
 
