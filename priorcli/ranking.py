@@ -89,27 +89,32 @@ class Ranking:
         return self.ranked[0]
 
 
-def _family_list(spec: str) -> list[FamilyInfo] | None:
-    """The families of a comma list (None for auto); unknown names are usage errors."""
-    text = spec.strip()
-    if text.lower() == "auto":
+def _family_list(spec: str, option: str) -> list[FamilyInfo] | None:
+    """The families of a comma list (None for auto), split and checked as ``--fit`` lists are
+    (fitting.lists.list_items: an empty, unknown, multivariate or repeated item is a usage error
+    naming it)."""
+    from priorcli.fitting.lists import list_items
+
+    if spec.strip().lower() == "auto":
         return None
-    names = [n.strip() for n in text.split(",")]
-    if not names or any(not n for n in names):
-        raise UsageError(f"--family/--fit '{spec}' must be auto or comma-separated family names")
-    out = []
-    for name in names:
-        family = resolve_fast(name) or resolve(name)
-        if family.multivariate:
-            raise UsageError(f"{family.name} is multivariate: a ranking compares univariate families")
-        if family.name not in [f.name for f in out]:
-            out.append(family)
-    return out
+    if not spec.strip():
+        raise UsageError(f"{option} '{spec}' must be auto or comma-separated family names")
+    if "," not in spec:  # one family: its own messages, without a list's item number
+        return [_univariate(spec.strip())]
+    return list_items(spec, option, _univariate, lambda family: family.name, noun="family",
+                      what="a family", auto="ranks every family")
 
 
-def candidates(spec: str) -> tuple[list[FamilyInfo], bool]:
-    """(families, auto): the named families, or every univariate family with a record."""
-    named = _family_list(spec)
+def _univariate(name: str) -> FamilyInfo:
+    family = resolve_fast(name) or resolve(name)
+    if family.multivariate:
+        raise UsageError(f"{family.name} is multivariate: a ranking compares univariate families")
+    return family
+
+
+def candidates(spec: str, option: str = "--family") -> tuple[list[FamilyInfo], bool]:
+    """(families, auto): the named families of ``option``'s list, or every univariate family with a record."""
+    named = _family_list(spec, option)
     if named is not None:
         return named, False
     # a record's not_auto leaves it out: a second parametrisation would list the same member twice
@@ -435,7 +440,7 @@ def rank_fits(spec: str, values, pairs: list[tuple[str, str]], truncate=None) ->
     import numpy as np
 
     x = np.asarray(values, dtype=np.float64).ravel()
-    families, auto = candidates(spec)
+    families, auto = candidates(spec, "--fit")
     if truncate is not None:
         from priorcli.fitting.truncated import check_data_inside
 

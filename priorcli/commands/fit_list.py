@@ -2,7 +2,7 @@
 data and ranked together by AIC (BIC beside it). An item is a family (``gamma``), a family with
 parameters held (``Gamma(rate=2)``), a mixture (``Mixture(Normal, Normal)``, priorcli.fitting.mixture)
 or Keelin's metalog (``metalog``, ``metalog(terms=3, lower=0)``, priorcli.fitting.metalog); the list is
-split by fitting.mixture.split_fit_list (commas inside parentheses or brackets do not split).
+split and checked by fitting.lists.list_items (commas inside parentheses or brackets do not split).
 
 The metalog is fitted by least squares, not maximum likelihood. It is ranked by the same AIC and BIC,
 its log-likelihood taken at the least-squares coefficients and k its number of terms (its bounds
@@ -27,7 +27,8 @@ from priorcli.commands import metalog_fit, mixture_fit
 from priorcli.commands.mixture_fit import Row
 from priorcli.errors import InfeasibleError, PriorError, UsageError
 from priorcli.families.registry import parse_family_args, resolve, resolve_fast, split_extra_args
-from priorcli.fitting.mixture import MixtureFit, is_mixture_spec, parse_mixture, split_fit_list
+from priorcli.fitting.lists import list_items, split_fit_list
+from priorcli.fitting.mixture import MixtureFit, is_mixture_spec, parse_mixture
 from priorcli.records import metalog as ml
 from priorcli.render import output as render
 
@@ -69,25 +70,9 @@ class Fits:
 
 def parse(fit: str, pairs: list[tuple[str, str]]) -> list[Item]:
     """The items of ``--fit`` (checked: one UsageError naming the item); ``pairs``: the --PARAM V."""
-    items: list[Item] = []
-    for i, text in enumerate(split_fit_list(fit), start=1):
-        where = f"--fit '{fit}': item {i}"
-        if not text:
-            raise UsageError(f"{where} is empty; name a family, NAME(param=value), Mixture(...) or metalog "
-                             "between each pair of commas")
-        if text.lower() == "auto":
-            raise UsageError(f"{where}: 'auto' stands alone (--fit auto ranks every family and the metalog)")
-        try:
-            item = _item(text, pairs)
-        except UsageError as exc:
-            message = str(exc)
-            message = message.removeprefix(f"--fit '{text}': ").removeprefix(f"--fit {text}: ")
-            raise UsageError(f"{where} '{text}': {message}") from None
-        same = next((j for j, other in enumerate(items, start=1) if other.key == item.key), None)
-        if same is not None:
-            raise UsageError(f"{where} '{text}' repeats item {same} '{items[same - 1].text}'; name each fit once")
-        items.append(item)
-    return items
+    return list_items(fit, "--fit", lambda text: _item(text, pairs), lambda item: item.key, noun="fit",
+                      what="a family, NAME(param=value), Mixture(...) or metalog",
+                      auto="ranks every family and the metalog")
 
 
 def _item(text: str, pairs) -> Item:

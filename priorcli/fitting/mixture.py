@@ -45,6 +45,7 @@ import numpy as np
 
 from priorcli.errors import ConvergenceError, InfeasibleError, InputError, PriorError, UsageError
 from priorcli.families.registry import FamilyInfo, resolve, resolve_fast
+from priorcli.fitting.lists import split_fit_list
 from priorcli.fitting.optimize import _RUNAWAY, _Objective, _coord_for, _search
 from priorcli.records.fitdata import outside, robust_spread
 
@@ -58,28 +59,6 @@ _STEP = 1e-6  # central-difference step of a component's log density, in its unc
 
 def is_mixture_spec(text: str) -> bool:
     return re.match(r"^\s*mixture\s*\(", text, re.I) is not None
-
-
-def split_fit_list(text: str) -> list[str]:
-    """``--fit`` split at the commas outside parentheses and brackets: 'Normal, Mixture(Normal, Gamma)'
-    -> ['Normal', 'Mixture(Normal, Gamma)']."""
-    parts, depth, current = [], 0, []
-    for ch in text:
-        if ch in "([":
-            depth += 1
-        elif ch in ")]":
-            depth -= 1
-            if depth < 0:
-                raise UsageError(f"--fit '{text}': a ')' without its '('")
-        if ch == "," and depth == 0:
-            parts.append("".join(current).strip())
-            current = []
-        else:
-            current.append(ch)
-    if depth:
-        raise UsageError(f"--fit '{text}': a '(' without its ')'")
-    parts.append("".join(current).strip())
-    return parts
 
 
 @dataclass(frozen=True)
