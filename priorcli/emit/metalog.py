@@ -16,19 +16,26 @@ __all__ = ["program", "PYTHON_FUNCTION", "STAN_FUNCTION"]
 
 PYTHON_FUNCTION = '''\
 def metalog_quantile(u, a, lower=-math.inf, upper=math.inf):
-    """Keelin's (2016) metalog quantile function with len(a) terms at u in (0, 1): M(u) = a[0]
+    """Keelin's (2016) metalog quantile function with len(a) terms at u in [0, 1]: M(u) = a[0]
     + a[1] L + a[2] (u - 1/2) L + a[3] (u - 1/2) + a[4] (u - 1/2)^2 + a[5] (u - 1/2)^2 L + ...,
     L = log(u / (1 - u)); x = M, lower + exp(M), upper - exp(-M), or (both bounds)
-    lower + (upper - lower) / (1 + exp(-M))."""
+    lower + (upper - lower) / (1 + exp(-M)). The terms with L are summed into one coefficient r
+    first, so that at u = 0 or 1 (L infinite) M is r L, an infinity of r's sign (0 where r = 0: the
+    limit of (1 - u) log(1 - u)), never inf - inf or 0 * inf: the ends give the bounds."""
     L = XP.log(u) - XP.log1p(-u)
     c = u - 0.5
-    m = a[0] + 0.0 * u
+    p = a[0] + 0.0 * u
+    r = 0.0 * u
     for j in range(2, len(a) + 1):
         if j <= 4:
             n, with_l = ((0, True), (1, True), (1, False))[j - 2]
         else:
             n, with_l = (j - 1) // 2, j % 2 == 0
-        m = m + a[j - 1] * c ** n * (L if with_l else 1.0)
+        if with_l:
+            r = r + a[j - 1] * c ** n
+        else:
+            p = p + a[j - 1] * c ** n
+    m = p + XP.where(r == 0.0, 0.0, r * L)
     if math.isinf(lower) and math.isinf(upper):
         return m
     if math.isinf(upper):
@@ -39,13 +46,23 @@ def metalog_quantile(u, a, lower=-math.inf, upper=math.inf):
 '''
 
 STAN_FUNCTION = '''\
-  // Keelin's (2016) metalog quantile function with num_elements(a) terms at u in (0, 1); lb and ub
-  // are the bounds, negative_infinity() / positive_infinity() where there is none
+  // Keelin's (2016) metalog quantile function with num_elements(a) terms at u in [0, 1]; lb and ub
+  // are the bounds, negative_infinity() / positive_infinity() where there is none. The terms with
+  // L = logit(u) are summed into one coefficient r first, so that at u = 0 or 1 (L infinite, as a
+  // constrained parameter's u can round to) M is r L, never inf - inf or -0 * inf, and a bound
+  // side returns the bound itself.
   real metalog_quantile(real u, vector a, real lb, real ub) {
+    if (u <= 0 && !is_inf(lb)) {
+      return lb;
+    }
+    if (u >= 1 && !is_inf(ub)) {
+      return ub;
+    }
     int k = num_elements(a);
     real L = logit(u);
     real c = u - 0.5;
-    real m = a[1];
+    real p = a[1];
+    real r = 0;
     for (j in 2:k) {
       int n;
       int with_l;
@@ -59,8 +76,13 @@ STAN_FUNCTION = '''\
         n = (j - 1) %/% 2;
         with_l = (j % 2 == 0);
       }
-      m += a[j] * pow(c, n) * (with_l ? L : 1.0);
+      if (with_l) {
+        r += a[j] * pow(c, n);
+      } else {
+        p += a[j] * pow(c, n);
+      }
     }
+    real m = p + (r == 0 ? 0 : r * L);
     if (is_inf(lb) && is_inf(ub)) {
       return m;
     }
