@@ -35,7 +35,7 @@ def metalog_quantile(u, a, lower=-math.inf, upper=math.inf):
             r = r + a[j - 1] * c ** n
         else:
             p = p + a[j - 1] * c ** n
-    m = p + XP.where(r == 0.0, 0.0, r * L)
+    m = p + XP.where(XP.equal(r, 0.0), 0.0, r * L)
     if math.isinf(lower) and math.isinf(upper):
         return m
     if math.isinf(upper):
