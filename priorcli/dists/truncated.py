@@ -20,6 +20,13 @@ cdf to ~1e-13 relative on the truncated scale (tests/test_truncated_draw_speed.p
 1e-10 relative to u, above the floor set by float64's F(a) + u (F(b) - F(a)), x's own spacing and
 numpyro's cdf, e.g. its StudentT cdf near loc, off by up to 4e-9).
 
+Deep in the upper tail F_0(a) rounds towards 1 and F_0(a) + u (F_0(b) - F_0(a)) keeps none of the
+truncation's digits (Gamma(2, 1) on [60, 70]: F_0(60) = 1 - 5e-25 is 1.0), so where F_0(a) > 1/2 and
+the base has a survival function S_0 = 1 - F_0 here (:data:`SURVIVAL`, by numpyro class name: the
+family's closed form, or F_0 reflected about the centre of a symmetric one), the draws, cdf and density
+read S_0 instead: the Newton solve of -S_0(x) = -S_0(a) + u (S_0(a) - S_0(b)), which keeps S_0's
+relative precision (used in place of the base's icdf there too).
+
 :func:`truncated` picks numpyro's class where it works and this one otherwise. This module imports
 only jax and numpyro, so its source also stands alone.
 """
@@ -33,10 +40,51 @@ from numpyro.distributions import constraints
 from numpyro.distributions.distribution import Distribution
 from numpyro.distributions.util import promote_shapes
 
-__all__ = ["Truncated", "truncated"]
+__all__ = ["Truncated", "truncated", "SURVIVAL", "CDF"]
 
 MAX_STEPS = 200  # safeguarded Newton steps at most (bisection alone would need about 60)
 STEP_TOL = 1e-13  # an element stops when its step in t is this small relative to max(1, |t|)
+
+
+def _special():
+    from jax.scipy import special
+
+    return special
+
+
+# survival(d, x) = 1 - F_0(x) of a base ``d`` for x inside its support, accurate where F_0(x) is near
+# 1, by numpyro class name (a subclass takes its parent's: Chi2 is a Gamma, BetaProportion a Beta)
+SURVIVAL = {
+    "Normal": lambda d, x: _special().ndtr((d.loc - x) / d.scale),
+    "StudentT": lambda d, x: d.cdf(2.0 * d.loc - x),  # symmetric about loc: F_0 reflected
+    "Cauchy": lambda d, x: jnp.arctan2(d.scale, x - d.loc) / jnp.pi,
+    "Logistic": lambda d, x: jax.nn.sigmoid((d.loc - x) / d.scale),
+    "Laplace": lambda d, x: d.cdf(2.0 * d.loc - x),
+    "Gamma": lambda d, x: _special().gammaincc(d.concentration, d.rate * x),
+    "InverseGamma": lambda d, x: _special().gammainc(d.concentration, d.rate / x),
+    "Beta": lambda d, x: _special().betainc(d.concentration0, d.concentration1, 1.0 - x),
+    "LogNormal": lambda d, x: _special().ndtr((d.loc - jnp.log(x)) / d.scale),
+    "Weibull": lambda d, x: jnp.exp(-((x / d.scale) ** d.concentration)),
+    "Exponential": lambda d, x: jnp.exp(-d.rate * x),
+    "HalfNormal": lambda d, x: _special().erfc(x / (d.scale * jnp.sqrt(2.0))),
+    "HalfCauchy": lambda d, x: 2.0 / jnp.pi * jnp.arctan2(d.scale, x),
+    "Pareto": lambda d, x: jnp.minimum(1.0, (d.scale / x) ** d.alpha),
+    "Gumbel": lambda d, x: -jnp.expm1(-jnp.exp((d.loc - x) / d.scale)),
+    "Levy": lambda d, x: _special().erf(jnp.sqrt(d.scale / (2.0 * (x - d.loc)))),
+    "Kumaraswamy": lambda d, x: jnp.exp(d.concentration0 * jnp.log(-jnp.expm1(d.concentration1 * jnp.log(x)))),
+}
+
+# cdf(d, x) for bases whose numpyro class has none
+CDF = {
+    "Kumaraswamy": lambda d, x: -jnp.expm1(d.concentration0 * jnp.log1p(-(x ** d.concentration1))),
+}
+
+
+def _hook(table, d):
+    for cls in type(d).__mro__:
+        if cls.__name__ in table:
+            return lambda x: table[cls.__name__](d, x)
+    return None
 
 
 def _works(fn, *args) -> bool:
@@ -72,6 +120,18 @@ def truncated(base_dist, low=None, high=None):
             and _works(base_dist.icdf, jnp.asarray(0.5)):
         return dist.TruncatedDistribution(base_dist, low=low, high=high)
     return Truncated(base_dist, -jnp.inf if low is None else low, jnp.inf if high is None else high)
+
+
+def _below(target, end, q):
+    """The level F_0(a) + q (F_0(b) - F_0(a)) kept below F_0(b) for q < 1: rounded up to F_0(b) = 1 (u
+    = 1 - 2^-52 over a tail holding under half the mass) it would ask for x = inf at an open end."""
+    return jnp.where(q < 1.0, jnp.minimum(target, jnp.nextafter(end, -jnp.inf)), target)
+
+
+def _finite(x):
+    """A draw beyond float64's range (a Pareto(alpha = 0.01)'s 1 - 1e-15 quantile) as the largest float."""
+    big = jnp.finfo(jnp.result_type(float)).max
+    return jnp.clip(x, -big, big)
 
 
 def _end(bound, default):
@@ -111,38 +171,63 @@ class Truncated(Distribution):
         """F_0(x), 0 or 1 at an infinite end (numpyro's cdfs are not all defined there)."""
         inside = jnp.isfinite(x)
         safe = jnp.where(inside, x, self._inside())
-        return jnp.where(inside, self.base_dist.cdf(safe), end)
+        return jnp.where(inside, self._cdf_fn()(safe), end)
+
+    def _cdf_fn(self):
+        return _hook(CDF, self.base_dist) or self.base_dist.cdf
 
     def _inside(self):
         a, b = self.low, self.high
         return jnp.where(jnp.isfinite(a) & jnp.isfinite(b), 0.5 * (a + b),
                          jnp.where(jnp.isfinite(a), a + 1.0, jnp.where(jnp.isfinite(b), b - 1.0, 0.0)))
 
+    def _levels(self, x, fa):
+        """The solve's increasing level of x: F_0(x), or -S_0(x) where the truncation is in the upper tail
+        (F_0(a) > 1/2: ``fa``) and the base has a survival function; F_0 at an infinite x is 0 or 1."""
+        finite = jnp.isfinite(x)
+        safe = jnp.where(finite, x, jnp.broadcast_to(self._inside(), jnp.shape(x)))
+        cdf = jnp.where(finite, self._cdf_fn()(safe), jnp.where(x > 0, 1.0, 0.0))
+        survival = _hook(SURVIVAL, self.base_dist)
+        if survival is None:
+            return cdf
+        upper = jnp.isfinite(self.low) & (fa > 0.5)
+        return jnp.where(upper, jnp.where(finite, -survival(safe), jnp.where(x > 0, 0.0, -1.0)), cdf)
+
     def _cdf_ends(self):
-        return self._base_cdf(self.low, 0.0), self._base_cdf(self.high, 1.0)
+        """The levels at the two ends (F_0(a), F_0(b), or -S_0(a), -S_0(b) in the upper tail) and F_0(a)."""
+        fa = self._base_cdf(self.low, 0.0)
+        ends = self._levels(jnp.stack([self.low, self.high]), fa)
+        return ends[0], ends[1], fa
 
     def log_prob(self, value):
-        fa, fb = self._cdf_ends()
+        ga, gb, _ = self._cdf_ends()
         inside = (value >= self.low) & (value <= self.high)
         safe = jnp.where(inside, value, self._inside())
-        return jnp.where(inside, self.base_dist.log_prob(safe) - jnp.log(fb - fa), -jnp.inf)
+        return jnp.where(inside, self.base_dist.log_prob(safe) - jnp.log(gb - ga), -jnp.inf)
 
     def cdf(self, value):
-        fa, fb = self._cdf_ends()
+        ga, gb, fa = self._cdf_ends()
         clipped = jnp.clip(value, self.low, self.high)
-        return jnp.clip((self._base_cdf(clipped, jnp.where(clipped > 0, 1.0, 0.0)) - fa) / (fb - fa), 0.0, 1.0)
+        return jnp.clip((self._levels(clipped, fa) - ga) / (gb - ga), 0.0, 1.0)
 
     def icdf(self, q):
-        if _works(self.base_dist.icdf, jnp.asarray(0.5)):
-            fa, fb = self._cdf_ends()
-            return jnp.clip(self.base_dist.icdf(fa + q * (fb - fa)), self.low, self.high)
         q = jnp.asarray(q, dtype=jnp.result_type(float))
+        if _works(self.base_dist.icdf, jnp.asarray(0.5)):
+            fa, fb = self._base_cdf(self.low, 0.0), self._base_cdf(self.high, 1.0)
+            x = _finite(jnp.clip(self.base_dist.icdf(_below(fa + q * (fb - fa), fb, q)), self.low, self.high))
+            if _hook(SURVIVAL, self.base_dist) is None:
+                return x
+            upper = jnp.isfinite(self.low) & (fa > 0.5)  # F_0(a) + q (F_0(b) - F_0(a)) loses the tail there
+            return lax.cond(jnp.any(upper), lambda: jnp.where(upper, self._newton(q), x), lambda: x)
+        return self._newton(q)
+
+    def _newton(self, q):
         batch = self.batch_shape
         if jnp.ndim(q) > len(batch):  # one solve per draw of the batch: a scalar program compiles in a fraction
             x = jnp.reshape(lax.map(self._solve, jnp.reshape(q, (-1,) + batch)), jnp.shape(q))
         else:
             x = self._solve(jnp.broadcast_to(q, batch) if jnp.shape(q) != batch else q)
-        return jnp.clip(x, self.low, self.high)
+        return _finite(jnp.clip(x, self.low, self.high))
 
     def _coordinates(self):
         """t -> x, dx/dt and t's bracket: both ends finite: x = a + (b - a) sigmoid(t), t in [-745, 745];
@@ -167,17 +252,22 @@ class Truncated(Distribution):
         return x_and_slope, t_lo, t_hi
 
     def _base_at(self, x):
-        """F_0 and f_0 at x (shape sample + batch) and F_0 at the two ends, from one call of the base's
-        cdf and log_prob on x and the ends stacked (one copy of an incomplete beta or gamma to compile)."""
+        """The level (F_0, or -S_0 in the upper tail: :meth:`_levels`) and f_0 at x (shape sample +
+        batch) and the levels at the two ends, from one call of the base's cdf (and survival) and
+        log_prob on x and the ends stacked (one copy of an incomplete beta or gamma to compile)."""
         batch = self.batch_shape
         flat = jnp.reshape(x, (-1,) + batch)
         ends = jnp.broadcast_to(jnp.stack([self.low, self.high]), (2,) + batch)
         points = jnp.concatenate([flat, ends])
         inside = jnp.isfinite(points)
         safe = jnp.where(inside, points, jnp.broadcast_to(self._inside(), points.shape))
-        cdf = jnp.where(inside, self.base_dist.cdf(safe), jnp.where(points > 0, 1.0, 0.0))
-        density = jnp.where(inside, jnp.exp(self.base_dist.log_prob(safe)), 0.0)
+        cdf = jnp.where(inside, self._cdf_fn()(safe), jnp.where(points > 0, 1.0, 0.0))
         n = flat.shape[0]
+        survival = _hook(SURVIVAL, self.base_dist)
+        if survival is not None:
+            upper = jnp.isfinite(self.low) & (cdf[n] > 0.5)
+            cdf = jnp.where(upper, jnp.where(inside, -survival(safe), jnp.where(points > 0, 0.0, -1.0)), cdf)
+        density = jnp.where(inside, jnp.exp(self.base_dist.log_prob(safe)), 0.0)
         return jnp.reshape(cdf[:n], jnp.shape(x)), jnp.reshape(density[:n], jnp.shape(x)), cdf[n], cdf[n + 1]
 
     def _solve(self, q):
@@ -196,7 +286,7 @@ class Truncated(Distribution):
             i, t, lo, hi, done = state
             x, slope = x_and_slope(t)
             F, f, fa, fb = self._base_at(x)
-            g = F - (fa + q * (fb - fa))
+            g = F - _below(fa + q * (fb - fa), fb, q)
             lo, hi = jnp.where(g < 0, t, lo), jnp.where(g > 0, t, hi)
             newton = t - g / (f * slope)
             ok = jnp.isfinite(newton) & (newton > lo) & (newton < hi)

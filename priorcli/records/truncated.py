@@ -24,7 +24,7 @@ import math
 from dataclasses import dataclass, replace
 from typing import Callable
 
-from priorcli.errors import UsageError
+from priorcli.errors import InfeasibleError, PriorError, UsageError
 from priorcli.records.base import FamilyRecord, np, show
 
 INF = math.inf
@@ -149,7 +149,8 @@ def base_mass(base: Base, trunc: Truncation) -> float | None:
 
 def bounds(base: Base, trunc: Truncation, family: str = "the family", argument: str = "--truncate") -> Bounds:
     """The truncated support and its base mass; UsageError naming ``argument`` when the truncation
-    leaves the support or keeps no mass of it (in float64)."""
+    leaves the support, InfeasibleError (exit 1) when it keeps no mass of it in float64 (even read
+    from the survival function: a request that is well formed but cannot be met)."""
     lo, hi = base.support
     low, high = trunc.ends()
     a, b = max(low, lo), min(high, hi)
@@ -157,8 +158,9 @@ def bounds(base: Base, trunc: Truncation, family: str = "the family", argument: 
         raise UsageError(f"{argument} {trunc.text()} lies outside the support ({show(lo)}, {show(hi)}) of {family}")
     fa, mass, sa = _mass(base, a, b)
     if mass is None or not mass > 0.0 or not math.isfinite(mass):
-        raise UsageError(f"{argument} {trunc.text()} keeps no probability of {family} (its mass there is "
-                         f"{'unknown' if mass is None else show(max(mass, 0.0))} in float64)")
+        why = "its mass there is unknown" if mass is None else "its mass there underflows to 0"
+        raise InfeasibleError(f"{argument} {trunc.text()} keeps no probability of {family} in double "
+                              f"precision ({why}; nothing can be computed or drawn there)")
     return Bounds(a, b, fa, mass, sa)
 
 
@@ -407,7 +409,7 @@ def truncated_record(F: FamilyRecord, trunc: Truncation) -> FamilyRecord:
         base = record_base(F, p)
         try:
             return base, bounds(base, trunc, F.name)
-        except UsageError:
+        except PriorError:  # outside the support, or no mass there: these parameters have no values
             return base, None
 
     def scalar(fn):
