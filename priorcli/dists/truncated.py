@@ -27,7 +27,11 @@ family's closed form, or F_0 reflected about the centre of a symmetric one), the
 read S_0 instead: the Newton solve of -S_0(x) = -S_0(a) + u (S_0(a) - S_0(b)), which keeps S_0's
 relative precision (used in place of the base's icdf there too).
 
-:func:`truncated` picks numpyro's class where it works and this one otherwise. This module imports
+A base in :data:`CDF` (Cauchy, Laplace: numpyro's cdf and icdf lose their lower tail; Kumaraswamy: no
+cdf) is solved on that cdf instead. The level F_0(a) + u (F_0(b) - F_0(a)) is kept below F_0(b) (u =
+1 - 2^-52 could round it up to 1 and ask for x = inf) and a draw past float64's range is its largest
+finite value. :func:`truncated` picks numpyro's class where it works (and keeps the tails: Normal,
+Logistic) and this one otherwise. This module imports
 only jax and numpyro, so its source also stands alone.
 """
 
@@ -59,7 +63,8 @@ SURVIVAL = {
     "StudentT": lambda d, x: d.cdf(2.0 * d.loc - x),  # symmetric about loc: F_0 reflected
     "Cauchy": lambda d, x: jnp.arctan2(d.scale, x - d.loc) / jnp.pi,
     "Logistic": lambda d, x: jax.nn.sigmoid((d.loc - x) / d.scale),
-    "Laplace": lambda d, x: d.cdf(2.0 * d.loc - x),
+    "Laplace": lambda d, x: 0.5 * jnp.exp(-jnp.abs(x - d.loc) / d.scale) * (x > d.loc)
+    + (1.0 - 0.5 * jnp.exp(-jnp.abs(x - d.loc) / d.scale)) * (x <= d.loc),
     "Gamma": lambda d, x: _special().gammaincc(d.concentration, d.rate * x),
     "InverseGamma": lambda d, x: _special().gammainc(d.concentration, d.rate / x),
     "Beta": lambda d, x: _special().betainc(d.concentration0, d.concentration1, 1.0 - x),
@@ -74,8 +79,13 @@ SURVIVAL = {
     "Kumaraswamy": lambda d, x: jnp.exp(d.concentration0 * jnp.log(-jnp.expm1(d.concentration1 * jnp.log(x)))),
 }
 
-# cdf(d, x) for bases whose numpyro class has none
+# cdf(d, x) for bases whose numpyro class has none, or whose cdf and icdf lose the lower tail (Cauchy's
+# 0.5 + atan(z) / pi is 0 at z = -1e17, Laplace's 0.5 (1 + expm1(z)) at z = -40): these are drawn by
+# the Newton solve on this cdf (and SURVIVAL in the upper tail), never by numpyro's icdf or class
 CDF = {
+    "Cauchy": lambda d, x: jnp.arctan2(d.scale, d.loc - x) / jnp.pi,
+    "Laplace": lambda d, x: jnp.where(x < d.loc, 0.5 * jnp.exp(jnp.minimum(x - d.loc, 0.0) / d.scale),
+                                      1.0 - 0.5 * jnp.exp(-jnp.maximum(x - d.loc, 0.0) / d.scale)),
     "Kumaraswamy": lambda d, x: -jnp.expm1(d.concentration0 * jnp.log1p(-(x ** d.concentration1))),
 }
 
@@ -116,8 +126,10 @@ def truncated(base_dist, low=None, high=None):
     low, high = end(low, -1), end(high, 1)
     if low is None and high is None:
         return base_dist
+    if isinstance(base_dist, dist.HurdleProbs) and not base_dist.is_discrete:
+        return _truncated_hurdle(base_dist, low, high)
     if isinstance(base_dist, LeftTruncatedDistribution.supported_types) and base_dist.support is constraints.real \
-            and _works(base_dist.icdf, jnp.asarray(0.5)):
+            and _works(base_dist.icdf, jnp.asarray(0.5)) and _hook(CDF, base_dist) is None:
         return dist.TruncatedDistribution(base_dist, low=low, high=high)
     return Truncated(base_dist, -jnp.inf if low is None else low, jnp.inf if high is None else high)
 
@@ -132,6 +144,20 @@ def _finite(x):
     """A draw beyond float64's range (a Pareto(alpha = 0.01)'s 1 - 1e-15 quantile) as the largest float."""
     big = jnp.finfo(jnp.result_type(float)).max
     return jnp.clip(x, -big, big)
+
+
+def _truncated_hurdle(hurdle, low, high):
+    """A continuous hurdle (a point mass g at 0 beside (1 - g) times a density on x > 0) on [low, high]:
+    the hurdle of the truncated positive part, its gate g / (g + (1 - g) Z) with Z the part's mass
+    inside, or 0 where low > 0 leaves the atom out."""
+    import numpyro.distributions as dist
+
+    part = Truncated(hurdle.base_dist, -jnp.inf if low is None else low, jnp.inf if high is None else high)
+    ga, gb, _ = part._cdf_ends()
+    g = hurdle.gate
+    atom_inside = True if low is None else jnp.asarray(low) <= 0.0
+    gate = jnp.where(atom_inside, g / (g + (1.0 - g) * (gb - ga)), 0.0)
+    return dist.HurdleProbs(part, gate)
 
 
 def _end(bound, default):
@@ -212,7 +238,7 @@ class Truncated(Distribution):
 
     def icdf(self, q):
         q = jnp.asarray(q, dtype=jnp.result_type(float))
-        if _works(self.base_dist.icdf, jnp.asarray(0.5)):
+        if _hook(CDF, self.base_dist) is None and _works(self.base_dist.icdf, jnp.asarray(0.5)):
             fa, fb = self._base_cdf(self.low, 0.0), self._base_cdf(self.high, 1.0)
             x = _finite(jnp.clip(self.base_dist.icdf(_below(fa + q * (fb - fa), fb, q)), self.low, self.high))
             if _hook(SURVIVAL, self.base_dist) is None:

@@ -116,6 +116,9 @@ class Base:
     isf: Callable[[float], float | None] | None = None  # its inverse
     # partial(r, a, b) = E[X^r; a < X < b] in closed form (the record's moment_shift), or None
     partial: Callable[[int, float, float], float | None] | None = None
+    # (where, mass) of a point mass beside the density (a hurdle's gate at 0), or None: the cdf
+    # includes it, so expectations must too
+    atom: Callable[[], tuple[float, float] | None] | None = None
 
 
 @dataclass(frozen=True)
@@ -257,6 +260,9 @@ def expect(base: Base, k: Bounds, fn: Callable) -> float | None:
                     total, scale = total + value, scale + abs(value)
         except (IntegrationWarning, OverflowError, ZeroDivisionError, ValueError):
             return None
+    point = None if base.atom is None else base.atom()
+    if point is not None and k.a <= point[0] <= k.b and point[1] > 0.0:
+        total += float(fn(point[0])) * point[1] / k.mass  # the point mass inside (a hurdle's zero)
     return total if math.isfinite(total) else None
 
 
@@ -370,6 +376,7 @@ def record_base(F: FamilyRecord, p: dict) -> Base:
         sf=None if F.sf is None else (lambda x: F.sf(float(x), **p)),
         isf=None if F.isf is None else (lambda q: F.isf(float(q), **p)),
         partial=None if F.moment_shift is None else (lambda r, a, b: partial_moment(F, p, r, a, b)),
+        atom=None if not F.atom else (lambda: (float(F.support(**p)[0]), float(F.zero_mass(**p)))),
     )
 
 

@@ -31,7 +31,7 @@ class TruncatedBase:
         self._dist = None
         self.forms = forms.Base(
             support=inner.support(), cdf=inner.cdf, icdf=inner.icdf, logpdf=inner.logpdf,
-            mode=self._inner_mode, mean=inner.mean, variance=inner.variance, **self._tail(inner),
+            mode=self._inner_mode, mean=inner.mean, variance=inner.variance, atom=inner.atom, **self._tail(inner),
         )
         self.bounds = forms.bounds(self.forms, truncation, f"{self.family.name}({self._shown_params()})")
 
