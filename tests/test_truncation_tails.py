@@ -113,3 +113,118 @@ def test_survival_hooks_against_scipy_at_moderate_points():
         else:
             want = ref.sf(xs)
         assert got == pytest.approx(want, rel=1e-12), name
+
+
+# ---------------------------------------------------------------------------------------------
+# Bases whose numpyro cdf/icdf lose the lower tail (Cauchy, Laplace): solved on priorcli's cdf
+
+BOTH_TAILS = [
+    ("Cauchy", (0.0, 1.0), st.cauchy(), 1e17, 2e17),
+    ("Cauchy", (0.0, 1.0), st.cauchy(), -2e17, -1e17),
+    ("Laplace", (1.0, 2.0), st.laplace(1.0, 2.0), 80.0, 100.0),
+    ("Laplace", (1.0, 2.0), st.laplace(1.0, 2.0), -100.0, -80.0),
+    ("Logistic", (0.0, 1.0), st.logistic(), 40.0, 50.0),  # numpyro's own class keeps these
+    ("Normal", (0.0, 1.0), st.norm(), -12.0, -10.0),
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name, args, ref, low, high", BOTH_TAILS, ids=[f"{c[0]}[{c[3]:g},{c[4]:g}]" for c in BOTH_TAILS])
+def test_draws_in_either_far_tail_of_a_symmetric_base(name, args, ref, low, high):
+    import jax
+    import jax.numpy as jnp
+
+    d = _truncated(name, args, low, high)
+    x = np.asarray(jax.jit(d.icdf)(jnp.asarray(U)))
+    assert np.all(np.isfinite(x)) and np.all((x >= low) & (x <= high))
+    if low > 0:
+        sa, sb = ref.sf(low), ref.sf(high)
+        want = ref.isf(sa - U * (sa - sb))
+    else:
+        fa, fb = ref.cdf(low), ref.cdf(high)
+        want = ref.ppf(fa + U * (fb - fa))
+    assert x == pytest.approx(want, rel=1e-9)
+
+
+# ---------------------------------------------------------------------------------------------
+# Finite draws at the largest uniform (issue: Pareto's icdf path gave +inf at u = 1 - 2^-52)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("low", [1.1, 1.5, 1.9, 2.0, 5.0])
+def test_truncated_pareto_is_finite_at_the_largest_uniform(low):
+    import jax.numpy as jnp
+
+    d = _truncated("Pareto", (1.0, 2.0), low, math.inf)
+    u = np.array([1 - 2.0**-52, 1 - 2.0**-53, 0.5])
+    x = np.asarray(d.icdf(jnp.asarray(u)))
+    assert np.all(np.isfinite(x)), x
+    ref = st.pareto(2.0)
+    # the top quantile, by the survival function: S(x) = S(low) (1 - u)
+    assert x[0] == pytest.approx(ref.isf(ref.sf(low) * 2.0**-52), rel=1e-6)
+    assert x[2] == pytest.approx(ref.isf(ref.sf(low) * 0.5), rel=1e-12)
+
+
+@pytest.mark.slow
+def test_a_draw_past_float64s_range_is_the_largest_float():
+    import jax.numpy as jnp
+
+    d = _truncated("Pareto", (1.0, 0.01), 2.0, math.inf)  # its 1 - 1e-15 quantile is ~1e1500
+    x = np.asarray(d.icdf(jnp.asarray([1 - 2.0**-52, 0.5])))
+    assert np.all(np.isfinite(x)) and x[0] == np.finfo(float).max
+    assert x[1] == pytest.approx(st.pareto(0.01).isf(st.pareto(0.01).sf(2.0) * 0.5), rel=1e-9)
+
+
+# ---------------------------------------------------------------------------------------------
+# End to end through the command line, against the exact values and scipy
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("argv, ref, low, high", [
+    (["sample", "truncated(Gamma(2, 1), low=60, high=70)"], st.gamma(2.0), 60.0, 70.0),
+    (["sample", "gamma", "--concentration", "2", "--rate", "1", "--truncate", "60,70"], st.gamma(2.0), 60.0, 70.0),
+    (["sample", "studentt", "--df", "3", "--truncate", "1e6,2e6"], st.t(3.0), 1e6, 2e6),
+    (["sample", "lognormal", "--loc", "0", "--scale", "1", "--truncate", "8103.083927575384,"], st.lognorm(1.0),
+     8103.083927575384, math.inf),
+])
+def test_cli_draws_deep_in_the_upper_tail_match_the_exact_values(run, argv, ref, low, high):
+    n = 4000
+    doc = run.json(*argv, "-n", str(n), "--seed", "3", "--no-plot")
+    raw = run(*argv, "-n", str(n), "--seed", "3", "--format", "raw")
+    assert raw.exit_code == 0, raw.stderr
+    x = np.asarray([float(v) for v in raw.stdout.split()])
+    sa, sb = ref.sf(low), ref.sf(high)
+    exact, mc = doc["exact"], doc["mc"]
+    assert exact["median"] == pytest.approx(ref.isf(sa - 0.5 * (sa - sb)), rel=1e-10)
+    # the Monte Carlo median within 5 of its standard errors, sqrt(p (1 - p) / n) / density
+    median = exact["median"]
+    se = math.sqrt(0.25 / n) / (math.exp(ref.logpdf(median)) / (sa - sb))
+    assert abs(mc["median"] - median) < 5 * se, (mc["median"], median, se)
+    assert x.size == n and np.all(np.isfinite(x)) and np.all((x >= low) & (x <= high))
+
+
+@pytest.mark.slow
+def test_kumaraswamy_truncated_draws(run):
+    doc = run.json("sample", "kumaraswamy", "--concentration1", "2", "--concentration0", "3", "--truncate",
+                   "0.999,0.9999", "-n", "4000", "--no-plot")
+    a, b, lo, hi = 2.0, 3.0, 0.999, 0.9999
+    S = lambda x: (1 - x**a) ** b  # noqa: E731
+    t = S(lo) - 0.5 * (S(lo) - S(hi))
+    median = (1 - t ** (1 / b)) ** (1 / a)
+    assert doc["exact"]["median"] == pytest.approx(median, rel=1e-10)
+    density = a * b * median ** (a - 1) * (1 - median**a) ** (b - 1) / (S(lo) - S(hi))
+    assert abs(doc["mc"]["median"] - median) < 5 * math.sqrt(0.25 / 4000) / density
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("ends", ["0,5", "1,"])
+def test_truncated_hurdle_draws_against_the_exact_summary(run, ends):
+    n = 20000
+    doc = run.json("sample", "hurdlegamma", "--gate", "0.2", "--concentration", "2", "--rate", "1",
+                   "--truncate", ends, "-n", str(n), "--seed", "5", "--no-plot")
+    exact, mc = doc["exact"], doc["mc"]
+    # the sample mean within 5 standard errors (sd / sqrt(n)) of the exact mean
+    assert abs(mc["mean"] - exact["mean"]) < 5 * exact["sd"] / math.sqrt(n)
+    assert mc["sd"] == pytest.approx(exact["sd"], rel=0.05)
+    if ends == "1,":
+        assert mc["quantiles"]["0.025"] >= 1.0

@@ -136,3 +136,26 @@ def test_summarize_takes_the_closed_form_moments(family, params, ref, low, high,
     assert rec.mean(**params) == s.mean
     monkeypatch.setattr(T, "expect", no_quadrature)
     assert priorcli.summarize(family, truncate=(low, high), **params).mean == s.mean
+
+
+# ---------------------------------------------------------------------------------------------
+# A continuous hurdle truncated: its atom at 0 counts in the mass (the cdf's) and so in the moments
+
+
+@pytest.mark.parametrize("low, high", [(0.0, 5.0), (-1.0, 5.0), (None, 3.0), (1.0, None), (0.5, 3.0)])
+def test_truncated_hurdle_gamma_moments_count_the_atom(low, high):
+    g, k = 0.2, 2.0
+    gamma = st.gamma(k)
+    lo, hi = max(0.0, -math.inf if low is None else low), math.inf if high is None else high
+    atom = g if (low is None or low <= 0.0) else 0.0
+    part = (1 - g) * (gamma.cdf(hi) - gamma.cdf(lo))
+    z = atom + part
+    m1 = (1 - g) * gamma.expect(lambda x: x, lb=lo, ub=hi) / z
+    m2 = (1 - g) * gamma.expect(lambda x: x * x, lb=lo, ub=hi) / z
+    s = priorcli.summarize("hurdlegamma", gate=g, concentration=k, rate=1.0, truncate=(low, high))
+    assert s.mean == pytest.approx(m1, rel=1e-9)
+    assert s.sd == pytest.approx(math.sqrt(m2 - m1 * m1), rel=1e-8)
+    # the median: P(X <= x) = (atom + (1 - g) (F(x) - F(lo))) / z = 1/2
+    target = 0.5 * z - atom
+    median = 0.0 if target <= 0 else gamma.ppf(gamma.cdf(lo) + target / (1 - g))
+    assert s.median == pytest.approx(median, rel=1e-9, abs=1e-12)
