@@ -159,3 +159,17 @@ def test_truncated_hurdle_gamma_moments_count_the_atom(low, high):
     target = 0.5 * z - atom
     median = 0.0 if target <= 0 else gamma.ppf(gamma.cdf(lo) + target / (1 - g))
     assert s.median == pytest.approx(median, rel=1e-9, abs=1e-12)
+
+
+@pytest.mark.parametrize("argv, needle", [
+    (["summarize", "truncated(Poisson(3), low=1)"], "Poisson is discrete"),
+    (["summarize", "truncated(ZeroInflatedPoisson(0.2, 3), low=1, high=5)"], "is discrete"),
+    (["summarize", "truncated(exp(Normal(0, 1)), low=1)"], "untransformed"),
+    (["summarize", "truncated(Mixture([0.5, 0.5], [Normal(0, 1), Normal(3, 1)]), low=0)"], "Mixture"),
+    (["summarize", "truncated(LKJ(3, 2), low=0)"], "multivariate"),
+    (["summarize", "poisson", "--rate", "3", "--truncate", "1,"], "Poisson is discrete"),
+])
+def test_a_discrete_or_transformed_base_is_one_usage_error(run, argv, needle):
+    from conftest import assert_usage_error
+
+    assert_usage_error(run(*argv, "--no-plot"), needle)

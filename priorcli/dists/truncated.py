@@ -180,6 +180,8 @@ class Truncated(Distribution):
     def __init__(self, base_dist, low=-jnp.inf, high=jnp.inf, *, validate_args=None):
         if base_dist.event_shape != () or base_dist.is_discrete:
             raise ValueError("Truncated takes a continuous univariate base distribution")
+        if _hook(CDF, base_dist) is None and type(base_dist).cdf is Distribution.cdf:  # numpyro's default raises
+            raise ValueError(f"numpyro's {type(base_dist).__name__} has no cdf, which a truncation's draws need")
         batch_shape = lax.broadcast_shapes(base_dist.batch_shape, jnp.shape(low), jnp.shape(high))
         self.base_dist = base_dist
         support = base_dist.support
