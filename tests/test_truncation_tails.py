@@ -78,7 +78,7 @@ def test_survival_hooks_against_scipy_at_moderate_points():
     import jax.numpy as jnp
     import numpyro.distributions as dist
 
-    from priorcli.dists.truncated import SURVIVAL, _hook
+    from priorcli.dists.truncated import ISF, SURVIVAL, _hook
     from priorcli.families.registry import configured_jax
 
     configured_jax()
@@ -101,7 +101,7 @@ def test_survival_hooks_against_scipy_at_moderate_points():
         "Levy": (dist.Levy(1.0, 2.0), st.levy(1.0, 2.0)),
         "Kumaraswamy": (dist.Kumaraswamy(2.0, 3.0), st.kumaraswamy if hasattr(st, "kumaraswamy") else None),
     }
-    assert set(SURVIVAL) <= set(refs)
+    assert set(SURVIVAL) <= set(refs) and set(ISF) <= set(SURVIVAL)
     for name, (d, ref) in refs.items():
         lo, hi = d.support.lower_bound if hasattr(d.support, "lower_bound") else -np.inf, \
             d.support.upper_bound if hasattr(d.support, "upper_bound") else np.inf
@@ -113,6 +113,12 @@ def test_survival_hooks_against_scipy_at_moderate_points():
         else:
             want = ref.sf(xs)
         assert got == pytest.approx(want, rel=1e-12), name
+        if name in ISF:  # its inverse: S_0^-1(S_0(x)) = x, and at tail probabilities scipy's isf
+            back = np.asarray(_hook(ISF, d)(jnp.asarray(want[want <= 0.5])))
+            assert back == pytest.approx(xs[want <= 0.5], rel=1e-10), name
+            if ref is not None:
+                qs = np.array([1e-3, 1e-10, 1e-100])
+                assert np.asarray(_hook(ISF, d)(jnp.asarray(qs))) == pytest.approx(ref.isf(qs), rel=1e-9), name
 
 
 # ---------------------------------------------------------------------------------------------

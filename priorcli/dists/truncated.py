@@ -24,8 +24,9 @@ Deep in the upper tail F_0(a) rounds towards 1 and F_0(a) + u (F_0(b) - F_0(a)) 
 truncation's digits (Gamma(2, 1) on [60, 70]: F_0(60) = 1 - 5e-25 is 1.0), so where F_0(a) > 1/2 and
 the base has a survival function S_0 = 1 - F_0 here (:data:`SURVIVAL`, by numpyro class name: the
 family's closed form, or F_0 reflected about the centre of a symmetric one), the draws, cdf and density
-read S_0 instead: the Newton solve of -S_0(x) = -S_0(a) + u (S_0(a) - S_0(b)), which keeps S_0's
-relative precision (used in place of the base's icdf there too).
+read S_0 instead: x = S_0^-1(S_0(a) - u (S_0(a) - S_0(b))) where the inverse has a closed form
+(:data:`ISF`), else the Newton solve of -S_0(x) = -S_0(a) + u (S_0(a) - S_0(b)) (Gamma, Beta,
+StudentT: jax has no inverse incomplete gamma or beta), either keeping S_0's relative precision.
 
 A base in :data:`CDF` (Cauchy, Laplace: numpyro's cdf and icdf lose their lower tail; Kumaraswamy: no
 cdf) is solved on that cdf instead. The level F_0(a) + u (F_0(b) - F_0(a)) is kept below F_0(b) (u =
@@ -44,7 +45,7 @@ from numpyro.distributions import constraints
 from numpyro.distributions.distribution import Distribution
 from numpyro.distributions.util import promote_shapes
 
-__all__ = ["Truncated", "truncated", "SURVIVAL", "CDF"]
+__all__ = ["Truncated", "truncated", "SURVIVAL", "ISF", "CDF"]
 
 MAX_STEPS = 200  # safeguarded Newton steps at most (bisection alone would need about 60)
 STEP_TOL = 1e-13  # an element stops when its step in t is this small relative to max(1, |t|)
@@ -77,6 +78,24 @@ SURVIVAL = {
     "Gumbel": lambda d, x: -jnp.expm1(-jnp.exp((d.loc - x) / d.scale)),
     "Levy": lambda d, x: _special().erf(jnp.sqrt(d.scale / (2.0 * (x - d.loc)))),
     "Kumaraswamy": lambda d, x: jnp.exp(d.concentration0 * jnp.log(-jnp.expm1(d.concentration1 * jnp.log(x)))),
+}
+
+# isf(d, s): the x with S_0(x) = s (s <= 1/2), where it has a closed form: the upper tail's draws
+# then need no Newton solve (and no compiled one beside the base's icdf)
+ISF = {
+    "Normal": lambda d, s: d.loc - d.scale * _special().ndtri(s),
+    "Cauchy": lambda d, s: d.loc + d.scale / jnp.tan(jnp.pi * s),
+    "Logistic": lambda d, s: d.loc + d.scale * (jnp.log1p(-s) - jnp.log(s)),
+    "Laplace": lambda d, s: d.loc - d.scale * jnp.log(2.0 * s),
+    "LogNormal": lambda d, s: jnp.exp(d.loc - d.scale * _special().ndtri(s)),
+    "Weibull": lambda d, s: d.scale * (-jnp.log(s)) ** (1.0 / d.concentration),
+    "Exponential": lambda d, s: -jnp.log(s) / d.rate,
+    "HalfNormal": lambda d, s: -d.scale * _special().ndtri(0.5 * s),
+    "HalfCauchy": lambda d, s: d.scale / jnp.tan(0.5 * jnp.pi * s),
+    "Pareto": lambda d, s: d.scale * s ** (-1.0 / d.alpha),
+    "Gumbel": lambda d, s: d.loc - d.scale * jnp.log(-jnp.log1p(-s)),
+    "Levy": lambda d, s: d.loc + 0.5 * d.scale / _special().erfinv(s) ** 2,
+    "Kumaraswamy": lambda d, s: jnp.exp(jnp.log1p(-jnp.exp(jnp.log(s) / d.concentration0)) / d.concentration1),
 }
 
 # cdf(d, x) for bases whose numpyro class has none, or whose cdf and icdf lose the lower tail (Cauchy's
@@ -132,6 +151,13 @@ def truncated(base_dist, low=None, high=None):
             and _works(base_dist.icdf, jnp.asarray(0.5)) and _hook(CDF, base_dist) is None:
         return dist.TruncatedDistribution(base_dist, low=low, high=high)
     return Truncated(base_dist, -jnp.inf if low is None else low, jnp.inf if high is None else high)
+
+
+def _target(ga, gb, q):
+    """The level the draw of uniform q solves for, kept below gb (:func:`_below`): ga + q (gb - ga);
+    in the upper tail's levels (-S_0, negative) (1 - q) ga + q gb, whose 1 - q is exact near q = 1
+    (-S_0(a) + q S_0(a) would cancel to a few ulps of S_0(a) there)."""
+    return _below(jnp.where(ga < 0.0, (1.0 - q) * ga + q * gb, ga + q * (gb - ga)), gb, q)
 
 
 def _below(target, end, q):
@@ -240,14 +266,29 @@ class Truncated(Distribution):
 
     def icdf(self, q):
         q = jnp.asarray(q, dtype=jnp.result_type(float))
+        isf = _hook(ISF, self.base_dist) if _hook(SURVIVAL, self.base_dist) is not None else None
         if _hook(CDF, self.base_dist) is None and _works(self.base_dist.icdf, jnp.asarray(0.5)):
             fa, fb = self._base_cdf(self.low, 0.0), self._base_cdf(self.high, 1.0)
             x = _finite(jnp.clip(self.base_dist.icdf(_below(fa + q * (fb - fa), fb, q)), self.low, self.high))
             if _hook(SURVIVAL, self.base_dist) is None:
                 return x
             upper = jnp.isfinite(self.low) & (fa > 0.5)  # F_0(a) + q (F_0(b) - F_0(a)) loses the tail there
+            if isf is not None:
+                return jnp.where(upper, self._upper_isf(isf, q), x)
             return lax.cond(jnp.any(upper), lambda: jnp.where(upper, self._newton(q), x), lambda: x)
+        if isf is not None:
+            upper = jnp.isfinite(self.low) & (self._base_cdf(self.low, 0.0) > 0.5)
+            return lax.cond(jnp.all(upper), lambda: self._upper_isf(isf, q),
+                            lambda: jnp.where(upper, self._upper_isf(isf, q), self._newton(q)))
         return self._newton(q)
+
+    def _upper_isf(self, isf, q):
+        """S_0^-1(S_0(a) - q (S_0(a) - S_0(b))) (the upper tail's draws, where the base has a closed-form
+        isf); 1/2 stands in for the level elsewhere."""
+        ga, gb, fa = self._cdf_ends()
+        upper = jnp.isfinite(self.low) & (fa > 0.5)
+        s = jnp.where(upper, -_target(ga, gb, q), 0.5)
+        return _finite(jnp.clip(isf(s), self.low, self.high))
 
     def _newton(self, q):
         batch = self.batch_shape
@@ -314,7 +355,7 @@ class Truncated(Distribution):
             i, t, lo, hi, done = state
             x, slope = x_and_slope(t)
             F, f, fa, fb = self._base_at(x)
-            g = F - _below(fa + q * (fb - fa), fb, q)
+            g = F - _target(fa, fb, q)
             lo, hi = jnp.where(g < 0, t, lo), jnp.where(g > 0, t, hi)
             newton = t - g / (f * slope)
             ok = jnp.isfinite(newton) & (newton > lo) & (newton < hi)
