@@ -10,7 +10,7 @@ from typing import TextIO
 
 from priorcli.render import output as render
 from priorcli.api import Built, build, solve_pairs
-from priorcli.errors import InfeasibleError, UsageError
+from priorcli.errors import UsageError
 from priorcli.families.registry import FamilyInfo, resolve, split_extra_args
 from priorcli.commands import lkj, metalog, quoted
 from priorcli.commands.options import OutputOptions, check_plot_file, write_figure
@@ -387,28 +387,8 @@ def solve(family_name: str, tokens: list[str], *, format: str, plot: bool, out: 
 
 
 def _density_curves(family_name: str, params: dict) -> list:
-    """Exact density (or pmf) curves of a solved family over its central 99%, one per Dirichlet
-    component; computed before anything is printed, so a failure leaves no partial output."""
-    import numpy as np
-
-    from priorcli.stats import monte_carlo as mc_stats
-    from priorcli.stats import exact as stats
-
-    spec = DistSpec(resolve(family_name), dict(params))
-    components = stats.components(spec) if spec.family.multivariate else [spec]
-    curves = []
-    for i, component in enumerate(components):
-        exact = stats.ExactDistribution(component)
-        lo, hi = exact.quantile(0.005), exact.quantile(0.995)
-        if lo is None or hi is None:
-            raise InfeasibleError(f"--plot: {family_name} has no quantile function here to place the plot")
-        discrete = component.family.discrete
-        grid = np.arange(lo, hi + 1, dtype=np.float64) if discrete else np.linspace(lo, hi, 200)
-        with np.errstate(all="ignore"):
-            density = np.exp(exact.log_density(grid))
-        label = f"component {i}" if spec.family.multivariate else family_name
-        curves.append(mc_stats.Histogram([], [], grid.tolist(), density.tolist(), False, label, discrete))
-    return curves
+    """The exact density (or pmf) curves of a solved family (``charts.spec_density_curves``)."""
+    return charts_module().spec_density_curves(DistSpec(resolve(family_name), dict(params)), family_name)
 
 
 # ---------------------------------------------------------------------------------------------
