@@ -12,7 +12,7 @@ from priorcli.render import output as render
 from priorcli.api import Built, build, solve_pairs
 from priorcli.errors import UsageError
 from priorcli.families.registry import FamilyInfo, resolve, split_extra_args
-from priorcli.commands import lkj, metalog, quoted
+from priorcli.commands import lkj, metalog, quoted, sample_output
 from priorcli.commands.options import OutputOptions, check_plot_file, write_figure
 from priorcli.stats.exact import DistSpec, Summary
 
@@ -62,10 +62,7 @@ def sample_family(family_name: str, tokens: list[str], transform_texts: list[str
     discrete = spec.family.discrete
     if not streamed:
         values = sampling.draw(spec, options.draws, options.seed)
-        if options.output:
-            render.write_draws_file(options.output, values, force=options.force)
-        if options.format == "raw":
-            render.write_raw(values, out)
+        if sample_output.write_draws(values, options, out):
             return
         if not spec.family.multivariate:
             values = exact_dist.on_support(values)  # an angle: on the interval its exact values use
@@ -87,27 +84,24 @@ def sample_family(family_name: str, tokens: list[str], transform_texts: list[str
     if options.charts:  # built before anything is printed: a range that cannot be drawn prints nothing
         mode = exact[0].mode if exact and exact[0].mode is not None else mc[0].mode
         plot = _plot_draws(spec, exact_dist, draws, options, mode)
-    write_figure(options, [(spec.label(), plot)])
-    if options.format == "json":
-        render.write_json(
-            {
-                "family": spec.family.name,
-                "params": _params_json(spec),
-                "transforms": [str(t) for t in spec.transforms],
-                **_truncate_json(spec),
-                "seed": options.seed,
-                "draws": options.draws,
-                "mc": render.summaries_json(mc, spec.family.multivariate),
-                "exact": render.summaries_json(exact, spec.family.multivariate),
-                **({} if zero_mass(spec) is None else {"p_zero": {"mc": share, "exact": zero_mass(spec)}}),
-            },
-            out,
-        )
-        return
-    headers, columns = _side_by_side(mc, exact)
-    if options.format == "csv":
-        render.write_summary_csv(headers, columns, out)
-        return
+    doc = {
+        "family": spec.family.name,
+        "params": _params_json(spec),
+        "transforms": [str(t) for t in spec.transforms],
+        **_truncate_json(spec),
+        "seed": options.seed,
+        "draws": options.draws,
+        "mc": render.summaries_json(mc, spec.family.multivariate),
+        "exact": render.summaries_json(exact, spec.family.multivariate),
+        **({} if zero_mass(spec) is None else {"p_zero": {"mc": share, "exact": zero_mass(spec)}}),
+    }
+    sample_output.write_report(options, out, label=spec.label(), plot=plot, doc=doc, mc=mc, exact=exact,
+                               title=_sample_title(built, options, share))
+
+
+def _sample_title(built: Built, options: OutputOptions, share: float | None) -> str:
+    """sample FAMILY's table title: the family, the draws and seed, P(X = 0), what it was solved from."""
+    spec = built.spec
     title = f"{spec.label()}: {options.draws} draws, seed {options.seed}"
     if zero_mass(spec) is not None:
         shown = "" if share is None else f"Monte Carlo {render.fmt(share)}, "
@@ -115,9 +109,7 @@ def sample_family(family_name: str, tokens: list[str], transform_texts: list[str
     if built.solved_from:
         title += "\nsolved from " + ", ".join(f"{k}={render.fmt(v)}" for k, v in built.solved_from.items())
         title += f": {built.approximate}" if built.approximate else ""
-    render.write_summary_table(title, headers, columns, out)
-    if options.plot:
-        _write_plot(plot, out)
+    return title
 
 
 def _exact_of(spec: DistSpec, options: OutputOptions):
@@ -198,15 +190,6 @@ def _shown_components(count: int, format: str) -> int:
     return MAX_SHOWN_COMPONENTS
 
 
-def _side_by_side(mc: list[Summary], exact: list[Summary] | None) -> tuple[list[str], list[Summary | None]]:
-    headers, columns = [], []
-    for i, m in enumerate(mc):
-        prefix = f"{m.label} " if len(mc) > 1 else ""
-        headers += [f"{prefix}Monte Carlo", f"{prefix}exact"]
-        columns += [m, exact[i] if exact else None]
-    return headers, columns
-
-
 def _plot_draws(spec: DistSpec, exact, draws, options: OutputOptions, mode: float | None):
     """A charts.Chart (the range rule), or a Dirichlet's component histograms on [0, 1]."""
     from priorcli.plot import charts
@@ -227,13 +210,6 @@ def charts_module():
     from priorcli.plot import charts
 
     return charts
-
-
-def _write_plot(plot, out: TextIO) -> None:
-    if isinstance(plot, list):
-        render.write_histograms(plot, out)
-    else:
-        render.write_chart(plot, out)
 
 
 # ---------------------------------------------------------------------------------------------
