@@ -13,7 +13,7 @@ from priorcli.api import Built, build, solve_pairs
 from priorcli.errors import UsageError
 from priorcli.families.registry import FamilyInfo, resolve, split_extra_args
 from priorcli.commands import lkj, metalog, quoted, sample_output
-from priorcli.commands.options import OutputOptions, check_plot_file, write_figure
+from priorcli.commands.options import OutputOptions, write_figure
 from priorcli.stats.exact import DistSpec, Summary
 
 # ---------------------------------------------------------------------------------------------
