@@ -106,10 +106,16 @@ def _sample_title(built: Built, options: OutputOptions, share: float | None) -> 
     if zero_mass(spec) is not None:
         shown = "" if share is None else f"Monte Carlo {render.fmt(share)}, "
         title += f"\nP(X = 0): {shown}exact {render.fmt(zero_mass(spec))}"
-    if built.solved_from:
-        title += "\nsolved from " + ", ".join(f"{k}={render.fmt(v)}" for k, v in built.solved_from.items())
-        title += f": {built.approximate}" if built.approximate else ""
+    title += _solved_from(built)
     return title
+
+
+def _solved_from(built: Built) -> str:
+    """The title's line of the targets a family was solved from (and how approximate), or nothing."""
+    if not built.solved_from:
+        return ""
+    text = "\nsolved from " + ", ".join(f"{k}={render.fmt(v)}" for k, v in built.solved_from.items())
+    return text + (f": {built.approximate}" if built.approximate else "")
 
 
 def _exact_of(spec: DistSpec, options: OutputOptions):
@@ -260,9 +266,7 @@ def summarize_family(family_name: str, tokens: list[str], transform_texts: list[
         title += "\nsupport " + render.support_text(*support, spec.family.discrete, bool(p_zero))
     if p_zero is not None:
         title += f"\nP(X = 0) = {render.fmt(p_zero)}"
-    if built.solved_from:
-        title += "\nsolved from " + ", ".join(f"{k}={render.fmt(v)}" for k, v in built.solved_from.items())
-        title += f": {built.approximate}" if built.approximate else ""
+    title += _solved_from(built)
     render.write_summary_table(title, headers, summaries, out)
 
 
