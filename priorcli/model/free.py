@@ -141,9 +141,9 @@ def _dist_uses(dexpr: DistExpr, names: set[str], where: str):
 
     from priorcli.stats.metalog import is_metalog
 
-    if is_metalog(dexpr.family):
-        raise UsageError(f"{where}: solving free names does not take a Metalog yet; sample --model and --emit do")
     _check_transform_args(dexpr, names, where)
+    if is_metalog(dexpr.family):  # its arguments are constants (checked when parsed): no free name in it
+        return
     if dexpr.components:  # Mixture(weights, [D, ...]): priorcli.model.mixture
         weights = dexpr.args[0] if dexpr.args else None
         for item in weights.items if isinstance(weights, Vector) else ():

@@ -42,6 +42,11 @@ def factory(a, lower=None, upper=None):
 class MetalogFamily(BuiltFamily):
     """The family of a metalog with the given bounds (``lower``/``upper`` among its parameters)."""
 
+    #: the emitters' hooks: the support's ends are these parameters where given (else infinite), and
+    #: the numpyro class a program defines for it (priorcli.emit.plan.variable_bounds, emit.numpyro)
+    optional_bounds = ("lower", "upper")
+    numpyro_module = "priorcli.dists.metalog"
+
     def build_record(self) -> FamilyRecord:
         return _record(self)
 
