@@ -224,7 +224,7 @@ def test_emitted_numpyro_program_runs(tmp_path):
     (("truncated(Normal(0, 1), low=L)", "--mean", "1"), 2, ("constant number",)),
     (("Binomial(n, 0.5)", "--mean", "3"), 2, ("'n'", "whole number", "write a number in place of n")),
     (("truncated(Gamma(a, 1), low=1)", "--median", "0.5"), 2, ("median=0.5", "outside the support")),
-    ((W, "--skewness", "1"), 2, ("--skewness",)),
+    ((W, "--p-zero", "0.1"), 2, ("--p-zero",)),  # --skewness is a target now (tests/test_quoted_shape.py)
     ((W, "--quantile", "1.5=2"), 2, ("--quantile",)),
     (("Normal(m, 1); y ~ Normal(0, 1)", "--mean", "1"), 2, ("one expression",)),
     (("Mixture([w, 1 - w], [Normal(0, 1), Normal(0, 1)])", "--mean", "0"), 2, ("free", "w")),
