@@ -181,7 +181,7 @@ def test_solve_a_transform_from_skewness_and_median():
     (("Mixture([0.5, 0.5], [StudentT(2.5, 0, 1), Normal(m, 1)])", "--skewness", "0.5"), 1,
      ("--skewness", "StudentT", "component 0", "does not exist")),
     (("Mixture([0.5, 0.5], [StudentT(3.5, 0, 1), Normal(m, 1)])", "--kurtosis", "1"), 1, ("--kurtosis", "StudentT")),
-    (("truncated(Cauchy(m, 1), low=0)", "--skewness", "1"), 1, ("--skewness", "open end")),
+    (("truncated(Cauchy(m, 1), low=0)", "--skewness", "1"), 1, ("--skewness", "open end", "does not exist")),
     ((W, "--kurtosis", "-2.5"), 2, ("kurtosis=-2.5", "above -2")),
     (("Mixture([0.5, 0.5], [Normal(0, 1), Normal(m, s)])", "--skewness", "2", "--kurtosis", "1"), 1,
      ("skewness^2 - 2",)),

@@ -437,7 +437,7 @@ def _check_shapes(prob: _Problem, locations: list[float]) -> None:
                 continue
         else:
             if first is not None:
-                raise InfeasibleError(f"--{eq.kind} of '{prob.label}': {first}") from None
+                raise InfeasibleError(f"--{eq.kind} of '{prob.label}' exists at none of the solve's starts: {first}") from None
 
 
 def _at_edge(prob: _Problem, y) -> list[str]:
