@@ -102,7 +102,8 @@ def _mixture(exact, parts, order: int):
 
 def _open_end_refusal(exact, order: int) -> None:
     """A truncation open at an end of its base's support keeps the base's moment there: where the
-    base's own moment does not exist (its record says so), neither does the truncation's."""
+    base's own moment does not exist (its record says so), neither does the truncation's; where the
+    record has no closed form, the quadrature decides (a divergent integral is reported unknown)."""
     base = exact.base
     inner = getattr(base, "inner", None)
     if inner is None:
@@ -112,9 +113,8 @@ def _open_end_refusal(exact, order: int) -> None:
         return
     record = inner.closed
     fields = [getattr(record, k, None) for k in ("skewness", "kurtosis")[: order - 2]]
-    if record is None or any(f is None for f in fields):
-        return  # nothing known: the quadrature decides (it reports a divergent integral as unknown)
-    if inner.mean() is None or inner.variance() is None or any(f(**inner.params) is None for f in fields):
+    known = record is not None and all(f is not None for f in fields)
+    if inner.mean() is None or inner.variance() is None or (known and any(f(**inner.params) is None for f in fields)):
         raise _missing(exact, order, f"its open end keeps the tail of {inner.family.name}, whose moment "
                                      "does not exist there")
 
