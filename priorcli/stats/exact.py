@@ -491,7 +491,6 @@ class ExactDistribution:
 
     def _numeric_mode(self) -> float | None:
         import numpy as np
-        from scipy.optimize import minimize_scalar
 
         xs = self._mode_grid()
         if xs is None:
