@@ -45,6 +45,23 @@ def install(directory: str) -> None:
         return spawn(self, quick_command(list(cmd), Path(directory), lambda c: spawn(self, c, **kwargs)), **kwargs)
 
     ccompiler.CCompiler.spawn = quick_spawn
+    _no_build_timeout()
+
+
+def _no_build_timeout() -> None:
+    """PyStan asks its in-process httpstan server to build a program over aiohttp, whose session
+    gives up after 300 s: on a loaded machine (a cold precompiled header, other builds) a build can
+    take longer and the test failed with a TimeoutError while the build went on. The tests' own
+    subprocess timeouts bound the run instead."""
+    import aiohttp
+
+    session_init = aiohttp.ClientSession.__init__
+
+    def patient_init(self, *args, **kwargs):
+        kwargs.setdefault("timeout", aiohttp.ClientTimeout(total=None))
+        session_init(self, *args, **kwargs)
+
+    aiohttp.ClientSession.__init__ = patient_init
 
 
 def quick_command(cmd: list[str], directory: Path, run) -> list[str]:
