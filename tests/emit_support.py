@@ -164,3 +164,72 @@ def exact_mismatches(draws: np.ndarray, cdf, probs=(0.05, 0.25, 0.5, 0.75, 0.95)
         if abs(cdf(q) - p) > band(p, n):
             bad.append((p, q, float(cdf(q))))
     return bad
+
+
+# ---- several emitted Stan programs in one compilation ------------------------------------------
+# A Stan compilation costs about 10 CPU s whatever the program's size (stan_support), so a test file
+# builds its `stan` program and its `stan-prior` programs as one: the `stan` program as it is, each
+# `stan-prior` program's generated quantities renamed PREFIX + name after it. Each program is first
+# checked by stanc as it was emitted, so a program that only compiles beside the others still fails.
+
+BLOCKS = ("functions", "data", "transformed data", "parameters", "transformed parameters", "model",
+          "generated quantities")
+
+
+def stan_blocks(code: str) -> dict[str, str]:
+    """The top-level blocks of an emitted program (priorcli writes `NAME {` ... `}` at column 0),
+    by name, their bodies as text; anything else outside them must be a comment."""
+    out: dict[str, str] = {}
+    name, body = None, []
+    for line in code.splitlines():
+        if name is None:
+            head = line.rstrip()
+            if head.endswith("{") and head[:-1].strip() in BLOCKS:
+                name, body = head[:-1].strip(), []
+            else:
+                assert not line.strip() or line.lstrip().startswith("//"), line
+        elif line.rstrip() == "}":
+            assert name not in out, name
+            out[name], name = "\n".join(body) + "\n", None
+        else:
+            body.append(line)
+    assert name is None, f"unclosed block {name}"
+    return out
+
+
+def stan_info(code: str) -> dict:
+    """stanc's --info of a program: its data, parameters and generated quantities by name."""
+    import json
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        source = Path(tmp) / "program.stan"
+        source.write_text(code, encoding="utf-8")
+        done = subprocess.run([str(require_stanc()), "--info", str(source)], capture_output=True, text=True,
+                              timeout=120)
+    assert done.returncode == 0, f"stanc refused the program:\n{done.stderr}\n{code}"
+    return json.loads(done.stdout)
+
+
+def merged_program(model: str | None = None, **priors: str) -> str:
+    """One program: ``model`` (a `stan` program, unchanged) and each ``PREFIX=stan-prior program``
+    with its generated quantities named PREFIX_name (a stan-prior program draws everything there)."""
+    import re
+
+    parts = [] if model is None else [stan_blocks(model)]
+    if model is not None:
+        stan_info(model)
+    for prefix, code in priors.items():
+        blocks = stan_blocks(code)
+        assert set(blocks) <= {"functions", "generated quantities"}, (prefix, list(blocks))
+        names = stan_info(code)["generated quantities"]
+        body = blocks["generated quantities"]
+        for name in sorted(names, key=len, reverse=True):
+            body = re.sub(rf"(?<![\w.]){re.escape(name)}(?!\w)", f"{prefix}_{name}", body)
+        parts.append({**blocks, "generated quantities": body})
+    text = []
+    for block in BLOCKS:
+        bodies = list(dict.fromkeys(p[block] for p in parts if block in p))  # a functions block shared once
+        if bodies:
+            text.append(f"{block} {{\n" + "".join(bodies) + "}\n")
+    return "".join(text)

@@ -45,6 +45,27 @@ def install(directory: str) -> None:
         return spawn(self, quick_command(list(cmd), Path(directory), lambda c: spawn(self, c, **kwargs)), **kwargs)
 
     ccompiler.CCompiler.spawn = quick_spawn
+    _one_build_per_program(Path(directory))
+
+
+def _one_build_per_program(directory: Path) -> None:
+    """``stan.build`` of a program another process of the session is building waits for it and
+    then finds it in httpstan's cache (two xdist workers running one module's shared program)."""
+    import fcntl
+    import hashlib
+
+    import stan
+
+    build = stan.build
+
+    def locked_build(program_code, *args, **kwargs):
+        directory.mkdir(parents=True, exist_ok=True)
+        key = hashlib.blake2b(program_code.encode(), digest_size=8).hexdigest()
+        with open(directory / f"build-{key}.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            return build(program_code, *args, **kwargs)
+
+    stan.build = locked_build
 
 
 def quick_command(cmd: list[str], directory: Path, run) -> list[str]:
