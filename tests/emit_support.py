@@ -211,9 +211,16 @@ def stan_info(code: str) -> dict:
     return json.loads(done.stdout)
 
 
+# a declaration at the top of a block (priorcli indents them by two spaces): its name
+DECLARATION = (r"^  (?:array\[[^\]]*\]\s+)?(?:real|int|vector|row_vector|matrix|simplex|corr_matrix|cov_matrix"
+               r"|cholesky_factor_corr|cholesky_factor_cov|unit_vector|ordered|positive_ordered)"
+               r"(?:<[^>]*>)?(?:\[[^\]]*\])?\s+(\w+)")
+
+
 def merged_program(model: str | None = None, **priors: str) -> str:
     """One program: ``model`` (a `stan` program, unchanged) and each ``PREFIX=stan-prior program``
-    with its generated quantities named PREFIX_name (a stan-prior program draws everything there)."""
+    with its generated quantities and transformed data named PREFIX_name (a stan-prior program
+    draws everything in generated quantities)."""
     import re
 
     parts = [] if model is None else [stan_blocks(model)]
@@ -221,12 +228,14 @@ def merged_program(model: str | None = None, **priors: str) -> str:
         stan_info(model)
     for prefix, code in priors.items():
         blocks = stan_blocks(code)
-        assert set(blocks) <= {"functions", "generated quantities"}, (prefix, list(blocks))
-        names = stan_info(code)["generated quantities"]
-        body = blocks["generated quantities"]
-        for name in sorted(names, key=len, reverse=True):
-            body = re.sub(rf"(?<![\w.]){re.escape(name)}(?!\w)", f"{prefix}_{name}", body)
-        parts.append({**blocks, "generated quantities": body})
+        assert set(blocks) <= {"functions", "transformed data", "generated quantities"}, (prefix, list(blocks))
+        names = [*stan_info(code)["generated quantities"],
+                 *re.findall(DECLARATION, blocks.get("transformed data", ""), re.M)]
+        for block in ("transformed data", "generated quantities"):
+            if block in blocks:
+                for name in sorted(names, key=len, reverse=True):
+                    blocks[block] = re.sub(rf"(?<![\w.]){re.escape(name)}(?!\w)", f"{prefix}_{name}", blocks[block])
+        parts.append(blocks)
     text = []
     for block in BLOCKS:
         bodies = list(dict.fromkeys(p[block] for p in parts if block in p))  # a functions block shared once
