@@ -238,7 +238,21 @@ def merged_program(model: str | None = None, **priors: str) -> str:
         parts.append(blocks)
     text = []
     for block in BLOCKS:
-        bodies = list(dict.fromkeys(p[block] for p in parts if block in p))  # a functions block shared once
+        pieces = [_functions(p[block]) if block == "functions" else [p[block]] for p in parts if block in p]
+        bodies = list(dict.fromkeys(piece for body in pieces for piece in body))  # a function both define, once
         if bodies:
             text.append(f"{block} {{\n" + "".join(bodies) + "}\n")
     return "".join(text)
+
+
+def _functions(body: str) -> list[str]:
+    """A functions block's definitions (each with the comment lines above it), as text: a definition
+    starts at two spaces' indent and ends at the first line that is two spaces and `}`."""
+    out, piece = [], []
+    for line in body.splitlines(keepends=True):
+        piece.append(line)
+        if line.rstrip() == "  }":
+            out.append("".join(piece))
+            piece = []
+    assert not "".join(piece).strip(), piece
+    return out

@@ -68,6 +68,49 @@ def _one_build_per_program(directory: Path) -> None:
     stan.build = locked_build
 
 
+class HeaderBuilt(Exception):
+    """Raised by ``build_header`` once the header exists, to stop the build it started."""
+
+
+def build_header(directory: str) -> None:
+    """Build the session's precompiled header and nothing else: httpstan starts building a tiny
+    program (in a cache under DIRECTORY, removed with it), whose first C++ compilation builds the
+    header (quick_command) and then stops the build."""
+    import setuptools  # noqa: F401  (as install)
+    from distutils import ccompiler
+
+    spawn = ccompiler.CCompiler.spawn
+
+    def header_only(self, cmd, **kwargs):
+        if quick_command(list(cmd), Path(directory), lambda c: spawn(self, c, **kwargs)) != list(cmd):
+            raise HeaderBuilt()
+        return spawn(self, cmd, **kwargs)
+
+    ccompiler.CCompiler.spawn = header_only
+    import stan
+
+    try:
+        stan.build("generated quantities {\n  real priorcli_header = 0;\n}\n", data={})
+    except Exception:  # noqa: BLE001  (the stopped build: the header is there, or `failed` says why)
+        pass
+
+
+def start_header_build() -> subprocess.Popen | None:
+    """Build the header in a background process (its own process group) while other tests run, so
+    the first Stan test finds it built instead of building it (about 50 CPU s) while the others
+    wait on its lock; None when it is already built or cannot be."""
+    import sys
+
+    directory = Path(pch_dir())
+    if (directory / "stan_model_header.hpp.gch").exists() or (directory / "failed").exists():
+        return None
+    here = str(Path(__file__).resolve().parent)
+    env = {**os.environ, "XDG_CACHE_HOME": str(directory / "header-build-cache")}
+    code = f"import sys\nsys.path.insert(0, {here!r})\nimport stan_support\nstan_support.build_header({str(directory)!r})\n"
+    return subprocess.Popen([sys.executable, "-c", code], env=env, stdin=subprocess.DEVNULL,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+
+
 def quick_command(cmd: list[str], directory: Path, run) -> list[str]:
     """distutils compiles with ``COMPILER FLAGS... SOURCE -o OBJECT EXTRA...``: a C++ source gets
     FLAGS and the precompiled header; anything else (the link) runs as it was."""
