@@ -49,8 +49,9 @@ def install(directory: str) -> None:
 
 
 def _one_build_per_program(directory: Path) -> None:
-    """``stan.build`` of a program another process of the session is building waits for it and
-    then finds it in httpstan's cache (two xdist workers running one module's shared program)."""
+    """``stan.build`` waits for a header being built, and a program another process of the session
+    is building waits for it and then finds it in httpstan's cache (two xdist workers running one
+    module's shared program)."""
     import fcntl
     import hashlib
 
@@ -60,6 +61,11 @@ def _one_build_per_program(directory: Path) -> None:
 
     def locked_build(program_code, *args, **kwargs):
         directory.mkdir(parents=True, exist_ok=True)
+        # a header being built (start_header_build) is waited for here, before PyStan's request to
+        # httpstan starts: that request times out after 5 minutes (aiohttp's default), which a header
+        # built inside it on a busy machine has overrun
+        with open(directory / "lock", "w") as header:
+            fcntl.flock(header, fcntl.LOCK_EX)
         key = hashlib.blake2b(program_code.encode(), digest_size=8).hexdigest()
         with open(directory / f"build-{key}.lock", "w") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
