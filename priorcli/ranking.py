@@ -35,7 +35,7 @@ from priorcli.families.targets import Targets
 from priorcli.records.base import show
 
 __all__ = ["RankedSolution", "RankedFit", "Skipped", "Ranking", "Stopped", "rank_solutions", "rank_targets",
-           "rank_fits", "candidates", "truncated_line", "TIE"]
+           "rank_fits", "ranked_fit", "candidates", "truncated_line", "TIE"]
 
 TIE = 1e-10  # losses this close are a tie, broken by entropy
 
@@ -434,8 +434,6 @@ def rank_fits(spec: str, values, pairs: list[tuple[str, str]], truncate=None) ->
     ends held, not estimated), data outside it a usage error."""
     import numpy as np
 
-    from priorcli.fitting import fit_family
-
     x = np.asarray(values, dtype=np.float64).ravel()
     families, auto = candidates(spec)
     if truncate is not None:
@@ -463,7 +461,7 @@ def rank_fits(spec: str, values, pairs: list[tuple[str, str]], truncate=None) ->
             left_out.append(Skipped(family.name, reason))
             continue
         try:
-            fit = truncated_line(fit_family(family.name, x, fixed=fixed, truncate=truncate))
+            entry = ranked_fit(family, x, fixed, truncate)
         except UsageError as exc:
             if not auto and len(families) == 1:
                 raise
@@ -474,9 +472,7 @@ def rank_fits(spec: str, values, pairs: list[tuple[str, str]], truncate=None) ->
                 raise
             skipped.append(Skipped(family.name, str(exc)))
             continue
-        k = len([p for p in family.params if p.name not in fixed])
-        ks, pvalue = _ks(family.name, fit.params, x, truncate)
-        ranked.append(RankedFit(family.name, fit, k, 2.0 * k - 2.0 * fit.log_likelihood, ks, pvalue))
+        ranked.append(entry)
     if not ranked:
         if first_error is not None and not skipped:
             raise first_error
@@ -485,6 +481,17 @@ def rank_fits(spec: str, values, pairs: list[tuple[str, str]], truncate=None) ->
             f"no candidate family could be fitted ({why})")
     ranked.sort(key=lambda r: r.aic)
     return Ranking(tuple(ranked), tuple(skipped), left_out=tuple(left_out), truncate=truncate)
+
+
+def ranked_fit(family: FamilyInfo, x, fixed: dict, truncate=None) -> RankedFit:
+    """One family's maximum-likelihood fit with ``fixed`` held, its AIC and KS test (an entry of
+    :func:`rank_fits`, and an item of a mixed ``--fit`` list in commands/fit_list.py)."""
+    from priorcli.fitting import fit_family
+
+    fit = truncated_line(fit_family(family.name, x, fixed=fixed, truncate=truncate))
+    k = len([p for p in family.params if p.name not in fixed])
+    ks, pvalue = _ks(family.name, fit.params, x, truncate)
+    return RankedFit(family.name, fit, k, 2.0 * k - 2.0 * fit.log_likelihood, ks, pvalue)
 
 
 def truncated_line(fit):

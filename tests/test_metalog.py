@@ -17,7 +17,7 @@ import math
 
 import numpy as np
 import pytest
-from scipy import integrate, optimize
+from scipy import integrate
 
 import stan_support
 from conftest import assert_usage_error, packages_after

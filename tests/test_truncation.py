@@ -213,7 +213,6 @@ def test_untruncated_documents_have_no_truncate_key(run):
     (["summarize", "gamma", "--alpha", "2", "--beta", "1", "--truncate", "3,1"], "--truncate 3,1"),
     (["summarize", "gamma", "--alpha", "2", "--beta", "1", "--truncate", "2,2"], "LO must be below HI"),
     (["summarize", "gamma", "--alpha", "2", "--beta", "1", "--truncate", "-5,-1"], "outside the support"),
-    (["summarize", "normal", "--truncate", "50,"], "--truncate 50, keeps no probability"),
     (["summarize", "gamma", "--alpha", "2", "--beta", "1", "--truncate", "a,2"], "--truncate must be numbers"),
     (["summarize", "gamma", "--alpha", "2", "--beta", "1", "--truncate", "1"], "--truncate takes LO,HI"),
     (["summarize", "gamma", "--alpha", "2", "--beta", "1", "--truncate", ","], "--truncate takes LO,HI"),

@@ -135,7 +135,7 @@ def summarize(
     column: Annotated[Optional[list[str]], typer.Option("--column", help="With --input: a CSV column (CmdStan name such as theta.2, or N without a header); repeatable.")] = None,
     variable: Annotated[Optional[list[str]], typer.Option("--variable", help="With --input: a variable of a .nc/.npz file (NAME or NAME[i]) or a CSV column; repeatable, shown side by side.")] = None,
     group: Annotated[Optional[str], typer.Option("--group", help="With --input FILE.nc: the InferenceData group (default prior, else posterior).")] = None,
-    fit: Annotated[Optional[str], typer.Option("--fit", help="With --input: fit FAMILY by maximum likelihood, or rank several by AIC (auto, or F,F,...); hold parameters with --PARAM VALUE (--fit binomial --total-count 10) or NAME(param=value); a mixture: 'Mixture(Normal, Normal)'.")] = None,
+    fit: Annotated[Optional[str], typer.Option("--fit", help="With --input: fit FAMILY by maximum likelihood, or rank several by AIC (auto, or F,F,...); hold parameters with --PARAM VALUE (--fit binomial --total-count 10) or NAME(param=value); a mixture: 'Mixture(Normal, Normal)'; Keelin's least-squares metalog: metalog or 'metalog(terms=3, lower=0)'; a list may mix them: 'Normal, Gamma(rate=2), metalog'.")] = None,
     drop_nonfinite: Annotated[bool, typer.Option("--drop-nonfinite", help="With --input: drop NaN/inf values.")] = False,
     log_x: LogX = False,
     bins: Bins = None,
@@ -222,7 +222,9 @@ def solve(
     if plot_file is not None:
         if emit is not None:
             raise UsageError("--plot-file draws the solved density; --emit prints a program instead")
-        commands.check_plot_file(plot_file, force)
+        from priorcli.commands.options import check_plot_file
+
+        check_plot_file(plot_file, force)
     commands.solve(family or "lognormal", tokens, format=format, plot=plot, out=sys.stdout, emit=emit,
                    plot_file=plot_file, force=force, truncate=truncate)
 

@@ -32,7 +32,7 @@ def summarize_input(sources: list[str], options, *, columns: list[str] | None = 
                          "--input alone summarizes the draws as they are")
     if emit is not None and fit is None:
         raise UsageError("--emit with --input writes the --fit answer as a program; give --fit FAMILY")
-    if fit_tokens and (fit is None or "(" in fit) and not _mixture(fit):
+    if fit_tokens and (fit is None or "(" in fit) and not _listed(fit) and not _mixture(fit) and not _metalog(fit):
         raise UsageError("--PARAM VALUE with --input holds a parameter of --fit FAMILY (not with FAMILY(...))")
     read = read_pooled(sources, selectors=selectors, flag=flag, group=group, drop_nonfinite=drop_nonfinite)
     several = len(read.variables) > 1
@@ -54,9 +54,28 @@ def summarize_input(sources: list[str], options, *, columns: list[str] | None = 
         _write_input_variables(head, title, names, summaries, {v.name: v.values for v in read.variables},
                                options, out)
         return
-    if _mixture(fit):  # Mixture(F, G, ...), alone or in a list (priorcli.fitting.mixture)
-        return _write_mixture_summary(read, summaries[0], options, fit, out, list(fit_tokens or []), truncate, emit)
+    if _listed(fit) or _mixture(fit):  # auto, a list of any items, or one Mixture(F, G, ...)
+        from priorcli.commands import fit_list, mixture_fit
+
+        part = fit_list if _listed(fit) else mixture_fit
+        return _write_ranked_summary(part, read, summaries[0], options, fit, out, list(fit_tokens or []), truncate,
+                                     emit)
     _write_input_summary(read, summaries[0], options, fit, out, list(fit_tokens or []), truncate, emit)
+
+
+def _listed(fit: str | None) -> bool:
+    """Whether --fit is auto or a list of two or more items (commands.fit_list ranks them)."""
+    if fit is None or ("," not in fit and fit.strip().lower() != "auto"):
+        return False
+    from priorcli.commands import fit_list
+
+    return fit_list.handles(fit)
+
+
+def _metalog(fit: str | None) -> bool:
+    from priorcli.commands import metalog_fit
+
+    return metalog_fit.handles(fit)
 
 
 def _mixture(fit: str | None) -> bool:
@@ -80,8 +99,8 @@ def _from_text(read) -> str:
 
 
 def _fits(fit: str | None, values, fit_tokens: list[str], truncate: str | None = None):
-    """(best fit, ranking or None, ranked): --fit 'F(param=v)' is one fit; a family, a comma list
-    or auto goes through priorcli.ranking (ranked by AIC; shown as a ranking for a list or auto)."""
+    """(best fit, ranking or None, ranked): --fit 'F(param=v)' is one fit; a family goes through
+    priorcli.ranking (its JSON keeps the ranking's keys; lists and auto are commands.fit_list's)."""
     if fit is None:
         return None, None, False
     if "(" in fit:
@@ -101,7 +120,8 @@ def _write_input_summary(read, summary: Summary, options, fit: str | None, out: 
     if metalog_fit.handles(fit):  # Keelin's least squares, not a maximum-likelihood fit
         if emit is not None:
             raise UsageError("--emit writes a maximum-likelihood --fit answer; --fit metalog has its own code lines")
-        return metalog_fit.summarize_fit(read, summary, options, fit_tokens, truncate, out)
+        return metalog_fit.summarize_fit(read, summary, options, metalog_fit.item_tokens(fit) + fit_tokens, truncate,
+                                         out)
     (variable,) = read.variables
     fitted, ranking, ranked = _fits(fit, variable.values, fit_tokens, truncate)
     if emit is not None:
@@ -144,15 +164,14 @@ def _write_input_summary(read, summary: Summary, options, fit: str | None, out: 
         render.write_chart(chart, out)
 
 
-def _write_mixture_summary(read, summary: Summary, options, fit: str, out: TextIO, fit_tokens: list[str],
-                           truncate: str | None, emit: str | None) -> None:
-    """--fit with a Mixture(...) in it: the draws' summary, then commands.mixture_fit's part."""
-    from priorcli.commands import mixture_fit
-
+def _write_ranked_summary(part, read, summary: Summary, options, fit: str, out: TextIO, fit_tokens: list[str],
+                          truncate: str | None, emit: str | None) -> None:
+    """--fit auto, a list or one Mixture(...): the draws' summary, then ``part``'s (commands.fit_list's
+    or commands.mixture_fit's: ``fits``, ``json_doc``, ``write_fit_part``, ``program``)."""
     (variable,) = read.variables
-    result = mixture_fit.fits(fit, variable.values, fit_tokens, truncate)
+    result = part.fits(fit, variable.values, fit_tokens, truncate)
     if emit is not None:
-        return _write_program(result, fit, emit, out)
+        return _write_program(result, fit, emit, out, part)
     chart = None
     if options.charts:  # built first: a range that cannot be drawn prints nothing
         from priorcli.plot import charts
@@ -167,24 +186,24 @@ def _write_mixture_summary(read, summary: Summary, options, fit: str, out: TextI
         doc |= {"group": read.group} if read.group else {}
         doc |= {"variable": variable.name} if variable.name else {}
         render.write_json({**doc, "summary": render.summary_json(summary),
-                           **mixture_fit.json_doc(result, options.quantiles)}, out)
+                           **part.json_doc(result, options.quantiles)}, out)
         return
     what = f" of {variable.name}" if variable.name else ""
     render.write_summary_table(f"{variable.values.size} draws{what} from {_from_text(read)}",
                                [variable.name or "draws"], [summary], out)
-    mixture_fit.write_fit_part(result, options, out)
+    part.write_fit_part(result, options, out)
     if options.plot:
         render.write_chart(chart, out)
 
 
-def _write_program(result, fit: str, emit: str, out: TextIO) -> None:
+def _write_program(result, fit: str, emit: str, out: TextIO, part=None) -> None:
     """--emit TARGET with --input --fit: the (best) fitted distribution as a program, nothing else."""
     from priorcli import emit as emitters
     from priorcli.commands import mixture_fit
 
     target = emitters.parse_target(emit)
     command = f"priorcli summarize --input ... --fit '{fit}'"
-    render.write_text(mixture_fit.program(result, target, command), out)
+    render.write_text((part or mixture_fit).program(result, target, command), out)
 
 
 def _write_input_variables(head: dict[str, Any], title: str, names: list[str], summaries: list[Summary],

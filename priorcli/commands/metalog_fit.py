@@ -18,7 +18,28 @@ NAMES = {"terms": "terms", "lower": "lower", "upper": "upper"}
 
 
 def handles(fit: str | None) -> bool:
-    return fit is not None and ml.handles(fit.strip())
+    """``metalog`` or ``metalog(terms=K, lower=L, upper=U)``, alone."""
+    return fit is not None and ml.handles(name(fit))
+
+
+def name(text: str) -> str:
+    """The name of an item: 'metalog' of 'metalog(terms=3)'."""
+    return text.split("(", 1)[0].strip() if text.rstrip().endswith(")") else text.strip()
+
+
+def item_tokens(text: str) -> list[str]:
+    """The options ``metalog(terms=3, lower=0)`` gives, as --terms/--lower/--upper tokens (none for
+    ``metalog``); its errors name ``text``."""
+    from priorcli.fitting import _split_spec
+
+    _, inside = _split_spec(text)
+    tokens = []
+    for part in (p.strip() for p in inside.split(",")) if inside else ():
+        key, eq, value = part.partition("=")
+        if not eq or key.strip().lower() not in NAMES:
+            raise UsageError(f"--fit '{text}': '{part}' must be terms=K, lower=L or upper=U")
+        tokens += [f"--{key.strip().lower()}", value.strip()]
+    return tokens
 
 
 def parse(tokens: list[str]) -> tuple[float, float, int | None]:
@@ -48,6 +69,42 @@ class _Overlay:
 
     spec: Any
     numpyro: str
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """A least-squares metalog as an entry of a ranked ``--fit`` list (commands.fit_list) and a
+    chart's curve: its DistSpec and label; ``result`` is the fitting.metalog.MetalogFit."""
+
+    result: Any
+    spec: Any
+    numpyro: str
+    family: str = "Metalog"
+    method: str = "least-squares"
+    truncate: Any = None
+
+    @property
+    def log_likelihood(self) -> float:
+        return self.result.log_likelihood
+
+    @property
+    def params(self) -> dict[str, Any]:
+        return fit_document(self.result)["params"]
+
+
+def ranked(values, lower: float, upper: float, terms: int | None) -> tuple[Ranked, float, float]:
+    """(the metalog, its KS statistic, the p-value of scipy.stats.kstest against its cdf)."""
+    import numpy as np
+    from scipy import stats as st
+
+    from priorcli.fitting import metalog as fitting
+    from priorcli.stats.metalog import metalog_spec
+
+    result = fitting.fit(values, lower, upper, terms)
+    m = result.metalog
+    test = st.kstest(np.asarray(values, dtype=np.float64),
+                     lambda v: np.exp(-np.logaddexp(0.0, -fitting.logit_cdf(m, np.asarray(v, dtype=np.float64)))))
+    return Ranked(result, metalog_spec(m), m.label(render.fmt)), float(test.statistic), float(test.pvalue)
 
 
 def fit_document(result) -> dict[str, Any]:

@@ -206,3 +206,153 @@ def stan_sampled(program, v, name: str, u: str) -> None:
     program.parameters.append(f"real<lower=0, upper=1> {u};")
     program.transformed.append(f"real {name} = {call};")
     program.model.append(f"{u} ~ uniform(0, 1);")
+    # a later parameter's bound may use the variable (Uniform(0, x)): bounds in Stan's parameters
+    # block see parameters only, so it is written out there as the call on its uniform (a name
+    # that the printer writes verbatim, as stan.py's inline transformed parameters are)
+    from priorcli.model import parse as lang
+
+    program.inline[v.name] = lang.Name(call)
+
+
+# ---------------------------------------------------------------------------------------------
+# a metalog as a Mixture component (``Mixture([...], [Metalog(...), ...])``): a density is needed
+# (Stan's log_mix, PyMC's pm.Mixture), so the programs define it: F(x) by bisection in t = logit F(x)
+# (120 halvings of [-745, 745], as priorcli.dists.metalog), then one Newton step, whose derivative
+# in x is 1 / Q'(t), so that the log density's gradient in x is right for NUTS; log f = log y (1 - y)
+# - log dQ/dt. numpyro's program uses priorcli's Metalog class itself (priorcli.emit.numpyro).
+
+STAN_DENSITY = '''\
+  // (Q(t), log dQ/dt, log y (1 - y)) of Keelin's metalog at t = logit(y) (bounds as in metalog_quantile)
+  vector metalog_at(real t, vector a, real lb, real ub) {
+    int k = num_elements(a);
+    real c = 0.5 * tanh(0.5 * t);
+    real log_w = -log1p_exp(t) - log1p_exp(-t);
+    real w = exp(log_w);
+    real m = 0;
+    real h = 0;
+    for (j in 1:k) {
+      int n = j <= 2 ? 0 : (j <= 4 ? 1 : (j - 1) %/% 2);
+      int with_l = (j == 2 || j == 3 || (j > 4 && j % 2 == 0));
+      real power = n == 0 ? 1.0 : pow(c, n);
+      real slope = n == 0 ? 0.0 : n * pow(c, n - 1) * w;
+      m += a[j] * (with_l ? power * t : power);
+      h += a[j] * (with_l ? slope * t + power : slope);
+    }
+    if (is_inf(lb) && is_inf(ub)) {
+      return [m, log(h), log_w]';
+    }
+    if (is_inf(ub)) {
+      return [lb + exp(m), log(h) + m, log_w]';
+    }
+    if (is_inf(lb)) {
+      return [ub - exp(-m), log(h) - m, log_w]';
+    }
+    return [lb + (ub - lb) * inv_logit(m), log(h) + log(ub - lb) - log1p_exp(m) - log1p_exp(-m), log_w]';
+  }
+  // Keelin's metalog log density at x: F(x) by bisection in t = logit F(x), then one Newton step
+  // (its derivative in x is 1 / Q'(t), so the gradient is right); log f(x) = log y (1 - y) - log dQ/dt
+  real metalog_lpdf(real x, vector a, real lb, real ub) {
+    if (x <= lb || x >= ub) {
+      return negative_infinity();
+    }
+    real lo = -745;
+    real hi = 745;
+    for (i in 1:120) {
+      real mid = 0.5 * (lo + hi);
+      if (metalog_at(mid, a, lb, ub)[1] < x) {
+        lo = mid;
+      } else {
+        hi = mid;
+      }
+    }
+    vector[3] q = metalog_at(0.5 * (lo + hi), a, lb, ub);
+    real t = 0.5 * (lo + hi) + (x - q[1]) / exp(q[2]);
+    q = metalog_at(t, a, lb, ub);
+    return q[3] - q[2];
+  }
+'''
+
+PYMC_DENSITY = '''\
+def metalog_logp(value, a, lower=-math.inf, upper=math.inf):
+    """Keelin's metalog log density at value (a: the coefficients, numbers): F by bisection in
+    t = logit F, then one Newton step, whose derivative in value is 1 / Q'(t) (the gradient is
+    right); log f = log y (1 - y) - log dQ/dt."""
+    def at(t):  # (Q(t), log dQ/dt, log y (1 - y)) at t = logit(y)
+        c = 0.5 * pt.tanh(0.5 * t)
+        log_w = -pt.softplus(t) - pt.softplus(-t)
+        m, h = 0.0, 0.0
+        for j in range(1, len(a) + 1):
+            n = 0 if j <= 2 else (1 if j <= 4 else (j - 1) // 2)
+            with_l = j in (2, 3) or (j > 4 and j % 2 == 0)
+            power = c ** n if n else 1.0
+            slope = n * c ** (n - 1) * pt.exp(log_w) if n else 0.0
+            m = m + a[j - 1] * (power * t if with_l else power)
+            h = h + a[j - 1] * (slope * t + power if with_l else slope)
+        if math.isinf(lower) and math.isinf(upper):
+            return m, pt.log(h), log_w
+        if math.isinf(upper):
+            return lower + pt.exp(m), pt.log(h) + m, log_w
+        if math.isinf(lower):
+            return upper - pt.exp(-m), pt.log(h) - m, log_w
+        return (lower + (upper - lower) * pt.sigmoid(m),
+                pt.log(h) + math.log(upper - lower) - pt.softplus(m) - pt.softplus(-m), log_w)
+
+    inside = (value > lower) & (value < upper)
+    x = pt.switch(inside, value, (lower if math.isfinite(lower) else upper - 1.0) + 0.5
+                  if math.isinf(upper) or math.isinf(lower) else 0.5 * (lower + upper))
+    lo, hi = pt.full_like(x, -745.0), pt.full_like(x, 745.0)
+    for _ in range(120):
+        mid = 0.5 * (lo + hi)
+        below = at(mid)[0] < x
+        lo, hi = pt.switch(below, mid, lo), pt.switch(below, hi, mid)
+    t0 = pytensor.gradient.disconnected_grad(0.5 * (lo + hi))
+    q, log_dq, _ = at(t0)
+    t = t0 + (x - q) / pt.exp(log_dq)
+    _, log_dq, log_w = at(t)
+    return pt.switch(inside, log_w - log_dq, -np.inf)
+'''
+
+
+def stan_bounds(v) -> tuple[str, str]:
+    m = of_variable(v)
+    return _bound(m.lower, False), _bound(m.upper, False)
+
+
+class StanComponent:
+    """A metalog component for priorcli.emit.mixture's Stan writer: the functions it needs, its
+    log density at ``name`` and its draw (metalog_quantile of a uniform)."""
+
+    half = False
+    entry = None
+
+    def __init__(self, program, v):
+        import textwrap
+
+        m = of_variable(v)
+        if textwrap.dedent(STAN_FUNCTION) not in program.functions:  # as a metalog variable adds it
+            program.functions.append(textwrap.dedent(STAN_FUNCTION))
+        self.functions = textwrap.dedent(STAN_DENSITY)
+        self.args = f"[{', '.join(repr(float(x)) for x in m.a)}]', {_bound(m.lower, False)}, {_bound(m.upper, False)}"
+
+    def lpdf(self, name: str) -> str:
+        return f"metalog_lpdf({name} | {self.args})"
+
+    def draw(self) -> str:
+        return f"metalog_quantile(uniform_rng(0, 1), {self.args})"
+
+
+def pymc_component(v) -> str:
+    """``pm.CustomDist.dist(...)`` of the metalog: its density (metalog_logp) and its draws
+    (metalog_quantile_np of numpy's uniform); the coefficients are constants of the program."""
+    m = of_variable(v)
+    a = f"[{', '.join(repr(float(x)) for x in m.a)}]"
+    bounds = "".join(f", {n}={float(b)!r}" for n, b in (("lower", m.lower), ("upper", m.upper)) if math.isfinite(b))
+    return (f"pm.CustomDist.dist(logp=lambda value: metalog_logp(value, {a}{bounds}), "
+            f"random=lambda rng=None, size=None: metalog_quantile_np(rng.uniform(size=size), {a}{bounds}), "
+            f"class_name=\"Metalog\")")
+
+
+def pymc_functions() -> str:
+    """metalog_quantile_np (numpy, for the draws) and metalog_logp (pytensor), for a component."""
+    numpy_quantile = PYTHON_FUNCTION.replace("def metalog_quantile(", "def metalog_quantile_np(").replace("XP.", "np.")
+    return numpy_quantile + "\n\n" + PYMC_DENSITY

@@ -39,7 +39,7 @@ def numpyro_source(v: plan.Variable, names, component_source) -> str:
 
 
 def _numpyro_support(v: plan.Variable) -> str:
-    ends = [plan.support_bounds(c.family.name) for c in v.components]
+    ends = [plan.variable_bounds(c) for c in v.components]
     same = len(set(ends)) == 1 and (ends[0] == (None, None) or all(e is None or not e[0].isalpha() for e in ends[0]))
     if same:  # numpyro takes the first component's, which is every component's
         return ""
@@ -74,9 +74,11 @@ def support_constraint(lo, hi, discrete: bool) -> str:
 
 def stan_sampled(program, v: plan.Variable, name: str, target: str) -> None:
     """Declare ``name`` and put the mixture's density on it (``program`` is stan.py's _Program)."""
+    from priorcli.emit import metalog
+
     entries = []
     for c in v.components:
-        entry = frameworks.stan(c.family.name)
+        entry = metalog.StanComponent(program, c) if metalog.is_metalog_variable(c) else frameworks.stan(c.family.name)
         if entry is None:
             raise _unsupported(v, c, "Stan", target)
         if entry.functions and entry.functions not in program.functions:
@@ -101,11 +103,12 @@ def stan_sampled(program, v: plan.Variable, name: str, target: str) -> None:
 
 
 def _stan_lpdf(program, c: plan.Variable, entry: frameworks.Stan, name: str, ends) -> str:
-    density = f"{entry.name}_lpdf({name} | {program._args(c, entry.args, entry.ints)})"
+    density = entry.lpdf(name) if hasattr(entry, "lpdf") else \
+        f"{entry.name}_lpdf({name} | {program._args(c, entry.args, entry.ints)})"
     if entry.half:
         density += " + log2()"
     guards = []
-    lower, upper = plan.support_bounds(c.family.name)
+    lower, upper = plan.variable_bounds(c)
     lo, hi = plan.constant_bounds(c)
     if lower is not None and not (lo is not None and lo == ends[0]):
         guards.append(f"{name} >= {program.expr(program._bound(lower, c))}")
@@ -120,8 +123,11 @@ def _stan_draw(program, v: plan.Variable, name: str, entries, weights: str) -> N
     which = f"{name}_component"
     lines = [f"{'int' if v.discrete else 'real'} {name};", "{", f"  int {which} = categorical_rng({weights});"]
     for i, (c, entry) in enumerate(zip(v.components, entries), start=1):
-        rng_name, args = entry.rng if entry.rng is not None else (entry.name, entry.args)
-        draw = f"{rng_name}_rng({program._args(c, args, entry.ints)})"
+        if hasattr(entry, "draw"):  # priorcli.emit.metalog.StanComponent
+            draw = entry.draw()
+        else:
+            rng_name, args = entry.rng if entry.rng is not None else (entry.name, entry.args)
+            draw = f"{rng_name}_rng({program._args(c, args, entry.ints)})"
         if entry.half:
             draw = f"abs({draw})"
         keyword = "if" if i == 1 else "else if"
@@ -137,7 +143,12 @@ def pymc_call(v: plan.Variable, site: str, render_expr, component_kwargs) -> str
     """``pm.Mixture("site", w=..., comp_dists=[...])``; ``component_kwargs(component, entry)`` is
     the emitter's keyword text of one component."""
     parts = []
+    from priorcli.emit import metalog
+
     for c in v.components:
+        if metalog.is_metalog_variable(c):
+            parts.append(metalog.pymc_component(c))
+            continue
         entry = frameworks.pymc(c.family.name)
         if entry is None:
             raise _unsupported(v, c, "PyMC", "pymc")

@@ -100,7 +100,8 @@ def _own_classes(variables) -> dict[str, str]:
 
     out = {}
     parts = [c for variable in variables for c in (variable.components or (variable,)) if c.family is not None]
-    wanted = [(v.family.name, getattr(getattr(v.family, "factory", None), "__module__", "") or "") for v in parts
+    wanted = [(v.family.name, getattr(v.family, "numpyro_module", None)
+               or getattr(getattr(v.family, "factory", None), "__module__", "") or "") for v in parts
               if not _numpyro_has(v.family.name)]
     if any(v.truncate is not None and v.family.name not in NUMPYRO_TRUNCATABLE for v in parts):
         import importlib

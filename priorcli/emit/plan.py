@@ -322,8 +322,17 @@ def constant_bounds(variable: Variable) -> tuple[float | None, float | None]:
         if any(lo is None or hi is None for lo, hi in ends):
             return None, None
         return min(lo for lo, _ in ends), max(hi for _, hi in ends)
-    lower, upper = support_bounds(variable.family.name)
+    lower, upper = variable_bounds(variable)
     return _const_bound(lower, variable.params, -math.inf), _const_bound(upper, variable.params, math.inf)
+
+
+def variable_bounds(variable: Variable) -> tuple[str | None, str | None]:
+    """:func:`support_bounds` of the variable's family; a family whose ends are optional parameters
+    (a metalog's lower=/upper=, its ``optional_bounds``) has those of them it was given."""
+    optional = getattr(variable.family, "optional_bounds", None)
+    if optional:
+        return tuple(name if name in variable.params else None for name in optional)
+    return support_bounds(variable.family.name)
 
 
 def _const_bound(text: str | None, params: Mapping[str, Expr], infinite: float) -> float | None:

@@ -33,7 +33,8 @@ REDUCTIONS = {"mean": "pt.mean({})", "sd": "pt.std({}, ddof=1)", "min": "pt.min(
 SYNTAX = Syntax("**", FUNCTIONS, CONSTANTS, reductions=REDUCTIONS)
 INT_SYNTAX = Syntax("**", FUNCTIONS, CONSTANTS, int_literals=True, reductions=REDUCTIONS)
 FILE_GLOBALS = frozenset({"np", "pm", "pt", "pytensor", "model", "print_quantiles", "SEED", "DRAWS", "QUANTILES",
-                          "prior", "math", "metalog_quantile"})
+                          "prior", "math", "metalog_quantile", "metalog_quantile_np",
+                          "metalog_logp"})
 
 
 def emit(variables: tuple[plan.Variable, ...], *, seed: int, draws: int, quantiles, show: tuple[str, ...],
@@ -71,16 +72,19 @@ def emit(variables: tuple[plan.Variable, ...], *, seed: int, draws: int, quantil
             body.append(f'{py} = pm.Deterministic("{v.name}", {_value(value, names, syntax)})')
         else:
             body.append(f'{py} = {call}')
+    components = any(metalog.is_metalog_variable(c) for v in variables for c in v.components)
     lines = [
         *plan.header(variables, command, "#"),
         "# `python THIS_FILE.py` draws the prior and prints its quantiles.",
         "",
-        *(["import math", ""] if uniforms else []),
+        *(["import math", ""] if uniforms or components else []),
         "import numpy as np",
         "import pymc as pm",
+        *(["import pytensor"] if components else []),
         "import pytensor.tensor as pt",
         "",
         *([metalog.python_function(False).rstrip("\n"), "", ""] if uniforms else []),
+        *([metalog.pymc_functions().rstrip("\n"), "", ""] if components else []),
         "with pm.Model() as model:",
         *(f"    {line}" for line in body),
         "",

@@ -24,6 +24,7 @@ import numpy as np
 
 from priorcli.errors import UsageError
 from priorcli.model.tree import DistExpr, referenced_names
+from priorcli.stats.metalog import is_metalog
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,8 @@ def is_discrete(dexpr: DistExpr) -> bool:
         return False
     if dexpr.components:
         return all(is_discrete(c) for c in dexpr.components)
+    if is_metalog(dexpr.family):
+        return False
     return bool(resolve(dexpr.family).discrete)
 
 
@@ -96,6 +99,8 @@ def _family_plan(dexpr: DistExpr, data: dict, line: int) -> Plan:
     from priorcli.model.numpyro import _check_values, dist_spec, split_arguments
     from priorcli.records.truncated import check_truncatable
 
+    if is_metalog(dexpr.family):
+        return _metalog_plan(dexpr, data, line)
     family = resolve(dexpr.family)
     params, targets = split_arguments(family, dexpr.args, dict(dexpr.kwargs), dexpr.family)
     fixed: dict = {}
@@ -117,6 +122,23 @@ def _family_plan(dexpr: DistExpr, data: dict, line: int) -> Plan:
     if dexpr.truncate is not None:
         check_truncatable(family.name, family.discrete, family.multivariate, f"line {line}: truncated(...)")
     return Plan(family, params, fixed, dexpr.truncate, line=line)
+
+
+def _metalog_plan(dexpr: DistExpr, data: dict, line: int) -> Plan:
+    """A metalog's Plan: its coefficients and bounds are constants (the parser solved any quantiles
+    into them), so all of it is ``fixed``; its draws Q(U) are reparameterised and constant in the
+    free names (priorcli.dists.metalog)."""
+    from priorcli.model.evaluate import evaluate
+    from priorcli.model.metalog import dist_spec
+
+    try:
+        spec = dist_spec((), {k: float(evaluate(v, data)) for k, v in dexpr.kwargs}, dexpr.transforms)
+    except UsageError as exc:
+        raise UsageError(f"line {line}: {exc} in '{dexpr.text or dexpr.family}'") from None
+    if dexpr.truncate is not None:
+        raise UsageError(f"line {line}: truncated(...) does not apply to a Metalog: give lower=/upper= for its "
+                         "bounds")
+    return Plan(spec.family, {}, dict(spec.params), line=line)
 
 
 def build(p: Plan, env: dict, n: int, size: int | None, evaluate):
@@ -147,8 +169,11 @@ def _family(p: Plan, env: dict, n: int, size: int | None, evaluate, *, flat: boo
             raise UsageError(f"line {p.line}: {family.name} needs '{q.name}'; numpyro gives it no default")
     integer = {q.name for q in family.params if q.domain.integer}
     kwargs = {k: jnp.asarray(v, dtype=jnp.int64 if k in integer else jnp.float64) for k, v in full.items()}
+    vectors = {q.name for q in family.params if q.event_dim} if not family.multivariate else set()
+    if flat or size is None:  # a family of numbers with a vector parameter (a metalog's a): (n, K)
+        kwargs.update({k: jnp.broadcast_to(v, (n,) + v.shape[-1:]) for k, v in kwargs.items() if k in vectors})
     if flat:
-        return {k: jnp.broadcast_to(v, (n,)) for k, v in kwargs.items()}
+        return {k: v if k in vectors else jnp.broadcast_to(v, (n,)) for k, v in kwargs.items()}
     batch = (n,) if size is None or family.multivariate else (n, size)
     base = family.factory(**kwargs)
     if base.batch_shape != batch:
@@ -156,7 +181,10 @@ def _family(p: Plan, env: dict, n: int, size: int | None, evaluate, *, flat: boo
     if p.truncate is not None:
         from priorcli.dists.truncated import truncated
 
-        base = truncated(base, *p.truncate)
+        try:
+            base = truncated(base, *p.truncate)
+        except ValueError as exc:  # a base it cannot draw (no cdf: VonMises)
+            raise UsageError(f"line {p.line}: a truncated {family.name} cannot be drawn: {exc}") from None
     return base
 
 

@@ -123,7 +123,7 @@ def _solve_record(family: str, t: Targets, fixed: dict, F) -> Solution | Underde
     fixed = check_fixed(family, F, fixed)
     whole = [n for n in F.solves_whole if n not in fixed]
     if whole:  # a whole number scanned for, the rest solved at each (priorcli.solving.whole)
-        return solve_whole(family, F, t, fixed, whole[0], lambda held: _solve_record(family, t, held, F))
+        return solve_whole(family, F, t, fixed, whole[0], lambda held: _solve_held(family, t, held, F))
     eqs, free = _equations_for(family, F, t, fixed)
     n, k = len(eqs), len(free)
     has_mass = any(eq.kind == "mass" for eq in eqs)
@@ -152,6 +152,29 @@ def _solve_record(family: str, t: Targets, fixed: dict, F) -> Solution | Underde
             return table
         cands, method, notes = [red.root], "root", []
     return _finish(prob, t, cands, method, notes)
+
+
+def _solve_held(family: str, t: Targets, held: dict, F) -> Solution | Underdetermined:
+    """One whole number of the scan held: the rest solved, or, with every parameter then held
+    (``solve binomial --probs 0.3 --mean 6``), the targets scored there as a fit scores them."""
+    if any(p.name not in held for p in F.params):
+        return _solve_record(family, t, held, F)
+    support = F.support_given(held)
+    eqs = equations(family, t, support, F.discrete)
+    check_mean_bounds(family, eqs, support)
+    prob = Problem(family, F, eqs, held)
+    weights = [t.weight(eq.key) for eq in eqs]
+    fit_residuals = [prob.fit_residual(eq, prob.fixed) for eq in prob.eqs]
+    loss = float(sum(w * r * r for w, r in zip(weights, fit_residuals)))
+    if not math.isfinite(loss):
+        raise InfeasibleError(f"{family} cannot meet the targets at {held}")
+    verifier = Problem(family, F, eqs, held)
+    got = achieved(t, lambda eq: verifier.value(eq, held))
+    if loss <= TOL * TOL:
+        return Solution(family, dict(held), t.as_dict(), got, (), (), "closed-form")
+    return Solution(family, dict(held), t.as_dict(), got, (), (), "least-squares", loss=loss,
+                    residuals={eq.key: r for eq, r in zip(eqs, fit_residuals)},
+                    weights={eq.key: w for eq, w in zip(eqs, weights)}, misses=_misses(verifier, prob.c, held))
 
 
 def _maxent_held(prob: Problem, eqs: list[Eq], fixed: dict):

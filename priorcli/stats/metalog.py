@@ -17,7 +17,8 @@ import functools
 import math
 from dataclasses import dataclass
 
-from priorcli.families.registry import FamilyInfo, ParamInfo
+from priorcli.families.built import BuiltFamily
+from priorcli.families.registry import ParamInfo
 from priorcli.records import metalog as ml
 from priorcli.records.base import FamilyRecord, ParamSpec
 from priorcli.records.domain import REAL, REAL_VECTOR
@@ -38,16 +39,16 @@ def factory(a, lower=None, upper=None):
 
 
 @dataclass(frozen=True)
-class MetalogFamily(FamilyInfo):
+class MetalogFamily(BuiltFamily):
     """The family of a metalog with the given bounds (``lower``/``upper`` among its parameters)."""
 
-    @functools.cached_property
-    def record(self) -> FamilyRecord:  # type: ignore[override]
-        return _record(self)
+    #: the emitters' hooks: the support's ends are these parameters where given (else infinite), and
+    #: the numpyro class a program defines for it (priorcli.emit.plan.variable_bounds, emit.numpyro)
+    optional_bounds = ("lower", "upper")
+    numpyro_module = "priorcli.dists.metalog"
 
-    @property
-    def closed(self) -> FamilyRecord:  # type: ignore[override]
-        return self.record
+    def build_record(self) -> FamilyRecord:
+        return _record(self)
 
     def describe(self, params: dict, transforms=()) -> str:
         text = to_metalog(params).label()
