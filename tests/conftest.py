@@ -6,6 +6,7 @@ import ast
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -25,7 +26,25 @@ def pytest_configure(config):
         config._stan_pch = os.environ[stan_support.PCH_ENV] = tempfile.mkdtemp(prefix="priorcli-stan-pch-")
 
 
+def pytest_collection_finish(session):
+    """A session that will compile Stan programs (a test named ..stan.. of a module that runs PyStan)
+    builds the precompiled header in the background from the start (one xdist worker does)."""
+    worker = getattr(session.config, "workerinput", {}).get("workerid", "gw0")
+    if worker == "gw0" and any(_runs_stan(item) for item in session.items):
+        session.config._stan_header_build = stan_support.start_header_build()
+
+
+def _runs_stan(item) -> bool:
+    module = getattr(item, "module", None)
+    return ("stan" in item.name and item.get_closest_marker("slow") is not None
+            and any(hasattr(module, name) for name in ("stan_support", "_pystan")))
+
+
 def pytest_unconfigure(config):
+    build = getattr(config, "_stan_header_build", None)
+    if build is not None and build.poll() is None:  # the session ended first: stop the build it started
+        os.killpg(build.pid, signal.SIGTERM)
+        build.wait()
     directory = getattr(config, "_stan_pch", None)
     if directory:
         os.environ.pop(stan_support.PCH_ENV, None)

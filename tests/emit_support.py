@@ -164,3 +164,95 @@ def exact_mismatches(draws: np.ndarray, cdf, probs=(0.05, 0.25, 0.5, 0.75, 0.95)
         if abs(cdf(q) - p) > band(p, n):
             bad.append((p, q, float(cdf(q))))
     return bad
+
+
+# ---- several emitted Stan programs in one compilation ------------------------------------------
+# A Stan compilation costs about 10 CPU s whatever the program's size (stan_support), so a test file
+# builds its `stan` program and its `stan-prior` programs as one: the `stan` program as it is, each
+# `stan-prior` program's generated quantities renamed PREFIX + name after it. Each program is first
+# checked by stanc as it was emitted, so a program that only compiles beside the others still fails.
+
+BLOCKS = ("functions", "data", "transformed data", "parameters", "transformed parameters", "model",
+          "generated quantities")
+
+
+def stan_blocks(code: str) -> dict[str, str]:
+    """The top-level blocks of an emitted program (priorcli writes `NAME {` ... `}` at column 0),
+    by name, their bodies as text; anything else outside them must be a comment."""
+    out: dict[str, str] = {}
+    name, body = None, []
+    for line in code.splitlines():
+        if name is None:
+            head = line.rstrip()
+            if head.endswith("{") and head[:-1].strip() in BLOCKS:
+                name, body = head[:-1].strip(), []
+            else:
+                assert not line.strip() or line.lstrip().startswith("//"), line
+        elif line.rstrip() == "}":
+            assert name not in out, name
+            out[name], name = "\n".join(body) + "\n", None
+        else:
+            body.append(line)
+    assert name is None, f"unclosed block {name}"
+    return out
+
+
+def stan_info(code: str) -> dict:
+    """stanc's --info of a program: its data, parameters and generated quantities by name."""
+    import json
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        source = Path(tmp) / "program.stan"
+        source.write_text(code, encoding="utf-8")
+        done = subprocess.run([str(require_stanc()), "--info", str(source)], capture_output=True, text=True,
+                              timeout=120)
+    assert done.returncode == 0, f"stanc refused the program:\n{done.stderr}\n{code}"
+    return json.loads(done.stdout)
+
+
+# a declaration at the top of a block (priorcli indents them by two spaces): its name
+DECLARATION = (r"^  (?:array\[[^\]]*\]\s+)?(?:real|int|vector|row_vector|matrix|simplex|corr_matrix|cov_matrix"
+               r"|cholesky_factor_corr|cholesky_factor_cov|unit_vector|ordered|positive_ordered)"
+               r"(?:<[^>]*>)?(?:\[[^\]]*\])?\s+(\w+)")
+
+
+def merged_program(model: str | None = None, **priors: str) -> str:
+    """One program: ``model`` (a `stan` program, unchanged) and each ``PREFIX=stan-prior program``
+    with its generated quantities and transformed data named PREFIX_name (a stan-prior program
+    draws everything in generated quantities)."""
+    import re
+
+    parts = [] if model is None else [stan_blocks(model)]
+    if model is not None:
+        stan_info(model)
+    for prefix, code in priors.items():
+        blocks = stan_blocks(code)
+        assert set(blocks) <= {"functions", "transformed data", "generated quantities"}, (prefix, list(blocks))
+        names = [*stan_info(code)["generated quantities"],
+                 *re.findall(DECLARATION, blocks.get("transformed data", ""), re.M)]
+        for block in ("transformed data", "generated quantities"):
+            if block in blocks:
+                for name in sorted(names, key=len, reverse=True):
+                    blocks[block] = re.sub(rf"(?<![\w.]){re.escape(name)}(?!\w)", f"{prefix}_{name}", blocks[block])
+        parts.append(blocks)
+    text = []
+    for block in BLOCKS:
+        pieces = [_functions(p[block]) if block == "functions" else [p[block]] for p in parts if block in p]
+        bodies = list(dict.fromkeys(piece for body in pieces for piece in body))  # a function both define, once
+        if bodies:
+            text.append(f"{block} {{\n" + "".join(bodies) + "}\n")
+    return "".join(text)
+
+
+def _functions(body: str) -> list[str]:
+    """A functions block's definitions (each with the comment lines above it), as text: a definition
+    starts at two spaces' indent and ends at the first line that is two spaces and `}`."""
+    out, piece = [], []
+    for line in body.splitlines(keepends=True):
+        piece.append(line)
+        if line.rstrip() == "  }":
+            out.append("".join(piece))
+            piece = []
+    assert not "".join(piece).strip(), piece
+    return out

@@ -45,6 +45,93 @@ def install(directory: str) -> None:
         return spawn(self, quick_command(list(cmd), Path(directory), lambda c: spawn(self, c, **kwargs)), **kwargs)
 
     ccompiler.CCompiler.spawn = quick_spawn
+    _one_build_per_program(Path(directory))
+    _no_build_timeout()
+
+
+def _one_build_per_program(directory: Path) -> None:
+    """``stan.build`` waits for a header being built, and a program another process of the session
+    is building waits for it and then finds it in httpstan's cache (two xdist workers running one
+    module's shared program)."""
+    import fcntl
+    import hashlib
+
+    import stan
+
+    build = stan.build
+
+    def locked_build(program_code, *args, **kwargs):
+        directory.mkdir(parents=True, exist_ok=True)
+        # a header being built (start_header_build) is waited for here, before PyStan's request to
+        # httpstan starts: that request times out after 5 minutes (aiohttp's default), which a header
+        # built inside it on a busy machine has overrun
+        with open(directory / "lock", "w") as header:
+            fcntl.flock(header, fcntl.LOCK_EX)
+        key = hashlib.blake2b(program_code.encode(), digest_size=8).hexdigest()
+        with open(directory / f"build-{key}.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            return build(program_code, *args, **kwargs)
+
+    stan.build = locked_build
+
+
+class HeaderBuilt(Exception):
+    """Raised by ``build_header`` once the header exists, to stop the build it started."""
+
+
+def build_header(directory: str) -> None:
+    """Build the session's precompiled header and nothing else: httpstan starts building a tiny
+    program (in a cache under DIRECTORY, removed with it), whose first C++ compilation builds the
+    header (quick_command) and then stops the build."""
+    import setuptools  # noqa: F401  (as install)
+    from distutils import ccompiler
+
+    spawn = ccompiler.CCompiler.spawn
+
+    def header_only(self, cmd, **kwargs):
+        if quick_command(list(cmd), Path(directory), lambda c: spawn(self, c, **kwargs)) != list(cmd):
+            raise HeaderBuilt()
+        return spawn(self, cmd, **kwargs)
+
+    ccompiler.CCompiler.spawn = header_only
+    import stan
+
+    try:
+        stan.build("generated quantities {\n  real priorcli_header = 0;\n}\n", data={})
+    except Exception:  # noqa: BLE001  (the stopped build: the header is there, or `failed` says why)
+        pass
+
+
+def start_header_build() -> subprocess.Popen | None:
+    """Build the header in a background process (its own process group) while other tests run, so
+    the first Stan test finds it built instead of building it (about 50 CPU s) while the others
+    wait on its lock; None when it is already built or cannot be."""
+    import sys
+
+    directory = Path(pch_dir())
+    if (directory / "stan_model_header.hpp.gch").exists() or (directory / "failed").exists():
+        return None
+    here = str(Path(__file__).resolve().parent)
+    env = {**os.environ, "XDG_CACHE_HOME": str(directory / "header-build-cache")}
+    code = f"import sys\nsys.path.insert(0, {here!r})\nimport stan_support\nstan_support.build_header({str(directory)!r})\n"
+    return subprocess.Popen([sys.executable, "-c", code], env=env, stdin=subprocess.DEVNULL,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+
+
+def _no_build_timeout() -> None:
+    """PyStan asks its in-process httpstan server to build a program over aiohttp, whose session
+    gives up after 300 s: on a loaded machine (a cold precompiled header, other builds) a build can
+    take longer and the test failed with a TimeoutError while the build went on. The tests' own
+    subprocess timeouts bound the run instead."""
+    import aiohttp
+
+    session_init = aiohttp.ClientSession.__init__
+
+    def patient_init(self, *args, **kwargs):
+        kwargs.setdefault("timeout", aiohttp.ClientTimeout(total=None))
+        session_init(self, *args, **kwargs)
+
+    aiohttp.ClientSession.__init__ = patient_init
 
 
 def quick_command(cmd: list[str], directory: Path, run) -> list[str]:

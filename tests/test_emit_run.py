@@ -1,5 +1,6 @@
 """The emitted programs, run by the real frameworks: numpyro and PyMC files as scripts, Stan
-programs compiled and run by PyStan (two compilations in all, about 30 s each).
+programs compiled and run by PyStan (the stan-prior and the stan program compiled as one program,
+emit_support.merged_program: one compilation, about 10 CPU s).
 
 Oracles: priorcli's own draws of the same model (the quantiles a program prints must lie within
 Monte Carlo error of them, see emit_support), numpyro's densities for the Stan parameterisations,
@@ -121,15 +122,39 @@ def _pystan(code: str, tmp_path, driver: str, **inputs) -> dict:
 STAN_FAMILIES = [f for f, e in frameworks.FAMILIES.items() if e.stan is not None and f != "Dirichlet"]
 
 
-def test_stan_prior_program_runs_with_fixed_param(tmp_path):
+PRIOR_SPEC = RUN_MODEL + "\n".join(family_line(f) for f in STAN_FAMILIES) + "\n"
+N_POINTS = 12
+
+
+@pytest.fixture(scope="module")
+def stan_run(tmp_path_factory):
+    """The stan-prior program of PRIOR_SPEC and the stan program of _density_spec() compiled as one
+    (emit_support.merged_program: the stan program as it is, the prior's variables renamed
+    prior_theta_group, ...): the prior's draws under fixed_param; the stan program's log density
+    and constrained values (its parameters and transformed parameters) at N_POINTS random
+    unconstrained points."""
+    from emit_support import merged_program
+
+    code = emitted(_density_spec(), "stan")
+    params = _declared(re.search(r"^parameters \{(.*?)^\}", code, re.S | re.M).group(1))
+    tparams = _declared(re.search(r"^transformed parameters \{(.*?)^\}", code, re.S | re.M).group(1))
+    points = np.random.default_rng(0).normal(0, 1.5, size=(N_POINTS, len(params)))
+    names = _names(PRIOR_SPEC)
+    ran = _pystan(merged_program(code, prior=emitted(PRIOR_SPEC, "stan-prior")), tmp_path_factory.mktemp("stan"),
+                  f"fit = model.fixed_param(num_samples={N_EMITTED}, num_chains=1)\n"
+                  f"out.update({{name: np.asarray(fit['prior_' + name]).ravel() for name in {names!r}}})\n"
+                  "out['lp'] = np.array([model.log_prob(list(u), adjust_transform=False) for u in inputs['points']])\n"
+                  "out['values'] = np.array([model.constrain_pars(list(u), include_tparams=True, include_gqs=False)\n"
+                  "                          for u in inputs['points']])", points=points)
+    return {"params": params, "tparams": tparams, **ran}
+
+
+def test_stan_prior_program_runs_with_fixed_param(stan_run):
     """One stan-prior program: the hierarchical model with deterministic and transformed variables,
     and one variable per family of the Stan table (their _rng, half and integer arguments)."""
-    families = "\n".join(family_line(f) for f in STAN_FAMILIES)
-    spec = RUN_MODEL + families + "\n"
+    spec = PRIOR_SPEC
     names = _names(spec)
-    fit = _pystan(emitted(spec, "stan-prior"), tmp_path,
-                  f"fit = model.fixed_param(num_samples={N_EMITTED}, num_chains=1)\n"
-                  f"out.update({{name: np.asarray(fit[name]).ravel() for name in {names!r}}})")
+    fit = stan_run
     ours = priorcli_draws(spec, names, N_PRIORCLI, seed=11)
     for name in names:
         draws = np.asarray(fit[name], dtype=np.float64).ravel()
@@ -161,6 +186,26 @@ u ~ Uniform(0, ratio)
 """
 
 
+def _is_discrete(family: str) -> bool:
+    from priorcli.families.registry import resolve
+
+    return resolve(family).discrete
+
+
+def _has_atom(family: str) -> bool:
+    from priorcli import records
+
+    record = records.get(family)
+    return record is not None and record.atom
+
+
+def _density_spec() -> str:
+    """DENSITY_MODEL and the continuous families of the Stan table (a point mass, HurdleGamma, cannot
+    be a Stan parameter: its _rng is run by the stan-prior test)."""
+    return DENSITY_MODEL + "\n".join(family_line(f) for f in STAN_FAMILIES
+                                      if not _is_discrete(f) and not _has_atom(f)) + "\n"
+
+
 def _declared(block: str) -> list[str]:
     return re.findall(r"^\s*real(?:<[^>]*>)? (\w+)", block, re.M)
 
@@ -186,21 +231,12 @@ def _oracle_log_density(v: dict) -> float:
     return float(lp)
 
 
-def test_stan_program_densities_and_transforms(tmp_path):
+def test_stan_program_densities_and_transforms(stan_run):
     """One `stan` program: at random unconstrained points, Stan's log density (model block, no
     Jacobian of the constraints) differs between points exactly as the densities numpyro and scipy
     give; the transformed parameters are the transforms of their raw parameters."""
-    # a point mass (HurdleGamma) cannot be a Stan parameter: its _rng is run by the stan-prior test
-    continuous = [f for f in STAN_FAMILIES if not _is_discrete(f) and not _has_atom(f)]
-    spec = DENSITY_MODEL + "\n".join(family_line(f) for f in continuous) + "\n"
-    code = emitted(spec, "stan")
-    params = _declared(re.search(r"^parameters \{(.*?)^\}", code, re.S | re.M).group(1))
-    tparams = _declared(re.search(r"^transformed parameters \{(.*?)^\}", code, re.S | re.M).group(1))
-    points = np.random.default_rng(0).normal(0, 1.5, size=(12, len(params)))
-    ran = _pystan(code, tmp_path, (
-        "out['lp'] = np.array([model.log_prob(list(u), adjust_transform=False) for u in inputs['points']])\n"
-        "out['values'] = np.array([model.constrain_pars(list(u), include_tparams=True) for u in inputs['points']])"
-    ), points=points)
+    ran, params, tparams = stan_run, stan_run["params"], stan_run["tparams"]
+    assert ran["values"].shape == (N_POINTS, len(params) + len(tparams))
     lps, oracle = ran["lp"], []
     for row in ran["values"]:
         values = dict(zip(params + tparams, row))
@@ -213,16 +249,3 @@ def test_stan_program_densities_and_transforms(tmp_path):
         assert 0 < values["u"] < values["ratio"]
     # `~` drops constant terms: compare differences from the first point
     np.testing.assert_allclose(lps - lps[0], np.array(oracle) - oracle[0], rtol=1e-8, atol=1e-8)
-
-
-def _is_discrete(family: str) -> bool:
-    from priorcli.families.registry import resolve
-
-    return resolve(family).discrete
-
-
-def _has_atom(family: str) -> bool:
-    from priorcli import records
-
-    record = records.get(family)
-    return record is not None and record.atom

@@ -216,15 +216,21 @@ def test_stan_programs_run_with_pystan_and_draw_the_metalog(run, tmp_path):
     model = "x ~ Metalog(p=[0.1, 0.5, 0.9], x=[1, 3, 10], upper=20)\nz ~ Normal(0, 1)"
     m = ml.fit([(0.1, 1.0), (0.5, 3.0), (0.9, 10.0)], -INF, 20.0)
     n = 4000
-    for target, call in (("stan-prior", f"model.fixed_param(num_samples={n}, num_chains=1)"),
-                         ("stan", f"model.sample(num_samples={n}, num_chains=1)")):
-        (tmp_path / "program.stan").write_text(_emitted(run, target, model), encoding="utf-8")
-        script = (stan_support.prelude() + "import numpy as np, stan\n"
-                  "model = stan.build(open('program.stan').read(), data={}, random_seed=3)\n"
-                  f"fit = {call}\n"
-                  "np.save('x.npy', np.asarray(fit['x']).ravel())\n")
-        _run_python(script, tmp_path, "run_stan")
-        x = np.load(tmp_path / "x.npy")
+    # one compilation: the stan program with the stan-prior one's variables as prior_x, ...
+    from emit_support import merged_program
+
+    (tmp_path / "program.stan").write_text(merged_program(_emitted(run, "stan", model),
+                                                          prior=_emitted(run, "stan-prior", model)), encoding="utf-8")
+    script = (stan_support.prelude() + "import numpy as np, stan\n"
+              "model = stan.build(open('program.stan').read(), data={}, random_seed=3)\n"
+              f"prior = model.fixed_param(num_samples={n}, num_chains=1)\n"
+              f"fit = model.sample(num_samples={n}, num_chains=1)\n"
+              "np.savez('x.npz', **{'stan-prior': np.asarray(prior['prior_x']).ravel(),\n"
+              "                     'stan': np.asarray(fit['x']).ravel()})\n")
+    _run_python(script, tmp_path, "run_stan")
+    drawn = np.load(tmp_path / "x.npz")
+    for target in ("stan-prior", "stan"):
+        x = drawn[target]
         assert x.shape == (n,) and np.all(x < 20)
         widen = 1.0 if target == "stan-prior" else 2.0  # NUTS draws are correlated (u is uniform: mildly)
         for p in PROBS:

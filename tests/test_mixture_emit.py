@@ -55,16 +55,34 @@ def test_numpyro_program_draws_exactly_as_priorcli(tmp_path):
     assert quantile_mismatches({p: float(np.quantile(theirs, p)) for p in (0.1, 0.5, 0.9)}, ours, 10000) == []
 
 
-def test_stan_prior_program_draws_priorclis_mixture(tmp_path):
+@pytest.fixture(scope="module")
+def stan_ran(tmp_path_factory):
+    """The stan-prior program (of MODEL and DISCRETE) and the stan one (of MODEL) compiled as one
+    (emit_support.merged_program: the prior's variables are prior_x, ...): the prior's draws under
+    fixed_param, and the stan program's log density at POINTS."""
+    from emit_support import merged_program
+
+    prior, code = emitted(MODEL + DISCRETE, "stan-prior"), emitted(MODEL, "stan")
+    names = _names(MODEL + DISCRETE)
+    out = _pystan(merged_program(code, prior=prior), tmp_path_factory.mktemp("mixture_stan"),
+                  f"fit = model.fixed_param(num_samples={N_EMITTED}, num_chains=1)\n"
+                  f"out.update({{name: np.asarray(fit['prior_' + name]).ravel() for name in {names!r}}})\n"
+                  "out['lp'] = np.array([model.log_prob([p[0], p[1], np.log(p[2])], adjust_transform=False) "
+                  "for p in inputs['points']])", points=POINTS)  # z_raw is declared <lower=0>: log of it
+    return {"prior": prior, "stan": code, **out}
+
+
+POINTS = np.array([[-0.5, -1.2, 0.4], [2.9, 0.8, 1.5], [0.1, 2.5, 2.9], [4.0, -0.3, 0.05]])
+
+
+def test_stan_prior_program_draws_priorclis_mixture(stan_ran):
     spec = MODEL + DISCRETE
     names = _names(spec)
-    code = emitted(spec, "stan-prior")
-    assert "categorical_rng([0.3, 0.7]')" in code
-    fit = _pystan(code, tmp_path, f"fit = model.fixed_param(num_samples={N_EMITTED}, num_chains=1)\n"
-                                  f"out.update({{name: np.asarray(fit[name]).ravel() for name in {names!r}}})")
+    assert "categorical_rng([0.3, 0.7]')" in stan_ran["prior"]
     ours = priorcli_draws(spec, names, N_PRIORCLI, seed=11)
     for name in names:
-        draws = np.asarray(fit[name], dtype=np.float64).ravel()
+        draws = np.asarray(stan_ran[name], dtype=np.float64).ravel()
+        assert draws.shape == (N_EMITTED,), name
         quantiles = {p: float(np.quantile(draws, p)) for p in (0.05, 0.25, 0.5, 0.75, 0.95)}
         assert quantile_mismatches(quantiles, ours[name], N_EMITTED) == [], (name, quantiles)
 
@@ -76,13 +94,9 @@ def _mixture_logpdf(x, y, z_raw):
     return lx + ly + lz
 
 
-def test_stan_program_log_mix_density(tmp_path):
-    code = emitted(MODEL, "stan")
+def test_stan_program_log_mix_density(stan_ran):
+    code = stan_ran["stan"]
     assert "target += log_mix([0.3, 0.7]', [normal_lpdf(x | 0, 1), normal_lpdf(x | 3, 0.5)]');" in code
-    points = np.array([[-0.5, -1.2, 0.4], [2.9, 0.8, 1.5], [0.1, 2.5, 2.9], [4.0, -0.3, 0.05]])
-    out = _pystan(code, tmp_path,
-                  "out['lp'] = np.array([model.log_prob([p[0], p[1], np.log(p[2])], adjust_transform=False) "
-                  "for p in inputs['points']])", points=points)  # z_raw is declared <lower=0>: log of it
-    expected = [_mixture_logpdf(*p) for p in points]
+    expected = [_mixture_logpdf(*p) for p in POINTS]
     # Stan's `target +=` keeps every constant, so the density is the mixture's exactly
-    assert np.allclose(out["lp"], expected, rtol=1e-9, atol=1e-9), (out["lp"], expected)
+    assert np.allclose(stan_ran["lp"], expected, rtol=1e-9, atol=1e-9), (stan_ran["lp"], expected)

@@ -8,7 +8,6 @@ simulation of a hierarchical regression. Bands: emit_support.band and 5 standard
 
 from __future__ import annotations
 
-import json
 import math
 import textwrap
 

@@ -12,7 +12,6 @@ import json
 import math
 import subprocess
 import sys
-import textwrap
 
 import numpy as np
 import pytest

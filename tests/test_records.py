@@ -25,7 +25,7 @@ from scipy import optimize
 
 from priorcli import records
 from priorcli.records import RECORDS
-from test_formulas import ALL, CONTINUOUS, DISCRETE, KumaraswamyOracle, _id
+from test_formulas import ALL, KumaraswamyOracle, _id
 
 RTOL = 1e-8
 ATOL = 1e-14

@@ -33,6 +33,7 @@ def test_the_api_raises_the_same_usage_error():
         priorcli.solve("pareto", truncate=(1, 5), mean=2)
 
 
+@pytest.mark.slow  # about 6 CPU s: the truncated mean by scalar quadrature, some 870 000 density calls
 def test_held_the_rest_solves_and_meets_the_truncated_mean():
     result = runner.invoke(app, ["solve", "pareto", "--truncate", "1,5", "--mean", "2", "--scale", "1",
                                  "--format", "json"])

@@ -15,7 +15,6 @@ import pytest
 from scipy import stats
 
 from conftest import assert_usage_error
-from priorcli.errors import UsageError
 
 PRIORCLI = [sys.executable, "-m", "priorcli"]
 

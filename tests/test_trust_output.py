@@ -185,7 +185,8 @@ def test_item2_full_disk_is_an_error_and_leaves_no_temp(tmp_path, name, n):
 
 
 @pytest.mark.slow
-def test_item2_sigterm_removes_the_temporary_file(tmp_path):
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])  # SIGHUP: a closed terminal or ssh session
+def test_item2_sigterm_removes_the_temporary_file(tmp_path, signum):
     target = tmp_path / "draws.json"
     process = subprocess.Popen(
         PRIORCLI + ["sample", "normal", "-n", "100000000", "--format", "json", "--output", str(target)],
@@ -195,9 +196,9 @@ def test_item2_sigterm_removes_the_temporary_file(tmp_path):
     while not any(p.name.startswith(".priorcli-") for p in tmp_path.iterdir()):
         assert process.poll() is None and time.monotonic() < deadline
         time.sleep(0.1)
-    process.send_signal(signal.SIGTERM)
+    process.send_signal(signum)
     _, err = process.communicate(timeout=120)
-    assert process.returncode == -signal.SIGTERM, (process.returncode, err.decode())  # killed by it, as it asked
+    assert process.returncode == -signum, (process.returncode, err.decode())  # killed by it, as it asked
     assert err == b""
     assert entries(tmp_path) == []
 

@@ -71,13 +71,30 @@ def _pystan(code: str, tmp_path, driver: str, **inputs) -> dict:
     return dict(np.load(tmp_path / "out.npz"))
 
 
+@pytest.fixture(scope="module")
+def ran(tmp_path_factory):
+    """Both programs compiled as one (emit_support.merged_program: the stan program as it is, the
+    stan-prior one's variables as prior_a, ...): the stan-prior draws under fixed_param, and the stan
+    program's log density and constrained values at random unconstrained points."""
+    from emit_support import merged_program
+
+    prior = Run()("sample", "--model", MODEL, "--emit", "stan-prior").stdout
+    code = Run()("sample", "--model", MODEL, "--emit", "stan").stdout
+    points = np.random.default_rng(3).normal(0, 1.5, size=(10, len(CASES)))
+    out = _pystan(merged_program(code, prior=prior), tmp_path_factory.mktemp("vonmises_stan"),
+                  f"fit = model.fixed_param(num_samples={N}, num_chains=1)\n"
+                  f"out.update({{n: np.asarray(fit['prior_' + n]).ravel() for n in {list(CASES)!r}}})\n"
+                  "out['lp'] = np.array([model.log_prob(list(u), adjust_transform=False) for u in inputs['points']])\n"
+                  "out['values'] = np.array([model.constrain_pars(list(u), include_gqs=False) "
+                  "for u in inputs['points']])", points=points)
+    return out
+
+
 @pytest.mark.slow
-def test_stan_prior_draws_are_numpyros_wrapped_angles(tmp_path):
+def test_stan_prior_draws_are_numpyros_wrapped_angles(ran):
     """Stan's draws, wrapped, follow scipy's von Mises wrapped onto [-pi, pi): at the exact wrapped
     quantiles the empirical cdf is within 5 standard errors sqrt(p (1 - p) / n) of p."""
-    code = Run()("sample", "--model", MODEL, "--emit", "stan-prior").stdout
-    out = _pystan(code, tmp_path, f"fit = model.fixed_param(num_samples={N}, num_chains=1)\n"
-                                  f"out.update({{n: np.asarray(fit[n]).ravel() for n in {list(CASES)!r}}})")
+    out = ran
     for name, (loc, k) in CASES.items():
         draws = out[name]
         assert draws.shape == (N,)
@@ -91,15 +108,11 @@ def test_stan_prior_draws_are_numpyros_wrapped_angles(tmp_path):
 
 
 @pytest.mark.slow
-def test_stan_model_density_is_scipys_on_numpyros_interval(tmp_path):
+def test_stan_model_density_is_scipys_on_numpyros_interval(ran):
     """The `stan` program: the parameter constrained to [-pi, pi], and at random unconstrained points
     Stan's log density (no Jacobian) differs between points as scipy's von Mises log densities do."""
-    code = Run()("sample", "--model", MODEL, "--emit", "stan").stdout
-    points = np.random.default_rng(3).normal(0, 1.5, size=(10, len(CASES)))
-    ran = _pystan(code, tmp_path, (
-        "out['lp'] = np.array([model.log_prob(list(u), adjust_transform=False) for u in inputs['points']])\n"
-        "out['values'] = np.array([model.constrain_pars(list(u)) for u in inputs['points']])"), points=points)
     values = ran["values"]
+    assert values.shape == (10, len(CASES))  # the parameters a, b, c: nothing of the prior's
     assert np.all(np.abs(values) <= math.pi)
     oracle = np.array([sum(stats.vonmises.logpdf(v, k, loc=loc) for v, (loc, k) in zip(row, CASES.values()))
                        for row in values])

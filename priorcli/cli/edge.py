@@ -52,8 +52,8 @@ class PriorGroup(TyperGroup):
             warnings.showwarning = shown
             if previous is not None:
                 signal.signal(signal.SIGINT, previous)
-            if previous_term is not None:
-                signal.signal(signal.SIGTERM, previous_term)
+            for sig, handler in (previous_term or {}).items():
+                signal.signal(sig, handler)
 
     def _main(self, args, prog_name, complete_var, debug, **extra):
         try:
@@ -124,9 +124,9 @@ def _install_interrupt_handler():
 
 
 def _install_terminate_handler():
-    """SIGTERM (kill, a job scheduler, a timeout) removes the temporary output files as Ctrl-C does,
+    """SIGTERM (kill, a job scheduler, a timeout) and SIGHUP remove the temporary output files as Ctrl-C does,
     then ends priorcli by that same signal, as its sender expects (no line of priorcli's own: the
-    shell reports it). Returns the previous handler (None off the main thread)."""
+    shell reports it). Returns the previous handlers by signal (None off the main thread)."""
     import threading
 
     if threading.current_thread() is not threading.main_thread():
@@ -136,11 +136,14 @@ def _install_terminate_handler():
         try:
             _remove_pending_files()
         finally:
-            signal.signal(signal.SIGTERM, signal.SIG_DFL)
-            os.kill(os.getpid(), signal.SIGTERM)
-            os._exit(128 + signal.SIGTERM)  # only if the signal could not end the process
+            signal.signal(signum, signal.SIG_DFL)
+            os.kill(os.getpid(), signum)
+            os._exit(128 + signum)  # only if the signal could not end the process
 
-    return signal.signal(signal.SIGTERM, on_terminate)
+    # SIGHUP too: a closed terminal or ssh session ends priorcli the same way
+    hangup = getattr(signal, "SIGHUP", None)
+    previous = {sig: signal.signal(sig, on_terminate) for sig in (signal.SIGTERM, hangup) if sig is not None}
+    return previous
 
 
 def _remove_pending_files() -> None:

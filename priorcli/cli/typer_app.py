@@ -222,7 +222,9 @@ def solve(
     if plot_file is not None:
         if emit is not None:
             raise UsageError("--plot-file draws the solved density; --emit prints a program instead")
-        commands.check_plot_file(plot_file, force)
+        from priorcli.commands.options import check_plot_file
+
+        check_plot_file(plot_file, force)
     commands.solve(family or "lognormal", tokens, format=format, plot=plot, out=sys.stdout, emit=emit,
                    plot_file=plot_file, force=force, truncate=truncate)
 

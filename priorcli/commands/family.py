@@ -10,10 +10,10 @@ from typing import TextIO
 
 from priorcli.render import output as render
 from priorcli.api import Built, build, solve_pairs
-from priorcli.errors import InfeasibleError, UsageError
+from priorcli.errors import UsageError
 from priorcli.families.registry import FamilyInfo, resolve, split_extra_args
-from priorcli.commands import lkj, metalog, quoted
-from priorcli.commands.options import OutputOptions, check_plot_file, write_figure
+from priorcli.commands import lkj, metalog, quoted, sample_output
+from priorcli.commands.options import OutputOptions, write_figure
 from priorcli.stats.exact import DistSpec, Summary
 
 # ---------------------------------------------------------------------------------------------
@@ -62,10 +62,7 @@ def sample_family(family_name: str, tokens: list[str], transform_texts: list[str
     discrete = spec.family.discrete
     if not streamed:
         values = sampling.draw(spec, options.draws, options.seed)
-        if options.output:
-            render.write_draws_file(options.output, values, force=options.force)
-        if options.format == "raw":
-            render.write_raw(values, out)
+        if sample_output.write_draws(values, options, out):
             return
         if not spec.family.multivariate:
             values = exact_dist.on_support(values)  # an angle: on the interval its exact values use
@@ -87,37 +84,38 @@ def sample_family(family_name: str, tokens: list[str], transform_texts: list[str
     if options.charts:  # built before anything is printed: a range that cannot be drawn prints nothing
         mode = exact[0].mode if exact and exact[0].mode is not None else mc[0].mode
         plot = _plot_draws(spec, exact_dist, draws, options, mode)
-    write_figure(options, [(spec.label(), plot)])
-    if options.format == "json":
-        render.write_json(
-            {
-                "family": spec.family.name,
-                "params": _params_json(spec),
-                "transforms": [str(t) for t in spec.transforms],
-                **_truncate_json(spec),
-                "seed": options.seed,
-                "draws": options.draws,
-                "mc": render.summaries_json(mc, spec.family.multivariate),
-                "exact": render.summaries_json(exact, spec.family.multivariate),
-                **({} if zero_mass(spec) is None else {"p_zero": {"mc": share, "exact": zero_mass(spec)}}),
-            },
-            out,
-        )
-        return
-    headers, columns = _side_by_side(mc, exact)
-    if options.format == "csv":
-        render.write_summary_csv(headers, columns, out)
-        return
+    doc = {
+        "family": spec.family.name,
+        "params": _params_json(spec),
+        "transforms": [str(t) for t in spec.transforms],
+        **_truncate_json(spec),
+        "seed": options.seed,
+        "draws": options.draws,
+        "mc": render.summaries_json(mc, spec.family.multivariate),
+        "exact": render.summaries_json(exact, spec.family.multivariate),
+        **({} if zero_mass(spec) is None else {"p_zero": {"mc": share, "exact": zero_mass(spec)}}),
+    }
+    sample_output.write_report(options, out, label=spec.label(), plot=plot, doc=doc, mc=mc, exact=exact,
+                               title=_sample_title(built, options, share))
+
+
+def _sample_title(built: Built, options: OutputOptions, share: float | None) -> str:
+    """sample FAMILY's table title: the family, the draws and seed, P(X = 0), what it was solved from."""
+    spec = built.spec
     title = f"{spec.label()}: {options.draws} draws, seed {options.seed}"
     if zero_mass(spec) is not None:
         shown = "" if share is None else f"Monte Carlo {render.fmt(share)}, "
         title += f"\nP(X = 0): {shown}exact {render.fmt(zero_mass(spec))}"
-    if built.solved_from:
-        title += "\nsolved from " + ", ".join(f"{k}={render.fmt(v)}" for k, v in built.solved_from.items())
-        title += f": {built.approximate}" if built.approximate else ""
-    render.write_summary_table(title, headers, columns, out)
-    if options.plot:
-        _write_plot(plot, out)
+    title += _solved_from(built)
+    return title
+
+
+def _solved_from(built: Built) -> str:
+    """The title's line of the targets a family was solved from (and how approximate), or nothing."""
+    if not built.solved_from:
+        return ""
+    text = "\nsolved from " + ", ".join(f"{k}={render.fmt(v)}" for k, v in built.solved_from.items())
+    return text + (f": {built.approximate}" if built.approximate else "")
 
 
 def _exact_of(spec: DistSpec, options: OutputOptions):
@@ -198,15 +196,6 @@ def _shown_components(count: int, format: str) -> int:
     return MAX_SHOWN_COMPONENTS
 
 
-def _side_by_side(mc: list[Summary], exact: list[Summary] | None) -> tuple[list[str], list[Summary | None]]:
-    headers, columns = [], []
-    for i, m in enumerate(mc):
-        prefix = f"{m.label} " if len(mc) > 1 else ""
-        headers += [f"{prefix}Monte Carlo", f"{prefix}exact"]
-        columns += [m, exact[i] if exact else None]
-    return headers, columns
-
-
 def _plot_draws(spec: DistSpec, exact, draws, options: OutputOptions, mode: float | None):
     """A charts.Chart (the range rule), or a Dirichlet's component histograms on [0, 1]."""
     from priorcli.plot import charts
@@ -227,13 +216,6 @@ def charts_module():
     from priorcli.plot import charts
 
     return charts
-
-
-def _write_plot(plot, out: TextIO) -> None:
-    if isinstance(plot, list):
-        render.write_histograms(plot, out)
-    else:
-        render.write_chart(plot, out)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -284,9 +266,7 @@ def summarize_family(family_name: str, tokens: list[str], transform_texts: list[
         title += "\nsupport " + render.support_text(*support, spec.family.discrete, bool(p_zero))
     if p_zero is not None:
         title += f"\nP(X = 0) = {render.fmt(p_zero)}"
-    if built.solved_from:
-        title += "\nsolved from " + ", ".join(f"{k}={render.fmt(v)}" for k, v in built.solved_from.items())
-        title += f": {built.approximate}" if built.approximate else ""
+    title += _solved_from(built)
     render.write_summary_table(title, headers, summaries, out)
 
 
@@ -387,28 +367,8 @@ def solve(family_name: str, tokens: list[str], *, format: str, plot: bool, out: 
 
 
 def _density_curves(family_name: str, params: dict) -> list:
-    """Exact density (or pmf) curves of a solved family over its central 99%, one per Dirichlet
-    component; computed before anything is printed, so a failure leaves no partial output."""
-    import numpy as np
-
-    from priorcli.stats import monte_carlo as mc_stats
-    from priorcli.stats import exact as stats
-
-    spec = DistSpec(resolve(family_name), dict(params))
-    components = stats.components(spec) if spec.family.multivariate else [spec]
-    curves = []
-    for i, component in enumerate(components):
-        exact = stats.ExactDistribution(component)
-        lo, hi = exact.quantile(0.005), exact.quantile(0.995)
-        if lo is None or hi is None:
-            raise InfeasibleError(f"--plot: {family_name} has no quantile function here to place the plot")
-        discrete = component.family.discrete
-        grid = np.arange(lo, hi + 1, dtype=np.float64) if discrete else np.linspace(lo, hi, 200)
-        with np.errstate(all="ignore"):
-            density = np.exp(exact.log_density(grid))
-        label = f"component {i}" if spec.family.multivariate else family_name
-        curves.append(mc_stats.Histogram([], [], grid.tolist(), density.tolist(), False, label, discrete))
-    return curves
+    """The exact density (or pmf) curves of a solved family (``charts.spec_density_curves``)."""
+    return charts_module().spec_density_curves(DistSpec(resolve(family_name), dict(params)), family_name)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import TextIO
 
+from priorcli.commands import sample_output
 from priorcli.commands.options import OutputOptions, write_figure
 from priorcli.errors import UsageError
 from priorcli.families import lkj_args
@@ -129,33 +130,22 @@ def sample(family_name: str, tokens: list[str], transform_texts: list[str], opti
     exact_summary = _exact_summary(exact, params, options.quantiles)
     matrices = lkj_draws.draw_matrices(family, params, options.draws, options.seed)
     values, names = lkj_draws.correlations(matrices), lkj_draws.correlation_names(dimension)
-    if options.output:
-        render.write_draws_file(options.output, values, force=options.force, names=names if len(names) > 1 else None)
-    if options.format == "raw":
-        render.write_raw(values if len(names) > 1 else values[:, 0], out, names if len(names) > 1 else None)
+    if sample_output.write_draws(values, options, out, names if len(names) > 1 else None):
         return
     first = values[:, 0]
     mc = mc_stats.mc_summary(first, options.quantiles, label=names[0])
-    mc_p = float(np.mean(np.abs(first) < lkj.HALF_WIDTH))
+    mc_p, p_abs = float(np.mean(np.abs(first) < lkj.HALF_WIDTH)), _p_abs(params)
     plot = None
     if options.charts:
-        plot = mc_stats.histogram(first, bins=options.bins, log_x=False, discrete=False, exact=exact,
-                                  label=names[0], span=(-1.0, 1.0))
-    write_figure(options, [(_title(family, params), [plot])])
-    if options.format == "json":
-        doc = {**_head_json(family, params), "seed": options.seed, "draws": options.draws,
-               "mc": _summary_doc(mc, mc_p), "exact": _summary_doc(exact_summary, _p_abs(params))}
-        render.write_json(doc, out)
-        return
-    if options.format == "csv":
-        render.write_summary_csv(["Monte Carlo", "exact"], [mc, exact_summary], out)
-        return
-    title = f"{_title(family, params)}\n{options.draws} draws, seed {options.seed}; {names[0]} shown"
-    render.write_summary_table(title, ["Monte Carlo", "exact"], [mc, exact_summary], out)
-    render.write_lines([f"P(|r| < {lkj.HALF_WIDTH:g}): Monte Carlo {render.fmt(mc_p)}, exact "
-                        f"{render.fmt(_p_abs(params))}"], out)
-    if options.plot:
-        render.write_histograms([plot], out)
+        plot = [mc_stats.histogram(first, bins=options.bins, log_x=False, discrete=False, exact=exact,
+                                   label=names[0], span=(-1.0, 1.0))]
+    doc = {**_head_json(family, params), "seed": options.seed, "draws": options.draws,
+           "mc": _summary_doc(mc, mc_p), "exact": _summary_doc(exact_summary, p_abs)}
+    lines = [f"P(|r| < {lkj.HALF_WIDTH:g}): Monte Carlo {render.fmt(mc_p)}, exact {render.fmt(p_abs)}"]
+    sample_output.write_report(options, out, label=_title(family, params), plot=plot, doc=doc, mc=[mc],
+                               exact=[exact_summary], lines=lines,
+                               title=f"{_title(family, params)}\n{options.draws} draws, seed {options.seed}; "
+                                     f"{names[0]} shown")
 
 
 # ---------------------------------------------------------------------------------------------

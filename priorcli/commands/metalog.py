@@ -14,6 +14,7 @@ import math
 from dataclasses import dataclass
 from typing import TextIO
 
+from priorcli.commands import sample_output
 from priorcli.commands.options import OutputOptions, write_figure
 from priorcli.errors import UsageError
 from priorcli.families.registry import parse_number, parse_probability, split_extra_args
@@ -188,29 +189,18 @@ def sample(family_name: str, tokens: list[str], transform_texts: list[str], opti
     request = parse(tokens, transform_texts)
     m = request.metalog
     values = draws.draw(m, options.draws, options.seed)
-    if options.output:
-        render.write_draws_file(options.output, values, force=options.force)
-    if options.format == "raw":
-        render.write_raw(values, out)
+    if sample_output.write_draws(values, options, out):
         return
     exact = exact_summary(m, options.quantiles)
     mc = mc_stats.mc_summary(values, options.quantiles)
     plot = None
     if options.charts:
-        plot = mc_stats.histogram(values, bins=options.bins, log_x=options.log_x, discrete=False, exact=m,
-                                  label=FAMILY)
-    write_figure(options, [(m.label(render.fmt), [plot])])
-    if options.format == "json":
-        render.write_json({**_head_json(request), "seed": options.seed, "draws": options.draws,
-                           "mc": render.summary_json(mc), "exact": render.summary_json(exact)}, out)
-        return
-    if options.format == "csv":
-        render.write_summary_csv(["Monte Carlo", "exact"], [mc, exact], out)
-        return
-    title = f"{_title(request)}\n{options.draws} draws, seed {options.seed}"
-    render.write_summary_table(title, ["Monte Carlo", "exact"], [mc, exact], out)
-    if options.plot:
-        render.write_histograms([plot], out)
+        plot = [mc_stats.histogram(values, bins=options.bins, log_x=options.log_x, discrete=False, exact=m,
+                                   label=FAMILY)]
+    doc = {**_head_json(request), "seed": options.seed, "draws": options.draws,
+           "mc": render.summary_json(mc), "exact": render.summary_json(exact)}
+    sample_output.write_report(options, out, label=m.label(render.fmt), plot=plot, doc=doc, mc=[mc], exact=[exact],
+                               title=f"{_title(request)}\n{options.draws} draws, seed {options.seed}")
 
 
 # ---------------------------------------------------------------------------------------------

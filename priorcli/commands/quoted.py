@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TextIO
 
 from priorcli.api import solve_quoted
-from priorcli.errors import InfeasibleError, UsageError
+from priorcli.errors import UsageError
 from priorcli.families.registry import split_extra_args
 from priorcli.render import output as render
 
@@ -70,20 +70,9 @@ def solution_json(result) -> dict:
 
 
 def density_curves(spec) -> list:
-    """The exact density (or pmf) over the central 99%, computed before anything is printed."""
-    import numpy as np
-
-    from priorcli.stats import exact as stats
-    from priorcli.stats import monte_carlo as mc_stats
+    """The exact density (or pmf) over the central 99% (``charts.spec_density_curves``)."""
+    from priorcli.plot import charts
 
     if spec.family.multivariate:
         raise UsageError("--plot: a quoted distribution here is univariate")
-    exact = stats.ExactDistribution(spec)
-    lo, hi = exact.quantile(0.005), exact.quantile(0.995)
-    if lo is None or hi is None:
-        raise InfeasibleError(f"--plot: {spec.label()} has no quantile function here to place the plot")
-    discrete = spec.family.discrete
-    grid = np.arange(lo, hi + 1, dtype=np.float64) if discrete else np.linspace(lo, hi, 200)
-    with np.errstate(all="ignore"):
-        density = np.exp(exact.log_density(grid))
-    return [mc_stats.Histogram([], [], grid.tolist(), density.tolist(), False, spec.family.name, discrete)]
+    return charts.spec_density_curves(spec, spec.family.name, name=spec.label())

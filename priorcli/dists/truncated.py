@@ -20,7 +20,19 @@ cdf to ~1e-13 relative on the truncated scale (tests/test_truncated_draw_speed.p
 1e-10 relative to u, above the floor set by float64's F(a) + u (F(b) - F(a)), x's own spacing and
 numpyro's cdf, e.g. its StudentT cdf near loc, off by up to 4e-9).
 
-:func:`truncated` picks numpyro's class where it works and this one otherwise. This module imports
+Deep in the upper tail F_0(a) rounds towards 1 and F_0(a) + u (F_0(b) - F_0(a)) keeps none of the
+truncation's digits (Gamma(2, 1) on [60, 70]: F_0(60) = 1 - 5e-25 is 1.0), so where F_0(a) > 1/2 and
+the base has a survival function S_0 = 1 - F_0 here (:data:`SURVIVAL`, by numpyro class name: the
+family's closed form, or F_0 reflected about the centre of a symmetric one), the draws, cdf and density
+read S_0 instead: x = S_0^-1(S_0(a) - u (S_0(a) - S_0(b))) where the inverse has a closed form
+(:data:`ISF`), else the Newton solve of -S_0(x) = -S_0(a) + u (S_0(a) - S_0(b)) (Gamma, Beta,
+StudentT: jax has no inverse incomplete gamma or beta), either keeping S_0's relative precision.
+
+A base in :data:`CDF` (Cauchy, Laplace: numpyro's cdf and icdf lose their lower tail; Kumaraswamy: no
+cdf) is solved on that cdf instead. The level F_0(a) + u (F_0(b) - F_0(a)) is kept below F_0(b) (u =
+1 - 2^-52 could round it up to 1 and ask for x = inf) and a draw past float64's range is its largest
+finite value. :func:`truncated` picks numpyro's class where it works (and keeps the tails: Normal,
+Logistic) and this one otherwise. This module imports
 only jax and numpyro, so its source also stands alone.
 """
 
@@ -33,10 +45,75 @@ from numpyro.distributions import constraints
 from numpyro.distributions.distribution import Distribution
 from numpyro.distributions.util import promote_shapes
 
-__all__ = ["Truncated", "truncated"]
+__all__ = ["Truncated", "truncated", "SURVIVAL", "ISF", "CDF"]
 
 MAX_STEPS = 200  # safeguarded Newton steps at most (bisection alone would need about 60)
 STEP_TOL = 1e-13  # an element stops when its step in t is this small relative to max(1, |t|)
+
+
+def _special():
+    from jax.scipy import special
+
+    return special
+
+
+# survival(d, x) = 1 - F_0(x) of a base ``d`` for x inside its support, accurate where F_0(x) is near
+# 1, by numpyro class name (a subclass takes its parent's: Chi2 is a Gamma, BetaProportion a Beta)
+SURVIVAL = {
+    "Normal": lambda d, x: _special().ndtr((d.loc - x) / d.scale),
+    "StudentT": lambda d, x: d.cdf(2.0 * d.loc - x),  # symmetric about loc: F_0 reflected
+    "Cauchy": lambda d, x: jnp.arctan2(d.scale, x - d.loc) / jnp.pi,
+    "Logistic": lambda d, x: jax.nn.sigmoid((d.loc - x) / d.scale),
+    "Laplace": lambda d, x: 0.5 * jnp.exp(-jnp.abs(x - d.loc) / d.scale) * (x > d.loc)
+    + (1.0 - 0.5 * jnp.exp(-jnp.abs(x - d.loc) / d.scale)) * (x <= d.loc),
+    "Gamma": lambda d, x: _special().gammaincc(d.concentration, d.rate * x),
+    "InverseGamma": lambda d, x: _special().gammainc(d.concentration, d.rate / x),
+    "Beta": lambda d, x: _special().betainc(d.concentration0, d.concentration1, 1.0 - x),
+    "LogNormal": lambda d, x: _special().ndtr((d.loc - jnp.log(x)) / d.scale),
+    "Weibull": lambda d, x: jnp.exp(-((x / d.scale) ** d.concentration)),
+    "Exponential": lambda d, x: jnp.exp(-d.rate * x),
+    "HalfNormal": lambda d, x: _special().erfc(x / (d.scale * jnp.sqrt(2.0))),
+    "HalfCauchy": lambda d, x: 2.0 / jnp.pi * jnp.arctan2(d.scale, x),
+    "Pareto": lambda d, x: jnp.minimum(1.0, (d.scale / x) ** d.alpha),
+    "Gumbel": lambda d, x: -jnp.expm1(-jnp.exp((d.loc - x) / d.scale)),
+    "Levy": lambda d, x: _special().erf(jnp.sqrt(d.scale / (2.0 * (x - d.loc)))),
+    "Kumaraswamy": lambda d, x: jnp.exp(d.concentration0 * jnp.log(-jnp.expm1(d.concentration1 * jnp.log(x)))),
+}
+
+# isf(d, s): the x with S_0(x) = s (s <= 1/2), where it has a closed form: the upper tail's draws
+# then need no Newton solve (and no compiled one beside the base's icdf)
+ISF = {
+    "Normal": lambda d, s: d.loc - d.scale * _special().ndtri(s),
+    "Cauchy": lambda d, s: d.loc + d.scale / jnp.tan(jnp.pi * s),
+    "Logistic": lambda d, s: d.loc + d.scale * (jnp.log1p(-s) - jnp.log(s)),
+    "Laplace": lambda d, s: d.loc - d.scale * jnp.log(2.0 * s),
+    "LogNormal": lambda d, s: jnp.exp(d.loc - d.scale * _special().ndtri(s)),
+    "Weibull": lambda d, s: d.scale * (-jnp.log(s)) ** (1.0 / d.concentration),
+    "Exponential": lambda d, s: -jnp.log(s) / d.rate,
+    "HalfNormal": lambda d, s: -d.scale * _special().ndtri(0.5 * s),
+    "HalfCauchy": lambda d, s: d.scale / jnp.tan(0.5 * jnp.pi * s),
+    "Pareto": lambda d, s: d.scale * s ** (-1.0 / d.alpha),
+    "Gumbel": lambda d, s: d.loc - d.scale * jnp.log(-jnp.log1p(-s)),
+    "Levy": lambda d, s: d.loc + 0.5 * d.scale / _special().erfinv(s) ** 2,
+    "Kumaraswamy": lambda d, s: jnp.exp(jnp.log1p(-jnp.exp(jnp.log(s) / d.concentration0)) / d.concentration1),
+}
+
+# cdf(d, x) for bases whose numpyro class has none, or whose cdf and icdf lose the lower tail (Cauchy's
+# 0.5 + atan(z) / pi is 0 at z = -1e17, Laplace's 0.5 (1 + expm1(z)) at z = -40): these are drawn by
+# the Newton solve on this cdf (and SURVIVAL in the upper tail), never by numpyro's icdf or class
+CDF = {
+    "Cauchy": lambda d, x: jnp.arctan2(d.scale, d.loc - x) / jnp.pi,
+    "Laplace": lambda d, x: jnp.where(x < d.loc, 0.5 * jnp.exp(jnp.minimum(x - d.loc, 0.0) / d.scale),
+                                      1.0 - 0.5 * jnp.exp(-jnp.maximum(x - d.loc, 0.0) / d.scale)),
+    "Kumaraswamy": lambda d, x: -jnp.expm1(d.concentration0 * jnp.log1p(-(x ** d.concentration1))),
+}
+
+
+def _hook(table, d):
+    for cls in type(d).__mro__:
+        if cls.__name__ in table:
+            return lambda x: table[cls.__name__](d, x)
+    return None
 
 
 def _works(fn, *args) -> bool:
@@ -68,10 +145,45 @@ def truncated(base_dist, low=None, high=None):
     low, high = end(low, -1), end(high, 1)
     if low is None and high is None:
         return base_dist
+    if isinstance(base_dist, dist.HurdleProbs) and not base_dist.is_discrete:
+        return _truncated_hurdle(base_dist, low, high)
     if isinstance(base_dist, LeftTruncatedDistribution.supported_types) and base_dist.support is constraints.real \
-            and _works(base_dist.icdf, jnp.asarray(0.5)):
+            and _works(base_dist.icdf, jnp.asarray(0.5)) and _hook(CDF, base_dist) is None:
         return dist.TruncatedDistribution(base_dist, low=low, high=high)
     return Truncated(base_dist, -jnp.inf if low is None else low, jnp.inf if high is None else high)
+
+
+def _target(ga, gb, q):
+    """The level the draw of uniform q solves for, kept below gb (:func:`_below`): ga + q (gb - ga);
+    in the upper tail's levels (-S_0, negative) (1 - q) ga + q gb, whose 1 - q is exact near q = 1
+    (-S_0(a) + q S_0(a) would cancel to a few ulps of S_0(a) there)."""
+    return _below(jnp.where(ga < 0.0, (1.0 - q) * ga + q * gb, ga + q * (gb - ga)), gb, q)
+
+
+def _below(target, end, q):
+    """The level F_0(a) + q (F_0(b) - F_0(a)) kept below F_0(b) for q < 1: rounded up to F_0(b) = 1 (u
+    = 1 - 2^-52 over a tail holding under half the mass) it would ask for x = inf at an open end."""
+    return jnp.where(q < 1.0, jnp.minimum(target, jnp.nextafter(end, -jnp.inf)), target)
+
+
+def _finite(x):
+    """A draw beyond float64's range (a Pareto(alpha = 0.01)'s 1 - 1e-15 quantile) as the largest float."""
+    big = jnp.finfo(jnp.result_type(float)).max
+    return jnp.clip(x, -big, big)
+
+
+def _truncated_hurdle(hurdle, low, high):
+    """A continuous hurdle (a point mass g at 0 beside (1 - g) times a density on x > 0) on [low, high]:
+    the hurdle of the truncated positive part, its gate g / (g + (1 - g) Z) with Z the part's mass
+    inside, or 0 where low > 0 leaves the atom out."""
+    import numpyro.distributions as dist
+
+    part = Truncated(hurdle.base_dist, -jnp.inf if low is None else low, jnp.inf if high is None else high)
+    ga, gb, _ = part._cdf_ends()
+    g = hurdle.gate
+    atom_inside = True if low is None else jnp.asarray(low) <= 0.0
+    gate = jnp.where(atom_inside, g / (g + (1.0 - g) * (gb - ga)), 0.0)
+    return dist.HurdleProbs(part, gate)
 
 
 def _end(bound, default):
@@ -94,6 +206,8 @@ class Truncated(Distribution):
     def __init__(self, base_dist, low=-jnp.inf, high=jnp.inf, *, validate_args=None):
         if base_dist.event_shape != () or base_dist.is_discrete:
             raise ValueError("Truncated takes a continuous univariate base distribution")
+        if _hook(CDF, base_dist) is None and type(base_dist).cdf is Distribution.cdf:  # numpyro's default raises
+            raise ValueError(f"numpyro's {type(base_dist).__name__} has no cdf, which a truncation's draws need")
         batch_shape = lax.broadcast_shapes(base_dist.batch_shape, jnp.shape(low), jnp.shape(high))
         self.base_dist = base_dist
         support = base_dist.support
@@ -111,38 +225,78 @@ class Truncated(Distribution):
         """F_0(x), 0 or 1 at an infinite end (numpyro's cdfs are not all defined there)."""
         inside = jnp.isfinite(x)
         safe = jnp.where(inside, x, self._inside())
-        return jnp.where(inside, self.base_dist.cdf(safe), end)
+        return jnp.where(inside, self._cdf_fn()(safe), end)
+
+    def _cdf_fn(self):
+        return _hook(CDF, self.base_dist) or self.base_dist.cdf
 
     def _inside(self):
         a, b = self.low, self.high
         return jnp.where(jnp.isfinite(a) & jnp.isfinite(b), 0.5 * (a + b),
                          jnp.where(jnp.isfinite(a), a + 1.0, jnp.where(jnp.isfinite(b), b - 1.0, 0.0)))
 
+    def _levels(self, x, fa):
+        """The solve's increasing level of x: F_0(x), or -S_0(x) where the truncation is in the upper tail
+        (F_0(a) > 1/2: ``fa``) and the base has a survival function; F_0 at an infinite x is 0 or 1."""
+        finite = jnp.isfinite(x)
+        safe = jnp.where(finite, x, jnp.broadcast_to(self._inside(), jnp.shape(x)))
+        cdf = jnp.where(finite, self._cdf_fn()(safe), jnp.where(x > 0, 1.0, 0.0))
+        survival = _hook(SURVIVAL, self.base_dist)
+        if survival is None:
+            return cdf
+        upper = jnp.isfinite(self.low) & (fa > 0.5)
+        return jnp.where(upper, jnp.where(finite, -survival(safe), jnp.where(x > 0, 0.0, -1.0)), cdf)
+
     def _cdf_ends(self):
-        return self._base_cdf(self.low, 0.0), self._base_cdf(self.high, 1.0)
+        """The levels at the two ends (F_0(a), F_0(b), or -S_0(a), -S_0(b) in the upper tail) and F_0(a)."""
+        fa = self._base_cdf(self.low, 0.0)
+        ends = self._levels(jnp.stack([self.low, self.high]), fa)
+        return ends[0], ends[1], fa
 
     def log_prob(self, value):
-        fa, fb = self._cdf_ends()
+        ga, gb, _ = self._cdf_ends()
         inside = (value >= self.low) & (value <= self.high)
         safe = jnp.where(inside, value, self._inside())
-        return jnp.where(inside, self.base_dist.log_prob(safe) - jnp.log(fb - fa), -jnp.inf)
+        return jnp.where(inside, self.base_dist.log_prob(safe) - jnp.log(gb - ga), -jnp.inf)
 
     def cdf(self, value):
-        fa, fb = self._cdf_ends()
+        ga, gb, fa = self._cdf_ends()
         clipped = jnp.clip(value, self.low, self.high)
-        return jnp.clip((self._base_cdf(clipped, jnp.where(clipped > 0, 1.0, 0.0)) - fa) / (fb - fa), 0.0, 1.0)
+        return jnp.clip((self._levels(clipped, fa) - ga) / (gb - ga), 0.0, 1.0)
 
     def icdf(self, q):
-        if _works(self.base_dist.icdf, jnp.asarray(0.5)):
-            fa, fb = self._cdf_ends()
-            return jnp.clip(self.base_dist.icdf(fa + q * (fb - fa)), self.low, self.high)
         q = jnp.asarray(q, dtype=jnp.result_type(float))
+        isf = _hook(ISF, self.base_dist) if _hook(SURVIVAL, self.base_dist) is not None else None
+        if _hook(CDF, self.base_dist) is None and _works(self.base_dist.icdf, jnp.asarray(0.5)):
+            fa, fb = self._base_cdf(self.low, 0.0), self._base_cdf(self.high, 1.0)
+            x = _finite(jnp.clip(self.base_dist.icdf(_below(fa + q * (fb - fa), fb, q)), self.low, self.high))
+            if _hook(SURVIVAL, self.base_dist) is None:
+                return x
+            upper = jnp.isfinite(self.low) & (fa > 0.5)  # F_0(a) + q (F_0(b) - F_0(a)) loses the tail there
+            if isf is not None:
+                return jnp.where(upper, self._upper_isf(isf, q), x)
+            return lax.cond(jnp.any(upper), lambda: jnp.where(upper, self._newton(q), x), lambda: x)
+        if isf is not None:
+            upper = jnp.isfinite(self.low) & (self._base_cdf(self.low, 0.0) > 0.5)
+            return lax.cond(jnp.all(upper), lambda: self._upper_isf(isf, q),
+                            lambda: jnp.where(upper, self._upper_isf(isf, q), self._newton(q)))
+        return self._newton(q)
+
+    def _upper_isf(self, isf, q):
+        """S_0^-1(S_0(a) - q (S_0(a) - S_0(b))) (the upper tail's draws, where the base has a closed-form
+        isf); 1/2 stands in for the level elsewhere."""
+        ga, gb, fa = self._cdf_ends()
+        upper = jnp.isfinite(self.low) & (fa > 0.5)
+        s = jnp.where(upper, -_target(ga, gb, q), 0.5)
+        return _finite(jnp.clip(isf(s), self.low, self.high))
+
+    def _newton(self, q):
         batch = self.batch_shape
         if jnp.ndim(q) > len(batch):  # one solve per draw of the batch: a scalar program compiles in a fraction
             x = jnp.reshape(lax.map(self._solve, jnp.reshape(q, (-1,) + batch)), jnp.shape(q))
         else:
             x = self._solve(jnp.broadcast_to(q, batch) if jnp.shape(q) != batch else q)
-        return jnp.clip(x, self.low, self.high)
+        return _finite(jnp.clip(x, self.low, self.high))
 
     def _coordinates(self):
         """t -> x, dx/dt and t's bracket: both ends finite: x = a + (b - a) sigmoid(t), t in [-745, 745];
@@ -167,17 +321,22 @@ class Truncated(Distribution):
         return x_and_slope, t_lo, t_hi
 
     def _base_at(self, x):
-        """F_0 and f_0 at x (shape sample + batch) and F_0 at the two ends, from one call of the base's
-        cdf and log_prob on x and the ends stacked (one copy of an incomplete beta or gamma to compile)."""
+        """The level (F_0, or -S_0 in the upper tail: :meth:`_levels`) and f_0 at x (shape sample +
+        batch) and the levels at the two ends, from one call of the base's cdf (and survival) and
+        log_prob on x and the ends stacked (one copy of an incomplete beta or gamma to compile)."""
         batch = self.batch_shape
         flat = jnp.reshape(x, (-1,) + batch)
         ends = jnp.broadcast_to(jnp.stack([self.low, self.high]), (2,) + batch)
         points = jnp.concatenate([flat, ends])
         inside = jnp.isfinite(points)
         safe = jnp.where(inside, points, jnp.broadcast_to(self._inside(), points.shape))
-        cdf = jnp.where(inside, self.base_dist.cdf(safe), jnp.where(points > 0, 1.0, 0.0))
-        density = jnp.where(inside, jnp.exp(self.base_dist.log_prob(safe)), 0.0)
+        cdf = jnp.where(inside, self._cdf_fn()(safe), jnp.where(points > 0, 1.0, 0.0))
         n = flat.shape[0]
+        survival = _hook(SURVIVAL, self.base_dist)
+        if survival is not None:
+            upper = jnp.isfinite(self.low) & (cdf[n] > 0.5)
+            cdf = jnp.where(upper, jnp.where(inside, -survival(safe), jnp.where(points > 0, 0.0, -1.0)), cdf)
+        density = jnp.where(inside, jnp.exp(self.base_dist.log_prob(safe)), 0.0)
         return jnp.reshape(cdf[:n], jnp.shape(x)), jnp.reshape(density[:n], jnp.shape(x)), cdf[n], cdf[n + 1]
 
     def _solve(self, q):
@@ -196,7 +355,7 @@ class Truncated(Distribution):
             i, t, lo, hi, done = state
             x, slope = x_and_slope(t)
             F, f, fa, fb = self._base_at(x)
-            g = F - (fa + q * (fb - fa))
+            g = F - _target(fa, fb, q)
             lo, hi = jnp.where(g < 0, t, lo), jnp.where(g > 0, t, hi)
             newton = t - g / (f * slope)
             ok = jnp.isfinite(newton) & (newton > lo) & (newton < hi)

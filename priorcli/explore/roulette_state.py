@@ -28,6 +28,7 @@ class RouletteState:
         self.ranked_version = -1  # the chips' version that ranking and message describe
         self.ranking = None  # priorcli.ranking.Ranking of the chips, best first
         self.message = ""
+        self.notice = ""  # a refused key press, kept until the chips change: a late ranking must not hide it
         if not any(self.chips):
             self.refit()  # nothing to fit: instant
 
@@ -47,13 +48,15 @@ class RouletteState:
     def add(self) -> None:
         self.chips[self.selected] += 1
         self.version += 1
+        self.notice = ""
 
     def remove(self) -> None:
         if self.chips[self.selected] == 0:
-            self.message = "this bin has no chips to remove"
+            self.notice = "this bin has no chips to remove"
             return
         self.chips[self.selected] -= 1
         self.version += 1
+        self.notice = ""
 
     def snapshot(self) -> tuple[int, tuple[int, ...]]:
         return self.version, tuple(self.chips)
@@ -90,7 +93,8 @@ class RouletteState:
         self.apply(snapshot[0], self.compute(snapshot))
 
     def status(self) -> str:
-        return "ranking the families for the new chips ..." if self.stale else self.message
+        current = "ranking the families for the new chips ..." if self.stale else self.message
+        return "; ".join(part for part in (self.notice, current) if part)
 
     def expected(self) -> list[float] | None:
         best = self.best

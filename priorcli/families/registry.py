@@ -235,8 +235,6 @@ def _probe_value(param: ParamInfo):
 
 
 def _discover_class(name: str, cls) -> FamilyInfo | None:
-    import numpy as np
-
     arg_constraints = getattr(cls, "arg_constraints", None)
     if not isinstance(arg_constraints, dict) or not arg_constraints or name in _NOT_PRIORS:
         return None

@@ -6,7 +6,7 @@ Shared by the CLI parser, ``solve`` and the model language. Values are floats at
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True)

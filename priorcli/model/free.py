@@ -14,7 +14,8 @@ from dataclasses import dataclass, fields, is_dataclass, replace
 
 from priorcli.errors import UsageError
 from priorcli.model.tree import (
-    CONSTANTS, MATH_FUNCTIONS, REDUCTIONS, TRANSFORMS, Call, DataItem, DistExpr, Model, Name, Num, Statement, Vector,
+    CONSTANTS, MATH_FUNCTIONS, REDUCTIONS, TRANSFORMS, Binary, Call, DataItem, DistExpr, Model, Name, Num, Statement,
+    Unary, Vector,
     referenced_names,
 )
 
@@ -199,17 +200,50 @@ def _math_uses(expr, names: set[str], where: str):
 
 
 def substitute(model: Model, values: dict[str, float]) -> Model:
-    """The model with each free name replaced by its number (and dropped from the data)."""
-    statements = tuple(replace(s, expr=_put(s.expr, values)) for s in model.statements)
+    """The model with each free name replaced by its number (and dropped from the data): a numeric
+    expression left with numbers only is folded to its value (``1 - w`` -> ``0.69``), and each
+    statement that changed gets its text written from the tree (:mod:`priorcli.model.written`), so
+    an emitted program's header shows the solved distribution."""
+    from priorcli.model.written import dist_text, statement_text
+
+    statements = []
+    for s in model.statements:
+        expr = _put(s.expr, values, dist_text)
+        if expr != s.expr:
+            s = replace(s, expr=expr)
+            s = replace(s, text=statement_text(s))
+        statements.append(s)
     data = tuple(d for d in model.data if d.name not in values)
-    return Model(statements, data)
+    return Model(tuple(statements), data)
 
 
-def _put(obj, values: dict[str, float]):
+def _put(obj, values: dict[str, float], dist_text):
     if isinstance(obj, Name) and obj.id in values:
-        return Num(float(values[obj.id]))
+        return _number(float(values[obj.id]))
     if isinstance(obj, tuple):
-        return tuple(_put(item, values) for item in obj)
+        return tuple(_put(item, values, dist_text) for item in obj)
     if isinstance(obj, str) or not is_dataclass(obj):
         return obj
-    return replace(obj, **{f.name: _put(getattr(obj, f.name), values) for f in fields(obj)})
+    new = replace(obj, **{f.name: _put(getattr(obj, f.name), values, dist_text) for f in fields(obj)})
+    if new == obj:
+        return obj
+    if isinstance(new, DistExpr):  # its text (for messages) is the call without its transforms
+        return replace(new, text=dist_text(new, transforms=False))
+    if isinstance(new, (Unary, Binary, Call)) and not (isinstance(new, Call) and new.func in REDUCTIONS):
+        from priorcli.errors import PriorError
+        from priorcli.model.evaluate import _const
+
+        try:
+            value = _const(new)
+        except (PriorError, ValueError, ArithmeticError):
+            value = None
+        if value is not None and math.isfinite(value):
+            return _number(value)
+    return new
+
+
+def _number(v: float):
+    """A number as the tree holds a constant: a negative one as ``-(|v|)`` (so ``x ** -0.5``
+    and ``(-0.5) ** 2`` keep their meaning wherever it is written)."""
+    magnitude = Num(abs(v))
+    return Unary("-", magnitude) if math.copysign(1.0, v) < 0 else magnitude

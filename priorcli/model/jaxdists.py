@@ -181,7 +181,10 @@ def _family(p: Plan, env: dict, n: int, size: int | None, evaluate, *, flat: boo
     if p.truncate is not None:
         from priorcli.dists.truncated import truncated
 
-        base = truncated(base, *p.truncate)
+        try:
+            base = truncated(base, *p.truncate)
+        except ValueError as exc:  # a base it cannot draw (no cdf: VonMises)
+            raise UsageError(f"line {p.line}: a truncated {family.name} cannot be drawn: {exc}") from None
     return base
 
 

@@ -18,7 +18,6 @@ from priorcli.errors import UsageError
 from priorcli.families.registry import (
     SCALAR_TARGETS,
     FamilyInfo,
-    check_dependent,
     check_param,
     complete_params,
     positional_names,

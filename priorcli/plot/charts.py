@@ -151,6 +151,31 @@ def fit_curves(fits: Sequence, r: PlotRange) -> list[Histogram]:
     return curves
 
 
+def spec_density_curves(spec, label: str, name: str | None = None) -> list[Histogram]:
+    """solve --plot: the exact density (or pmf) of ``spec`` over its central 99%, labelled
+    ``label``; a vector family's one curve per component (``component i``, its exact marginals).
+    Computed before anything is printed, so a failure leaves no partial output: InfeasibleError,
+    naming ``name`` (default ``label``), where no quantile function places the plot."""
+    from priorcli.errors import InfeasibleError
+    from priorcli.stats import exact as stats
+
+    multivariate = spec.family.multivariate
+    curves = []
+    for i, component in enumerate(stats.components(spec) if multivariate else [spec]):
+        exact = stats.ExactDistribution(component)
+        lo, hi = exact.quantile(0.005), exact.quantile(0.995)
+        if lo is None or hi is None:
+            raise InfeasibleError(f"--plot: {label if name is None else name} has no quantile function here "
+                                  "to place the plot")
+        discrete = component.family.discrete
+        grid = np.arange(lo, hi + 1, dtype=np.float64) if discrete else np.linspace(lo, hi, CURVE_POINTS)
+        with np.errstate(all="ignore"):
+            density = np.exp(exact.log_density(grid))
+        curves.append(Histogram([], [], grid.tolist(), density.tolist(), False,
+                                f"component {i}" if multivariate else label, discrete))
+    return curves
+
+
 def _grid(r: PlotRange, discrete: bool) -> np.ndarray:
     if discrete:
         return np.arange(math.ceil(r.lo), math.floor(r.hi) + 1, dtype=np.float64)

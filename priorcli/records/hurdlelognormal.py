@@ -15,7 +15,7 @@ import math
 
 from priorcli.errors import InfeasibleError
 from priorcli.records.base import POSITIVE_LINE, np, param, record, sc
-from priorcli.records.hurdlegamma import hurdle_fit_check, hurdle_moment_start, no_entropy, no_mode
+from priorcli.records.hurdlegamma import HURDLE_NOT_AUTO, hurdle_fit_check, hurdle_moment_start, no_entropy, no_mode
 from priorcli.records.lognormal import RECORD as LOGNORMAL
 from priorcli.records.oracle import ZeroMassOracle
 from priorcli.records.zeroinflatedpoisson import GATE, HOLD_GATE, hurdle_icdf, hurdle_logpdf, zero_share, zi_mean, zi_variance
@@ -63,8 +63,7 @@ RECORD = record(
     direct={"p_zero": "gate"},
     maxent_holds=HOLD_GATE,
     maxent_entropy=lambda gate, loc, scale: LOGNORMAL.entropy(loc=loc, scale=scale),
-    not_auto="a point mass at 0 beside a density: its likelihood and entropy compare with neither a density's "
-             "nor a pmf's",
+    not_auto=HURDLE_NOT_AUTO,
     fit_check=lambda family, x, fixed: hurdle_fit_check(family, x, fixed, ("loc", "scale")),
     mle=_mle,
 )

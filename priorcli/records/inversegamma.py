@@ -49,6 +49,8 @@ RECORD = record(
     support=POSITIVE_LINE,
     cdf=lambda x, concentration, rate: sc.gammaincc(concentration, rate / x),
     icdf=lambda q, concentration, rate: rate / sc.gammainccinv(concentration, q),
+    sf=lambda x, concentration, rate: sc.gammainc(concentration, rate / x),
+    isf=lambda q, concentration, rate: rate / sc.gammaincinv(concentration, q),
     logpdf=_invgamma_logpdf,
     moment_shift=lambda r, concentration, rate: None if concentration <= r else (
         rate**r / float(sc.poch(concentration - r, r)), "InverseGamma", {"concentration": concentration - r, "rate": rate}),

@@ -21,6 +21,11 @@ def _laplace_cdf(x, loc, scale):
     return np.where(z < 0.0, 0.5 * np.exp(np.minimum(z, 0.0)), 1.0 - 0.5 * np.exp(-np.maximum(z, 0.0)))
 
 
+def _laplace_sf(x, loc, scale):
+    z = (x - loc) / scale
+    return np.where(z > 0.0, 0.5 * np.exp(-np.maximum(z, 0.0)), 1.0 - 0.5 * np.exp(np.minimum(z, 0.0)))
+
+
 def _laplace_icdf(q, loc, scale):
     return np.where(q <= 0.5, loc + scale * np.log(2.0 * q), loc - scale * np.log(2.0 * (1.0 - q)))
 
@@ -40,6 +45,8 @@ RECORD = record(
     support=REAL_LINE,
     cdf=_laplace_cdf,
     icdf=_laplace_icdf,
+    sf=_laplace_sf,
+    isf=lambda q, loc, scale: np.where(q <= 0.5, loc - scale * np.log(2.0 * q), loc + scale * np.log(2.0 * (1.0 - q))),
     logpdf=lambda x, loc, scale: -np.log(2.0 * scale) - np.abs(x - loc) / scale,
     mean=lambda loc, scale: loc,
     variance=lambda loc, scale: 2.0 * scale * scale,

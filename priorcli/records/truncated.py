@@ -24,7 +24,7 @@ import math
 from dataclasses import dataclass, replace
 from typing import Callable
 
-from priorcli.errors import UsageError
+from priorcli.errors import InfeasibleError, PriorError, UsageError
 from priorcli.records.base import FamilyRecord, np, show
 
 INF = math.inf
@@ -116,6 +116,9 @@ class Base:
     isf: Callable[[float], float | None] | None = None  # its inverse
     # partial(r, a, b) = E[X^r; a < X < b] in closed form (the record's moment_shift), or None
     partial: Callable[[int, float, float], float | None] | None = None
+    # (where, mass) of a point mass beside the density (a hurdle's gate at 0), or None: the cdf
+    # includes it, so expectations must too
+    atom: Callable[[], tuple[float, float] | None] | None = None
 
 
 @dataclass(frozen=True)
@@ -149,7 +152,8 @@ def base_mass(base: Base, trunc: Truncation) -> float | None:
 
 def bounds(base: Base, trunc: Truncation, family: str = "the family", argument: str = "--truncate") -> Bounds:
     """The truncated support and its base mass; UsageError naming ``argument`` when the truncation
-    leaves the support or keeps no mass of it (in float64)."""
+    leaves the support, InfeasibleError (exit 1) when it keeps no mass of it in float64 (even read
+    from the survival function: a request that is well formed but cannot be met)."""
     lo, hi = base.support
     low, high = trunc.ends()
     a, b = max(low, lo), min(high, hi)
@@ -157,8 +161,9 @@ def bounds(base: Base, trunc: Truncation, family: str = "the family", argument: 
         raise UsageError(f"{argument} {trunc.text()} lies outside the support ({show(lo)}, {show(hi)}) of {family}")
     fa, mass, sa = _mass(base, a, b)
     if mass is None or not mass > 0.0 or not math.isfinite(mass):
-        raise UsageError(f"{argument} {trunc.text()} keeps no probability of {family} (its mass there is "
-                         f"{'unknown' if mass is None else show(max(mass, 0.0))} in float64)")
+        why = "its mass there is unknown" if mass is None else "its mass there underflows to 0"
+        raise InfeasibleError(f"{argument} {trunc.text()} keeps no probability of {family} in double "
+                              f"precision ({why}; nothing can be computed or drawn there)")
     return Bounds(a, b, fa, mass, sa)
 
 
@@ -255,6 +260,9 @@ def expect(base: Base, k: Bounds, fn: Callable) -> float | None:
                     total, scale = total + value, scale + abs(value)
         except (IntegrationWarning, OverflowError, ZeroDivisionError, ValueError):
             return None
+    point = None if base.atom is None else base.atom()
+    if point is not None and k.a <= point[0] <= k.b and point[1] > 0.0:
+        total += float(fn(point[0])) * point[1] / k.mass  # the point mass inside (a hurdle's zero)
     return total if math.isfinite(total) else None
 
 
@@ -368,6 +376,7 @@ def record_base(F: FamilyRecord, p: dict) -> Base:
         sf=None if F.sf is None else (lambda x: F.sf(float(x), **p)),
         isf=None if F.isf is None else (lambda q: F.isf(float(q), **p)),
         partial=None if F.moment_shift is None else (lambda r, a, b: partial_moment(F, p, r, a, b)),
+        atom=None if not F.atom else (lambda: (float(F.support(**p)[0]), float(F.zero_mass(**p)))),
     )
 
 
@@ -407,7 +416,7 @@ def truncated_record(F: FamilyRecord, trunc: Truncation) -> FamilyRecord:
         base = record_base(F, p)
         try:
             return base, bounds(base, trunc, F.name)
-        except UsageError:
+        except PriorError:  # outside the support, or no mass there: these parameters have no values
             return base, None
 
     def scalar(fn):

@@ -89,6 +89,7 @@ class Staged:
 
     def commit(self) -> None:
         try:
+            _flush_to_disk(self.tmp)
             if self.force:
                 self._keep_mode()
                 os.replace(self.tmp, self.target)
@@ -121,6 +122,16 @@ class Staged:
             return
         if stat.S_ISREG(mode):
             os.chmod(self.tmp, stat.S_IMODE(mode))
+
+
+def _flush_to_disk(path: str) -> None:
+    """fsync the finished temporary file before it is renamed into place: after a power cut the
+    name then points at the whole file, never at an empty or partial one."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _place_no_replace(tmp: str, target: str) -> None:

@@ -34,7 +34,9 @@ from priorcli.solving.result import MISS, TOL, Solution, show
 __all__ = ["FreeName", "QuotedSolution", "solve_free"]
 
 #: targets a quoted distribution does not take (no exact value for them here)
-_REFUSED = ("skewness", "kurtosis", "p_zero", "bound", "count")
+_REFUSED = ("p_zero", "bound", "count")
+#: targets without units (relative residuals, absolute about 0), from priorcli.stats.moments
+_SHAPES = ("skewness", "kurtosis")
 #: unconstrained coordinates beyond this are the edge of a domain (a weight within ~1e-11 of 0 or 1)
 EDGE = 25.0
 #: a residual where the distribution cannot be built or evaluated
@@ -170,6 +172,10 @@ class _Exact:
             return self.exact.quantile(0.5)
         if eq.kind == "mass":
             return self.mass(eq.lower, eq.upper)
+        if eq.kind in _SHAPES:
+            from priorcli.stats.moments import shape
+
+            return shape(self.exact, eq.kind)
         return getattr(self.exact, eq.kind)()
 
 
@@ -200,6 +206,8 @@ class _Problem:
             return 1.0
         if eq.kind == "sd":
             return abs(eq.value)
+        if eq.kind in _SHAPES:  # no units: relative, absolute about 0 (as solve's)
+            return max(abs(eq.value), 1e-3) if eq.value != 0.0 else 1.0
         if eq.kind in ("quantile", "median"):  # a quantile's value (the check; the fit is on F)
             return max(abs(eq.value), self.scale)
         return max(abs(eq.value), self.scale)
@@ -327,7 +335,8 @@ def _check_targets(t: Targets) -> None:
     for name in _REFUSED:
         if getattr(t, name) is not None:
             raise UsageError(f"--{name.replace('_', '-')} is not a target of a quoted distribution; give "
-                             "--quantile P=V, --median, --mean, --sd, --mode or --lower/--upper/--mass")
+                             "--quantile P=V, --median, --mean, --sd, --mode, --skewness, --kurtosis or "
+                             "--lower/--upper/--mass")
 
 
 def _equations(label: str, t: Targets, support, discrete: bool) -> list[Eq]:
@@ -401,12 +410,34 @@ def solve_free(label: str, names: Sequence[FreeName], build: Callable, targets: 
     weights = [targets.weight(eq.key) if n > k else 1.0 for eq in eqs]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
+        _check_shapes(prob, _locations(eqs))
         runs = _runs(prob, weights, _locations(eqs))
         if not runs:
             raise ConvergenceError(f"the solve of '{label}' found no start where the targets can be evaluated")
         if n == k:
             return _exact(prob, targets, runs)
         return _least_squares(prob, targets, runs, weights)
+
+
+def _check_shapes(prob: _Problem, locations: list[float]) -> None:
+    """A --skewness/--kurtosis whose moment exists at no start (a StudentT component with df <= 3,
+    a Cauchy's): InfeasibleError with the reason, rather than a solve that cannot move."""
+    for eq in (eq for eq in prob.eqs if eq.kind in _SHAPES):
+        first = None
+        for y in _grid(prob, locations):
+            ex = prob.exact_at(prob.coords.values(y))
+            if ex is None:
+                continue
+            try:
+                if math.isfinite(ex.value(eq)):
+                    break
+            except InfeasibleError as exc:
+                first = first or exc
+            except (PriorError, ValueError, ArithmeticError, TypeError):
+                continue
+        else:
+            if first is not None:
+                raise InfeasibleError(f"--{eq.kind} of '{prob.label}' exists at none of the solve's starts: {first}") from None
 
 
 def _at_edge(prob: _Problem, y) -> list[str]:

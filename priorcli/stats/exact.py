@@ -97,7 +97,10 @@ def build_distribution(spec: DistSpec):
     if spec.truncate is not None:
         from priorcli.dists.truncated import truncated
 
-        base = truncated(base, *spec.truncate.ends())
+        try:
+            base = truncated(base, *spec.truncate.ends())
+        except ValueError as exc:  # a base it cannot draw (no cdf: VonMises)
+            raise UsageError(f"a truncated {spec.family.name} cannot be drawn: {exc}") from None
     if not spec.transforms:
         return base
     return dist.TransformedDistribution(base, build_chain(list(spec.transforms)))
@@ -488,7 +491,6 @@ class ExactDistribution:
 
     def _numeric_mode(self) -> float | None:
         import numpy as np
-        from scipy.optimize import minimize_scalar
 
         xs = self._mode_grid()
         if xs is None:

@@ -17,7 +17,8 @@ import functools
 import math
 from dataclasses import dataclass
 
-from priorcli.families.registry import FamilyInfo, ParamInfo
+from priorcli.families.built import BuiltFamily
+from priorcli.families.registry import ParamInfo
 from priorcli.records import metalog as ml
 from priorcli.records.base import FamilyRecord, ParamSpec
 from priorcli.records.domain import REAL, REAL_VECTOR
@@ -38,7 +39,7 @@ def factory(a, lower=None, upper=None):
 
 
 @dataclass(frozen=True)
-class MetalogFamily(FamilyInfo):
+class MetalogFamily(BuiltFamily):
     """The family of a metalog with the given bounds (``lower``/``upper`` among its parameters)."""
 
     #: the emitters' hooks: the support's ends are these parameters where given (else infinite), and
@@ -46,13 +47,8 @@ class MetalogFamily(FamilyInfo):
     optional_bounds = ("lower", "upper")
     numpyro_module = "priorcli.dists.metalog"
 
-    @functools.cached_property
-    def record(self) -> FamilyRecord:  # type: ignore[override]
+    def build_record(self) -> FamilyRecord:
         return _record(self)
-
-    @property
-    def closed(self) -> FamilyRecord:  # type: ignore[override]
-        return self.record
 
     def describe(self, params: dict, transforms=()) -> str:
         text = to_metalog(params).label()

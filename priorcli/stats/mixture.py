@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from typing import Any, Sequence
 
 from priorcli.errors import UsageError
+from priorcli.families.built import BuiltFamily
 from priorcli.families.registry import FamilyInfo, ParamInfo
 from priorcli.records.base import FamilyRecord, ParamSpec
 from priorcli.records.domain import REAL_VECTOR
@@ -50,19 +51,14 @@ def param_name(i: int, family: str, name: str) -> str:
 
 
 @dataclass(frozen=True)
-class MixtureFamily(FamilyInfo):
+class MixtureFamily(BuiltFamily):
     """The family of a mixture: the components' families in order (``parts``); the record is built
     from them (see the module docstring)."""
 
     parts: tuple[FamilyInfo, ...] = field(default=(), compare=True)
 
-    @functools.cached_property
-    def record(self) -> FamilyRecord:  # type: ignore[override]
+    def build_record(self) -> FamilyRecord:
         return _record(self)
-
-    @property
-    def closed(self) -> FamilyRecord:  # type: ignore[override]
-        return self.record
 
     def components(self, params: dict) -> list[DistSpec]:
         """The components as DistSpecs of their own (numbers, or per-draw arrays in a model)."""

@@ -31,17 +31,21 @@ class TruncatedBase:
         self._dist = None
         self.forms = forms.Base(
             support=inner.support(), cdf=inner.cdf, icdf=inner.icdf, logpdf=inner.logpdf,
-            mode=self._inner_mode, mean=inner.mean, variance=inner.variance, **self._tail(inner),
+            mode=self._inner_mode, mean=inner.mean, variance=inner.variance, atom=inner.atom, **self._tail(inner),
         )
         self.bounds = forms.bounds(self.forms, truncation, f"{self.family.name}({self._shown_params()})")
 
     @staticmethod
     def _tail(inner) -> dict:
-        """The record's survival function and its inverse (the upper tail's precision), where it has them."""
+        """What the record adds, as the solver's truncated record reads it (records.truncated.record_base):
+        its survival function and inverse (the upper tail's precision) and its closed-form partial
+        moments (``moment_shift``), where it has them."""
         closed, p = inner.closed, {k: v for k, v in inner.params.items()}
-        if closed is None or closed.sf is None or closed.isf is None:
+        if closed is None:
             return {}
-        return {"sf": lambda x: closed.sf(float(x), **p), "isf": lambda q: closed.isf(float(q), **p)}
+        record = forms.record_base(closed, p)
+        out = {} if record.sf is None or record.isf is None else {"sf": record.sf, "isf": record.isf}
+        return {**out, "partial": record.partial}
 
     def _shown_params(self) -> str:
         return ", ".join(f"{k}={v:g}" for k, v in self.params.items() if not isinstance(v, tuple))
