@@ -41,6 +41,8 @@ _SHAPES = ("skewness", "kurtosis")
 EDGE = 25.0
 #: a residual where the distribution cannot be built or evaluated
 BAD = 1e3
+#: the quantile's pull where the cdf is flat (a value outside the support): small beside a cdf residual
+FLAT_SLOPE = 1e-3
 #: the most grid points evaluated, and the least-squares runs started from the best of them
 MAX_GRID = 243
 RUNS = 8
@@ -222,7 +224,13 @@ class _Problem:
         """One target's residual as a fit reads it (probability scale for quantiles and mass)."""
         if eq.kind in ("quantile", "median"):
             p = 0.5 if eq.kind == "median" else eq.p
-            return _number(lambda: (ex.mid_cdf if ex.discrete else ex.cdf)(eq.value)) - p
+            got = _number(lambda: (ex.mid_cdf if ex.discrete else ex.cdf)(eq.value))
+            if not ex.discrete and got in (0.0, 1.0):
+                # the value is outside the support (or past the cdf's float range): the cdf is flat
+                # there and a search would stall, so the quantile's distance says which way to go
+                q = _number(lambda: ex.value(eq))
+                return got - p - FLAT_SLOPE * (q - eq.value) / self.denom(eq)
+            return got - p
         if eq.kind == "mass":
             return _number(lambda: ex.mass(eq.lower, eq.upper)) - eq.value
         if eq.kind == "mode" and not ex.discrete:
