@@ -286,8 +286,15 @@ def test_no_module_outside_the_records_keeps_per_family_fit_knowledge():
     """Support checks, starting values and closed-form MLEs are record fields: no '_gamma_mle' or
     '_levy_start' elsewhere, and no table of per-family functions keyed by family name."""
     offenders = [f"{path.name}:{f}" for path, tree in _outside_the_records()
-                 for f in _family_functions(tree, _FIT_WORDS) + _family_tables(tree)]
+                 for f in _family_functions(tree, _FIT_WORDS)
+                 + ([] if path.relative_to(PACKAGE).as_posix() in STANDALONE_JAX else _family_tables(tree))]
     assert offenders == []
+
+
+# priorcli's own numpyro classes whose source --emit numpyro writes into the program, so they read no
+# record: their jax survival/inverse/cdf functions by numpyro class (the upper tail of a truncation)
+# are the numpyro side of the family, as numpyro's own methods are, not the records' scipy knowledge
+STANDALONE_JAX = {"dists/truncated.py"}
 
 
 def test_the_fit_knowledge_check_can_fail():

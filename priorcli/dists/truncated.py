@@ -163,7 +163,11 @@ def _target(ga, gb, q):
 def _below(target, end, q):
     """The level F_0(a) + q (F_0(b) - F_0(a)) kept below F_0(b) for q < 1: rounded up to F_0(b) = 1 (u
     = 1 - 2^-52 over a tail holding under half the mass) it would ask for x = inf at an open end."""
-    return jnp.where(q < 1.0, jnp.minimum(target, jnp.nextafter(end, -jnp.inf)), target)
+    # one float below the end, differentiated as the end itself (jax has no derivative of nextafter:
+    # solve --model differentiates the draws)
+    fixed = lax.stop_gradient(end)
+    below = end + (jnp.nextafter(fixed, -jnp.inf) - fixed)
+    return jnp.where(q < 1.0, jnp.minimum(target, below), target)
 
 
 def _finite(x):
