@@ -23,6 +23,11 @@ Stan entries, ``Stan(name, args, ...)``:
   ``[K]`` with K its ``dimension``) and the ``ints`` of its ``rng`` arguments (``lkj_corr_rng(K, eta)``).
 - ``functions``: Stan source of the user-defined ``name_lpdf``/``name_rng`` a family Stan lacks
   needs (Triangular's), written once into the program's ``functions`` block.
+- ``cdf``: the drawn family (``rng``'s, else ``name``) has Stan's ``_lcdf`` and ``_lccdf``, which
+  a truncated draw inverts (``truncated_stan``); False (Triangular, the hurdles' user-defined
+  functions): a truncated draw is by rejection, bounded, stopping the run with a message.
+- ``mirror``: symmetric about its first argument, with a precise ``_lcdf`` only (the normal), so a
+  truncation above the centre is inverted as its mirror image.
 
 PyMC entries, ``PyMC(name, kwargs)``: ``pm.name("x", keyword=value, ...)``; ``lines`` replace that
 statement where PyMC builds the value in steps (LKJ: ``pm.LKJCorr(..., return_matrix=True)``, and
@@ -51,6 +56,8 @@ class Stan:
     matrix: str = ""  # a matrix family's Stan type, declared [K] (cholesky_factor_corr); drawn as matrix[K, K]
     rng_ints: tuple[int, ...] | None = None  # ``ints`` of the rng's arguments, where they differ
     wrap: bool = False  # circular: draws wrapped onto numpyro's [-pi, pi)
+    cdf: bool = True  # Stan has the drawn family's _lcdf/_lccdf (a truncated draw inverts them)
+    mirror: bool = False  # symmetric about its first argument: an upper tail inverted by the lcdf
 
 
 @dataclass(frozen=True)
@@ -94,9 +101,9 @@ _ALD_TAU = "asymmetry ** 2 / (1 + asymmetry ** 2)"
 
 FAMILIES: dict[str, Counterparts] = {
     # continuous
-    "Normal": Counterparts(Stan("normal", ("loc", "scale")), _pymc("Normal", mu="loc", sigma="scale")),
+    "Normal": Counterparts(Stan("normal", ("loc", "scale"), mirror=True), _pymc("Normal", mu="loc", sigma="scale")),
     "LogNormal": Counterparts(Stan("lognormal", ("loc", "scale")), _pymc("LogNormal", mu="loc", sigma="scale")),
-    "HalfNormal": Counterparts(Stan("normal", ("0", "scale"), half=True), _pymc("HalfNormal", sigma="scale")),
+    "HalfNormal": Counterparts(Stan("normal", ("0", "scale"), half=True, mirror=True), _pymc("HalfNormal", sigma="scale")),
     "HalfCauchy": Counterparts(Stan("cauchy", ("0", "scale"), half=True), _pymc("HalfCauchy", beta="scale")),
     "Cauchy": Counterparts(Stan("cauchy", ("loc", "scale")), _pymc("Cauchy", alpha="loc", beta="scale")),
     "StudentT": Counterparts(Stan("student_t", ("df", "loc", "scale")),
@@ -119,7 +126,7 @@ FAMILIES: dict[str, Counterparts] = {
     "Laplace": Counterparts(Stan("double_exponential", ("loc", "scale")), _pymc("Laplace", mu="loc", b="scale")),
     "Logistic": Counterparts(Stan("logistic", ("loc", "scale")), _pymc("Logistic", mu="loc", s="scale")),
     "Gumbel": Counterparts(Stan("gumbel", ("loc", "scale")), _pymc("Gumbel", mu="loc", beta="scale")),
-    "Triangular": Counterparts(Stan("triangular", ("lower", "c", "upper"), functions=_TRIANGULAR_STAN),
+    "Triangular": Counterparts(Stan("triangular", ("lower", "c", "upper"), functions=_TRIANGULAR_STAN, cdf=False),
                                _pymc("Triangular", lower="lower", c="c", upper="upper")),
     "Uniform": Counterparts(Stan("uniform", ("low", "high")), _pymc("Uniform", lower="low", upper="high")),
     "Chi2": Counterparts(Stan("chi_square", ("df",)), _pymc("ChiSquared", nu="df")),
@@ -169,10 +176,10 @@ FAMILIES: dict[str, Counterparts] = {
         Stan("hurdle_neg_binomial_2", ("gate", "mean", "concentration"), functions=zero_stan.HURDLE_NEG_BINOMIAL_2),
         _pymc("HurdleNegativeBinomial", psi="1 - gate", mu="mean", alpha="concentration")),
     "HurdleGamma": Counterparts(
-        Stan("hurdle_gamma", ("gate", "concentration", "rate"), functions=zero_stan.HURDLE_GAMMA),
+        Stan("hurdle_gamma", ("gate", "concentration", "rate"), functions=zero_stan.HURDLE_GAMMA, cdf=False),
         _pymc("HurdleGamma", psi="1 - gate", alpha="concentration", beta="rate")),
     "HurdleLogNormal": Counterparts(
-        Stan("hurdle_lognormal", ("gate", "loc", "scale"), functions=zero_stan.HURDLE_LOGNORMAL),
+        Stan("hurdle_lognormal", ("gate", "loc", "scale"), functions=zero_stan.HURDLE_LOGNORMAL, cdf=False),
         _pymc("HurdleLogNormal", psi="1 - gate", mu="loc", sigma="scale")),
 }
 

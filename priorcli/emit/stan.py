@@ -13,7 +13,7 @@ import json
 import re
 
 from priorcli.model import parse as lang
-from priorcli.emit import frameworks, metalog, mixture, plan
+from priorcli.emit import frameworks, metalog, mixture, plan, truncated_stan
 from priorcli.emit.syntax import Syntax, compare_functions, is_int, render
 
 # Words stanc refuses as variable names (stanc3 lexer; checked against stanc in the tests), and
@@ -201,17 +201,28 @@ class _Program:
         kind = "int" if v.discrete and v.statement.size is None else _type(v)
         if entry.matrix:
             kind = f"matrix[{self._dimension(v)}, {self._dimension(v)}]"
-        self.generated.append(f"{kind} {name} = {draw};")
-        # von_mises_rng's [loc - pi, loc + pi] onto numpyro's [-pi, pi)
-        wrap = f" {name} = {name} - 2 * pi() * floor(({name} + pi()) / (2 * pi()));" if entry.wrap else ""
-        self.generated += [wrap.strip()] if wrap else []
-        if v.truncate is not None:  # Stan has no truncated _rng: draw again until inside (rejection)
+        if v.truncate is not None:  # Stan has no truncated _rng: truncated_stan's, exact and bounded
             if v.statement.size is not None:
                 raise plan.error(v.statement, "--emit stan-prior draws a truncated number, not a vector")
-            outside = " || ".join([f"{name} < {v.truncate.low!r}"] * (v.truncate.low is not None)
-                                  + [f"{name} > {v.truncate.high!r}"] * (v.truncate.high is not None))
-            self.generated.append(f"while ({outside}) {{ {name} = {draw};{wrap} }}" if wrap
-                                  else f"while ({outside}) {name} = {draw};")
+            self.generated.append(f"{kind} {name} = {self._truncated_draw(v, entry, args, ints)};")
+            return  # (its draws are wrapped inside the function)
+        self.generated.append(f"{kind} {name} = {draw};")
+        if entry.wrap:  # von_mises_rng's [loc - pi, loc + pi] onto numpyro's [-pi, pi)
+            self.generated.append(f"{name} = {name} - 2 * pi() * floor(({name} + pi()) / (2 * pi()));")
+
+    def _truncated_draw(self, v: plan.Variable, entry: frameworks.Stan, args, ints) -> str:
+        """``normal_truncated_rng(lo, hi, ...)``: the ends are the truncation's, an open one the
+        support's bound (or an infinity); a half family is its base truncated to [max(lo, 0), hi]."""
+        source = truncated_stan.function(entry)
+        if source not in self.functions:
+            self.functions.append(source)
+        lower, upper = plan.support_bounds(v.family.name)
+        lower, upper = _truncated_bounds(v, self._bound(lower, v), self._bound(upper, v))
+        if entry.half:
+            lower = lang.Num(max(v.truncate.low if v.truncate.low is not None else 0.0, 0.0))
+        lo = "negative_infinity()" if lower is None else self.expr(lower)
+        hi = "positive_infinity()" if upper is None else self.expr(upper)
+        return f"{truncated_stan.name(entry)}({lo}, {hi}, {self._args(v, args, ints)})"
 
     def _args(self, v: plan.Variable, templates: tuple[str, ...], ints: tuple[int, ...]) -> str:
         out = []

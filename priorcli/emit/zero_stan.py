@@ -36,8 +36,24 @@ real hurdle_poisson_lpmf(int y, real theta, real lambda) {
 }
 int hurdle_poisson_rng(real theta, real lambda) {
   if (bernoulli_rng(theta)) return 0;
-  int y = 0;
-  while (y == 0) y = poisson_rng(lambda);  // the Poisson truncated above 0
+  // the Poisson truncated above 0, exact and bounded (rejection alone stalls for a small lambda, where
+  // P(y > 0) ~ lambda): up to 100 draws of poisson_rng when each is 0 with chance exp(-lambda) <= 1/2,
+  // else by inversion from y = 1 (u against the zero-truncated cdf, walked with the pmf's recurrence)
+  if (lambda > log2()) {
+    for (i in 1:100) {
+      int y = poisson_rng(lambda);
+      if (y > 0) return y;
+    }
+  }
+  real u = uniform_rng(0, 1);
+  int y = 1;
+  real p = lambda / expm1(lambda);  // P(y = 1 | y > 0)
+  real c = p;
+  while (u > c && y < 100000000) {
+    y += 1;
+    p *= lambda / y;
+    c += p;
+  }
   return y;
 }"""
 
@@ -49,8 +65,25 @@ real hurdle_neg_binomial_2_lpmf(int y, real theta, real mu, real phi) {
 }
 int hurdle_neg_binomial_2_rng(real theta, real mu, real phi) {
   if (bernoulli_rng(theta)) return 0;
-  int y = 0;
-  while (y == 0) y = neg_binomial_2_rng(mu, phi);  // the NB2 truncated above 0
+  // the NB2 truncated above 0, exact and bounded as hurdle_poisson_rng: up to 100 draws of
+  // neg_binomial_2_rng when P(0) = (phi / (mu + phi))^phi <= 1/2, else by inversion from y = 1
+  real log_p0 = -phi * log1p(mu / phi);
+  if (log_p0 <= -log2()) {
+    for (i in 1:100) {
+      int y = neg_binomial_2_rng(mu, phi);
+      if (y > 0) return y;
+    }
+  }
+  real q = mu / (mu + phi);
+  real u = uniform_rng(0, 1);
+  int y = 1;
+  real p = exp(log(phi) + log(q) + log_p0 - log1m_exp(log_p0));  // P(y = 1 | y > 0)
+  real c = p;
+  while (u > c && y < 100000000) {
+    p *= (y + phi) / (y + 1) * q;
+    y += 1;
+    c += p;
+  }
   return y;
 }"""
 
