@@ -198,7 +198,10 @@ def _sig6(x: float) -> float:
 
 def _eval_numpyro(line: str):
     import jax.numpy as jnp
+    import numpyro
     import numpyro.distributions as dist
+
+    numpyro.enable_x64()  # as priorcli runs numpyro: the line's numbers compared as written, not as float32
 
     tree = ast.parse(line, mode="eval")  # only a call of dist.Family with numbers (and jnp.array)
     names = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}

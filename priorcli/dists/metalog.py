@@ -116,9 +116,13 @@ class Metalog(Distribution):
         return jnp.zeros_like(m)
 
     def icdf(self, q):
-        t = jnp.log(q) - jnp.log1p(-q)
+        q = jnp.asarray(q, dtype=self.a.dtype)
+        ends = (q <= 0.0) | (q >= 1.0)
+        t = jnp.where(ends, 0.0, jnp.log(q) - jnp.log1p(-q))  # the basis at y = 0 or 1 is inf - inf
         m, _ = metalog_m(t, self.a)
-        return self._from_m(m)
+        low = -jnp.inf if self.lower is None else self.lower
+        high = jnp.inf if self.upper is None else self.upper
+        return jnp.where(q <= 0.0, low, jnp.where(q >= 1.0, high, self._from_m(m)))
 
     def sample(self, key, sample_shape=()):
         assert key is not None

@@ -104,9 +104,10 @@ class ModelRunner:
                      else np.float64(d.values[0]) for d in model.data if d.name not in free}
         self.plans = {s.name: plan(s.expr, self.data, s.line) for s in model.statements if s.is_random}
 
-    def run(self, theta: dict, n: int, key):
+    def run(self, theta: dict, n: int, key, *, cdfs: bool = True):
         values, dists = self._simulate(theta, n, key)
-        return values, {r: conditional(dists[r.site], r, n) if r.site in dists else None for r in self.requests}
+        return values, {r: conditional(dists[r.site], r, n, cdfs=cdfs) if r.site in dists else None
+                        for r in self.requests}
 
     def _simulate(self, theta: dict, n: int, key):
         import jax
@@ -158,12 +159,13 @@ class ModelRunner:
                                               "targets cannot be met with valid weights") from None
 
 
-def conditional(d, request: Request, n: int):
+def conditional(d, request: Request, n: int, *, cdfs: bool = True):
     """The site's conditional quantity per draw and element, (n, K), or None when numpyro has none
-    (a vector family, a continuous cdf numpyro lacks): the caller then uses the draws themselves."""
+    (a vector family, a continuous cdf numpyro lacks, or ``cdfs`` False: a continuous cdf jax cannot
+    differentiate in the parameters): the caller then uses the draws themselves."""
     import jax.numpy as jnp
 
-    if d.event_shape:
+    if d.event_shape or (not cdfs and request.kind == "cdf" and not d.is_discrete):
         return None
     try:
         if request.kind == "mean":

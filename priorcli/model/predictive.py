@@ -109,7 +109,9 @@ class PredictiveResult:
         return self.draws * CHECK_FACTOR
 
 
-Runner = Callable  # run(theta: dict[str, jax scalar], n, key) -> (values {name: (n, K)}, {Request: (n, K) | None})
+# run(theta: dict[str, jax scalar], n, key, *, cdfs=True) -> (values {name: (n, K)}, {Request: (n, K) | None});
+# cdfs=False leaves out continuous conditional cdfs (None: the targets read the draws instead)
+Runner = Callable
 
 
 def requests_for(targets: tuple[PTarget, ...], sites: dict[str, Site]) -> tuple[Request, ...]:
@@ -182,7 +184,7 @@ def _scales(targets: tuple[PTarget, ...]) -> list[float]:
     return out
 
 
-def _residual_function(runner: Runner, free: dict, targets, sites, n: int, key):
+def _residual_function(runner: Runner, free: dict, targets, sites, n: int, key, cdfs: bool = True):
     import jax.numpy as jnp
 
     names = tuple(free)
@@ -192,7 +194,7 @@ def _residual_function(runner: Runner, free: dict, targets, sites, n: int, key):
 
     def residuals(y):
         theta = {name: free[name].to_jax(y[i]) for i, name in enumerate(names)}
-        values, cond = runner(theta, n, key)
+        values, cond = runner(theta, n, key, cdfs=cdfs)
         stats = jnp.stack([smooth_statistic(t, sites[t.variable], values, cond) for t in targets])
         r = (stats - goals) / scales
         return jnp.where(jnp.isfinite(r), r, 10.0)
@@ -207,19 +209,19 @@ def solve(runner: Runner, free: dict, targets: tuple[PTarget, ...], sites: dict[
     from scipy.optimize import least_squares
 
     key = jax.random.PRNGKey(seed)
-    fun = jax.jit(_residual_function(runner, free, targets, sites, n, key))
-    jac = jax.jit(jax.jacfwd(fun))
     names = tuple(free)
     y0 = np.array([free[k].unconstrained(starts[k]) if starts and k in starts else free[k].unconstrained(free[k].typical)
                    for k in names])
-    best = None
+    fun, jac = _compiled(runner, free, targets, sites, n, key, y0)
+    best, failure = None, None
     for shift in (0.0, -1.5, 1.5, -3.0, 3.0):
         start = y0 + shift
         try:
             fit = least_squares(lambda y: np.asarray(fun(y), dtype=np.float64), start,
                                 jac=lambda y: np.asarray(jac(y), dtype=np.float64), method="lm", xtol=1e-12, ftol=1e-12, gtol=1e-12,
                                 max_nfev=400)
-        except ValueError:
+        except ValueError as exc:  # least_squares refuses a start (residuals not finite there): try the next
+            failure = exc
             continue
         if np.all(np.isfinite(fit.x)) and (best is None or fit.cost < best.cost):
             best = fit
@@ -227,12 +229,31 @@ def solve(runner: Runner, free: dict, targets: tuple[PTarget, ...], sites: dict[
             break
     if best is None:
         raise ConvergenceError("the predictive solve did not converge from any start (the targets are not finite "
-                               "near the starts; check the model)")
+                               f"near the starts; check the model){f': {failure}' if failure else ''}")
     values = {name: float(free[name].to_jax(best.x[i])) for i, name in enumerate(names)}
     if not all(math.isfinite(v) for v in values.values()):
         raise ConvergenceError(f"the predictive solve ran off to {values}: the targets cannot be met")
     achieved = check(runner, values, targets, sites, n=n, seed=seed)
     return PredictiveResult(values, dict(fixed or {}), targets, achieved, n, seed, float(2 * best.cost), dict(free))
+
+
+def _compiled(runner: Runner, free: dict, targets, sites, n: int, key, y0):
+    """The jitted residuals and their Jacobian. jax has no derivative of some cdfs in their
+    parameters (Betainc in a and b: Beta, StudentT): then the targets on those variables read their
+    draws' smoothed cdf, whose draws are differentiable, instead of the conditional cdf."""
+    import jax
+
+    for cdfs in (True, False):
+        fun = jax.jit(_residual_function(runner, free, targets, sites, n, key, cdfs))
+        jac = jax.jit(jax.jacfwd(fun))
+        try:
+            jac(y0)  # traced here: a missing derivative is raised now, not inside the optimiser
+        except (ValueError, NotImplementedError) as exc:
+            if not cdfs:
+                raise ConvergenceError(f"the predictive solve cannot differentiate the model: {exc}") from None
+            continue
+        return fun, jac
+    raise AssertionError("unreachable")
 
 
 def check(runner: Runner, values: dict[str, float], targets, sites, *, n: int, seed: int) -> list[Achieved]:

@@ -87,7 +87,7 @@ class UserRunner:
                              "numpyro model")
         return sites, domains
 
-    def run(self, theta: dict, n: int, key):
+    def run(self, theta: dict, n: int, key, *, cdfs: bool = True):
         import jax
         import jax.numpy as jnp
         import numpyro
@@ -99,7 +99,7 @@ class UserRunner:
             trace = numpyro.handlers.trace(numpyro.handlers.seed(self.model, rng_seed=k)).get_trace(
                 **self.kwargs, **theta)
             values = {name: jnp.asarray(trace[name]["value"], dtype=jnp.float64).reshape(-1) for name in names}
-            cond = [conditional(trace[r.site]["fn"], r, 1) for r in requests]
+            cond = [conditional(trace[r.site]["fn"], r, 1, cdfs=cdfs) for r in requests]
             return values, [None if c is None else c.reshape(-1) for c in cond]  # a list: pytree keys must sort
 
         values, cond = self._call(lambda: jax.vmap(one)(jax.random.split(key, n)))

@@ -556,6 +556,16 @@ def _wrap_icdf(core, bind, support):
 
 
 def _wrap_logpdf(core, bind, support, discrete):
+    def on_arrays(x, p: dict):
+        x, p = _arrays(x, p)
+        with np.errstate(all="ignore"):
+            lo, hi = support(**p)
+            inside = (x >= lo) & (x <= hi)
+            if discrete:
+                inside &= x == np.floor(x)
+            v = core(np.where(inside, x, _interior(lo, hi, discrete)), **p)
+            return np.where(inside, v, np.where(np.isnan(x), NAN, -INF))
+
     def logpdf(x, *args, **kwargs):
         p, scalar = bind(args, kwargs)
         if scalar and isinstance(x, (int, float)):
@@ -567,15 +577,34 @@ def _wrap_logpdf(core, bind, support, discrete):
                 return -INF
             with np.errstate(all="ignore"):
                 return float(core(x, **p))
-        x, p = _arrays(x, p)
-        with np.errstate(all="ignore"):
-            lo, hi = support(**p)
-            inside = (x >= lo) & (x <= hi)
-            if discrete:
-                inside &= x == np.floor(x)
-            v = core(np.where(inside, x, _interior(lo, hi, discrete)), **p)
-            return np.where(inside, v, np.where(np.isnan(x), NAN, -INF))
+        return on_arrays(x, p)
 
+    def at(*args, **kwargs):
+        """``logpdf(x, *args, **kwargs)`` as a function of ``x`` alone, its parameters bound, checked
+        and converted once (a quadrature's many scalar calls): the same values, by the same core.
+        A plain number is evaluated without ``np.errstate`` (entering it costs more than the
+        expression): the caller holds ``np.errstate(all="ignore")`` around its loop where the
+        expression may overflow, as the truncated quadrature does; arrays as ``logpdf``."""
+        p, scalar = bind(args, kwargs)
+        if not scalar:
+            return lambda x: on_arrays(x, p)
+        lo, hi = support(**p)
+        floor = math.floor
+
+        def bound(x):
+            if type(x) is float:  # logpdf's scalar path, its tests in the same order
+                if x != x:
+                    return NAN
+                if x < lo or x > hi or (discrete and x != floor(x)):
+                    return -INF
+                return float(core(x, **p))
+            if isinstance(x, (int, float)):
+                return bound(float(x))
+            return on_arrays(x, p)
+
+        return bound
+
+    logpdf.at = at
     return logpdf
 
 

@@ -108,7 +108,7 @@ class Base:
     support: tuple[float, float]
     cdf: Callable[[float], float | None]
     icdf: Callable[[float], float | None]
-    logpdf: Callable  # array -> array
+    logpdf: Callable  # float -> float, array -> array (called under np.errstate(all="ignore"))
     mode: Callable[[], float | None]
     mean: Callable[[], float | None]
     variance: Callable[[], float | None]
@@ -369,7 +369,7 @@ def record_base(F: FamilyRecord, p: dict) -> Base:
         support=tuple(float(v) for v in F.support(**p)),
         cdf=lambda x: F.cdf(float(x), **p),
         icdf=lambda q: F.icdf(float(q), **p),
-        logpdf=lambda x: F.logpdf(x, **p),
+        logpdf=_bound_logpdf(F, p),
         mode=lambda: None if F.mode is None else F.mode(**p),
         mean=lambda: None if F.mean is None else F.mean(**p),
         variance=lambda: None if F.variance is None else F.variance(**p),
@@ -378,6 +378,13 @@ def record_base(F: FamilyRecord, p: dict) -> Base:
         partial=None if F.moment_shift is None else (lambda r, a, b: partial_moment(F, p, r, a, b)),
         atom=None if not F.atom else (lambda: (float(F.support(**p)[0]), float(F.zero_mass(**p)))),
     )
+
+
+def _bound_logpdf(F: FamilyRecord, p: dict) -> Callable:
+    """F's log density at ``p`` as a function of x alone, its parameters bound once (``logpdf.at``:
+    quad calls it point by point; every call here is under ``np.errstate(all="ignore")``)."""
+    at = getattr(F.logpdf, "at", None)
+    return at(**p) if at is not None else (lambda x: F.logpdf(x, **p))
 
 
 def partial_moment(F: FamilyRecord, p: dict, r: int, a: float, b: float) -> float | None:

@@ -123,6 +123,8 @@ def _solve_record(family: str, t: Targets, fixed: dict, F) -> Solution | Underde
     fixed = check_fixed(family, F, fixed)
     whole = [n for n in F.solves_whole if n not in fixed]
     if whole:  # a whole number scanned for, the rest solved at each (priorcli.solving.whole)
+        # the targets against the support of every whole number (a held n = 1 would name (0, 1))
+        equations(family, t, F.support_given({**fixed, whole[0]: math.inf}), F.discrete)
         return solve_whole(family, F, t, fixed, whole[0], lambda held: _solve_held(family, t, held, F))
     eqs, free = _equations_for(family, F, t, fixed)
     n, k = len(eqs), len(free)
