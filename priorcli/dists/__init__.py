@@ -1,5 +1,6 @@
 """priorcli's own numpyro ``Distribution`` classes, for the families numpyro lacks (Triangular,
-``triangular.py``) or has only as a factory function (ZeroInflatedNegativeBinomial2, HurdleNegativeBinomial2, ``zeroinflated.py``). May import :mod:`priorcli.errors` and numpyro/jax; importing this package
+``triangular.py``) or has only as a factory function (ZeroInflatedNegativeBinomial2, HurdleNegativeBinomial2, ``zeroinflated.py``),
+or draws in unbounded time (HurdlePoisson, a subclass of numpyro's; ``zeroinflated.py``). May import :mod:`priorcli.errors` and numpyro/jax; importing this package
 itself imports neither: the classes load when first asked for (``classes()``, or an attribute
 such as ``priorcli.dists.Triangular``), which only code that already uses numpyro does.
 
@@ -11,13 +12,14 @@ from __future__ import annotations
 
 import importlib
 
-__all__ = ["classes", "HurdleNegativeBinomial2", "Triangular", "Truncated", "truncated", "ZeroInflatedNegativeBinomial2"]
+__all__ = ["classes", "HurdleNegativeBinomial2", "HurdlePoisson", "Triangular", "Truncated", "truncated", "ZeroInflatedNegativeBinomial2"]
 
 # class name -> the module that defines it
 _CLASSES = {
     "Triangular": "priorcli.dists.triangular",
     "ZeroInflatedNegativeBinomial2": "priorcli.dists.zeroinflated",
     "HurdleNegativeBinomial2": "priorcli.dists.zeroinflated",
+    "HurdlePoisson": "priorcli.dists.zeroinflated",  # numpyro's, its draws bounded in time
 }
 
 

@@ -330,7 +330,8 @@ def _end_name(value, probes: dict, fallback: str) -> str:
 @functools.lru_cache(maxsize=1)
 def _classes() -> dict[str, Any]:
     """Every Distribution class numpyro exports, and priorcli's own for the families numpyro lacks
-    (``priorcli.dists``; numpyro's class wins a name both have). Cheap: nothing is instantiated."""
+    (``priorcli.dists``; numpyro's class wins a name both have, unless priorcli's is a subclass of
+    it: the same distribution, corrected). Cheap: nothing is instantiated."""
     dist = numpyro_dist()
     from priorcli import dists
 
@@ -339,7 +340,7 @@ def _classes() -> dict[str, Any]:
         for name in sorted(dist.__all__)
         if inspect.isclass(getattr(dist, name)) and issubclass(getattr(dist, name), dist.Distribution)
     }
-    found.update({name: cls for name, cls in dists.classes().items() if name not in found})
+    found.update({name: cls for name, cls in dists.classes().items() if name not in found or issubclass(cls, found[name])})
     return dict(sorted(found.items()))
 
 
