@@ -214,10 +214,19 @@ def draw(p: Plan, d, key):
     if not p.smooth_draws or d.is_discrete:
         return jnp.asarray(d.sample(key), dtype=jnp.float64)
     base = d.base_dist if p.chain is not None else d
-    x = implicit(base, jnp.asarray(base.sample(key), dtype=jnp.float64))
+    x = implicit(base, jnp.asarray(_constant(base).sample(key), dtype=jnp.float64))
     for transform in d.transforms if p.chain is not None else ():
         x = transform(x)
     return x
+
+
+def _constant(d):
+    """``d`` with its parameters cut from the derivative: the implicit gradient replaces the draws'
+    own, so forward mode (``jax.jacfwd``) need not carry tangents through a bisection or Newton
+    loop (a truncated Gamma's draws: each step's incomplete gamma differentiated in its shape)."""
+    import jax
+
+    return jax.tree_util.tree_map(jax.lax.stop_gradient, d)
 
 
 def implicit(d, x):

@@ -103,6 +103,7 @@ class ModelRunner:
         self.data = {d.name: np.asarray(d.values, dtype=np.float64).reshape(1, -1) if d.vector
                      else np.float64(d.values[0]) for d in model.data if d.name not in free}
         self.plans = {s.name: plan(s.expr, self.data, s.line) for s in model.statements if s.is_random}
+        self._weights_programs: dict = {}
 
     def run(self, theta: dict, n: int, key, *, cdfs: bool = True):
         values, dists = self._simulate(theta, n, key)
@@ -130,18 +131,11 @@ class ModelRunner:
         non-negative and sum to 1 in each of ``n`` draws (``sums_only``: only that they sum to 1;
         the command checks so at starts, where a weight may still be negative, and fully at the
         solution: there an invalid weight is InfeasibleError, exit 1)."""
-        import jax
-
         from priorcli.stats.mixture import WEIGHT_TOLERANCE, check_weights
 
         if not any(p.components for p in self.plans.values()):
             return
-        def weights(values):  # traced: numpyro's own argument checks would refuse bad weights first
-            dists = self._simulate(values, n, jax.random.PRNGKey(seed))[1]
-            return {k: getattr(d, "base_dist", d).mixing_distribution.probs for k, d in dists.items()
-                    if self.plans[k].components}
-
-        found = jax.jit(weights)({k: np.float64(v) for k, v in theta.items()})
+        found = self._weights_program(n, seed)({k: np.float64(v) for k, v in theta.items()})
         at = ", ".join(f"{k}={float(v):g}" for k, v in theta.items())
         for s in self.model.statements:
             if s.name in found:
@@ -157,6 +151,21 @@ class ModelRunner:
                     except UsageError as exc:
                         raise InfeasibleError(f"line {s.line}: the solution {at} gives invalid weights: {exc}; the "
                                               "targets cannot be met with valid weights") from None
+
+    def _weights_program(self, n: int, seed: int):
+        """The jitted weights of every Mixture at free values given as arguments, one per (n, seed):
+        the checks at the starts and at the solution share its compilation."""
+        import jax
+
+        programs = self._weights_programs
+        if (n, seed) not in programs:
+            def weights(values):  # traced: numpyro's own argument checks would refuse bad weights first
+                dists = self._simulate(values, n, jax.random.PRNGKey(seed))[1]
+                return {k: getattr(d, "base_dist", d).mixing_distribution.probs for k, d in dists.items()
+                        if self.plans[k].components}
+
+            programs[(n, seed)] = jax.jit(weights)
+        return programs[(n, seed)]
 
 
 def conditional(d, request: Request, n: int, *, cdfs: bool = True):

@@ -7,8 +7,8 @@ is the mean of the variable's conditional cdf given its parents where numpyro ha
 site; a discrete one sums its probabilities), else a logistic-kernel smoothed empirical cdf
 (bandwidth IQR / sqrt(N)); a discrete site's mean and sd come from its conditional mean and
 variance. scipy's ``least_squares`` solves the residuals (probability scale for quantiles, medians
-and masses; relative for means and sds) in unconstrained coordinates with the Jacobian from
-``jax.jacfwd``. Every target is then checked with plain estimators on fresh draws (10x the fitting
+and masses; relative for means and sds) in unconstrained coordinates with the Jacobian by forward
+mode, one jitted program for both. Every target is then checked with plain estimators on fresh draws (10x the fitting
 draws, another key). Raises PriorError subclasses; never prints."""
 
 from __future__ import annotations
@@ -212,14 +212,13 @@ def solve(runner: Runner, free: dict, targets: tuple[PTarget, ...], sites: dict[
     names = tuple(free)
     y0 = np.array([free[k].unconstrained(starts[k]) if starts and k in starts else free[k].unconstrained(free[k].typical)
                    for k in names])
-    fun, jac = _compiled(runner, free, targets, sites, n, key, y0)
+    program = _compiled(runner, free, targets, sites, n, key, y0)
     best, failure = None, None
     for shift in (0.0, -1.5, 1.5, -3.0, 3.0):
         start = y0 + shift
         try:
-            fit = least_squares(lambda y: np.asarray(fun(y), dtype=np.float64), start,
-                                jac=lambda y: np.asarray(jac(y), dtype=np.float64), method="lm", xtol=1e-12, ftol=1e-12, gtol=1e-12,
-                                max_nfev=400)
+            fit = least_squares(program.fun, start, jac=program.jac, method="lm", xtol=1e-12, ftol=1e-12,
+                                gtol=1e-12, max_nfev=400)
         except ValueError as exc:  # least_squares refuses a start (residuals not finite there): try the next
             failure = exc
             continue
@@ -238,22 +237,61 @@ def solve(runner: Runner, free: dict, targets: tuple[PTarget, ...], sites: dict[
 
 
 def _compiled(runner: Runner, free: dict, targets, sites, n: int, key, y0):
-    """The jitted residuals and their Jacobian. jax has no derivative of some cdfs in their
-    parameters (Betainc in a and b: Beta, StudentT): then the targets on those variables read their
-    draws' smoothed cdf, whose draws are differentiable, instead of the conditional cdf."""
+    """The residuals and their Jacobian as one jitted program (forward mode: the residuals are its
+    primal, so one compilation serves both, and the Jacobian at a point the optimiser just evaluated
+    is not recomputed). jax has no derivative of some cdfs in their parameters (Betainc in a and b:
+    Beta, StudentT): then the targets on those variables read their draws' smoothed cdf, whose
+    draws are differentiable, instead of the conditional cdf."""
     import jax
 
     for cdfs in (True, False):
-        fun = jax.jit(_residual_function(runner, free, targets, sites, n, key, cdfs))
-        jac = jax.jit(jax.jacfwd(fun))
+        # the residuals traced on their own first (as jax.jacfwd of a jitted function does): a missing
+        # derivative is then jax's error on the traced program, not one raised inside a user's model
+        both = jax.jit(_with_jacobian(jax.jit(_residual_function(runner, free, targets, sites, n, key, cdfs))))
         try:
-            jac(y0)  # traced here: a missing derivative is raised now, not inside the optimiser
+            both = both.lower(y0).compile()  # traced here: a missing derivative is raised now, not in the optimiser
         except (ValueError, NotImplementedError) as exc:
             if not cdfs:
                 raise ConvergenceError(f"the predictive solve cannot differentiate the model: {exc}") from None
             continue
-        return fun, jac
+        return _Memo(both)
     raise AssertionError("unreachable")
+
+
+def _with_jacobian(residuals):
+    """y -> (residuals(y), their Jacobian), columns by forward mode as ``jax.jacfwd`` builds them."""
+    import jax
+    import jax.numpy as jnp
+
+    def both(y):
+        basis = jnp.eye(y.size, dtype=y.dtype)
+        r, columns = jax.vmap(lambda v: jax.jvp(residuals, (y,), (v,)), out_axes=(None, -1))(basis)
+        return r, columns
+
+    return both
+
+
+class _Memo:
+    """``fun(y)`` and ``jac(y)`` for the optimiser from the one program, the last point's answer kept."""
+
+    def __init__(self, program):
+        self.program = program
+        self.at: bytes | None = None
+        self.answer = None
+
+    def _at(self, y) -> tuple:
+        y = np.asarray(y, dtype=np.float64)
+        if self.at != y.tobytes():
+            r, jac = self.program(y)
+            self.answer = (np.asarray(r, dtype=np.float64), np.asarray(jac, dtype=np.float64))
+            self.at = y.tobytes()
+        return self.answer
+
+    def fun(self, y) -> np.ndarray:
+        return self._at(y)[0].copy()
+
+    def jac(self, y) -> np.ndarray:
+        return self._at(y)[1].copy()
 
 
 def check(runner: Runner, values: dict[str, float], targets, sites, *, n: int, seed: int) -> list[Achieved]:
