@@ -34,7 +34,8 @@ def test_record_cdf_scalar_and_vector_agree():
 @pytest.mark.slow
 def test_total_count_scan_answer_unchanged():
     """The maximum-entropy total_count scan gives what it gave before the faster cdf (same n and
-    concentrations to the last digits the solver controls), still meeting the mass by scipy."""
+    concentrations to the last digits the solver controls), still meeting the mass by scipy, with
+    more entropy than PreliZ's answer (this solve also serves test_solve_more's PreliZ comparison)."""
     from priorcli.families.targets import Targets
     from priorcli.solving import solve
 
@@ -44,3 +45,5 @@ def test_total_count_scan_answer_unchanged():
     assert p["concentration0"] == pytest.approx(142.260902619213, rel=1e-9)
     d = stats.betabinom(27, p["concentration1"], p["concentration0"])
     assert d.cdf(8) - d.cdf(1) == pytest.approx(0.9, abs=1e-9)
+    # the maximum entropy beats PreliZ's maxent answer (7.653, 10.557, 12.5) for the same targets
+    assert d.entropy() > stats.betabinom(12, 7.653, 10.557).entropy()
