@@ -88,8 +88,8 @@ class TruncatedBase:
     def variance(self) -> float | None:
         return forms.variance(self.forms, self.bounds)
 
-    def expect(self, fn: Callable) -> float | None:
-        return forms.expect(self.forms, self.bounds, fn)
+    def expect(self, fn: Callable, batched: tuple = ()) -> float | None:
+        return forms.expect(self.forms, self.bounds, fn)  # its own quadrature: ``batched`` are plain functions there
 
     def mode(self) -> float | None:
         return forms.mode(self.forms, self.bounds)
