@@ -69,7 +69,7 @@ _XGK15 = (0.991455371120812639206854697526329, 0.9491079123427585245261896840478
           0.864864423359769072789712788640926, 0.741531185599394439863864773280788,
           0.586087235467691130294144845693013, 0.405845151377397166906606412076961,
           0.207784955007898467600689403773245)
-_PAD = 48  # every fill has this many points (the 42 of two 21-point halves, padded): one compiled shape
+_PAD = 48  # a fill has at least this many points (two 21-point halves are 42), padded: one compiled shape
 
 
 class Batched:
@@ -91,16 +91,22 @@ class Batched:
                 return value
         return self.scalar(x)
 
-    def fill(self, xs) -> None:
-        if len(self.table) > 200_000:
-            self.table.clear()
+    def fill(self, xs: list) -> None:
+        """Compute the values at the floats ``xs`` not in the table yet, in one vectorised call."""
+        import numpy as np
+
+        table = self.table
+        new = [x for x in xs if x not in table and x != 0.0]  # 0.0 and -0.0 are one key: left to the scalar path
+        if not new:
+            return
+        if len(table) > 200_000:
+            table.clear()
         try:
-            values = self.vector(xs)
+            values = self.vector(np.array(new + new[:1] * (_PAD - len(new)), dtype=np.float64))
         except Exception:  # noqa: BLE001 - a vector evaluation that fails leaves the scalar path
             return
-        for x, value in zip(xs.tolist(), values):
-            if x != 0.0:  # 0.0 and -0.0 are one key; the scalar path tells them apart
-                self.table[x] = value
+        for x, value in zip(new, values):
+            table[x] = value
 
 
 def fill_all(*batched: Batched) -> Callable:
@@ -136,9 +142,7 @@ def _prefetching(integrand: Callable, fill: Callable, a: float, b: float) -> Cal
             first_centre = 0.5 * (lo + 0.5 * (lo + hi))
             pending[float(to_x(np.array([first_centre]))[0])] = (lo, hi)
         xs = to_x(np.concatenate(nodes))
-        xs = xs[np.isfinite(xs)]
-        if xs.size:
-            fill(np.concatenate([xs, np.full(max(_PAD - xs.size, 0), xs[0])]))
+        fill(xs[np.isfinite(xs)].tolist())
 
     visit([start])
 
