@@ -69,7 +69,8 @@ _XGK15 = (0.991455371120812639206854697526329, 0.9491079123427585245261896840478
           0.864864423359769072789712788640926, 0.741531185599394439863864773280788,
           0.586087235467691130294144845693013, 0.405845151377397166906606412076961,
           0.207784955007898467600689403773245)
-_PAD = 48  # a fill has at least this many points (two 21-point halves are 42), padded: one compiled shape
+_DEPTH = 2  # levels of bisection filled at once: a fill every other level quad refines
+_PAD = 128  # a fill has at least this many points (2 + 4 halves of 21 are 126), padded: one compiled shape
 
 
 class Batched:
@@ -120,29 +121,35 @@ def _prefetching(integrand: Callable, fill: Callable, a: float, b: float) -> Cal
     """``integrand`` for scipy's quad over (a, b), filling the tables ahead of it: quad (QAGS on a
     finite interval, QAGI on an infinite one) evaluates a Gauss-Kronrod rule on the whole interval,
     then bisects one evaluated interval at a time and evaluates both halves. When it asks for the
-    first point of a half (its centre), both halves' nodes are filled in one call. A point not
-    foreseen (a rounding difference in a node) is evaluated by the scalar functions."""
+    first point of a half (its centre), the nodes of both halves and of their halves (_DEPTH levels)
+    are filled in one call, unless they were already. A point not foreseen (a rounding difference
+    in a node) is evaluated by the scalar functions."""
     import numpy as np
 
     if math.isfinite(a) and math.isfinite(b):
-        xgk, to_x, start = np.array(_XGK21), (lambda t: t), (a, b)
+        xgk, start = np.array(_XGK21), (a, b)
+        to_x = t_to_x = lambda t: t  # noqa: E731
     else:
         bound, dinf = (a, 1.0) if math.isfinite(a) else (b, -1.0) if math.isfinite(b) else (0.0, 1.0)
         xgk, start = np.array(_XGK15), (0.0, 1.0)
-        to_x = lambda t: bound + dinf * (1.0 - t) / t  # noqa: E731
-        if not (math.isfinite(a) or math.isfinite(b)):
-            to_x = lambda t: np.concatenate([(1.0 - t) / t, -((1.0 - t) / t)])  # noqa: E731
+        t_to_x = lambda t: bound + dinf * (1.0 - t) / t  # noqa: E731 - dqk15i's own expression
+        to_x = t_to_x if math.isfinite(a) or math.isfinite(b) else (lambda t: np.concatenate([t_to_x(t), -t_to_x(t)]))
     pending: dict[float, tuple[float, float]] = {}
+    filled: set = set()
 
     def visit(intervals):
-        nodes = []
-        for lo, hi in intervals:
-            centre, half = 0.5 * (lo + hi), 0.5 * (hi - lo)
-            nodes += [np.array([centre]), centre - half * xgk, centre + half * xgk]
-            first_centre = 0.5 * (lo + 0.5 * (lo + hi))
-            pending[float(to_x(np.array([first_centre]))[0])] = (lo, hi)
-        xs = to_x(np.concatenate(nodes))
-        fill(xs[np.isfinite(xs)].tolist())
+        if not all(i in filled for i in intervals):
+            level, every = list(intervals), []
+            for _ in range(_DEPTH):
+                every += level
+                level = [h for lo, hi in level for h in ((lo, 0.5 * (lo + hi)), (0.5 * (lo + hi), hi))]
+            filled.update(every)
+            lo, hi = np.array(every).T
+            centre, half = 0.5 * (lo + hi), (0.5 * (hi - lo))[:, None]
+            xs = to_x(np.concatenate([centre, (centre[:, None] - half * xgk).ravel(), (centre[:, None] + half * xgk).ravel()]))
+            fill(xs[np.isfinite(xs)].tolist())
+        for lo, hi in intervals:  # the first point quad asks for when it bisects (lo, hi): its first half's centre
+            pending[t_to_x(0.5 * (lo + 0.5 * (lo + hi)))] = (lo, hi)
 
     visit([start])
 
