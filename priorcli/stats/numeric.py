@@ -33,7 +33,7 @@ def quad_expectation(fn: Callable, logpdf: Callable, lo: float, hi: float, split
         warnings.simplefilter("error", IntegrationWarning)
         try:
             for a, b in ((lo, split), (split, hi)):
-                f = integrand if fill is None else _prefetching(integrand, fill, a, b)
+                f = integrand if fill is None else prefetching(integrand, fill, a, b)
                 value, _ = quad(f, a, b, epsabs=0.0, epsrel=1e-12, limit=500)
                 total += value
         except (IntegrationWarning, OverflowError, ZeroDivisionError):
@@ -117,7 +117,7 @@ def fill_all(*batched: Batched) -> Callable:
     return fill
 
 
-def _prefetching(integrand: Callable, fill: Callable, a: float, b: float) -> Callable:
+def prefetching(integrand: Callable, fill: Callable, a: float, b: float) -> Callable:
     """``integrand`` for scipy's quad over (a, b), filling the tables ahead of it: quad (QAGS on a
     finite interval, QAGI on an infinite one) evaluates a Gauss-Kronrod rule on the whole interval,
     then bisects one evaluated interval at a time and evaluates both halves. When it asks for the
