@@ -227,7 +227,8 @@ class _Base:
         if split is None or not math.isfinite(split) or not lo <= split <= hi:
             return None
         if self._batched_logpdf is None:
-            self._batched_logpdf = numeric.Batched(lambda x: float(self.logpdf(x)), lambda xs: self.logpdf(xs).tolist())
+            self._batched_logpdf = numeric.Batched(lambda x: float(self.logpdf(x)), lambda xs: self.logpdf(xs).tolist(),
+                                                  ("logpdf", self.family.name))
         fill = numeric.fill_all(self._batched_logpdf, *batched)
         value = numeric.quad_expectation(fn, self._batched_logpdf, lo, hi, split, fill)
         atom = self.atom()
@@ -400,7 +401,8 @@ class ExactDistribution:
         if self._transform_fns is None:
             jit_forward, jit_log_jacobian, log_jacobian_jax = _jitted_chain(tuple(self.spec.transforms))
             # forward answers a quadrature's nodes from one vectorised call (numeric.Batched)
-            forward = numeric.Batched(lambda x: _np(jit_forward(_np(x))), lambda xs: list(_np(jit_forward(xs))))
+            forward = numeric.Batched(lambda x: _np(jit_forward(_np(x))), lambda xs: list(_np(jit_forward(xs))),
+                                      ("chain", tuple(self.spec.transforms)))
             self._transform_fns = (forward, lambda x: _np(jit_log_jacobian(_np(x))))
             self._log_jacobian_jax = log_jacobian_jax
         return self._transform_fns
