@@ -137,3 +137,29 @@ def test_batched_answers_only_plain_floats_from_its_table():
     assert f(0.0) == 0.0 and f(-0.0) == 0.0  # zeros are never tabled: the scalar path tells their signs apart
     assert float(f(np.float64(1.5))) == 3.0  # not a plain float: the scalar function
     assert list(f(np.array([1.5, 2.0]))) == [3.0, 4.0]
+
+
+@pytest.mark.parametrize("family, params, draw", [
+    ("Normal", {"loc": 0.54, "scale": 1.23}, lambda r: r.normal(0, 5, 4000)),
+    ("HalfNormal", {"scale": 0.6}, lambda r: np.abs(r.normal(0, 5, 4000))),
+    ("Weibull", {"scale": 1.5, "concentration": 2.3}, lambda r: r.gamma(2.5, 1, 4000) - 0.5),
+    ("Beta", {"concentration1": 2.5, "concentration0": 1.7}, lambda r: r.uniform(-0.1, 1.1, 4000)),
+])
+def test_a_records_zero_d_density_is_its_array_path_bit_for_bit(family, params, draw):
+    """The scalar density quad calls (records.zero_d) against the expression it replaces; the
+    vectorised call is not (numpy's x ** 2 is pow on a 0-d array, x * x on an array)."""
+    record = resolve(family).closed
+    one = record.logpdf.zero_d(**params)
+    xs = draw(np.random.default_rng(7))
+    with np.errstate(all="ignore"):
+        want = [float(record.logpdf(np.asarray(x), **params)) for x in xs]
+        got = [one(float(x)) for x in xs]
+    assert all(a == b or (a != a and b != b) for a, b in zip(got, want))
+
+
+def test_a_vector_that_differs_from_its_scalar_is_not_trusted():
+    key = ("test", "differs")
+    f = numeric.Batched(lambda x: x * 2.0, lambda xs: list(xs * 2.0 + 1e-9), key)
+    f.fill([0.5, 1.5])
+    assert not f.table and key in numeric._UNTRUSTED
+    assert f(1.5) == 3.0

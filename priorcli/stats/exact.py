@@ -227,7 +227,7 @@ class _Base:
         if split is None or not math.isfinite(split) or not lo <= split <= hi:
             return None
         if self._batched_logpdf is None:
-            self._batched_logpdf = numeric.Batched(lambda x: float(self.logpdf(x)), lambda xs: self.logpdf(xs).tolist(),
+            self._batched_logpdf = numeric.Batched(self.scalar_logpdf(), lambda xs: self.logpdf(xs).tolist(),
                                                   ("logpdf", self.family.name))
         fill = numeric.fill_all(self._batched_logpdf, *batched)
         value = numeric.quad_expectation(fn, self._batched_logpdf, lo, hi, split, fill)
@@ -235,6 +235,12 @@ class _Base:
         if atom is None or value is None:
             return value
         return finite_or_none(value + atom[1] * float(fn(atom[0])))
+
+    def scalar_logpdf(self) -> Callable:
+        """``float(self.logpdf(x))`` as a function of one float: a record's zero_d (the same
+        arithmetic, without the broadcasting), else that expression."""
+        zero_d = getattr(self.closed.logpdf, "zero_d", None) if self.closed is not None else None
+        return zero_d(**self.params) if zero_d is not None else (lambda x: float(self.logpdf(x)))
 
     def pmf_table(self):
         """(ks, cdf) of a discrete family without a usable cdf, from its pmf (exact_numeric.pmf_table)."""

@@ -96,7 +96,7 @@ class TruncatedBase:
 
         if self._density is None:
             inner = self.inner
-            self._density = numeric.Batched(lambda x: float(inner.logpdf(x)), lambda xs: inner.logpdf(xs).tolist(),
+            self._density = numeric.Batched(inner.scalar_logpdf(), lambda xs: inner.logpdf(xs).tolist(),
                                             ("logpdf", inner.family.name))
         fill = numeric.fill_all(self._density, *batched)
         return forms.expect(self.forms, self.bounds, fn, self._density,
