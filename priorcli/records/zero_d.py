@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
-
 
 def zero_d(core, bind, support, discrete: bool, on_arrays):
     """``zero_d(*params)(x) == float(logpdf(np.asarray(x), *params))`` for a float x."""
 
     def bound(*args, **kwargs):
+        import numpy as np  # here: importing the records loads neither numpy nor scipy
+
         p, _ = bind(args, kwargs)
         p0 = {k: np.asarray(v, dtype=np.float64) for k, v in p.items()}
         lo, hi = (float(v) for v in support(**p0))
