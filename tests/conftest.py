@@ -37,7 +37,7 @@ def pytest_collection_finish(session):
 def _runs_stan(item) -> bool:
     module = getattr(item, "module", None)
     return ("stan" in item.name and item.get_closest_marker("slow") is not None
-            and any(hasattr(module, name) for name in ("stan_support", "_pystan")))
+            and any(hasattr(module, name) for name in ("stan_support", "_pystan", "STAN_PROGRAMS")))
 
 
 def pytest_unconfigure(config):
@@ -62,6 +62,24 @@ def _session_cache(tmp_path_factory):
 
 @pytest.fixture(autouse=True)
 def _stable_terminal(monkeypatch, _session_cache):
+    _stable_environment(monkeypatch, _session_cache)
+
+
+@pytest.fixture(scope="session")
+def stan_programs(request, tmp_path_factory, _session_cache):
+    """The Stan programs (STAN_PROGRAMS) of every module collected, merged, built once and run
+    (stan_registry): called with a module's Program, its draws and driver's arrays."""
+    pytest.importorskip("stan", reason="PyStan is in the test extra")
+    import stan_registry
+
+    programs = stan_registry.session_programs(request.session)
+    with pytest.MonkeyPatch.context() as monkeypatch:  # emitted as the tests emit (session scope: before theirs)
+        _stable_environment(monkeypatch, _session_cache)
+        results = stan_registry.run_programs(programs, tmp_path_factory.mktemp("stan_registry"))
+    return stan_registry.Results(programs, results)
+
+
+def _stable_environment(monkeypatch, _session_cache):
     monkeypatch.setenv("COLUMNS", "100")
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.delenv("PRIORCLI_DEBUG", raising=False)

@@ -47,6 +47,7 @@ def install(directory: str) -> None:
     ccompiler.CCompiler.spawn = quick_spawn
     _one_build_per_program(Path(directory))
     _no_build_timeout()
+    _patient_stanc()
 
 
 def _one_build_per_program(directory: Path) -> None:
@@ -132,6 +133,20 @@ def _no_build_timeout() -> None:
         session_init(self, *args, **kwargs)
 
     aiohttp.ClientSession.__init__ = patient_init
+
+
+def _patient_stanc() -> None:
+    """httpstan gives stanc 1 s to translate a program (and answers a longer one with a 500 that
+    PyStan reports as a JSON error): on a busy machine a session's merged program (stan_registry)
+    takes longer. Two minutes, as emit_support gives stanc."""
+    import types
+
+    import httpstan.compile
+
+    def run(*args, timeout=None, **kwargs):
+        return subprocess.run(*args, timeout=max(timeout or 0, 120), **kwargs)
+
+    httpstan.compile.subprocess = types.SimpleNamespace(run=run)
 
 
 def quick_command(cmd: list[str], directory: Path, run) -> list[str]:

@@ -1,6 +1,6 @@
 """The emitted programs, run by the real frameworks: numpyro and PyMC files as scripts, Stan
-programs compiled and run by PyStan (the stan-prior and the stan program compiled as one program,
-emit_support.merged_program: one compilation, about 10 CPU s).
+programs compiled and run by PyStan (the stan-prior and the stan program compiled with the session's
+other Stan programs as one program, tests/stan_registry.py: one compilation, about 10 CPU s).
 
 Oracles: priorcli's own draws of the same model (the quantiles a program prints must lie within
 Monte Carlo error of them, see emit_support), numpyro's densities for the Stan parameterisations,
@@ -9,6 +9,7 @@ and closed forms for the transforms.
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 import re
@@ -20,7 +21,7 @@ import pytest
 import scipy.special as sp
 import scipy.stats as st
 
-import stan_support
+import stan_registry
 from emit_support import (
     PARAMS,
     emitted,
@@ -102,23 +103,6 @@ def test_the_quantile_check_catches_a_wrong_program(tmp_path, priorcli_run_draws
 # Stan, through PyStan
 
 
-def _pystan(code: str, tmp_path, driver: str, **inputs) -> dict:
-    """Build and run a Stan program with PyStan in a fresh interpreter (httpstan forks, which is not
-    safe in this process once jax has started its threads); ``driver`` uses ``model`` and the
-    arrays in ``inputs`` and fills the dict ``out`` with arrays."""
-    pytest.importorskip("stan", reason="PyStan is in the test extra")
-    (tmp_path / "program.stan").write_text(code, encoding="utf-8")
-    np.savez(tmp_path / "inputs.npz", **inputs)
-    script = (
-        stan_support.prelude() + "import numpy as np, stan\n"
-        "inputs = dict(np.load('inputs.npz'))\n"
-        "model = stan.build(open('program.stan').read(), data={}, random_seed=7)\n"
-        "out = {}\n" + driver + "\nnp.savez('out.npz', **out)\n"
-    )
-    _run_script(script, tmp_path, "run_stan")
-    return dict(np.load(tmp_path / "out.npz"))
-
-
 STAN_FAMILIES = [f for f, e in frameworks.FAMILIES.items() if e.stan is not None and f != "Dirichlet"]
 
 
@@ -126,27 +110,41 @@ PRIOR_SPEC = RUN_MODEL + "\n".join(family_line(f) for f in STAN_FAMILIES) + "\n"
 N_POINTS = 12
 
 
-@pytest.fixture(scope="module")
-def stan_run(tmp_path_factory):
-    """The stan-prior program of PRIOR_SPEC and the stan program of _density_spec() compiled as one
-    (emit_support.merged_program: the stan program as it is, the prior's variables renamed
-    prior_theta_group, ...): the prior's draws under fixed_param; the stan program's log density
-    and constrained values (its parameters and transformed parameters) at N_POINTS random
-    unconstrained points."""
-    from emit_support import merged_program
+@functools.cache
+def _stan_density() -> str:
+    return emitted(_density_spec(), "stan")
 
-    code = emitted(_density_spec(), "stan")
+
+@functools.cache
+def _stan_prior() -> str:
+    return emitted(PRIOR_SPEC, "stan-prior")
+
+
+def _points() -> dict:
+    params = _declared(re.search(r"^parameters \{(.*?)^\}", _stan_density(), re.S | re.M).group(1))
+    return {"points": np.random.default_rng(0).normal(0, 1.5, size=(N_POINTS, len(params)))}
+
+
+# The stan-prior program of PRIOR_SPEC and the stan program of _density_spec(), compiled with the
+# session's other Stan programs as one (stan_registry): the prior's draws under fixed_param; the stan
+# program's log density and constrained values (its parameters and transformed parameters) at
+# N_POINTS random unconstrained points.
+PRIOR = stan_registry.Program("prior", _stan_prior, draws=N_EMITTED)
+DENSITY = stan_registry.Program(
+    "density", _stan_density, inputs=_points,
+    driver="out['lp'] = np.array([model.log_prob(list(u), adjust_transform=False) for u in inputs['points']])\n"
+           "out['values'] = np.array([model.constrain_pars(list(u), include_tparams=True, include_gqs=False)\n"
+           "                          for u in inputs['points']])")
+STAN_PROGRAMS = (PRIOR, DENSITY)
+
+
+@pytest.fixture(scope="module")
+def stan_run(stan_programs):
+    code = _stan_density()
     params = _declared(re.search(r"^parameters \{(.*?)^\}", code, re.S | re.M).group(1))
     tparams = _declared(re.search(r"^transformed parameters \{(.*?)^\}", code, re.S | re.M).group(1))
-    points = np.random.default_rng(0).normal(0, 1.5, size=(N_POINTS, len(params)))
-    names = _names(PRIOR_SPEC)
-    ran = _pystan(merged_program(code, prior=emitted(PRIOR_SPEC, "stan-prior")), tmp_path_factory.mktemp("stan"),
-                  f"fit = model.fixed_param(num_samples={N_EMITTED}, num_chains=1)\n"
-                  f"out.update({{name: np.asarray(fit['prior_' + name]).ravel() for name in {names!r}}})\n"
-                  "out['lp'] = np.array([model.log_prob(list(u), adjust_transform=False) for u in inputs['points']])\n"
-                  "out['values'] = np.array([model.constrain_pars(list(u), include_tparams=True, include_gqs=False)\n"
-                  "                          for u in inputs['points']])", points=points)
-    return {"params": params, "tparams": tparams, **ran}
+    draws = {name: stan_programs(PRIOR)[name].ravel() for name in _names(PRIOR_SPEC)}
+    return {"params": params, "tparams": tparams, **draws, **stan_programs(DENSITY)}
 
 
 def test_stan_prior_program_runs_with_fixed_param(stan_run):

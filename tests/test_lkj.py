@@ -10,6 +10,7 @@ within 4.5 sqrt(P (1 - P) / n) of P; two samples of n and m draws: the band with
 
 from __future__ import annotations
 
+import functools
 import io
 import math
 
@@ -17,7 +18,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-import stan_support
+import stan_registry
 from conftest import assert_usage_error, packages_after
 
 K_SIGMA = 4.5
@@ -274,28 +275,25 @@ def test_numpyro_and_pymc_lines_draw_the_solved_marginal(run, tmp_path):
         assert abs(share - P) < K_SIGMA * math.sqrt(P * (1 - P) / n), (name, share, P)
 
 
-@pytest.mark.slow
-def test_stan_line_draws_the_solved_marginal_with_pystan(run, tmp_path):
-    import os
-    import subprocess
-    import sys
+@functools.cache
+def _eta() -> float:
+    from conftest import Run
 
-    pytest.importorskip("stan", reason="PyStan is in the test extra")
-    doc = _solved_lines(run)
-    eta = float(doc["stan"][len("lkj_corr_cholesky("):-1])
-    program = ("generated quantities {\n  matrix[3, 3] L = lkj_corr_cholesky_rng(3, %r);\n"
-               "  real r01 = multiply_lower_tri_self_transpose(L)[1, 2];\n}\n") % eta
-    (tmp_path / "program.stan").write_text(program, encoding="utf-8")
+    return float(_solved_lines(Run())["stan"][len("lkj_corr_cholesky("):-1])
+
+
+# compiled with the session's other Stan programs as one (stan_registry), drawn under fixed_param
+LINE = stan_registry.Program(
+    "line", lambda: ("generated quantities {\n  matrix[3, 3] L = lkj_corr_cholesky_rng(3, %r);\n"
+                     "  real r01 = multiply_lower_tri_self_transpose(L)[1, 2];\n}\n") % _eta(),
+    draws=4000, outputs=("r01",))
+STAN_PROGRAMS = (LINE,)
+
+
+@pytest.mark.slow
+def test_stan_line_draws_the_solved_marginal_with_pystan(stan_programs):
+    eta = _eta()
     n = 4000
-    script = (stan_support.prelude() + "import numpy as np, stan\n"
-              "model = stan.build(open('program.stan').read(), data={}, random_seed=3)\n"
-              f"fit = model.fixed_param(num_samples={n}, num_chains=1)\n"
-              "print(float(np.mean(np.abs(np.asarray(fit['r01']).ravel()) < 0.5)))\n")
-    (tmp_path / "run_stan.py").write_text(script, encoding="utf-8")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("JAX_", "PRIORCLI_"))}
-    done = subprocess.run([sys.executable, "run_stan.py"], cwd=tmp_path, env=env, capture_output=True, text=True,
-                          timeout=1800)
-    assert done.returncode == 0, done.stderr[-3000:]
-    share = float(done.stdout.strip().splitlines()[-1])
+    share = float(np.mean(np.abs(stan_programs(LINE)["r01"].ravel()) < 0.5))
     P = _marginal(3, eta).cdf(0.5) - _marginal(3, eta).cdf(-0.5)
     assert abs(share - P) < K_SIGMA * math.sqrt(P * (1 - P) / n), (share, P)

@@ -9,12 +9,14 @@ Monte Carlo bands: emit_support's (K_SIGMA standard errors of a quantile's level
 
 from __future__ import annotations
 
+import functools
 import json
 
 import numpy as np
 import pytest
 import scipy.stats as st
 
+import stan_registry
 from conftest import assert_usage_error
 from emit_support import band, emitted, exact_mismatches, parse_printed_quantiles, quantile_mismatches
 
@@ -165,13 +167,19 @@ def test_python_programs_run(target, tmp_path, run):
             assert abs(d.cdf(q) - p) <= band(p, 10_000), (i, p, q)
 
 
-@pytest.mark.slow
-def test_stan_prior_program_runs_with_fixed_param(tmp_path, run):
-    from test_emit_run import _pystan
+# compiled with the session's other Stan programs as one (stan_registry), drawn under fixed_param
+@functools.cache
+def _stan_prior() -> str:
+    return emitted(SPEC, "stan-prior")
 
-    fit = _pystan(emitted(SPEC, "stan-prior"), tmp_path,
-                  "fit = model.fixed_param(num_samples=10000, num_chains=1)\n"
-                  "out.update({name: np.moveaxis(np.asarray(fit[name]), -1, 0) for name in ['R', 'L']})")
+
+PRIOR = stan_registry.Program("prior", _stan_prior, draws=10_000, outputs=("R", "L"))
+STAN_PROGRAMS = (PRIOR,)
+
+
+@pytest.mark.slow
+def test_stan_prior_program_runs_with_fixed_param(stan_programs, run):
+    fit = {name: np.moveaxis(v, -1, 0) for name, v in stan_programs(PRIOR).items()}
     ours = _priorcli_elements(run, SPEC)
     for name, k in (("R", 3), ("L", 4)):
         m = fit[name].reshape(-1, k, k)
@@ -191,7 +199,7 @@ def test_stan_program_is_accepted_by_stanc(tmp_path):
     from emit_support import assert_stanc_accepts
 
     assert_stanc_accepts(emitted(SPEC, "stan"), tmp_path)
-    assert_stanc_accepts(emitted(SPEC, "stan-prior"), tmp_path, "prior")
+    assert_stanc_accepts(_stan_prior(), tmp_path, "prior")
 
 
 def test_json_is_one_document(run):

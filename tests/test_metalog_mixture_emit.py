@@ -24,6 +24,8 @@ import scipy.stats as st
 from scipy.integrate import quad
 from scipy.optimize import brentq
 
+import stan_registry
+from conftest import Run
 from emit_support import band, parse_printed_quantiles
 
 P, X = (0.1, 0.5, 0.9), (1.0, 2.0, 4.0)
@@ -133,48 +135,56 @@ def test_pymc_program_draws_the_mixture_and_its_density_is_the_oracles(run, tmp_
         assert grad == pytest.approx((mixture_logpdf(z + h) - mixture_logpdf(z - h)) / (2 * h), rel=1e-5, abs=1e-6), z
 
 
+BOTH = f"{BOUND}; z ~ {MIXTURE}"
+N_STAN = 4000
+# the stan-prior program: compiled with the session's other Stan programs as one (stan_registry)
+PRIOR = stan_registry.Program("prior", lambda: _emit(Run(), BOTH, "stan-prior"), draws=N_STAN, outputs=("x", "y", "z"))
+STAN_PROGRAMS = (PRIOR,)
+
+
+def _assert_draws(x, y, z, n, widen, target):
+    assert x.shape == (n,) and np.all(y < x) and np.all(y > 0)
+    _assert_quantiles(x, ml_cdf, n, widen, (target, "x"))
+    _assert_quantiles(y, bound_y_cdf, n, widen, (target, "y"))
+    _assert_quantiles(z, mixture_cdf, n, widen, (target, "z"))
+
+
 @pytest.mark.slow
-def test_pystan_runs_the_mixture_component_and_the_metalog_bound(run, tmp_path):
-    """One model with both (two compilations): x ~ the metalog, y ~ Uniform(0, x) (its bound the
-    metalog, written on x_u in the parameters block), z ~ the mixture with a metalog component."""
+def test_pystan_runs_the_mixture_component_and_the_metalog_bound(run, tmp_path, stan_programs):
+    """One model with both: x ~ the metalog, y ~ Uniform(0, x) (its bound the metalog, written on
+    x_u in the parameters block), z ~ the mixture with a metalog component. The stan-prior program
+    draws under fixed_param (stan_registry); the stan program is sampled by NUTS in a compilation of
+    its own (beside others, NUTS's adaptation would change)."""
     pytest.importorskip("stan", reason="PyStan is in the test extra")
     import stan_support
 
-    spec = f"{BOUND}; z ~ {MIXTURE}"
-    n = 4000
+    n = N_STAN
+    prior = stan_programs(PRIOR)
+    _assert_draws(*(prior[k].ravel() for k in ("x", "y", "z")), n, 1.0, "stan-prior")
     points = [0.3, 1.0, 2.2, 4.0, 7.5, -1.0]
-    for target, call in (("stan-prior", f"model.fixed_param(num_samples={n}, num_chains=1)"),
-                         ("stan", f"model.sample(num_samples={n}, num_chains=1)")):
-        code = _emit(run, spec, target)
-        if target == "stan":
-            assert "upper=metalog_quantile(x_u," in code  # the bound on the parameter, not on x
-        (tmp_path / "program.stan").write_text(code, encoding="utf-8")
-        script = (stan_support.prelude() + "import json, numpy as np, stan\n"
-                  "model = stan.build(open('program.stan').read(), data={}, random_seed=3)\n"
-                  f"fit = {call}\n"
-                  "np.save('draws.npy', np.stack([np.asarray(fit[k]).ravel() for k in ('x', 'y', 'z')]))\n")
-        if target == "stan":
-            script += (f"base = model.unconstrain_pars({{'x_u': 0.4, 'y': 0.5, 'z': 0.0}})\n"
-                       "out = []\n"
-                       f"for v in {points!r}:\n"
-                       "    u = model.unconstrain_pars({'x_u': 0.4, 'y': 0.5, 'z': v})\n"
-                       "    out.append([model.log_prob(u, adjust_transform=False) - "
-                       "model.log_prob(base, adjust_transform=False), model.grad_log_prob(u)[-1]])\n"  # z is last and unconstrained: no Jacobian in its gradient
-                       "print(json.dumps(out))\n")
-        stdout = _python(script, tmp_path, f"run_{target.replace('-', '_')}")
-        x, y, z = np.load(tmp_path / "draws.npy")
-        assert x.shape == (n,) and np.all(y < x) and np.all(y > 0)
-        widen = 1.0 if target == "stan-prior" else 2.0  # NUTS draws are correlated (mildly, for these)
-        _assert_quantiles(x, ml_cdf, n, widen, (target, "x"))
-        _assert_quantiles(y, bound_y_cdf, n, widen, (target, "y"))
-        _assert_quantiles(z, mixture_cdf, n, widen, (target, "z"))
-        if target == "stan":
-            out = json.loads(stdout.strip().splitlines()[-1])
-            for v, (diff, grad) in zip(points, out):
-                assert diff == pytest.approx(mixture_logpdf(v) - mixture_logpdf(0.0), rel=1e-8, abs=1e-8), v
-                h = 1e-5
-                fd = (mixture_logpdf(v + h) - mixture_logpdf(v - h)) / (2 * h)
-                assert grad == pytest.approx(fd, rel=1e-5, abs=1e-6), v
+    code = _emit(run, BOTH, "stan")
+    assert "upper=metalog_quantile(x_u," in code  # the bound on the parameter, not on x
+    (tmp_path / "program.stan").write_text(code, encoding="utf-8")
+    script = (stan_support.prelude() + "import json, numpy as np, stan\n"
+              "model = stan.build(open('program.stan').read(), data={}, random_seed=3)\n"
+              f"fit = model.sample(num_samples={n}, num_chains=1)\n"
+              "np.save('draws.npy', np.stack([np.asarray(fit[k]).ravel() for k in ('x', 'y', 'z')]))\n"
+              "base = model.unconstrain_pars({'x_u': 0.4, 'y': 0.5, 'z': 0.0})\n"
+              "out = []\n"
+              f"for v in {points!r}:\n"
+              "    u = model.unconstrain_pars({'x_u': 0.4, 'y': 0.5, 'z': v})\n"
+              "    out.append([model.log_prob(u, adjust_transform=False) - "
+              "model.log_prob(base, adjust_transform=False), model.grad_log_prob(u)[-1]])\n"  # z is last and unconstrained: no Jacobian in its gradient
+              "print(json.dumps(out))\n")
+    stdout = _python(script, tmp_path, "run_stan")
+    x, y, z = np.load(tmp_path / "draws.npy")
+    _assert_draws(x, y, z, n, 2.0, "stan")  # NUTS draws are correlated (mildly, for these): a wider band
+    out = json.loads(stdout.strip().splitlines()[-1])
+    for v, (diff, grad) in zip(points, out):
+        assert diff == pytest.approx(mixture_logpdf(v) - mixture_logpdf(0.0), rel=1e-8, abs=1e-8), v
+        h = 1e-5
+        fd = (mixture_logpdf(v + h) - mixture_logpdf(v - h)) / (2 * h)
+        assert grad == pytest.approx(fd, rel=1e-5, abs=1e-6), v
 
 
 @pytest.mark.slow

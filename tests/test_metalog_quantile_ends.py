@@ -12,15 +12,12 @@ lower + (upper - lower) / (1 + e^-M), so a bounded side gives its bound and an u
 from __future__ import annotations
 
 import math
-import os
-import subprocess
-import sys
 import textwrap
 
 import numpy as np
 import pytest
 
-import stan_support
+import stan_registry
 from priorcli.emit.metalog import PYTHON_FUNCTION, STAN_FUNCTION
 
 U = np.array([0.0, 1e-12, 1e-6, 0.01, 0.3, 0.5, 0.77, 0.999, 1 - 1e-12, 1.0])
@@ -138,28 +135,25 @@ generated quantities {
 """
 
 
-@pytest.mark.slow
-def test_stan_function_at_the_ends_and_inside(tmp_path):
-    """One compile: the emitted function in a program that evaluates it at every (case, u)."""
-    pytest.importorskip("stan", reason="PyStan is in the test extra")
-    code = STAN_PROGRAM % textwrap.indent(textwrap.dedent(STAN_FUNCTION), "  ").rstrip("\n")
-    data = {"N": len(U), "M": len(CASES), "K": 5, "u": U.tolist(), "a": [list(a) for a, _, _ in CASES],
-            "has_lb": [int(math.isfinite(lo)) for _, lo, _ in CASES], "has_ub": [int(math.isfinite(hi)) for *_, hi in CASES],
+def _data() -> dict:
+    return {"N": len(U), "M": len(CASES), "K": 5, "u": U.tolist(), "a": [list(a) for a, _, _ in CASES],
+            "has_lb": [int(math.isfinite(lo)) for _, lo, _ in CASES],
+            "has_ub": [int(math.isfinite(hi)) for *_, hi in CASES],
             "lb": [lo if math.isfinite(lo) else 0.0 for _, lo, _ in CASES],
             "ub": [hi if math.isfinite(hi) else 0.0 for *_, hi in CASES]}
-    (tmp_path / "program.stan").write_text(code, encoding="utf-8")
-    (tmp_path / "data.json").write_text(__import__("json").dumps(data), encoding="utf-8")
-    script = (stan_support.prelude() + "import json, numpy as np, stan\n"
-              "data = json.load(open('data.json'))\n"
-              "model = stan.build(open('program.stan').read(), data=data, random_seed=1)\n"
-              "fit = model.fixed_param(num_samples=1, num_chains=1)\n"
-              "np.save('x.npy', np.asarray(fit['x'], dtype=np.float64))\n")
-    (tmp_path / "run.py").write_text(script, encoding="utf-8")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("JAX_", "PRIORCLI_"))}
-    done = subprocess.run([sys.executable, "run.py"], cwd=tmp_path, env=env, capture_output=True, text=True,
-                          timeout=900)
-    assert done.returncode == 0, done.stderr[-3000:]
-    x = np.load(tmp_path / "x.npy")  # (M, N, draws): PyStan puts the draws last
+
+
+# the emitted function in a program that evaluates it at every (case, u), compiled with the
+# session's other Stan programs as one (stan_registry); one fixed_param draw
+ENDS = stan_registry.Program(
+    "ends", lambda: STAN_PROGRAM % textwrap.indent(textwrap.dedent(STAN_FUNCTION), "  ").rstrip("\n"),
+    draws=1, data=_data, outputs=("x",))
+STAN_PROGRAMS = (ENDS,)
+
+
+@pytest.mark.slow
+def test_stan_function_at_the_ends_and_inside(stan_programs):
+    x = np.asarray(stan_programs(ENDS)["x"], dtype=np.float64)  # (M, N, draws): PyStan puts the draws last
     x = x.reshape(len(CASES), len(U), -1)[:, :, 0]
     for (a, lower, upper), got in zip(CASES, x):
         _assert_matches(got, a, lower, upper)

@@ -5,14 +5,16 @@ the mixture's exact log density from scipy.stats at points across the support.""
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
 import pytest
 import scipy.stats as st
 
+import stan_registry
 from emit_support import emitted, parse_printed_quantiles, priorcli_draws, quantile_mismatches
-from test_emit_run import _pystan, _run_script
+from test_emit_run import _run_script
 
 pytestmark = pytest.mark.slow
 
@@ -55,24 +57,24 @@ def test_numpyro_program_draws_exactly_as_priorcli(tmp_path):
     assert quantile_mismatches({p: float(np.quantile(theirs, p)) for p in (0.1, 0.5, 0.9)}, ours, 10000) == []
 
 
-@pytest.fixture(scope="module")
-def stan_ran(tmp_path_factory):
-    """The stan-prior program (of MODEL and DISCRETE) and the stan one (of MODEL) compiled as one
-    (emit_support.merged_program: the prior's variables are prior_x, ...): the prior's draws under
-    fixed_param, and the stan program's log density at POINTS."""
-    from emit_support import merged_program
-
-    prior, code = emitted(MODEL + DISCRETE, "stan-prior"), emitted(MODEL, "stan")
-    names = _names(MODEL + DISCRETE)
-    out = _pystan(merged_program(code, prior=prior), tmp_path_factory.mktemp("mixture_stan"),
-                  f"fit = model.fixed_param(num_samples={N_EMITTED}, num_chains=1)\n"
-                  f"out.update({{name: np.asarray(fit['prior_' + name]).ravel() for name in {names!r}}})\n"
-                  "out['lp'] = np.array([model.log_prob([p[0], p[1], np.log(p[2])], adjust_transform=False) "
-                  "for p in inputs['points']])", points=POINTS)  # z_raw is declared <lower=0>: log of it
-    return {"prior": prior, "stan": code, **out}
-
-
+_emitted = functools.cache(emitted)
 POINTS = np.array([[-0.5, -1.2, 0.4], [2.9, 0.8, 1.5], [0.1, 2.5, 2.9], [4.0, -0.3, 0.05]])
+# The stan-prior program (of MODEL and DISCRETE) and the stan one (of MODEL), compiled with the
+# session's other Stan programs as one (stan_registry): the prior's draws under fixed_param, and the
+# stan program's log density at POINTS (its model block alone: the others' are off).
+PRIOR = stan_registry.Program("prior", functools.partial(_emitted, MODEL + DISCRETE, "stan-prior"), draws=N_EMITTED)
+DENSITY = stan_registry.Program(
+    "density", functools.partial(_emitted, MODEL, "stan"), inputs=lambda: {"points": POINTS},
+    driver="out['lp'] = np.array([model.log_prob([p[0], p[1], np.log(p[2])], adjust_transform=False) "
+           "for p in inputs['points']])")  # z_raw is declared <lower=0>: log of it
+STAN_PROGRAMS = (PRIOR, DENSITY)
+
+
+@pytest.fixture(scope="module")
+def stan_ran(stan_programs):
+    prior, code = _emitted(MODEL + DISCRETE, "stan-prior"), _emitted(MODEL, "stan")
+    return {"prior": prior, "stan": code, **{n: v.ravel() for n, v in stan_programs(PRIOR).items()},
+            **stan_programs(DENSITY)}
 
 
 def test_stan_prior_program_draws_priorclis_mixture(stan_ran):

@@ -10,6 +10,7 @@ numpy simulation of a hierarchical regression for the rest. Monte Carlo bands: e
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import os
@@ -21,7 +22,7 @@ import numpy as np
 import pytest
 import scipy.stats as st
 
-import stan_support
+import stan_registry
 from conftest import assert_usage_error
 from emit_support import assert_stanc_accepts, band, emitted, parse_printed_quantiles, stanc_binary
 
@@ -265,19 +266,22 @@ def test_emitted_python_programs_with_data_match_numpy(target, tmp_path):
                 assert f_lo - band(p, n, M) <= p <= f_hi + band(p, n, M), (target, label, p, q)
 
 
+@functools.cache
+def _stan_prior_with_data() -> str:
+    return emitted(REGRESSION, "stan-prior", "--data", X_ARG)
+
+
+# compiled with the session's other Stan programs as one (stan_registry), drawn under fixed_param
+# with the data the program's header comment gives
+PRIOR = stan_registry.Program(
+    "prior", _stan_prior_with_data, draws=10_000,
+    data=lambda: json.loads(re.search(r"^// (\{.*\})$", _stan_prior_with_data(), re.M).group(1)))
+STAN_PROGRAMS = (PRIOR,)
+
+
 @pytest.mark.slow
-def test_emitted_stan_prior_with_data_runs_under_pystan(tmp_path):
-    pytest.importorskip("stan", reason="PyStan is in the test extra")
-    code = emitted(REGRESSION, "stan-prior", "--data", X_ARG)
-    data = json.loads(re.search(r"^// (\{.*\})$", code, re.M).group(1))
-    (tmp_path / "program.stan").write_text(code, encoding="utf-8")
-    names = list(_regression_oracle(np.random.default_rng(0), 10))
-    script = (stan_support.prelude() + "import json, numpy as np, stan\n"
-              f"model = stan.build(open('program.stan').read(), data={data!r}, random_seed=7)\n"
-              "fit = model.fixed_param(num_samples=10000, num_chains=1)\n"
-              f"np.savez('out.npz', **{{name: np.asarray(fit[name]) for name in {names!r}}})\n")
-    _run_python(script, tmp_path, "run_stan")
-    out = dict(np.load(tmp_path / "out.npz"))
+def test_emitted_stan_prior_with_data_runs_under_pystan(stan_programs):
+    out = stan_programs(PRIOR)
     oracle = _regression_oracle(np.random.default_rng(78))
     for name, values in oracle.items():
         draws = out[name].T if values.ndim == 2 else out[name].ravel()  # Stan's arrays: (K, draws)

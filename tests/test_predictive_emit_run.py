@@ -15,6 +15,7 @@ Normal(mu_a, sqrt(sigma_a^2 + sigma_b^2)) (emit_support's band, 4.5 standard err
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import re
@@ -25,8 +26,9 @@ import scipy.special as sp
 import scipy.stats as st
 
 from conftest import Run
+import stan_registry
 from emit_support import band, parse_printed_quantiles
-from test_emit_run import _pystan, _run_script
+from test_emit_run import _run_script
 
 pytestmark = pytest.mark.slow
 
@@ -45,6 +47,7 @@ def solved():
     return json.loads(result.stdout)
 
 
+@functools.cache
 def emitted(target: str) -> str:
     result = Run()("solve", *ARGS, "--emit", target)
     assert result.exit_code == 0, result.stderr
@@ -89,14 +92,18 @@ def test_emitted_pymc_program_prints_quantiles_that_meet_the_targets(solved, tmp
         assert abs(exact_cdf(solved, var)(q) - p) <= band(p, n) + 1e-5, (var, p, q)
 
 
-def test_emitted_stan_prior_program_draws_meet_the_targets_under_fixed_param(solved, tmp_path):
+# compiled with the session's other Stan programs as one (stan_registry), drawn under fixed_param
+PRIOR = stan_registry.Program("prior", lambda: emitted("stan-prior"), draws=N_SOLVE, outputs=("a", "b", "p0", "p1"))
+STAN_PROGRAMS = (PRIOR,)
+
+
+def test_emitted_stan_prior_program_draws_meet_the_targets_under_fixed_param(solved, stan_programs):
     code = emitted("stan-prior")
     assert "generated quantities" in code and "model {" not in code
     for name, value in solved["free"].items():
         assert repr(value) in code, name
     n = N_SOLVE
-    fit = _pystan(code, tmp_path, f"fit = model.fixed_param(num_samples={n}, num_chains=1)\n"
-                  "out.update({name: np.asarray(fit[name]).ravel() for name in ('a', 'b', 'p0', 'p1')})")
+    fit = {name: v.ravel() for name, v in stan_programs(PRIOR).items()}
     draws = {name: np.asarray(fit[name], dtype=np.float64) for name in ("a", "b", "p0", "p1")}
     assert all(d.shape == (n,) for d in draws.values())
     np.testing.assert_allclose(draws["p1"], sp.expit(draws["a"] + draws["b"]), rtol=1e-12)

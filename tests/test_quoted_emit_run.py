@@ -10,7 +10,7 @@ p from n draws must have |F(q) - p| within emit_support's band (4.5 standard err
 transformed parameters the transform of the raw one. priorcli's own exact quantiles of the program's
 header text (summarize) equal scipy's, so the header names the distribution that was solved.
 
-One Stan program per case (PyStan compiles each in ~10 s): ``stan`` where the density is the
+One Stan program per case (all compiled as one with the session's others, tests/stan_registry.py): ``stan`` where the density is the
 interesting part (log_mix, log_sum_exp over supports that differ), ``stan-prior`` where the draws
 are (the truncations' rejection loops)."""
 
@@ -26,8 +26,9 @@ import scipy.special as sp
 import scipy.stats as st
 
 from conftest import Run
+import stan_registry
 from emit_support import band, parse_printed_quantiles
-from test_emit_run import _pystan, _run_script
+from test_emit_run import _run_script
 
 pytestmark = pytest.mark.slow
 
@@ -153,36 +154,42 @@ def test_the_check_catches_a_wrong_weight(tmp_path):
 
 
 # ----------------------------------------------------------------------------------------------
-# Stan, through PyStan: one program per case
+# Stan, through PyStan: one program per case, compiled with the session's other Stan programs as
+# one (stan_registry)
 
 
 STAN_POINTS = {"mixture": [-1.5, -0.2, 0.3, 1.2, 4.0], "softplus_mixture": [-3.0, -1.0, 0.4, 1.8, 2.6]}
+DENSITIES = {case: stan_registry.Program(
+    f"density_{case}", functools.partial(emitted, case, "stan"),
+    inputs=functools.partial(lambda case: {"points": np.array(STAN_POINTS[case])}, case),
+    driver="out['lp'] = np.array([model.log_prob([p], adjust_transform=False) for p in inputs['points']])\n"
+           "out['x'] = np.array([model.constrain_pars([p])[-1] for p in inputs['points']])")
+    for case, spec in CASES.items() if spec[3] == "stan"}
+PRIORS = {case: stan_registry.Program(f"prior_{case}", functools.partial(emitted, case, "stan-prior"), draws=N,
+                                      outputs=("x",))
+          for case, spec in CASES.items() if spec[3] == "stan-prior"}
+STAN_PROGRAMS = (*DENSITIES.values(), *PRIORS.values())
 
 
-@pytest.mark.parametrize("case", [c for c, spec in CASES.items() if spec[3] == "stan"])
-def test_stan_program_density_is_the_solved_one(case, tmp_path):
+@pytest.mark.parametrize("case", list(DENSITIES))
+def test_stan_program_density_is_the_solved_one(case, stan_programs):
     """log_prob (every constant kept: log_mix / log_sum_exp of _lpdf) equals scipy's log density of
     the Stan parameter (x, or x_raw under a transform), and the transformed x is the transform of it."""
     _, logpdf = oracle(case)
     code = emitted(case, "stan")
     points = np.array(STAN_POINTS[case])
     transformed = "x_raw" in code
-    out = _pystan(code, tmp_path,
-                  "out['lp'] = np.array([model.log_prob([p], adjust_transform=False) for p in inputs['points']])\n"
-                  "out['x'] = np.array([model.constrain_pars([p])[-1] for p in inputs['points']])", points=points)
+    out = stan_programs(DENSITIES[case])
     expected = [logpdf(p) for p in points]
     assert np.allclose(out["lp"], expected, rtol=1e-9, atol=1e-9), (case, out["lp"], expected)
     want = np.logaddexp(0.0, points) if transformed else points  # softplus of the raw parameter
     assert np.allclose(out["x"], want, rtol=1e-12), (case, out["x"])
 
 
-@pytest.mark.parametrize("case", [c for c, spec in CASES.items() if spec[3] == "stan-prior"])
-def test_stan_prior_program_draws_the_solved_distribution(case, tmp_path):
+@pytest.mark.parametrize("case", list(PRIORS))
+def test_stan_prior_program_draws_the_solved_distribution(case, stan_programs):
     cdf, logpdf = oracle(case)
-    code = emitted(case, "stan-prior")
-    fit = _pystan(code, tmp_path, f"fit = model.fixed_param(num_samples={N}, num_chains=1)\n"
-                                  "out['x'] = np.asarray(fit['x']).ravel()")
-    draws = np.asarray(fit["x"], dtype=np.float64)
+    draws = np.asarray(stan_programs(PRIORS[case])["x"], dtype=np.float64).ravel()
     assert draws.shape == (N,)
     quantiles = dict(zip(LEVELS, np.quantile(draws, LEVELS)))
     assert level_misses(quantiles, cdf, N) == [], (case, quantiles)

@@ -5,16 +5,14 @@ PyStan compilation runs them all; the draws are checked against scipy."""
 
 from __future__ import annotations
 
+import functools
 import math
-import os
-import subprocess
-import sys
 
 import numpy as np
 import pytest
 import scipy.stats as st
 
-import stan_support
+import stan_registry
 from emit_support import assert_stanc_accepts, band, emitted, exact_mismatches, stan_blocks
 
 MODEL = """\
@@ -56,7 +54,11 @@ COUNTS = {
     "znb": ("hurdle_neg_binomial_2_rng(0, 4, 1.5)", st.nbinom(1.5, 1.5 / 5.5).pmf),
 }
 N = 4000
-SEED = 11
+
+
+@functools.cache
+def _emitted_model() -> str:
+    return emitted(MODEL, "stan-prior")
 
 
 def _program(code: str) -> str:
@@ -67,7 +69,7 @@ def _program(code: str) -> str:
 
 
 def test_truncated_draws_are_functions_not_loops():
-    code = emitted(MODEL, "stan-prior")
+    code = _emitted_model()
     assert "while (a <" not in code and "real a = normal_truncated_rng(6, 7, 0, 1);" in code
     assert "real gt = gamma_truncated_rng(30, positive_infinity(), 2, 1);" in code
     assert "real hn = normal_truncated_rng(7, positive_infinity(), 0, 2);" in code  # the half family's base
@@ -83,26 +85,19 @@ def test_a_family_without_a_stan_cdf_is_rejection_with_an_end(tmp_path):
     assert_stanc_accepts(code, tmp_path, "triangular")
 
 
+# compiled with the session's other Stan programs as one (stan_registry), drawn under fixed_param
+# (the registry's seed: the bands are of N draws and the KS test's level is fixed, whatever the seed)
+PROGRAM = stan_registry.Program("program", lambda: _program(_emitted_model()), draws=N,
+                                outputs=(*CONTINUOUS, "h", "hb", *COUNTS))
+STAN_PROGRAMS = (PROGRAM,)
+
+
 @pytest.mark.slow
-def test_draws_match_scipy(tmp_path):
-    pytest.importorskip("stan", reason="PyStan is in the test extra")
-    code = emitted(MODEL, "stan-prior")
+def test_draws_match_scipy(tmp_path, stan_programs):
+    code = _emitted_model()
     assert_stanc_accepts(code, tmp_path, "emitted")
-    program = _program(code)
-    assert_stanc_accepts(program, tmp_path, "program")
-    (tmp_path / "program.stan").write_text(program, encoding="utf-8")
-    names = [*CONTINUOUS, "h", "hb", *COUNTS]
-    script = (stan_support.prelude() + "import numpy as np, stan\n"
-              f"model = stan.build(open('program.stan').read(), data={{}}, random_seed={SEED})\n"
-              f"fit = model.fixed_param(num_samples={N}, num_chains=1)\n"
-              f"np.savez('out.npz', **{{k: np.asarray(fit[k]).ravel() for k in {names!r}}})\n")
-    (tmp_path / "run.py").write_text(script, encoding="utf-8")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("JAX_", "PRIORCLI_", "PYTHONPATH"))}
-    env[stan_support.PCH_ENV] = stan_support.pch_dir()
-    done = subprocess.run([sys.executable, "run.py"], cwd=tmp_path, env=env, capture_output=True, text=True,
-                          timeout=1800)
-    assert done.returncode == 0, done.stderr[-3000:]
-    out = dict(np.load(tmp_path / "out.npz"))
+    assert_stanc_accepts(_program(code), tmp_path, "program")
+    out = {k: v.ravel() for k, v in stan_programs(PROGRAM).items()}
     for name, cdf in CONTINUOUS.items():
         assert exact_mismatches(out[name], cdf) == [], name
         assert st.kstest(out[name], cdf).pvalue > 1e-6, name  # one test in a million fails by chance

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 import scipy.stats as st
 
-import stan_support
+import stan_registry
 from conftest import Run
 from emit_support import assert_stanc_accepts, band, emitted, parse_printed_quantiles
 from priorcli import records
@@ -268,17 +268,16 @@ def test_emitted_python_programs_run(target, tmp_path):
         assert abs(ref.cdf(v) - p) <= band(p, n), (target, p, v)
 
 
+# compiled with the session's other Stan programs as one (stan_registry), drawn under fixed_param
+PRIOR = stan_registry.Program("prior", lambda: emitted("x ~ Triangular(0, 1, 3)", "stan-prior"), draws=4000,
+                              outputs=("x",))
+STAN_PROGRAMS = (PRIOR,)
+
+
 @pytest.mark.slow
-def test_stan_prior_program_runs(tmp_path):
-    pytest.importorskip("stan", reason="PyStan is in the test extra")
-    code = emitted("x ~ Triangular(0, 1, 3)", "stan-prior")
-    (tmp_path / "program.stan").write_text(code, encoding="utf-8")
-    script = (stan_support.prelude() + "import numpy as np, stan\n"
-              "model = stan.build(open('program.stan').read(), data={}, random_seed=7)\n"
-              "fit = model.fixed_param(num_samples=4000, num_chains=1)\n"
-              "np.save('x.npy', fit['x'].ravel())\n")
-    _run_python(script, tmp_path, "run_stan")
-    draws = np.load(tmp_path / "x.npy")
+def test_stan_prior_program_runs(stan_programs):
+    draws = stan_programs(PRIOR)["x"].ravel()
+    assert draws.shape == (4000,)
     ref = oracle(0.0, 1.0, 3.0)
     for p in (0.05, 0.5, 0.95):
         assert abs(np.mean(draws <= ref.ppf(p)) - p) <= band(p, draws.size)

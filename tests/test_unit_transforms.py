@@ -17,7 +17,7 @@ import pytest
 import scipy.special as sp
 from scipy import stats
 
-import stan_support
+import stan_registry
 from conftest import assert_usage_error
 
 PROBS = (0.001, 0.025, 0.05, 0.25, 0.5, 0.75, 0.95, 0.975, 0.999)
@@ -229,28 +229,20 @@ def test_emitted_python_programs_print_the_exact_quantiles(target, tmp_path):
     assert _printed_mismatches(printed, N_EMITTED) == []
 
 
-@pytest.mark.slow
-def test_emitted_stan_prior_program_draws_the_exact_distributions(tmp_path):
-    """The stan-prior program, built and run by PyStan with fixed_param in a fresh interpreter."""
-    import os
-    import subprocess
-    import sys
-
+def _stan_prior() -> str:
     from emit_support import emitted
 
-    pytest.importorskip("stan", reason="PyStan is in the test extra")
-    (tmp_path / "program.stan").write_text(emitted(EMIT_MODEL, "stan-prior"), encoding="utf-8")
-    script = (
-        stan_support.prelude() + "import numpy as np, stan\n"
-        "model = stan.build(open('program.stan').read(), data={}, random_seed=7)\n"
-        f"fit = model.fixed_param(num_samples={N_EMITTED}, num_chains=1)\n"
-        f"np.savez('out.npz', **{{k: np.asarray(fit[k]).ravel() for k in {list(EMIT_ORACLES)!r}}})\n"
-    )
-    (tmp_path / "run_stan.py").write_text(script, encoding="utf-8")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("JAX_", "PRIORCLI_"))}
-    done = subprocess.run([sys.executable, "run_stan.py"], cwd=tmp_path, env=env, capture_output=True, text=True,
-                          timeout=1800)
-    assert done.returncode == 0, done.stderr[-3000:]
-    out = dict(np.load(tmp_path / "out.npz"))
+    return emitted(EMIT_MODEL, "stan-prior")
+
+
+# compiled with the session's other Stan programs as one (stan_registry), drawn under fixed_param
+PRIOR = stan_registry.Program("prior", _stan_prior, draws=N_EMITTED, outputs=tuple(EMIT_ORACLES))
+STAN_PROGRAMS = (PRIOR,)
+
+
+@pytest.mark.slow
+def test_emitted_stan_prior_program_draws_the_exact_distributions(stan_programs):
+    """The stan-prior program, built and run by PyStan with fixed_param."""
+    out = {k: v.ravel() for k, v in stan_programs(PRIOR).items()}
     printed = {k: dict(zip(EMIT_LEVELS, np.quantile(out[k], EMIT_LEVELS))) for k in EMIT_ORACLES}
     assert _printed_mismatches(printed, N_EMITTED) == []

@@ -4,22 +4,19 @@ loc + pi], wrapped onto numpyro's [-pi, pi)).
 
 Oracles: scipy.stats.vonmises, whose cdf runs over the real line (one more per turn), so the angle
 wrapped onto [-pi, pi) has cdf G(w) = F(w) - F(-pi); its quantiles by brentq on G. The Stan programs
-are run by PyStan (stan_support's quick builds), as tests/test_emit_run.py does.
+are run by PyStan, compiled with the session's others (tests/stan_registry.py).
 """
 
 from __future__ import annotations
 
 import math
-import os
 import re
-import subprocess
-import sys
 
 import numpy as np
 import pytest
 from scipy import optimize, stats
 
-import stan_support
+import stan_registry
 from conftest import Run
 
 CASES = {"a": (2.5, 3.0), "b": (-1.0, 0.8), "c": (0.5, 12.0)}  # loc, concentration: a's mass crosses pi
@@ -53,41 +50,23 @@ def test_emitted_programs():
     assert "x = x - 2 * pi() * floor((x + pi()) / (2 * pi()));" in solved
 
 
-def _pystan(code: str, tmp_path, driver: str, **inputs) -> dict:
-    """Build and run a Stan program with PyStan in a fresh interpreter (as test_emit_run)."""
-    pytest.importorskip("stan", reason="PyStan is in the test extra")
-    (tmp_path / "program.stan").write_text(code, encoding="utf-8")
-    np.savez(tmp_path / "inputs.npz", **inputs)
-    script = (stan_support.prelude() + "import numpy as np, stan\n"
-              "inputs = dict(np.load('inputs.npz'))\n"
-              "model = stan.build(open('program.stan').read(), data={}, random_seed=7)\n"
-              "out = {}\n" + driver + "\nnp.savez('out.npz', **out)\n")
-    (tmp_path / "run_stan.py").write_text(script, encoding="utf-8")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("JAX_", "PRIORCLI_"))}
-    env[stan_support.PCH_ENV] = stan_support.pch_dir()
-    done = subprocess.run([sys.executable, "run_stan.py"], cwd=tmp_path, env=env, capture_output=True, text=True,
-                          timeout=900)
-    assert done.returncode == 0, done.stderr[-3000:]
-    return dict(np.load(tmp_path / "out.npz"))
+POINTS = np.random.default_rng(3).normal(0, 1.5, size=(10, len(CASES)))
+# The session's Stan programs are compiled as one (stan_registry): the stan-prior program's draws
+# under fixed_param, and the stan program's log density and constrained values at random
+# unconstrained points.
+PRIOR = stan_registry.Program("prior", lambda: Run()("sample", "--model", MODEL, "--emit", "stan-prior").stdout,
+                              draws=N)
+DENSITY = stan_registry.Program(
+    "density", lambda: Run()("sample", "--model", MODEL, "--emit", "stan").stdout,
+    inputs=lambda: {"points": POINTS},
+    driver="out['lp'] = np.array([model.log_prob(list(u), adjust_transform=False) for u in inputs['points']])\n"
+           "out['values'] = np.array([model.constrain_pars(list(u), include_gqs=False) for u in inputs['points']])")
+STAN_PROGRAMS = (PRIOR, DENSITY)
 
 
 @pytest.fixture(scope="module")
-def ran(tmp_path_factory):
-    """Both programs compiled as one (emit_support.merged_program: the stan program as it is, the
-    stan-prior one's variables as prior_a, ...): the stan-prior draws under fixed_param, and the stan
-    program's log density and constrained values at random unconstrained points."""
-    from emit_support import merged_program
-
-    prior = Run()("sample", "--model", MODEL, "--emit", "stan-prior").stdout
-    code = Run()("sample", "--model", MODEL, "--emit", "stan").stdout
-    points = np.random.default_rng(3).normal(0, 1.5, size=(10, len(CASES)))
-    out = _pystan(merged_program(code, prior=prior), tmp_path_factory.mktemp("vonmises_stan"),
-                  f"fit = model.fixed_param(num_samples={N}, num_chains=1)\n"
-                  f"out.update({{n: np.asarray(fit['prior_' + n]).ravel() for n in {list(CASES)!r}}})\n"
-                  "out['lp'] = np.array([model.log_prob(list(u), adjust_transform=False) for u in inputs['points']])\n"
-                  "out['values'] = np.array([model.constrain_pars(list(u), include_gqs=False) "
-                  "for u in inputs['points']])", points=points)
-    return out
+def ran(stan_programs):
+    return {**{n: v.ravel() for n, v in stan_programs(PRIOR).items()}, **stan_programs(DENSITY)}
 
 
 @pytest.mark.slow

@@ -1,0 +1,356 @@
+"""Every Stan program of a test session compiled as ONE program, once.
+
+A PyStan compilation costs about 10 CPU s whatever the program's size (stan_support), and some
+fifteen test modules each compiled their own. Here a module declares, at module level,
+
+    STAN_PROGRAMS = (PROGRAM, ...)      # stan_registry.Program objects
+
+each with a cheap function that returns the program's text (priorcli's emission, in this process),
+the fixed_param draws it needs, its data and, for a `stan` program with parameters, a driver that
+evaluates its log density at points. The session fixture ``stan_programs`` (conftest) gathers the
+programs of every collected module, merges them (``merge``) into one program:
+
+* each program's names (data, transformed data, parameters, transformed parameters, generated
+  quantities) become PREFIX_name, its data is supplied under those names;
+* functions that two programs define with the same text are written once; a function another
+  program defines differently is renamed PREFIX_name in this program (its calls too);
+* each model block runs only when the data ``priorcli_program`` is the program's number (0 while
+  sampling: the generated quantities of every program are drawn together by fixed_param);
+
+builds it once (stan_support's locks: of two xdist workers one builds, the other finds httpstan's
+cached module), samples max(draws) with fixed_param, and hands each test its own draws, named and
+shaped as a lone program's run would give them (the first ``draws`` of them).
+
+Each program is checked alone by stanc first, and the merged program by stanc as each program is
+added, so a program that is invalid (or breaks the others) fails its own tests and only those; if
+the merged C++ build fails, every program is built and run alone, and each reports its own error.
+Programs sampled with NUTS stay in their modules: sampling them beside others would change the
+sampler's geometry and adaptation, which is what those tests measure.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import pickle
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import pytest
+
+SELECTOR = "priorcli_program"
+SEED = 7
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class Program:
+    """One test module's Stan program. ``code`` returns its text; ``draws`` fixed_param draws are
+    handed back (every generated quantity, or ``outputs``); ``data`` returns its data; ``driver``
+    is Python run with ``model`` (this program's view of the merged model: log_prob,
+    grad_log_prob, constrain_pars, unconstrain_pars on its own parameters, all scalars) and
+    ``inputs`` (``inputs()``'s arrays), filling the dict ``out`` with arrays."""
+
+    name: str
+    code: Callable[[], str]
+    draws: int = 0
+    data: Callable[[], dict] | None = None
+    outputs: tuple[str, ...] | None = None
+    driver: str = ""
+    inputs: Callable[[], dict] | None = None
+
+
+class ProgramFailed(Exception):
+    pass
+
+
+# ---- merging -----------------------------------------------------------------------------------
+
+
+def _function_name(piece: str) -> str:
+    line = next(ln for ln in piece.splitlines() if ln.strip() and not ln.lstrip().startswith("//"))
+    match = re.search(r"(\w+)\s*\((?:[^()]|\([^()]*\))*\)\s*\{\s*$", line)
+    assert match, f"no function signature in: {line}"
+    return match.group(1)
+
+
+def _rename(text: str, old: str, new: str) -> str:
+    return re.sub(rf"(?<![\w.]){re.escape(old)}(?!\w)", new, text)
+
+
+def _rename_function(blocks: dict[str, str], old: str, new: str) -> None:
+    density = re.match(r"(\w+)_(lpdf|lpmf|lupdf|lupmf)$", old)
+    for block, body in blocks.items():
+        body = _rename(body, old, new)
+        if density:  # `y ~ name(...)` calls name_lpdf
+            base, new_base = density.group(1), new[: -len(density.group(2)) - 1]
+            body = re.sub(rf"~\s*{re.escape(base)}\s*\(", f"~ {new_base}(", body)
+        blocks[block] = body
+
+
+def program_parts(code: str, prefix: str) -> tuple[dict[str, str], dict]:
+    """A program's blocks with its names PREFIX_name (the functions block untouched), and stanc's
+    --info of it as it was."""
+    from emit_support import DECLARATION, stan_blocks, stan_info
+
+    info = stan_info(code)
+    blocks = stan_blocks(code)
+    names = [*info["inputs"], *info["parameters"], *info["transformed parameters"], *info["generated quantities"],
+             *re.findall(DECLARATION, blocks.get("transformed data", ""), re.M)]
+    for block in blocks:
+        if block != "functions":
+            for name in sorted(set(names), key=len, reverse=True):
+                blocks[block] = _rename(blocks[block], name, f"{prefix}_{name}")
+    return blocks, info
+
+
+def merge(codes: dict[str, str]) -> str:
+    """One program of ``codes`` (PREFIX: program text), in their order: see the module."""
+    from emit_support import BLOCKS, _functions
+
+    defined: dict[str, list[str]] = {}  # function name: the texts written (overloads), in order
+    merged = {block: [] for block in BLOCKS}
+    merged["data"].append(f"  int<lower=0> {SELECTOR};\n")
+    for number, (prefix, code) in enumerate(codes.items(), start=1):
+        blocks, _ = program_parts(code, prefix)
+        while True:  # rename what clashes; a renamed callee can make its callers clash too
+            pieces = _functions(blocks.get("functions", ""))
+            mine: dict[str, list[str]] = {}
+            for piece in pieces:
+                mine.setdefault(_function_name(piece), []).append(piece)
+            clashes = [n for n, texts in mine.items() if n in defined and defined[n] != texts]
+            if not clashes:
+                break
+            for name in clashes:
+                _rename_function(blocks, name, f"{prefix}_{name}")
+        for name, texts in mine.items():
+            if name not in defined:
+                defined[name] = texts
+                merged["functions"].extend(texts)
+        for block in ("data", "transformed data", "parameters", "transformed parameters", "generated quantities"):
+            if block in blocks:
+                merged[block].append(f"  // {prefix}\n" + blocks[block])
+        if "model" in blocks:
+            body = "".join("  " + line + "\n" if line.strip() else "\n" for line in blocks["model"].splitlines())
+            merged["model"].append(f"  if ({SELECTOR} == {number}) {{  // {prefix}\n{body}  }}\n")
+    return "".join(f"{block} {{\n" + "".join(merged[block]) + "}\n" for block in BLOCKS if merged[block])
+
+
+# ---- running -----------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class _Entry:
+    program: Program
+    prefix: str
+    number: int = 0
+    code: str = ""
+    info: dict = dataclasses.field(default_factory=dict)
+    data: dict = dataclasses.field(default_factory=dict)
+    inputs: dict = dataclasses.field(default_factory=dict)
+    error: str = ""
+
+
+def _check_alone(entry: _Entry, tmp: Path) -> None:
+    from emit_support import stanc, stan_info
+
+    try:
+        entry.code = entry.program.code()
+        entry.data = dict(entry.program.data() if entry.program.data else {})
+        entry.inputs = dict(entry.program.inputs() if entry.program.inputs else {})
+        done = stanc(entry.code, tmp, entry.prefix)
+        if done.returncode != 0:
+            raise ProgramFailed(f"stanc refused the program:\n{done.stderr}\n{entry.code}")
+        entry.info = stan_info(entry.code)
+        params = {**entry.info["parameters"], **entry.info["transformed parameters"]}
+        bad = [n for n, v in params.items() if v["dimensions"] or v["type"] != "real"]
+        if bad:
+            raise ProgramFailed(f"stan_registry runs scalar parameters only (keep this program apart): {bad}")
+    except Exception as exc:  # noqa: BLE001  (the program's own tests report it)
+        entry.error = entry.error or f"{type(exc).__name__}: {exc}"
+
+
+def _mergeable(entries: list[_Entry], tmp: Path) -> list[_Entry]:
+    """The entries whose programs stanc accepts merged with those before them (one that breaks
+    the merge gets the error and is left out)."""
+    from emit_support import stanc
+
+    kept: list[_Entry] = []
+    try:
+        if stanc(merge({e.prefix: e.code for e in entries}), tmp, "merged").returncode == 0:
+            return entries
+    except Exception:  # noqa: BLE001  (one of them cannot be merged: found below)
+        pass
+    for entry in entries:
+        try:
+            code = merge({e.prefix: e.code for e in [*kept, entry]})
+            done = stanc(code, tmp, "merged")
+            error = "" if done.returncode == 0 else f"{done.stderr}\n{code}"
+        except Exception as exc:  # noqa: BLE001  (merge could not read the program)
+            error = f"{type(exc).__name__}: {exc}"
+        if error:
+            entry.error = ("the program compiles alone but not merged with the session's other Stan programs "
+                           f"(stan_registry):\n{error}")
+        else:
+            kept.append(entry)
+    return kept
+
+
+RUNNER = """
+import pickle, sys, traceback
+import numpy as np, stan
+
+job = pickle.load(open('job.pkl', 'rb'))
+
+
+class View:
+    # one program's parameters within the merged model (all scalars, in the merged order)
+    def __init__(self, model, prefix, own, offsets, size):
+        self.model, self.prefix, self.own, self.offsets, self.size = model, prefix, own, offsets, size
+
+    def _full(self, u):
+        full = np.zeros(self.size)
+        full[self.offsets] = np.asarray(u, dtype=float)
+        return list(full)
+
+    def log_prob(self, u, adjust_transform=True):
+        assert not adjust_transform, "stan_registry: log_prob(adjust_transform=False) only (other programs' Jacobians)"
+        return self.model.log_prob(self._full(u), adjust_transform=False)
+
+    def grad_log_prob(self, u):
+        return list(np.asarray(self.model.grad_log_prob(self._full(u)))[self.offsets])
+
+    def constrain_pars(self, u, include_tparams=True, include_gqs=True):
+        # the other programs' generated quantities only when this one has some: theirs can be inf
+        # or nan, which httpstan's JSON cannot carry
+        include_gqs = include_gqs and any(job['kind'][n] == 'g' for n in self.own)
+        values = self.model.constrain_pars(self._full(u), include_tparams=include_tparams, include_gqs=include_gqs)
+        kinds = {'p'} | ({'t'} if include_tparams else set()) | ({'g'} if include_gqs else set())
+        names = [n for n in self.model.constrained_param_names if job['kind'].get(n.split('.')[0]) in kinds]
+        assert len(names) == len(values), (len(names), len(values))
+        return [v for n, v in zip(names, values) if n.split('.')[0] in self.own]
+
+    def unconstrain_pars(self, values):
+        base = self.model.constrain_pars(self._full([0.0] * len(self.offsets)), include_tparams=False,
+                                         include_gqs=False)
+        full = dict(zip(job['names']['p'], base))
+        full.update({self.prefix + k: v for k, v in values.items()})
+        return list(np.asarray(self.model.unconstrain_pars(full))[self.offsets])
+
+
+model = stan.build(job['code'], data={**job['data'], %(selector)r: 0}, random_seed=job['seed'])
+draws = {}
+if job['draws']:
+    fit = model.fixed_param(num_samples=job['draws'], num_chains=1)
+    draws = {name: np.asarray(fit[name]) for name in job['outputs']}
+for entry in job['entries']:
+    out = {}
+    try:
+        for name, full in entry['outputs'].items():
+            out[name] = draws[full][..., :entry['draws']]
+        if entry['driver']:
+            own = stan.build(job['code'], data={**job['data'], %(selector)r: entry['number']}, random_seed=job['seed'])
+            view = View(own, entry['prefix'] + '_', set(entry['own']), entry['offsets'], job['size'])
+            exec(entry['driver'], {'np': np, 'model': view, 'inputs': entry['inputs'], 'out': out})
+        result = {'out': out}
+    except Exception:
+        result = {'error': traceback.format_exc()}
+    pickle.dump(result, open('result-' + entry['prefix'] + '.pkl', 'wb'))
+"""
+
+
+def _job(entries: list[_Entry], code: str) -> dict:
+    params = [f"{e.prefix}_{n}" for e in entries for n in e.info["parameters"]]
+    tparams = [f"{e.prefix}_{n}" for e in entries for n in e.info["transformed parameters"]]
+    gqs = [f"{e.prefix}_{n}" for e in entries for n in e.info["generated quantities"]]
+    jobs = []
+    for e in entries:
+        outputs = (e.program.outputs or tuple(e.info["generated quantities"])) if e.program.draws else ()
+        jobs.append({"prefix": e.prefix, "number": e.number, "draws": e.program.draws, "driver": e.program.driver,
+                     "inputs": e.inputs, "outputs": {n: f"{e.prefix}_{n}" for n in outputs},
+                     "own": [f"{e.prefix}_{n}" for kind in ("parameters", "transformed parameters",
+                                                           "generated quantities") for n in e.info[kind]],
+                     "offsets": [params.index(f"{e.prefix}_{n}") for n in e.info["parameters"]]})
+    data = {f"{e.prefix}_{k}": v for e in entries for k, v in e.data.items()}
+    return {"code": code, "data": data, "seed": SEED, "size": len(params),
+            "draws": max((e.program.draws for e in entries), default=0),
+            "outputs": sorted({full for j in jobs for full in j["outputs"].values()}),
+            "names": {"p": params}, "entries": jobs,
+            "kind": {**dict.fromkeys(params, "p"), **dict.fromkeys(tparams, "t"), **dict.fromkeys(gqs, "g")}}
+
+
+def _run(entries: list[_Entry], tmp: Path) -> dict[str, dict]:
+    """Build and run ``entries`` merged in one fresh interpreter (httpstan forks, not safe in this
+    process once jax has started its threads); the results (or errors) by prefix."""
+    import stan_support
+
+    for number, entry in enumerate(entries, start=1):
+        entry.number = number
+    code = merge({e.prefix: e.code for e in entries})
+    (tmp / "program.stan").write_text(code, encoding="utf-8")
+    with open(tmp / "job.pkl", "wb") as f:
+        pickle.dump(_job(entries, code), f)
+    (tmp / "run_stan.py").write_text(stan_support.prelude() + RUNNER % {"selector": SELECTOR}, encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("JAX_", "PRIORCLI_"))}
+    env[stan_support.PCH_ENV] = stan_support.pch_dir()
+    done = subprocess.run([sys.executable, "run_stan.py"], cwd=tmp, env=env, capture_output=True, text=True,
+                          timeout=1800)
+    results = {}
+    for entry in entries:
+        path = tmp / f"result-{entry.prefix}.pkl"
+        if path.exists():
+            with open(path, "rb") as f:
+                results[entry.prefix] = pickle.load(f)
+        else:
+            results[entry.prefix] = {"error": f"PyStan's run of the merged program failed:\n{done.stderr[-4000:]}"}
+    return results
+
+
+def run_programs(programs: dict[str, Program], tmp: Path) -> dict[str, dict]:
+    """Every program (by key) merged, built once and run: {key: {'out': arrays} or {'error': text}}."""
+    entries = {key: _Entry(program, f"r{i}") for i, (key, program) in enumerate(sorted(programs.items()))}
+    for entry in entries.values():
+        _check_alone(entry, tmp)
+    good = _mergeable([e for e in entries.values() if not e.error], tmp)
+    results = _run(good, tmp / "merged") if good and _mkdir(tmp / "merged") else {}
+    if len(good) > 1 and all("merged program failed" in r.get("error", "") for r in results.values()):
+        merged_error = next(iter(results.values()))["error"]
+        for entry in good:  # the merged build failed: each program built alone names its own error
+            alone = tmp / entry.prefix
+            alone.mkdir()
+            results[entry.prefix] = _run([entry], alone)[entry.prefix]
+            if "error" not in results[entry.prefix]:
+                results[entry.prefix] = {"error": "built and run alone, this program passed; merged with the "
+                                                  "session's others, " + merged_error}
+    return {key: ({"error": e.error} if e.error else results[e.prefix]) for key, e in entries.items()}
+
+
+def _mkdir(path: Path) -> bool:
+    path.mkdir(parents=True, exist_ok=True)
+    return True
+
+
+def session_programs(session) -> dict[str, Program]:
+    """The programs the session's collected modules declare, by MODULE:NAME."""
+    out = {}
+    for module in dict.fromkeys(getattr(item, "module", None) for item in session.items):
+        for program in getattr(module, "STAN_PROGRAMS", ()):
+            out[f"{module.__name__}:{program.name}"] = program
+    return out
+
+
+class Results:
+    def __init__(self, programs: dict[str, Program], results: dict[str, dict]):
+        self.keys = {id(p): k for k, p in programs.items()}
+        self.results = results
+
+    def __call__(self, program: Program) -> dict[str, np.ndarray]:
+        key = self.keys.get(id(program))
+        assert key is not None, f"{program.name} is not in its module's STAN_PROGRAMS"
+        result = self.results[key]
+        if "error" in result:
+            pytest.fail(f"Stan program {key}:\n{result['error']}", pytrace=False)
+        return result["out"]
