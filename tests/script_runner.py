@@ -50,7 +50,7 @@ from multiprocessing.connection import Connection
 # Variables read when the interpreter or a library starts: a program whose environment differs from
 # the runner's in these runs in a fresh interpreter.
 IMPORT_TIME_ENV = ("JAX_", "XLA_", "TF_", "PYTENSOR", "NUMPYRO", "PYTHON", "OMP_", "MKL_", "OPENBLAS_",
-                   "CUDA", "LD_", "MALLOC")
+                   "CUDA", "LD_", "MALLOC", "LC_", "LANG")
 STARTUP_TIMEOUT = 600
 
 PRELOAD = ("numpy", "scipy.stats", "scipy.special", "jax", "jax.numpy", "numpyro", "numpyro.distributions",
@@ -154,14 +154,9 @@ class Runner:
     def run(self, script, cwd, env, timeout):
         """The finished program, or None when it must run fresh; the process dies (and the next
         program gets a new one) when the program times out or crashes it or leaves it unfit."""
-        if not self.alive():
-            self._start()
         args = [sys.executable, script]
-        for name in (self.out, self.err):
-            open(name, "wb").close()
-        request = {"op": "run", "script": script, "cwd": cwd, "env": env, "stdout": self.out, "stderr": self.err}
         try:
-            self.send.send(request)
+            self._submit({"op": "run", "script": script, "cwd": cwd, "env": env})
             if not self.recv.poll(timeout):
                 output, errors = self._output(self.out), self._output(self.err)
                 self.stop(graceful=False)
@@ -183,6 +178,24 @@ class Runner:
         if reply["restart"]:
             self.stop()
         return done
+
+    def _submit(self, request):
+        """Send the program to a live process, starting one (again, if the one there died between
+        programs: this program has not started) as needed."""
+        for attempt in (1, 2):
+            if not self.alive():
+                self._start()
+            for name in (self.out, self.err):
+                open(name, "wb").close()
+            try:
+                self.send.send({**request, "stdout": self.out, "stderr": self.err})
+                if self.recv.poll(STARTUP_TIMEOUT) and self.recv.recv() == {"op": "started"}:
+                    return
+                raise OSError("the runner did not take the program")
+            except (OSError, EOFError):
+                if attempt == 2:
+                    raise
+                self.stop(graceful=False)
 
     @staticmethod
     def _output(name) -> str:

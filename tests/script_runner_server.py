@@ -49,6 +49,7 @@ def serve(read_fd: int, write_fd: int, preload):
             break
         if request.get("op") != "run":
             break
+        outbox.send({"op": "started"})
         outbox.send(_handle(request, state, home, quiet, log))
     sys.stdout.flush()
     sys.stderr.flush()

@@ -160,3 +160,13 @@ def test_the_session_has_one_runner_with_pymc_and_numpyro(tmp_path):
     assert second.returncode == 1 and "No model on context stack" in second.stderr  # the stack was emptied
     assert script_runner.runner().pid == pid and script_runner.runner().starts == starts
     assert script_runner.runner() is script_runner.runner()
+
+
+def test_a_runner_that_died_between_programs_is_replaced(runner, tmp_path):
+    import signal
+
+    _run(runner, tmp_path, "pass\n")
+    before = runner.pid
+    os.kill(before, signal.SIGKILL)
+    done = _run(runner, tmp_path, "print('ran')\n")
+    assert (done.returncode, done.stdout) == (0, "ran\n") and runner.pid not in (None, before)
