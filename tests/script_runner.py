@@ -58,7 +58,7 @@ PRELOAD = ("numpy", "scipy.stats", "scipy.special", "jax", "jax.numpy", "numpyro
 # The runner's environment: the test process's at import (before any test's monkeypatch), without
 # what the tests strip from their programs' environments; each program gets its own on top.
 _LAUNCH_ENV = {k: v for k, v in os.environ.items() if not k.startswith(("JAX_", "PRIORCLI_")) and k != "PYTHONPATH"}
-STATS = {"starts": 0, "warm": 0, "fresh": 0}
+STATS = {"starts": 0, "warm": 0, "fresh": 0}  # the session runner's processes started, programs run
 _LOCK = threading.Lock()
 _RUNNER = None
 
@@ -89,10 +89,19 @@ def runner() -> Runner:
 
 
 def close():
-    """Stop this process's runner (a forked child leaves its parent's alone)."""
+    """Stop this process's runner (a forked child leaves its parent's alone). With
+    PRIORCLI_TEST_SCRIPT_RUNNER_STATS=FILE, appends this process's counts (runner processes started,
+    programs run warm and fresh) to FILE as a JSON line."""
     with _LOCK:
         if _RUNNER is not None and _RUNNER.owner == os.getpid():
             _RUNNER.stop()
+        record = os.environ.get("PRIORCLI_TEST_SCRIPT_RUNNER_STATS")
+        if record and any(STATS.values()):
+            import json
+
+            with open(record, "a", encoding="utf-8") as handle:
+                handle.write(json.dumps({"pid": os.getpid(), **STATS}) + "\n")
+            STATS.update(dict.fromkeys(STATS, 0))
 
 
 atexit.register(close)
@@ -141,7 +150,8 @@ class Runner:
         self.send = Connection(to_child, readable=False)
         self.recv = Connection(from_child, writable=False)
         self.starts += 1
-        STATS["starts"] += 1
+        if self is _RUNNER:
+            STATS["starts"] += 1
         try:
             if not self.recv.poll(STARTUP_TIMEOUT):
                 raise RuntimeError(f"the script runner did not start in {STARTUP_TIMEOUT} s")

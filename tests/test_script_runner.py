@@ -149,14 +149,15 @@ def test_run_python_is_fresh_for_another_import_time_environment(tmp_path, monke
 @pytest.mark.slow
 def test_the_session_has_one_runner_with_pymc_and_numpyro(tmp_path):
     source = ("import numpyro, pymc as pm\npm.Model().__enter__()  # left on the context stack\n"
-              "print(pm.modelcontext(None) is not None)\n")
+              "numpyro.enable_x64()\nprint(pm.modelcontext(None) is not None)\n")
     (tmp_path / "prog.py").write_text(source)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("JAX_", "PRIORCLI_"))}
     first = script_runner.run_python("prog.py", cwd=tmp_path, env=env, timeout=600)
     assert first.returncode == 0 and first.stdout == "True\n"
     pid, starts = script_runner.runner().pid, script_runner.runner().starts
-    (tmp_path / "prog.py").write_text("import pymc as pm\npm.modelcontext(None)\n")
+    (tmp_path / "prog.py").write_text("import jax, pymc as pm\nprint(jax.config.jax_enable_x64)\npm.modelcontext(None)\n")
     second = script_runner.run_python("prog.py", cwd=tmp_path, env=env, timeout=600)
+    assert second.stdout == "False\n"  # numpyro.enable_x64 did not reach it
     assert second.returncode == 1 and "No model on context stack" in second.stderr  # the stack was emptied
     assert script_runner.runner().pid == pid and script_runner.runner().starts == starts
     assert script_runner.runner() is script_runner.runner()
