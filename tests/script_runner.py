@@ -68,7 +68,7 @@ def run_python(script, *, cwd, env=None, timeout=None, fresh=False) -> subproces
     timeout=timeout)``, warm where that cannot differ (see the module's docstring)."""
     script, cwd = str(script), str(cwd)
     env = dict(os.environ if env is None else env)
-    if not fresh and _import_time(env) == _import_time(_LAUNCH_ENV):
+    if not fresh:
         with _LOCK:
             done = runner().run(script, cwd, env, timeout)
         if done is not None:
@@ -124,6 +124,7 @@ class Runner:
     def __init__(self, preload=PRELOAD, env=None):
         self.owner, self.preload, self.env = os.getpid(), tuple(preload), dict(_LAUNCH_ENV if env is None else env)
         self.proc = self.send = self.recv = self.dir = None
+        self.started_env = {}
         self.starts = 0
 
     @property
@@ -155,7 +156,8 @@ class Runner:
         try:
             if not self.recv.poll(STARTUP_TIMEOUT):
                 raise RuntimeError(f"the script runner did not start in {STARTUP_TIMEOUT} s")
-            self.recv.recv()
+            # the environment its libraries started in (jax sets TF_CPP_MIN_LOG_LEVEL if unset, say)
+            self.started_env = _import_time(self.recv.recv()["environ"])
         except (EOFError, OSError, RuntimeError) as exc:
             said = _read(log)
             self.stop()
@@ -165,6 +167,10 @@ class Runner:
         """The finished program, or None when it must run fresh; the process dies (and the next
         program gets a new one) when the program times out or crashes it or leaves it unfit."""
         args = [sys.executable, script]
+        if not self.alive():
+            self._start()
+        if not self._same_start(env):
+            return None
         try:
             self._submit({"op": "run", "script": script, "cwd": cwd, "env": env})
             if not self.recv.poll(timeout):
@@ -188,6 +194,15 @@ class Runner:
         if reply["restart"]:
             self.stop()
         return done
+
+    def _same_start(self, env) -> bool:
+        """Whether the program's libraries would start as the runner's did: each start-up variable
+        as the runner had it, or unset where the runner's was unset and a library set it (jax's
+        TF_CPP_MIN_LOG_LEVEL), or with the value the library set."""
+        launch, program = _import_time(self.env), _import_time(env)
+        return all(program.get(k) == launch.get(k)
+                   or (k not in launch and program.get(k) in (None, self.started_env.get(k)))
+                   for k in {*launch, *program, *self.started_env})
 
     def _submit(self, request):
         """Send the program to a live process, starting one (again, if the one there died between

@@ -41,7 +41,7 @@ def serve(read_fd: int, write_fd: int, preload):
     gc.freeze()  # the libraries' objects: a collection after each program looks only at its own
     state = _State()
     quiet, log = os.open(os.devnull, os.O_WRONLY), os.dup(2)
-    outbox.send({"op": "ready", "pid": os.getpid(), "loaded": loaded})
+    outbox.send({"op": "ready", "pid": os.getpid(), "loaded": loaded, "environ": dict(os.environ)})
     while True:
         try:
             request = inbox.recv()
