@@ -17,7 +17,7 @@ from priorcli import records
 from priorcli.records.oracle import ScipyOracle
 
 RECORDS_DIR = pathlib.Path(records.__file__).parent
-SHARED = {"__init__", "base", "discrete", "fitdata", "kronrod", "oracle", "shape", "starts", "truncated"}  # the machinery, not families
+SHARED = {"__init__", "base", "discrete", "fitdata", "kronrod", "oracle", "shape", "starts", "truncated", "zero_d"}  # the machinery, not families
 # every family file is a record (LKJ and LKJCholesky are matrix records: records/lkj.py and
 # records/lkjcholesky.py, in MULTIVARIATE), except the metalog (records/metalog.py): k coefficients
 # for k quantiles, not a family of named parameters; commands/metalog.py reads its maths

@@ -40,6 +40,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from priorcli.records.domain import MAX_WHOLE, POSITIVE, REAL, Domain, named
+from priorcli.records.zero_d import zero_d
 
 __all__ = [
     "ParamSpec",
@@ -605,6 +606,7 @@ def _wrap_logpdf(core, bind, support, discrete):
         return bound
 
     logpdf.at = at
+    logpdf.zero_d = zero_d(core, bind, support, discrete, on_arrays)  # priorcli.records.zero_d
     return logpdf
 
 

@@ -9,6 +9,7 @@ are the transformed base quantiles; mean and sd are integrals over the base dens
 
 from __future__ import annotations
 
+import functools
 import math
 import warnings
 from dataclasses import dataclass
@@ -137,6 +138,7 @@ class _Base:
         self._dist = None
         self._log_prob = None
         self._pmf = None
+        self._batched_logpdf = None
 
     @property
     def dist(self):
@@ -217,17 +219,28 @@ class _Base:
         table = self.pmf_table()
         return None if table is None else numeric.table_moment(table, fn, self.support()[1])
 
-    def expect(self, fn: Callable) -> float | None:
-        """E[fn(X)] of a continuous family by adaptive quadrature over its density, its atom added."""
+    def expect(self, fn: Callable, batched: tuple = ()) -> float | None:
+        """E[fn(X)] of a continuous family by adaptive quadrature over its density, its atom added.
+        ``batched``: the numeric.Batched functions inside ``fn``, filled with the density's."""
         lo, hi = self.support()
         split = self.icdf(0.5)
         if split is None or not math.isfinite(split) or not lo <= split <= hi:
             return None
-        value = numeric.quad_expectation(fn, lambda x: float(self.logpdf(x)), lo, hi, split)
+        if self._batched_logpdf is None:
+            self._batched_logpdf = numeric.Batched(self.scalar_logpdf(), lambda xs: self.logpdf(xs).tolist(),
+                                                  ("logpdf", self.family.name))
+        fill = numeric.fill_all(self._batched_logpdf, *batched)
+        value = numeric.quad_expectation(fn, self._batched_logpdf, lo, hi, split, fill)
         atom = self.atom()
         if atom is None or value is None:
             return value
         return finite_or_none(value + atom[1] * float(fn(atom[0])))
+
+    def scalar_logpdf(self) -> Callable:
+        """``float(self.logpdf(x))`` as a function of one float: a record's zero_d (the same
+        arithmetic, without the broadcasting), else that expression."""
+        zero_d = getattr(self.closed.logpdf, "zero_d", None) if self.closed is not None else None
+        return zero_d(**self.params) if zero_d is not None else (lambda x: float(self.logpdf(x)))
 
     def pmf_table(self):
         """(ks, cdf) of a discrete family without a usable cdf, from its pmf (exact_numeric.pmf_table)."""
@@ -338,6 +351,32 @@ def _make_base(spec: DistSpec):
         DistSpec(with_factory(untransformed.family), untransformed.params, (), untransformed.truncate)))
 
 
+@functools.lru_cache(maxsize=64)
+def _jitted_chain(transforms: tuple[TransformSpec, ...]):
+    """(jitted forward, jitted log |Jacobian|, the log |Jacobian| unjitted) of a chain of transforms,
+    shared by every ExactDistribution with that chain: a solve builds one per step, and jax would
+    otherwise compile the chain again for each (the same values either way)."""
+    import jax
+
+    chain = build_chain(list(transforms))
+
+    def forward_jax(x):
+        for t in chain:
+            x = t(x)
+        return x
+
+    def log_jacobian_jax(x):
+        total = 0.0
+        for t in chain:
+            y = t(x)
+            total = total + t.log_abs_det_jacobian(x, y)
+            x = y
+        return total
+
+    # Jitted: quadrature calls them hundreds of times on scalars.
+    return jax.jit(forward_jax), jax.jit(log_jacobian_jax), log_jacobian_jax
+
+
 class ExactDistribution:
     """Exact quantities of a (possibly transformed) family."""
 
@@ -366,26 +405,11 @@ class ExactDistribution:
     # The transform chain as scalar/vector numpy functions, built on numpyro's transforms.
     def _chain(self):
         if self._transform_fns is None:
-            import jax
-
-            chain = build_chain(list(self.spec.transforms))
-
-            def forward_jax(x):
-                for t in chain:
-                    x = t(x)
-                return x
-
-            def log_jacobian_jax(x):
-                total = 0.0
-                for t in chain:
-                    y = t(x)
-                    total = total + t.log_abs_det_jacobian(x, y)
-                    x = y
-                return total
-
-            # Jitted: quadrature calls them hundreds of times on scalars.
-            jit_forward, jit_log_jacobian = jax.jit(forward_jax), jax.jit(log_jacobian_jax)
-            self._transform_fns = (lambda x: _np(jit_forward(_np(x))), lambda x: _np(jit_log_jacobian(_np(x))))
+            jit_forward, jit_log_jacobian, log_jacobian_jax = _jitted_chain(tuple(self.spec.transforms))
+            # forward answers a quadrature's nodes from one vectorised call (numeric.Batched)
+            forward = numeric.Batched(lambda x: _np(jit_forward(_np(x))), lambda xs: list(_np(jit_forward(xs))),
+                                      ("chain", tuple(self.spec.transforms)))
+            self._transform_fns = (forward, lambda x: _np(jit_log_jacobian(_np(x))))
             self._log_jacobian_jax = log_jacobian_jax
         return self._transform_fns
 
@@ -457,7 +481,7 @@ class ExactDistribution:
         return math.sqrt(variance) if variance is not None else None
 
     def _expect(self, fn) -> float | None:
-        return self.base.expect(fn)
+        return self.base.expect(fn, (self._chain()[0],) if self.spec.transforms else ())
 
     def mode(self) -> float | None:
         if self.base.atom() is not None:

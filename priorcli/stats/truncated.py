@@ -29,6 +29,7 @@ class TruncatedBase:
         self.circular = False
         self._make_dist = make_dist
         self._dist = None
+        self._density = None
         self.forms = forms.Base(
             support=inner.support(), cdf=inner.cdf, icdf=inner.icdf, logpdf=inner.logpdf,
             mode=self._inner_mode, mean=inner.mean, variance=inner.variance, atom=inner.atom, **self._tail(inner),
@@ -88,8 +89,18 @@ class TruncatedBase:
     def variance(self) -> float | None:
         return forms.variance(self.forms, self.bounds)
 
-    def expect(self, fn: Callable) -> float | None:
-        return forms.expect(self.forms, self.bounds, fn)
+    def expect(self, fn: Callable, batched: tuple = ()) -> float | None:
+        """E[fn(X)] by records.truncated's quadrature; ``batched``: the numeric.Batched functions
+        inside ``fn``, filled with the density's (the same values, fewer calls)."""
+        from priorcli.stats import numeric
+
+        if self._density is None:
+            inner = self.inner
+            self._density = numeric.Batched(inner.scalar_logpdf(), lambda xs: inner.logpdf(xs).tolist(),
+                                            ("logpdf", inner.family.name))
+        fill = numeric.fill_all(self._density, *batched)
+        return forms.expect(self.forms, self.bounds, fn, self._density,
+                            lambda integrand, lo, hi: numeric.prefetching(integrand, fill, lo, hi))
 
     def mode(self) -> float | None:
         return forms.mode(self.forms, self.bounds)
