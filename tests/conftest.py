@@ -41,6 +41,9 @@ def _runs_stan(item) -> bool:
 
 
 def pytest_unconfigure(config):
+    script_runner = sys.modules.get("script_runner")  # the warm Python runner, if a test started it
+    if script_runner is not None:
+        script_runner.close()
     build = getattr(config, "_stan_header_build", None)
     if build is not None and build.poll() is None:  # the session ended first: stop the build it started
         os.killpg(build.pid, signal.SIGTERM)

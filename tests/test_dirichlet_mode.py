@@ -18,8 +18,6 @@ from __future__ import annotations
 
 import math
 import os
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -32,6 +30,7 @@ from conftest import assert_usage_error
 from emit_support import assert_stanc_accepts, band, parse_printed_quantiles
 from priorcli.errors import InfeasibleError
 from priorcli.records import dirichlet
+from script_runner import run_python
 
 S = 1 / 0.98  # PreliZ's own test mode sums to 0.98; it normalises it (priorcli asks for a simplex)
 
@@ -197,8 +196,7 @@ def test_emitted_programs_draw_the_solved_marginals(run, tmp_path, target):
     path = tmp_path / "solved.py"
     path.write_text(run(*ARGS, "--emit", target).stdout, encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("JAX_", "PRIORCLI_"))}
-    done = subprocess.run([sys.executable, str(path)], cwd=tmp_path, env=env, capture_output=True, text=True,
-                          timeout=600)
+    done = run_python(str(path), cwd=tmp_path, env=env, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
     printed = parse_printed_quantiles(done.stdout)
     assert sorted(printed) == ["x[0]", "x[1]", "x[2]"]

@@ -13,8 +13,6 @@ import functools
 import math
 import os
 import re
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -32,6 +30,7 @@ from emit_support import (
     quantile_mismatches,
 )
 from priorcli.emit import frameworks
+from script_runner import run_python
 
 pytestmark = pytest.mark.slow
 
@@ -69,12 +68,11 @@ def priorcli_run_draws():
     return priorcli_draws(RUN_MODEL, _names(RUN_MODEL), N_PRIORCLI, seed=11)
 
 
-def _run_script(code: str, tmp_path, name: str) -> str:
+def _run_script(code: str, tmp_path, name: str, fresh: bool = False) -> str:
     path = tmp_path / f"{name}.py"
     path.write_text(code, encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("JAX_", "PRIORCLI_"))}
-    done = subprocess.run([sys.executable, str(path)], cwd=tmp_path, env=env, capture_output=True, text=True,
-                          timeout=600)
+    done = run_python(str(path), cwd=tmp_path, env=env, timeout=600, fresh=fresh)
     assert done.returncode == 0, done.stderr[-3000:]
     return done.stdout
 

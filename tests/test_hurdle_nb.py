@@ -16,6 +16,7 @@ import pytest
 from scipy import optimize, stats
 
 from conftest import Run, assert_usage_error
+from script_runner import run_python
 
 QS = (0.025, 0.05, 0.25, 0.5, 0.75, 0.95, 0.975)
 K = np.arange(0, 20000)
@@ -193,8 +194,6 @@ def test_targets_it_cannot_meet():
 @pytest.mark.slow
 def test_emitted_programs_run(tmp_path):
     """numpyro's, PyMC's and Stan's (stan-prior) programs print quantiles within Monte Carlo error."""
-    import subprocess
-    import sys
 
     from emit_support import parse_printed_quantiles
 
@@ -206,7 +205,7 @@ def test_emitted_programs_run(tmp_path):
                      "--quantiles", "0.25,0.5,0.75,0.9").stdout
         path = tmp_path / f"prior_{target}.py"
         path.write_text(code)
-        done = subprocess.run([sys.executable, str(path)], cwd=tmp_path, capture_output=True, text=True, timeout=600)
+        done = run_python(str(path), cwd=tmp_path, timeout=600)
         assert done.returncode == 0, done.stderr[-2000:]
         for p, value in parse_printed_quantiles(done.stdout)["b"].items():
             k = int(round(value))

@@ -20,6 +20,7 @@ from scipy import stats
 
 import stan_registry
 from conftest import assert_usage_error, packages_after
+from script_runner import run_python
 
 K_SIGMA = 4.5
 PROBS = (0.01, 0.025, 0.05, 0.25, 0.5, 0.75, 0.95, 0.975, 0.99)
@@ -245,10 +246,8 @@ def test_stan_line_compiles_with_stanc(run, tmp_path):
 
 @pytest.mark.slow
 def test_numpyro_and_pymc_lines_draw_the_solved_marginal(run, tmp_path):
-    """Each line, run in a fresh interpreter by its framework: the drawn r[0,1] meets the mass."""
+    """Each line, run by its framework (as a script, tests/script_runner.py): the drawn r[0,1] meets the mass."""
     import os
-    import subprocess
-    import sys
 
     doc = _solved_lines(run)
     eta = doc["params"]["concentration"]
@@ -266,8 +265,7 @@ def test_numpyro_and_pymc_lines_draw_the_solved_marginal(run, tmp_path):
     for name, body in scripts.items():
         script = body + "R = L @ np.swapaxes(L, -1, -2)\nprint(float(np.mean(np.abs(R[:, 0, 1]) < 0.5)))\n"
         (tmp_path / f"line_{name}.py").write_text(script, encoding="utf-8")
-        done = subprocess.run([sys.executable, f"line_{name}.py"], cwd=tmp_path, env=env, capture_output=True, text=True,
-                              timeout=900)
+        done = run_python(f"line_{name}.py", cwd=tmp_path, env=env, timeout=900)
         assert done.returncode == 0, done.stderr[-3000:]
         share = float(done.stdout.strip().splitlines()[-1])
         # the line rounds eta to 6 digits: its mass differs from 0.9 by far less than the band

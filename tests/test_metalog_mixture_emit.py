@@ -2,7 +2,7 @@
 ``sample --model ... --emit numpyro|stan|stan-prior|pymc`` (priorcli/emit/metalog.py's component
 writers; the numpyro program defines priorcli's Metalog class).
 
-Every program is RUN (numpyro and PyMC in a fresh interpreter, PyStan through stan_support) and its
+Every program is RUN (numpyro and PyMC as scripts, tests/script_runner.py; PyStan through stan_support) and its
 draws' quantiles are checked against the exact cdf of an oracle written here from Keelin's
 equations (the mixture's cdf w F_ml + (1 - w) Phi; y = x U of ``y ~ Uniform(0, x)`` by quadrature),
 which priorcli's exact quantiles (``summarize``) are checked against first. The emitted log
@@ -15,8 +15,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -27,6 +25,7 @@ from scipy.optimize import brentq
 import stan_registry
 from conftest import Run
 from emit_support import band, parse_printed_quantiles
+from script_runner import run_python
 
 P, X = (0.1, 0.5, 0.9), (1.0, 2.0, 4.0)
 MIXTURE = "Mixture([0.5, 0.5], [Metalog(p=[0.1,0.5,0.9], x=[1,2,4], lower=0), Normal(3, 1)])"
@@ -90,11 +89,10 @@ def _emit(run, spec, target):
     return result.stdout
 
 
-def _python(code, tmp_path, name, timeout=1800):
+def _python(code, tmp_path, name, timeout=1800, fresh=False):
     (tmp_path / f"{name}.py").write_text(code, encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("JAX_", "PRIORCLI_"))}
-    done = subprocess.run([sys.executable, f"{name}.py"], cwd=tmp_path, env=env, capture_output=True, text=True,
-                          timeout=timeout)
+    done = run_python(f"{name}.py", cwd=tmp_path, env=env, timeout=timeout, fresh=fresh)
     assert done.returncode == 0, done.stderr[-3000:]
     return done.stdout
 
@@ -176,7 +174,7 @@ def test_pystan_runs_the_mixture_component_and_the_metalog_bound(run, tmp_path, 
               "    out.append([model.log_prob(u, adjust_transform=False) - "
               "model.log_prob(base, adjust_transform=False), model.grad_log_prob(u)[-1]])\n"  # z is last and unconstrained: no Jacobian in its gradient
               "print(json.dumps(out))\n")
-    stdout = _python(script, tmp_path, "run_stan")
+    stdout = _python(script, tmp_path, "run_stan", fresh=True)  # PyStan (stan_support hooks): fresh
     x, y, z = np.load(tmp_path / "draws.npy")
     _assert_draws(x, y, z, n, 2.0, "stan")  # NUTS draws are correlated (mildly, for these): a wider band
     out = json.loads(stdout.strip().splitlines()[-1])

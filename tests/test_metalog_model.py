@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import math
 import os
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -20,6 +18,7 @@ import pytest
 from conftest import assert_usage_error
 from test_metalog import K_SIGMA, keelin_basis, oracle_quantile, to_scale
 from priorcli.records import metalog as ml
+from script_runner import run_python
 
 INF = math.inf
 PROBS = (0.05, 0.25, 0.5, 0.75, 0.95)
@@ -179,11 +178,10 @@ def test_programs_define_metalog_quantile_as_solve_does(run, target):
     assert all(repr(float(v)) in code and repr(float(v)) in solved for v in a)
 
 
-def _run_python(code: str, tmp_path, name: str) -> str:
+def _run_python(code: str, tmp_path, name: str, fresh: bool = False) -> str:
     (tmp_path / f"{name}.py").write_text(code, encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("JAX_", "PRIORCLI_"))}
-    done = subprocess.run([sys.executable, f"{name}.py"], cwd=tmp_path, env=env, capture_output=True, text=True,
-                          timeout=1800)
+    done = run_python(f"{name}.py", cwd=tmp_path, env=env, timeout=1800, fresh=fresh)
     assert done.returncode == 0, done.stderr[-3000:]
     return done.stdout
 
@@ -227,7 +225,7 @@ def test_stan_programs_run_with_pystan_and_draw_the_metalog(run, tmp_path):
               f"fit = model.sample(num_samples={n}, num_chains=1)\n"
               "np.savez('x.npz', **{'stan-prior': np.asarray(prior['prior_x']).ravel(),\n"
               "                     'stan': np.asarray(fit['x']).ravel()})\n")
-    _run_python(script, tmp_path, "run_stan")
+    _run_python(script, tmp_path, "run_stan", fresh=True)  # PyStan (stan_support hooks): fresh
     drawn = np.load(tmp_path / "x.npz")
     for target in ("stan-prior", "stan"):
         x = drawn[target]

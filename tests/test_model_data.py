@@ -15,8 +15,6 @@ import json
 import math
 import os
 import re
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -25,6 +23,7 @@ import scipy.stats as st
 import stan_registry
 from conftest import assert_usage_error
 from emit_support import assert_stanc_accepts, band, emitted, parse_printed_quantiles, stanc_binary
+from script_runner import run_python
 
 X = np.array([0.5, 1.0, 2.0, 3.5, 5.0])
 X_ARG = "x=" + ",".join(repr(float(v)) for v in X)
@@ -240,12 +239,11 @@ def test_emitted_stan_programs_declare_data_and_pass_stanc(tmp_path):
         assert_stanc_accepts(code, tmp_path, target.replace("-", "_"))
 
 
-def _run_python(code: str, tmp_path, name: str) -> str:
+def _run_python(code: str, tmp_path, name: str, fresh: bool = False) -> str:
     path = tmp_path / f"{name}.py"
     path.write_text(code, encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("JAX_", "PRIORCLI_"))}
-    done = subprocess.run([sys.executable, str(path)], cwd=tmp_path, env=env, capture_output=True, text=True,
-                          timeout=600)
+    done = run_python(str(path), cwd=tmp_path, env=env, timeout=600, fresh=fresh)
     assert done.returncode == 0, done.stderr[-3000:]
     return done.stdout
 

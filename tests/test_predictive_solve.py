@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import json
 import math
-import subprocess
-import sys
+import os
 
 import numpy as np
 import pytest
@@ -20,6 +19,7 @@ import scipy.stats as st
 
 from conftest import assert_usage_error
 from emit_support import parse_printed_quantiles
+from script_runner import run_python
 
 K = 4.0  # standard errors
 N = 4000  # fitting draws of the tests
@@ -288,7 +288,7 @@ def test_emitted_numpyro_program_meets_the_targets(run, tmp_path):
     path = tmp_path / "solved.py"
     path.write_text(result.stdout.replace("DRAWS = 4000", "DRAWS = 100000").replace(
         "QUANTILES = (", "QUANTILES = (0.9, "))
-    done = subprocess.run([sys.executable, str(path)], capture_output=True, text=True, timeout=300)
+    done = run_python(str(path), cwd=os.getcwd(), timeout=300)
     assert done.returncode == 0, done.stderr
     q = parse_printed_quantiles(done.stdout)
     density = st.norm.pdf(st.norm.ppf(0.9))

@@ -16,6 +16,7 @@ import scipy.optimize as so
 import scipy.stats as st
 
 from conftest import Run, assert_usage_error
+from script_runner import run_python
 
 pytestmark = pytest.mark.slow  # each solve compiles its coordinate map and runs several starts (1-4 s)
 
@@ -205,13 +206,12 @@ def test_emit_programs_carry_the_solved_numbers():
 
 
 def test_emitted_numpyro_program_runs(tmp_path):
-    import subprocess
-    import sys
+    import os
 
     program = Run()("solve", W, "--mean", "1.5", "--emit", "numpyro").stdout
     path = tmp_path / "prior.py"
     path.write_text(program)
-    out = subprocess.run([sys.executable, str(path)], capture_output=True, text=True, timeout=300)
+    out = run_python(str(path), cwd=os.getcwd(), timeout=300)
     assert out.returncode == 0, out.stderr
     assert "0.5" in out.stdout
 

@@ -6,8 +6,6 @@ their printed quantiles checked against scipy within Monte Carlo error."""
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -17,6 +15,7 @@ from conftest import assert_usage_error
 from emit_support import assert_stanc_accepts, band, parse_printed_quantiles
 from priorcli.emit.lines import pymc_line, stan_line
 from priorcli.solving import format_number
+from script_runner import run_python
 
 # (command-line targets, scipy oracle of the solved parameters)
 CASES = {
@@ -108,8 +107,7 @@ def test_emitted_python_programs_print_the_solved_quantiles(run, tmp_path, targe
     path = tmp_path / "solved.py"
     path.write_text(code, encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("JAX_", "PRIORCLI_"))}
-    done = subprocess.run([sys.executable, str(path)], cwd=tmp_path, env=env, capture_output=True, text=True,
-                          timeout=600)
+    done = run_python(str(path), cwd=tmp_path, env=env, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
     printed = parse_printed_quantiles(done.stdout)["x"]
     assert len(printed) == 7

@@ -7,8 +7,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -18,6 +16,7 @@ import stan_registry
 from conftest import Run
 from emit_support import assert_stanc_accepts, band, emitted, parse_printed_quantiles
 from priorcli import records
+from script_runner import run_python
 
 RECORD = records.get("Triangular")
 CASES = [(0.0, 1.0, 3.0), (-2.0, -2.0, 5.0), (1.0, 4.0, 4.0), (10.0, 10.5, 11.0)]
@@ -247,12 +246,11 @@ def test_stan_programs_compile(tmp_path):
         assert_stanc_accepts(code, tmp_path, target.replace("-", "_"))
 
 
-def _run_python(code: str, tmp_path, name: str) -> str:
+def _run_python(code: str, tmp_path, name: str, fresh: bool = False) -> str:
     path = tmp_path / f"{name}.py"
     path.write_text(code, encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("JAX_", "PRIORCLI_")) and k != "PYTHONPATH"}
-    done = subprocess.run([sys.executable, str(path)], cwd=tmp_path, env=env, capture_output=True, text=True,
-                          timeout=600)
+    done = run_python(str(path), cwd=tmp_path, env=env, timeout=600, fresh=fresh)
     assert done.returncode == 0, done.stderr[-3000:]
     return done.stdout
 

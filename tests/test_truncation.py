@@ -15,6 +15,7 @@ import priorcli
 import stan_support
 from conftest import assert_usage_error
 from emit_support import band, emitted, exact_mismatches
+from script_runner import run_python
 
 PROBS = (0.025, 0.05, 0.25, 0.5, 0.75, 0.95, 0.975)
 
@@ -292,16 +293,13 @@ def test_emitted_code_names_the_truncations():
     assert "class Truncated(Distribution)" in numpyro  # the program runs without priorcli
 
 
-def _run(code: str, tmp_path, name: str) -> str:
+def _run(code: str, tmp_path, name: str, fresh: bool = False) -> str:
     import os
-    import subprocess
-    import sys
 
     path = tmp_path / f"{name}.py"
     path.write_text(code, encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("JAX_", "PRIORCLI_", "PYTHONPATH"))}
-    done = subprocess.run([sys.executable, str(path)], cwd=tmp_path, env=env, capture_output=True, text=True,
-                          timeout=900)
+    done = run_python(str(path), cwd=tmp_path, env=env, timeout=900, fresh=fresh)
     assert done.returncode == 0, done.stderr[-3000:]
     return done.stdout
 
@@ -339,7 +337,7 @@ def test_emitted_stan_programs_run(tmp_path):
               f"fit = model.sample(num_samples={n}, num_chains=1, num_warmup=1000)\n"
               "np.savez('out.npz', **{k: np.asarray(fit[k]).ravel() for k in ('a', 'b', 'c')},\n"
               "         **{'prior_' + k: np.asarray(prior['prior_' + k]).ravel() for k in ('a', 'b', 'c')})\n")
-    _run(script, tmp_path, "run_stan")
+    _run(script, tmp_path, "run_stan", fresh=True)  # PyStan (stan_support hooks): fresh
     out = dict(np.load(tmp_path / "out.npz"))
     for name, cdf in EXACT.items():
         # fixed_param draws are independent; NUTS draws are correlated: a wider band (effective n / 4)

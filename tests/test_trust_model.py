@@ -20,6 +20,7 @@ import scipy.stats as st
 
 from conftest import assert_usage_error
 from emit_support import band, emitted, parse_printed_quantiles, stanc_binary
+from script_runner import run_python
 
 HIER = "kappa ~ Gamma(2, 0.2); theta ~ Dirichlet(kappa * [1, 2, 3])"
 SIMPLEX = "phi ~ Dirichlet([1, 1, 1]); kappa ~ Gamma(2, 0.2); theta ~ Dirichlet(kappa * phi); alpha = kappa * phi"
@@ -161,8 +162,7 @@ def test_item5_emitted_numpyro_program_runs_and_matches_numpy(tmp_path):
     path = tmp_path / "prior.py"
     path.write_text(code, encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("JAX_", "PRIORCLI_"))}
-    done = subprocess.run([sys.executable, str(path)], cwd=tmp_path, env=env, capture_output=True, text=True,
-                          timeout=600)
+    done = run_python(str(path), cwd=tmp_path, env=env, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
     printed = parse_printed_quantiles(done.stdout)
     expected = _oracle_simplex(np.random.default_rng(7))

@@ -19,6 +19,7 @@ from scipy import stats
 
 import stan_registry
 from conftest import assert_usage_error
+from script_runner import run_python
 
 PROBS = (0.001, 0.025, 0.05, 0.25, 0.5, 0.75, 0.95, 0.975, 0.999)
 LEVELS = ",".join(repr(p) for p in PROBS)
@@ -212,8 +213,6 @@ def _printed_mismatches(printed: dict, n: int) -> list:
 @pytest.mark.parametrize("target", ["numpyro", "pymc"])
 def test_emitted_python_programs_print_the_exact_quantiles(target, tmp_path):
     import os
-    import subprocess
-    import sys
 
     from emit_support import emitted, parse_printed_quantiles
 
@@ -222,8 +221,7 @@ def test_emitted_python_programs_print_the_exact_quantiles(target, tmp_path):
     path = tmp_path / f"prior_{target}.py"
     path.write_text(code, encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("JAX_", "PRIORCLI_"))}
-    done = subprocess.run([sys.executable, str(path)], cwd=tmp_path, env=env, capture_output=True, text=True,
-                          timeout=900)
+    done = run_python(str(path), cwd=tmp_path, env=env, timeout=900)
     assert done.returncode == 0, done.stderr[-3000:]
     printed = parse_printed_quantiles(done.stdout)
     assert _printed_mismatches(printed, N_EMITTED) == []

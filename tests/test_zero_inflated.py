@@ -19,6 +19,7 @@ import pytest
 from scipy import optimize, stats
 
 from conftest import Run, assert_usage_error
+from script_runner import run_python
 
 QS = (0.025, 0.05, 0.25, 0.5, 0.75, 0.95, 0.975)
 
@@ -307,8 +308,6 @@ def test_emitted_numpyro_calls_numpyros_factory():
 def test_emitted_programs_run(tmp_path):
     """numpyro's and PyMC's programs (as scripts) print quantiles within Monte Carlo error of the
     exact ones; Stan's fixed_param run is in test_emit_run (every family of the Stan table)."""
-    import subprocess
-    import sys
 
     from emit_support import parse_printed_quantiles
 
@@ -324,7 +323,7 @@ def test_emitted_programs_run(tmp_path):
         code = Run()("sample", "--model", spec, "--emit", target, "-n", n, "--quantiles", "0.25,0.5,0.75,0.9").stdout
         path = tmp_path / f"prior_{target}.py"
         path.write_text(code)
-        done = subprocess.run([sys.executable, str(path)], cwd=tmp_path, capture_output=True, text=True, timeout=600)
+        done = run_python(str(path), cwd=tmp_path, timeout=600)
         assert done.returncode == 0, done.stderr[-2000:]
         printed = parse_printed_quantiles(done.stdout)
         for name, (family, params) in truth.items():
