@@ -75,9 +75,9 @@ def _zero_truncated(base, survival, key, sample_shape):
 
 
 class HurdlePoisson(_NumpyroHurdlePoisson):
-    r"""numpyro's HurdlePoisson (0 with probability :math:`g`, ``gate``, else a zero-truncated
-    :math:`\mathrm{Poisson}(\lambda)`, ``rate``), its zero-truncated draws bounded (the module's
-    docstring): P(N > k) = P(k + 1, \lambda), the regularised lower incomplete gamma function.
+    """0 with probability gate, else a zero-truncated Poisson(rate): numpyro's HurdlePoisson, its
+    draws finishing in bounded time for any rate (a zero left after 40 rounds of numpyro's redraws
+    is drawn by inverting P(N > k) = P(k + 1, rate), the regularised lower incomplete gamma function).
     """
 
     def _sample_truncated(self, key, sample_shape):
