@@ -34,13 +34,12 @@ import dataclasses
 import os
 import pickle
 import re
-import subprocess
-import sys
 from pathlib import Path
 from typing import Callable
 
 import numpy as np
 import pytest
+from script_runner import run_python
 
 SELECTOR = "priorcli_program"
 SEED = 7
@@ -296,8 +295,7 @@ def _run(entries: list[_Entry], tmp: Path) -> dict[str, dict]:
     (tmp / "run_stan.py").write_text(stan_support.prelude() + RUNNER % {"selector": SELECTOR}, encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("JAX_", "PRIORCLI_"))}
     env[stan_support.PCH_ENV] = stan_support.pch_dir()
-    done = subprocess.run([sys.executable, "run_stan.py"], cwd=tmp, env=env, capture_output=True, text=True,
-                          timeout=1800)
+    done = run_python("run_stan.py", cwd=tmp, env=env, timeout=1800, fresh=True)  # PyStan: stan_support's hooks
     results = {}
     for entry in entries:
         path = tmp / f"result-{entry.prefix}.pkl"
