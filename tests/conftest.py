@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import ast
+import compileall
 import json
 import os
+import py_compile
 import shutil
 import signal
 import subprocess
@@ -14,6 +16,7 @@ import tempfile
 import pytest
 from typer.testing import CliRunner
 
+import priorcli
 import stan_support
 from priorcli.cli import app
 
@@ -21,9 +24,25 @@ from priorcli.cli import app
 def pytest_configure(config):
     """One directory per test session for the Stan model header that stan_support precompiles
     (xdist's workers inherit it from the controller's environment), removed at the end; a
-    directory already named in the environment is used and kept (the header lasts across runs)."""
-    if not hasattr(config, "workerinput") and not os.environ.get(stan_support.PCH_ENV):
-        config._stan_pch = os.environ[stan_support.PCH_ENV] = tempfile.mkdtemp(prefix="priorcli-stan-pch-")
+    directory already named in the environment is used and kept (the header lasts across runs).
+    And priorcli byte-compiled once, before any worker starts a child interpreter."""
+    if not hasattr(config, "workerinput"):
+        byte_compile(os.path.dirname(priorcli.__file__))
+        if not os.environ.get(stan_support.PCH_ENV):
+            config._stan_pch = os.environ[stan_support.PCH_ENV] = tempfile.mkdtemp(prefix="priorcli-stan-pch-")
+
+
+def byte_compile(package: str) -> bool:
+    """Write the package's bytecode in place (``PACKAGE/__pycache__``, ignored by git), once per
+    session. These machines set PYTHONDONTWRITEBYTECODE, so otherwise each of the suite's hundreds
+    of child interpreters (``python -m priorcli ...``) compiles priorcli from source (~0.12 CPU s
+    each). Timestamp pycs (compileall's default; kept so under SOURCE_DATE_EPOCH too): a module
+    edited since is recompiled here, and a child reads a pyc only while the source's mtime and size
+    are the ones it records, else the source. Not PYTHONPYCACHEPREFIX: under it the children ignore
+    site-packages' own pycs and compile numpy and jax from source. A tree that cannot be written
+    to runs from source (False)."""
+    return compileall.compile_dir(package, quiet=2, workers=1,
+                                  invalidation_mode=py_compile.PycInvalidationMode.TIMESTAMP)
 
 
 def pytest_collection_finish(session):
@@ -161,3 +180,4 @@ def packages_after(*argvs, packages, timeout=120) -> tuple[str, list[str]]:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=timeout)
     return result.stdout, ast.literal_eval(result.stderr.strip().splitlines()[-1])
+
