@@ -181,3 +181,18 @@ def packages_after(*argvs, packages, timeout=120) -> tuple[str, list[str]]:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=timeout)
     return result.stdout, ast.literal_eval(result.stderr.strip().splitlines()[-1])
 
+
+def complete(shell: str, line: str, env=None):
+    """priorcli's answer to the completion script of ``shell`` for the command line ``line``
+    (``_PRIORCLI_COMPLETE=complete_SHELL``), in-process: Typer's completion is a code path of the
+    app like any command (tests/test_help_completion.py checks that the answers match a real
+    process's). ``env``, a whole environment as for subprocess, stands for os.environ meanwhile."""
+    request = {"_PRIORCLI_COMPLETE": f"complete_{shell}"}
+    if shell == "bash":
+        request.update(COMP_WORDS=line, COMP_CWORD=str(len(line.split(" ")) - 1))
+    else:
+        request.update(_TYPER_COMPLETE_ARGS=line, _TYPER_COMPLETE_FISH_ACTION="get-args")
+    env = dict(os.environ if env is None else env, **request)
+    changes = {k: v for k, v in env.items() if os.environ.get(k) != v}
+    changes.update(dict.fromkeys((k for k in os.environ if k not in env), None))
+    return CliRunner().invoke(app, [], env=changes, prog_name="priorcli")
