@@ -170,16 +170,26 @@ def assert_usage_error(result, *needles, code=2):
 def packages_after(*argvs, packages, timeout=120) -> tuple[str, list[str]]:
     """Run ``priorcli ARGV`` for each argv in one fresh interpreter (``priorcli.cli.run``, the
     ordinary shutdown); returns its stdout and which of ``packages`` (top-level names) it imported."""
+    out, imported = packages_after_each(*argvs, packages=packages, timeout=timeout)
+    return out, imported[-1]
+
+
+def packages_after_each(*argvs, packages, timeout=120) -> tuple[str, list[list[str]]]:
+    """As :func:`packages_after`, with which of ``packages`` had been imported after each argv."""
     code = (
         "import sys\n"
         "from priorcli.cli import run\n"
         f"for argv in {[list(a) for a in argvs]!r}:\n"
         "    sys.argv = ['priorcli', *argv]\n"
         "    try:\n        run()\n    except SystemExit:\n        pass\n"
-        f"sys.stderr.write(repr(sorted({{m.split('.')[0] for m in sys.modules}} & {set(packages)!r})))\n"
+        f"    sys.stderr.write('\\npackages imported: ' + repr(sorted({{m.split('.')[0] for m in sys.modules}} & "
+        f"{set(packages)!r})) + '\\n')\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=timeout)
-    return result.stdout, ast.literal_eval(result.stderr.strip().splitlines()[-1])
+    imported = [ast.literal_eval(line.split(": ", 1)[1]) for line in result.stderr.splitlines()
+                if line.startswith("packages imported: ")]
+    assert len(imported) == len(argvs), result.stderr
+    return result.stdout, imported
 
 
 def complete(shell: str, line: str, env=None):
