@@ -31,19 +31,21 @@ def _raw(array, names=None) -> str:
 
 
 rng = np.random.default_rng(1)
+BLOCK = 1000  # render.RAW_LINES in these tests: the same code on fewer lines
 
 
 @pytest.mark.parametrize("array", [
     SPECIAL,
     np.column_stack([SPECIAL, SPECIAL[::-1], -SPECIAL]),
-    rng.standard_normal(render.RAW_LINES + 1) * 10.0 ** rng.integers(-300, 300, render.RAW_LINES + 1),
-    rng.standard_normal((render.RAW_LINES, 2)).astype(np.float32),  # float32 draws, as jax gives them
+    rng.standard_normal(2 * BLOCK + 1) * 10.0 ** rng.integers(-300, 300, 2 * BLOCK + 1),
+    rng.standard_normal((BLOCK, 2)).astype(np.float32),  # float32 draws, as jax gives them
     np.arange(5),
     np.array([]),
     np.empty((0, 3)),
-], ids=["special", "columns", "two-blocks", "float32-one-block", "integers", "empty", "empty-columns"])
+], ids=["special", "columns", "three-blocks", "float32-one-block", "integers", "empty", "empty-columns"])
 @pytest.mark.parametrize("names", [None, ["a", "b", "c"]])
-def test_raw_lines_are_numpys_savetxt_bytes(array, names):
+def test_raw_lines_are_numpys_savetxt_bytes(array, names, monkeypatch):
+    monkeypatch.setattr(render, "RAW_LINES", BLOCK)
     assert _raw(array, names) == _savetxt(array, names)
 
 
@@ -59,8 +61,8 @@ class _ClosedPipe:
 
 
 def test_a_closed_pipe_is_noticed_after_the_first_block(monkeypatch):
-    monkeypatch.setattr(render, "RAW_LINES", 1000)
+    monkeypatch.setattr(render, "RAW_LINES", BLOCK)
     out = _ClosedPipe()
     with pytest.raises(BrokenPipeError):
         render.write_raw(np.arange(10_000.0), out)
-    assert [text.count("\n") for text in out.given] == [1000]  # not the 10,000 lines formatted first
+    assert [text.count("\n") for text in out.given] == [BLOCK]  # not the 10,000 lines formatted first
