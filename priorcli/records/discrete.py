@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["discrete_search", "discrete_entropy"]
+__all__ = ["discrete_search", "discrete_entropy", "log_factorial", "xlogy_scalar"]
 
 
 def discrete_search(cdf, q, guess, lo, hi):
@@ -57,6 +57,44 @@ def discrete_search(cdf, q, guess, lo, hi):
         b = np.where(open_ & hit, mid, b)
         a = np.where(open_ & ~hit, mid, a)
     return np.where(live, b, k)
+
+
+_RUN = 64  # consecutive integers from this many on: log k! read from a table
+_TABLE_MAX = 1 << 21  # the table's largest size (16 MB): the entropy sums' chunks stay below 2**20 + 2**20
+_table = []  # [gammaln(arange(n) + 1)], grown by doubling when a run reaches beyond it
+
+
+def log_factorial(k):
+    """gammaln(k + 1), the same floats: for a run of consecutive integers from 0 up (the entropy sums'
+    aranges, thousands of terms per evaluation) a slice of a table computed once, else scipy."""
+    import numpy as np
+    from scipy import special as sc
+
+    if isinstance(k, np.ndarray) and k.dtype == np.float64 and k.ndim == 1 and k.size >= _RUN:
+        first, last = float(k[0]), float(k[-1])
+        if 0.0 <= first and first == math.floor(first) and last - first == k.size - 1 and last < _TABLE_MAX \
+                and bool(np.all(np.diff(k) == 1.0)):
+            end = int(last) + 1
+            if not _table or _table[0].size < end:
+                size = max(1 << 16, _table[0].size if _table else 0)
+                while size < end:
+                    size *= 2
+                _table[:] = [sc.gammaln(np.arange(min(size, _TABLE_MAX), dtype=np.float64) + 1.0)]
+            return _table[0][int(first):end]
+    return sc.gammaln(k + 1.0)
+
+
+def xlogy_scalar(k, p):
+    """scipy's xlogy(k, p) (k log p, 0 where k = 0 unless p is NaN), the same floats, with log p taken
+    once when p is a positive finite scalar (as xlogy's own log, the C library's)."""
+    import numpy as np
+    from scipy import special as sc
+
+    if isinstance(k, np.ndarray) and k.dtype == np.float64 and np.ndim(p) == 0 and 0.0 < p <= 1.0:
+        out = k * math.log(float(p))
+        out[k == 0.0] = 0.0
+        return out
+    return sc.xlogy(k, p)
 
 
 _SUMMED = 20_000  # terms summed one by one; beyond, a smooth pmf's sum is a midpoint-rule integral
@@ -127,6 +165,21 @@ def _wide_discrete_entropy(logpmf, lo, hi, center, spread):
     if a < end:
         # one vectorised trapezoid rule on a grid that is fine both on a log scale (a pmf that falls
         # from its start, such as a NegativeBinomial with a small concentration) and around the body
-        grid = np.union1d(np.geomspace(a, end, 4001), np.linspace(max(a, center - 60.0 * spread), end, 8001))
+        grid = _union(np.geomspace(a, end, 4001), np.linspace(max(a, center - 60.0 * spread), end, 8001))
         total += float(np.trapezoid(term(grid), x=grid))
     return total
+
+
+def _union(x, y):
+    """np.union1d of two sorted grids (the sorted distinct values), merged by a stable sort that
+    finds the two runs: the same array at a third of the time; NaN or inf (an infinite end) to numpy's."""
+    import numpy as np
+
+    both = np.concatenate((x, y))
+    if not both.size or not np.all(np.isfinite(both)):
+        return np.union1d(x, y)
+    both.sort(kind="stable")
+    keep = np.empty(both.size, dtype=bool)
+    keep[0] = True
+    np.not_equal(both[1:], both[:-1], out=keep[1:])
+    return both[keep]

@@ -48,7 +48,14 @@ def zi_logpmf(k, gate, base_logpmf):
     """log P(k): ``base_logpmf(k)`` the base's log pmf (vectorised)."""
     lp = base_logpmf(k)
     nonzero = np.log1p(-gate) + lp
-    return np.where(k == 0, np.logaddexp(np.log(gate), nonzero), nonzero)
+    at_gate = np.log(gate)
+    if isinstance(k, np.ndarray) and k.ndim == 1 and np.ndim(gate) == 0 and nonzero.shape == k.shape:
+        # the mixture's logaddexp only where k = 0 (one term of an entropy sum's thousands), the same floats
+        zero = k == 0
+        out = nonzero.astype(np.float64, copy=True)
+        out[zero] = np.logaddexp(at_gate, nonzero[zero])
+        return out
+    return np.where(k == 0, np.logaddexp(at_gate, nonzero), nonzero)
 
 
 def zi_cdf(k, gate, base_cdf):
