@@ -90,7 +90,7 @@ def xlogy_scalar(k, p):
     import numpy as np
     from scipy import special as sc
 
-    if isinstance(k, np.ndarray) and k.dtype == np.float64 and np.ndim(p) == 0 and 0.0 < p <= 1.0:
+    if isinstance(k, np.ndarray) and k.dtype == np.float64 and np.ndim(p) == 0 and 0.0 < p < math.inf:
         out = k * math.log(float(p))
         out[k == 0.0] = 0.0
         return out

@@ -10,6 +10,7 @@ import math
 
 from priorcli.errors import InfeasibleError
 from priorcli.records.base import INF, discrete_entropy, discrete_search, np, param, record, sc
+from priorcli.records.discrete import log_factorial, xlogy_scalar
 from priorcli.records import shape
 from priorcli.records.fitdata import check_counts
 from priorcli.records.oracle import ScipyOracle
@@ -17,7 +18,7 @@ from priorcli.records.oracle import ScipyOracle
 
 # Poisson(rate)
 def _poisson_logpmf(k, rate):
-    direct = sc.xlogy(k, rate) - rate - sc.gammaln(k + 1.0)
+    direct = xlogy_scalar(k, rate) - rate - log_factorial(k)  # scipy's xlogy and gammaln(k + 1), the same floats
     # Beyond k ~ 1e7 the three terms (~k log k) cancel to ~1e-16 k: Loader's saddle-point form,
     # -log(2 pi k)/2 - stirlerr(k) - k (d - log1p(d)) with d = (rate - k)/k, keeps full precision.
     big = np.asarray(k) > 1e7
