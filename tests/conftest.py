@@ -108,12 +108,14 @@ def private_cache(tmp_path, monkeypatch):
 @pytest.fixture
 def store(private_cache, monkeypatch):
     """The compiled-sampler store switched on in a private cache, with its load and compile records
-    emptied; returns the store's directory."""
+    emptied and the programs kept in memory left out (each call reads the store, which is what these
+    tests check; tests/test_recent_programs.py checks the memory); returns the store's directory."""
     from priorcli.sampling import compiled
 
     monkeypatch.delenv("PRIORCLI_NO_SAMPLER_CACHE", raising=False)
     monkeypatch.setattr(compiled, "LOADS", [])
     monkeypatch.setattr(compiled, "COMPILES", [])
+    monkeypatch.setattr(compiled, "RECENT", compiled.Recent(0))
     return private_cache / "samplers"
 
 
