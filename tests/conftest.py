@@ -21,30 +21,15 @@ import stan_support
 from priorcli.cli import app
 
 
-CACHE_ROOT_ENV = "PRIORCLI_TEST_CACHE_ROOT"  # the session's cache root, made by the controller (_session_cache)
-# jax takes its file lock around every read and write of its persistent cache only when the cache
-# has a size limit; without one a process could read another's entry while it is being written
-# (jax then warns and compiles afresh). So the session's processes, which share the cache, get a
-# limit far above what a session writes.
-JAX_CACHE_LIMIT = ("JAX_COMPILATION_CACHE_MAX_SIZE", str(1 << 34))
-
-
 def pytest_configure(config):
     """One directory per test session for the Stan model header that stan_support precompiles
     (xdist's workers inherit it from the controller's environment), removed at the end; a
     directory already named in the environment is used and kept (the header lasts across runs).
-    And priorcli byte-compiled once, before any worker starts a child interpreter. Likewise one
-    private cache root (jax's persistent cache and priorcli's beside it) shared by the session's
-    workers and the processes they start, so a program one worker compiled the other reads; jax's
-    cache is given a size limit (JAX_CACHE_LIMIT) for its lock."""
-    if hasattr(config, "workerinput"):
-        return
-    byte_compile(os.path.dirname(priorcli.__file__))
-    if not os.environ.get(stan_support.PCH_ENV):
-        config._stan_pch = os.environ[stan_support.PCH_ENV] = tempfile.mkdtemp(prefix="priorcli-stan-pch-")
-    if not os.environ.get(CACHE_ROOT_ENV):
-        config._cache_root = os.environ[CACHE_ROOT_ENV] = tempfile.mkdtemp(prefix="priorcli-cache-")  # 0700
-    os.environ.setdefault(*JAX_CACHE_LIMIT)
+    And priorcli byte-compiled once, before any worker starts a child interpreter."""
+    if not hasattr(config, "workerinput"):
+        byte_compile(os.path.dirname(priorcli.__file__))
+        if not os.environ.get(stan_support.PCH_ENV):
+            config._stan_pch = os.environ[stan_support.PCH_ENV] = tempfile.mkdtemp(prefix="priorcli-stan-pch-")
 
 
 def byte_compile(package: str) -> bool:
@@ -86,21 +71,19 @@ def pytest_unconfigure(config):
     if directory:
         os.environ.pop(stan_support.PCH_ENV, None)
         shutil.rmtree(directory, ignore_errors=True)
-    root = getattr(config, "_cache_root", None)
-    if root:
-        os.environ.pop(CACHE_ROOT_ENV, None)
-        shutil.rmtree(root, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
 def _session_cache(tmp_path_factory):
-    """jax's persistent cache for this test run only, shared by its xdist workers (pytest_configure):
-    warm within the run, never the real HOME's, never executables written by earlier runs."""
-    root = os.environ.get(CACHE_ROOT_ENV)
-    if not root:  # a session whose controller made none
-        root = str(tmp_path_factory.mktemp("priorcli-cache"))
-    os.chmod(root, 0o700)
-    return os.path.join(root, "jax")
+    """jax's persistent cache for this test run only (each xdist worker has its own base): warm
+    within the run, never the real HOME's, never executables written by earlier runs. Not one
+    shared by the workers: jax writes an entry in place (open, truncate, write), so another
+    process may read it half-written (a warning, which a child's stderr shows, and a recompile);
+    jax's file lock, taken only under a cache size limit, scans the whole directory on every write,
+    and the session writes thousands of entries (every eager primitive's program is kept)."""
+    root = tmp_path_factory.mktemp("priorcli-cache")
+    root.chmod(0o700)
+    return str(root / "jax")
 
 
 @pytest.fixture(autouse=True)
