@@ -76,7 +76,11 @@ def pytest_unconfigure(config):
 @pytest.fixture(scope="session")
 def _session_cache(tmp_path_factory):
     """jax's persistent cache for this test run only (each xdist worker has its own base): warm
-    within the run, never the real HOME's, never executables written by earlier runs."""
+    within the run, never the real HOME's, never executables written by earlier runs. Not one
+    shared by the workers: jax writes an entry in place (open, truncate, write), so another
+    process may read it half-written (a warning, which a child's stderr shows, and a recompile);
+    jax's file lock, taken only under a cache size limit, scans the whole directory on every write,
+    and the session writes thousands of entries (every eager primitive's program is kept)."""
     root = tmp_path_factory.mktemp("priorcli-cache")
     root.chmod(0o700)
     return str(root / "jax")
@@ -127,12 +131,14 @@ def private_cache(tmp_path, monkeypatch):
 @pytest.fixture
 def store(private_cache, monkeypatch):
     """The compiled-sampler store switched on in a private cache, with its load and compile records
-    emptied; returns the store's directory."""
+    emptied and the programs kept in memory left out (each call reads the store, which is what these
+    tests check; tests/test_recent_programs.py checks the memory); returns the store's directory."""
     from priorcli.sampling import compiled
 
     monkeypatch.delenv("PRIORCLI_NO_SAMPLER_CACHE", raising=False)
     monkeypatch.setattr(compiled, "LOADS", [])
     monkeypatch.setattr(compiled, "COMPILES", [])
+    monkeypatch.setattr(compiled, "RECENT", compiled.Recent(0))
     return private_cache / "samplers"
 
 

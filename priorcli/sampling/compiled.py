@@ -24,6 +24,12 @@ or storing (an old or truncated file, a jax that cannot serialize the program) f
 ordinary compiled sampler; a file that fails to load or run is removed. ``PRIORCLI_NO_CACHE`` turns the
 store off like jax's cache (``PRIORCLI_NO_SAMPLER_CACHE`` this store alone); at most MAX_ENTRIES
 executables and MAX_BYTES are kept (least recently used go).
+
+Within one process the programs are also kept in memory (``RECENT``, at most MEMORY_ENTRIES, least
+recently used go), under the same key and the jax settings of the moment: a script that calls
+``priorcli.sample`` a thousand times, or the CLI run in-process again and again, then neither traces,
+lowers nor loads the same sampler again, whether or not the store on disk is used. It is the same
+program object, so the same bytes.
 """
 
 from __future__ import annotations
@@ -31,6 +37,8 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
+import threading
+from collections import OrderedDict
 from pathlib import Path
 from typing import Callable
 
@@ -42,6 +50,44 @@ SUFFIX = ".xla"
 # Paths loaded and compiled in this process, in order (what tests count; a few per run).
 LOADS: list[str] = []
 COMPILES: list[str] = []
+MEMORY_ENTRIES = 32  # programs kept in memory per process (see Recent)
+
+
+class Recent:
+    """The last ``size`` programs used in this process, by key (least recently used go).
+
+    Module-level state, but neither a setting nor anything a caller sees: its entries are compiled
+    executables (or jitted functions of one fixed signature) that never change once made, looked up
+    by everything that determines them, so a hit returns what a rebuild would make and the only
+    effect is time. Bounded, as a long-running script may sample many structures (an entry holds one
+    executable, a few hundred kB to a few MB). ``size`` 0 keeps nothing (the disk store's tests)."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._entries: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()  # programs are built in interruptible's worker threads
+        self.hits = 0
+
+    def get(self, key):
+        with self._lock:
+            program = self._entries.get(key)
+            if program is not None:
+                self._entries.move_to_end(key)
+                self.hits += 1
+            return program
+
+    def put(self, key, program) -> None:
+        with self._lock:
+            self._entries[key] = program
+            self._entries.move_to_end(key)
+            while len(self._entries) > max(self.size, 0):
+                self._entries.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+RECENT = Recent(MEMORY_ENTRIES)
 
 
 def cache_dir() -> str | None:
@@ -122,10 +168,34 @@ def stored_program(spec, size: int, build: Callable[[], Callable], sources: tupl
     it, else compiled (and stored). ``program`` takes ``leading`` (example values: their dtypes
     and shapes) and then ``arguments``; ``kind`` names a program with other leading inputs than
     the single chunk's seed (part of the key). ``first`` is the first call, which must return a
-    result computed to the end: a stored program that fails in it is removed and rebuilt."""
+    result computed to the end: a stored program that fails in it is removed and rebuilt.
+
+    A program used before in this process with the same key is taken from RECENT (after the store's
+    directory is checked, so its warnings are those of every run)."""
+    directory = _usable_directory()
+    memory = _memory_key(spec, size, sources, arguments, kind)
+    program = RECENT.get(memory)
+    if program is not None:
+        return program, first(program)
+    program, result = _loaded_or_built(spec, size, build, sources, leading, arguments, kind, first, directory)
+    RECENT.put(memory, program)  # only once its first run succeeded
+    return program, result
+
+
+def _memory_key(spec, size: int, sources: tuple[str, ...], arguments: tuple[np.ndarray, ...], kind: str) -> tuple:
+    """RECENT's key: the store's, and the jax settings that change the program as they are now
+    (the store's key reads them once per process, _environment being memoised)."""
     import jax
 
-    directory = _usable_directory()
+    return (_key(spec, size, sources, arguments, kind), bool(jax.config.jax_enable_x64),
+            str(jax.config.jax_default_prng_impl), bool(jax.config.jax_threefry_partitionable))
+
+
+def _loaded_or_built(spec, size: int, build: Callable[[], Callable], sources: tuple[str, ...], leading: tuple,
+                     arguments: tuple[np.ndarray, ...], kind: str, first: Callable, directory: str | None):
+    """stored_program without RECENT: ``directory`` is the store's (None: not used)."""
+    import jax
+
     if directory is None:
         program = jax.jit(build())
         return program, first(program)
