@@ -35,7 +35,9 @@ def test_logpmfs_are_the_formulas(k):
     with np.errstate(all="ignore"):
         for r, p in ((0.011, 1.0 - 1e-12), (2.0, 0.4), (300.0, 0.9)):
             nb = sc.gammaln(k + r) - sc.gammaln(r) - sc.gammaln(k + 1.0) + r * np.log1p(-p) + sc.xlogy(k, p)
-            assert _same(nb_logpmf(k, r, p), nb)
+            for q in (p, p * 0.5, p):  # the second and third with r's terms remembered
+                nb_q = sc.gammaln(k + r) - sc.gammaln(r) - sc.gammaln(k + 1.0) + r * np.log1p(-q) + sc.xlogy(k, q)
+                assert _same(nb_logpmf(k, r, q), nb_q)
             for gate in (0.0, 0.3, 1.0):
                 nonzero = np.log1p(-gate) + nb
                 assert _same(zi_logpmf(k, gate, lambda j: nb_logpmf(j, r, p)),

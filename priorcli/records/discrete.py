@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["discrete_search", "discrete_entropy", "log_factorial", "xlogy_scalar"]
+__all__ = ["discrete_search", "discrete_entropy", "integer_run", "log_factorial", "xlogy_scalar"]
 
 
 def discrete_search(cdf, q, guess, lo, hi):
@@ -64,24 +64,36 @@ _TABLE_MAX = 1 << 21  # the table's largest size (16 MB): the entropy sums' chun
 _table = []  # [gammaln(arange(n) + 1)], grown by doubling when a run reaches beyond it
 
 
-def log_factorial(k):
-    """gammaln(k + 1), the same floats: for a run of consecutive integers from 0 up (the entropy sums'
-    aranges, thousands of terms per evaluation) a slice of a table computed once, else scipy."""
+def integer_run(k) -> tuple[int, int] | None:
+    """(first, end) when k is a float64 arange of consecutive integers first, ..., end - 1 from 0 up
+    (below the table's size, _RUN or more of them): the entropy sums' aranges; else None."""
     import numpy as np
-    from scipy import special as sc
 
     if isinstance(k, np.ndarray) and k.dtype == np.float64 and k.ndim == 1 and k.size >= _RUN:
         first, last = float(k[0]), float(k[-1])
         if 0.0 <= first and first == math.floor(first) and last - first == k.size - 1 and last < _TABLE_MAX \
                 and bool(np.all(np.diff(k) == 1.0)):
-            end = int(last) + 1
-            if not _table or _table[0].size < end:
-                size = max(1 << 16, _table[0].size if _table else 0)
-                while size < end:
-                    size *= 2
-                _table[:] = [sc.gammaln(np.arange(min(size, _TABLE_MAX), dtype=np.float64) + 1.0)]
-            return _table[0][int(first):end]
-    return sc.gammaln(k + 1.0)
+            return int(first), int(last) + 1
+    return None
+
+
+def log_factorial(k, run=None):
+    """gammaln(k + 1), the same floats: for a run of consecutive integers from 0 up (the entropy sums'
+    aranges, thousands of terms per evaluation) a slice of a table computed once, else scipy.
+    ``run``: integer_run(k) when the caller has it."""
+    import numpy as np
+    from scipy import special as sc
+
+    run = integer_run(k) if run is None else run
+    if run is None:
+        return sc.gammaln(k + 1.0)
+    first, end = run
+    if not _table or _table[0].size < end:
+        size = max(1 << 16, _table[0].size if _table else 0)
+        while size < end:
+            size *= 2
+        _table[:] = [sc.gammaln(np.arange(min(size, _TABLE_MAX), dtype=np.float64) + 1.0)]
+    return _table[0][first:end]
 
 
 def xlogy_scalar(k, p):
