@@ -16,16 +16,19 @@ programs of every collected module, merges them (``merge``) into one program:
   program defines differently is renamed PREFIX_name in this program (its calls too);
 * each model block runs only when the data ``priorcli_program`` is the program's number (0 while
   sampling: the generated quantities of every program are drawn together by fixed_param);
+* while a program is sampled by NUTS (the data ``priorcli_nuts`` is 1), each other program's
+  parameters get a standard normal density on their constrained values instead of their model
+  block, so the posterior is proper whatever the others' priors (a flat one, a driver's), and the
+  sampled program's parameters are independent of theirs: its draws are draws of its own posterior;
 
-builds it once (stan_support's locks: of two xdist workers one builds, the other finds httpstan's
-cached module), samples max(draws) with fixed_param, and hands each test its own draws, named and
-shaped as a lone program's run would give them (the first ``draws`` of them).
+builds it once, samples max(draws) with fixed_param and each ``nuts`` program with NUTS (one chain),
+and hands each test its own draws, named and shaped as a lone program's run would give them (the
+first ``draws`` of them). Of two xdist workers one builds and runs, the other waits and reads its
+results (conftest's ``stan_programs``).
 
 Each program is checked alone by stanc first, and the merged program by stanc as each program is
 added, so a program that is invalid (or breaks the others) fails its own tests and only those; if
 the merged C++ build fails, every program is built and run alone, and each reports its own error.
-Programs sampled with NUTS stay in their modules: sampling them beside others would change the
-sampler's geometry and adaptation, which is what those tests measure.
 """
 
 from __future__ import annotations
@@ -42,13 +45,16 @@ import pytest
 from script_runner import run_python
 
 SELECTOR = "priorcli_program"
+NUTS = "priorcli_nuts"
 SEED = 7
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
 class Program:
     """One test module's Stan program. ``code`` returns its text; ``draws`` fixed_param draws are
-    handed back (every generated quantity, or ``outputs``); ``data`` returns its data; ``driver``
+    handed back (every generated quantity, or ``outputs``), or ``nuts`` NUTS draws after
+    ``warmup`` warmup iterations, one chain from ``seed`` (every parameter, transformed parameter
+    and generated quantity, or ``outputs``); ``data`` returns its data; ``driver``
     is Python run with ``model`` (this program's view of the merged model: log_prob,
     grad_log_prob, constrain_pars, unconstrain_pars on its own parameters, all scalars) and
     ``inputs`` (``inputs()``'s arrays), filling the dict ``out`` with arrays."""
@@ -60,6 +66,12 @@ class Program:
     outputs: tuple[str, ...] | None = None
     driver: str = ""
     inputs: Callable[[], dict] | None = None
+    nuts: int = 0
+    warmup: int = 1000
+    seed: int = SEED
+
+    def __post_init__(self):
+        assert not (self.draws and self.nuts), f"{self.name}: fixed_param draws or NUTS draws, not both"
 
 
 class ProgramFailed(Exception):
@@ -112,9 +124,9 @@ def merge(codes: dict[str, str]) -> str:
 
     defined: dict[str, list[str]] = {}  # function name: the texts written (overloads), in order
     merged = {block: [] for block in BLOCKS}
-    merged["data"].append(f"  int<lower=0> {SELECTOR};\n")
+    merged["data"].append(f"  int<lower=0> {SELECTOR};\n  int<lower=0, upper=1> {NUTS};\n")
     for number, (prefix, code) in enumerate(codes.items(), start=1):
-        blocks, _ = program_parts(code, prefix)
+        blocks, info = program_parts(code, prefix)
         while True:  # rename what clashes; a renamed callee can make its callers clash too
             pieces = _functions(blocks.get("functions", ""))
             mine: dict[str, list[str]] = {}
@@ -132,10 +144,23 @@ def merge(codes: dict[str, str]) -> str:
         for block in ("data", "transformed data", "parameters", "transformed parameters", "generated quantities"):
             if block in blocks:
                 merged[block].append(f"  // {prefix}\n" + blocks[block])
-        if "model" in blocks:
-            body = "".join("  " + line + "\n" if line.strip() else "\n" for line in blocks["model"].splitlines())
-            merged["model"].append(f"  if ({SELECTOR} == {number}) {{  // {prefix}\n{body}  }}\n")
+        if "model" in blocks or info["parameters"]:
+            merged["model"].append(_model(blocks.get("model", ""), prefix, number, info["parameters"]))
     return "".join(f"{block} {{\n" + "".join(merged[block]) + "}\n" for block in BLOCKS if merged[block])
+
+
+def _model(body: str, prefix: str, number: int, parameters: dict) -> str:
+    """A program's model block behind its switch; while another program is sampled by NUTS, a
+    standard normal density for its parameters (on their constrained values: proper on any
+    support) instead."""
+    body = "".join("  " + line + "\n" if line.strip() else "\n" for line in body.splitlines())
+    text = f"  if ({SELECTOR} == {number}) {{  // {prefix}\n{body}  }}"
+    if parameters:
+        lines = "".join(f"    target += normal_lpdf({prefix}_{name} | 0, 1);\n" if not v["dimensions"]
+                        else f"    target += normal_lpdf(to_vector({prefix}_{name}) | 0, 1);\n"
+                        for name, v in parameters.items())
+        text += f" else if ({NUTS}) {{  // another program is sampled by NUTS\n{lines}  }}"
+    return text + "\n"
 
 
 # ---- running -----------------------------------------------------------------------------------
@@ -240,7 +265,11 @@ class View:
         return list(np.asarray(self.model.unconstrain_pars(full))[self.offsets])
 
 
-model = stan.build(job['code'], data={**job['data'], %(selector)r: 0}, random_seed=job['seed'])
+def build(number=0, nuts=0, seed=job['seed']):
+    return stan.build(job['code'], data={**job['data'], %(selector)r: number, %(nuts)r: nuts}, random_seed=seed)
+
+
+model = build()
 draws = {}
 if job['draws']:
     fit = model.fixed_param(num_samples=job['draws'], num_chains=1)
@@ -248,11 +277,14 @@ if job['draws']:
 for entry in job['entries']:
     out = {}
     try:
-        for name, full in entry['outputs'].items():
-            out[name] = draws[full][..., :entry['draws']]
+        if entry['nuts']:  # this program's model block, the others' parameters standard normal
+            fit = build(entry['number'], 1, entry['seed']).sample(num_samples=entry['nuts'], num_warmup=entry['warmup'],
+                                                               num_chains=1)
+            out.update({name: np.asarray(fit[full]) for name, full in entry['outputs'].items()})
+        else:
+            out.update({name: draws[full][..., :entry['draws']] for name, full in entry['outputs'].items()})
         if entry['driver']:
-            own = stan.build(job['code'], data={**job['data'], %(selector)r: entry['number']}, random_seed=job['seed'])
-            view = View(own, entry['prefix'] + '_', set(entry['own']), entry['offsets'], job['size'])
+            view = View(build(entry['number']), entry['prefix'] + '_', set(entry['own']), entry['offsets'], job['size'])
             exec(entry['driver'], {'np': np, 'model': view, 'inputs': entry['inputs'], 'out': out})
         result = {'out': out}
     except Exception:
@@ -267,8 +299,14 @@ def _job(entries: list[_Entry], code: str) -> dict:
     gqs = [f"{e.prefix}_{n}" for e in entries for n in e.info["generated quantities"]]
     jobs = []
     for e in entries:
-        outputs = (e.program.outputs or tuple(e.info["generated quantities"])) if e.program.draws else ()
+        outputs = ()
+        if e.program.draws:
+            outputs = e.program.outputs or tuple(e.info["generated quantities"])
+        elif e.program.nuts:
+            outputs = e.program.outputs or tuple(n for kind in ("parameters", "transformed parameters",
+                                                               "generated quantities") for n in e.info[kind])
         jobs.append({"prefix": e.prefix, "number": e.number, "draws": e.program.draws, "driver": e.program.driver,
+                     "nuts": e.program.nuts, "warmup": e.program.warmup, "seed": e.program.seed,
                      "inputs": e.inputs, "outputs": {n: f"{e.prefix}_{n}" for n in outputs},
                      "own": [f"{e.prefix}_{n}" for kind in ("parameters", "transformed parameters",
                                                            "generated quantities") for n in e.info[kind]],
@@ -276,7 +314,7 @@ def _job(entries: list[_Entry], code: str) -> dict:
     data = {f"{e.prefix}_{k}": v for e in entries for k, v in e.data.items()}
     return {"code": code, "data": data, "seed": SEED, "size": len(params),
             "draws": max((e.program.draws for e in entries), default=0),
-            "outputs": sorted({full for j in jobs for full in j["outputs"].values()}),
+            "outputs": sorted({full for j in jobs if j["draws"] for full in j["outputs"].values()}),
             "names": {"p": params}, "entries": jobs,
             "kind": {**dict.fromkeys(params, "p"), **dict.fromkeys(tparams, "t"), **dict.fromkeys(gqs, "g")}}
 
@@ -292,7 +330,7 @@ def _run(entries: list[_Entry], tmp: Path) -> dict[str, dict]:
     (tmp / "program.stan").write_text(code, encoding="utf-8")
     with open(tmp / "job.pkl", "wb") as f:
         pickle.dump(_job(entries, code), f)
-    (tmp / "run_stan.py").write_text(stan_support.prelude() + RUNNER % {"selector": SELECTOR}, encoding="utf-8")
+    (tmp / "run_stan.py").write_text(stan_support.prelude() + RUNNER % {"selector": SELECTOR, "nuts": NUTS}, encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("JAX_", "PRIORCLI_"))}
     env[stan_support.PCH_ENV] = stan_support.pch_dir()
     done = run_python("run_stan.py", cwd=tmp, env=env, timeout=1800, fresh=True)  # PyStan: stan_support's hooks
@@ -338,6 +376,30 @@ def session_programs(session) -> dict[str, Program]:
         for program in getattr(module, "STAN_PROGRAMS", ()):
             out[f"{module.__name__}:{program.name}"] = program
     return out
+
+
+def shared(directory: str | None, programs: dict[str, Program], run: Callable[[], dict]) -> dict:
+    """``run()``'s results, run once for the processes of a session that share ``directory`` and
+    collected the same ``programs`` (xdist's workers): the first runs it and leaves them there, the
+    others wait for them (a lock) and read them."""
+    if not directory:
+        return run()
+    import fcntl
+    import hashlib
+
+    key = hashlib.blake2b(repr(sorted(programs)).encode(), digest_size=8).hexdigest()
+    path = Path(directory) / f"results-{key}.pkl"
+    with open(path.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if path.exists():
+            with open(path, "rb") as f:
+                return pickle.load(f)
+        results = run()
+        partial = path.with_suffix(".partial")
+        with open(partial, "wb") as f:
+            pickle.dump(results, f)
+        partial.replace(path)
+        return results
 
 
 class Results:
