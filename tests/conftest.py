@@ -6,7 +6,6 @@ import ast
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -21,39 +20,23 @@ SHARE_ENV = "PRIORCLI_TEST_STAN_RESULTS"  # the session's directory for stan_pro
 
 
 def pytest_configure(config):
-    """One directory per test session for the Stan model header that stan_support precompiles
-    (xdist's workers inherit it from the controller's environment), removed at the end; a
-    directory already named in the environment is used and kept (the header lasts across runs).
+    """One directory per test session for stan_support's build locks and the Stan model header it
+    can precompile (xdist's workers inherit it from the controller's environment), removed at the
+    end; a directory already named in the environment is used and kept (the header is then built
+    there, and lasts across runs).
     And one, always the session's own, where an xdist worker leaves the session's Stan results
     for the other (``stan_programs``)."""
     if not hasattr(config, "workerinput"):
         if not os.environ.get(stan_support.PCH_ENV):
             config._stan_pch = os.environ[stan_support.PCH_ENV] = tempfile.mkdtemp(prefix="priorcli-stan-pch-")
+            open(os.path.join(config._stan_pch, stan_support.TEMPORARY), "w").close()
         config._stan_share = os.environ[SHARE_ENV] = tempfile.mkdtemp(prefix="priorcli-stan-results-")
-
-
-def pytest_collection_finish(session):
-    """A session that will compile Stan programs (a test named ..stan.. of a module that runs PyStan)
-    builds the precompiled header in the background from the start (one xdist worker does)."""
-    worker = getattr(session.config, "workerinput", {}).get("workerid", "gw0")
-    if worker == "gw0" and any(_runs_stan(item) for item in session.items):
-        session.config._stan_header_build = stan_support.start_header_build()
-
-
-def _runs_stan(item) -> bool:
-    module = getattr(item, "module", None)
-    return ("stan" in item.name and item.get_closest_marker("slow") is not None
-            and any(hasattr(module, name) for name in ("stan_support", "_pystan", "STAN_PROGRAMS")))
 
 
 def pytest_unconfigure(config):
     script_runner = sys.modules.get("script_runner")  # the warm Python runner, if a test started it
     if script_runner is not None:
         script_runner.close()
-    build = getattr(config, "_stan_header_build", None)
-    if build is not None and build.poll() is None:  # the session ended first: stop the build it started
-        os.killpg(build.pid, signal.SIGTERM)
-        build.wait()
     for name, env in (("_stan_pch", stan_support.PCH_ENV), ("_stan_share", SHARE_ENV)):
         directory = getattr(config, name, None)
         if directory:

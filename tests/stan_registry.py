@@ -319,9 +319,10 @@ def _job(entries: list[_Entry], code: str) -> dict:
             "kind": {**dict.fromkeys(params, "p"), **dict.fromkeys(tparams, "t"), **dict.fromkeys(gqs, "g")}}
 
 
-def _run(entries: list[_Entry], tmp: Path) -> dict[str, dict]:
+def _run(entries: list[_Entry], tmp: Path, several: bool = False) -> dict[str, dict]:
     """Build and run ``entries`` merged in one fresh interpreter (httpstan forks, not safe in this
-    process once jax has started its threads); the results (or errors) by prefix."""
+    process once jax has started its threads); the results (or errors) by prefix. ``several``: the
+    session builds other programs too (stan_support's precompiled header pays then)."""
     import stan_support
 
     for number, entry in enumerate(entries, start=1):
@@ -330,7 +331,8 @@ def _run(entries: list[_Entry], tmp: Path) -> dict[str, dict]:
     (tmp / "program.stan").write_text(code, encoding="utf-8")
     with open(tmp / "job.pkl", "wb") as f:
         pickle.dump(_job(entries, code), f)
-    (tmp / "run_stan.py").write_text(stan_support.prelude() + RUNNER % {"selector": SELECTOR, "nuts": NUTS}, encoding="utf-8")
+    script = stan_support.prelude(several) + RUNNER % {"selector": SELECTOR, "nuts": NUTS}
+    (tmp / "run_stan.py").write_text(script, encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("JAX_", "PRIORCLI_"))}
     env[stan_support.PCH_ENV] = stan_support.pch_dir()
     done = run_python("run_stan.py", cwd=tmp, env=env, timeout=1800, fresh=True)  # PyStan: stan_support's hooks
@@ -357,7 +359,7 @@ def run_programs(programs: dict[str, Program], tmp: Path) -> dict[str, dict]:
         for entry in good:  # the merged build failed: each program built alone names its own error
             alone = tmp / entry.prefix
             alone.mkdir()
-            results[entry.prefix] = _run([entry], alone)[entry.prefix]
+            results[entry.prefix] = _run([entry], alone, several=True)[entry.prefix]
             if "error" not in results[entry.prefix]:
                 results[entry.prefix] = {"error": "built and run alone, this program passed; merged with the "
                                                   "session's others, " + merged_error}
