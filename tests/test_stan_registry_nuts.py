@@ -1,7 +1,8 @@
 """tests/stan_registry.py's NUTS programs: while one program is sampled by NUTS (``priorcli_nuts``
-is 1), every other program's parameters get a standard normal density instead of their model block,
-so a flat (improper) prior elsewhere in the session leaves the posterior proper; with the switch
-off (fixed_param, a driver's log density) nothing is added.
+is 1), every other program's parameters get, instead of their model block, the density that makes
+their unconstrained coordinates standard normal, so a flat (improper) prior elsewhere in the
+session leaves the posterior proper; with the switch off (fixed_param, a driver's log density)
+nothing is added.
 
 Checked by stanc on a merge (no build), and in the session's merged program (STAN_PROGRAMS): a
 program with a flat parameter, whose log density (no Jacobian) must be exactly 0, beside an
@@ -36,10 +37,38 @@ def test_the_other_programs_parameters_are_standard_normal_while_one_is_sampled(
     assert info["inputs"]["priorcli_nuts"]["type"] == "int"
     model = stan_blocks(code)["model"]
     assert ("  if (priorcli_program == 1) {  // r0\n  } else if (priorcli_nuts) {"
-            "  // another program is sampled by NUTS\n    target += normal_lpdf(r0_w | 0, 1);\n  }\n") in model
+            "  // another program is sampled by NUTS\n    target += std_normal_lpdf(r0_w);\n  }\n") in model
     assert ("if (priorcli_program == 2) {  // r1\n    r1_s ~ exponential(2);\n  } else if (priorcli_nuts) {"
-            "  // another program is sampled by NUTS\n    target += normal_lpdf(r1_s | 0, 1);\n  }\n") in model
+            "  // another program is sampled by NUTS\n"
+            "    target += std_normal_lpdf(log(r1_s - (0))) - log(r1_s - (0));\n  }\n") in model
     assert "r2" not in model  # no parameters, no model block: nothing to switch
+
+
+@pytest.mark.parametrize("declaration, density", [
+    ("real", "std_normal_lpdf(v)"),
+    ("real<lower=1.5>", "std_normal_lpdf(log(v - (1.5))) - log(v - (1.5))"),
+    ("real<upper=f(a, [1, 2]')>", "std_normal_lpdf(log((f(a, [1, 2]')) - v)) - log((f(a, [1, 2]')) - v)"),
+    ("real<lower=0, upper=a / b>", "std_normal_lpdf(logit((v - (0)) / ((a / b) - (0)))) - log(v - (0))"
+                                   " - log((a / b) - v) + log((a / b) - (0))"),
+    ("real<offset=1, multiplier=2>", "normal_lpdf(v | 0, 1)"),
+])
+def test_the_density_of_each_kind_of_declaration(declaration, density):
+    assert stan_registry._standard_normal(f"  real x;\n  {declaration} v;\n", "v") == density
+
+
+def test_the_bounded_density_is_a_standard_normal_in_the_unconstrained_coordinate():
+    """Oracle: u ~ N(0, 1), v = L + (U - L) inv_logit(u) has the density phi(logit(z)) / ((U - L) z (1 - z))
+    (z = (v - L) / (U - L)); the Stan expression, read as Python, must be its log."""
+    import math
+
+    text = stan_registry._standard_normal("  real<lower=-1, upper=3> v;\n", "v")
+    python = text.replace("std_normal_lpdf(", "PHI(").replace("logit(", "LOGIT(").replace("log(", "math.log(")
+    names = {"math": math, "PHI": lambda t: -0.5 * t * t - 0.5 * math.log(2 * math.pi),
+             "LOGIT": lambda t: math.log(t / (1 - t))}
+    for v in (-0.9, 0.0, 1.7, 2.99):
+        z = (v + 1) / 4
+        expected = st.norm.logpdf(math.log(z / (1 - z))) - math.log(4 * z * (1 - z))
+        assert eval(python, {**names, "v": v}) == pytest.approx(expected, rel=1e-12)
 
 
 def test_a_program_has_fixed_param_draws_or_nuts_draws_not_both():
