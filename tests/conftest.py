@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import ast
+import compileall
 import json
 import os
+import py_compile
 import shutil
 import subprocess
 import sys
@@ -13,6 +15,7 @@ import tempfile
 import pytest
 from typer.testing import CliRunner
 
+import priorcli
 import stan_support
 from priorcli.cli import app
 
@@ -23,14 +26,28 @@ def pytest_configure(config):
     """One directory per test session for stan_support's build locks and the Stan model header it
     can precompile (xdist's workers inherit it from the controller's environment), removed at the
     end; a directory already named in the environment is used and kept (the header is then built
-    there, and lasts across runs).
-    And one, always the session's own, where an xdist worker leaves the session's Stan results
-    for the other (``stan_programs``)."""
+    there, and lasts across runs). And one, always the session's own, where an xdist worker leaves
+    the session's Stan results for the other (``stan_programs``). And priorcli byte-compiled once,
+    before any worker starts a child interpreter."""
     if not hasattr(config, "workerinput"):
+        byte_compile(os.path.dirname(priorcli.__file__))
         if not os.environ.get(stan_support.PCH_ENV):
             config._stan_pch = os.environ[stan_support.PCH_ENV] = tempfile.mkdtemp(prefix="priorcli-stan-pch-")
             open(os.path.join(config._stan_pch, stan_support.TEMPORARY), "w").close()
         config._stan_share = os.environ[SHARE_ENV] = tempfile.mkdtemp(prefix="priorcli-stan-results-")
+
+
+def byte_compile(package: str) -> bool:
+    """Write the package's bytecode in place (``PACKAGE/__pycache__``, ignored by git), once per
+    session. These machines set PYTHONDONTWRITEBYTECODE, so otherwise each of the suite's hundreds
+    of child interpreters (``python -m priorcli ...``) compiles priorcli from source (~0.12 CPU s
+    each). Timestamp pycs (compileall's default; kept so under SOURCE_DATE_EPOCH too): a module
+    edited since is recompiled here, and a child reads a pyc only while the source's mtime and size
+    are the ones it records, else the source. Not PYTHONPYCACHEPREFIX: under it the children ignore
+    site-packages' own pycs and compile numpy and jax from source. A tree that cannot be written
+    to runs from source (False)."""
+    return compileall.compile_dir(package, quiet=2, workers=1,
+                                  invalidation_mode=py_compile.PycInvalidationMode.TIMESTAMP)
 
 
 def pytest_unconfigure(config):
@@ -146,13 +163,39 @@ def assert_usage_error(result, *needles, code=2):
 def packages_after(*argvs, packages, timeout=120) -> tuple[str, list[str]]:
     """Run ``priorcli ARGV`` for each argv in one fresh interpreter (``priorcli.cli.run``, the
     ordinary shutdown); returns its stdout and which of ``packages`` (top-level names) it imported."""
+    out, imported = packages_after_each(*argvs, packages=packages, timeout=timeout)
+    return out, imported[-1]
+
+
+def packages_after_each(*argvs, packages, timeout=120) -> tuple[str, list[list[str]]]:
+    """As :func:`packages_after`, with which of ``packages`` had been imported after each argv."""
     code = (
         "import sys\n"
         "from priorcli.cli import run\n"
         f"for argv in {[list(a) for a in argvs]!r}:\n"
         "    sys.argv = ['priorcli', *argv]\n"
         "    try:\n        run()\n    except SystemExit:\n        pass\n"
-        f"sys.stderr.write(repr(sorted({{m.split('.')[0] for m in sys.modules}} & {set(packages)!r})))\n"
+        f"    sys.stderr.write('\\npackages imported: ' + repr(sorted({{m.split('.')[0] for m in sys.modules}} & "
+        f"{set(packages)!r})) + '\\n')\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=timeout)
-    return result.stdout, ast.literal_eval(result.stderr.strip().splitlines()[-1])
+    imported = [ast.literal_eval(line.split(": ", 1)[1]) for line in result.stderr.splitlines()
+                if line.startswith("packages imported: ")]
+    assert len(imported) == len(argvs), result.stderr
+    return result.stdout, imported
+
+
+def complete(shell: str, line: str, env=None):
+    """priorcli's answer to the completion script of ``shell`` for the command line ``line``
+    (``_PRIORCLI_COMPLETE=complete_SHELL``), in-process: Typer's completion is a code path of the
+    app like any command (tests/test_help_completion.py checks that the answers match a real
+    process's). ``env``, a whole environment as for subprocess, stands for os.environ meanwhile."""
+    request = {"_PRIORCLI_COMPLETE": f"complete_{shell}"}
+    if shell == "bash":
+        request.update(COMP_WORDS=line, COMP_CWORD=str(len(line.split(" ")) - 1))
+    else:
+        request.update(_TYPER_COMPLETE_ARGS=line, _TYPER_COMPLETE_FISH_ACTION="get-args")
+    env = dict(os.environ if env is None else env, **request)
+    changes = {k: v for k, v in env.items() if os.environ.get(k) != v}
+    changes.update(dict.fromkeys((k for k in os.environ if k not in env), None))
+    return CliRunner().invoke(app, [], env=changes, prog_name="priorcli")

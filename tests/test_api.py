@@ -18,6 +18,7 @@ import priorcli
 from priorcli.render import output as render
 from priorcli.errors import InfeasibleError, UsageError
 from priorcli.solving import Solution, Underdetermined
+from script_runner import run_python
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 LEVELS = (0.025, 0.05, 0.25, 0.5, 0.75, 0.95, 0.975)
@@ -251,7 +252,7 @@ def test_the_readme_example_runs(tmp_path):
     example = re.search(r"```python\n(.*?)```", section, re.S).group(1)
     script = tmp_path / "example.py"
     script.write_text(example, encoding="utf-8")
-    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=600, cwd=tmp_path)
+    done = run_python(script, cwd=tmp_path, timeout=600)  # as `python example.py` (tests/script_runner.py)
     assert done.returncode == 0, done.stderr[-3000:]
     lines = done.stdout.splitlines()
     assert lines[1] == "{'loc': 0.25, 'scale': 0.5}" and lines[2] == "{'mode': 1.0}"

@@ -11,8 +11,9 @@ import sys
 
 import pytest
 
-from conftest import packages_after
+from conftest import complete, packages_after_each
 from priorcli import records
+from priorcli.cli import app
 from priorcli.families import doctext
 from priorcli.families.registry import registry
 
@@ -146,13 +147,12 @@ def test_help_without_a_family(run):
     assert "unknown family 'lgnormal'; did you mean LogNormal" in " ".join(result.stdout.split())
 
 
-@pytest.mark.parametrize("argv", [["sample", "lognormal", "--help"], ["solve", "--help"],
-                                  ["summarize", "dirichlet", "--help"], ["--help"]])
 @pytest.mark.slow
-def test_family_help_imports_no_jax(argv):
-    out, heavy = packages_after(argv, packages=("jax", "numpyro", "numpy", "scipy"))
-    assert heavy == [], heavy
-    assert "Usage: priorcli" in out
+def test_family_help_imports_no_jax():
+    argvs = (["sample", "lognormal", "--help"], ["solve", "--help"], ["summarize", "dirichlet", "--help"], ["--help"])
+    out, heavy = packages_after_each(*argvs, packages=("jax", "numpyro", "numpy", "scipy"))  # one interpreter
+    assert heavy == [[]] * len(argvs), heavy
+    assert out.count("Usage: priorcli") == len(argvs)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -167,14 +167,15 @@ def completion_env(tmp_path):
     return env
 
 
-def _complete(env, shell, line, **extra):
-    """Ask priorcli for completions of ``line`` the way the shell's script does."""
-    env = dict(env, _PRIORCLI_COMPLETE=f"complete_{shell}", **extra)
-    if shell == "bash":
-        words = line.split(" ")
-        env.update(COMP_WORDS=line, COMP_CWORD=str(len(words) - 1))
-    else:
-        env.update(_TYPER_COMPLETE_ARGS=line, _TYPER_COMPLETE_FISH_ACTION="get-args")
+def _complete(env, shell, line):
+    """Ask priorcli for completions of ``line`` the way the shell's script does (in-process)."""
+    result = complete(shell, line, env)
+    assert result.exit_code == 0, result.stderr
+    return result.stdout
+
+
+def _complete_in_a_process(env, shell, line):
+    env = dict(env, _PRIORCLI_COMPLETE=f"complete_{shell}", COMP_WORDS=line, COMP_CWORD=str(len(line.split(" ")) - 1))
     result = subprocess.run(PRIORCLI, capture_output=True, text=True, env=env, timeout=300)
     assert result.returncode == 0, result.stderr
     return result.stdout
@@ -182,15 +183,17 @@ def _complete(env, shell, line, **extra):
 
 @pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
 @pytest.mark.slow
-def test_completion_scripts(completion_env, shell):
-    for argv, env in (
-        (PRIORCLI, dict(completion_env, _PRIORCLI_COMPLETE=f"source_{shell}")),
-        (PRIORCLI + ["--show-completion", shell], dict(completion_env, _TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION="1")),
-    ):
-        result = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=120)
-        assert result.returncode == 0, result.stderr
-        assert f"_PRIORCLI_COMPLETE=complete_{shell}" in result.stdout
-        assert "priorcli" in result.stdout
+def test_completion_scripts(completion_env, shell, run):
+    # the script as `_PRIORCLI_COMPLETE=source_SHELL` prints it (in-process, like the answers), and
+    # as --show-completion does (a process: Typer's option looks at the process it runs in)
+    sourced = run.runner.invoke(app, [], env={"_PRIORCLI_COMPLETE": f"source_{shell}"}, prog_name="priorcli")
+    assert sourced.exit_code == 0, sourced.stderr
+    shown = subprocess.run(PRIORCLI + ["--show-completion", shell], capture_output=True, text=True, timeout=120,
+                           env=dict(completion_env, _TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION="1"))
+    assert shown.returncode == 0, shown.stderr
+    for script in (sourced.stdout, shown.stdout):
+        assert f"_PRIORCLI_COMPLETE=complete_{shell}" in script
+        assert "priorcli" in script
 
 
 @pytest.mark.slow
@@ -222,6 +225,9 @@ def test_completes_commands_families_parameters_and_transforms(completion_env):
     assert _complete(completion_env, "bash", "priorcli explore gam").split() == ["gamma", "gammapoisson"]
     assert {"--sigma", "--sd"} <= set(_complete(completion_env, "bash", "priorcli explore --s").split())
     assert _complete(completion_env, "bash", "priorcli sample normal --transform s").split() == ["softplus", "sigmoid"]
+    # the control for answering in-process: a real process (python -m priorcli) answers the same
+    line = "priorcli sample lognormal --mu 0 --m"
+    assert _complete_in_a_process(completion_env, "bash", line) == _complete(completion_env, "bash", line)
 
 
 def test_zsh_and_fish_answers_carry_help(completion_env):

@@ -259,9 +259,10 @@ def test_emitted_code_keeps_the_dependence(forum_predictive):
 
 @pytest.mark.slow
 def test_emitted_code_runs_as_a_script_in_a_fresh_interpreter(forum_emitted, tmp_path):
-    """No priorcli, jax's default float32: what a user gets when pasting the snippet."""
-    import subprocess
-    import sys
+    """No priorcli, jax's default float32: what a user gets when pasting the snippet. The warm
+    runner gives the program what a fresh ``python emitted.py`` gets (jax's config as it starts,
+    x64 off; priorcli not imported), without the start-up (tests/script_runner.py)."""
+    from script_runner import run_python
 
     driver = forum_emitted + (
         "\n\nimport numpy as np\n"
@@ -270,8 +271,7 @@ def test_emitted_code_runs_as_a_script_in_a_fresh_interpreter(forum_emitted, tmp
     )
     (tmp_path / "emitted.py").write_text(driver, encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if not k.startswith("JAX_")}
-    done = subprocess.run([sys.executable, "emitted.py"], cwd=tmp_path, env=env, capture_output=True, text=True,
-                          timeout=120)
+    done = run_python(tmp_path / "emitted.py", cwd=tmp_path, env=env, timeout=120)
     assert done.returncode == 0, done.stderr
     draws = np.load(tmp_path / "draws.npz")
     assert set(draws.files) == set(FORUM_NAMES)

@@ -162,7 +162,7 @@ def _discovered_json():
 
 
 @pytest.mark.slow
-def test_item2_warm_list_and_info_import_no_numpyro(private_cache):
+def test_item2_warm_list_and_info_import_no_numpyro(private_cache, run, monkeypatch):
     commands = (["list"], ["list", "--format", "json"], ["info", "gamma"], ["info", "gamma", "--format", "json"],
                 ["info", "vonmises"])  # VonMises has no record
     cold, imported = packages_after(*commands, packages=["numpyro", "jax"])
@@ -171,13 +171,10 @@ def test_item2_warm_list_and_info_import_no_numpyro(private_cache):
     warm, imported = packages_after(*commands, packages=["numpyro", "jax"])
     assert imported == []
     assert warm == cold
-    no_cache = subprocess.run([sys.executable, "-c", "\n".join(
-        ["import sys", "from priorcli.cli import run",
-         f"for argv in {[list(c) for c in commands]!r}:",
-         "    sys.argv = ['priorcli', *argv]",
-         "    try:\n        run()\n    except SystemExit:\n        pass"])],
-        capture_output=True, text=True, timeout=300, env={**os.environ, "PRIORCLI_NO_CACHE": "1"})
-    assert warm == no_cache.stdout
+    monkeypatch.setenv("PRIORCLI_NO_CACHE", "1")  # and without the cache (in-process: output only)
+    no_cache = [run(*command) for command in commands]
+    assert all(result.exit_code == 0 for result in no_cache), [result.stderr for result in no_cache]
+    assert warm == "".join(result.stdout for result in no_cache)
 
 
 def test_item2_list_json_from_the_cache_is_the_discovered_registry(private_cache, run):

@@ -45,20 +45,7 @@ def test_ctrl_c_exits_130_with_one_line_and_no_partial_file(tmp_path):
     assert list(tmp_path.iterdir()) == []  # neither the target nor the temporary file
 
 
-@pytest.mark.slow
-def test_pipe_from_sample_into_summarize():
-    sample = subprocess.run(PRIORCLI + ["sample", "lognormal", "--mode", "1", "--sigma", "0.5", "-n", "3000",
-                                        "--format", "raw"], capture_output=True, check=True, timeout=120)
-    summary = subprocess.run(PRIORCLI + ["summarize", "--input", "-", "--format", "json"], input=sample.stdout,
-                             capture_output=True, check=True, timeout=120)
-    import json
-
-    import numpy as np
-
-    draws = np.array([float(v) for v in sample.stdout.split()])
-    doc = json.loads(summary.stdout)
-    assert doc["summary"]["n"] == 3000
-    assert doc["summary"]["median"] == float(np.median(draws))
+# sample | summarize between two real processes: tests/test_input.py::test_pipe_between_processes.
 
 
 @pytest.mark.slow

@@ -22,7 +22,7 @@ from priorcli.errors import PriorWarning
 from priorcli.families.registry import numpyro_dist, resolve
 from priorcli.stats.exact import DistSpec
 
-from conftest import assert_usage_error
+from conftest import assert_usage_error, complete
 
 PRIORCLI = [sys.executable, "-m", "priorcli"]
 N = 100  # draws of the planted key
@@ -150,9 +150,9 @@ def test_item3_no_cache_under_a_home_that_does_not_exist(tmp_path):
     assert result.stderr == ""
     assert np.array(result.stdout.split(), dtype=float).tobytes() == _reference().tobytes()
     assert not home.exists()
-    completion = subprocess.run(PRIORCLI, capture_output=True, text=True, timeout=300, env=_env(
-        HOME=str(home), _PRIORCLI_COMPLETE="complete_bash", COMP_WORDS="priorcli sample lognor", COMP_CWORD="2"))
-    assert completion.returncode == 0, completion.stderr
+    # in-process: the cache's path is looked up (from HOME) at each call
+    completion = complete("bash", "priorcli sample lognor", _env(HOME=str(home)))
+    assert completion.exit_code == 0, completion.stderr
     assert "lognormal" in completion.stdout
     assert not home.exists()
 
@@ -174,10 +174,14 @@ def test_item3_planted_family_names_do_not_crash_completion(tmp_path, monkeypatc
     else:
         with open(path, "w") as handle:
             json.dump({"names": 1}, handle)
-    env = _env(PRIORCLI_CACHE_DIR=str(tmp_path / "cache" / "jax"), _PRIORCLI_COMPLETE="complete_bash",
-               COMP_WORDS="priorcli sample lognor", COMP_CWORD="2")
-    completion = subprocess.run(PRIORCLI, capture_output=True, text=True, timeout=300, env=env)
-    assert completion.returncode == 0, completion.stderr
+    env = _env(PRIORCLI_CACHE_DIR=str(tmp_path / "cache" / "jax"))
+    if plant == "fifo":  # a process: its timeout guards against a read that blocks
+        completion = subprocess.run(PRIORCLI, capture_output=True, text=True, timeout=300, env=dict(
+            env, _PRIORCLI_COMPLETE="complete_bash", COMP_WORDS="priorcli sample lognor", COMP_CWORD="2"))
+        assert completion.returncode == 0, completion.stderr
+    else:
+        completion = complete("bash", "priorcli sample lognor", env)
+        assert completion.exit_code == 0, completion.stderr
     assert "lognormal" in completion.stdout
 
 
