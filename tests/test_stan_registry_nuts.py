@@ -85,3 +85,21 @@ def test_nuts_draws_of_one_program_beside_a_flat_one(stan_programs):
     cdf = st.expon(scale=0.5).cdf
     for p in (0.05, 0.25, 0.5, 0.75, 0.95):
         assert abs(cdf(np.quantile(s, p)) - p) <= band(p, N // 4), p
+
+
+def test_results_are_run_once_for_the_processes_that_share_a_directory(tmp_path):
+    """conftest's stan_programs: of xdist's workers (same collected programs, one directory) the
+    first runs the programs and the others read its results; without a directory each runs."""
+    runs = []
+
+    def run():
+        runs.append(1)
+        return {"m:p": {"out": {"x": np.arange(3.0)}}}
+
+    programs = {"m:p": FLAT}
+    first = stan_registry.shared(str(tmp_path), programs, run)
+    again = stan_registry.shared(str(tmp_path), programs, run)
+    assert len(runs) == 1 and np.array_equal(again["m:p"]["out"]["x"], first["m:p"]["out"]["x"])
+    stan_registry.shared(str(tmp_path), {"m:q": FLAT}, run)  # other programs: their own results
+    stan_registry.shared(None, programs, run)
+    assert len(runs) == 3
