@@ -5,7 +5,7 @@ program, of which about 20 s is parsing Stan Math's headers, the same headers ev
 tests' programs draw a few thousand values, so here (inside the fresh interpreter that runs
 PyStan: ``prelude()`` starts its script) each program is compiled at -O0 without debug
 information: about 30 CPU s for the session's merged program (stan_registry). With GCC, the Stan
-model header can be parsed once into a precompiled header (about 45 CPU s, 0.8 GB) that every
+model header can be parsed once into a precompiled header (40 to 50 CPU s, 0.8 GB) that every
 compilation includes first: 17 s for that program. A session compiles one program, so the header is
 built only where it pays: in a directory named by PRIORCLI_TEST_STAN_PCH (kept across runs), or
 when a session builds several programs (stan_registry's fallback, each program alone); a header
