@@ -81,12 +81,30 @@ class Ranking:
     support: str | None = None  # --support given (positive, unit, real)
     preferred: str | None = None  # "positive": every stated value is, so those families rank first
     ranked_after: tuple[str, ...] = ()  # families whose support reaches below 0, ranked after the others
-    metalog: object = None  # MetalogBeside: Keelin's metalog through the same quantiles (solve), or None
+    # () -> MetalogBeside or None, fitted when first asked (by solve's output; elicit and explore never ask)
+    metalog_of: object = field(default=None, repr=False, compare=False)
     truncate: object = None  # the truncation every family was ranked under (records.truncated.Truncation)
 
     @property
     def best(self):
         return self.ranked[0]
+
+    @property
+    def metalog(self):
+        """MetalogBeside: Keelin's metalog through the same quantiles (solve), or None."""
+        return self.metalog_of() if self.metalog_of is not None else None
+
+
+class _Once:
+    """``fn()`` computed at the first call, the same object returned after."""
+
+    def __init__(self, fn):
+        self.fn, self.done, self.value = fn, False, None
+
+    def __call__(self):
+        if not self.done:
+            self.value, self.done = self.fn(), True
+        return self.value
 
 
 def _family_list(spec: str, option: str) -> list[FamilyInfo] | None:
@@ -201,7 +219,7 @@ def rank_solutions(spec: str, pairs: list[tuple[str, str]], stop=None, truncate=
     discrete = sorted((r for r in ranked if records.get(r.family).discrete), key=key)
     first, second = (continuous, discrete) if continuous else (discrete, [])
     order = tuple(r.family for r in first + second if r.family in after)
-    beside = metalog_beside(targets, support, preferred, truncate) if targets is not None else None
+    beside = _Once(lambda: metalog_beside(targets, support, preferred, truncate)) if targets is not None else None
     return Ranking(tuple(first), tuple(skipped), tuple(second), tuple(left_out), support, preferred, order, beside,
                    truncate)
 

@@ -8,7 +8,7 @@ import pytest
 from scipy import stats
 
 from priorcli.records.discrete import discrete_entropy
-from priorcli.ranking import rank_solutions
+from shared_rankings import interval_ranking
 
 
 @pytest.mark.parametrize("mean,concentration", [(1.0, 1e-3), (10.0, 0.01), (5.0, 0.05), (100.0, 0.5), (3.0, 2.0)])
@@ -27,7 +27,7 @@ def test_slow_tails_match_the_summed_pmf(mean, concentration):
 def test_auto_tries_zero_inflated_families_on_a_maximum_entropy_interval():
     """They rank with the gate solved, or are skipped with the reason (tests/test_zero_inflated_auto.py
     checks the answers against scipy); the slow tails above keep their searches short."""
-    ranking = rank_solutions("auto", [("lower", "0"), ("upper", "3"), ("mass", "0.7")])
+    ranking = interval_ranking(0, 3, 0.7)  # rank_solutions("auto", ...), shared with two other files
     tried = {r.family for r in ranking.ranked + ranking.discrete} | {s.family for s in ranking.skipped}
     for name in ("ZeroInflatedPoisson", "ZeroInflatedNegativeBinomial2", "HurdlePoisson"):
         assert name in tried

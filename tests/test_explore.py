@@ -28,10 +28,14 @@ from priorcli.records import scipy_oracle
 from priorcli.explore.roulette import bin_edges, candidates, quantile_targets, rank_chips
 
 
-def drive(state, keys, *, roulette=False, size=(80, 24), settle=False):
+def drive(state, keys, *, roulette=False, size=(80, 24), settle=False, burst=False):
     """Press ``keys`` in the app at ``size``; returns (app, screen texts by widget id, running).
     ``settle``: let the roulette's ranking worker finish (it may hand over to a new one for newer
-    chips) before reading the screen."""
+    chips) before reading the screen. ``burst``: the keys sent all at once, as the driver sends
+    them, without ``pilot.press``'s wait for the CPU to idle after each (which lets a running
+    ranking finish first: one whole ranking per key instead of a burst)."""
+    from textual import events
+
     from priorcli.explore.app import ExploreApp
 
     async def go():
@@ -39,7 +43,12 @@ def drive(state, keys, *, roulette=False, size=(80, 24), settle=False):
         async with app.run_test(size=size) as pilot:
             await pilot.pause()
             for key in keys:
-                await pilot.press(key)
+                if burst:
+                    event = events.Key(key, key if len(key) == 1 else None)
+                    event.set_sender(app)
+                    app.post_message(event)
+                else:
+                    await pilot.press(key)
             await pilot.pause()
             for _ in range(100 if settle else 0):
                 await app.workers.wait_for_complete()
@@ -258,8 +267,8 @@ def test_roulette_candidates_follow_the_range():
     assert not any(resolve_fast(n).discrete for n in candidates(0, 10))  # whole-number edges: still continuous
 
 
-def drive_roulette(state, keys, size=(80, 24)):
-    return drive(state, keys, roulette=True, size=size, settle=True)
+def drive_roulette(state, keys, size=(80, 24), burst=False):
+    return drive(state, keys, roulette=True, size=size, settle=True, burst=burst)
 
 
 @pytest.mark.slow
@@ -291,7 +300,7 @@ def test_roulette_latest_chips_win():
     assert state.ranking is None and state.stale
     # in the app: a burst of presses, the worker hands over, the shown ranking is of the last chips
     state = RouletteState(0.0, 16.0, 16, gamma_chips())
-    _, texts, _ = drive_roulette(state, ["up"] * 6 + ["right", "up", "up"])
+    _, texts, _ = drive_roulette(state, ["up"] * 6 + ["right", "up", "up"], burst=True)
     assert not state.stale and state.chips[8:10] == [8 + 6, 4 + 2]
     fresh = rank_chips(state.edges, state.chips)
     assert [(r.family, r.loss) for r in state.ranking.ranked] == [(r.family, r.loss) for r in fresh.ranked]

@@ -22,6 +22,7 @@ from priorcli.errors import InfeasibleError, UsageError
 from priorcli.ranking import rank_fits, rank_solutions, rank_targets
 from priorcli.families.targets import Targets
 from priorcli.records import scipy_oracle
+from shared_rankings import interval_ranking, ranking as shared_ranking
 
 SCIPY = {name: scipy_oracle(name) for name in (
     "Gamma", "LogNormal", "Weibull", "Normal", "Logistic", "Laplace", "Gumbel", "Cauchy", "Poisson", "BinomialProbs",
@@ -79,9 +80,12 @@ def test_ties_are_broken_by_entropy():
     assert [r.entropy for r in ranking.ranked] == pytest.approx(entropies, rel=1e-9)
 
 
+COUNTS = (("quantile", "0.1=1"), ("quantile", "0.5=3"), ("quantile", "0.9=7"))  # whole-number quantiles
+
+
 @pytest.mark.slow
 def test_discrete_candidates_for_whole_number_targets():
-    ranking = rank_solutions("auto", [("quantile", "0.1=1"), ("quantile", "0.5=3"), ("quantile", "0.9=7")])
+    ranking = shared_ranking("auto", COUNTS)  # the same ranking as the next test's
     names = {r.family for r in ranking.ranked + ranking.discrete}
     assert {"Poisson", "NegativeBinomial2", "Gamma"} <= names
     non_whole = rank_solutions("auto", [("quantile", "0.1=1.5"), ("quantile", "0.9=7")])
@@ -93,8 +97,7 @@ def test_auto_ranks_each_distribution_set_once_but_named_reparametrisations_stil
     unit = [("quantile", "0.05=0.1"), ("quantile", "0.5=0.3"), ("quantile", "0.95=0.6")]
     names = [r.family for r in rank_solutions("auto", unit).ranked]
     assert "Beta" in names and "BetaProportion" not in names
-    counts = [("quantile", "0.1=1"), ("quantile", "0.5=3"), ("quantile", "0.9=7")]
-    names = [r.family for r in rank_solutions("auto", counts).discrete]
+    names = [r.family for r in shared_ranking("auto", COUNTS).discrete]
     assert "NegativeBinomial2" in names and "NegativeBinomialProbs" not in names
     # named, both are ranked: the same member, so the same loss (scipy's beta.ppf as the oracle)
     both = rank_solutions("beta,betaproportion", unit).ranked
@@ -229,7 +232,7 @@ def test_rank_targets_for_python_callers():
 
 @pytest.mark.slow
 def test_auto_takes_an_interval_that_starts_at_the_support():
-    ranking = rank_solutions("auto", [("lower", "0"), ("upper", "3"), ("mass", "0.7")])
+    ranking = interval_ranking(0, 3, 0.7)  # rank_solutions("auto", ...), shared with two other files
     names = {r.family for r in ranking.ranked + ranking.discrete}
     assert {"Poisson", "Gamma", "Exponential", "Normal"} <= names
     poisson = next(r for r in ranking.discrete if r.family == "Poisson")

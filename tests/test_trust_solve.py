@@ -9,7 +9,7 @@ import math
 import pytest
 from scipy import stats as st
 
-from conftest import assert_usage_error
+from conftest import Run, assert_usage_error
 from priorcli import records
 
 # ---------------------------------------------------------------------------------------------
@@ -141,9 +141,15 @@ REAL_LINE = {"Normal": st.norm, "Logistic": st.logistic, "Laplace": st.laplace, 
              "Cauchy": st.cauchy}
 
 
+@pytest.fixture(scope="module")
+def positive_doc():
+    """``solve --family auto`` of POSITIVE as JSON, read by two tests (the same command's document)."""
+    return Run().json(*POSITIVE)
+
+
 @pytest.mark.slow
-def test_item13_positive_quantity_ranks_positive_families_first(run):
-    doc = run.json(*POSITIVE)
+def test_item13_positive_quantity_ranks_positive_families_first(positive_doc):
+    doc = positive_doc
     names = [e["family"] for e in doc["ranking"]]
     assert doc["preferred"] == "positive" and doc["support"] is None
     # the families ranked after the note are those putting mass below 0 (scipy's cdf at 0)
@@ -190,12 +196,12 @@ def test_item13_support_real_and_unit(run):
 
 
 @pytest.mark.slow
-def test_item13_rank_targets_agrees_with_the_command(run):
+def test_item13_rank_targets_agrees_with_the_command(positive_doc):
     from priorcli.ranking import rank_targets
     from priorcli.families.targets import Targets
 
     ranking = rank_targets("auto", Targets(quantiles=((0.05, 1.0), (0.95, 10.0))))
-    doc = run.json(*POSITIVE)
+    doc = positive_doc
     assert [r.family for r in ranking.ranked] == [e["family"] for e in doc["ranking"]]
     assert [r.family for r in ranking.discrete] == [e["family"] for e in doc["discrete_ranking"]]
     non_whole = rank_targets("auto", Targets(quantiles=((0.05, 1.5), (0.95, 10.0))))

@@ -11,14 +11,12 @@ brentq for the mass), independent of priorcli's SLSQP.
 
 from __future__ import annotations
 
-import functools
-
 import numpy as np
 import pytest
 from scipy import optimize, stats
 
 from conftest import Run
-from priorcli.ranking import rank_solutions as _rank_solutions
+from shared_rankings import interval_ranking
 
 K = np.arange(0, 4000)
 ZERO = ("ZeroInflatedPoisson", "ZeroInflatedNegativeBinomial2", "HurdlePoisson", "HurdleNegativeBinomial2")
@@ -28,9 +26,8 @@ def _nb(mean, concentration):
     return stats.nbinom(concentration, concentration / (concentration + mean))
 
 
-@functools.lru_cache(maxsize=None)
 def _ranked(lower: int, upper: int, target: float):
-    return _rank_solutions("auto", [("lower", str(lower)), ("upper", str(upper)), ("mass", str(target))])
+    return interval_ranking(lower, upper, target)  # shared with test_ranking.py and test_entropy_tail.py
 
 
 def pmf(family: str, p: dict, k=K) -> np.ndarray:

@@ -41,6 +41,12 @@ class Component:
     def logpdf(self, x):
         return np.asarray(self.record.logpdf(np.asarray(x, dtype=np.float64), **self.params), dtype=np.float64)
 
+    def logpdf_at(self):
+        """``float(self.logpdf(x))`` as a function of one float, the parameters bound once (the
+        record's ``logpdf.zero_d``: the same float bit for bit, for quadrature's many scalar calls)."""
+        zero_d = getattr(self.record.logpdf, "zero_d", None)
+        return zero_d(**self.params) if zero_d is not None else (lambda x: float(self.logpdf(x)))
+
     def support(self) -> tuple[float, float]:
         lo, hi = self.record.support(**self.params)
         return float(lo), float(hi)
@@ -67,6 +73,7 @@ def _bracket_root(f, lo: float, hi: float, support: tuple[float, float]) -> floa
     """A root of the increasing ``f`` from a starting bracket [lo, hi], widened until it holds one."""
     from scipy.optimize import brentq
 
+    f = _remembered(f)  # the bracket's ends are asked again (and by brentq): each value computed once
     width = max(hi - lo, 1e-8 * max(abs(lo), abs(hi), 1.0))
     for _ in range(200):
         if f(lo) <= 0 <= f(hi):
@@ -77,6 +84,19 @@ def _bracket_root(f, lo: float, hi: float, support: tuple[float, float]) -> floa
             hi = min(hi + width, support[1]) if math.isfinite(support[1]) else hi + width
         width *= 2
     raise InfeasibleError("a pooled quantile could not be bracketed")
+
+
+def _remembered(f):
+    """``f`` with its values kept by argument (the same floats: a lookup instead of a recomputation)."""
+    seen = {}
+
+    def g(x):
+        key = float(x)
+        if key not in seen:
+            seen[key] = f(x)
+        return seen[key]
+
+    return g
 
 
 def linear_pool(components: list[Component], weights, probs) -> Pooled:
@@ -123,8 +143,10 @@ def log_pool(components: list[Component], weights, probs) -> Pooled:
     a, b = max(min(body), lo), min(max(body), hi)
     centre = min(max(float(np.median(body)), a), b)
 
+    terms = [(wi, c.logpdf_at()) for wi, c in zip(w, components) if wi > 0]
+
     def log_density(x: float) -> float:
-        return float(sum(wi * c.logpdf(x) for wi, c in zip(w, components) if wi > 0))
+        return float(sum(wi * logpdf(x) for wi, logpdf in terms))
 
     peak = max(log_density(x) for x in np.linspace(a, b, 401)[1:-1]) if b > a else log_density(centre)
 
@@ -132,10 +154,18 @@ def log_pool(components: list[Component], weights, probs) -> Pooled:
         value = math.exp(log_density(x) - peak)
         return value if math.isfinite(value) else 0.0
 
+    pieces = {}  # (fn, s, t) -> quad's value: the cdf's pieces between fixed cuts are the same every call
+
+    def piece(fn, s: float, t: float) -> float:
+        key = (fn, s, t)
+        if key not in pieces:
+            pieces[key] = quad(fn, s, t, limit=200, epsabs=0.0, epsrel=1e-11)[0]
+        return pieces[key]
+
     def integral(fn, start: float, stop: float) -> float:
         """∫ fn over [start, stop], split at the body's ends (quad's infinite ranges need help)."""
         cuts = [start] + [x for x in (a, centre, b) if start < x < stop] + [stop]
-        return sum(quad(fn, s, t, limit=200, epsabs=0.0, epsrel=1e-11)[0] for s, t in zip(cuts, cuts[1:]))
+        return sum(piece(fn, s, t) for s, t in zip(cuts, cuts[1:]))
 
     z = integral(density, lo, hi)
     if not z > 0 or not math.isfinite(z):
