@@ -8,7 +8,6 @@ import json
 import os
 import py_compile
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -20,16 +19,22 @@ import priorcli
 import stan_support
 from priorcli.cli import app
 
+SHARE_ENV = "PRIORCLI_TEST_STAN_RESULTS"  # the session's directory for stan_programs' results (pytest_configure)
+
 
 def pytest_configure(config):
-    """One directory per test session for the Stan model header that stan_support precompiles
-    (xdist's workers inherit it from the controller's environment), removed at the end; a
-    directory already named in the environment is used and kept (the header lasts across runs).
-    And priorcli byte-compiled once, before any worker starts a child interpreter."""
+    """One directory per test session for stan_support's build locks and the Stan model header it
+    can precompile (xdist's workers inherit it from the controller's environment), removed at the
+    end; a directory already named in the environment is used and kept (the header is then built
+    there, and lasts across runs). And one, always the session's own, where an xdist worker leaves
+    the session's Stan results for the other (``stan_programs``). And priorcli byte-compiled once,
+    before any worker starts a child interpreter."""
     if not hasattr(config, "workerinput"):
         byte_compile(os.path.dirname(priorcli.__file__))
         if not os.environ.get(stan_support.PCH_ENV):
             config._stan_pch = os.environ[stan_support.PCH_ENV] = tempfile.mkdtemp(prefix="priorcli-stan-pch-")
+            open(os.path.join(config._stan_pch, stan_support.TEMPORARY), "w").close()
+        config._stan_share = os.environ[SHARE_ENV] = tempfile.mkdtemp(prefix="priorcli-stan-results-")
 
 
 def byte_compile(package: str) -> bool:
@@ -45,32 +50,15 @@ def byte_compile(package: str) -> bool:
                                   invalidation_mode=py_compile.PycInvalidationMode.TIMESTAMP)
 
 
-def pytest_collection_finish(session):
-    """A session that will compile Stan programs (a test named ..stan.. of a module that runs PyStan)
-    builds the precompiled header in the background from the start (one xdist worker does)."""
-    worker = getattr(session.config, "workerinput", {}).get("workerid", "gw0")
-    if worker == "gw0" and any(_runs_stan(item) for item in session.items):
-        session.config._stan_header_build = stan_support.start_header_build()
-
-
-def _runs_stan(item) -> bool:
-    module = getattr(item, "module", None)
-    return ("stan" in item.name and item.get_closest_marker("slow") is not None
-            and any(hasattr(module, name) for name in ("stan_support", "_pystan", "STAN_PROGRAMS")))
-
-
 def pytest_unconfigure(config):
     script_runner = sys.modules.get("script_runner")  # the warm Python runner, if a test started it
     if script_runner is not None:
         script_runner.close()
-    build = getattr(config, "_stan_header_build", None)
-    if build is not None and build.poll() is None:  # the session ended first: stop the build it started
-        os.killpg(build.pid, signal.SIGTERM)
-        build.wait()
-    directory = getattr(config, "_stan_pch", None)
-    if directory:
-        os.environ.pop(stan_support.PCH_ENV, None)
-        shutil.rmtree(directory, ignore_errors=True)
+    for name, env in (("_stan_pch", stan_support.PCH_ENV), ("_stan_share", SHARE_ENV)):
+        directory = getattr(config, name, None)
+        if directory:
+            os.environ.pop(env, None)
+            shutil.rmtree(directory, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
@@ -94,15 +82,20 @@ def _stable_terminal(monkeypatch, _session_cache):
 @pytest.fixture(scope="session")
 def stan_programs(request, tmp_path_factory, _session_cache):
     """The Stan programs (STAN_PROGRAMS) of every module collected, merged, built once and run
-    (stan_registry): called with a module's Program, its draws and driver's arrays."""
+    (stan_registry): called with a module's Program, its draws and driver's arrays. xdist's workers
+    collect the same programs: the first to get here emits, builds and runs them, and the other
+    waits for its results instead of doing it all again."""
     pytest.importorskip("stan", reason="PyStan is in the test extra")
     import stan_registry
 
     programs = stan_registry.session_programs(request.session)
-    with pytest.MonkeyPatch.context() as monkeypatch:  # emitted as the tests emit (session scope: before theirs)
-        _stable_environment(monkeypatch, _session_cache)
-        results = stan_registry.run_programs(programs, tmp_path_factory.mktemp("stan_registry"))
-    return stan_registry.Results(programs, results)
+
+    def run():
+        with pytest.MonkeyPatch.context() as monkeypatch:  # emitted as the tests emit (session scope: before theirs)
+            _stable_environment(monkeypatch, _session_cache)
+            return stan_registry.run_programs(programs, tmp_path_factory.mktemp("stan_registry"))
+
+    return stan_registry.Results(programs, stan_registry.shared(os.environ.get(SHARE_ENV), programs, run))
 
 
 def _stable_environment(monkeypatch, _session_cache):

@@ -16,16 +16,22 @@ programs of every collected module, merges them (``merge``) into one program:
   program defines differently is renamed PREFIX_name in this program (its calls too);
 * each model block runs only when the data ``priorcli_program`` is the program's number (0 while
   sampling: the generated quantities of every program are drawn together by fixed_param);
+* while a program is sampled by NUTS (the data ``priorcli_nuts`` is 1), each other program's
+  parameters get, instead of their model block, the density that makes their unconstrained
+  coordinates independent standard normals, so the posterior is proper whatever the others'
+  priors (a flat one, a driver's), the sampled program's parameters are independent of theirs (its
+  draws are draws of its own posterior), and the others are the easiest dimensions NUTS can have
+  (a normal on a bounded value is proper too, but a steep tail in the unconstrained space made
+  NUTS take a quarter of its steps);
 
-builds it once (stan_support's locks: of two xdist workers one builds, the other finds httpstan's
-cached module), samples max(draws) with fixed_param, and hands each test its own draws, named and
-shaped as a lone program's run would give them (the first ``draws`` of them).
+builds it once, samples max(draws) with fixed_param and each ``nuts`` program with NUTS (one chain),
+and hands each test its own draws, named and shaped as a lone program's run would give them (the
+first ``draws`` of them). Of two xdist workers one builds and runs, the other waits and reads its
+results (conftest's ``stan_programs``).
 
 Each program is checked alone by stanc first, and the merged program by stanc as each program is
 added, so a program that is invalid (or breaks the others) fails its own tests and only those; if
 the merged C++ build fails, every program is built and run alone, and each reports its own error.
-Programs sampled with NUTS stay in their modules: sampling them beside others would change the
-sampler's geometry and adaptation, which is what those tests measure.
 """
 
 from __future__ import annotations
@@ -42,13 +48,16 @@ import pytest
 from script_runner import run_python
 
 SELECTOR = "priorcli_program"
+NUTS = "priorcli_nuts"
 SEED = 7
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
 class Program:
     """One test module's Stan program. ``code`` returns its text; ``draws`` fixed_param draws are
-    handed back (every generated quantity, or ``outputs``); ``data`` returns its data; ``driver``
+    handed back (every generated quantity, or ``outputs``), or ``nuts`` NUTS draws after
+    ``warmup`` warmup iterations, one chain from ``seed`` (every parameter, transformed parameter
+    and generated quantity, or ``outputs``); ``data`` returns its data; ``driver``
     is Python run with ``model`` (this program's view of the merged model: log_prob,
     grad_log_prob, constrain_pars, unconstrain_pars on its own parameters, all scalars) and
     ``inputs`` (``inputs()``'s arrays), filling the dict ``out`` with arrays."""
@@ -60,6 +69,12 @@ class Program:
     outputs: tuple[str, ...] | None = None
     driver: str = ""
     inputs: Callable[[], dict] | None = None
+    nuts: int = 0
+    warmup: int = 1000
+    seed: int = SEED
+
+    def __post_init__(self):
+        assert not (self.draws and self.nuts), f"{self.name}: fixed_param draws or NUTS draws, not both"
 
 
 class ProgramFailed(Exception):
@@ -112,9 +127,9 @@ def merge(codes: dict[str, str]) -> str:
 
     defined: dict[str, list[str]] = {}  # function name: the texts written (overloads), in order
     merged = {block: [] for block in BLOCKS}
-    merged["data"].append(f"  int<lower=0> {SELECTOR};\n")
+    merged["data"].append(f"  int<lower=0> {SELECTOR};\n  int<lower=0, upper=1> {NUTS};\n")
     for number, (prefix, code) in enumerate(codes.items(), start=1):
-        blocks, _ = program_parts(code, prefix)
+        blocks, info = program_parts(code, prefix)
         while True:  # rename what clashes; a renamed callee can make its callers clash too
             pieces = _functions(blocks.get("functions", ""))
             mine: dict[str, list[str]] = {}
@@ -132,10 +147,54 @@ def merge(codes: dict[str, str]) -> str:
         for block in ("data", "transformed data", "parameters", "transformed parameters", "generated quantities"):
             if block in blocks:
                 merged[block].append(f"  // {prefix}\n" + blocks[block])
-        if "model" in blocks:
-            body = "".join("  " + line + "\n" if line.strip() else "\n" for line in blocks["model"].splitlines())
-            merged["model"].append(f"  if ({SELECTOR} == {number}) {{  // {prefix}\n{body}  }}\n")
+        if "model" in blocks or info["parameters"]:
+            densities = [_standard_normal(blocks.get("parameters", ""), f"{prefix}_{name}") for name in info["parameters"]]
+            merged["model"].append(_model(blocks.get("model", ""), prefix, number, densities))
     return "".join(f"{block} {{\n" + "".join(merged[block]) + "}\n" for block in BLOCKS if merged[block])
+
+
+def _model(body: str, prefix: str, number: int, densities: list[str]) -> str:
+    """A program's model block behind its switch; while another program is sampled by NUTS, the
+    ``densities`` of its parameters instead."""
+    body = "".join("  " + line + "\n" if line.strip() else "\n" for line in body.splitlines())
+    text = f"  if ({SELECTOR} == {number}) {{  // {prefix}\n{body}  }}"
+    if densities:
+        lines = "".join(f"    target += {density};\n" for density in densities)
+        text += f" else if ({NUTS}) {{  // another program is sampled by NUTS\n{lines}  }}"
+    return text + "\n"
+
+
+def _bounds(text: str) -> dict[str, str]:
+    """``lower=L, upper=U`` (a declaration's <...>) as {'lower': 'L', 'upper': 'U'}: commas
+    inside brackets are the expressions' own."""
+    parts, depth, start = [], 0, 0
+    for i, char in enumerate(text + ","):
+        depth += (char in "([") - (char in ")]")
+        if char == "," and depth == 0:
+            parts.append(text[start:i])
+            start = i + 1
+    return dict(part.strip().split("=", 1) for part in parts if "=" in part)
+
+
+def _standard_normal(parameters: str, name: str) -> str:
+    """The log density of the scalar parameter ``name`` (declared in the ``parameters`` block's
+    text) that makes Stan's unconstrained coordinate of it a standard normal, whatever its bounds
+    (and whatever values of other parameters they depend on): a proper density that NUTS samples
+    with its largest steps. A declaration not understood gets normal(0, 1) on its constrained value
+    (proper too, on any support)."""
+    match = re.search(rf"^\s*real\s*(?:<(.*)>)?\s+{re.escape(name)}\s*;", parameters, re.M)
+    bounds = _bounds(match.group(1) or "") if match else {"?": ""}
+    low, high = bounds.pop("lower", None), bounds.pop("upper", None)
+    if bounds:  # offset/multiplier, or not a real
+        return f"normal_lpdf({name} | 0, 1)"
+    if low is not None and high is not None:  # u = logit((x - L) / (U - L))
+        return (f"std_normal_lpdf(logit(({name} - ({low})) / (({high}) - ({low})))) - log({name} - ({low}))"
+                f" - log(({high}) - {name}) + log(({high}) - ({low}))")
+    if low is not None:  # u = log(x - L)
+        return f"std_normal_lpdf(log({name} - ({low}))) - log({name} - ({low}))"
+    if high is not None:  # u = log(U - x)
+        return f"std_normal_lpdf(log(({high}) - {name})) - log(({high}) - {name})"
+    return f"std_normal_lpdf({name})"
 
 
 # ---- running -----------------------------------------------------------------------------------
@@ -240,7 +299,11 @@ class View:
         return list(np.asarray(self.model.unconstrain_pars(full))[self.offsets])
 
 
-model = stan.build(job['code'], data={**job['data'], %(selector)r: 0}, random_seed=job['seed'])
+def build(number=0, nuts=0, seed=job['seed']):
+    return stan.build(job['code'], data={**job['data'], %(selector)r: number, %(nuts)r: nuts}, random_seed=seed)
+
+
+model = build()
 draws = {}
 if job['draws']:
     fit = model.fixed_param(num_samples=job['draws'], num_chains=1)
@@ -248,11 +311,14 @@ if job['draws']:
 for entry in job['entries']:
     out = {}
     try:
-        for name, full in entry['outputs'].items():
-            out[name] = draws[full][..., :entry['draws']]
+        if entry['nuts']:  # this program's model block, the others' parameters standard normal
+            fit = build(entry['number'], 1, entry['seed']).sample(num_samples=entry['nuts'], num_warmup=entry['warmup'],
+                                                               num_chains=1)
+            out.update({name: np.asarray(fit[full]) for name, full in entry['outputs'].items()})
+        else:
+            out.update({name: draws[full][..., :entry['draws']] for name, full in entry['outputs'].items()})
         if entry['driver']:
-            own = stan.build(job['code'], data={**job['data'], %(selector)r: entry['number']}, random_seed=job['seed'])
-            view = View(own, entry['prefix'] + '_', set(entry['own']), entry['offsets'], job['size'])
+            view = View(build(entry['number']), entry['prefix'] + '_', set(entry['own']), entry['offsets'], job['size'])
             exec(entry['driver'], {'np': np, 'model': view, 'inputs': entry['inputs'], 'out': out})
         result = {'out': out}
     except Exception:
@@ -267,8 +333,14 @@ def _job(entries: list[_Entry], code: str) -> dict:
     gqs = [f"{e.prefix}_{n}" for e in entries for n in e.info["generated quantities"]]
     jobs = []
     for e in entries:
-        outputs = (e.program.outputs or tuple(e.info["generated quantities"])) if e.program.draws else ()
+        outputs = ()
+        if e.program.draws:
+            outputs = e.program.outputs or tuple(e.info["generated quantities"])
+        elif e.program.nuts:
+            outputs = e.program.outputs or tuple(n for kind in ("parameters", "transformed parameters",
+                                                               "generated quantities") for n in e.info[kind])
         jobs.append({"prefix": e.prefix, "number": e.number, "draws": e.program.draws, "driver": e.program.driver,
+                     "nuts": e.program.nuts, "warmup": e.program.warmup, "seed": e.program.seed,
                      "inputs": e.inputs, "outputs": {n: f"{e.prefix}_{n}" for n in outputs},
                      "own": [f"{e.prefix}_{n}" for kind in ("parameters", "transformed parameters",
                                                            "generated quantities") for n in e.info[kind]],
@@ -276,14 +348,15 @@ def _job(entries: list[_Entry], code: str) -> dict:
     data = {f"{e.prefix}_{k}": v for e in entries for k, v in e.data.items()}
     return {"code": code, "data": data, "seed": SEED, "size": len(params),
             "draws": max((e.program.draws for e in entries), default=0),
-            "outputs": sorted({full for j in jobs for full in j["outputs"].values()}),
+            "outputs": sorted({full for j in jobs if j["draws"] for full in j["outputs"].values()}),
             "names": {"p": params}, "entries": jobs,
             "kind": {**dict.fromkeys(params, "p"), **dict.fromkeys(tparams, "t"), **dict.fromkeys(gqs, "g")}}
 
 
-def _run(entries: list[_Entry], tmp: Path) -> dict[str, dict]:
+def _run(entries: list[_Entry], tmp: Path, several: bool = False) -> dict[str, dict]:
     """Build and run ``entries`` merged in one fresh interpreter (httpstan forks, not safe in this
-    process once jax has started its threads); the results (or errors) by prefix."""
+    process once jax has started its threads); the results (or errors) by prefix. ``several``: the
+    session builds other programs too (stan_support's precompiled header pays then)."""
     import stan_support
 
     for number, entry in enumerate(entries, start=1):
@@ -292,7 +365,8 @@ def _run(entries: list[_Entry], tmp: Path) -> dict[str, dict]:
     (tmp / "program.stan").write_text(code, encoding="utf-8")
     with open(tmp / "job.pkl", "wb") as f:
         pickle.dump(_job(entries, code), f)
-    (tmp / "run_stan.py").write_text(stan_support.prelude() + RUNNER % {"selector": SELECTOR}, encoding="utf-8")
+    script = stan_support.prelude(several) + RUNNER % {"selector": SELECTOR, "nuts": NUTS}
+    (tmp / "run_stan.py").write_text(script, encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("JAX_", "PRIORCLI_"))}
     env[stan_support.PCH_ENV] = stan_support.pch_dir()
     done = run_python("run_stan.py", cwd=tmp, env=env, timeout=1800, fresh=True)  # PyStan: stan_support's hooks
@@ -319,7 +393,7 @@ def run_programs(programs: dict[str, Program], tmp: Path) -> dict[str, dict]:
         for entry in good:  # the merged build failed: each program built alone names its own error
             alone = tmp / entry.prefix
             alone.mkdir()
-            results[entry.prefix] = _run([entry], alone)[entry.prefix]
+            results[entry.prefix] = _run([entry], alone, several=True)[entry.prefix]
             if "error" not in results[entry.prefix]:
                 results[entry.prefix] = {"error": "built and run alone, this program passed; merged with the "
                                                   "session's others, " + merged_error}
@@ -338,6 +412,30 @@ def session_programs(session) -> dict[str, Program]:
         for program in getattr(module, "STAN_PROGRAMS", ()):
             out[f"{module.__name__}:{program.name}"] = program
     return out
+
+
+def shared(directory: str | None, programs: dict[str, Program], run: Callable[[], dict]) -> dict:
+    """``run()``'s results, run once for the processes of a session that share ``directory`` and
+    collected the same ``programs`` (xdist's workers): the first runs it and leaves them there, the
+    others wait for them (a lock) and read them."""
+    if not directory:
+        return run()
+    import fcntl
+    import hashlib
+
+    key = hashlib.blake2b(repr(sorted(programs)).encode(), digest_size=8).hexdigest()
+    path = Path(directory) / f"results-{key}.pkl"
+    with open(path.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if path.exists():
+            with open(path, "rb") as f:
+                return pickle.load(f)
+        results = run()
+        partial = path.with_suffix(".partial")
+        with open(partial, "wb") as f:
+            pickle.dump(results, f)
+        partial.replace(path)
+        return results
 
 
 class Results:

@@ -19,8 +19,8 @@ import numpy as np
 import pytest
 from scipy import integrate
 
-import stan_support
-from conftest import assert_usage_error, packages_after
+import stan_registry
+from conftest import Run, assert_usage_error, packages_after
 from priorcli.records import metalog as ml
 from script_runner import run_python
 
@@ -453,26 +453,28 @@ def test_python_programs_run_and_draw_the_metalog(run, tmp_path, target, index):
     _check_draws_quantiles(m, printed["x"], 10_000)
 
 
-@pytest.mark.slow
-def test_stan_programs_run_with_pystan_and_draw_the_metalog(run, tmp_path):
-    pytest.importorskip("stan", reason="PyStan is in the test extra")
-    quantiles, lower, upper = CASES[4]  # bounded above: the exp extension and an infinite lower bound
-    m = ml.fit(quantiles, lower, upper)
-    n = 4000
-    # one compilation: the stan program with the stan-prior one's variables as prior_x, ...
-    from emit_support import merged_program
+N_STAN = 4000
+STAN_CASE = 4  # bounded above: the exp extension and an infinite lower bound
 
-    (tmp_path / "program.stan").write_text(merged_program(_program(run, "stan", quantiles, lower, upper),
-                                                          prior=_program(run, "stan-prior", quantiles, lower, upper)),
-                                           encoding="utf-8")
-    script = (stan_support.prelude() + "import numpy as np, stan\n"
-              "model = stan.build(open('program.stan').read(), data={}, random_seed=3)\n"
-              f"prior = model.fixed_param(num_samples={n}, num_chains=1)\n"
-              f"fit = model.sample(num_samples={n}, num_chains=1)\n"
-              "np.savez('x.npz', **{'stan-prior': np.asarray(prior['prior_x']).ravel(),\n"
-              "                     'stan': np.asarray(fit['x']).ravel()})\n")
-    _run_python(script, tmp_path, "run_stan", fresh=True)  # PyStan (stan_support hooks): fresh
-    drawn = np.load(tmp_path / "x.npz")
+
+def _stan_program(target):
+    return _program(Run(), target, *CASES[STAN_CASE])
+
+
+# compiled with the session's other Stan programs as one (stan_registry): the stan-prior program
+# drawn by fixed_param, the stan program sampled by NUTS
+PRIOR = stan_registry.Program("prior", lambda: _stan_program("stan-prior"), draws=N_STAN, outputs=("x",))
+POSTERIOR = stan_registry.Program("stan", lambda: _stan_program("stan"), nuts=N_STAN, seed=3, outputs=("x",))
+STAN_PROGRAMS = (PRIOR, POSTERIOR)
+
+
+@pytest.mark.slow
+def test_stan_programs_run_with_pystan_and_draw_the_metalog(stan_programs):
+    pytest.importorskip("stan", reason="PyStan is in the test extra")
+    quantiles, lower, upper = CASES[STAN_CASE]
+    m = ml.fit(quantiles, lower, upper)
+    n = N_STAN
+    drawn = {"stan-prior": stan_programs(PRIOR)["x"].ravel(), "stan": stan_programs(POSTERIOR)["x"].ravel()}
     for target in ("stan-prior", "stan"):
         x = drawn[target]
         assert x.shape == (n,)

@@ -2,7 +2,7 @@
 ``sample --model ... --emit numpyro|stan|stan-prior|pymc`` (priorcli/emit/metalog.py's component
 writers; the numpyro program defines priorcli's Metalog class).
 
-Every program is RUN (numpyro and PyMC as scripts, tests/script_runner.py; PyStan through stan_support) and its
+Every program is RUN (numpyro and PyMC as scripts, tests/script_runner.py; PyStan through stan_registry) and its
 draws' quantiles are checked against the exact cdf of an oracle written here from Keelin's
 equations (the mixture's cdf w F_ml + (1 - w) Phi; y = x U of ``y ~ Uniform(0, x)`` by quadrature),
 which priorcli's exact quantiles (``summarize``) are checked against first. The emitted log
@@ -135,9 +135,23 @@ def test_pymc_program_draws_the_mixture_and_its_density_is_the_oracles(run, tmp_
 
 BOTH = f"{BOUND}; z ~ {MIXTURE}"
 N_STAN = 4000
-# the stan-prior program: compiled with the session's other Stan programs as one (stan_registry)
+POINTS = [0.3, 1.0, 2.2, 4.0, 7.5, -1.0]
+# both programs compiled with the session's other Stan programs as one (stan_registry): the
+# stan-prior program drawn by fixed_param, the stan program sampled by NUTS; the driver takes the
+# stan program's log density (without the Jacobian) and its gradient in z at z = POINTS, relative
+# to z = 0 (x_u = 0.4, y = 0.5)
 PRIOR = stan_registry.Program("prior", lambda: _emit(Run(), BOTH, "stan-prior"), draws=N_STAN, outputs=("x", "y", "z"))
-STAN_PROGRAMS = (PRIOR,)
+POSTERIOR = stan_registry.Program(
+    "stan", lambda: _emit(Run(), BOTH, "stan"), nuts=N_STAN, seed=3, outputs=("x", "y", "z"),
+    inputs=lambda: {"points": POINTS},
+    driver="base = model.unconstrain_pars({'x_u': 0.4, 'y': 0.5, 'z': 0.0})\n"
+           "rows = []\n"
+           "for v in inputs['points']:\n"
+           "    u = model.unconstrain_pars({'x_u': 0.4, 'y': 0.5, 'z': v})\n"
+           "    rows.append([model.log_prob(u, adjust_transform=False) - model.log_prob(base, adjust_transform=False),\n"
+           "                 model.grad_log_prob(u)[-1]])\n"  # z is last and unconstrained: no Jacobian in its gradient
+           "out['logp'] = np.array(rows)\n")
+STAN_PROGRAMS = (PRIOR, POSTERIOR)
 
 
 def _assert_draws(x, y, z, n, widen, target):
@@ -148,37 +162,19 @@ def _assert_draws(x, y, z, n, widen, target):
 
 
 @pytest.mark.slow
-def test_pystan_runs_the_mixture_component_and_the_metalog_bound(run, tmp_path, stan_programs):
+def test_pystan_runs_the_mixture_component_and_the_metalog_bound(run, stan_programs):
     """One model with both: x ~ the metalog, y ~ Uniform(0, x) (its bound the metalog, written on
     x_u in the parameters block), z ~ the mixture with a metalog component. The stan-prior program
-    draws under fixed_param (stan_registry); the stan program is sampled by NUTS in a compilation of
-    its own (beside others, NUTS's adaptation would change)."""
+    draws under fixed_param, the stan program under NUTS (both stan_registry's)."""
     pytest.importorskip("stan", reason="PyStan is in the test extra")
-    import stan_support
-
     n = N_STAN
     prior = stan_programs(PRIOR)
     _assert_draws(*(prior[k].ravel() for k in ("x", "y", "z")), n, 1.0, "stan-prior")
-    points = [0.3, 1.0, 2.2, 4.0, 7.5, -1.0]
-    code = _emit(run, BOTH, "stan")
-    assert "upper=metalog_quantile(x_u," in code  # the bound on the parameter, not on x
-    (tmp_path / "program.stan").write_text(code, encoding="utf-8")
-    script = (stan_support.prelude() + "import json, numpy as np, stan\n"
-              "model = stan.build(open('program.stan').read(), data={}, random_seed=3)\n"
-              f"fit = model.sample(num_samples={n}, num_chains=1)\n"
-              "np.save('draws.npy', np.stack([np.asarray(fit[k]).ravel() for k in ('x', 'y', 'z')]))\n"
-              "base = model.unconstrain_pars({'x_u': 0.4, 'y': 0.5, 'z': 0.0})\n"
-              "out = []\n"
-              f"for v in {points!r}:\n"
-              "    u = model.unconstrain_pars({'x_u': 0.4, 'y': 0.5, 'z': v})\n"
-              "    out.append([model.log_prob(u, adjust_transform=False) - "
-              "model.log_prob(base, adjust_transform=False), model.grad_log_prob(u)[-1]])\n"  # z is last and unconstrained: no Jacobian in its gradient
-              "print(json.dumps(out))\n")
-    stdout = _python(script, tmp_path, "run_stan", fresh=True)  # PyStan (stan_support hooks): fresh
-    x, y, z = np.load(tmp_path / "draws.npy")
+    assert "upper=metalog_quantile(x_u," in _emit(run, BOTH, "stan")  # the bound on the parameter, not on x
+    posterior = stan_programs(POSTERIOR)
+    x, y, z = (posterior[k].ravel() for k in ("x", "y", "z"))
     _assert_draws(x, y, z, n, 2.0, "stan")  # NUTS draws are correlated (mildly, for these): a wider band
-    out = json.loads(stdout.strip().splitlines()[-1])
-    for v, (diff, grad) in zip(points, out):
+    for v, (diff, grad) in zip(POINTS, posterior["logp"]):
         assert diff == pytest.approx(mixture_logpdf(v) - mixture_logpdf(0.0), rel=1e-8, abs=1e-8), v
         h = 1e-5
         fd = (mixture_logpdf(v + h) - mixture_logpdf(v - h)) / (2 * h)

@@ -15,7 +15,8 @@ import os
 import numpy as np
 import pytest
 
-from conftest import assert_usage_error
+import stan_registry
+from conftest import Run, assert_usage_error
 from test_metalog import K_SIGMA, keelin_basis, oracle_quantile, to_scale
 from priorcli.records import metalog as ml
 from script_runner import run_python
@@ -206,27 +207,23 @@ def test_stan_programs_compile(run, tmp_path):
         assert_stanc_accepts(_emitted(run, target), tmp_path, f"model_{target.replace('-', '_')}")
 
 
+STAN_MODEL = "x ~ Metalog(p=[0.1, 0.5, 0.9], x=[1, 3, 10], upper=20)\nz ~ Normal(0, 1)"
+N_STAN = 4000
+# compiled with the session's other Stan programs as one (stan_registry): the stan-prior program
+# drawn by fixed_param, the stan program sampled by NUTS
+PRIOR = stan_registry.Program("prior", lambda: _emitted(Run(), "stan-prior", STAN_MODEL), draws=N_STAN,
+                              outputs=("x",))
+POSTERIOR = stan_registry.Program("stan", lambda: _emitted(Run(), "stan", STAN_MODEL), nuts=N_STAN, seed=3,
+                                  outputs=("x",))
+STAN_PROGRAMS = (PRIOR, POSTERIOR)
+
+
 @pytest.mark.slow
-def test_stan_programs_run_with_pystan_and_draw_the_metalog(run, tmp_path):
+def test_stan_programs_run_with_pystan_and_draw_the_metalog(stan_programs):
     pytest.importorskip("stan", reason="PyStan is in the test extra")
-    import stan_support
-
-    model = "x ~ Metalog(p=[0.1, 0.5, 0.9], x=[1, 3, 10], upper=20)\nz ~ Normal(0, 1)"
     m = ml.fit([(0.1, 1.0), (0.5, 3.0), (0.9, 10.0)], -INF, 20.0)
-    n = 4000
-    # one compilation: the stan program with the stan-prior one's variables as prior_x, ...
-    from emit_support import merged_program
-
-    (tmp_path / "program.stan").write_text(merged_program(_emitted(run, "stan", model),
-                                                          prior=_emitted(run, "stan-prior", model)), encoding="utf-8")
-    script = (stan_support.prelude() + "import numpy as np, stan\n"
-              "model = stan.build(open('program.stan').read(), data={}, random_seed=3)\n"
-              f"prior = model.fixed_param(num_samples={n}, num_chains=1)\n"
-              f"fit = model.sample(num_samples={n}, num_chains=1)\n"
-              "np.savez('x.npz', **{'stan-prior': np.asarray(prior['prior_x']).ravel(),\n"
-              "                     'stan': np.asarray(fit['x']).ravel()})\n")
-    _run_python(script, tmp_path, "run_stan", fresh=True)  # PyStan (stan_support hooks): fresh
-    drawn = np.load(tmp_path / "x.npz")
+    n = N_STAN
+    drawn = {"stan-prior": stan_programs(PRIOR)["x"].ravel(), "stan": stan_programs(POSTERIOR)["x"].ravel()}
     for target in ("stan-prior", "stan"):
         x = drawn[target]
         assert x.shape == (n,) and np.all(x < 20)

@@ -30,7 +30,7 @@ def _stanc():
 def test_merged_program_names_each_programs_variables_and_functions():
     code = stan_registry.merge({"r0": A, "r1": B})
     info = stan_info(code)  # stanc accepts it
-    assert set(info["inputs"]) == {"priorcli_program", "r0_N"}
+    assert set(info["inputs"]) == {"priorcli_program", "priorcli_nuts", "r0_N"}
     assert set(info["parameters"]) == {"r0_x", "r1_y"}
     assert set(info["generated quantities"]) == {"r0_d", "r1_d"}
     functions = stan_blocks(code)["functions"]

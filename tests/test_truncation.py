@@ -12,7 +12,7 @@ import pytest
 import scipy.stats as st
 
 import priorcli
-import stan_support
+import stan_registry
 from conftest import assert_usage_error
 from emit_support import band, emitted, exact_mismatches
 from script_runner import run_python
@@ -321,24 +321,22 @@ def test_emitted_python_programs_run(target, tmp_path):
             assert abs(cdf(q) - p) <= band(p, n), (target, name, p, q, cdf(q))
 
 
-@pytest.mark.slow
-def test_emitted_stan_programs_run(tmp_path):
-    """The stan program (NUTS) and the stan-prior one (fixed_param), compiled as one program
-    (emit_support.merged_program: the prior's variables are prior_a, ...; one compilation)."""
-    pytest.importorskip("stan", reason="PyStan is in the test extra")
-    from emit_support import merged_program
+N_STAN = 4000
+# compiled with the session's other Stan programs as one (stan_registry)
+PRIOR = stan_registry.Program("prior", lambda: emitted(MODEL, "stan-prior"), draws=N_STAN, outputs=("a", "b", "c"))
+POSTERIOR = stan_registry.Program("stan", lambda: emitted(MODEL, "stan"), nuts=N_STAN, warmup=1000, seed=7,
+                                  outputs=("a", "b", "c"))
+STAN_PROGRAMS = (PRIOR, POSTERIOR)
 
-    n = 4000
-    (tmp_path / "program.stan").write_text(merged_program(emitted(MODEL, "stan"), prior=emitted(MODEL, "stan-prior")),
-                                           encoding="utf-8")
-    script = (stan_support.prelude() + "import numpy as np, stan\n"
-              "model = stan.build(open('program.stan').read(), data={}, random_seed=7)\n"
-              f"prior = model.fixed_param(num_samples={n}, num_chains=1)\n"
-              f"fit = model.sample(num_samples={n}, num_chains=1, num_warmup=1000)\n"
-              "np.savez('out.npz', **{k: np.asarray(fit[k]).ravel() for k in ('a', 'b', 'c')},\n"
-              "         **{'prior_' + k: np.asarray(prior['prior_' + k]).ravel() for k in ('a', 'b', 'c')})\n")
-    _run(script, tmp_path, "run_stan", fresh=True)  # PyStan (stan_support hooks): fresh
-    out = dict(np.load(tmp_path / "out.npz"))
+
+@pytest.mark.slow
+def test_emitted_stan_programs_run(stan_programs):
+    """The stan program (NUTS) and the stan-prior one (fixed_param), compiled with the session's
+    other Stan programs as one (stan_registry)."""
+    pytest.importorskip("stan", reason="PyStan is in the test extra")
+    n = N_STAN
+    out = {k: v.ravel() for k, v in stan_programs(POSTERIOR).items()}
+    out.update({"prior_" + k: v.ravel() for k, v in stan_programs(PRIOR).items()})
     for name, cdf in EXACT.items():
         # fixed_param draws are independent; NUTS draws are correlated: a wider band (effective n / 4)
         assert exact_mismatches(out["prior_" + name], cdf) == [], name
