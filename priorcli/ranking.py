@@ -25,6 +25,7 @@ silently dropped; if none is left, that is an InfeasibleError (exit 1).
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field
 
@@ -93,18 +94,6 @@ class Ranking:
     def metalog(self):
         """MetalogBeside: Keelin's metalog through the same quantiles (solve), or None."""
         return self.metalog_of() if self.metalog_of is not None else None
-
-
-class _Once:
-    """``fn()`` computed at the first call, the same object returned after."""
-
-    def __init__(self, fn):
-        self.fn, self.done, self.value = fn, False, None
-
-    def __call__(self):
-        if not self.done:
-            self.value, self.done = self.fn(), True
-        return self.value
 
 
 def _family_list(spec: str, option: str) -> list[FamilyInfo] | None:
@@ -219,7 +208,7 @@ def rank_solutions(spec: str, pairs: list[tuple[str, str]], stop=None, truncate=
     discrete = sorted((r for r in ranked if records.get(r.family).discrete), key=key)
     first, second = (continuous, discrete) if continuous else (discrete, [])
     order = tuple(r.family for r in first + second if r.family in after)
-    beside = _Once(lambda: metalog_beside(targets, support, preferred, truncate)) if targets is not None else None
+    beside = functools.cache(lambda: metalog_beside(targets, support, preferred, truncate)) if targets is not None else None
     return Ranking(tuple(first), tuple(skipped), tuple(second), tuple(left_out), support, preferred, order, beside,
                    truncate)
 
