@@ -50,6 +50,21 @@ def byte_compile(package: str) -> bool:
                                   invalidation_mode=py_compile.PycInvalidationMode.TIMESTAMP)
 
 
+def pytest_collection_modifyitems(session, config, items):
+    """The modules with tests that need the session's Stan programs (``stan_programs``) first, in
+    their order, then the rest: xdist's worksteal hands each worker a contiguous share of this
+    order and a worker steals from the end of another's, so one worker builds and runs the programs
+    (a minute or more) while the other works through its share, instead of waiting for the results.
+    Modules stay whole, so that a module's fixtures are set up once; within one, its tests that need
+    the programs come first, so the first test builds them."""
+    def needs(item):
+        return "stan_programs" in getattr(item, "fixturenames", ())
+
+    stan = list(dict.fromkeys(item.module for item in items if needs(item)))
+    items.sort(key=lambda item: (0, stan.index(item.module), not needs(item)) if getattr(item, "module", None)
+               in stan else (1, 0, False))
+
+
 def pytest_unconfigure(config):
     script_runner = sys.modules.get("script_runner")  # the warm Python runner, if a test started it
     if script_runner is not None:

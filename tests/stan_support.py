@@ -24,7 +24,7 @@ from pathlib import Path
 
 PCH_ENV = "PRIORCLI_TEST_STAN_PCH"  # the session's directory for the header (conftest sets it)
 TEMPORARY = "session-only"  # a file conftest writes in a directory of its own, removed at the end
-FLAGS = ["-O0", "-g0"]  # after httpstan's -O3 and Python's CFLAGS (-g -O3): the last one counts
+FLAGS = ["-O1", "-g0"]  # after httpstan's -O3 and Python's CFLAGS (-g -O3): the last one counts
 HEADER = "stan/model/model_header.hpp"  # what every stanc-generated program includes first
 
 
