@@ -20,6 +20,7 @@ import stan_support
 from priorcli.cli import app
 
 SHARE_ENV = "PRIORCLI_TEST_STAN_RESULTS"  # the session's directory for stan_programs' results (pytest_configure)
+CACHE_ENV = "PRIORCLI_TEST_SESSION_CACHE"  # the session's jax cache, one for all its processes (pytest_configure)
 
 
 def pytest_configure(config):
@@ -35,6 +36,7 @@ def pytest_configure(config):
             config._stan_pch = os.environ[stan_support.PCH_ENV] = tempfile.mkdtemp(prefix="priorcli-stan-pch-")
             open(os.path.join(config._stan_pch, stan_support.TEMPORARY), "w").close()
         config._stan_share = os.environ[SHARE_ENV] = tempfile.mkdtemp(prefix="priorcli-stan-results-")
+        config._session_cache = os.environ[CACHE_ENV] = tempfile.mkdtemp(prefix="priorcli-cache-")  # 0700
 
 
 def byte_compile(package: str) -> bool:
@@ -69,7 +71,7 @@ def pytest_unconfigure(config):
     script_runner = sys.modules.get("script_runner")  # the warm Python runner, if a test started it
     if script_runner is not None:
         script_runner.close()
-    for name, env in (("_stan_pch", stan_support.PCH_ENV), ("_stan_share", SHARE_ENV)):
+    for name, env in (("_stan_pch", stan_support.PCH_ENV), ("_stan_share", SHARE_ENV), ("_session_cache", CACHE_ENV)):
         directory = getattr(config, name, None)
         if directory:
             os.environ.pop(env, None)
@@ -78,15 +80,17 @@ def pytest_unconfigure(config):
 
 @pytest.fixture(scope="session")
 def _session_cache(tmp_path_factory):
-    """jax's persistent cache for this test run only (each xdist worker has its own base): warm
-    within the run, never the real HOME's, never executables written by earlier runs. Not one
-    shared by the workers: jax writes an entry in place (open, truncate, write), so another
-    process may read it half-written (a warning, which a child's stderr shows, and a recompile);
-    jax's file lock, taken only under a cache size limit, scans the whole directory on every write,
-    and the session writes thousands of entries (every eager primitive's program is kept)."""
-    root = tmp_path_factory.mktemp("priorcli-cache")
-    root.chmod(0o700)
-    return str(root / "jax")
+    """jax's persistent cache for this test run only, one for the session's processes (xdist's
+    workers and the children they start): warm within the run, never the real HOME's, never
+    executables written by earlier runs. Shared, since priorcli writes an entry whole or not at all
+    (priorcli.families.jax_cache), so a program one worker compiled is read by the other (a sixth
+    of a worker's compilations; jax's file lock, which would scan the whole directory on every
+    write, is not taken: the cache has no size limit)."""
+    directory = os.environ.get(CACHE_ENV)
+    if not directory:
+        directory = str(tmp_path_factory.mktemp("priorcli-cache"))
+    os.chmod(directory, 0o700)
+    return os.path.join(directory, "jax")
 
 
 @pytest.fixture(autouse=True)
