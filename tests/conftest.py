@@ -62,9 +62,13 @@ def pytest_collection_modifyitems(session, config, items):
     def needs(item):
         return "stan_programs" in getattr(item, "fixturenames", ())
 
-    stan = list(dict.fromkeys(item.module for item in items if needs(item)))
-    items.sort(key=lambda item: (0, stan.index(item.module), not needs(item)) if getattr(item, "module", None)
-               in stan else (1, 0, False))
+    order = {module: i for i, module in enumerate(dict.fromkeys(item.module for item in items if needs(item)))}
+
+    def key(item):
+        module = getattr(item, "module", None)
+        return (0, order[module], not needs(item)) if module in order else (1, 0, False)
+
+    items.sort(key=key)
 
 
 def pytest_unconfigure(config):
