@@ -10,6 +10,7 @@ exact CDF F: |F(q) - p| <= K * sqrt(p(1-p)/n) + 1/n.
 
 from __future__ import annotations
 
+import functools
 import io
 import math
 import shutil
@@ -66,6 +67,24 @@ PARAMS = {
     "HurdleGamma": {"gate": 0.3, "concentration": 2.5, "rate": 1.5},
     "HurdleLogNormal": {"gate": 0.4, "loc": -0.3, "scale": 0.7},
 }
+
+
+@functools.cache
+def numpyro_points(family: str) -> tuple[np.ndarray, np.ndarray]:
+    """Six draws (PRNGKey(1)) of numpyro's ``family`` at PARAMS[family], as float64, and its log
+    density at them: the oracle of the PyMC density checks (test_emit_frameworks' table entries,
+    test_emit_lines' one-line variables), drawn once per process. Nearly all of its cost is jax
+    compiling the samplers and densities (~15 s); read-only arrays, so that no test alters them."""
+    import jax
+
+    from priorcli.families.registry import resolve
+
+    d = resolve(family).factory(**PARAMS[family])  # numpyro's class, or priorcli's own (Triangular)
+    values = np.asarray(d.sample(jax.random.PRNGKey(1), (6,)), dtype=np.float64)
+    densities = np.asarray(d.log_prob(values), dtype=np.float64)
+    for array in (values, densities):
+        array.setflags(write=False)
+    return values, densities
 
 
 def family_line(family: str) -> str:

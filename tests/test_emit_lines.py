@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from emit_support import PARAMS, assert_stanc_accepts
+from emit_support import PARAMS, assert_stanc_accepts, numpyro_points
 from priorcli.emit import frameworks
 from priorcli.emit.lines import pymc_line, stan_line
 
@@ -55,12 +55,13 @@ def test_stan_lines_read_like_stan():
 
 @pytest.mark.slow
 def test_every_pymc_line_builds_numpyros_distribution():
+    """At six draws of numpyro's family (emit_support.numpyro_points, shared with
+    test_emit_frameworks), the line's variable has numpyro's log density; PyMC's densities are
+    evaluated together in one compiled function, as test_emit_frameworks does."""
     pm = pytest.importorskip("pymc", reason="PyMC is in the test extra")
-    import jax
+    import pytensor
 
-    from priorcli.families.registry import _classes
-
-    classes = _classes()  # numpyro's and priorcli's own (Triangular)
+    outputs, expected = [], []
     for family, entry in frameworks.FAMILIES.items():
         if entry.pymc is None:
             continue
@@ -68,7 +69,9 @@ def test_every_pymc_line_builds_numpyros_distribution():
         assert line.startswith(f'pm.{entry.pymc.name}("x", ')
         with pm.Model():
             rv = eval(line, {"pm": pm})  # noqa: S307 - the line under test
-        d = classes[family](**PARAMS[family])
-        value = np.asarray(d.sample(jax.random.PRNGKey(3)), dtype=np.float64)
-        np.testing.assert_allclose(pm.logp(rv, value).eval(), float(d.log_prob(value)), rtol=1e-6, atol=1e-7,
-                                   err_msg=family)
+        values, densities = numpyro_points(family)  # numpyro's class, or priorcli's own (Triangular)
+        outputs.append(pm.logp(rv, values))
+        expected.append((family, densities))
+    got = pytensor.function([], outputs)()
+    for (family, want), have in zip(expected, got):
+        np.testing.assert_allclose(have, want, rtol=1e-6, atol=1e-7, err_msg=family)
