@@ -12,6 +12,7 @@ from priorcli import records
 from priorcli.records import betabinomial as B
 
 
+@pytest.mark.slow
 def test_point_cdf_is_the_array_path_bit_for_bit_and_scipys():
     rng = np.random.default_rng(7)
     for _ in range(3000):

@@ -108,6 +108,7 @@ def test_key_changes_with_everything_that_shapes_the_program(store, tmp_path, mo
     compiled._environment.cache_clear()
 
 
+@pytest.mark.slow
 def test_damaged_entry_is_rebuilt(store):
     spec = _spec("exponential", {"rate": 2.0}, ())
     first = sampling.draw(spec, 200, 1)
@@ -118,6 +119,7 @@ def test_damaged_entry_is_rebuilt(store):
     assert (store / entry).read_bytes() != b"not an executable"
 
 
+@pytest.mark.slow
 def test_store_keeps_the_most_recently_used(store, monkeypatch):
     monkeypatch.setattr(compiled, "MAX_ENTRIES", 2)
     spec = _spec("exponential", {"rate": 1.0}, ())

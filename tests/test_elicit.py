@@ -73,6 +73,7 @@ def test_document_shape(doc):
     assert doc["pools"]["linear"]["weights"] == pytest.approx({"alice": 2 / 3, "bob": 1 / 3})
 
 
+@pytest.mark.slow
 def test_expert_fit_is_solves(run, doc):
     alice = run.json("solve", "--family", "auto", "--support", "positive", "--quantile", "0.25=7",
                      "--quantile", "0.5=10", "--quantile", "0.75=14")

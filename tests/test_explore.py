@@ -159,6 +159,7 @@ def test_typed_targets_give_what_solve_gives(run):
     assert state.document()["numpyro"] == doc["numpyro"]
 
 
+@pytest.mark.slow
 def test_switching_family_keeps_the_targets(run):
     state = ExploreState(resolve_fast("lognormal"), {}, {"median": "2", "quantiles": "0.95=10"})
     _, texts, running = drive(state, ["f", "w", "e", "i", "b", "enter"])

@@ -311,6 +311,7 @@ def test_other_options_with_a_mixture_are_usage_errors(run, tmp_path, overlappin
                        "--emit")
 
 
+@pytest.mark.slow
 def test_a_component_collapsing_onto_one_value_is_reported(run, tmp_path):
     rng = np.random.default_rng(4)
     x = np.concatenate([rng.normal(0.0, 1.0, 200), np.full(40, 5.0)])  # a point mass at 5

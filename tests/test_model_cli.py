@@ -243,6 +243,7 @@ def test_emit_is_a_self_contained_model(forum_emitted):
 
 
 @pytest.mark.parametrize("name", FORUM_NAMES)
+@pytest.mark.slow
 def test_emitted_code_gives_the_same_marginals(forum_predictive, forum_draws, name):
     assert set(forum_predictive) == set(FORUM_NAMES)
     draws = forum_predictive[name]
@@ -326,6 +327,7 @@ b ~ Beta(mean=sigmoid(g - 1), sd=0.02)
 """
 
 
+@pytest.mark.slow
 def test_varying_targets_use_the_record_closed_forms_in_sample_and_emit():
     n = 5_000
     result = Run()("sample", "--model", RECORD_FORMS, "-n", n, "--seed", SEED, "--format", "raw")

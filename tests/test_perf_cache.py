@@ -119,6 +119,7 @@ def test_item1_streaming_chunks_take_the_arguments(monkeypatch):
     assert got.tobytes() == expected.tobytes()
 
 
+@pytest.mark.slow
 def test_item1_store_is_bounded_by_size(store, monkeypatch):
     spec = _spec("exponential", {"rate": 1.0})
     sampling.draw(spec, 30, 0)

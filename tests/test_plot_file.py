@@ -41,6 +41,7 @@ def _leftovers(directory) -> list[str]:
     return [n for n in os.listdir(directory) if n.startswith(".priorcli-")]
 
 
+@pytest.mark.slow
 def test_sample_png_is_a_png_of_the_planned_size(run, tmp_path):
     path = tmp_path / "lognormal.png"
     result = run("sample", "lognormal", "--mu", 1, "--sigma", 1, "-n", N, "--plot-file", path)

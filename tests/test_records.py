@@ -450,6 +450,7 @@ def test_dirichlet_record_mean_count():
     assert_allclose(st.dirichlet(got).mean(), [0.2, 0.3, 0.5], rtol=1e-14)
 
 
+@pytest.mark.slow
 def test_info_text_comes_from_the_records(run):
     for name, record in list(RECORDS.items()) + list(records.MULTIVARIATE.items()):
         if record.formulas:

@@ -33,6 +33,7 @@ def _fresh(tmp_path, name="prog.py"):
     return subprocess.run([sys.executable, name], cwd=tmp_path, capture_output=True, text=True, timeout=120)
 
 
+@pytest.mark.slow
 def test_output_and_exit_codes_are_a_fresh_interpreters(runner, tmp_path):
     cases = {
         "prints.py": "import sys\nprint('out', __name__)\nprint('err', file=sys.stderr)\n",
@@ -104,6 +105,7 @@ def test_a_programs_own_modules_are_dropped(runner, tmp_path):
         assert runner.run("prog.py", str(tmp_path / who), dict(os.environ), 60).stdout == f"{who}\n"
 
 
+@pytest.mark.slow
 def test_a_timed_out_program_is_killed_and_the_next_one_runs(runner, tmp_path):
     _run(runner, tmp_path, "print('warm')\n")
     before = runner.pid

@@ -100,6 +100,7 @@ def test_the_two_negative_binomial_parameterisations_agree():
     assert probs["probs"] == pytest.approx(nb2["mean"] / (nb2["mean"] + nb2["concentration"]), rel=1e-6)
 
 
+@pytest.mark.slow
 def test_unbounded_entropy_is_refused():
     # NB2 on [0, 6] with mass 0.6: the rest of the mass can spread ever wider (mean -> infinity)
     with pytest.raises(InfeasibleError, match="no maximum-entropy NegativeBinomial2"):

@@ -232,6 +232,7 @@ def _binomial_maxent_by_scan(lower, upper, mass, nmax=80):
     return best
 
 
+@pytest.mark.slow
 def test_binomial_total_count_maximum_entropy():
     sol = solve("BinomialProbs", Targets(lower=3, upper=9, mass=0.9))
     h, n, p = _binomial_maxent_by_scan(3, 9, 0.9)
@@ -257,6 +258,7 @@ def test_betabinomial_total_count_from_quartiles_as_preliz():
     assert [float(d.ppf(q)) for q in (0.25, 0.5, 0.75)] == [3.0, 5.0, 7.0]
 
 
+@pytest.mark.slow
 def test_binomial_total_count_from_mean_and_sd():
     sol = solve("BinomialProbs", Targets(mean=6.0, sd=2.0))
     assert sol.params["total_count"] == 18.0 and sol.params["probs"] == pytest.approx(1 / 3, rel=1e-9)

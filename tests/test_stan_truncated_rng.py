@@ -68,6 +68,7 @@ def _program(code: str) -> str:
             f"generated quantities {{\n{blocks['generated quantities']}{extra}}}\n")
 
 
+@pytest.mark.slow
 def test_truncated_draws_are_functions_not_loops():
     code = _emitted_model()
     assert "while (a <" not in code and "real a = normal_truncated_rng(6, 7, 0, 1);" in code

@@ -54,6 +54,7 @@ def _outside_keys_reference(spec, n, seed, chunk):
 
 @pytest.mark.parametrize("family,params,transforms", CASES)
 @pytest.mark.parametrize("seed", [0, 12345, 2**63 - 1])
+@pytest.mark.slow
 def test_streamed_chunks_are_the_bytes_of_keys_made_outside(monkeypatch, family, params, transforms, seed):
     monkeypatch.setattr(sampling, "CHUNK", SMALL_CHUNK)
     spec = _spec(family, params, transforms)

@@ -37,6 +37,7 @@ PIECES = [(0.0, 1.0), (0.1, 3.0), (0.0, 30.0), (1e-12, 1e-8), (5.0, 6.0), (2.5, 
 
 @pytest.mark.parametrize("f", FUNCTIONS)
 @pytest.mark.parametrize("epsabs", [0.0, 1e-14, 1e-10])
+@pytest.mark.slow
 def test_first_kronrod_step_accepts_where_quad_stops_and_gives_its_value(f, epsabs):
     steps = kronrod.first_step(f(kronrod.nodes(PIECES)), PIECES)
     for (lo, hi), step in zip(PIECES, steps):

@@ -105,6 +105,7 @@ def test_item10_files_with_other_variables_are_refused_naming_the_file(run, tmp_
                        f"'{unnamed}'", "unnamed draws", "'x'", code=1)
 
 
+@pytest.mark.slow
 def test_item10_netcdf_files_must_read_the_same_group(run, tmp_path):
     az = arviz()
     first, second = tmp_path / "a.nc", tmp_path / "b.nc"

@@ -131,6 +131,7 @@ MODEL = "u ~ Uniform(0, 1); z ~ probit(Uniform(0, 1)); l ~ logit(Uniform(0, 1));
         "q = probit(u); c = inv_probit(q); d = Phi(q) - c; g = logit(u)"
 
 
+@pytest.mark.slow
 def test_model_functions_and_transforms(run):
     result = run("sample", "--model", MODEL, "-n", N, "--seed", 5, "--format", "raw")
     assert result.exit_code == 0, result.stderr

@@ -33,6 +33,7 @@ def wrapped_quantile(p, loc, k):
     return optimize.brentq(lambda w: wrapped_cdf(w, loc, k) - p, -math.pi, math.pi, xtol=1e-13)
 
 
+@pytest.mark.slow
 def test_solve_prints_the_stan_line_and_the_convention():
     doc = Run().json("solve", "vonmises", "--lower", -1, "--upper", 1, "--mass", 0.9)
     assert re.fullmatch(r"von_mises\(\S+, 3\.29409\)", doc["stan"]), doc["stan"]
