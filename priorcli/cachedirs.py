@@ -112,8 +112,8 @@ def read_private(path: str, what: str) -> bytes | None:
 
 def write_private(path: str, payload: bytes) -> None:
     """Put ``payload`` at ``path`` whole: a 0600 temporary file beside it (its directory made
-    private first), renamed over it. Raises OSError (a read-only or full cache) and then leaves no
-    temporary file behind."""
+    private first), renamed over it. Raises OSError (a read-only or full cache) and then, or when
+    interrupted (Ctrl-C), leaves no temporary file behind."""
     import tempfile
 
     directory = os.path.dirname(path)
@@ -123,7 +123,7 @@ def write_private(path: str, payload: bytes) -> None:
         with os.fdopen(handle, "wb") as out:  # a cache file, not output
             out.write(payload)
         os.replace(temporary, path)
-    except OSError:
+    except BaseException:
         try:
             os.unlink(temporary)
         except OSError:

@@ -53,7 +53,7 @@ def test_a_half_written_entry_is_mended_without_a_warning(private_cache):
     assert second.stderr == ""  # jax's "Error reading persistent compilation cache entry" is not shown
     assert second.stdout == first.stdout
     assert _entries(private_cache / "jax") == entries and all(_whole(p) for p in entries)
-    assert not [p for p in (private_cache / "jax").iterdir() if p.name.endswith(".partial")]
+    assert not [p for p in (private_cache / "jax").iterdir() if p.name.endswith(".tmp")]
 
 
 def test_a_write_is_whole_or_absent(tmp_path, monkeypatch):

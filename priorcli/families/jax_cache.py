@@ -39,21 +39,14 @@ def install() -> None:
 
 
 def _put(path: str, value: bytes) -> None:
-    """Write ``value`` at ``path`` whole or not at all, unless a readable entry is there already
-    (another process wrote the same program meanwhile)."""
+    """Write ``value`` at ``path`` whole or not at all (0600, as the samplers'), unless a readable
+    entry is there already (another process wrote the same program meanwhile). A failed write
+    raises, as jax's own, and jax reports it as before."""
+    from priorcli.cachedirs import write_private
+
     if os.path.exists(path) and _readable(path):
         return
-    partial = f"{path}.{os.getpid()}.partial"
-    try:
-        with open(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as f:  # as the samplers'
-            f.write(value)
-        os.replace(partial, path)
-    except BaseException:  # a full disk, a Ctrl-C: no partial file left; jax reports a failed write as before
-        try:
-            os.unlink(partial)
-        except OSError:
-            pass
-        raise
+    write_private(path, value)
 
 
 def _readable(path: str) -> bool:
