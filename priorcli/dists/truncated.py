@@ -22,7 +22,7 @@ lands on its own bracket's end, below t's float spacing, taken as convergence in
 ~40-step bisection from that end). The draws meet numpyro's
 cdf to ~1e-13 relative on the truncated scale (tests/test_truncated_draw_speed.py against scipy:
 1e-10 relative to u, above the floor set by float64's F(a) + u (F(b) - F(a)), x's own spacing and
-numpyro's cdf, e.g. its StudentT cdf near loc, off by up to 4e-9).
+the cdf solved on, e.g. jax's incomplete beta near 1).
 
 Deep in the upper tail F_0(a) rounds towards 1 and F_0(a) + u (F_0(b) - F_0(a)) keeps none of the
 truncation's digits (Gamma(2, 1) on [60, 70]: F_0(60) = 1 - 5e-25 is 1.0), so where F_0(a) > 1/2 and
@@ -32,8 +32,8 @@ read S_0 instead: x = S_0^-1(S_0(a) - u (S_0(a) - S_0(b))) where the inverse has
 (:data:`ISF`), else the Newton solve of -S_0(x) = -S_0(a) + u (S_0(a) - S_0(b)) (Gamma, Beta,
 StudentT: jax has no inverse incomplete gamma or beta), either keeping S_0's relative precision.
 
-A base in :data:`CDF` (Cauchy, Laplace: numpyro's cdf and icdf lose their lower tail; Kumaraswamy: no
-cdf) is solved on that cdf instead. The level F_0(a) + u (F_0(b) - F_0(a)) is kept below F_0(b) (u =
+A base in :data:`CDF` (Cauchy, Laplace: numpyro's cdf and icdf lose their lower tail; StudentT: its cdf
+is flat at 1/2 within ~1.5e-8 of loc; Kumaraswamy: no cdf) is solved on that cdf instead. The level F_0(a) + u (F_0(b) - F_0(a)) is kept below F_0(b) (u =
 1 - 2^-52 could round it up to 1 and ask for x = inf) and a draw past float64's range is its largest
 finite value. :func:`truncated` picks numpyro's class where it works (and keeps the tails: Normal,
 Logistic) and this one otherwise. This module imports
@@ -68,7 +68,7 @@ def _special():
 # 1, by numpyro class name (a subclass takes its parent's: Chi2 is a Gamma, BetaProportion a Beta)
 SURVIVAL = {
     "Normal": lambda d, x: _special().ndtr((d.loc - x) / d.scale),
-    "StudentT": lambda d, x: d.cdf(2.0 * d.loc - x),  # symmetric about loc: F_0 reflected
+    "StudentT": lambda d, x: _student_t_cdf(d, 2.0 * d.loc - x),  # symmetric about loc: F_0 reflected
     "Cauchy": lambda d, x: jnp.arctan2(d.scale, x - d.loc) / jnp.pi,
     "Logistic": lambda d, x: jax.nn.sigmoid((d.loc - x) / d.scale),
     "Laplace": lambda d, x: 0.5 * jnp.exp(-jnp.abs(x - d.loc) / d.scale) * (x > d.loc)
@@ -105,10 +105,29 @@ ISF = {
     "Kumaraswamy": lambda d, s: jnp.exp(jnp.log1p(-jnp.exp(jnp.log(s) / d.concentration0)) / d.concentration1),
 }
 
+def _student_t_cdf(d, x):
+    """StudentT's cdf with t's digits kept near loc. numpyro's 1/2 (1 + sign(t) (1 - I_u(df/2, 1/2))),
+    u = df / (df + t^2), is flat at 1/2 for |t| below ~1.5e-8 (u rounds to 1) and off by up to 4e-9
+    near it, so a truncation at loc drew x = 1.5e-8 for u = 1e-9 (true: 1.4e-9). For |t| < 1 this
+    is 1/2 (1 + sign(t) I_v(1/2, df/2)), v = t^2 / (df + t^2), the same function (I_u(a, b) =
+    1 - I_{1 - u}(b, a)) with nothing cancelled (F stays within [0.16, 0.84] there); numpyro's form
+    elsewhere, where it keeps the tails. One incomplete beta either way."""
+    t = (x - d.loc) / d.scale
+    t2 = t * t
+    near = jnp.abs(t) < 1.0
+    half_df = 0.5 * d.df
+    level = _special().betainc(jnp.where(near, 0.5, half_df), jnp.where(near, half_df, 0.5),
+                               jnp.where(near, t2, d.df) / (d.df + t2))
+    sign = jnp.sign(t)
+    return jnp.where(near, 0.5 * (1 + sign * level), 0.5 * (1 + sign - sign * level))
+
+
 # cdf(d, x) for bases whose numpyro class has none, or whose cdf and icdf lose the lower tail (Cauchy's
-# 0.5 + atan(z) / pi is 0 at z = -1e17, Laplace's 0.5 (1 + expm1(z)) at z = -40): these are drawn by
-# the Newton solve on this cdf (and SURVIVAL in the upper tail), never by numpyro's icdf or class
+# 0.5 + atan(z) / pi is 0 at z = -1e17, Laplace's 0.5 (1 + expm1(z)) at z = -40) or its digits near
+# the centre (StudentT): these are drawn by the Newton solve on this cdf (and SURVIVAL in the upper
+# tail), never by numpyro's icdf or class
 CDF = {
+    "StudentT": _student_t_cdf,
     "Cauchy": lambda d, x: jnp.arctan2(d.scale, d.loc - x) / jnp.pi,
     "Laplace": lambda d, x: jnp.where(x < d.loc, 0.5 * jnp.exp(jnp.minimum(x - d.loc, 0.0) / d.scale),
                                       1.0 - 0.5 * jnp.exp(-jnp.maximum(x - d.loc, 0.0) / d.scale)),
