@@ -167,6 +167,15 @@ def _app_command(typer_app):
     return typer.main.get_command(typer_app)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _one_click_command():
+    """The click command Typer builds from an app, for every CliRunner of the session (each invoke
+    would build it again, ~12 ms of reading annotations, more than many commands take): built once
+    per app, the same object a fresh build makes, since an app's commands never change."""
+    with mock.patch.object(typer.testing, "_get_command", _app_command):
+        yield
+
+
 class Run:
     """Invoke the app the way a user does, returning exit code, stdout and stderr."""
 
@@ -174,11 +183,7 @@ class Run:
         self.runner = CliRunner()
 
     def __call__(self, *args, input=None):
-        # The click command Typer builds from the app (each invoke would build it again, ~12 ms of
-        # reading annotations, more than many commands take): built once, the same object a fresh
-        # build makes, since the app's commands never change.
-        with mock.patch.object(typer.testing, "_get_command", _app_command):
-            return self.runner.invoke(app, [str(a) for a in args], input=input)
+        return self.runner.invoke(app, [str(a) for a in args], input=input)
 
     def json(self, *args, input=None):
         result = self(*args, "--format", "json", input=input)
