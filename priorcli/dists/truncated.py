@@ -33,8 +33,9 @@ read S_0 instead: x = S_0^-1(S_0(a) - u (S_0(a) - S_0(b))) where the inverse has
 StudentT: jax has no inverse incomplete gamma or beta), either keeping S_0's relative precision.
 
 A base in :data:`CDF` (Cauchy, Laplace: numpyro's cdf and icdf lose their lower tail; StudentT: its cdf
-is flat at 1/2 within ~1.5e-8 of loc; Kumaraswamy: no cdf) is solved on that cdf instead. The level F_0(a) + u (F_0(b) - F_0(a)) is kept below F_0(b) (u =
-1 - 2^-52 could round it up to 1 and ask for x = inf) and a draw past float64's range is its largest
+is flat at 1/2 within ~1.5e-8 of loc; Kumaraswamy: no cdf) is solved on that cdf instead. The level
+F_0(a) + u (F_0(b) - F_0(a)) is kept below F_0(b) (u = 1 - 2^-52 could round it up to 1 and ask for
+x = inf) and a draw past float64's range is its largest
 finite value. :func:`truncated` picks numpyro's class where it works (and keeps the tails: Normal,
 Logistic) and this one otherwise. This module imports
 only jax and numpyro, so its source also stands alone.
@@ -104,6 +105,7 @@ ISF = {
     "Levy": lambda d, s: d.loc + 0.5 * d.scale / _special().erfinv(s) ** 2,
     "Kumaraswamy": lambda d, s: jnp.exp(jnp.log1p(-jnp.exp(jnp.log(s) / d.concentration0)) / d.concentration1),
 }
+
 
 def _student_t_cdf(d, x):
     """StudentT's cdf with t's digits kept near loc. numpyro's 1/2 (1 + sign(t) (1 - I_u(df/2, 1/2))),
