@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import compileall
 import functools
+import gc
 import json
 import os
 import py_compile
@@ -22,6 +23,13 @@ from typer.testing import CliRunner
 import priorcli
 import stan_support
 from priorcli.cli import app
+
+# The cyclic garbage collector, less often in the test processes (the controller and xdist's
+# workers): a worker holds over a million objects (jax's, PyMC's, the collected tests), which each
+# full collection walks; at Python's default thresholds (700, 10, 10) that was ~4 CPU s of a worker's
+# ~50 s in the not-slow run and ~10 s of the slow run. Memory is not at stake: the children the
+# tests start (priorcli, emitted programs) keep Python's defaults.
+gc.set_threshold(10_000, 20, 20)
 
 SHARE_ENV = "PRIORCLI_TEST_STAN_RESULTS"  # the session's directory for stan_programs' results (pytest_configure)
 CACHE_ENV = "PRIORCLI_TEST_SESSION_CACHE"  # the session's jax cache, one for all its processes (pytest_configure)
