@@ -49,6 +49,13 @@ def pytest_configure(config):
             open(os.path.join(config._stan_pch, stan_support.TEMPORARY), "w").close()
         config._stan_share = os.environ[SHARE_ENV] = tempfile.mkdtemp(prefix="priorcli-stan-results-")
         config._session_cache = os.environ[CACHE_ENV] = tempfile.mkdtemp(prefix="priorcli-cache-")  # 0700
+        # Before any test module imports priorcli: jax's cache directory is fixed once per process,
+        # when jax is first configured (often while collecting), so without this the test processes
+        # themselves used the real HOME's (XDG_CACHE_HOME's) cache, and only their children the
+        # session's: warm from earlier runs on a developer's machine (half the suite's time), cold
+        # in CI, and two caches where one would share a program compiled in one with the other.
+        config._cache_dir_before = os.environ.get("PRIORCLI_CACHE_DIR")
+        os.environ["PRIORCLI_CACHE_DIR"] = os.path.join(config._session_cache, "jax")
 
 
 def byte_compile(package: str) -> bool:
@@ -84,6 +91,10 @@ def pytest_collection_modifyitems(session, config, items):
 
 
 def pytest_unconfigure(config):
+    if hasattr(config, "_cache_dir_before"):
+        os.environ.pop("PRIORCLI_CACHE_DIR", None)
+        if config._cache_dir_before is not None:
+            os.environ["PRIORCLI_CACHE_DIR"] = config._cache_dir_before
     script_runner = sys.modules.get("script_runner")  # the warm Python runner, if a test started it
     if script_runner is not None:
         script_runner.close()
