@@ -33,6 +33,8 @@ gc.set_threshold(10_000, 20, 20)
 
 SHARE_ENV = "PRIORCLI_TEST_STAN_RESULTS"  # the session's directory for stan_programs' results (pytest_configure)
 CACHE_ENV = "PRIORCLI_TEST_SESSION_CACHE"  # the session's jax cache, one for all its processes (pytest_configure)
+KEPT_CACHE_ENV = "PRIORCLI_TEST_CACHE"  # where the suite keeps its jax cache across runs, or "fresh"
+KEPT_CACHE_LIMIT = 1 << 30
 
 
 def pytest_configure(config):
@@ -40,22 +42,63 @@ def pytest_configure(config):
     can precompile (xdist's workers inherit it from the controller's environment), removed at the
     end; a directory already named in the environment is used and kept (the header is then built
     there, and lasts across runs). And one, always the session's own, where an xdist worker leaves
-    the session's Stan results for the other (``stan_programs``). And priorcli byte-compiled once,
-    before any worker starts a child interpreter."""
+    the session's Stan results for the other (``stan_programs``). And jax's cache for every process
+    of the session (``kept_cache_root``). And priorcli byte-compiled once, before any worker starts
+    a child interpreter."""
     if not hasattr(config, "workerinput"):
         byte_compile(os.path.dirname(priorcli.__file__))
         if not os.environ.get(stan_support.PCH_ENV):
             config._stan_pch = os.environ[stan_support.PCH_ENV] = tempfile.mkdtemp(prefix="priorcli-stan-pch-")
             open(os.path.join(config._stan_pch, stan_support.TEMPORARY), "w").close()
         config._stan_share = os.environ[SHARE_ENV] = tempfile.mkdtemp(prefix="priorcli-stan-results-")
-        config._session_cache = os.environ[CACHE_ENV] = tempfile.mkdtemp(prefix="priorcli-cache-")  # 0700
+        kept = kept_cache_root()
+        if kept is None:
+            config._session_cache = os.environ[CACHE_ENV] = tempfile.mkdtemp(prefix="priorcli-cache-")  # 0700
+        else:
+            os.environ[CACHE_ENV] = kept
         # Before any test module imports priorcli: jax's cache directory is fixed once per process,
         # when jax is first configured (often while collecting), so without this the test processes
         # themselves used the real HOME's (XDG_CACHE_HOME's) cache, and only their children the
-        # session's: warm from earlier runs on a developer's machine (half the suite's time), cold
-        # in CI, and two caches where one would share a program compiled in one with the other.
+        # session's, and wrote into the user's cache.
         config._cache_dir_before = os.environ.get("PRIORCLI_CACHE_DIR")
-        os.environ["PRIORCLI_CACHE_DIR"] = os.path.join(config._session_cache, "jax")
+        os.environ["PRIORCLI_CACHE_DIR"] = os.path.join(os.environ[CACHE_ENV], "jax")
+    if hasattr(config, "workerinput") or not getattr(config.option, "numprocesses", None):
+        # jax configured now, not by whichever test or module first asks (a test of the caches
+        # asking first would fix this process's cache at its own tmp_path for the session)
+        from priorcli.families.registry import configured_jax
+
+        configured_jax()
+
+
+def kept_cache_root() -> str | None:
+    """The suite's own jax cache, kept across runs: ``$PRIORCLI_TEST_CACHE``, else
+    ``$XDG_CACHE_HOME/priorcli-tests`` (``~/.cache/priorcli-tests``), never the user's
+    ``priorcli`` cache. XLA compiling the suite's ~2,200 distinct programs is about half of its CPU
+    on a cold cache; jax keys an entry by the program, jax's version, backend and flags, so an
+    entry read is the executable a compilation would make. None (a cache for this session only,
+    removed at its end) when PRIORCLI_TEST_CACHE is ``fresh`` or the directory cannot be made
+    private (priorcli.cachedirs, the checks priorcli makes of its own cache). A cache over
+    KEPT_CACHE_LIMIT bytes is emptied first (a cold run adds ~35 MB, programs that changed since
+    are never read again)."""
+    from priorcli import cachedirs
+
+    named = os.environ.get(KEPT_CACHE_ENV, "")
+    if named == "fresh":
+        return None
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    root = os.path.abspath(named or os.path.join(base, "priorcli-tests"))
+    jax_dir = os.path.join(root, "jax")
+    cachedirs.make_private(jax_dir)
+    if not os.path.isdir(jax_dir) or cachedirs.untrusted([root, jax_dir]) is not None:
+        return None
+    entries = list(os.scandir(jax_dir))
+    if sum(e.stat(follow_symlinks=False).st_size for e in entries) > KEPT_CACHE_LIMIT:
+        for entry in entries:
+            try:
+                os.unlink(entry.path)
+            except OSError:
+                pass
+    return root
 
 
 def byte_compile(package: str) -> bool:
@@ -95,6 +138,7 @@ def pytest_unconfigure(config):
         os.environ.pop("PRIORCLI_CACHE_DIR", None)
         if config._cache_dir_before is not None:
             os.environ["PRIORCLI_CACHE_DIR"] = config._cache_dir_before
+        os.environ.pop(CACHE_ENV, None)
     script_runner = sys.modules.get("script_runner")  # the warm Python runner, if a test started it
     if script_runner is not None:
         script_runner.close()
@@ -107,10 +151,10 @@ def pytest_unconfigure(config):
 
 @pytest.fixture(scope="session")
 def _session_cache(tmp_path_factory):
-    """jax's persistent cache for this test run only, one for the session's processes (xdist's
-    workers and the children they start): warm within the run, never the real HOME's, never
-    executables written by earlier runs. Shared, since priorcli writes an entry whole or not at all
-    (priorcli.families.jax_cache), so a program one worker compiled is read by the other (a sixth
+    """jax's persistent cache for the session's processes (xdist's workers and the children they
+    start), kept across runs (``kept_cache_root``), never the user's own. Shared, since priorcli
+    writes an entry whole or not at all (priorcli.families.jax_cache), so a program one worker
+    compiled is read by the other (a sixth
     of a worker's compilations; jax's file lock, which would scan the whole directory on every
     write, is not taken: the cache has no size limit)."""
     directory = os.environ.get(CACHE_ENV)
@@ -151,8 +195,8 @@ def _stable_environment(monkeypatch, _session_cache):
     # Compiled samplers on disk are tested in test_compiled.py; elsewhere each of the suite's
     # hundreds of distributions would be compiled afresh for the store (jax's cache cannot supply it).
     monkeypatch.setenv("PRIORCLI_NO_SAMPLER_CACHE", "1")
-    # Nor jax's persistent cache under the real HOME, which holds executables other runs wrote
-    # (tests of the caches point PRIORCLI_CACHE_DIR at their own tmp_path).
+    # Nor the user's jax cache, but the suite's own (tests of the caches point PRIORCLI_CACHE_DIR
+    # at their own tmp_path).
     monkeypatch.setenv("PRIORCLI_CACHE_DIR", _session_cache)
 
 
