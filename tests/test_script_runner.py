@@ -17,7 +17,10 @@ import script_runner
 
 @pytest.fixture(scope="module")
 def runner():
-    runner = script_runner.Runner(preload=("numpy", "jax"))
+    # launched without TF_CPP_MIN_LOG_LEVEL, which jax sets in the test process when it is imported
+    # first (conftest configures it), so the test of a variable the runner's own jax sets holds
+    launch = {k: v for k, v in script_runner._LAUNCH_ENV.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
+    runner = script_runner.Runner(preload=("numpy", "jax"), env=launch)
     yield runner
     runner.stop()
 
