@@ -18,7 +18,9 @@ from ``numpyro.enable_x64``, the platform, ...), the environment (``XLA_FLAGS`` 
 config, the warnings filters (and their once-only memory), logging's levels and handlers, numpy's
 print and error options, the global random seeds (reseeded from entropy, as a new interpreter is),
 ``sys.path``, ``sys.argv``, the cwd, signal handlers, and drops the modules the program imported
-that are not installed libraries (its own helpers, priorcli).
+that are not installed libraries (its own helpers, priorcli). Its jax uses the test session's
+persistent compilation cache (conftest), as a priorcli process does: a program's eager operations
+and jitted functions are then compiled once across programs and runs, not by every program.
 
 Falls back to a fresh ``python`` (the same ``subprocess.CompletedProcess``) when a warm run could
 differ: ``fresh=True`` (a test about the fresh interpreter itself), an environment whose import-time
@@ -107,6 +109,13 @@ def close():
 atexit.register(close)
 
 
+def _session_jax_cache() -> str:
+    """The test session's jax cache (conftest's ``kept_cache_root``), which the runner's programs
+    compile into and read from; empty outside a session."""
+    root = os.environ.get("PRIORCLI_TEST_SESSION_CACHE")
+    return os.path.join(root, "jax") if root else ""
+
+
 def _import_time(env) -> dict:
     return {k: v for k, v in env.items() if k.startswith(IMPORT_TIME_ENV) and k != "PYTHONPATH"}
 
@@ -121,8 +130,9 @@ class Runner:
     none is alive, so a killed or crashed one is replaced, never left behind), its two pipes and
     the files its programs write to."""
 
-    def __init__(self, preload=PRELOAD, env=None):
+    def __init__(self, preload=PRELOAD, env=None, jax_cache=None):
         self.owner, self.preload, self.env = os.getpid(), tuple(preload), dict(_LAUNCH_ENV if env is None else env)
+        self.jax_cache = _session_jax_cache() if jax_cache is None else jax_cache
         self.proc = self.send = self.recv = self.dir = None
         self.started_env = {}
         self.starts = 0
@@ -143,7 +153,7 @@ class Runner:
         with open(log, "wb") as stderr:
             self.proc = subprocess.Popen(
                 [sys.executable, os.path.abspath(__file__), "--serve", str(from_parent), str(to_parent),
-                 ",".join(self.preload)],
+                 ",".join(self.preload), self.jax_cache],
                 pass_fds=(from_parent, to_parent), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                 stderr=stderr, cwd=self.dir, env=self.env, start_new_session=True)
         os.close(from_parent)
@@ -260,4 +270,4 @@ def _read(name, binary=False):
 if __name__ == "__main__" and sys.argv[1:2] == ["--serve"]:
     from script_runner_server import serve  # the server half, beside this file
 
-    serve(int(sys.argv[2]), int(sys.argv[3]), [name for name in sys.argv[4].split(",") if name])
+    serve(int(sys.argv[2]), int(sys.argv[3]), [name for name in sys.argv[4].split(",") if name], sys.argv[5])

@@ -32,9 +32,11 @@ SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGALRM
 MAX_RSS_BYTES = 2 << 30
 
 
-def serve(read_fd: int, write_fd: int, preload):
+def serve(read_fd: int, write_fd: int, preload, jax_cache: str = ""):
     _die_with_parent()
     inbox, outbox = Connection(read_fd, writable=False), Connection(write_fd, readable=False)
+    if jax_cache and "jax" in preload:
+        _use_jax_cache(jax_cache)
     loaded = _preload(preload)
     home = os.getcwd()
     gc.collect()
@@ -81,6 +83,21 @@ def _die_with_parent():
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)
     except (OSError, AttributeError):
         pass
+
+
+def _use_jax_cache(directory: str) -> None:
+    """The test session's jax cache for the programs run here, set before anything compiles (jax
+    reads the setting once, at its first compilation): most of an emitted numpyro program's time is
+    XLA compiling the same operations every run. An entry read is the executable a compilation
+    would make, so a program's output is the same; entries are written whole, as priorcli's."""
+    import jax
+
+    from priorcli.families import jax_cache
+
+    jax.config.update("jax_compilation_cache_dir", directory)
+    jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.0)
+    jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
+    jax_cache.install()
 
 
 def _preload(names) -> list[str]:
