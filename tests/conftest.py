@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import compileall
+import contextlib
 import functools
 import gc
 import json
@@ -85,20 +86,30 @@ def kept_cache_root() -> str | None:
     named = os.environ.get(KEPT_CACHE_ENV, "")
     if named == "fresh":
         return None
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    base = os.environ.get("XDG_CACHE_HOME")
+    if not named and not base:
+        home = os.path.expanduser("~")
+        if not os.path.isdir(home):  # as priorcli: no cache made under a HOME that does not exist
+            return None
+        base = os.path.join(home, ".cache")
     root = os.path.abspath(named or os.path.join(base, "priorcli-tests"))
     jax_dir = os.path.join(root, "jax")
     cachedirs.make_private(jax_dir)
     if not os.path.isdir(jax_dir) or cachedirs.untrusted([root, jax_dir]) is not None:
         return None
     entries = list(os.scandir(jax_dir))
-    if sum(e.stat(follow_symlinks=False).st_size for e in entries) > KEPT_CACHE_LIMIT:
+    if sum(_size(entry) for entry in entries) > KEPT_CACHE_LIMIT:
         for entry in entries:
-            try:
+            with contextlib.suppress(OSError):  # another session's process removed it meanwhile
                 os.unlink(entry.path)
-            except OSError:
-                pass
     return root
+
+
+def _size(entry: os.DirEntry) -> int:
+    try:
+        return entry.stat(follow_symlinks=False).st_size
+    except OSError:  # removed meanwhile
+        return 0
 
 
 def byte_compile(package: str) -> bool:
