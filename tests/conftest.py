@@ -165,9 +165,8 @@ def _session_cache(tmp_path_factory):
     """jax's persistent cache for the session's processes (xdist's workers and the children they
     start), kept across runs (``kept_cache_root``), never the user's own. Shared, since priorcli
     writes an entry whole or not at all (priorcli.families.jax_cache), so a program one worker
-    compiled is read by the other (a sixth
-    of a worker's compilations; jax's file lock, which would scan the whole directory on every
-    write, is not taken: the cache has no size limit)."""
+    compiled is read by the other (a sixth of a worker's compilations; jax's file lock, which
+    would scan the whole directory on every write, is not taken: the cache has no size limit)."""
     directory = os.environ.get(CACHE_ENV)
     if not directory:
         directory = str(tmp_path_factory.mktemp("priorcli-cache"))

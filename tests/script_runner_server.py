@@ -90,14 +90,9 @@ def _use_jax_cache(directory: str) -> None:
     reads the setting once, at its first compilation): most of an emitted numpyro program's time is
     XLA compiling the same operations every run. An entry read is the executable a compilation
     would make, so a program's output is the same; entries are written whole, as priorcli's."""
-    import jax
-
     from priorcli.families import jax_cache
 
-    jax.config.update("jax_compilation_cache_dir", directory)
-    jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.0)
-    jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
-    jax_cache.install()
+    jax_cache.use(directory)
 
 
 def _preload(names) -> list[str]:

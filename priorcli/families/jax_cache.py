@@ -19,6 +19,18 @@ import warnings
 _READ_WARNING = "Error reading persistent compilation cache entry"
 
 
+def use(directory: str) -> None:
+    """jax's persistent cache in ``directory`` for every compilation from now on (jax reads the
+    setting at its first compilation), each program kept however quick its compilation or small its
+    executable, and written whole (:func:`install`)."""
+    import jax
+
+    jax.config.update("jax_compilation_cache_dir", directory)
+    jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.0)
+    jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
+    install()
+
+
 def install() -> None:
     """Route jax's cache writes through :func:`_put` (once per process) and silence its warning
     about an entry it could not read (that entry is compiled again and mended by :func:`_put`)."""

@@ -119,12 +119,9 @@ def configured_jax():
     jax.config.update("jax_enable_x64", True)
     cache = compilation_cache_dir()
     if cache is not None and _trusted_cache(cache):
-        jax.config.update("jax_compilation_cache_dir", cache)
-        jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.0)
-        jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
         from priorcli.families import jax_cache
 
-        jax_cache.install()  # whole entries only: priorcli processes share the cache
+        jax_cache.use(cache)  # whole entries only: priorcli processes share the cache
     _initialise_backend(jax)
     return jax
 
