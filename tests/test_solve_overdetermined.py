@@ -194,6 +194,40 @@ def test_a_fit_that_does_not_converge_names_the_family(monkeypatch):
 runner = CliRunner()
 
 
+def _nb2_loss_at_best_mean(concentration):
+    """The fit's loss (quantile residuals F(v) - p, a discrete cdf taken half way up its step at v)
+    for NegativeBinomial2 targets 0.05=1, 0.5=3, 0.95=10, minimised over the mean with scipy's
+    nbinom (concentration None: the Poisson, its limit)."""
+    from scipy.optimize import minimize_scalar
+
+    targets = ((0.05, 1), (0.5, 3), (0.95, 10))
+
+    def law(mean):
+        if concentration is None:
+            return stats.poisson(mean)
+        return stats.nbinom(concentration, concentration / (concentration + mean))
+
+    def loss(mean):
+        d = law(mean)
+        return sum(((d.cdf(v) + d.cdf(v - 1)) / 2 - p) ** 2 for p, v in targets)
+
+    return minimize_scalar(loss, bounds=(0.5, 10), method="bounded", options={"xatol": 1e-10}).fun
+
+
+def test_a_fit_creeping_to_a_limiting_case_says_which_parameter_runs_off():
+    # the oracle: the best loss falls as the concentration grows and the Poisson limit beats them all,
+    # so no NegativeBinomial2 is the answer; priorcli must say so, not "did not converge" for lack of steps
+    losses = [_nb2_loss_at_best_mean(c) for c in (3.0, 30.0, 3e3, 3e5)]
+    assert all(a > b for a, b in zip(losses, losses[1:])) and _nb2_loss_at_best_mean(None) < losses[-1]
+    r = runner.invoke(app, ["solve", "negativebinomial2", "--quantile", "0.05=1", "--quantile", "0.5=3",
+                            "--quantile", "0.95=10"])
+    assert r.exit_code == 1 and r.stdout == ""
+    assert r.stderr.strip().splitlines() == [
+        "Error: the least-squares fit of NegativeBinomial2 to quantile 0.05=1, quantile 0.5=3, quantile 0.95=10 "
+        "did not converge: concentration runs off to the edge of its range (the targets suit a limiting case of "
+        "the family, not the family itself)"]
+
+
 def test_cli_table_and_json():
     args = ["solve", "gamma", "--quantile", "0.25=0.5", "--quantile", "0.5=1@2", "--quantile", "0.75=2.5"]
     table = runner.invoke(app, args)

@@ -12,7 +12,8 @@ to 1 (``--quantile 0.5=1@2`` gives 2).
 coordinates from several starts: exact solutions of subsets of the targets (as many as there are
 free parameters, through the ordinary solver), then the moment-matching starts. The answer is the
 converged run with the smallest loss; if no run converges, or the best one runs off to a boundary
-of the parameter space, that is a ConvergenceError naming the family and the reason.
+of the parameter space, that is a ConvergenceError naming the family and the reason (a run that
+used up its evaluations creeping out along one coordinate runs off too: ``_drifting``).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ __all__ = ["fit_overdetermined", "Overfit", "at_edge"]
 _MAX_SUBSETS = 6  # exact solves of target subsets tried as starting points
 _RUNS = 4  # least-squares runs, from the starts with the smallest initial loss
 _EDGE = 29.5  # an unconstrained coordinate this far out is at priorcli's clip (see Problem.params_of)
+_DRIFT = 5.0  # a run that moved a coordinate this far (a factor e^5 ~ 150 on a log scale) was running off
 
 
 class Overfit:
@@ -91,6 +93,7 @@ def fit_overdetermined(prob: Problem, weights: list[float]) -> Overfit:
     candidates = _subset_starts(prob, weights) + starts(prob, prob.eqs, prob.fixed, prob.free, limit=12)
     scored = sorted((loss(x), i, x) for i, x in enumerate(candidates))
     best = None
+    stalled = []  # (loss, x, x0) of runs that used up their evaluations
     why = "no starting point gave finite residuals"
     for _, _, x0 in scored[:_RUNS]:
         try:
@@ -105,6 +108,8 @@ def fit_overdetermined(prob: Problem, weights: list[float]) -> Overfit:
         value = float(2.0 * r.cost)
         if not r.success:
             why = f"scipy.optimize.least_squares stopped: {r.message}"
+            if r.status == 0:
+                stalled.append((value, list(r.x), list(x0)))
             continue
         if best is not None and abs(value - best[0]) <= 1e-9 * max(best[0], 1e-12):
             break  # a second start found the same minimum
@@ -113,19 +118,46 @@ def fit_overdetermined(prob: Problem, weights: list[float]) -> Overfit:
         if value < 1e-24:
             break  # the targets are met exactly
     if best is None:
+        drifting = _drifting(prob, min(stalled), loss) if stalled else None
+        if drifting is not None:
+            raise _runs_off(prob, drifting)
         raise ConvergenceError(
             f"the least-squares fit of {prob.family} to {_labels(prob.eqs)} did not converge: {why}"
         )
     value, x = best
     edge = [n for n, v in zip(prob.free, x) if at_edge(prob, n, v)]
     if edge:
-        raise ConvergenceError(
-            f"the least-squares fit of {prob.family} to {_labels(prob.eqs)} did not converge: {edge[0]} runs off "
-            "to the edge of its range (the targets suit a limiting case of the family, not the family itself)"
-        )
+        raise _runs_off(prob, edge[0])
     p = prob.params_of(x)
     residuals = [prob.fit_residual(eq, p) for eq in prob.eqs]
     return Overfit(p, float(sum(w * r * r for w, r in zip(weights, residuals))), residuals)
+
+
+def _runs_off(prob: Problem, name: str) -> ConvergenceError:
+    return ConvergenceError(
+        f"the least-squares fit of {prob.family} to {_labels(prob.eqs)} did not converge: {name} runs off "
+        "to the edge of its range (the targets suit a limiting case of the family, not the family itself)"
+    )
+
+
+def _drifting(prob: Problem, run: tuple, loss) -> str | None:
+    """The coordinate a run that used up its evaluations was creeping out along: it moved at least
+    _DRIFT from its start, and half way from where it stopped to the edge of its range (priorcli's
+    clip) the loss is lower still, so the infimum is the limiting case out there (a
+    NegativeBinomial2 whose concentration grows towards the Poisson). Not the edge itself: there
+    the family's own arithmetic is at its limits too."""
+    value, x, x0 = run
+    k = max(range(len(x)), key=lambda i: abs(x[i] - x0[i]))
+    if abs(x[k] - x0[k]) < _DRIFT:
+        return None
+    name = prob.free[k]
+    edge = math.copysign(1e7 if on_line(prob.domains[name]) and not prob.bounded else _EDGE, x[k] - x0[k])
+    further = list(x)
+    further[k] = (x[k] + edge) / 2
+    try:
+        return name if loss(further) < value else None
+    except Budget:
+        return None
 
 
 def at_edge(prob: Problem, name: str, v: float) -> bool:
