@@ -161,17 +161,14 @@ def pytest_unconfigure(config):
 
 
 @pytest.fixture(scope="session")
-def _session_cache(tmp_path_factory):
+def _session_cache():
     """jax's persistent cache for the session's processes (xdist's workers and the children they
-    start), kept across runs (``kept_cache_root``), never the user's own. Shared, since priorcli
-    writes an entry whole or not at all (priorcli.families.jax_cache), so a program one worker
-    compiled is read by the other (a sixth of a worker's compilations; jax's file lock, which
-    would scan the whole directory on every write, is not taken: the cache has no size limit)."""
-    directory = os.environ.get(CACHE_ENV)
-    if not directory:
-        directory = str(tmp_path_factory.mktemp("priorcli-cache"))
-    os.chmod(directory, 0o700)
-    return os.path.join(directory, "jax")
+    start), kept across runs (``kept_cache_root``), never the user's own; pytest_configure names it
+    in the process xdist's workers inherit their environment from. Shared, since priorcli writes
+    an entry whole or not at all (priorcli.families.jax_cache), so a program one worker compiled is
+    read by the other (a sixth of a worker's compilations; jax's file lock, which would scan the
+    whole directory on every write, is not taken: the cache has no size limit)."""
+    return os.path.join(os.environ[CACHE_ENV], "jax")
 
 
 @pytest.fixture(autouse=True)
