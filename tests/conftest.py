@@ -78,10 +78,11 @@ def kept_cache_root() -> str | None:
     on a cold cache; jax keys an entry by the program, jax's version, backend and flags, so an
     entry read is the executable a compilation would make. None (a cache for this session only,
     removed at its end) when PRIORCLI_TEST_CACHE is ``fresh`` or the directory cannot be made
-    private (priorcli.cachedirs, the checks priorcli makes of its own cache). A cache over
+    private (the checks priorcli makes of its own cache's directories). A cache over
     KEPT_CACHE_LIMIT bytes is emptied first (a cold run adds ~35 MB, programs that changed since
     are never read again)."""
     from priorcli import cachedirs
+    from priorcli.families.cache import cache_directories
 
     named = os.environ.get(KEPT_CACHE_ENV, "")
     if named == "fresh":
@@ -95,7 +96,7 @@ def kept_cache_root() -> str | None:
     root = os.path.abspath(named or os.path.join(base, "priorcli-tests"))
     jax_dir = os.path.join(root, "jax")
     cachedirs.make_private(jax_dir)
-    if not os.path.isdir(jax_dir) or cachedirs.untrusted([root, jax_dir]) is not None:
+    if not os.path.isdir(jax_dir) or cachedirs.untrusted(cache_directories(jax_dir)) is not None:
         return None
     entries = list(os.scandir(jax_dir))
     if sum(_size(entry) for entry in entries) > KEPT_CACHE_LIMIT:

@@ -130,9 +130,9 @@ class Runner:
     none is alive, so a killed or crashed one is replaced, never left behind), its two pipes and
     the files its programs write to."""
 
-    def __init__(self, preload=PRELOAD, env=None, jax_cache=None):
+    def __init__(self, preload=PRELOAD, env=None):
         self.owner, self.preload, self.env = os.getpid(), tuple(preload), dict(_LAUNCH_ENV if env is None else env)
-        self.jax_cache = _session_jax_cache() if jax_cache is None else jax_cache
+        self.jax_cache = _session_jax_cache()
         self.proc = self.send = self.recv = self.dir = None
         self.started_env = {}
         self.starts = 0

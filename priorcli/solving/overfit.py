@@ -151,9 +151,8 @@ def _drifting(prob: Problem, run: tuple, loss) -> str | None:
     if abs(x[k] - x0[k]) < _DRIFT:
         return None
     name = prob.free[k]
-    edge = math.copysign(1e7 if on_line(prob.domains[name]) and not prob.bounded else _EDGE, x[k] - x0[k])
     further = list(x)
-    further[k] = (x[k] + edge) / 2
+    further[k] = (x[k] + math.copysign(_clip(prob, name), x[k] - x0[k])) / 2
     try:
         return name if loss(further) < value else None
     except Budget:
@@ -162,9 +161,12 @@ def _drifting(prob: Problem, run: tuple, loss) -> str | None:
 
 def at_edge(prob: Problem, name: str, v: float) -> bool:
     """Whether an unconstrained coordinate sits at priorcli's clip: the search ran off."""
-    if on_line(prob.domains[name]) and not prob.bounded:
-        return abs(v) >= 1e7
-    return abs(v) >= _EDGE
+    return abs(v) >= _clip(prob, name)
+
+
+def _clip(prob: Problem, name: str) -> float:
+    """How far out ``name``'s unconstrained coordinate counts as at the edge of its range."""
+    return 1e7 if on_line(prob.domains[name]) and not prob.bounded else _EDGE
 
 
 def _labels(eqs: list[Eq]) -> str:
