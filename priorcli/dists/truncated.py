@@ -11,13 +11,13 @@ a + (b - a) sigmoid(t) between two finite ends) and a real line by sinh; each st
 bracket every evaluation narrows (bisection where Newton would leave it), and an element stops once
 its step is below STEP_TOL in t (5-20 steps; up to ~60 where Newton starts far off, a Beta(0.1, .)
 near 0 or a location far from 0, bisecting first; never more than MAX_STEPS). jax (0.10) has no
-betaincinv or gammaincinv to start from. Each step calls the base's cdf and log_prob once, on the
-draw and both ends stacked (one incomplete beta or gamma in the program), in a scalar program mapped
-over the draws (``lax.map``), so a draw does not depend on the others; against the bisection this
-cuts the run of 10,000 StudentT or Beta draws from ~2 s to ~0.1-0.2 s, the compilation (1-1.5 s of
-cpu on this machine, most of it jax's incomplete beta or gamma) hardly. A large batch (a model's n
-draws in ``solve --model``, one per element) evaluates the ends once, in the loop's first two passes,
-and the draw alone after that (4,000 truncated Gamma draws: 1.2 s -> 0.08 s, with a Newton step that
+betaincinv or gammaincinv to start from. The loop's first two passes evaluate the base's cdf at the
+ends, each later step its cdf and log_prob at the draw alone (one incomplete beta or gamma in the
+program), in a scalar program mapped over the draws (``lax.map``), so a draw does not depend on the
+others; against the bisection this cuts the run of 10,000 StudentT or Beta draws from ~2 s to
+~0.05-0.1 s, the compilation (1-1.5 s of cpu on this machine, most of it jax's incomplete beta or
+gamma) hardly. A large batch (a model's n draws in ``solve --model``, one per element) is solved as
+one vector, with the same passes (4,000 truncated Gamma draws: 1.2 s -> 0.08 s, with a Newton step that
 lands on its own bracket's end, below t's float spacing, taken as convergence instead of restarting a
 ~40-step bisection from that end). The draws meet numpyro's
 cdf to ~1e-13 relative on the truncated scale (tests/test_truncated_draw_speed.py against scipy:
@@ -56,7 +56,6 @@ __all__ = ["Truncated", "truncated", "SURVIVAL", "ISF", "CDF"]
 
 MAX_STEPS = 200  # safeguarded Newton steps at most (bisection alone would need about 60)
 STEP_TOL = 1e-13  # an element stops when its step in t is this small relative to max(1, |t|)
-STACKED_BELOW = 64  # a batch this small evaluates both ends beside the draw in every Newton step
 
 
 def _special():
@@ -371,22 +370,21 @@ class Truncated(Distribution):
         coordinate of :meth:`_coordinates`), each step kept inside a bracket that every evaluation of
         F_0 narrows and replaced by the bracket's midpoint when it would leave it. An element stops once
         its step or bracket is below STEP_TOL (relative to max(1, |t|)) and is left alone after that,
-        so a draw does not depend on the others computed with it. A batch of a few elements (the scalar
-        program mapped over the draws) evaluates the base at the draw and both ends stacked in every step;
-        a large one (a model's draws, one per element) at a and at b in the loop's first two passes and at
-        the draw alone after that (a third of the work per step, the same one copy of the cdf compiled)."""
+        so a draw does not depend on the others computed with it. The loop's first two passes evaluate
+        the base at a and at b, the later ones at the draw alone (the same one copy of the cdf compiled).
+        Not the draw and both ends stacked in every step: jax's incomplete gamma on a vector runs its
+        series and its continued fraction until the slowest element of either converges, which for a
+        shape below 1 made each step ~10x dearer (20,000 draws of a truncated Gamma(0.5, 2): 4.5 s,
+        now 0.4 s)."""
         x_and_slope, t_lo, t_hi = self._coordinates()
         shape = jnp.shape(q)
         lo, hi = jnp.broadcast_to(t_lo, shape), jnp.broadcast_to(t_hi, shape)
         t0 = jnp.clip(jnp.log(q) - jnp.log1p(-q), lo + 1.0, hi - 1.0)  # the linear guess (both ends finite)
         t0 = jnp.where(jnp.isfinite(self.low) & jnp.isfinite(self.high), t0, 0.0)
         a, b = jnp.broadcast_to(self.low, shape), jnp.broadcast_to(self.high, shape)
-        first = 0 if math.prod(shape) < STACKED_BELOW else 2  # the passes that evaluate the ends
+        first = 2  # the passes that evaluate the ends
 
         def levels(i, x, fa, ga, gb):
-            if not first:  # the draw and both ends stacked
-                F, f, fa = self._base_at(jnp.stack([x, a, b]), lambda cdf: cdf[1])
-                return F[0], f[0], fa, F[1], F[2]
             F, f, fa = self._base_at(jnp.where(i == 0, a, jnp.where(i == 1, b, x)),
                                      lambda cdf: jnp.where(i == 0, cdf, fa))
             return F, f, fa, jnp.where(i == 0, F, ga), jnp.where(i == 1, F, gb)
