@@ -32,19 +32,53 @@ def test_record_cdf_scalar_and_vector_agree():
     assert [F.cdf(float(x), **p) for x in xs] == list(F.cdf(xs, **p))
 
 
-@pytest.mark.slow
-def test_total_count_scan_answer_unchanged():
-    """The maximum-entropy total_count scan gives what it gave before the faster cdf (same n and
-    concentrations to the last digits the solver controls), still meeting the mass by scipy, with
-    more entropy than PreliZ's answer (this solve also serves test_solve_more's PreliZ comparison)."""
+def _member_meeting_the_mass(n: int, mean_share: float):
+    """scipy alone: the BetaBinomial(n) with mean n * mean_share and 0.9 on [2, 8], its
+    concentration found by brentq on scipy's cdf (the mass falls as the concentration does)."""
+    from scipy.optimize import brentq
+
+    def gap(log_k):
+        d = stats.betabinom(n, mean_share * np.exp(log_k), (1 - mean_share) * np.exp(log_k))
+        return d.cdf(8) - d.cdf(1) - 0.9
+
+    k = np.exp(brentq(gap, 3.0, 8.0, xtol=1e-14))
+    return stats.betabinom(n, mean_share * k, (1 - mean_share) * k)
+
+
+def test_held_total_count_answer_unchanged():
+    """With total_count held at 27, the maximum-entropy member is what it was before the faster cdf
+    (to the last digits the solver controls), meets the mass by scipy, and has more entropy than
+    PreliZ's maxent answer for the same targets (7.653, 10.557, n 12.5)."""
     from priorcli.families.targets import Targets
     from priorcli.solving import solve
 
-    p = solve("BetaBinomial", Targets(lower=2, upper=8, mass=0.9)).params
-    assert p["total_count"] == 27.0
+    p = solve("BetaBinomial", Targets(lower=2, upper=8, mass=0.9), fixed={"total_count": 27.0}).params
     assert p["concentration1"] == pytest.approx(32.81890001297785, rel=1e-9)
     assert p["concentration0"] == pytest.approx(142.260902619213, rel=1e-9)
     d = stats.betabinom(27, p["concentration1"], p["concentration0"])
     assert d.cdf(8) - d.cdf(1) == pytest.approx(0.9, abs=1e-9)
-    # the maximum entropy beats PreliZ's maxent answer (7.653, 10.557, 12.5) for the same targets
     assert d.entropy() > stats.betabinom(12, 7.653, 10.557).entropy()
+    # the maximum along total_count = 27: members of the same n with the mean moved either way hold less
+    for share in (0.18, 0.195):
+        assert _member_meeting_the_mass(27, share).entropy() < d.entropy()
+
+
+@pytest.mark.slow
+def test_total_count_scan_refuses_where_its_search_fails(run):
+    """The scan over total_count used to stop at 27 and call it the maximum entropy, because the
+    searches at 28 to 32 did not converge. Members there meet the mass with more entropy (scipy
+    below, and the Binomial limit at n = 80 has more still), so the scan now says it cannot tell
+    and exits 1, naming the total_count where its search failed and how to go on."""
+    from conftest import assert_usage_error
+
+    held = run.json("solve", "betabinomial", "--lower", "2", "--upper", "8", "--mass", "0.9", "--total-count", "27")
+    at_27 = stats.betabinom(27, held["params"]["concentration1"], held["params"]["concentration0"]).entropy()
+    better = _member_meeting_the_mass(28, 0.1807573621196299)
+    assert better.cdf(8) - better.cdf(1) == pytest.approx(0.9, abs=1e-12)
+    assert better.entropy() > at_27 + 5e-5
+    # BetaBinomial holds Binomial as its limit: the Binomial's answer for the same targets bounds it
+    binomial = run.json("solve", "binomial", "--lower", "2", "--upper", "8", "--mass", "0.9")["params"]
+    limit = stats.binom(int(binomial["total_count"]), binomial["probs"])
+    assert limit.cdf(8) - limit.cdf(1) == pytest.approx(0.9, abs=1e-9) and limit.entropy() > better.entropy()
+    assert_usage_error(run("solve", "betabinomial", "--lower", "2", "--upper", "8", "--mass", "0.9"),
+                       "did not converge", "total_count = 28", "best of 8 to 27", "--total-count N", code=1)

@@ -264,9 +264,9 @@ def test_binomial_total_count_from_mean_and_sd():
     assert sol.params["total_count"] == 18.0 and sol.params["probs"] == pytest.approx(1 / 3, rel=1e-9)
 
 
-# BetaBinomial's maximum-entropy total_count for lower=2, upper=8, mass=0.9 beating PreliZ's entropy:
-# tests/test_betabinomial_speed.py::test_total_count_scan_answer_unchanged, which makes the same solve
-# (a 10-20 s scan) once for both checks.
+# BetaBinomial's maximum entropy for lower=2, upper=8, mass=0.9 beating PreliZ's entropy (total_count
+# held at 27; the scan over total_count refuses, its search failing from 28):
+# tests/test_betabinomial_speed.py.
 
 
 # ---- bad input through the CLI: one Error line, exit 2 (usage) or 1 (cannot be met) ---------------

@@ -10,7 +10,10 @@ The scan starts at the smallest whole number whose support holds every target va
 while it can still improve: up to twice the best so far plus 20 (each criterion is unimodal in n
 for these families), until ``GIVE_UP`` whole numbers in a row cannot meet the targets, at most
 ``SCAN`` of them; a best still among the last tenth of those is a ConvergenceError (the targets
-favour ever larger n: towards the Poisson limit).
+favour ever larger n: towards the Poisson limit). A search that did not converge at some n is a
+ConvergenceError too, at once: it proves nothing about that n, whose best member may beat every
+other (BetaBinomial's maximum-entropy search for 0.9 on [2, 8] fails from n = 28, where members
+with more entropy than n = 27's exist).
 """
 
 from __future__ import annotations
@@ -49,6 +52,10 @@ def solve_whole(family: str, F, t: Targets, fixed: dict, name: str, solve_held) 
         tried += 1
         try:
             sol = solve_held({**fixed, name: float(n)})
+        except ConvergenceError as e:
+            # not a proof that n cannot meet the targets (an infeasible n raises InfeasibleError):
+            # a member there may beat the best so far, so no best can be claimed
+            raise _unscanned(family, name, first, n, best, e) from None
         except PriorError as e:
             error = error or e
             sol = None
@@ -83,3 +90,9 @@ def solve_whole(family: str, F, t: Targets, fixed: dict, name: str, solve_held) 
     note = (f"{name} solved over the whole numbers {first} to {first + tried - 1}: {name} = {show(float(best[2]))} "
             f"gives {how}")
     return replace(sol, notes=(note, *sol.notes))
+
+
+def _unscanned(family: str, name: str, first: int, n: int, best: tuple | None, exc: ConvergenceError):
+    so_far = f"; the best of {first} to {n - 1} is {name} = {best[2]}" if best is not None else ""
+    return ConvergenceError(f"{exc} with {name} = {n}, so the scan over the whole numbers from {first} cannot "
+                            f"say which {name} is best{so_far}; give --{name.replace('_', '-')} N")
