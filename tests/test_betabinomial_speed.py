@@ -82,3 +82,35 @@ def test_total_count_scan_refuses_where_its_search_fails(run):
     assert limit.cdf(8) - limit.cdf(1) == pytest.approx(0.9, abs=1e-9) and limit.entropy() > better.entropy()
     assert_usage_error(run("solve", "betabinomial", "--lower", "2", "--upper", "8", "--mass", "0.9"),
                        "did not converge", "total_count = 28", "best of 8 to 27", "--total-count N", code=1)
+
+
+def _largest_entropy_at(n: int, upper: int, mass: float) -> float:
+    """scipy alone: the largest entropy of a BetaBinomial(n) with ``mass`` on [0, upper]. At each
+    mean share the concentration is the smallest meeting the mass (the mass there rises with the
+    concentration and the entropy falls), then the share is maximised over."""
+    from scipy.optimize import brentq, minimize_scalar
+
+    def entropy(share):
+        def gap(log_k):
+            return stats.betabinom(n, share * np.exp(log_k), (1 - share) * np.exp(log_k)).cdf(upper) - mass
+
+        k = np.exp(brentq(gap, -5.0, 12.0, xtol=1e-14))
+        return stats.betabinom(n, share * k, (1 - share) * k).entropy()
+
+    r = minimize_scalar(lambda s: -entropy(s), bounds=(0.2, 0.55), method="bounded", options={"xatol": 1e-10})
+    return -r.fun
+
+
+@pytest.mark.slow
+def test_a_failed_search_past_the_peak_does_not_stop_the_scan(run):
+    """0.95 on [0, 10]: the entropy peaks at total_count = 13 and falls after it; the searches that
+    do not converge from 16 on come after the fall, so the scan keeps its answer (scipy's maximum
+    at 13 beats 12's and 14's)."""
+    doc = run.json("solve", "betabinomial", "--lower", "0", "--upper", "10", "--mass", "0.95")
+    p = doc["params"]
+    assert p["total_count"] == 13.0
+    d = stats.betabinom(13, p["concentration1"], p["concentration0"])
+    assert d.cdf(10) == pytest.approx(0.95, abs=1e-9)
+    best = _largest_entropy_at(13, 10, 0.95)
+    assert d.entropy() == pytest.approx(best, abs=1e-9)
+    assert best > max(_largest_entropy_at(12, 10, 0.95), _largest_entropy_at(14, 10, 0.95)) + 1e-4

@@ -11,9 +11,10 @@ while it can still improve: up to twice the best so far plus 20 (each criterion 
 for these families), until ``GIVE_UP`` whole numbers in a row cannot meet the targets, at most
 ``SCAN`` of them; a best still among the last tenth of those is a ConvergenceError (the targets
 favour ever larger n: towards the Poisson limit). A search that did not converge at some n is a
-ConvergenceError too, at once: it proves nothing about that n, whose best member may beat every
-other (BetaBinomial's maximum-entropy search for 0.9 on [2, 8] fails from n = 28, where members
-with more entropy than n = 27's exist).
+ConvergenceError too, at once, while the criterion still improves: it proves nothing about that n,
+whose best member may beat every other (BetaBinomial's maximum-entropy search for 0.9 on [2, 8]
+fails from n = 28, where members with more entropy than n = 27's exist). Once a solved n has scored
+worse than the best, the peak is passed, and such an n counts as one that cannot meet the targets.
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ def solve_whole(family: str, F, t: Targets, fixed: dict, name: str, solve_held) 
     exact: list[int] = []
     error: PriorError | None = None
     tried = failures = 0
+    scored = first - 1  # the last whole number solved
     n = first
     while tried < SCAN and (best is None or n <= 2 * best[2] + 20):
         tried += 1
@@ -54,8 +56,11 @@ def solve_whole(family: str, F, t: Targets, fixed: dict, name: str, solve_held) 
             sol = solve_held({**fixed, name: float(n)})
         except ConvergenceError as e:
             # not a proof that n cannot meet the targets (an infeasible n raises InfeasibleError):
-            # a member there may beat the best so far, so no best can be claimed
-            raise _unscanned(family, name, first, n, best, e) from None
+            # while the criterion still improves, a member there may beat the best so far
+            if best is None or scored <= best[2]:
+                raise _unscanned(family, name, first, n, best, e) from None
+            error = error or e  # past the peak (a scored n worse than the best): unimodal, as a failure
+            sol = None
         except PriorError as e:
             error = error or e
             sol = None
@@ -64,6 +69,7 @@ def solve_whole(family: str, F, t: Targets, fixed: dict, name: str, solve_held) 
                              "give more targets")
         failures = failures + 1 if sol is None else 0
         if sol is not None:
+            scored = n
             loss = sol.loss or 0.0
             if loss <= TIE:
                 exact.append(n)
