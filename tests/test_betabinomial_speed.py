@@ -32,17 +32,20 @@ def test_record_cdf_scalar_and_vector_agree():
     assert [F.cdf(float(x), **p) for x in xs] == list(F.cdf(xs, **p))
 
 
-def _member_meeting_the_mass(n: int, mean_share: float):
-    """scipy alone: the BetaBinomial(n) with mean n * mean_share and 0.9 on [2, 8], its
-    concentration found by brentq on scipy's cdf (the mass falls as the concentration does)."""
+def _member_meeting_the_mass(n: int, mean_share: float, lower: int = 2, upper: int = 8, mass: float = 0.9):
+    """scipy alone: the BetaBinomial(n) with mean n * mean_share and ``mass`` on [lower, upper],
+    its concentration found by brentq on scipy's cdf (the mass rises with the concentration there,
+    and the entropy falls: the smallest concentration meeting the mass holds the most entropy)."""
     from scipy.optimize import brentq
 
-    def gap(log_k):
-        d = stats.betabinom(n, mean_share * np.exp(log_k), (1 - mean_share) * np.exp(log_k))
-        return d.cdf(8) - d.cdf(1) - 0.9
+    def member(log_k):
+        return stats.betabinom(n, mean_share * np.exp(log_k), (1 - mean_share) * np.exp(log_k))
 
-    k = np.exp(brentq(gap, 3.0, 8.0, xtol=1e-14))
-    return stats.betabinom(n, mean_share * k, (1 - mean_share) * k)
+    def gap(log_k):
+        d = member(log_k)
+        return d.cdf(upper) - d.cdf(lower - 1) - mass
+
+    return member(brentq(gap, -5.0, 12.0, xtol=1e-14))
 
 
 def test_held_total_count_answer_unchanged():
@@ -85,19 +88,12 @@ def test_total_count_scan_refuses_where_its_search_fails(run):
 
 
 def _largest_entropy_at(n: int, upper: int, mass: float) -> float:
-    """scipy alone: the largest entropy of a BetaBinomial(n) with ``mass`` on [0, upper]. At each
-    mean share the concentration is the smallest meeting the mass (the mass there rises with the
-    concentration and the entropy falls), then the share is maximised over."""
-    from scipy.optimize import brentq, minimize_scalar
+    """scipy alone: the largest entropy of a BetaBinomial(n) with ``mass`` on [0, upper], over the
+    mean share."""
+    from scipy.optimize import minimize_scalar
 
-    def entropy(share):
-        def gap(log_k):
-            return stats.betabinom(n, share * np.exp(log_k), (1 - share) * np.exp(log_k)).cdf(upper) - mass
-
-        k = np.exp(brentq(gap, -5.0, 12.0, xtol=1e-14))
-        return stats.betabinom(n, share * k, (1 - share) * k).entropy()
-
-    r = minimize_scalar(lambda s: -entropy(s), bounds=(0.2, 0.55), method="bounded", options={"xatol": 1e-10})
+    r = minimize_scalar(lambda share: -_member_meeting_the_mass(n, share, 0, upper, mass).entropy(),
+                        bounds=(0.2, 0.55), method="bounded", options={"xatol": 1e-10})
     return -r.fun
 
 
