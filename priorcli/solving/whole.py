@@ -58,7 +58,7 @@ def solve_whole(family: str, F, t: Targets, fixed: dict, name: str, solve_held) 
             # not a proof that n cannot meet the targets (an infeasible n raises InfeasibleError):
             # while the criterion still improves, a member there may beat the best so far
             if best is None or scored <= best[2]:
-                raise _unscanned(family, name, first, n, best, e) from None
+                raise _unscanned(name, first, n, best, e) from None
             error = error or e  # past the peak (a scored n worse than the best): unimodal, as a failure
             sol = None
         except PriorError as e:
@@ -98,7 +98,8 @@ def solve_whole(family: str, F, t: Targets, fixed: dict, name: str, solve_held) 
     return replace(sol, notes=(note, *sol.notes))
 
 
-def _unscanned(family: str, name: str, first: int, n: int, best: tuple | None, exc: ConvergenceError):
+def _unscanned(name: str, first: int, n: int, best: tuple | None, exc: ConvergenceError) -> ConvergenceError:
+    """The scan's refusal: ``exc`` (which names the family) at ``n``, the best before it, how to go on."""
     so_far = f"; the best of {first} to {n - 1} is {name} = {best[2]}" if best is not None else ""
     return ConvergenceError(f"{exc} with {name} = {n}, so the scan over the whole numbers from {first} cannot "
                             f"say which {name} is best{so_far}; give --{name.replace('_', '-')} N")
